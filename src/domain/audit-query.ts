@@ -1,0 +1,31 @@
+import type { ChainedAuditEvent } from './audit.js';
+
+/** Exactly one indexed filter per query, so every page is one key-condition Query. */
+export type AuditFilter =
+  | { by: 'principal' | 'accountId' | 'roleArn' | 'outcome'; value: string }
+  | { by: 'all' };
+
+export interface AuditPageRequest {
+  filter: AuditFilter;
+  /** Inclusive ISO-8601 bounds, normalised to UTC with milliseconds. */
+  from: string;
+  to: string;
+  limit: number;
+  cursor?: string;
+}
+
+export interface AuditPage {
+  events: ChainedAuditEvent[];
+  nextCursor?: string;
+}
+
+/** Read side of the audit log (the auditors' port). */
+export interface AuditReader {
+  page(request: AuditPageRequest): Promise<AuditPage>;
+  get(eventId: string): Promise<ChainedAuditEvent | undefined>;
+  byAccessKey(accessKeyId: string): Promise<ChainedAuditEvent[]>;
+  /** Ids of the chains with a record in [from, to]. */
+  chainsBetween(from: string, to: string): Promise<string[]>;
+  /** Every record of one chain, in sequence order. */
+  chain(chainId: string): Promise<ChainedAuditEvent[]>;
+}

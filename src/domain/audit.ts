@@ -1,0 +1,60 @@
+import type { AuthMethod } from './types.js';
+
+/** `issued`: credentials were issued; `applied`: an admin change took effect. */
+export type AuditOutcome = 'issued' | 'applied' | 'denied' | 'error';
+
+export type AuditAction =
+  | 'credentials.issue'
+  | 'entitlement.read'
+  | 'entitlement.put'
+  | 'entitlement.delete'
+  | 'audit.read'
+  | 'audit.revoke';
+
+/**
+ * One audit record. It answers "who got which credentials for which account, when and
+ * why". It never holds a secret access key, session token or bearer token: the
+ * AccessKeyId is enough to join CloudTrail back to the issuance.
+ */
+export interface AuditEvent {
+  eventId: string;
+  /** ISO-8601 with milliseconds, UTC. */
+  time: string;
+  action: AuditAction;
+  outcome: AuditOutcome;
+  requestId: string;
+  principal: string;
+  authMethod: AuthMethod;
+  callerSessionName?: string;
+  entitlementId?: string;
+  accountId?: string;
+  roleArn?: string;
+  sessionName?: string;
+  sourceIdentity?: string;
+  durationSeconds?: number;
+  expiration?: string;
+  accessKeyId?: string;
+  assumedRoleArn?: string;
+  packedPolicySize?: number;
+  sessionPolicyChars?: number;
+  sessionTags?: Record<string, string>;
+  reason?: string;
+  sourceIp?: string;
+  userAgent?: string;
+  /** For denials and errors: the stable problem code and a caller-safe detail. */
+  problemCode?: string;
+  detail?: string;
+  stsRequestId?: string;
+  /** For entitlement changes: canonical JSON of `{ before, after }`, ExternalIds redacted. */
+  change?: string;
+}
+
+/** An audit event linked into its hash chain. */
+export interface ChainedAuditEvent extends AuditEvent {
+  chainId: string;
+  seq: number;
+  prevHash: string;
+  hash: string;
+  /** UTC day of `time` (YYYY-MM-DD): partition of the by-day index. */
+  day: string;
+}

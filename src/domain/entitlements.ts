@@ -1,0 +1,47 @@
+import { NotEntitledError } from './errors.js';
+import type { Caller, Entitlement, IssuanceTarget } from './types.js';
+
+export function roleNameOf(roleArn: string): string {
+  return roleArn.slice(roleArn.lastIndexOf('/') + 1);
+}
+
+export function isActive(entitlement: Entitlement, now: Date): boolean {
+  if (entitlement.notBefore && now < entitlement.notBefore) return false;
+  if (entitlement.notAfter && now >= entitlement.notAfter) return false;
+  return true;
+}
+
+function matchesTarget(entitlement: Entitlement, target: IssuanceTarget): boolean {
+  if ('entitlementId' in target) return entitlement.id === target.entitlementId;
+  return entitlement.accountId === target.accountId && roleNameOf(entitlement.roleArn) === target.roleName;
+}
+
+/**
+ * Picks the entitlement that grants `target` to `caller`, or throws. Deny by default:
+ * no match, or only matches outside their validity window, is a denial; the message is
+ * the same either way so a caller learns nothing about accounts they are not entitled to.
+ * With several matches the one for the caller's most specific subject key wins.
+ */
+export function selectEntitlement(
+  caller: Caller,
+  entitlements: readonly Entitlement[],
+  target: IssuanceTarget,
+  now: Date,
+): Entitlement {
+  const candidates = entitlements
+    .filter((e) => caller.subjectKeys.includes(e.subject) && matchesTarget(e, target) && isActive(e, now))
+    .sort(
+      (a, b) =>
+        caller.subjectKeys.indexOf(a.subject) - caller.subjectKeys.indexOf(b.subject) ||
+        a.id.localeCompare(b.id),
+    );
+  const chosen = candidates[0];
+  if (!chosen) {
+    const what =
+      'entitlementId' in target
+        ? `entitlement ${target.entitlementId}`
+        : `role ${target.roleName} in account ${target.accountId}`;
+    throw new NotEntitledError(`you are not entitled to ${what}`);
+  }
+  return chosen;
+}

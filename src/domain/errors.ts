@@ -1,0 +1,120 @@
+/**
+ * The domain's error hierarchy. Each error has a stable `code` that http/ maps, once,
+ * to an RFC 9457 problem type and status. `exposable` errors are the caller's own fault:
+ * their detail is safe to show them. Anything else is reported by request id only.
+ */
+export abstract class CredvendError extends Error {
+  abstract readonly code: string;
+  readonly exposable: boolean = true;
+
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = new.target.name;
+  }
+}
+
+export interface InputIssue {
+  path: string;
+  message: string;
+}
+
+/** The request is malformed or asks for something the API does not accept. */
+export class InvalidRequestError extends CredvendError {
+  readonly code = 'invalid-request';
+  constructor(
+    message: string,
+    readonly issues: readonly InputIssue[] = [],
+  ) {
+    super(message);
+  }
+}
+
+/** A request would break an STS limit; named so the caller knows which knob to turn. */
+export class LimitExceededError extends CredvendError {
+  readonly code = 'limit-exceeded';
+  constructor(
+    readonly limit: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/** The caller's narrowing policy is not provably inside the entitlement's ceiling. */
+export class PolicyNotNarrowingError extends CredvendError {
+  readonly code = 'policy-not-narrowing';
+}
+
+export class ReasonRequiredError extends CredvendError {
+  readonly code = 'reason-required';
+}
+
+export class AuthenticationError extends CredvendError {
+  readonly code = 'unauthenticated';
+}
+
+/**
+ * No entitlement of this caller grants what was asked. The message never says whether
+ * the account or role exists, or what other callers hold.
+ */
+export class NotEntitledError extends CredvendError {
+  readonly code = 'not-entitled';
+}
+
+/** The caller is authenticated but lacks the auditor/admin role for this route. */
+export class ForbiddenError extends CredvendError {
+  readonly code = 'forbidden';
+}
+
+/** STS refused the AssumeRole call (trust policy, permissions boundary, SCP). */
+export class StsAccessDeniedError extends CredvendError {
+  readonly code = 'sts-access-denied';
+}
+
+/** STS rejected the session policy, tags or duration we sent. */
+export class StsRejectedRequestError extends CredvendError {
+  readonly code = 'sts-rejected-request';
+  constructor(
+    readonly stsErrorName: string,
+    message: string,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+  }
+}
+
+export class StsThrottledError extends CredvendError {
+  readonly code = 'sts-throttled';
+  constructor(
+    readonly retryAfterSeconds: number,
+    options?: { cause?: unknown },
+  ) {
+    super('STS is throttling requests; retry later', options);
+  }
+}
+
+/** STS failed in a way that is not the caller's fault. */
+export class StsUnavailableError extends CredvendError {
+  readonly code = 'sts-unavailable';
+  override readonly exposable = false;
+}
+
+/** The entitlement store could not be read: deny, since we cannot prove entitlement. */
+export class EntitlementStoreUnavailableError extends CredvendError {
+  readonly code = 'entitlement-store-unavailable';
+  override readonly exposable = false;
+}
+
+/** The audit record could not be written, so nothing is issued (fail closed). */
+export class AuditUnavailableError extends CredvendError {
+  readonly code = 'audit-unavailable';
+  override readonly exposable = false;
+}
+
+export class NotFoundError extends CredvendError {
+  readonly code = 'not-found';
+}
+
+export class ConflictError extends CredvendError {
+  readonly code = 'conflict';
+}

@@ -1,0 +1,219 @@
+import { LimitExceededError, ReasonRequiredError } from './errors.js';
+import { EXTERNAL_ID_CHARSET, STS_LIMITS, TAG_CHARSET } from './limits.js';
+import { minifyPolicy, narrowPolicy } from './policy.js';
+import { toStsIdentifier, toTagValue } from './sts-names.js';
+import type {
+  Caller,
+  DurationBound,
+  Entitlement,
+  IssuancePlan,
+  IssuanceRequest,
+  SessionTag,
+} from './types.js';
+
+export interface PlanningOptions {
+  /**
+   * True when credvend's own credentials are a role session (as in Lambda): AWS then caps
+   * the chained session at one hour whatever the role's MaxSessionDuration.
+   */
+  roleChaining: boolean;
+}
+
+/** Default session length when neither the request nor the entitlement names one. */
+export const DEFAULT_DURATION_SECONDS = 3600;
+
+/**
+ * Decides everything AssumeRole will be called with and checks every STS limit, so that
+ * a request STS would reject fails here with a 400 naming the limit, before any call.
+ */
+export function planIssuance(
+  entitlement: Entitlement,
+  request: IssuanceRequest,
+  caller: Caller,
+  options: PlanningOptions,
+): IssuancePlan {
+  const reason = request.reason?.trim() || undefined;
+  if (entitlement.reasonRequired && !reason) {
+    throw new ReasonRequiredError(`entitlement ${entitlement.id} requires a reason`);
+  }
+  const { durationSeconds, durationBoundBy } = resolveDuration(entitlement, request, options);
+  const sessionPolicy = resolveSessionPolicy(entitlement, request);
+  const policyArns = [...entitlement.managedPolicyArns];
+  if (policyArns.length > STS_LIMITS.maxPolicyArns) {
+    throw new LimitExceededError(
+      'policy-arns',
+      `at most ${STS_LIMITS.maxPolicyArns} managed policy ARNs per session; entitlement has ${policyArns.length}`,
+    );
+  }
+  const sessionPolicyChars =
+    (sessionPolicy?.length ?? 0) + policyArns.reduce((sum, arn) => sum + arn.length, 0);
+  if (sessionPolicyChars > STS_LIMITS.sessionPolicyMaxChars) {
+    throw new LimitExceededError(
+      'session-policy-size',
+      `session policy and managed policy ARNs are ${sessionPolicyChars} characters; STS allows ${STS_LIMITS.sessionPolicyMaxChars}`,
+    );
+  }
+  const tags = resolveTags(entitlement, caller);
+  const transitiveTagKeys = [...entitlement.transitiveTagKeys];
+  const tagKeys = new Set(tags.map((t) => t.key));
+  const missing = transitiveTagKeys.filter((key) => !tagKeys.has(key));
+  if (missing.length > 0) {
+    throw new LimitExceededError(
+      'transitive-tag-keys',
+      `transitive tag keys must be session tags of this session: ${missing.join(', ')}`,
+    );
+  }
+  if (entitlement.externalId !== undefined) checkExternalId(entitlement.externalId);
+
+  const plan: IssuancePlan = {
+    entitlementId: entitlement.id,
+    accountId: entitlement.accountId,
+    roleArn: entitlement.roleArn,
+    durationSeconds,
+    durationBoundBy,
+    sessionName: toStsIdentifier(caller.displayName, STS_LIMITS.sessionNameMaxLength),
+    sourceIdentity: toStsIdentifier(caller.displayName, STS_LIMITS.sourceIdentityMaxLength),
+    policyArns,
+    sessionPolicyChars,
+    tags,
+    transitiveTagKeys,
+  };
+  if (sessionPolicy !== undefined) plan.sessionPolicy = sessionPolicy;
+  if (entitlement.externalId !== undefined) plan.externalId = entitlement.externalId;
+  if (reason !== undefined) plan.reason = reason;
+  return plan;
+}
+
+function resolveDuration(
+  entitlement: Entitlement,
+  request: IssuanceRequest,
+  options: PlanningOptions,
+): { durationSeconds: number; durationBoundBy: DurationBound } {
+  const requested = request.durationSeconds;
+  if (requested !== undefined) {
+    if (
+      !Number.isInteger(requested) ||
+      requested < STS_LIMITS.minDurationSeconds ||
+      requested > STS_LIMITS.maxDurationSeconds
+    ) {
+      throw new LimitExceededError(
+        'duration',
+        `durationSeconds must be an integer from ${STS_LIMITS.minDurationSeconds} to ${STS_LIMITS.maxDurationSeconds}`,
+      );
+    }
+  }
+  const candidates: Array<[number, DurationBound]> = [
+    requested !== undefined
+      ? [requested, 'request']
+      : [entitlement.defaultDurationSeconds ?? DEFAULT_DURATION_SECONDS, 'entitlement-default'],
+    [entitlement.maxDurationSeconds, 'entitlement-max'],
+  ];
+  if (options.roleChaining) candidates.push([STS_LIMITS.roleChainingMaxDurationSeconds, 'role-chaining']);
+  let [durationSeconds, durationBoundBy] = candidates[0] as [number, DurationBound];
+  for (const [seconds, bound] of candidates.slice(1)) {
+    if (seconds < durationSeconds) [durationSeconds, durationBoundBy] = [seconds, bound];
+  }
+  if (durationSeconds < STS_LIMITS.minDurationSeconds) {
+    throw new LimitExceededError(
+      'duration',
+      `the resolved duration ${durationSeconds}s is below STS's minimum of ${STS_LIMITS.minDurationSeconds}s`,
+    );
+  }
+  return { durationSeconds, durationBoundBy };
+}
+
+function resolveSessionPolicy(entitlement: Entitlement, request: IssuanceRequest): string | undefined {
+  if (request.sessionPolicy)
+    return minifyPolicy(narrowPolicy(entitlement.sessionPolicy, request.sessionPolicy));
+  return entitlement.sessionPolicy ? minifyPolicy(entitlement.sessionPolicy) : undefined;
+}
+
+function claimAsString(value: unknown): string | undefined {
+  if (typeof value === 'string') return value;
+  if (typeof value === 'number' || typeof value === 'boolean') return String(value);
+  return undefined;
+}
+
+function resolveTags(entitlement: Entitlement, caller: Caller): SessionTag[] {
+  const tags: SessionTag[] = Object.entries(entitlement.tags).map(([key, value]) => ({ key, value }));
+  for (const [key, claim] of Object.entries(entitlement.claimTags)) {
+    const raw = claimAsString(caller.claims[claim]);
+    // A tag whose claim is absent is left out rather than sent empty: an empty value
+    // would match a `StringEquals ""` condition the target account did not intend.
+    if (raw === undefined) continue;
+    const value = toTagValue(raw);
+    if (value !== '') tags.push({ key, value });
+  }
+  checkTags(tags);
+  return tags;
+}
+
+function checkTags(tags: readonly SessionTag[]): void {
+  if (tags.length > STS_LIMITS.maxSessionTags) {
+    throw new LimitExceededError(
+      'session-tags',
+      `at most ${STS_LIMITS.maxSessionTags} session tags; this session would have ${tags.length}`,
+    );
+  }
+  const seen = new Set<string>();
+  for (const { key, value } of tags) {
+    if (key.length < 1 || key.length > STS_LIMITS.tagKeyMaxLength || !TAG_CHARSET.test(key)) {
+      throw new LimitExceededError(
+        'tag-key',
+        `session tag key "${key.slice(0, 40)}" must be 1-${STS_LIMITS.tagKeyMaxLength} characters of letters, digits, spaces and _.:/=+-@`,
+      );
+    }
+    if (key.toLowerCase().startsWith('aws:')) {
+      throw new LimitExceededError('tag-key', `session tag key "${key}" uses the reserved aws: prefix`);
+    }
+    if (value.length > STS_LIMITS.tagValueMaxLength || !TAG_CHARSET.test(value)) {
+      throw new LimitExceededError(
+        'tag-value',
+        `value of session tag "${key}" must be at most ${STS_LIMITS.tagValueMaxLength} characters of letters, digits, spaces and _.:/=+-@`,
+      );
+    }
+    const folded = key.toLowerCase();
+    if (seen.has(folded)) {
+      throw new LimitExceededError(
+        'tag-key',
+        `session tag keys must be unique ignoring case: "${key}" repeats`,
+      );
+    }
+    seen.add(folded);
+  }
+}
+
+function checkExternalId(externalId: string): void {
+  if (
+    externalId.length < STS_LIMITS.externalIdMinLength ||
+    externalId.length > STS_LIMITS.externalIdMaxLength ||
+    !EXTERNAL_ID_CHARSET.test(externalId)
+  ) {
+    throw new LimitExceededError(
+      'external-id',
+      `ExternalId must be ${STS_LIMITS.externalIdMinLength}-${STS_LIMITS.externalIdMaxLength} characters of [\\w+=,.@:/-]`,
+    );
+  }
+}
+
+export interface LimitUsage {
+  limit: string;
+  used: number;
+  max: number;
+}
+
+/** How close a plan is to each STS limit, closest first: what to watch when widening an entitlement. */
+export function limitUsage(plan: IssuancePlan): LimitUsage[] {
+  const usage: LimitUsage[] = [
+    { limit: 'session-policy-size', used: plan.sessionPolicyChars, max: STS_LIMITS.sessionPolicyMaxChars },
+    { limit: 'session-tags', used: plan.tags.length, max: STS_LIMITS.maxSessionTags },
+    { limit: 'policy-arns', used: plan.policyArns.length, max: STS_LIMITS.maxPolicyArns },
+    { limit: 'session-name', used: plan.sessionName.length, max: STS_LIMITS.sessionNameMaxLength },
+    {
+      limit: 'tag-value',
+      used: Math.max(0, ...plan.tags.map((t) => t.value.length)),
+      max: STS_LIMITS.tagValueMaxLength,
+    },
+  ];
+  return usage.sort((a, b) => b.used / b.max - a.used / a.max);
+}

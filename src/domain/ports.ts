@@ -1,0 +1,49 @@
+import type { AuditEvent, ChainedAuditEvent } from './audit.js';
+import type { AssumedRole, Entitlement, IssuancePlan } from './types.js';
+
+/** Reads entitlements. One lookup per subject key, never a scan. */
+export interface EntitlementStore {
+  listForSubjects(subjectKeys: readonly string[]): Promise<Entitlement[]>;
+}
+
+/** Appends audit events. Resolves only once the event is durably stored. */
+export interface AuditLog {
+  append(event: AuditEvent): Promise<void>;
+}
+
+/** An audit log that can store a record in the same transaction as another write. */
+export interface TransactionalAuditLog extends AuditLog {
+  appendWith(event: AuditEvent, write: (record: ChainedAuditEvent) => Promise<void>): Promise<void>;
+}
+
+export interface EntitlementPage {
+  entitlements: Entitlement[];
+  nextCursor?: string;
+}
+
+/** One entitlement change, applied only if the stored version is still `expectedVersion`. */
+export interface EntitlementChange {
+  id: string;
+  /** undefined: the entitlement must not exist yet. */
+  expected?: Entitlement;
+  /** undefined: delete. */
+  next?: Entitlement;
+}
+
+/** Admin side of the entitlement table: consistent reads by id and conditional writes. */
+export interface EntitlementAdminStore {
+  get(id: string): Promise<Entitlement | undefined>;
+  list(limit: number, cursor?: string): Promise<EntitlementPage>;
+  /** Throws ConflictError when the stored version is not the expected one. */
+  write(change: EntitlementChange, audit: ChainedAuditEvent): Promise<void>;
+}
+
+export interface RoleAssumer {
+  assumeRole(plan: IssuancePlan): Promise<AssumedRole>;
+}
+
+export interface Clock {
+  now(): Date;
+}
+
+export const systemClock: Clock = { now: () => new Date() };

@@ -1,0 +1,51 @@
+import type { AuditAction, AuditEvent } from './audit.js';
+import { ForbiddenError } from './errors.js';
+import type { AuditLog, Clock } from './ports.js';
+import { hasRole, type PrivilegedRole, type RoleAssignments } from './roles.js';
+import type { Caller, RequestContext } from './types.js';
+
+export interface PrivilegedAccessDependencies {
+  audit: AuditLog;
+  clock: Clock;
+  newEventId: (now: Date) => string;
+  assignments: RoleAssignments;
+  onAuditFailure?: (error: unknown, event: AuditEvent) => void;
+}
+
+/**
+ * Guards auditor and admin routes. A refusal is audited (who tried to read the audit or
+ * change entitlements is itself audit-worthy) before the 403 is returned.
+ */
+export class PrivilegedAccess {
+  constructor(private readonly deps: PrivilegedAccessDependencies) {}
+
+  async require(
+    caller: Caller,
+    role: PrivilegedRole,
+    action: AuditAction,
+    context: RequestContext,
+  ): Promise<void> {
+    if (hasRole(caller, role, this.deps.assignments)) return;
+    const error = new ForbiddenError(`this needs the ${role} role`);
+    const now = this.deps.clock.now();
+    const event: AuditEvent = {
+      eventId: this.deps.newEventId(now),
+      time: now.toISOString(),
+      action,
+      outcome: 'denied',
+      requestId: context.requestId,
+      principal: caller.principal,
+      authMethod: caller.authMethod,
+      problemCode: error.code,
+      detail: error.message,
+    };
+    if (context.sourceIp !== undefined) event.sourceIp = context.sourceIp;
+    if (context.userAgent !== undefined) event.userAgent = context.userAgent.slice(0, 512);
+    try {
+      await this.deps.audit.append(event);
+    } catch (auditError) {
+      this.deps.onAuditFailure?.(auditError, event);
+    }
+    throw error;
+  }
+}

@@ -1,0 +1,159 @@
+import type { AuditEvent } from './audit.js';
+import { selectEntitlement } from './entitlements.js';
+import {
+  AuditUnavailableError,
+  CredvendError,
+  EntitlementStoreUnavailableError,
+  StsThrottledError,
+} from './errors.js';
+import { planIssuance } from './plan.js';
+import type { AuditLog, Clock, EntitlementStore, RoleAssumer } from './ports.js';
+import type {
+  AssumedRole,
+  Caller,
+  Entitlement,
+  IssuancePlan,
+  IssuanceRequest,
+  RequestContext,
+} from './types.js';
+
+export interface VendorDependencies {
+  entitlements: EntitlementStore;
+  audit: AuditLog;
+  roles: RoleAssumer;
+  clock: Clock;
+  newEventId: (now: Date) => string;
+  roleChaining: boolean;
+  /** Told when a denial or error could not be audited; the caller is denied regardless. */
+  onAuditFailure?: (error: unknown, event: AuditEvent) => void;
+}
+
+export interface Issuance {
+  eventId: string;
+  plan: IssuancePlan;
+  assumed: AssumedRole;
+}
+
+/**
+ * The issuance path: entitlement lookup, deny by default, plan, AssumeRole, audit.
+ * Every outcome is audited. Credentials are returned only after their audit record is
+ * stored; if that write fails they are dropped and the caller gets AuditUnavailableError.
+ */
+export class CredentialVendor {
+  constructor(private readonly deps: VendorDependencies) {}
+
+  async issue(caller: Caller, request: IssuanceRequest, context: RequestContext): Promise<Issuance> {
+    const now = this.deps.clock.now();
+    const base = this.baseEvent(caller, context, now, request.reason);
+    let plan: IssuancePlan | undefined;
+    let assumed: AssumedRole;
+    try {
+      const entitlement = selectEntitlement(caller, await this.loadEntitlements(caller), request.target, now);
+      base.entitlementId = entitlement.id;
+      base.accountId = entitlement.accountId;
+      base.roleArn = entitlement.roleArn;
+      plan = planIssuance(entitlement, request, caller, { roleChaining: this.deps.roleChaining });
+      assumed = await this.deps.roles.assumeRole(plan);
+    } catch (error) {
+      await this.auditFailure({ ...base, ...(plan ? planFields(plan) : {}) }, error);
+      throw error;
+    }
+    const event: AuditEvent = {
+      ...base,
+      ...planFields(plan),
+      outcome: 'issued',
+      expiration: assumed.credentials.expiration.toISOString(),
+      accessKeyId: assumed.credentials.accessKeyId,
+      assumedRoleArn: assumed.assumedRoleArn,
+    };
+    if (assumed.packedPolicySize !== undefined) event.packedPolicySize = assumed.packedPolicySize;
+    if (assumed.stsRequestId !== undefined) event.stsRequestId = assumed.stsRequestId;
+    try {
+      await this.deps.audit.append(event);
+    } catch (error) {
+      throw new AuditUnavailableError('the issuance could not be audited, so no credentials were returned', {
+        cause: error,
+      });
+    }
+    return { eventId: base.eventId, plan, assumed };
+  }
+
+  /**
+   * What `issue` would do, without assuming anything or writing audit. A denial carries
+   * the same explanation `issue` would give this caller, about this request only.
+   */
+  async plan(caller: Caller, request: IssuanceRequest): Promise<IssuancePlan> {
+    const now = this.deps.clock.now();
+    const entitlement = selectEntitlement(caller, await this.loadEntitlements(caller), request.target, now);
+    return planIssuance(entitlement, request, caller, { roleChaining: this.deps.roleChaining });
+  }
+
+  /** The caller's own entitlements, for GET /v1/entitlements/mine. */
+  async entitlementsOf(caller: Caller): Promise<Entitlement[]> {
+    const all = await this.loadEntitlements(caller);
+    return all.filter((e) => caller.subjectKeys.includes(e.subject));
+  }
+
+  /** Audits a request rejected before the issuance path (bad body), whose caller is known. */
+  async recordRejection(caller: Caller, context: RequestContext, error: CredvendError): Promise<void> {
+    await this.auditFailure(this.baseEvent(caller, context, this.deps.clock.now(), undefined), error);
+  }
+
+  private async loadEntitlements(caller: Caller): Promise<Entitlement[]> {
+    try {
+      return await this.deps.entitlements.listForSubjects(caller.subjectKeys);
+    } catch (error) {
+      throw new EntitlementStoreUnavailableError('entitlements could not be read', { cause: error });
+    }
+  }
+
+  private baseEvent(
+    caller: Caller,
+    context: RequestContext,
+    now: Date,
+    reason: string | undefined,
+  ): AuditEvent {
+    const event: AuditEvent = {
+      eventId: this.deps.newEventId(now),
+      time: now.toISOString(),
+      action: 'credentials.issue',
+      outcome: 'denied',
+      requestId: context.requestId,
+      principal: caller.principal,
+      authMethod: caller.authMethod,
+    };
+    if (caller.awsSessionName !== undefined) event.callerSessionName = caller.awsSessionName;
+    const trimmedReason = reason?.trim();
+    if (trimmedReason) event.reason = trimmedReason.slice(0, 1024);
+    if (context.sourceIp !== undefined) event.sourceIp = context.sourceIp;
+    if (context.userAgent !== undefined) event.userAgent = context.userAgent.slice(0, 512);
+    return event;
+  }
+
+  private async auditFailure(event: AuditEvent, error: unknown): Promise<void> {
+    const known = error instanceof CredvendError ? error : undefined;
+    const failure: AuditEvent = {
+      ...event,
+      // Throttling is the service's state, not a decision about the caller.
+      outcome: known?.exposable && !(known instanceof StsThrottledError) ? 'denied' : 'error',
+      problemCode: known?.code ?? 'internal',
+    };
+    if (known?.exposable) failure.detail = known.message.slice(0, 1024);
+    try {
+      await this.deps.audit.append(failure);
+    } catch (auditError) {
+      this.deps.onAuditFailure?.(auditError, failure);
+    }
+  }
+}
+
+function planFields(plan: IssuancePlan): Partial<AuditEvent> {
+  const fields: Partial<AuditEvent> = {
+    sessionName: plan.sessionName,
+    sourceIdentity: plan.sourceIdentity,
+    durationSeconds: plan.durationSeconds,
+    sessionPolicyChars: plan.sessionPolicyChars,
+  };
+  if (plan.tags.length > 0) fields.sessionTags = Object.fromEntries(plan.tags.map((t) => [t.key, t.value]));
+  return fields;
+}
