@@ -1,0 +1,110 @@
+import {
+  createRemoteJWKSet,
+  type JWTPayload,
+  type JWTVerifyGetKey,
+  errors as joseErrors,
+  jwtVerify,
+} from 'jose';
+import { AuthenticationError } from '../domain/errors.js';
+import { oidcSubject } from '../domain/subjects.js';
+import type { Caller } from '../domain/types.js';
+
+export interface OidcSettings {
+  issuer: string;
+  audience: string;
+  /** Where the signing keys are. Discovered from the issuer's metadata when absent. */
+  jwksUri?: string;
+  /** Asymmetric algorithms only: a shared-secret or `none` token must never verify. */
+  algorithms: readonly string[];
+  /** Claim used for session names and SourceIdentity; falls back to `sub`. */
+  nameClaim: string;
+  clockToleranceSeconds: number;
+}
+
+export type FetchLike = (input: string, init?: RequestInit) => Promise<Response>;
+
+/**
+ * Verifies OIDC bearer JWTs against the issuer's JWKS. The key set is fetched lazily and
+ * cached by jose across invocations of a warm Lambda, so cold start does no network I/O.
+ */
+export class OidcAuthenticator {
+  private keys: Promise<JWTVerifyGetKey> | undefined;
+
+  constructor(
+    private readonly settings: OidcSettings,
+    keys?: JWTVerifyGetKey,
+    private readonly fetchImpl: FetchLike = fetch,
+  ) {
+    if (keys) this.keys = Promise.resolve(keys);
+  }
+
+  async authenticate(token: string): Promise<Caller> {
+    let payload: JWTPayload;
+    try {
+      ({ payload } = await jwtVerify(token, await this.keySet(), {
+        issuer: this.settings.issuer,
+        audience: this.settings.audience,
+        algorithms: [...this.settings.algorithms],
+        clockTolerance: this.settings.clockToleranceSeconds,
+        requiredClaims: ['sub', 'exp'],
+      }));
+    } catch (error) {
+      throw new AuthenticationError(`bearer token rejected: ${describeJoseError(error)}`, { cause: error });
+    }
+    const sub = payload.sub;
+    if (typeof sub !== 'string' || sub.length === 0)
+      throw new AuthenticationError('bearer token rejected: no subject');
+    const named = payload[this.settings.nameClaim];
+    return {
+      principal: `${this.settings.issuer}#${sub}`,
+      authMethod: 'oidc',
+      subjectKeys: [oidcSubject(this.settings.issuer, sub)],
+      displayName: typeof named === 'string' && named.length > 0 ? named : sub,
+      claims: payload,
+    };
+  }
+
+  private keySet(): Promise<JWTVerifyGetKey> {
+    if (!this.keys) {
+      this.keys = this.resolveJwksUri().then((uri) => createRemoteJWKSet(new URL(uri)));
+      // A failed discovery must not be cached forever: the next request tries again.
+      this.keys.catch(() => {
+        this.keys = undefined;
+      });
+    }
+    return this.keys;
+  }
+
+  private async resolveJwksUri(): Promise<string> {
+    if (this.settings.jwksUri) return this.settings.jwksUri;
+    const metadataUrl = `${this.settings.issuer.replace(/\/$/, '')}/.well-known/openid-configuration`;
+    const response = await this.fetchImpl(metadataUrl, { signal: AbortSignal.timeout(5000) });
+    if (!response.ok)
+      throw new AuthenticationError(`OIDC discovery failed: ${metadataUrl} answered ${response.status}`);
+    const metadata: unknown = await response.json();
+    if (
+      metadata &&
+      typeof metadata === 'object' &&
+      'jwks_uri' in metadata &&
+      typeof metadata.jwks_uri === 'string'
+    ) {
+      return metadata.jwks_uri;
+    }
+    throw new AuthenticationError(`OIDC discovery failed: ${metadataUrl} has no jwks_uri`);
+  }
+}
+
+/** A caller-safe reason: which check failed, never key material or the token. */
+function describeJoseError(error: unknown): string {
+  if (error instanceof joseErrors.JWTExpired) return 'token expired';
+  if (error instanceof joseErrors.JWTClaimValidationFailed)
+    return `claim ${error.claim} invalid (${error.reason})`;
+  if (error instanceof joseErrors.JOSEAlgNotAllowed) return 'algorithm not allowed';
+  if (error instanceof joseErrors.JWSSignatureVerificationFailed) return 'signature invalid';
+  if (error instanceof joseErrors.JWKSNoMatchingKey) return 'no matching signing key';
+  if (error instanceof joseErrors.JWSInvalid || error instanceof joseErrors.JWTInvalid)
+    return 'malformed token';
+  if (error instanceof joseErrors.JWKSTimeout) return 'signing keys unavailable';
+  if (error instanceof AuthenticationError) return error.message;
+  return 'token could not be verified';
+}

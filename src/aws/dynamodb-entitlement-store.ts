@@ -1,0 +1,40 @@
+import { type DynamoDBClient, QueryCommand } from '@aws-sdk/client-dynamodb';
+import type { EntitlementStore } from '../domain/ports.js';
+import type { Entitlement } from '../domain/types.js';
+import { itemToEntitlement } from './entitlement-items.js';
+
+/** A subject with more rows than this is a data problem, not something to page through on the hot path. */
+const MAX_PAGES_PER_SUBJECT = 4;
+
+/** Entitlements keyed by subject: one Query per subject key, so cost does not grow with the table. */
+export class DynamoDbEntitlementStore implements EntitlementStore {
+  constructor(
+    private readonly client: DynamoDBClient,
+    private readonly tableName: string,
+  ) {}
+
+  async listForSubjects(subjectKeys: readonly string[]): Promise<Entitlement[]> {
+    const perSubject = await Promise.all(subjectKeys.map((key) => this.querySubject(key)));
+    return perSubject.flat();
+  }
+
+  private async querySubject(subject: string): Promise<Entitlement[]> {
+    const entitlements: Entitlement[] = [];
+    let startKey: QueryCommand['input']['ExclusiveStartKey'];
+    for (let page = 0; page < MAX_PAGES_PER_SUBJECT; page++) {
+      const output = await this.client.send(
+        new QueryCommand({
+          TableName: this.tableName,
+          KeyConditionExpression: '#subject = :subject',
+          ExpressionAttributeNames: { '#subject': 'subject' },
+          ExpressionAttributeValues: { ':subject': { S: subject } },
+          ExclusiveStartKey: startKey,
+        }),
+      );
+      for (const item of output.Items ?? []) entitlements.push(itemToEntitlement(item));
+      startKey = output.LastEvaluatedKey;
+      if (!startKey) break;
+    }
+    return entitlements;
+  }
+}

@@ -1,0 +1,114 @@
+import { z } from 'zod';
+import type { RoleAssignments } from './domain/roles.js';
+import type { LogLevel } from './logging.js';
+
+const csv = z.string().transform((value) =>
+  value
+    .split(',')
+    .map((part) => part.trim())
+    .filter((part) => part.length > 0),
+);
+
+const environmentSchema = z.object({
+  AWS_REGION: z.string().min(1).default('us-east-1'),
+  CREDVEND_ENTITLEMENTS_TABLE: z.string().min(3).default('credvend-entitlements'),
+  CREDVEND_AUDIT_TABLE: z.string().min(3).default('credvend-audit'),
+  CREDVEND_DYNAMODB_ENDPOINT: z.url().optional(),
+  CREDVEND_STS_ENDPOINT: z.url().optional(),
+  CREDVEND_OIDC_ISSUER: z.url().optional(),
+  CREDVEND_OIDC_AUDIENCE: z.string().min(1).default('credvend'),
+  CREDVEND_OIDC_JWKS_URI: z.url().optional(),
+  CREDVEND_OIDC_ALGORITHMS: csv.default(['RS256', 'ES256']),
+  CREDVEND_OIDC_NAME_CLAIM: z.string().min(1).default('email'),
+  CREDVEND_ROLE_CHAINING: z.enum(['auto', 'true', 'false']).default('auto'),
+  CREDVEND_AUDITORS: csv.default([]),
+  CREDVEND_ADMINS: csv.default([]),
+  CREDVEND_GROUPS_CLAIM: z.string().min(1).default('groups'),
+  CREDVEND_AUDITOR_GROUPS: csv.default([]),
+  CREDVEND_ADMIN_GROUPS: csv.default([]),
+  CREDVEND_LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error', 'silent']).default('info'),
+  AWS_LAMBDA_FUNCTION_NAME: z.string().optional(),
+});
+
+const ASYMMETRIC_ALGORITHMS = new Set([
+  'RS256',
+  'RS384',
+  'RS512',
+  'PS256',
+  'PS384',
+  'PS512',
+  'ES256',
+  'ES384',
+  'ES512',
+  'EdDSA',
+]);
+
+export interface OidcConfig {
+  issuer: string;
+  audience: string;
+  jwksUri?: string;
+  algorithms: string[];
+  nameClaim: string;
+}
+
+export interface Config {
+  region: string;
+  tables: { entitlements: string; audit: string };
+  dynamodbEndpoint?: string;
+  stsEndpoint?: string;
+  oidc?: OidcConfig;
+  roleChaining: boolean;
+  roles: RoleAssignments;
+  logLevel: LogLevel;
+}
+
+export class ConfigError extends Error {
+  override readonly name = 'ConfigError';
+}
+
+/** Parses the process environment once, at the edge; nothing deeper reads process.env. */
+export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
+  const result = environmentSchema.safeParse(env);
+  if (!result.success) {
+    const problems = result.error.issues
+      .map((issue) => `${issue.path.join('.')}: ${issue.message}`)
+      .join('; ');
+    throw new ConfigError(`invalid configuration: ${problems}`);
+  }
+  const e = result.data;
+  const badAlgorithms = e.CREDVEND_OIDC_ALGORITHMS.filter((alg) => !ASYMMETRIC_ALGORITHMS.has(alg));
+  if (badAlgorithms.length > 0) {
+    throw new ConfigError(
+      `invalid configuration: CREDVEND_OIDC_ALGORITHMS allows only asymmetric algorithms, not ${badAlgorithms.join(', ')}`,
+    );
+  }
+  const config: Config = {
+    region: e.AWS_REGION,
+    tables: { entitlements: e.CREDVEND_ENTITLEMENTS_TABLE, audit: e.CREDVEND_AUDIT_TABLE },
+    // In Lambda credvend runs as a role session, so every AssumeRole is role chaining.
+    roleChaining:
+      e.CREDVEND_ROLE_CHAINING === 'auto'
+        ? e.AWS_LAMBDA_FUNCTION_NAME !== undefined
+        : e.CREDVEND_ROLE_CHAINING === 'true',
+    roles: {
+      auditors: e.CREDVEND_AUDITORS,
+      admins: e.CREDVEND_ADMINS,
+      groupsClaim: e.CREDVEND_GROUPS_CLAIM,
+      auditorGroups: e.CREDVEND_AUDITOR_GROUPS,
+      adminGroups: e.CREDVEND_ADMIN_GROUPS,
+    },
+    logLevel: e.CREDVEND_LOG_LEVEL,
+  };
+  if (e.CREDVEND_DYNAMODB_ENDPOINT) config.dynamodbEndpoint = e.CREDVEND_DYNAMODB_ENDPOINT;
+  if (e.CREDVEND_STS_ENDPOINT) config.stsEndpoint = e.CREDVEND_STS_ENDPOINT;
+  if (e.CREDVEND_OIDC_ISSUER) {
+    config.oidc = {
+      issuer: e.CREDVEND_OIDC_ISSUER,
+      audience: e.CREDVEND_OIDC_AUDIENCE,
+      algorithms: e.CREDVEND_OIDC_ALGORITHMS,
+      nameClaim: e.CREDVEND_OIDC_NAME_CLAIM,
+    };
+    if (e.CREDVEND_OIDC_JWKS_URI) config.oidc.jwksUri = e.CREDVEND_OIDC_JWKS_URI;
+  }
+  return config;
+}

@@ -1,0 +1,171 @@
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { STSClient } from '@aws-sdk/client-sts';
+import type { AwsCredentialIdentity } from '@smithy/types';
+import { OidcAuthenticator } from './auth/oidc.js';
+import { DynamoDbAuditReader } from './aws/dynamodb-audit-reader.js';
+import { DynamoDbAuditSink } from './aws/dynamodb-audit-sink.js';
+import { DynamoDbEntitlementAdminStore } from './aws/dynamodb-entitlement-admin-store.js';
+import { DynamoDbEntitlementStore } from './aws/dynamodb-entitlement-store.js';
+import { StsRoleAssumer } from './aws/sts-role-assumer.js';
+import type { Config } from './config.js';
+import type { AuditEvent } from './domain/audit.js';
+import { ChainedAuditLog } from './domain/audit-chain.js';
+import { EntitlementAdmin } from './domain/entitlement-admin.js';
+import { newEventId } from './domain/ids.js';
+import type { AuditLog, TransactionalAuditLog } from './domain/ports.js';
+import { systemClock } from './domain/ports.js';
+import { PrivilegedAccess } from './domain/privileged-access.js';
+import { CredentialVendor } from './domain/vend.js';
+import type { AdminAppDependencies } from './http/admin-app.js';
+import type { AuditAppDependencies } from './http/audit-app.js';
+import { type AuthMethodHandler, bearerAuth } from './http/authenticate.js';
+import type { SourceIpResolver } from './http/request-context.js';
+import type { VendAppDependencies } from './http/vend-app.js';
+import { createLogger, describeError, type Logger } from './logging.js';
+
+/** Timeouts short enough that a stuck dependency fails a request well inside API Gateway's 30 s. */
+const REQUEST_TIMEOUT_MS = 3000;
+const CONNECTION_TIMEOUT_MS = 1000;
+
+export interface AwsClients {
+  dynamodb: DynamoDBClient;
+  sts: STSClient;
+}
+
+/**
+ * SDK clients, built once per process (a warm Lambda reuses them across invocations).
+ * `credentials` is for the local stack, whose vending identity is a moto IAM user; in
+ * Lambda the default chain supplies the function's role.
+ */
+export function createAwsClients(config: Config, credentials?: AwsCredentialIdentity): AwsClients {
+  const requestHandler = { requestTimeout: REQUEST_TIMEOUT_MS, connectionTimeout: CONNECTION_TIMEOUT_MS };
+  return {
+    dynamodb: new DynamoDBClient({
+      region: config.region,
+      ...(credentials ? { credentials } : {}),
+      ...(config.dynamodbEndpoint ? { endpoint: config.dynamodbEndpoint } : {}),
+      maxAttempts: 3,
+      requestHandler,
+    }),
+    sts: new STSClient({
+      region: config.region,
+      ...(credentials ? { credentials } : {}),
+      ...(config.stsEndpoint ? { endpoint: config.stsEndpoint } : {}),
+      // Bounded: a throttled STS must not turn into a retry storm (the SDK adds jittered backoff).
+      maxAttempts: 2,
+      requestHandler,
+    }),
+  };
+}
+
+function logAuditFailure(logger: Logger): (error: unknown, event: AuditEvent) => void {
+  return (error, event) =>
+    logger.error('audit write failed for a denial', {
+      eventId: event.eventId,
+      requestId: event.requestId,
+      principal: event.principal,
+      problemCode: event.problemCode,
+      ...describeError(error),
+    });
+}
+
+/** One chained audit log per process: its chains belong to this writer alone. */
+export function createAuditLog(config: Config, clients: AwsClients): TransactionalAuditLog {
+  return new ChainedAuditLog(new DynamoDbAuditSink(clients.dynamodb, config.tables.audit), () =>
+    newEventId(),
+  );
+}
+
+export function createVendor(
+  config: Config,
+  clients: AwsClients,
+  audit: AuditLog,
+  logger: Logger,
+): CredentialVendor {
+  return new CredentialVendor({
+    entitlements: new DynamoDbEntitlementStore(clients.dynamodb, config.tables.entitlements),
+    audit,
+    roles: new StsRoleAssumer(clients.sts),
+    clock: systemClock,
+    newEventId,
+    roleChaining: config.roleChaining,
+    onAuditFailure: logAuditFailure(logger),
+  });
+}
+
+export function createPrivilegedAccess(config: Config, audit: AuditLog, logger: Logger): PrivilegedAccess {
+  return new PrivilegedAccess({
+    audit,
+    clock: systemClock,
+    newEventId,
+    assignments: config.roles,
+    onAuditFailure: logAuditFailure(logger),
+  });
+}
+
+export function createAuthMethods(config: Config): AuthMethodHandler[] {
+  const methods: AuthMethodHandler[] = [];
+  if (config.oidc) {
+    const oidc = new OidcAuthenticator({ ...config.oidc, clockToleranceSeconds: 30 });
+    methods.push(bearerAuth((token) => oidc.authenticate(token)));
+  }
+  return methods;
+}
+
+export function createVendDependencies(
+  config: Config,
+  clients: AwsClients,
+  sourceIp: SourceIpResolver,
+  audit: AuditLog = createAuditLog(config, clients),
+): VendAppDependencies {
+  const logger = createLogger(config.logLevel);
+  return {
+    vendor: createVendor(config, clients, audit, logger),
+    authMethods: createAuthMethods(config),
+    clock: systemClock,
+    logger,
+    sourceIp,
+  };
+}
+
+export function createAuditDependencies(
+  config: Config,
+  clients: AwsClients,
+  sourceIp: SourceIpResolver,
+  audit: AuditLog = createAuditLog(config, clients),
+): AuditAppDependencies {
+  const logger = createLogger(config.logLevel);
+  return {
+    reader: new DynamoDbAuditReader(clients.dynamodb, config.tables.audit),
+    access: createPrivilegedAccess(config, audit, logger),
+    authMethods: createAuthMethods(config),
+    clock: systemClock,
+    logger,
+    sourceIp,
+  };
+}
+
+export function createAdminDependencies(
+  config: Config,
+  clients: AwsClients,
+  sourceIp: SourceIpResolver,
+  audit: TransactionalAuditLog = createAuditLog(config, clients),
+): AdminAppDependencies {
+  const logger = createLogger(config.logLevel);
+  return {
+    admin: new EntitlementAdmin({
+      store: new DynamoDbEntitlementAdminStore(
+        clients.dynamodb,
+        config.tables.entitlements,
+        config.tables.audit,
+      ),
+      audit,
+      access: createPrivilegedAccess(config, audit, logger),
+      clock: systemClock,
+      newEventId,
+    }),
+    authMethods: createAuthMethods(config),
+    logger,
+    sourceIp,
+  };
+}
