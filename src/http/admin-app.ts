@@ -1,0 +1,92 @@
+import { Hono } from 'hono';
+import { z } from 'zod';
+import type { EntitlementAdmin } from '../domain/entitlement-admin.js';
+import { InvalidRequestError } from '../domain/errors.js';
+import type { Logger } from '../logging.js';
+import type { AppEnv } from './app-env.js';
+import { type AuthMethodHandler, authenticate } from './authenticate.js';
+import { ENTITLEMENT_ID, parseEntitlementBody, toAdminWire } from './entitlement-schema.js';
+import { errorHandler, limitBody, notFound, requestId, securityHeaders } from './middleware.js';
+import { requestContextOf, type SourceIpResolver } from './request-context.js';
+
+export interface AdminAppDependencies {
+  admin: EntitlementAdmin;
+  authMethods: readonly AuthMethodHandler[];
+  logger: Logger;
+  sourceIp: SourceIpResolver;
+}
+
+const etag = (version: number) => `"v${version}"`;
+
+/** `If-Match: "v3"` → 3; absent → undefined; anything else is a client error. */
+function ifMatchVersion(header: string | undefined): number | undefined {
+  if (header === undefined) return undefined;
+  const match = /^(?:W\/)?"v(\d{1,9})"$/.exec(header.trim());
+  if (!match?.[1]) throw new InvalidRequestError('If-Match must be an ETag this API returned, like "v3"');
+  return Number(match[1]);
+}
+
+function checkedId(id: string): string {
+  // `mine` is GET /v1/entitlements/mine, the caller's own list, served by the vend function.
+  if (id === 'mine') throw new InvalidRequestError('"mine" is reserved and cannot be an entitlement id');
+  if (!ENTITLEMENT_ID.test(id))
+    throw new InvalidRequestError('entitlement ids are 1-128 characters of letters, digits and _.:@+=-');
+  return id;
+}
+
+const listQuery = z
+  .object({
+    limit: z.coerce.number().int().min(1).max(1000).default(100),
+    cursor: z.string().max(4096).optional(),
+  })
+  .strict();
+
+/** The admin function: manage entitlements; every change is audited in the same transaction. */
+export function createAdminApp(deps: AdminAppDependencies): Hono<AppEnv> {
+  const app = new Hono<AppEnv>();
+  app.use(requestId, securityHeaders);
+  app.onError(errorHandler(deps.logger));
+  app.notFound(notFound);
+
+  const api = new Hono<AppEnv>();
+  api.use(limitBody, authenticate(deps.authMethods));
+  const context = (c: Parameters<SourceIpResolver>[0]) => requestContextOf(c, deps.sourceIp);
+
+  api.get('/', async (c) => {
+    const parsed = listQuery.safeParse(c.req.query());
+    if (!parsed.success)
+      throw new InvalidRequestError(
+        'invalid query',
+        parsed.error.issues.map((i) => ({ path: i.path.join('.'), message: i.message })),
+      );
+    const page = await deps.admin.list(c.get('caller'), parsed.data.limit, parsed.data.cursor, context(c));
+    return c.json({
+      entitlements: page.entitlements.map(toAdminWire),
+      ...(page.nextCursor ? { nextCursor: page.nextCursor } : {}),
+    });
+  });
+
+  api.get('/:id', async (c) => {
+    const entitlement = await deps.admin.get(c.get('caller'), checkedId(c.req.param('id')), context(c));
+    c.header('etag', etag(entitlement.version));
+    return c.json(toAdminWire(entitlement));
+  });
+
+  api.put('/:id', async (c) => {
+    const id = checkedId(c.req.param('id'));
+    const input = parseEntitlementBody(id, await c.req.text());
+    const expected = ifMatchVersion(c.req.header('if-match'));
+    const saved = await deps.admin.put(c.get('caller'), input, expected, context(c));
+    c.header('etag', etag(saved.version));
+    return c.json(toAdminWire(saved), expected === undefined ? 201 : 200);
+  });
+
+  api.delete('/:id', async (c) => {
+    const id = checkedId(c.req.param('id'));
+    await deps.admin.delete(c.get('caller'), id, ifMatchVersion(c.req.header('if-match')), context(c));
+    return c.body(null, 204);
+  });
+
+  app.route('/v1/entitlements', api);
+  return app;
+}

@@ -1,0 +1,81 @@
+import { Hono } from 'hono';
+import { streamText } from 'hono/streaming';
+import type { AuditReader } from '../domain/audit-query.js';
+import { verifyAuditRange } from '../domain/audit-verify.js';
+import { InvalidRequestError, NotFoundError } from '../domain/errors.js';
+import { EVENT_ID_PATTERN } from '../domain/ids.js';
+import type { Clock } from '../domain/ports.js';
+import type { PrivilegedAccess } from '../domain/privileged-access.js';
+import type { Logger } from '../logging.js';
+import type { AppEnv } from './app-env.js';
+import { parseAuditQuery, parseVerifyQuery } from './audit-query-schema.js';
+import { type AuthMethodHandler, authenticate } from './authenticate.js';
+import { errorHandler, notFound, requestId, securityHeaders } from './middleware.js';
+import { requestContextOf, type SourceIpResolver } from './request-context.js';
+
+/** AWS access key ids: 16-128 characters, upper-case letters and digits (ASIA… for STS sessions). */
+const ACCESS_KEY_ID = /^[A-Z0-9]{16,128}$/;
+
+export interface AuditAppDependencies {
+  reader: AuditReader;
+  access: PrivilegedAccess;
+  authMethods: readonly AuthMethodHandler[];
+  clock: Clock;
+  logger: Logger;
+  sourceIp: SourceIpResolver;
+}
+
+/** The audit function: read-only queries for callers holding the auditor role. */
+export function createAuditApp(deps: AuditAppDependencies): Hono<AppEnv> {
+  const app = new Hono<AppEnv>();
+  app.use(requestId, securityHeaders);
+  app.onError(errorHandler(deps.logger));
+  app.notFound(notFound);
+
+  const audit = new Hono<AppEnv>();
+  audit.use(authenticate(deps.authMethods), async (c, next) => {
+    await deps.access.require(c.get('caller'), 'auditor', 'audit.read', requestContextOf(c, deps.sourceIp));
+    await next();
+  });
+
+  audit.get('/events', async (c) => {
+    const { request, format } = parseAuditQuery(c.req.query(), deps.clock.now());
+    if (format === 'json') return c.json(await deps.reader.page(request));
+    // NDJSON export for SIEM ingestion: one page in memory at a time, however long the range.
+    c.header('content-type', 'application/x-ndjson');
+    return streamText(c, async (stream) => {
+      let cursor = request.cursor;
+      do {
+        const page = await deps.reader.page(cursor ? { ...request, cursor } : request);
+        for (const event of page.events) await stream.write(`${JSON.stringify(event)}\n`);
+        cursor = page.nextCursor;
+      } while (cursor);
+    });
+  });
+
+  audit.get('/events/:id', async (c) => {
+    const id = c.req.param('id');
+    if (!EVENT_ID_PATTERN.test(id)) throw new InvalidRequestError('event ids are 26-character ULIDs');
+    const event = await deps.reader.get(id);
+    if (!event) throw new NotFoundError(`no audit event ${id}`);
+    return c.json(event);
+  });
+
+  audit.get('/access-keys/:accessKeyId', async (c) => {
+    const accessKeyId = c.req.param('accessKeyId');
+    if (!ACCESS_KEY_ID.test(accessKeyId))
+      throw new InvalidRequestError('an access key id is 16-128 upper-case letters and digits');
+    const events = await deps.reader.byAccessKey(accessKeyId);
+    const issuance = events.find((e) => e.outcome === 'issued');
+    if (!issuance) throw new NotFoundError(`no issuance produced access key ${accessKeyId}`);
+    return c.json(issuance);
+  });
+
+  audit.get('/verify', async (c) => {
+    const { from, to } = parseVerifyQuery(c.req.query(), deps.clock.now());
+    return c.json(await verifyAuditRange(deps.reader, from, to));
+  });
+
+  app.route('/v1/audit', audit);
+  return app;
+}

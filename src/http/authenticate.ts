@@ -1,0 +1,41 @@
+import type { Context, MiddlewareHandler } from 'hono';
+import { AuthenticationError } from '../domain/errors.js';
+import type { Caller } from '../domain/types.js';
+import type { AppEnv } from './app-env.js';
+
+/**
+ * Proves who the caller is from the request, or returns undefined when the request does
+ * not carry this method's credentials, so the next method can try. Throws when the
+ * credentials are present but wrong: a bad token must never fall through to another method.
+ */
+export interface AuthMethodHandler {
+  authenticate(c: Context<AppEnv>): Promise<Caller | undefined>;
+}
+
+export function authenticate(methods: readonly AuthMethodHandler[]): MiddlewareHandler<AppEnv> {
+  return async (c, next) => {
+    for (const method of methods) {
+      const caller = await method.authenticate(c);
+      if (caller) {
+        c.set('caller', caller);
+        return next();
+      }
+    }
+    throw new AuthenticationError('no credentials: send Authorization: Bearer <OIDC token>');
+  };
+}
+
+const BEARER = /^Bearer\s+([A-Za-z0-9_=-]+\.[A-Za-z0-9_=-]+\.[A-Za-z0-9_=-]*)\s*$/;
+
+/** OIDC bearer tokens from the Authorization header. */
+export function bearerAuth(verify: (token: string) => Promise<Caller>): AuthMethodHandler {
+  return {
+    async authenticate(c) {
+      const header = c.req.header('authorization');
+      if (!header?.toLowerCase().startsWith('bearer')) return undefined;
+      const match = BEARER.exec(header);
+      if (!match?.[1]) throw new AuthenticationError('bearer token rejected: malformed token');
+      return verify(match[1]);
+    },
+  };
+}

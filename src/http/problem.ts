@@ -1,0 +1,71 @@
+import type { ContentfulStatusCode } from 'hono/utils/http-status';
+import {
+  CredvendError,
+  InvalidRequestError,
+  LimitExceededError,
+  StsRejectedRequestError,
+  StsThrottledError,
+} from '../domain/errors.js';
+
+export const PROBLEM_CONTENT_TYPE = 'application/problem+json';
+
+const STATUS_AND_TITLE: Record<string, [ContentfulStatusCode, string]> = {
+  'invalid-request': [400, 'Invalid request'],
+  'limit-exceeded': [400, 'STS limit exceeded'],
+  'policy-not-narrowing': [400, 'Session policy is not a narrowing of the entitlement'],
+  'reason-required': [400, 'Reason required'],
+  'sts-rejected-request': [400, 'STS rejected the request'],
+  unauthenticated: [401, 'Authentication required'],
+  'not-entitled': [403, 'Not entitled'],
+  forbidden: [403, 'Forbidden'],
+  'sts-access-denied': [403, 'Target role refused credvend'],
+  'not-found': [404, 'Not found'],
+  conflict: [409, 'Conflict'],
+  'payload-too-large': [413, 'Payload too large'],
+  'unsupported-media-type': [415, 'Unsupported media type'],
+  'sts-throttled': [429, 'Too many requests'],
+  internal: [500, 'Internal error'],
+  'sts-unavailable': [502, 'STS unavailable'],
+  'entitlement-store-unavailable': [503, 'Entitlements unavailable'],
+  'audit-unavailable': [503, 'Audit unavailable; nothing was issued'],
+};
+
+export interface Problem {
+  status: ContentfulStatusCode;
+  headers: Record<string, string>;
+  body: Record<string, unknown>;
+}
+
+export function problemType(code: string): string {
+  return `urn:credvend:problem:${code}`;
+}
+
+/** A problem for a condition the HTTP layer detects itself (size limits, routing). */
+export function httpProblem(code: string, detail: string, requestId: string): Problem {
+  const [status, title] = STATUS_AND_TITLE[code] ?? [500, 'Internal error'];
+  return {
+    status,
+    headers: { 'content-type': PROBLEM_CONTENT_TYPE },
+    body: { type: problemType(code), title, status, detail, requestId },
+  };
+}
+
+/**
+ * The one place errors become HTTP. A caller sees the detail of errors that are about
+ * their request; for anything else (5xx) only the title and the request id, so internal
+ * messages, hosts and stack traces never leave the service.
+ */
+export function toProblem(error: unknown, requestId: string): Problem {
+  const known = error instanceof CredvendError ? error : undefined;
+  const code = known?.code ?? 'internal';
+  const [status, title] = STATUS_AND_TITLE[code] ?? [500, 'Internal error'];
+  const body: Record<string, unknown> = { type: problemType(code), title, status, requestId };
+  const headers: Record<string, string> = { 'content-type': PROBLEM_CONTENT_TYPE };
+  if (known?.exposable && status < 500) body.detail = known.message;
+  if (known instanceof InvalidRequestError && known.issues.length > 0) body.issues = known.issues;
+  if (known instanceof LimitExceededError) body.limit = known.limit;
+  if (known instanceof StsRejectedRequestError) body.stsError = known.stsErrorName;
+  if (known instanceof StsThrottledError) headers['retry-after'] = String(known.retryAfterSeconds);
+  if (code === 'unauthenticated') headers['www-authenticate'] = 'Bearer realm="credvend"';
+  return { status, headers, body };
+}

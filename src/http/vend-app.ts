@@ -1,0 +1,93 @@
+import { type Context, Hono } from 'hono';
+import { CredvendError } from '../domain/errors.js';
+import { STS_LIMITS } from '../domain/limits.js';
+import { limitUsage } from '../domain/plan.js';
+import type { Clock } from '../domain/ports.js';
+import type { CredentialVendor } from '../domain/vend.js';
+import type { Logger } from '../logging.js';
+import type { AppEnv } from './app-env.js';
+import { type AuthMethodHandler, authenticate } from './authenticate.js';
+import { toContainerWire, toEnvText, toJsonWire, toProcessWire } from './credential-formats.js';
+import { toEntitlementView } from './entitlement-view.js';
+import { parseIssuanceBody } from './issuance-schema.js';
+import { errorHandler, limitBody, notFound, requestId, securityHeaders } from './middleware.js';
+import { requestContextOf, type SourceIpResolver } from './request-context.js';
+
+export interface VendAppDependencies {
+  vendor: CredentialVendor;
+  authMethods: readonly AuthMethodHandler[];
+  clock: Clock;
+  logger: Logger;
+  /** The caller's network address as the runtime knows it (API Gateway, or the socket locally). */
+  sourceIp: SourceIpResolver;
+}
+
+/** The vend function: issue credentials, list one's own entitlements, health. */
+export function createVendApp(deps: VendAppDependencies): Hono<AppEnv> {
+  const app = new Hono<AppEnv>();
+  app.use(requestId, securityHeaders);
+  app.onError(errorHandler(deps.logger));
+  app.notFound(notFound);
+
+  app.get('/healthz', (c) => c.json({ status: 'ok' }));
+
+  const requestContext = (c: Context<AppEnv>) => requestContextOf(c, deps.sourceIp);
+
+  const api = new Hono<AppEnv>();
+  api.use(limitBody, authenticate(deps.authMethods));
+
+  api.post('/credentials', async (c) => {
+    const caller = c.get('caller');
+    const context = requestContext(c);
+    let parsed: ReturnType<typeof parseIssuanceBody>;
+    try {
+      parsed = parseIssuanceBody(await c.req.text());
+    } catch (error) {
+      if (error instanceof CredvendError) await deps.vendor.recordRejection(caller, context, error);
+      throw error;
+    }
+    const issuance = await deps.vendor.issue(caller, parsed.request, context);
+    deps.logger.info('credentials issued', {
+      requestId: context.requestId,
+      eventId: issuance.eventId,
+      principal: caller.principal,
+      roleArn: issuance.plan.roleArn,
+      accessKeyId: issuance.assumed.credentials.accessKeyId,
+    });
+    c.header('cache-control', 'no-store');
+    c.header('x-credvend-event-id', issuance.eventId);
+    switch (parsed.format) {
+      case 'credential_process':
+        return c.json(toProcessWire(issuance));
+      case 'container':
+        return c.json(toContainerWire(issuance));
+      case 'env':
+        return c.text(toEnvText(issuance));
+      default:
+        return c.json(toJsonWire(issuance));
+    }
+  });
+
+  api.post('/credentials/plan', async (c) => {
+    const { request } = parseIssuanceBody(await c.req.text());
+    const plan = await deps.vendor.plan(c.get('caller'), request);
+    return c.json({
+      ...plan,
+      sessionPolicy: plan.sessionPolicy === undefined ? undefined : JSON.parse(plan.sessionPolicy),
+      sessionPolicyBudget: { used: plan.sessionPolicyChars, max: STS_LIMITS.sessionPolicyMaxChars },
+      nearestLimits: limitUsage(plan).slice(0, 3),
+      // Never sent back: the ExternalId guards against a confused deputy.
+      externalId: undefined,
+      externalIdSent: plan.externalId !== undefined,
+    });
+  });
+
+  api.get('/entitlements/mine', async (c) => {
+    const now = deps.clock.now();
+    const entitlements = await deps.vendor.entitlementsOf(c.get('caller'));
+    return c.json({ entitlements: entitlements.map((e) => toEntitlementView(e, now)) });
+  });
+
+  app.route('/v1', api);
+  return app;
+}
