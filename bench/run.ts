@@ -1,0 +1,23 @@
+/**
+ * `npm run bench`: starts its own local stack on free ports and prints figures.
+ * Figures belong here, not in timed tests: they depend on the machine and the emulators.
+ */
+
+import { startLocalEnvironment } from '../src/local/environment.js';
+import { findFreePort } from '../src/local/preflight.js';
+import { benchIssuance } from './issuance.js';
+
+const host = '127.0.0.1';
+const requests = Number(process.env.BENCH_REQUESTS ?? 300);
+const environment = await startLocalEnvironment({
+  host,
+  apiPort: await findFreePort(host),
+  dynamodbPort: await findFreePort(host),
+  motoPort: await findFreePort(host),
+  logLevel: 'warn',
+});
+try {
+  await benchIssuance(environment, requests);
+} finally {
+  await environment.stop();
+}

@@ -1,0 +1,106 @@
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { loadConfig } from '../config.js';
+import type { LogLevel } from '../logging.js';
+import { createLocalApp, DEV_ISSUER_PATH, startApiServer } from './api-server.js';
+import { DEMO_ADMIN, DEMO_AUDITOR, demoEntitlements, seedEntitlements } from './demo-entitlements.js';
+import { createDevIssuer } from './dev-issuer.js';
+import { assertPortFree } from './preflight.js';
+import { type LocalStack, startLocalStack } from './stack.js';
+
+export const DEV_AUDIENCE = 'credvend';
+
+export interface LocalEnvironmentOptions {
+  host: string;
+  apiPort: number;
+  dynamodbPort: number;
+  motoPort: number;
+  persistDir?: string;
+  logLevel: LogLevel;
+}
+
+export interface LocalEnvironment {
+  apiUrl: string;
+  issuer: string;
+  stack: LocalStack;
+  /** Mints a dev OIDC token for `sub`, as `credvend dev-token` does over HTTP. */
+  mintToken(
+    sub: string,
+    extra?: { ttlSeconds?: number; claims?: Record<string, string | number | boolean> },
+  ): Promise<string>;
+  /** Environment variables that configure credvend (the API process) for this stack. */
+  credvendEnv: Record<string, string>;
+  stop(): Promise<void>;
+}
+
+/**
+ * The local stack plus the API in this process: used by `npm start` and by the
+ * integration tests, so both exercise exactly the same wiring.
+ */
+export async function startLocalEnvironment(options: LocalEnvironmentOptions): Promise<LocalEnvironment> {
+  await assertPortFree(options.host, options.apiPort, 'CREDVEND_API_PORT');
+  const stack = await startLocalStack({
+    host: options.host,
+    dynamodbPort: options.dynamodbPort,
+    motoPort: options.motoPort,
+    ...(options.persistDir ? { persistDir: options.persistDir } : {}),
+  });
+  try {
+    const apiUrl = `http://${options.host}:${options.apiPort}`;
+    const issuer = `${apiUrl}${DEV_ISSUER_PATH}`;
+    const credvendEnv: Record<string, string> = {
+      AWS_REGION: 'us-east-1',
+      CREDVEND_ENTITLEMENTS_TABLE: stack.tableNames.entitlements,
+      CREDVEND_AUDIT_TABLE: stack.tableNames.audit,
+      CREDVEND_DYNAMODB_ENDPOINT: stack.dynamodbEndpoint,
+      CREDVEND_STS_ENDPOINT: stack.stsEndpoint,
+      CREDVEND_OIDC_ISSUER: issuer,
+      CREDVEND_OIDC_AUDIENCE: DEV_AUDIENCE,
+      CREDVEND_ROLE_CHAINING: 'false',
+      CREDVEND_AUDITORS: `${issuer}#${DEMO_AUDITOR}`,
+      CREDVEND_ADMINS: `${issuer}#${DEMO_ADMIN}`,
+      CREDVEND_LOG_LEVEL: options.logLevel,
+    };
+    const config = loadConfig(credvendEnv);
+    const credentials = {
+      accessKeyId: stack.seed.vendingAccessKeyId,
+      secretAccessKey: stack.seed.vendingSecretAccessKey,
+    };
+    const dynamodb = new DynamoDBClient({
+      region: config.region,
+      endpoint: stack.dynamodbEndpoint,
+      credentials,
+    });
+    await seedEntitlements(
+      dynamodb,
+      config.tables.entitlements,
+      demoEntitlements({
+        issuer,
+        readonlyRoleArn: stack.seed.roles.readonly,
+        deployRoleArn: stack.seed.roles.deploy,
+        externalId: stack.seed.externalId,
+        bucket: stack.seed.bucket,
+      }),
+    );
+    dynamodb.destroy();
+    const devIssuer = await createDevIssuer(issuer, DEV_AUDIENCE);
+    const server = await startApiServer(
+      createLocalApp(config, devIssuer, credentials),
+      options.host,
+      options.apiPort,
+    );
+    return {
+      apiUrl,
+      issuer,
+      stack,
+      credvendEnv,
+      mintToken: (sub, extra) => devIssuer.mint({ sub, ...extra }),
+      stop: async () => {
+        await server.stop();
+        await stack.stop();
+      },
+    };
+  } catch (error) {
+    await stack.stop();
+    throw error;
+  }
+}

@@ -1,0 +1,139 @@
+import { beforeAll, describe, expect, it } from 'vitest';
+import type { ChainedAuditEvent } from '../../src/domain/audit.js';
+import { adminApp, auditEvents, devToken, dynamodb, stack, vendApp } from './support.js';
+
+describe('entitlement admin API', () => {
+  const admin = adminApp();
+  const vend = vendApp();
+  const id = `carol-readonly-${Date.now()}`;
+  const carol = `carol-${Date.now()}@example.com`;
+  let adminToken: string;
+  let carolToken: string;
+
+  const body = (overrides: Record<string, unknown> = {}) =>
+    JSON.stringify({
+      subject: { oidc: { issuer: stack().issuer, sub: carol } },
+      accountId: '222222222222',
+      roleArn: stack().roles.readonly,
+      maxDurationSeconds: 1800,
+      tags: { team: 'data' },
+      externalId: 'carol-external-id',
+      description: 'carol reads the demo account',
+      ...overrides,
+    });
+
+  const put = (payload: string, headers: Record<string, string> = {}, token = adminToken) =>
+    admin.request(`/v1/entitlements/${id}`, {
+      method: 'PUT',
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json', ...headers },
+      body: payload,
+    });
+
+  const vendAsCarol = () =>
+    vend.request('/v1/credentials', {
+      method: 'POST',
+      headers: { authorization: `Bearer ${carolToken}` },
+      body: JSON.stringify({ entitlement: id }),
+    });
+
+  beforeAll(async () => {
+    adminToken = await devToken('admin@example.com');
+    carolToken = await devToken(carol);
+  });
+
+  it('refuses a caller without the admin role, and audits the attempt', async () => {
+    const response = await put(body(), {}, await devToken('alice@example.com'));
+    expect(response.status).toBe(403);
+    const problem = (await response.json()) as { requestId: string };
+    const event = (await auditEvents(dynamodb())).find((e) => e.requestId === problem.requestId);
+    expect(event).toMatchObject({ action: 'entitlement.put', outcome: 'denied', problemCode: 'forbidden' });
+  });
+
+  it('creates an entitlement that takes effect at once, audited with its content', async () => {
+    expect((await vendAsCarol()).status).toBe(403);
+
+    const created = await put(body());
+    expect(created.status).toBe(201);
+    expect(created.headers.get('etag')).toBe('"v1"');
+    expect((await vendAsCarol()).status).toBe(200);
+
+    const events = await auditEvents(dynamodb());
+    const change = events.find(
+      (e) => e.action === 'entitlement.put' && e.entitlementId === id,
+    ) as ChainedAuditEvent;
+    expect(change.outcome).toBe('applied');
+    const recorded = JSON.parse(change.change ?? '{}') as {
+      before: unknown;
+      after: { version: number; externalId: string };
+    };
+    expect(recorded.before).toBeNull();
+    expect(recorded.after).toMatchObject({ version: 1, externalId: '(set)' });
+    expect(change.change).not.toContain('carol-external-id');
+  });
+
+  it('uses optimistic concurrency: a stale or blind write gets 409', async () => {
+    const blind = await put(body({ maxDurationSeconds: 900 }));
+    expect(blind.status).toBe(409);
+    const updated = await put(body({ maxDurationSeconds: 900 }), { 'if-match': '"v1"' });
+    expect(updated.status).toBe(200);
+    expect(updated.headers.get('etag')).toBe('"v2"');
+    const stale = await put(body({ maxDurationSeconds: 1200 }), { 'if-match': '"v1"' });
+    expect(stale.status).toBe(409);
+    const read = await admin.request(`/v1/entitlements/${id}`, {
+      headers: { authorization: `Bearer ${adminToken}` },
+    });
+    expect(await read.json()).toMatchObject({ maxDurationSeconds: 900, version: 2 });
+  });
+
+  it('reports every problem of an invalid entitlement at once, and stores nothing', async () => {
+    const response = await admin.request('/v1/entitlements/broken-one', {
+      method: 'PUT',
+      headers: { authorization: `Bearer ${adminToken}` },
+      body: body({
+        accountId: '333333333333',
+        maxDurationSeconds: 50_000,
+        transitiveTagKeys: ['missing'],
+        managedPolicyArns: Array.from({ length: 11 }, (_, i) => `arn:aws:iam::aws:policy/P${i}`),
+      }),
+    });
+    expect(response.status).toBe(400);
+    const problem = (await response.json()) as { issues: Array<{ path: string }> };
+    expect(problem.issues.map((i) => i.path).sort()).toEqual(
+      ['accountId', 'managedPolicyArns', 'maxDurationSeconds', 'transitiveTagKeys'].sort(),
+    );
+    const missing = await admin.request('/v1/entitlements/broken-one', {
+      headers: { authorization: `Bearer ${adminToken}` },
+    });
+    expect(missing.status).toBe(404);
+  });
+
+  it('deletes with If-Match, after which the caller is denied', async () => {
+    const blind = await admin.request(`/v1/entitlements/${id}`, {
+      method: 'DELETE',
+      headers: { authorization: `Bearer ${adminToken}` },
+    });
+    expect(blind.status).toBe(409);
+    const deleted = await admin.request(`/v1/entitlements/${id}`, {
+      method: 'DELETE',
+      headers: { authorization: `Bearer ${adminToken}`, 'if-match': '"v2"' },
+    });
+    expect(deleted.status).toBe(204);
+    expect((await vendAsCarol()).status).toBe(403);
+    const events = await auditEvents(dynamodb());
+    expect(
+      events.some(
+        (e) => e.action === 'entitlement.delete' && e.entitlementId === id && e.outcome === 'applied',
+      ),
+    ).toBe(true);
+  });
+
+  it('lists entitlements for admins', async () => {
+    const response = await admin.request('/v1/entitlements?limit=1000', {
+      headers: { authorization: `Bearer ${adminToken}` },
+    });
+    const list = (await response.json()) as { entitlements: Array<{ id: string }> };
+    expect(list.entitlements.map((e) => e.id)).toEqual(
+      expect.arrayContaining(['demo-readonly', 'demo-deploy']),
+    );
+  });
+});

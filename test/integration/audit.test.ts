@@ -1,0 +1,332 @@
+import {
+  DeleteItemCommand,
+  GetItemCommand,
+  PutItemCommand,
+  UpdateItemCommand,
+} from '@aws-sdk/client-dynamodb';
+import fc from 'fast-check';
+import { beforeAll, describe, expect, it } from 'vitest';
+import type { ChainedAuditEvent } from '../../src/domain/audit.js';
+import { auditApp, devToken, dynamodb, oidcPrincipal, stack, vendApp } from './support.js';
+
+interface Page {
+  events: ChainedAuditEvent[];
+  nextCursor?: string;
+}
+
+const table = () => stack().credvendEnv.CREDVEND_AUDIT_TABLE;
+
+describe('audit queries', () => {
+  const audit = auditApp();
+  const vend = vendApp();
+  const pager = `pager-${Date.now()}@example.com`;
+  let auditor: string;
+  let issued: { eventId: string; accessKeyId: string };
+
+  const get = async (path: string, token = auditor) =>
+    audit.request(path, { headers: { authorization: `Bearer ${token}` } });
+
+  beforeAll(async () => {
+    auditor = await devToken('auditor@example.com');
+    const pagerToken = await devToken(pager);
+    // Seven denials for a caller of its own, from one app instance, so one chain.
+    for (let i = 0; i < 7; i++) {
+      await vend.request('/v1/credentials', {
+        method: 'POST',
+        headers: { authorization: `Bearer ${pagerToken}` },
+        body: JSON.stringify({ entitlement: 'demo-readonly', reason: `attempt ${i}` }),
+      });
+    }
+    const response = await vend.request('/v1/credentials', {
+      method: 'POST',
+      headers: { authorization: `Bearer ${await devToken('alice@example.com')}` },
+      body: JSON.stringify({ entitlement: 'demo-readonly', reason: 'audit test' }),
+    });
+    const body = (await response.json()) as { eventId: string; credentials: { accessKeyId: string } };
+    issued = { eventId: body.eventId, accessKeyId: body.credentials.accessKeyId };
+  });
+
+  it('refuses a caller without the auditor role, and audits the attempt', async () => {
+    const response = await get('/v1/audit/events', await devToken('alice@example.com'));
+    expect(response.status).toBe(403);
+    const problem = (await response.json()) as { type: string; requestId: string };
+    expect(problem.type).toBe('urn:credvend:problem:forbidden');
+    const page = (await (
+      await get(
+        `/v1/audit/events?principal=${encodeURIComponent(oidcPrincipal('alice@example.com'))}&limit=1000`,
+      )
+    ).json()) as Page;
+    expect(page.events.find((e) => e.requestId === problem.requestId)).toMatchObject({
+      action: 'audit.read',
+      outcome: 'denied',
+    });
+  });
+
+  it('pages through one principal newest first with no duplicate and no gap', async () => {
+    const seen: ChainedAuditEvent[] = [];
+    let cursor: string | undefined;
+    let pages = 0;
+    do {
+      const query = new URLSearchParams({
+        principal: oidcPrincipal(pager),
+        limit: '3',
+        ...(cursor ? { cursor } : {}),
+      });
+      const response = await get(`/v1/audit/events?${query}`);
+      expect(response.status).toBe(200);
+      const page = (await response.json()) as Page;
+      seen.push(...page.events);
+      cursor = page.nextCursor;
+      pages++;
+    } while (cursor && pages < 10);
+    expect(seen).toHaveLength(7);
+    expect(new Set(seen.map((e) => e.eventId)).size).toBe(7);
+    expect(seen.map((e) => e.reason)).toEqual([6, 5, 4, 3, 2, 1, 0].map((i) => `attempt ${i}`));
+    expect(seen.every((e) => e.principal === oidcPrincipal(pager) && e.outcome === 'denied')).toBe(true);
+  });
+
+  it.each([
+    ['accountId', '222222222222', (e: ChainedAuditEvent) => e.accountId === '222222222222'],
+    ['outcome', 'issued', (e: ChainedAuditEvent) => e.outcome === 'issued'],
+  ])('filters by %s with its own index', async (name, value, holds) => {
+    const page = (await (await get(`/v1/audit/events?${name}=${value}&limit=50`)).json()) as Page;
+    expect(page.events.length).toBeGreaterThan(0);
+    expect(page.events.every(holds)).toBe(true);
+    const times = page.events.map((e) => e.time);
+    expect([...times].sort().reverse()).toEqual(times);
+  });
+
+  it('filters by role ARN and by time range', async () => {
+    const roleArn = encodeURIComponent(stack().roles.readonly);
+    const future = new Date(Date.now() + 3_600_000).toISOString();
+    const later = (await (
+      await get(`/v1/audit/events?roleArn=${roleArn}&from=${future}&to=${future}`)
+    ).json()) as Page;
+    expect(later.events).toEqual([]);
+    const now = (await (await get(`/v1/audit/events?roleArn=${roleArn}&limit=1000`)).json()) as Page;
+    expect(now.events.some((e) => e.eventId === issued.eventId)).toBe(true);
+    expect(now.events.every((e) => e.roleArn === stack().roles.readonly)).toBe(true);
+  });
+
+  it('refuses a tampered cursor and a cursor from another query', async () => {
+    const first = (await (
+      await get(`/v1/audit/events?principal=${encodeURIComponent(oidcPrincipal(pager))}&limit=2`)
+    ).json()) as Page;
+    const cursor = first.nextCursor ?? '';
+    const tampered = `${cursor.slice(0, 5)}${cursor[5] === 'A' ? 'B' : 'A'}${cursor.slice(6)}`;
+    const bad = await get(
+      `/v1/audit/events?principal=${encodeURIComponent(oidcPrincipal(pager))}&limit=2&cursor=${tampered}`,
+    );
+    expect(bad.status).toBe(400);
+    const other = await get(`/v1/audit/events?outcome=denied&limit=2&cursor=${cursor}`);
+    expect(other.status).toBe(400);
+  });
+
+  it('refuses two filters at once and unknown parameters', async () => {
+    expect((await get('/v1/audit/events?outcome=issued&accountId=222222222222')).status).toBe(400);
+    expect((await get('/v1/audit/events?sort=asc')).status).toBe(400);
+    expect((await get('/v1/audit/events?limit=1001')).status).toBe(400);
+  });
+
+  it('reads one record and finds the issuance behind an access key id', async () => {
+    const one = await get(`/v1/audit/events/${issued.eventId}`);
+    expect(((await one.json()) as ChainedAuditEvent).accessKeyId).toBe(issued.accessKeyId);
+    const byKey = await get(`/v1/audit/access-keys/${issued.accessKeyId}`);
+    expect(byKey.status).toBe(200);
+    expect(await byKey.json()).toMatchObject({
+      eventId: issued.eventId,
+      principal: oidcPrincipal('alice@example.com'),
+      entitlementId: 'demo-readonly',
+      reason: 'audit test',
+    });
+    expect((await get('/v1/audit/access-keys/ASIA0000000000000000')).status).toBe(404);
+    expect((await get('/v1/audit/access-keys/not-a-key')).status).toBe(400);
+    expect((await get('/v1/audit/events/01ARZ3NDEKTSV4RRFFQ69G5FAV')).status).toBe(404);
+    expect((await get('/v1/audit/events/nope')).status).toBe(400);
+  });
+
+  it('exports a filtered range as NDJSON', async () => {
+    const response = await get(
+      `/v1/audit/events?principal=${encodeURIComponent(oidcPrincipal(pager))}&limit=2&format=ndjson`,
+    );
+    expect(response.headers.get('content-type')).toContain('application/x-ndjson');
+    const lines = (await response.text()).trim().split('\n');
+    expect(lines).toHaveLength(7);
+    expect(lines.map((l) => (JSON.parse(l) as ChainedAuditEvent).principal)).toEqual(
+      Array(7).fill(oidcPrincipal(pager)),
+    );
+  });
+
+  it('never returns a secret: audit reads carry no secret key or session token fields', async () => {
+    const text = await (await get('/v1/audit/events?limit=1000')).text();
+    expect(text).not.toMatch(/secretAccessKey|SecretAccessKey|sessionToken|SessionToken/);
+  });
+
+  it('answers fuzzed filters with 200 or 4xx, never 5xx', async () => {
+    const param = fc.constantFrom(
+      'principal',
+      'accountId',
+      'roleArn',
+      'outcome',
+      'from',
+      'to',
+      'limit',
+      'cursor',
+      'format',
+      'x',
+    );
+    await fc.assert(
+      fc.asyncProperty(fc.dictionary(param, fc.string({ maxLength: 40 }), { maxKeys: 3 }), async (query) => {
+        const response = await get(`/v1/audit/events?${new URLSearchParams(query)}`);
+        expect(response.status === 200 || (response.status >= 400 && response.status < 500)).toBe(true);
+      }),
+      { numRuns: 150 },
+    );
+  });
+});
+
+describe('tamper evidence', () => {
+  const audit = auditApp();
+  let auditor: string;
+  let chain: ChainedAuditEvent[];
+
+  const verify = async () => {
+    const response = await audit.request('/v1/audit/verify', {
+      headers: { authorization: `Bearer ${auditor}` },
+    });
+    expect(response.status).toBe(200);
+    return (await response.json()) as {
+      ok: boolean;
+      firstBreak?: { kind: string; eventId: string; chainId: string };
+    };
+  };
+
+  beforeAll(async () => {
+    auditor = await devToken('auditor@example.com');
+    const vend = vendApp();
+    const token = await devToken(`chain-${Date.now()}@example.com`);
+    const ids: string[] = [];
+    for (let i = 0; i < 4; i++) {
+      const response = await vend.request('/v1/credentials', {
+        method: 'POST',
+        headers: { authorization: `Bearer ${token}` },
+        body: JSON.stringify({ entitlement: 'demo-readonly' }),
+      });
+      ids.push(((await response.json()) as { requestId: string }).requestId);
+    }
+    const page = (await (
+      await audit.request(`/v1/audit/events?limit=1000`, { headers: { authorization: `Bearer ${auditor}` } })
+    ).json()) as Page;
+    chain = page.events.filter((e) => ids.includes(e.requestId)).sort((a, b) => a.seq - b.seq);
+    expect(chain.map((e) => e.seq)).toEqual([0, 1, 2, 3]);
+  });
+
+  async function withCorruption(corrupt: () => Promise<void>, restore: () => Promise<void>) {
+    await corrupt();
+    try {
+      return await verify();
+    } finally {
+      await restore();
+    }
+  }
+
+  it('reports ok on untouched data', async () => {
+    expect(await verify()).toMatchObject({ ok: true });
+  });
+
+  it('catches an edited record', async () => {
+    const target = chain[1] as ChainedAuditEvent;
+    const client = dynamodb();
+    const original = await client.send(
+      new GetItemCommand({ TableName: table(), Key: { eventId: { S: target.eventId } } }),
+    );
+    const report = await withCorruption(
+      () =>
+        client
+          .send(
+            new UpdateItemCommand({
+              TableName: table(),
+              Key: { eventId: { S: target.eventId } },
+              UpdateExpression: 'SET principal = :p',
+              ExpressionAttributeValues: { ':p': { S: 'someone-else' } },
+            }),
+          )
+          .then(() => undefined),
+      () =>
+        client
+          .send(new PutItemCommand({ TableName: table(), Item: original.Item ?? {} }))
+          .then(() => undefined),
+    );
+    expect(report).toMatchObject({ ok: false, firstBreak: { kind: 'edited', eventId: target.eventId } });
+    expect(await verify()).toMatchObject({ ok: true });
+  });
+
+  it('catches a deleted record', async () => {
+    const target = chain[2] as ChainedAuditEvent;
+    const client = dynamodb();
+    const original = await client.send(
+      new GetItemCommand({ TableName: table(), Key: { eventId: { S: target.eventId } } }),
+    );
+    const report = await withCorruption(
+      () =>
+        client
+          .send(new DeleteItemCommand({ TableName: table(), Key: { eventId: { S: target.eventId } } }))
+          .then(() => undefined),
+      () =>
+        client
+          .send(new PutItemCommand({ TableName: table(), Item: original.Item ?? {} }))
+          .then(() => undefined),
+    );
+    expect(report).toMatchObject({ ok: false, firstBreak: { kind: 'missing', chainId: target.chainId } });
+  });
+
+  it('catches an inserted record and a reordered one', async () => {
+    const target = chain[1] as ChainedAuditEvent;
+    const client = dynamodb();
+    const original = await client.send(
+      new GetItemCommand({ TableName: table(), Key: { eventId: { S: target.eventId } } }),
+    );
+    const forgedId = '01ARZ3NDEKTSV4RRFFQ69G5FAV';
+    const inserted = await withCorruption(
+      () =>
+        client
+          .send(
+            new PutItemCommand({
+              TableName: table(),
+              Item: { ...(original.Item ?? {}), eventId: { S: forgedId } },
+            }),
+          )
+          .then(() => undefined),
+      () =>
+        client
+          .send(new DeleteItemCommand({ TableName: table(), Key: { eventId: { S: forgedId } } }))
+          .then(() => undefined),
+    );
+    expect(inserted).toMatchObject({ ok: false, firstBreak: { kind: 'inserted', chainId: target.chainId } });
+
+    // Reordering: two records swap places in the sequence (their seq numbers are exchanged).
+    const a = chain[1] as ChainedAuditEvent;
+    const b = chain[2] as ChainedAuditEvent;
+    const setSeq = (id: string, seq: number) =>
+      client.send(
+        new UpdateItemCommand({
+          TableName: table(),
+          Key: { eventId: { S: id } },
+          UpdateExpression: 'SET seq = :s',
+          ExpressionAttributeValues: { ':s': { N: String(seq) } },
+        }),
+      );
+    const reordered = await withCorruption(
+      async () => {
+        await setSeq(a.eventId, b.seq);
+        await setSeq(b.eventId, a.seq);
+      },
+      async () => {
+        await setSeq(a.eventId, a.seq);
+        await setSeq(b.eventId, b.seq);
+      },
+    );
+    expect(reordered.ok).toBe(false);
+    expect(await verify()).toMatchObject({ ok: true });
+  });
+});

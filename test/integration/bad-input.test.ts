@@ -1,0 +1,102 @@
+import { beforeAll, describe, expect, it } from 'vitest';
+import { auditEvents, devToken, dynamodb, stack, vendApp } from './support.js';
+
+const app = () => vendApp();
+
+async function issuedCount(): Promise<number> {
+  return (await auditEvents(dynamodb())).filter((e) => e.outcome === 'issued').length;
+}
+
+describe('bad input is refused with problem+json and changes nothing', () => {
+  let token: string;
+  beforeAll(async () => {
+    token = await devToken('alice@example.com');
+  });
+
+  const cases: Array<[string, string, number, string]> = [
+    ['malformed JSON', '{"entitlement": "demo-readonly"', 400, 'invalid-request'],
+    ['an empty body', '', 400, 'invalid-request'],
+    ['a JSON array', '[]', 400, 'invalid-request'],
+    ['wrong types', '{"entitlement": 42, "durationSeconds": "long"}', 400, 'invalid-request'],
+    [
+      'an unknown field',
+      '{"entitlement": "demo-readonly", "roleArn": "arn:aws:iam::222222222222:role/admin"}',
+      400,
+      'invalid-request',
+    ],
+    [
+      'both target forms',
+      '{"entitlement": "demo-readonly", "accountId": "222222222222", "roleName": "x"}',
+      400,
+      'invalid-request',
+    ],
+    ['an unknown format', '{"entitlement": "demo-readonly", "format": "xml"}', 400, 'invalid-request'],
+    [
+      'a duration below STS minimum',
+      '{"entitlement": "demo-readonly", "durationSeconds": 899}',
+      400,
+      'limit-exceeded',
+    ],
+    [
+      'a session policy naming a principal',
+      '{"entitlement": "demo-readonly", "sessionPolicy": {"Version": "2012-10-17", "Statement": {"Effect": "Allow", "Principal": "*", "Action": "s3:GetObject", "Resource": "*"}}}',
+      400,
+      'invalid-request',
+    ],
+  ];
+
+  it.each(cases)('%s → %i %s, audited as a denial', async (_name, body, status, code) => {
+    const before = await issuedCount();
+    const response = await app().request('/v1/credentials', {
+      method: 'POST',
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+      body,
+    });
+
+    expect(response.status).toBe(status);
+    expect(response.headers.get('content-type')).toBe('application/problem+json');
+    const problem = (await response.json()) as { type: string; requestId: string; detail: string };
+    expect(problem.type).toBe(`urn:credvend:problem:${code}`);
+    expect(problem.detail).toEqual(expect.any(String));
+    const events = await auditEvents(dynamodb());
+    expect(events.find((e) => e.requestId === problem.requestId)).toMatchObject({
+      outcome: 'denied',
+      principal: `${stack().issuer}#alice@example.com`,
+      problemCode: code,
+    });
+    expect(await issuedCount()).toBe(before);
+  });
+
+  it('refuses a body over 64 KB with 413', async () => {
+    const before = await issuedCount();
+    const response = await app().request('/v1/credentials', {
+      method: 'POST',
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ entitlement: 'demo-readonly', reason: 'x'.repeat(70 * 1024) }),
+    });
+    expect(response.status).toBe(413);
+    expect(response.headers.get('content-type')).toBe('application/problem+json');
+    expect(await issuedCount()).toBe(before);
+  });
+
+  it.each([
+    ['no Authorization header', undefined],
+    ['a malformed bearer token', 'Bearer not-a-jwt'],
+    ['a token with a forged signature', 'forge'],
+    ['a Basic header', 'Basic YWxpY2U6cGFzcw=='],
+  ])('refuses %s with 401', async (_name, header) => {
+    const headers: Record<string, string> = { 'content-type': 'application/json' };
+    if (header === 'forge') {
+      const [h, p] = token.split('.');
+      headers.authorization = `Bearer ${h}.${p}.${'A'.repeat(86)}`;
+    } else if (header) headers.authorization = header;
+    const response = await app().request('/v1/credentials', {
+      method: 'POST',
+      headers,
+      body: JSON.stringify({ entitlement: 'demo-readonly' }),
+    });
+    expect(response.status).toBe(401);
+    expect(response.headers.get('www-authenticate')).toContain('Bearer');
+    expect(((await response.json()) as { type: string }).type).toBe('urn:credvend:problem:unauthenticated');
+  });
+});

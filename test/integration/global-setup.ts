@@ -1,0 +1,50 @@
+import type { TestProject } from 'vitest/node';
+import { startLocalEnvironment } from '../../src/local/environment.js';
+import { findFreePort } from '../../src/local/preflight.js';
+
+export interface StackInfo {
+  apiUrl: string;
+  issuer: string;
+  dynamodbEndpoint: string;
+  stsEndpoint: string;
+  credvendEnv: Record<string, string>;
+  vendingAccessKeyId: string;
+  vendingSecretAccessKey: string;
+  targetAccountId: string;
+  roles: { readonly: string; deploy: string };
+  externalId: string;
+  bucket: string;
+}
+
+declare module 'vitest' {
+  export interface ProvidedContext {
+    stack: StackInfo;
+  }
+}
+
+/** One real local stack (DynamoDB Local + moto + API on free ports) for all integration files. */
+export default async function setup(project: TestProject): Promise<() => Promise<void>> {
+  const host = '127.0.0.1';
+  const environment = await startLocalEnvironment({
+    host,
+    apiPort: await findFreePort(host),
+    dynamodbPort: await findFreePort(host),
+    motoPort: await findFreePort(host),
+    logLevel: 'silent',
+  });
+  const { stack } = environment;
+  project.provide('stack', {
+    apiUrl: environment.apiUrl,
+    issuer: environment.issuer,
+    dynamodbEndpoint: stack.dynamodbEndpoint,
+    stsEndpoint: stack.stsEndpoint,
+    credvendEnv: environment.credvendEnv,
+    vendingAccessKeyId: stack.seed.vendingAccessKeyId,
+    vendingSecretAccessKey: stack.seed.vendingSecretAccessKey,
+    targetAccountId: stack.seed.targetAccountId,
+    roles: stack.seed.roles,
+    externalId: stack.seed.externalId,
+    bucket: stack.seed.bucket,
+  });
+  return () => environment.stop();
+}

@@ -1,0 +1,94 @@
+import { type AttributeValue, DynamoDBClient, ScanCommand } from '@aws-sdk/client-dynamodb';
+import { inject } from 'vitest';
+import { itemToAuditEvent } from '../../src/aws/audit-items.js';
+import { loadConfig } from '../../src/config.js';
+import type { ChainedAuditEvent } from '../../src/domain/audit.js';
+import { createAdminApp } from '../../src/http/admin-app.js';
+import { createAuditApp } from '../../src/http/audit-app.js';
+import { createVendApp } from '../../src/http/vend-app.js';
+import {
+  createAdminDependencies,
+  createAuditDependencies,
+  createAwsClients,
+  createVendDependencies,
+} from '../../src/wiring.js';
+import type { StackInfo } from './global-setup.js';
+
+export function stack(): StackInfo {
+  return inject('stack');
+}
+
+export function vendingCredentials(): { accessKeyId: string; secretAccessKey: string } {
+  const s = stack();
+  return { accessKeyId: s.vendingAccessKeyId, secretAccessKey: s.vendingSecretAccessKey };
+}
+
+/** A token from the stack's real dev OIDC issuer, fetched over HTTP as the CLI does. */
+export async function devToken(
+  sub: string,
+  extra: { ttlSeconds?: number; email?: string } = {},
+): Promise<string> {
+  const response = await fetch(`${stack().issuer}/token`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ sub, ...extra }),
+  });
+  if (!response.ok) throw new Error(`dev issuer answered ${response.status}`);
+  const body = (await response.json()) as { token: string };
+  return body.token;
+}
+
+export function dynamodb(): DynamoDBClient {
+  return new DynamoDBClient({
+    region: 'us-east-1',
+    endpoint: stack().dynamodbEndpoint,
+    credentials: vendingCredentials(),
+  });
+}
+
+/** Every audit record, read raw: tests look for secrets in the stored items themselves. */
+export async function scanAuditItems(client: DynamoDBClient): Promise<Array<Record<string, AttributeValue>>> {
+  const items: Array<Record<string, AttributeValue>> = [];
+  let startKey: Record<string, AttributeValue> | undefined;
+  do {
+    const page = await client.send(
+      new ScanCommand({ TableName: stack().credvendEnv.CREDVEND_AUDIT_TABLE, ExclusiveStartKey: startKey }),
+    );
+    items.push(...(page.Items ?? []));
+    startKey = page.LastEvaluatedKey;
+  } while (startKey);
+  return items;
+}
+
+export async function auditEvents(client: DynamoDBClient): Promise<ChainedAuditEvent[]> {
+  const items = await scanAuditItems(client);
+  return items.map(itemToAuditEvent);
+}
+
+/**
+ * The vend app wired exactly as `npm start` wires it, in this process, against the real
+ * stack; `overrides` swaps configuration (for example an audit table that does not exist).
+ */
+export function vendApp(overrides: Record<string, string> = {}) {
+  const config = loadConfig({ ...stack().credvendEnv, ...overrides });
+  const clients = createAwsClients(config, vendingCredentials());
+  return createVendApp(createVendDependencies(config, clients, () => '198.51.100.7'));
+}
+
+/** The audit app wired as in production, against the real stack. */
+export function auditApp(overrides: Record<string, string> = {}) {
+  const config = loadConfig({ ...stack().credvendEnv, ...overrides });
+  const clients = createAwsClients(config, vendingCredentials());
+  return createAuditApp(createAuditDependencies(config, clients, () => '198.51.100.8'));
+}
+
+export function oidcPrincipal(sub: string): string {
+  return `${stack().issuer}#${sub}`;
+}
+
+/** The admin app wired as in production, against the real stack. */
+export function adminApp() {
+  const config = loadConfig(stack().credvendEnv);
+  const clients = createAwsClients(config, vendingCredentials());
+  return createAdminApp(createAdminDependencies(config, clients, () => '198.51.100.9'));
+}

@@ -1,0 +1,253 @@
+import { ListBucketsCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { auditEvents, devToken, dynamodb, scanAuditItems, stack, vendApp } from './support.js';
+
+interface JsonCredentials {
+  eventId: string;
+  assumedRoleArn: string;
+  sessionName: string;
+  sourceIdentity: string;
+  durationSeconds: number;
+  expiration: string;
+  credentials: { accessKeyId: string; secretAccessKey: string; sessionToken: string; expiration: string };
+}
+
+const app = () => vendApp();
+
+async function post(body: unknown, token: string | undefined, rawBody?: string): Promise<Response> {
+  const headers: Record<string, string> = {
+    'content-type': 'application/json',
+    'user-agent': 'vend-test/1.0',
+  };
+  if (token) headers.authorization = `Bearer ${token}`;
+  return app().request('/v1/credentials', { method: 'POST', headers, body: rawBody ?? JSON.stringify(body) });
+}
+
+function clientsFor(credentials: JsonCredentials['credentials']) {
+  const config = {
+    region: 'us-east-1',
+    endpoint: stack().stsEndpoint,
+    credentials: {
+      accessKeyId: credentials.accessKeyId,
+      secretAccessKey: credentials.secretAccessKey,
+      sessionToken: credentials.sessionToken,
+    },
+  };
+  return { sts: new STSClient(config), s3: new S3Client({ ...config, forcePathStyle: true }) };
+}
+
+describe('POST /v1/credentials with an OIDC caller', () => {
+  let alice: string;
+  let bob: string;
+  beforeAll(async () => {
+    alice = await devToken('alice@example.com');
+    bob = await devToken('bob@example.com');
+  });
+
+  it('issues credentials that work for what the role allows and fail for what it does not', async () => {
+    // Act
+    const response = await post({ entitlement: 'demo-readonly', reason: 'integration test' }, alice);
+
+    // Assess
+    expect(response.status).toBe(200);
+    expect(response.headers.get('cache-control')).toBe('no-store');
+    const body = (await response.json()) as JsonCredentials;
+    expect(body.assumedRoleArn).toMatch(
+      /^arn:aws:sts::222222222222:assumed-role\/credvend-readonly\/alice@example.com$/,
+    );
+    expect(body.sourceIdentity).toBe('alice@example.com');
+    expect(body.durationSeconds).toBe(900);
+    const { sts, s3 } = clientsFor(body.credentials);
+    const identity = await sts.send(new GetCallerIdentityCommand({}));
+    expect(identity.Account).toBe('222222222222');
+    expect(identity.Arn).toBe(body.assumedRoleArn);
+    const buckets = await s3.send(new ListBucketsCommand({}));
+    expect(buckets.Buckets?.map((b) => b.Name)).toContain(stack().bucket);
+    await expect(
+      s3.send(new PutObjectCommand({ Bucket: stack().bucket, Key: 'nope.txt', Body: 'x' })),
+    ).rejects.toMatchObject({ name: 'AccessDenied' });
+  });
+
+  it('audits the issuance with the key id, never the secret or the session token', async () => {
+    const response = await post({ entitlement: 'demo-readonly', reason: 'find my record' }, alice);
+    const body = (await response.json()) as JsonCredentials;
+
+    const client = dynamodb();
+    const events = await auditEvents(client);
+    const record = events.find((e) => e.eventId === body.eventId);
+    expect(record).toMatchObject({
+      outcome: 'issued',
+      principal: `${stack().issuer}#alice@example.com`,
+      authMethod: 'oidc',
+      entitlementId: 'demo-readonly',
+      accountId: '222222222222',
+      roleArn: stack().roles.readonly,
+      accessKeyId: body.credentials.accessKeyId,
+      expiration: body.expiration,
+      sessionName: 'alice@example.com',
+      sourceIdentity: 'alice@example.com',
+      reason: 'find my record',
+      sourceIp: '198.51.100.7',
+      userAgent: 'vend-test/1.0',
+      sessionTags: { team: 'platform', 'caller-email': 'alice@example.com' },
+    });
+    const everything = JSON.stringify(await scanAuditItems(client));
+    expect(everything).not.toContain(body.credentials.secretAccessKey);
+    expect(everything).not.toContain(body.credentials.sessionToken);
+    expect(everything).not.toContain(alice);
+  });
+
+  it('denies a caller with no entitlement (403 problem+json) and audits the denial', async () => {
+    const response = await post({ entitlement: 'demo-readonly' }, bob);
+
+    expect(response.status).toBe(403);
+    expect(response.headers.get('content-type')).toBe('application/problem+json');
+    const problem = (await response.json()) as { type: string; requestId: string };
+    expect(problem.type).toBe('urn:credvend:problem:not-entitled');
+    const events = await auditEvents(dynamodb());
+    expect(events.find((e) => e.requestId === problem.requestId)).toMatchObject({
+      outcome: 'denied',
+      principal: `${stack().issuer}#bob@example.com`,
+      problemCode: 'not-entitled',
+    });
+  });
+
+  it('requires a reason for demo-deploy and passes the ExternalId the role demands', async () => {
+    const withoutReason = await post({ entitlement: 'demo-deploy' }, alice);
+    expect(withoutReason.status).toBe(400);
+    expect(((await withoutReason.json()) as { type: string }).type).toBe(
+      'urn:credvend:problem:reason-required',
+    );
+
+    const withReason = await post(
+      { accountId: '222222222222', roleName: 'credvend-deploy', reason: 'CHG-42' },
+      alice,
+    );
+    expect(withReason.status).toBe(200);
+    const body = (await withReason.json()) as JsonCredentials;
+    expect(body.assumedRoleArn).toContain(':assumed-role/credvend-deploy/');
+  });
+
+  it('clamps the duration to the entitlement maximum', async () => {
+    const response = await post({ entitlement: 'demo-readonly', durationSeconds: 7200 }, alice);
+    const body = (await response.json()) as JsonCredentials;
+    expect(body.durationSeconds).toBe(3600);
+    const lifetime = (Date.parse(body.expiration) - Date.now()) / 1000;
+    expect(lifetime).toBeGreaterThan(3500);
+    expect(lifetime).toBeLessThanOrEqual(3600);
+  });
+
+  it('rejects a session policy wider than the entitlement ceiling', async () => {
+    const response = await post(
+      {
+        entitlement: 'demo-readonly',
+        sessionPolicy: {
+          Version: '2012-10-17',
+          Statement: [{ Effect: 'Allow', Action: 's3:*', Resource: '*' }],
+        },
+      },
+      alice,
+    );
+    expect(response.status).toBe(400);
+    expect(((await response.json()) as { type: string }).type).toBe(
+      'urn:credvend:problem:policy-not-narrowing',
+    );
+  });
+
+  it('returns credential_process, container and env formats', async () => {
+    const processShape = await (
+      await post({ entitlement: 'demo-readonly', format: 'credential_process' }, alice)
+    ).json();
+    expect(processShape).toEqual({
+      Version: 1,
+      AccessKeyId: expect.any(String),
+      SecretAccessKey: expect.any(String),
+      SessionToken: expect.any(String),
+      Expiration: expect.stringMatching(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/),
+    });
+    const container = await (await post({ entitlement: 'demo-readonly', format: 'container' }, alice)).json();
+    expect(Object.keys(container as object).sort()).toEqual([
+      'AccessKeyId',
+      'Expiration',
+      'RoleArn',
+      'SecretAccessKey',
+      'Token',
+    ]);
+    const env = await post({ entitlement: 'demo-readonly', format: 'env' }, alice);
+    expect(env.headers.get('content-type')).toMatch(/^text\/plain/);
+    expect(await env.text()).toMatch(
+      /^export AWS_ACCESS_KEY_ID='[A-Z0-9]+'\nexport AWS_SECRET_ACCESS_KEY='.+'\nexport AWS_SESSION_TOKEN='.+'\nexport AWS_CREDENTIAL_EXPIRATION='.+'\n$/,
+    );
+  });
+});
+
+describe('GET /v1/entitlements/mine', () => {
+  it("lists the caller's own entitlements without the ExternalId", async () => {
+    const response = await app().request('/v1/entitlements/mine', {
+      headers: { authorization: `Bearer ${await devToken('alice@example.com')}` },
+    });
+    expect(response.status).toBe(200);
+    const body = (await response.json()) as {
+      entitlements: Array<{ id: string; externalIdRequired: boolean }>;
+    };
+    expect(body.entitlements.map((e) => e.id).sort()).toEqual(['demo-deploy', 'demo-readonly']);
+    expect(body.entitlements.find((e) => e.id === 'demo-deploy')?.externalIdRequired).toBe(true);
+    expect(JSON.stringify(body)).not.toContain(stack().externalId);
+  });
+
+  it('shows another caller nothing of alice', async () => {
+    const response = await app().request('/v1/entitlements/mine', {
+      headers: { authorization: `Bearer ${await devToken('bob@example.com')}` },
+    });
+    expect(await response.json()).toEqual({ entitlements: [] });
+  });
+});
+
+describe('GET /healthz', () => {
+  it('answers without authentication', async () => {
+    const response = await app().request('/healthz');
+    expect(response.status).toBe(200);
+    expect(await response.json()).toEqual({ status: 'ok' });
+  });
+});
+
+describe('POST /v1/credentials/plan', () => {
+  it('shows what would be issued and assumes nothing', async () => {
+    const token = await devToken('alice@example.com');
+    const before = (await auditEvents(dynamodb())).length;
+    const response = await app().request('/v1/credentials/plan', {
+      method: 'POST',
+      headers: { authorization: `Bearer ${token}` },
+      body: JSON.stringify({
+        entitlement: 'demo-deploy',
+        reason: 'planning',
+        durationSeconds: 86_400 - 43_200,
+      }),
+    });
+    expect(response.status).toBe(200);
+    const plan = (await response.json()) as Record<string, unknown>;
+    expect(plan).toMatchObject({
+      roleArn: stack().roles.deploy,
+      durationSeconds: 7200,
+      durationBoundBy: 'entitlement-max',
+      sessionName: 'alice@example.com',
+      sourceIdentity: 'alice@example.com',
+      externalIdSent: true,
+      tags: [{ key: 'team', value: 'platform' }],
+      sessionPolicyBudget: { used: 0, max: 2048 },
+    });
+    expect(JSON.stringify(plan)).not.toContain(stack().externalId);
+    expect((await auditEvents(dynamodb())).length).toBe(before);
+  });
+
+  it('explains a denial of the caller’s own request', async () => {
+    const response = await app().request('/v1/credentials/plan', {
+      method: 'POST',
+      headers: { authorization: `Bearer ${await devToken('alice@example.com')}` },
+      body: JSON.stringify({ entitlement: 'demo-deploy' }),
+    });
+    expect(response.status).toBe(400);
+    expect(await response.json()).toMatchObject({ type: 'urn:credvend:problem:reason-required' });
+  });
+});
