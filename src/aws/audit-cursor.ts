@@ -4,6 +4,8 @@ import { InvalidRequestError } from '../domain/errors.js';
 
 /** Where a page stopped: the DynamoDB key to resume from and, for by-day walks, the day. */
 export interface CursorPosition {
+  /** The time range of the query that produced the first page. */
+  range?: { from: string; to: string };
   day?: string;
   key?: Record<string, AttributeValue>;
 }
@@ -49,6 +51,22 @@ export function decodeCursor(queryFingerprint: string, cursor: string): CursorPo
     throw new InvalidRequestError(INVALID);
   }
   const position: CursorPosition = {};
+  if ('range' in parsed) {
+    const range = parsed.range;
+    if (
+      !range ||
+      typeof range !== 'object' ||
+      !('from' in range) ||
+      !('to' in range) ||
+      typeof range.from !== 'string' ||
+      typeof range.to !== 'string' ||
+      Number.isNaN(Date.parse(range.from)) ||
+      Number.isNaN(Date.parse(range.to))
+    ) {
+      throw new InvalidRequestError(INVALID);
+    }
+    position.range = { from: new Date(range.from).toISOString(), to: new Date(range.to).toISOString() };
+  }
   if ('day' in parsed) {
     if (typeof parsed.day !== 'string' || !/^\d{4}-\d\d-\d\d$/.test(parsed.day))
       throw new InvalidRequestError(INVALID);

@@ -23,9 +23,10 @@ export const AUDIT_INDEX = {
 
 const DAY_MS = 86_400_000;
 
+/** What a cursor is bound to. The time range is not in it: the cursor carries its own. */
 function fingerprint(request: AuditPageRequest): string {
   const f = request.filter;
-  return JSON.stringify([f.by, f.by === 'all' ? '' : f.value, request.from, request.to, request.limit]);
+  return JSON.stringify([f.by, f.by === 'all' ? '' : f.value, request.limit]);
 }
 
 /** UTC days from `to` back to `from`, newest first. */
@@ -44,9 +45,16 @@ export class DynamoDbAuditReader implements AuditReader {
     private readonly tableName: string,
   ) {}
 
-  async page(request: AuditPageRequest): Promise<AuditPage> {
-    const fp = fingerprint(request);
-    const position: CursorPosition = request.cursor ? decodeCursor(fp, request.cursor) : {};
+  /**
+   * One page. A continuation keeps the time range of the query that started it (a
+   * defaulted `to` of "now" must not move between pages, or pages would overlap).
+   */
+  async page(initial: AuditPageRequest): Promise<AuditPage> {
+    const fp = fingerprint(initial);
+    const position: CursorPosition = initial.cursor
+      ? decodeCursor(fp, initial.cursor)
+      : { range: { from: initial.from, to: initial.to } };
+    const request = position.range ? { ...initial, ...position.range } : initial;
     if (request.filter.by === 'all') return this.pageByDay(request, fp, position);
     return this.pageByIndex(request, request.filter, fp, position);
   }
@@ -71,7 +79,8 @@ export class DynamoDbAuditReader implements AuditReader {
       request.limit,
       position.key,
     );
-    return lastKey ? { events, nextCursor: encodeCursor(fp, { key: lastKey }) } : { events };
+    const range = { from: request.from, to: request.to };
+    return lastKey ? { events, nextCursor: encodeCursor(fp, { range, key: lastKey }) } : { events };
   }
 
   private async pageByDay(
@@ -80,6 +89,7 @@ export class DynamoDbAuditReader implements AuditReader {
     position: CursorPosition,
   ): Promise<AuditPage> {
     const days = daysDescending(request.from, request.to);
+    const range = { from: request.from, to: request.to };
     let index = position.day ? days.indexOf(position.day) : 0;
     if (index < 0) index = days.length;
     let startKey = position.key;
@@ -102,10 +112,10 @@ export class DynamoDbAuditReader implements AuditReader {
       );
       events.push(...page.events);
       startKey = undefined;
-      if (page.lastKey) return { events, nextCursor: encodeCursor(fp, { day, key: page.lastKey }) };
+      if (page.lastKey) return { events, nextCursor: encodeCursor(fp, { range, day, key: page.lastKey }) };
       if (events.length >= request.limit) {
         const nextDay = days[index + 1];
-        return nextDay ? { events, nextCursor: encodeCursor(fp, { day: nextDay }) } : { events };
+        return nextDay ? { events, nextCursor: encodeCursor(fp, { range, day: nextDay }) } : { events };
       }
     }
     return { events };

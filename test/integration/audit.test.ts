@@ -6,7 +6,9 @@ import {
 } from '@aws-sdk/client-dynamodb';
 import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { auditEventToItem, itemToAuditEvent } from '../../src/aws/audit-items.js';
 import type { ChainedAuditEvent } from '../../src/domain/audit.js';
+import { hashRecord } from '../../src/domain/audit-chain.js';
 import { auditApp, devToken, dynamodb, oidcPrincipal, stack, vendApp } from './support.js';
 
 interface Page {
@@ -287,16 +289,15 @@ describe('tamper evidence', () => {
       new GetItemCommand({ TableName: table(), Key: { eventId: { S: target.eventId } } }),
     );
     const forgedId = '01ARZ3NDEKTSV4RRFFQ69G5FAV';
+    // A careful forger: the inserted record's own hash is valid, only its place in the chain is not.
+    const { hash: _hash, ...content } = {
+      ...itemToAuditEvent(original.Item ?? {}),
+      eventId: forgedId,
+      reason: 'forged',
+    };
+    const forged = auditEventToItem({ ...content, hash: hashRecord(content) });
     const inserted = await withCorruption(
-      () =>
-        client
-          .send(
-            new PutItemCommand({
-              TableName: table(),
-              Item: { ...(original.Item ?? {}), eventId: { S: forgedId } },
-            }),
-          )
-          .then(() => undefined),
+      () => client.send(new PutItemCommand({ TableName: table(), Item: forged })).then(() => undefined),
       () =>
         client
           .send(new DeleteItemCommand({ TableName: table(), Key: { eventId: { S: forgedId } } }))

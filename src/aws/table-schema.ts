@@ -1,0 +1,59 @@
+import type { CreateTableCommandInput } from '@aws-sdk/client-dynamodb';
+
+/**
+ * The two tables' keys and indexes. One definition, used to create the local tables and
+ * checked against the deployed CloudFormation template by the packaging test.
+ */
+export function entitlementsTableDefinition(tableName: string): CreateTableCommandInput {
+  return {
+    TableName: tableName,
+    BillingMode: 'PAY_PER_REQUEST',
+    AttributeDefinitions: [
+      { AttributeName: 'subject', AttributeType: 'S' },
+      { AttributeName: 'entitlementId', AttributeType: 'S' },
+    ],
+    KeySchema: [
+      { AttributeName: 'subject', KeyType: 'HASH' },
+      { AttributeName: 'entitlementId', KeyType: 'RANGE' },
+    ],
+    GlobalSecondaryIndexes: [
+      {
+        IndexName: 'byId',
+        KeySchema: [{ AttributeName: 'entitlementId', KeyType: 'HASH' }],
+        Projection: { ProjectionType: 'ALL' },
+      },
+    ],
+  };
+}
+
+const AUDIT_INDEXES: Array<[name: string, hash: string, range?: [string, 'S' | 'N']]> = [
+  ['byPrincipal', 'principal', ['time', 'S']],
+  ['byAccount', 'accountId', ['time', 'S']],
+  ['byRole', 'roleArn', ['time', 'S']],
+  ['byOutcome', 'outcome', ['time', 'S']],
+  ['byAccessKey', 'accessKeyId'],
+  ['byChain', 'chainId', ['seq', 'N']],
+  ['byDay', 'day', ['time', 'S']],
+];
+
+export function auditTableDefinition(tableName: string): CreateTableCommandInput {
+  const attributes = new Map<string, 'S' | 'N'>([['eventId', 'S']]);
+  for (const [, hash, range] of AUDIT_INDEXES) {
+    attributes.set(hash, 'S');
+    if (range) attributes.set(range[0], range[1]);
+  }
+  return {
+    TableName: tableName,
+    BillingMode: 'PAY_PER_REQUEST',
+    AttributeDefinitions: [...attributes].map(([AttributeName, AttributeType]) => ({ AttributeName, AttributeType })),
+    KeySchema: [{ AttributeName: 'eventId', KeyType: 'HASH' }],
+    GlobalSecondaryIndexes: AUDIT_INDEXES.map(([IndexName, hash, range]) => ({
+      IndexName,
+      KeySchema: [
+        { AttributeName: hash, KeyType: 'HASH' as const },
+        ...(range ? [{ AttributeName: range[0], KeyType: 'RANGE' as const }] : []),
+      ],
+      Projection: { ProjectionType: 'ALL' as const },
+    })),
+  };
+}

@@ -1,0 +1,38 @@
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import { type ManagedProcess, startManagedProcess } from './processes.js';
+
+export interface DynamoDbLocal extends ManagedProcess {
+  endpoint: string;
+}
+
+/** AWS's own DynamoDB Local jar, as shipped inside the amplify-dynamodb-simulator npm package. */
+export function dynamoDbLocalDirectory(): string {
+  const require = createRequire(import.meta.url);
+  return join(dirname(require.resolve('amplify-dynamodb-simulator/package.json')), 'emulator');
+}
+
+export async function startDynamoDbLocal(options: { host: string; port: number; persistDir?: string }): Promise<DynamoDbLocal> {
+  const dir = dynamoDbLocalDirectory();
+  const storage = options.persistDir ? ['-dbPath', options.persistDir] : ['-inMemory'];
+  const process = await startManagedProcess({
+    name: 'DynamoDB Local',
+    command: 'java',
+    args: [
+      `-Djava.library.path=${join(dir, 'DynamoDBLocal_lib')}`,
+      // Small heap: the stack runs beside the tests on a 2-core machine.
+      '-Xmx512m',
+      '-jar',
+      join(dir, 'DynamoDBLocal.jar'),
+      ...storage,
+      // One database whatever the access key: the API and the tests use different keys.
+      '-sharedDb',
+      '-port',
+      String(options.port),
+      '-disableTelemetry',
+    ],
+    host: options.host,
+    port: options.port,
+  });
+  return { ...process, endpoint: `http://${options.host}:${options.port}` };
+}

@@ -1,0 +1,172 @@
+import {
+  CreateAccessKeyCommand,
+  CreateRoleCommand,
+  CreateUserCommand,
+  IAMClient,
+  PutRolePolicyCommand,
+  PutUserPolicyCommand,
+} from '@aws-sdk/client-iam';
+import { CreateBucketCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import type { BuildMiddleware, MetadataBearer } from '@smithy/types';
+
+export const VENDING_ACCOUNT = '111111111111';
+export const TARGET_ACCOUNT = '222222222222';
+export const DEMO_EXTERNAL_ID = 'credvend-demo-external-id';
+export const DEMO_BUCKET = `credvend-demo-${TARGET_ACCOUNT}`;
+const VENDING_USER_ARN = `arn:aws:iam::${VENDING_ACCOUNT}:user/credvend`;
+
+export interface MotoSeed {
+  vendingAccessKeyId: string;
+  vendingSecretAccessKey: string;
+  vendingUserArn: string;
+  targetAccountId: string;
+  roles: { readonly: string; deploy: string };
+  externalId: string;
+  bucket: string;
+}
+
+const policy = (statements: unknown[]): string => JSON.stringify({ Version: '2012-10-17', Statement: statements });
+
+/** Trust in the vending identity, including the session-tag and source-identity permissions. */
+function trustPolicy(externalId?: string): string {
+  return policy([
+    {
+      Effect: 'Allow',
+      Principal: { AWS: VENDING_USER_ARN },
+      Action: 'sts:AssumeRole',
+      ...(externalId ? { Condition: { StringEquals: { 'sts:ExternalId': externalId } } } : {}),
+    },
+    { Effect: 'Allow', Principal: { AWS: VENDING_USER_ARN }, Action: ['sts:TagSession', 'sts:SetSourceIdentity'] },
+  ]);
+}
+
+type Clients = { iam: (account: string) => IAMClient; s3: (account: string) => S3Client };
+
+/**
+ * The seed plan: each step is exactly one request to moto. Its length is the number of
+ * unauthenticated calls moto must allow before it starts enforcing signatures and IAM.
+ */
+const SEED_STEPS: ReadonlyArray<(clients: Clients, seed: Partial<MotoSeed>) => Promise<void>> = [
+  async ({ iam }) => {
+    await iam(VENDING_ACCOUNT).send(new CreateUserCommand({ UserName: 'credvend' }));
+  },
+  async ({ iam }) => {
+    await iam(VENDING_ACCOUNT).send(
+      new PutUserPolicyCommand({
+        UserName: 'credvend',
+        PolicyName: 'assume-target-roles',
+        PolicyDocument: policy([
+          {
+            Effect: 'Allow',
+            Action: ['sts:AssumeRole', 'sts:TagSession', 'sts:SetSourceIdentity'],
+            Resource: `arn:aws:iam::${TARGET_ACCOUNT}:role/credvend-*`,
+          },
+        ]),
+      }),
+    );
+  },
+  async ({ iam }, seed) => {
+    const key = await iam(VENDING_ACCOUNT).send(new CreateAccessKeyCommand({ UserName: 'credvend' }));
+    if (!key.AccessKey?.AccessKeyId || !key.AccessKey.SecretAccessKey) throw new Error('moto returned no access key');
+    seed.vendingAccessKeyId = key.AccessKey.AccessKeyId;
+    seed.vendingSecretAccessKey = key.AccessKey.SecretAccessKey;
+  },
+  async ({ iam }, seed) => {
+    const role = await iam(TARGET_ACCOUNT).send(
+      new CreateRoleCommand({ RoleName: 'credvend-readonly', AssumeRolePolicyDocument: trustPolicy(), MaxSessionDuration: 3600 }),
+    );
+    seed.roles = { readonly: role.Role?.Arn ?? '', deploy: seed.roles?.deploy ?? '' };
+  },
+  async ({ iam }) => {
+    await iam(TARGET_ACCOUNT).send(
+      new PutRolePolicyCommand({
+        RoleName: 'credvend-readonly',
+        PolicyName: 'read-demo',
+        PolicyDocument: policy([
+          { Effect: 'Allow', Action: ['s3:ListAllMyBuckets', 's3:ListBucket', 's3:GetObject'], Resource: '*' },
+        ]),
+      }),
+    );
+  },
+  async ({ iam }, seed) => {
+    const role = await iam(TARGET_ACCOUNT).send(
+      new CreateRoleCommand({
+        RoleName: 'credvend-deploy',
+        AssumeRolePolicyDocument: trustPolicy(DEMO_EXTERNAL_ID),
+        MaxSessionDuration: 43_200,
+      }),
+    );
+    seed.roles = { readonly: seed.roles?.readonly ?? '', deploy: role.Role?.Arn ?? '' };
+  },
+  async ({ iam }) => {
+    await iam(TARGET_ACCOUNT).send(
+      new PutRolePolicyCommand({
+        RoleName: 'credvend-deploy',
+        PolicyName: 'deploy-demo',
+        PolicyDocument: policy([
+          { Effect: 'Allow', Action: 's3:ListAllMyBuckets', Resource: '*' },
+          { Effect: 'Allow', Action: 's3:*', Resource: [`arn:aws:s3:::${DEMO_BUCKET}`, `arn:aws:s3:::${DEMO_BUCKET}/*`] },
+        ]),
+      }),
+    );
+  },
+  async ({ s3 }) => {
+    await s3(TARGET_ACCOUNT).send(new CreateBucketCommand({ Bucket: DEMO_BUCKET }));
+  },
+  async ({ s3 }) => {
+    await s3(TARGET_ACCOUNT).send(
+      new PutObjectCommand({ Bucket: DEMO_BUCKET, Key: 'hello.txt', Body: 'vended credentials can read this\n' }),
+    );
+  },
+];
+
+export const SEED_CALL_COUNT = SEED_STEPS.length;
+
+/** moto picks the account of an unauthenticated request from this header. */
+function motoAccountHeader(account: string): BuildMiddleware<object, MetadataBearer> {
+  return (next) => async (args) => {
+    const request: unknown = args.request;
+    if (request && typeof request === 'object' && 'headers' in request && request.headers && typeof request.headers === 'object') {
+      Reflect.set(request.headers, 'x-moto-account-id', account);
+    }
+    return next(args);
+  };
+}
+
+/** Seeds moto's vending and target accounts; must run before any other call to moto. */
+export async function seedMoto(endpoint: string): Promise<MotoSeed> {
+  const config = { region: 'us-east-1', endpoint, credentials: { accessKeyId: 'seed', secretAccessKey: 'seed' }, maxAttempts: 1 };
+  const made: Array<IAMClient | S3Client> = [];
+  const clients: Clients = {
+    iam: (account) => {
+      const client = new IAMClient(config);
+      client.middlewareStack.add(motoAccountHeader(account), { step: 'build', name: 'motoAccount' });
+      made.push(client);
+      return client;
+    },
+    s3: (account) => {
+      const client = new S3Client({ ...config, forcePathStyle: true });
+      client.middlewareStack.add(motoAccountHeader(account), { step: 'build', name: 'motoAccount' });
+      made.push(client);
+      return client;
+    },
+  };
+  const seed: Partial<MotoSeed> = {};
+  try {
+    for (const step of SEED_STEPS) await step(clients, seed);
+  } finally {
+    for (const client of made) client.destroy();
+  }
+  if (!seed.vendingAccessKeyId || !seed.vendingSecretAccessKey || !seed.roles?.readonly || !seed.roles.deploy) {
+    throw new Error('moto seeding did not return the vending key and both roles');
+  }
+  return {
+    vendingAccessKeyId: seed.vendingAccessKeyId,
+    vendingSecretAccessKey: seed.vendingSecretAccessKey,
+    vendingUserArn: VENDING_USER_ARN,
+    targetAccountId: TARGET_ACCOUNT,
+    roles: seed.roles,
+    externalId: DEMO_EXTERNAL_ID,
+    bucket: DEMO_BUCKET,
+  };
+}

@@ -1,0 +1,69 @@
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { startDynamoDbLocal } from './dynamodb-local.js';
+import { startMoto } from './moto.js';
+import { assertCommandAvailable, assertPortFree } from './preflight.js';
+import type { ManagedProcess } from './processes.js';
+import { type MotoSeed, SEED_CALL_COUNT, seedMoto } from './seed-aws.js';
+import { createTables, type TableNames } from './tables.js';
+
+export interface LocalStackOptions {
+  host: string;
+  dynamodbPort: number;
+  motoPort: number;
+  persistDir?: string;
+}
+
+export interface LocalStack {
+  dynamodbEndpoint: string;
+  /** moto serves STS, IAM and S3 on one endpoint. */
+  stsEndpoint: string;
+  seed: MotoSeed;
+  tableNames: TableNames;
+  stop(): Promise<void>;
+}
+
+export const LOCAL_TABLE_NAMES: TableNames = { entitlements: 'credvend-entitlements', audit: 'credvend-audit' };
+
+/** DynamoDB Local and moto, started, tabled and seeded; stops whatever it started if a step fails. */
+export async function startLocalStack(options: LocalStackOptions): Promise<LocalStack> {
+  assertCommandAvailable('java', ['-version'], 'install a Java 17+ runtime (Debian: apt-get install openjdk-17-jre-headless)');
+  assertCommandAvailable('moto_server', ['--help'], "install moto's server: pip install 'moto[server]'");
+  await assertPortFree(options.host, options.dynamodbPort, 'CREDVEND_DYNAMODB_PORT');
+  await assertPortFree(options.host, options.motoPort, 'CREDVEND_MOTO_PORT');
+
+  const started: ManagedProcess[] = [];
+  const stop = async () => {
+    await Promise.all(started.splice(0).map((p) => p.stop()));
+  };
+  try {
+    const [dynamodb, moto] = await Promise.all([
+      startDynamoDbLocal({
+        host: options.host,
+        port: options.dynamodbPort,
+        ...(options.persistDir ? { persistDir: options.persistDir } : {}),
+      }).then((p) => {
+        started.push(p);
+        return p;
+      }),
+      startMoto({ host: options.host, port: options.motoPort, noAuthActionCount: SEED_CALL_COUNT }).then((p) => {
+        started.push(p);
+        return p;
+      }),
+    ]);
+    const client = new DynamoDBClient({
+      region: 'us-east-1',
+      endpoint: dynamodb.endpoint,
+      credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+    });
+    try {
+      await createTables(client, LOCAL_TABLE_NAMES);
+    } finally {
+      client.destroy();
+    }
+    const seed = await seedMoto(moto.endpoint);
+    return { dynamodbEndpoint: dynamodb.endpoint, stsEndpoint: moto.endpoint, seed, tableNames: LOCAL_TABLE_NAMES, stop };
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+}

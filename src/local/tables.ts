@@ -1,0 +1,19 @@
+import { CreateTableCommand, type DynamoDBClient, ResourceInUseException, waitUntilTableExists } from '@aws-sdk/client-dynamodb';
+import { auditTableDefinition, entitlementsTableDefinition } from '../aws/table-schema.js';
+
+export interface TableNames {
+  entitlements: string;
+  audit: string;
+}
+
+/** Creates both tables if they do not exist yet (a persisted DynamoDB Local keeps them). */
+export async function createTables(client: DynamoDBClient, names: TableNames): Promise<void> {
+  for (const definition of [entitlementsTableDefinition(names.entitlements), auditTableDefinition(names.audit)]) {
+    try {
+      await client.send(new CreateTableCommand(definition));
+    } catch (error) {
+      if (!(error instanceof ResourceInUseException)) throw error;
+    }
+    await waitUntilTableExists({ client, maxWaitTime: 30, minDelay: 1 }, { TableName: definition.TableName });
+  }
+}
