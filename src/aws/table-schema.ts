@@ -45,7 +45,10 @@ export function auditTableDefinition(tableName: string): CreateTableCommandInput
   return {
     TableName: tableName,
     BillingMode: 'PAY_PER_REQUEST',
-    AttributeDefinitions: [...attributes].map(([AttributeName, AttributeType]) => ({ AttributeName, AttributeType })),
+    AttributeDefinitions: [...attributes].map(([AttributeName, AttributeType]) => ({
+      AttributeName,
+      AttributeType,
+    })),
     KeySchema: [{ AttributeName: 'eventId', KeyType: 'HASH' }],
     GlobalSecondaryIndexes: AUDIT_INDEXES.map(([IndexName, hash, range]) => ({
       IndexName,

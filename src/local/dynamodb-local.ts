@@ -1,4 +1,6 @@
+import { mkdtemp } from 'node:fs/promises';
 import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { type ManagedProcess, startManagedProcess } from './processes.js';
 
@@ -12,8 +14,14 @@ export function dynamoDbLocalDirectory(): string {
   return join(dirname(require.resolve('amplify-dynamodb-simulator/package.json')), 'emulator');
 }
 
-export async function startDynamoDbLocal(options: { host: string; port: number; persistDir?: string }): Promise<DynamoDbLocal> {
+export async function startDynamoDbLocal(options: {
+  host: string;
+  port: number;
+  persistDir?: string;
+}): Promise<DynamoDbLocal> {
   const dir = dynamoDbLocalDirectory();
+  // DynamoDB Local writes a metadata file into its working directory; keep it out of the checkout.
+  const workDir = options.persistDir ?? (await mkdtemp(join(tmpdir(), 'credvend-dynamodb-')));
   const storage = options.persistDir ? ['-dbPath', options.persistDir] : ['-inMemory'];
   const process = await startManagedProcess({
     name: 'DynamoDB Local',
@@ -31,6 +39,7 @@ export async function startDynamoDbLocal(options: { host: string; port: number; 
       String(options.port),
       '-disableTelemetry',
     ],
+    cwd: workDir,
     host: options.host,
     port: options.port,
   });

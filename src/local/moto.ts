@@ -8,7 +8,11 @@ export interface Moto extends ManagedProcess {
  * moto's server. After `noAuthActionCount` requests it enforces SigV4 signatures, IAM
  * identity policies and role trust policies, so seeding must fit in that many calls.
  */
-export async function startMoto(options: { host: string; port: number; noAuthActionCount: number }): Promise<Moto> {
+export async function startMoto(options: {
+  host: string;
+  port: number;
+  noAuthActionCount: number;
+}): Promise<Moto> {
   const process = await startManagedProcess({
     name: 'moto_server',
     command: 'moto_server',

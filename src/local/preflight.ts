@@ -3,7 +3,11 @@ import { createServer } from 'node:net';
 import { LocalStackError } from './errors.js';
 
 /** Throws a one-line LocalStackError naming what to install when `command` is not on PATH. */
-export function assertCommandAvailable(command: string, versionArgs: readonly string[], installHint: string): void {
+export function assertCommandAvailable(
+  command: string,
+  versionArgs: readonly string[],
+  installHint: string,
+): void {
   const result = spawnSync(command, [...versionArgs], { stdio: 'ignore', timeout: 30_000 });
   if (result.error || result.status !== 0) throw new LocalStackError(`${command} not found: ${installHint}`);
 }

@@ -42,12 +42,14 @@ export async function startManagedProcess(options: {
   command: string;
   args: readonly string[];
   env?: NodeJS.ProcessEnv;
+  cwd?: string;
   host: string;
   port: number;
   timeoutMs?: number;
 }): Promise<ManagedProcess> {
   const child = spawn(options.command, [...options.args], {
     env: options.env ?? process.env,
+    ...(options.cwd ? { cwd: options.cwd } : {}),
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let tail = '';
@@ -72,7 +74,9 @@ export async function startManagedProcess(options: {
       await stopChild(child);
       const why = spawnError ? spawnError.message : exited ? 'exited' : 'did not start listening in time';
       const lastLines = tail.trim().split('\n').slice(-5).join(' | ');
-      throw new LocalStackError(`${options.name} ${why} on ${options.host}:${options.port}${lastLines ? `: ${lastLines}` : ''}`);
+      throw new LocalStackError(
+        `${options.name} ${why} on ${options.host}:${options.port}${lastLines ? `: ${lastLines}` : ''}`,
+      );
     }
     await new Promise((resolve) => setTimeout(resolve, 100));
   }

@@ -25,7 +25,8 @@ export interface MotoSeed {
   bucket: string;
 }
 
-const policy = (statements: unknown[]): string => JSON.stringify({ Version: '2012-10-17', Statement: statements });
+const policy = (statements: unknown[]): string =>
+  JSON.stringify({ Version: '2012-10-17', Statement: statements });
 
 /** Trust in the vending identity, including the session-tag and source-identity permissions. */
 function trustPolicy(externalId?: string): string {
@@ -36,7 +37,11 @@ function trustPolicy(externalId?: string): string {
       Action: 'sts:AssumeRole',
       ...(externalId ? { Condition: { StringEquals: { 'sts:ExternalId': externalId } } } : {}),
     },
-    { Effect: 'Allow', Principal: { AWS: VENDING_USER_ARN }, Action: ['sts:TagSession', 'sts:SetSourceIdentity'] },
+    {
+      Effect: 'Allow',
+      Principal: { AWS: VENDING_USER_ARN },
+      Action: ['sts:TagSession', 'sts:SetSourceIdentity'],
+    },
   ]);
 }
 
@@ -67,13 +72,18 @@ const SEED_STEPS: ReadonlyArray<(clients: Clients, seed: Partial<MotoSeed>) => P
   },
   async ({ iam }, seed) => {
     const key = await iam(VENDING_ACCOUNT).send(new CreateAccessKeyCommand({ UserName: 'credvend' }));
-    if (!key.AccessKey?.AccessKeyId || !key.AccessKey.SecretAccessKey) throw new Error('moto returned no access key');
+    if (!key.AccessKey?.AccessKeyId || !key.AccessKey.SecretAccessKey)
+      throw new Error('moto returned no access key');
     seed.vendingAccessKeyId = key.AccessKey.AccessKeyId;
     seed.vendingSecretAccessKey = key.AccessKey.SecretAccessKey;
   },
   async ({ iam }, seed) => {
     const role = await iam(TARGET_ACCOUNT).send(
-      new CreateRoleCommand({ RoleName: 'credvend-readonly', AssumeRolePolicyDocument: trustPolicy(), MaxSessionDuration: 3600 }),
+      new CreateRoleCommand({
+        RoleName: 'credvend-readonly',
+        AssumeRolePolicyDocument: trustPolicy(),
+        MaxSessionDuration: 3600,
+      }),
     );
     seed.roles = { readonly: role.Role?.Arn ?? '', deploy: seed.roles?.deploy ?? '' };
   },
@@ -83,7 +93,11 @@ const SEED_STEPS: ReadonlyArray<(clients: Clients, seed: Partial<MotoSeed>) => P
         RoleName: 'credvend-readonly',
         PolicyName: 'read-demo',
         PolicyDocument: policy([
-          { Effect: 'Allow', Action: ['s3:ListAllMyBuckets', 's3:ListBucket', 's3:GetObject'], Resource: '*' },
+          {
+            Effect: 'Allow',
+            Action: ['s3:ListAllMyBuckets', 's3:ListBucket', 's3:GetObject'],
+            Resource: '*',
+          },
         ]),
       }),
     );
@@ -105,7 +119,11 @@ const SEED_STEPS: ReadonlyArray<(clients: Clients, seed: Partial<MotoSeed>) => P
         PolicyName: 'deploy-demo',
         PolicyDocument: policy([
           { Effect: 'Allow', Action: 's3:ListAllMyBuckets', Resource: '*' },
-          { Effect: 'Allow', Action: 's3:*', Resource: [`arn:aws:s3:::${DEMO_BUCKET}`, `arn:aws:s3:::${DEMO_BUCKET}/*`] },
+          {
+            Effect: 'Allow',
+            Action: 's3:*',
+            Resource: [`arn:aws:s3:::${DEMO_BUCKET}`, `arn:aws:s3:::${DEMO_BUCKET}/*`],
+          },
         ]),
       }),
     );
@@ -115,7 +133,11 @@ const SEED_STEPS: ReadonlyArray<(clients: Clients, seed: Partial<MotoSeed>) => P
   },
   async ({ s3 }) => {
     await s3(TARGET_ACCOUNT).send(
-      new PutObjectCommand({ Bucket: DEMO_BUCKET, Key: 'hello.txt', Body: 'vended credentials can read this\n' }),
+      new PutObjectCommand({
+        Bucket: DEMO_BUCKET,
+        Key: 'hello.txt',
+        Body: 'vended credentials can read this\n',
+      }),
     );
   },
 ];
@@ -126,7 +148,13 @@ export const SEED_CALL_COUNT = SEED_STEPS.length;
 function motoAccountHeader(account: string): BuildMiddleware<object, MetadataBearer> {
   return (next) => async (args) => {
     const request: unknown = args.request;
-    if (request && typeof request === 'object' && 'headers' in request && request.headers && typeof request.headers === 'object') {
+    if (
+      request &&
+      typeof request === 'object' &&
+      'headers' in request &&
+      request.headers &&
+      typeof request.headers === 'object'
+    ) {
       Reflect.set(request.headers, 'x-moto-account-id', account);
     }
     return next(args);
@@ -135,7 +163,12 @@ function motoAccountHeader(account: string): BuildMiddleware<object, MetadataBea
 
 /** Seeds moto's vending and target accounts; must run before any other call to moto. */
 export async function seedMoto(endpoint: string): Promise<MotoSeed> {
-  const config = { region: 'us-east-1', endpoint, credentials: { accessKeyId: 'seed', secretAccessKey: 'seed' }, maxAttempts: 1 };
+  const config = {
+    region: 'us-east-1',
+    endpoint,
+    credentials: { accessKeyId: 'seed', secretAccessKey: 'seed' },
+    maxAttempts: 1,
+  };
   const made: Array<IAMClient | S3Client> = [];
   const clients: Clients = {
     iam: (account) => {
@@ -157,7 +190,12 @@ export async function seedMoto(endpoint: string): Promise<MotoSeed> {
   } finally {
     for (const client of made) client.destroy();
   }
-  if (!seed.vendingAccessKeyId || !seed.vendingSecretAccessKey || !seed.roles?.readonly || !seed.roles.deploy) {
+  if (
+    !seed.vendingAccessKeyId ||
+    !seed.vendingSecretAccessKey ||
+    !seed.roles?.readonly ||
+    !seed.roles.deploy
+  ) {
     throw new Error('moto seeding did not return the vending key and both roles');
   }
   return {

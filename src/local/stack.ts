@@ -22,11 +22,18 @@ export interface LocalStack {
   stop(): Promise<void>;
 }
 
-export const LOCAL_TABLE_NAMES: TableNames = { entitlements: 'credvend-entitlements', audit: 'credvend-audit' };
+export const LOCAL_TABLE_NAMES: TableNames = {
+  entitlements: 'credvend-entitlements',
+  audit: 'credvend-audit',
+};
 
 /** DynamoDB Local and moto, started, tabled and seeded; stops whatever it started if a step fails. */
 export async function startLocalStack(options: LocalStackOptions): Promise<LocalStack> {
-  assertCommandAvailable('java', ['-version'], 'install a Java 17+ runtime (Debian: apt-get install openjdk-17-jre-headless)');
+  assertCommandAvailable(
+    'java',
+    ['-version'],
+    'install a Java 17+ runtime (Debian: apt-get install openjdk-17-jre-headless)',
+  );
   assertCommandAvailable('moto_server', ['--help'], "install moto's server: pip install 'moto[server]'");
   await assertPortFree(options.host, options.dynamodbPort, 'CREDVEND_DYNAMODB_PORT');
   await assertPortFree(options.host, options.motoPort, 'CREDVEND_MOTO_PORT');
@@ -45,10 +52,12 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
         started.push(p);
         return p;
       }),
-      startMoto({ host: options.host, port: options.motoPort, noAuthActionCount: SEED_CALL_COUNT }).then((p) => {
-        started.push(p);
-        return p;
-      }),
+      startMoto({ host: options.host, port: options.motoPort, noAuthActionCount: SEED_CALL_COUNT }).then(
+        (p) => {
+          started.push(p);
+          return p;
+        },
+      ),
     ]);
     const client = new DynamoDBClient({
       region: 'us-east-1',
@@ -61,7 +70,13 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       client.destroy();
     }
     const seed = await seedMoto(moto.endpoint);
-    return { dynamodbEndpoint: dynamodb.endpoint, stsEndpoint: moto.endpoint, seed, tableNames: LOCAL_TABLE_NAMES, stop };
+    return {
+      dynamodbEndpoint: dynamodb.endpoint,
+      stsEndpoint: moto.endpoint,
+      seed,
+      tableNames: LOCAL_TABLE_NAMES,
+      stop,
+    };
   } catch (error) {
     await stop();
     throw error;

@@ -1,4 +1,9 @@
-import { CreateTableCommand, type DynamoDBClient, ResourceInUseException, waitUntilTableExists } from '@aws-sdk/client-dynamodb';
+import {
+  CreateTableCommand,
+  type DynamoDBClient,
+  ResourceInUseException,
+  waitUntilTableExists,
+} from '@aws-sdk/client-dynamodb';
 import { auditTableDefinition, entitlementsTableDefinition } from '../aws/table-schema.js';
 
 export interface TableNames {
@@ -8,7 +13,10 @@ export interface TableNames {
 
 /** Creates both tables if they do not exist yet (a persisted DynamoDB Local keeps them). */
 export async function createTables(client: DynamoDBClient, names: TableNames): Promise<void> {
-  for (const definition of [entitlementsTableDefinition(names.entitlements), auditTableDefinition(names.audit)]) {
+  for (const definition of [
+    entitlementsTableDefinition(names.entitlements),
+    auditTableDefinition(names.audit),
+  ]) {
     try {
       await client.send(new CreateTableCommand(definition));
     } catch (error) {
