@@ -1,0 +1,232 @@
+import { describe, expect, it } from 'vitest';
+import { LimitExceededError, PolicyNotNarrowingError, ReasonRequiredError } from '../../src/domain/errors.js';
+import { planIssuance } from '../../src/domain/plan.js';
+import type { PolicyDocument } from '../../src/domain/policy.js';
+import type { IssuanceRequest } from '../../src/domain/types.js';
+import { caller, entitlement } from './fixtures.js';
+
+const request = (overrides: Partial<IssuanceRequest> = {}): IssuanceRequest => ({
+  target: { entitlementId: 'ent-1' },
+  ...overrides,
+});
+const plain = { roleChaining: false };
+
+function limitOf(fn: () => unknown): string | undefined {
+  try {
+    fn();
+  } catch (error) {
+    if (error instanceof LimitExceededError) return error.limit;
+    throw error;
+  }
+  return undefined;
+}
+
+describe('duration', () => {
+  it('uses the request when it is the smallest bound', () => {
+    const plan = planIssuance(entitlement(), request({ durationSeconds: 1200 }), caller(), plain);
+    expect(plan).toMatchObject({ durationSeconds: 1200, durationBoundBy: 'request' });
+  });
+
+  it('defaults to the entitlement default, else one hour', () => {
+    expect(
+      planIssuance(entitlement({ defaultDurationSeconds: 900 }), request(), caller(), plain),
+    ).toMatchObject({
+      durationSeconds: 900,
+      durationBoundBy: 'entitlement-default',
+    });
+    expect(planIssuance(entitlement(), request(), caller(), plain).durationSeconds).toBe(3600);
+  });
+
+  it('clamps to the entitlement maximum and to one hour when role chaining', () => {
+    expect(
+      planIssuance(
+        entitlement({ maxDurationSeconds: 1800 }),
+        request({ durationSeconds: 7200 }),
+        caller(),
+        plain,
+      ),
+    ).toMatchObject({
+      durationSeconds: 1800,
+      durationBoundBy: 'entitlement-max',
+    });
+    expect(
+      planIssuance(entitlement(), request({ durationSeconds: 7200 }), caller(), { roleChaining: true }),
+    ).toMatchObject({
+      durationSeconds: 3600,
+      durationBoundBy: 'role-chaining',
+    });
+  });
+
+  it.each([
+    [900, undefined],
+    [43_200, undefined],
+    [899, 'duration'],
+    [43_201, 'duration'],
+    [1000.5, 'duration'],
+  ])('%s seconds → %s', (seconds, limit) => {
+    expect(
+      limitOf(() => planIssuance(entitlement(), request({ durationSeconds: seconds }), caller(), plain)),
+    ).toBe(limit);
+  });
+});
+
+describe('session name and SourceIdentity', () => {
+  it.each([
+    ['alice@example.com', 'alice@example.com'],
+    ['repo:org/repo:ref:refs/heads/main', 'repo-org-repo-ref-refs-heads-main'],
+    ['Zoë Müller', 'Zo--M-ller'],
+    ['x', 'x-'],
+    ['a'.repeat(64), 'a'.repeat(64)],
+    ['b'.repeat(65), 'b'.repeat(64)],
+  ])('%s → %s', (displayName, expected) => {
+    const plan = planIssuance(entitlement(), request(), caller({ displayName }), plain);
+    expect(plan.sessionName).toBe(expected);
+    expect(plan.sourceIdentity).toBe(expected);
+    expect(plan.sessionName).toMatch(/^[\w+=,.@-]{2,64}$/);
+  });
+});
+
+describe('session policy', () => {
+  const ceiling: PolicyDocument = {
+    Version: '2012-10-17',
+    Statement: [
+      { Effect: 'Allow', Action: ['s3:Get*', 's3:List*'], Resource: 'arn:aws:s3:::data/*' },
+      { Effect: 'Deny', Action: 's3:GetObject', Resource: 'arn:aws:s3:::data/secret/*' },
+    ],
+  };
+
+  it('sends the ceiling when the caller does not narrow', () => {
+    const plan = planIssuance(entitlement({ sessionPolicy: ceiling }), request(), caller(), plain);
+    expect(JSON.parse(plan.sessionPolicy ?? '')).toEqual(ceiling);
+    expect(plan.sessionPolicyChars).toBe(JSON.stringify(ceiling).length);
+  });
+
+  it("sends the caller's narrowing plus the ceiling's denies", () => {
+    const narrowing: PolicyDocument = {
+      Version: '2012-10-17',
+      Statement: { Effect: 'Allow', Action: 's3:GetObject', Resource: 'arn:aws:s3:::data/reports/*' },
+    };
+    const plan = planIssuance(
+      entitlement({ sessionPolicy: ceiling }),
+      request({ sessionPolicy: narrowing }),
+      caller(),
+      plain,
+    );
+    expect(JSON.parse(plan.sessionPolicy ?? '')).toEqual({
+      Version: '2012-10-17',
+      Statement: [narrowing.Statement, (ceiling.Statement as unknown[])[1]],
+    });
+  });
+
+  it('refuses a narrowing that is wider than the ceiling', () => {
+    const wider: PolicyDocument = {
+      Version: '2012-10-17',
+      Statement: { Effect: 'Allow', Action: 's3:PutObject', Resource: 'arn:aws:s3:::data/*' },
+    };
+    expect(() =>
+      planIssuance(
+        entitlement({ sessionPolicy: ceiling }),
+        request({ sessionPolicy: wider }),
+        caller(),
+        plain,
+      ),
+    ).toThrow(PolicyNotNarrowingError);
+  });
+
+  it('counts policy text and managed policy ARNs against 2048 characters, at and past the boundary', () => {
+    const arn = (n: number) => `arn:aws:iam::aws:policy/${'p'.repeat(n - 24)}`;
+    expect(arn(200)).toHaveLength(200);
+    const fits = entitlement({ managedPolicyArns: [...Array(9)].map(() => arn(200)).concat(arn(248)) });
+    expect(planIssuance(fits, request(), caller(), plain).sessionPolicyChars).toBe(2048);
+    const over = entitlement({ managedPolicyArns: [...Array(9)].map(() => arn(200)).concat(arn(249)) });
+    expect(limitOf(() => planIssuance(over, request(), caller(), plain))).toBe('session-policy-size');
+  });
+
+  it('allows 10 managed policy ARNs and refuses 11', () => {
+    const arns = (n: number) => [...Array(n)].map((_, i) => `arn:aws:iam::aws:policy/P${i}`);
+    expect(
+      limitOf(() => planIssuance(entitlement({ managedPolicyArns: arns(10) }), request(), caller(), plain)),
+    ).toBeUndefined();
+    expect(
+      limitOf(() => planIssuance(entitlement({ managedPolicyArns: arns(11) }), request(), caller(), plain)),
+    ).toBe('policy-arns');
+  });
+});
+
+describe('session tags', () => {
+  const tags = (n: number) => Object.fromEntries([...Array(n)].map((_, i) => [`k${i}`, 'v']));
+
+  it('allows 50 tags and refuses 51', () => {
+    expect(
+      limitOf(() => planIssuance(entitlement({ tags: tags(50) }), request(), caller(), plain)),
+    ).toBeUndefined();
+    expect(limitOf(() => planIssuance(entitlement({ tags: tags(51) }), request(), caller(), plain))).toBe(
+      'session-tags',
+    );
+  });
+
+  it.each([
+    [{ ['k'.repeat(128)]: 'v' }, undefined],
+    [{ ['k'.repeat(129)]: 'v' }, 'tag-key'],
+    [{ k: 'v'.repeat(256) }, undefined],
+    [{ k: 'v'.repeat(257) }, 'tag-value'],
+    [{ Team: 'a', team: 'b' }, 'tag-key'],
+    [{ 'aws:team': 'a' }, 'tag-key'],
+    [{ 'bad#key': 'a' }, 'tag-key'],
+  ])('%o → %s', (tagMap, limit) => {
+    expect(limitOf(() => planIssuance(entitlement({ tags: tagMap }), request(), caller(), plain))).toBe(
+      limit,
+    );
+  });
+
+  it('takes claim tags from verified claims, sanitised, leaving out absent claims', () => {
+    const plan = planIssuance(
+      entitlement({
+        tags: { env: 'prod' },
+        claimTags: { email: 'email', repo: 'repository', missing: 'nope', n: 'num' },
+      }),
+      request(),
+      caller({ claims: { email: 'alice@example.com', repository: 'org/repo#1', num: 42 } }),
+      plain,
+    );
+    expect(plan.tags).toEqual([
+      { key: 'env', value: 'prod' },
+      { key: 'email', value: 'alice@example.com' },
+      { key: 'repo', value: 'org/repo_1' },
+      { key: 'n', value: '42' },
+    ]);
+  });
+
+  it('requires transitive tag keys to be tags of the session', () => {
+    expect(
+      planIssuance(
+        entitlement({ tags: { team: 'a' }, transitiveTagKeys: ['team'] }),
+        request(),
+        caller(),
+        plain,
+      ).transitiveTagKeys,
+    ).toEqual(['team']);
+    expect(
+      limitOf(() => planIssuance(entitlement({ transitiveTagKeys: ['team'] }), request(), caller(), plain)),
+    ).toBe('transitive-tag-keys');
+  });
+});
+
+describe('external id and reason', () => {
+  it.each([
+    ['ab', undefined],
+    ['a', 'external-id'],
+    ['x'.repeat(1224), undefined],
+    ['x'.repeat(1225), 'external-id'],
+    ['has space', 'external-id'],
+  ])('ExternalId %s → %s', (externalId, limit) => {
+    expect(limitOf(() => planIssuance(entitlement({ externalId }), request(), caller(), plain))).toBe(limit);
+  });
+
+  it('requires a non-blank reason when the entitlement says so', () => {
+    const e = entitlement({ reasonRequired: true });
+    expect(() => planIssuance(e, request(), caller(), plain)).toThrow(ReasonRequiredError);
+    expect(() => planIssuance(e, request({ reason: '   ' }), caller(), plain)).toThrow(ReasonRequiredError);
+    expect(planIssuance(e, request({ reason: ' CHG-1 ' }), caller(), plain).reason).toBe('CHG-1');
+  });
+});

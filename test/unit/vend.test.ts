@@ -1,0 +1,143 @@
+import { describe, expect, it } from 'vitest';
+import type { AuditEvent } from '../../src/domain/audit.js';
+import {
+  AuditUnavailableError,
+  EntitlementStoreUnavailableError,
+  NotEntitledError,
+  StsThrottledError,
+} from '../../src/domain/errors.js';
+import type { AuditLog, EntitlementStore, RoleAssumer } from '../../src/domain/ports.js';
+import type { AssumedRole, Entitlement, IssuancePlan } from '../../src/domain/types.js';
+import { CredentialVendor } from '../../src/domain/vend.js';
+import { caller, entitlement } from './fixtures.js';
+
+const SECRET = 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYSECRETKEY';
+const TOKEN = 'FwoGZXIvYXdzSESSIONTOKEN';
+
+class MemoryAudit implements AuditLog {
+  events: AuditEvent[] = [];
+  failing = false;
+  async append(event: AuditEvent): Promise<void> {
+    if (this.failing) throw new Error('audit table unavailable');
+    this.events.push(event);
+  }
+}
+
+class MemoryEntitlements implements EntitlementStore {
+  failing = false;
+  constructor(private readonly rows: Entitlement[]) {}
+  async listForSubjects(keys: readonly string[]): Promise<Entitlement[]> {
+    if (this.failing) throw new Error('dynamodb down');
+    return this.rows.filter((e) => keys.includes(e.subject));
+  }
+}
+
+/** A role assumer that behaves like STS for a given plan, or fails as told. */
+class FakeSts implements RoleAssumer {
+  calls: IssuancePlan[] = [];
+  error: Error | undefined;
+  async assumeRole(plan: IssuancePlan): Promise<AssumedRole> {
+    this.calls.push(plan);
+    if (this.error) throw this.error;
+    return {
+      credentials: {
+        accessKeyId: 'ASIAEXAMPLEKEY000001',
+        secretAccessKey: SECRET,
+        sessionToken: TOKEN,
+        expiration: new Date(Date.UTC(2026, 0, 1, 1)),
+      },
+      assumedRoleArn: `arn:aws:sts::222222222222:assumed-role/reader/${plan.sessionName}`,
+      packedPolicySize: 7,
+    };
+  }
+}
+
+function setup() {
+  const audit = new MemoryAudit();
+  const entitlements = new MemoryEntitlements([
+    entitlement(),
+    entitlement({ id: 'other', subject: 'oidc|x|bob' }),
+  ]);
+  const sts = new FakeSts();
+  let n = 0;
+  const vendor = new CredentialVendor({
+    entitlements,
+    audit,
+    roles: sts,
+    clock: { now: () => new Date(Date.UTC(2026, 0, 1)) },
+    newEventId: () => `EVENT${++n}`,
+    roleChaining: false,
+  });
+  return { audit, entitlements, sts, vendor };
+}
+
+const context = { requestId: 'req-1', sourceIp: '192.0.2.1', userAgent: 'test' };
+
+describe('CredentialVendor.issue', () => {
+  it('issues and writes one audit record without the secret or the token', async () => {
+    const { audit, vendor } = setup();
+    const issuance = await vendor.issue(
+      caller(),
+      { target: { entitlementId: 'ent-1' }, reason: 'why' },
+      context,
+    );
+
+    expect(issuance.assumed.credentials.secretAccessKey).toBe(SECRET);
+    expect(audit.events).toHaveLength(1);
+    expect(audit.events[0]).toMatchObject({
+      outcome: 'issued',
+      accessKeyId: 'ASIAEXAMPLEKEY000001',
+      expiration: '2026-01-01T01:00:00.000Z',
+      packedPolicySize: 7,
+      reason: 'why',
+      sourceIp: '192.0.2.1',
+      entitlementId: 'ent-1',
+    });
+    expect(JSON.stringify(audit.events)).not.toContain(SECRET);
+    expect(JSON.stringify(audit.events)).not.toContain(TOKEN);
+  });
+
+  it("denies by default, even for another caller's entitlement, and audits the denial", async () => {
+    const { audit, sts, vendor } = setup();
+    await expect(vendor.issue(caller(), { target: { entitlementId: 'other' } }, context)).rejects.toThrow(
+      NotEntitledError,
+    );
+    expect(sts.calls).toHaveLength(0);
+    expect(audit.events).toEqual([
+      expect.objectContaining({ outcome: 'denied', problemCode: 'not-entitled' }),
+    ]);
+  });
+
+  it('returns no credentials when the audit write fails after AssumeRole', async () => {
+    const { audit, sts, vendor } = setup();
+    audit.failing = true;
+    await expect(vendor.issue(caller(), { target: { entitlementId: 'ent-1' } }, context)).rejects.toThrow(
+      AuditUnavailableError,
+    );
+    expect(sts.calls).toHaveLength(1);
+  });
+
+  it('treats an unreadable entitlement store as an error, audited', async () => {
+    const { audit, entitlements, vendor } = setup();
+    entitlements.failing = true;
+    await expect(vendor.issue(caller(), { target: { entitlementId: 'ent-1' } }, context)).rejects.toThrow(
+      EntitlementStoreUnavailableError,
+    );
+    expect(audit.events).toEqual([
+      expect.objectContaining({ outcome: 'error', problemCode: 'entitlement-store-unavailable' }),
+    ]);
+  });
+
+  it('records an STS throttle as an error, with the plan it would have used', async () => {
+    const { audit, sts, vendor } = setup();
+    sts.error = new StsThrottledError(2);
+    await expect(vendor.issue(caller(), { target: { entitlementId: 'ent-1' } }, context)).rejects.toThrow(
+      StsThrottledError,
+    );
+    expect(audit.events[0]).toMatchObject({
+      outcome: 'error',
+      problemCode: 'sts-throttled',
+      sessionName: 'alice@example.com',
+    });
+  });
+});
