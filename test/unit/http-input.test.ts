@@ -6,12 +6,17 @@ import { shellQuote } from '../../src/http/credential-formats.js';
 import { parseIssuanceBody } from '../../src/http/issuance-schema.js';
 
 describe('shellQuote', () => {
-  it.each(['plain', "it's", '$(rm -rf /)', '`id`', 'a\nb', "'; echo pwned; '", 'x"y\\z'])(
-    'round-trips %j through sh',
-    (value) => {
-      expect(execFileSync('sh', ['-c', `printf %s ${shellQuote(value)}`]).toString()).toBe(value);
-    },
-  );
+  it.each([
+    'plain',
+    "it's",
+    '$(rm -rf /)',
+    '`id`',
+    'a\nb',
+    "'; echo pwned; '",
+    'x"y\\z',
+  ])('round-trips %j through sh', (value) => {
+    expect(execFileSync('sh', ['-c', `printf %s ${shellQuote(value)}`]).toString()).toBe(value);
+  });
 });
 
 describe('parseIssuanceBody', () => {
