@@ -6,6 +6,6 @@ import { createAdminDependencies, createAwsClients } from '../src/wiring.js';
 const config = loadConfig();
 export const handler = handle(
   createAdminApp(
-    createAdminDependencies(config, createAwsClients(config), (c) => getConnInfo(c).remote.address),
+    createAdminDependencies(config, createAwsClients(config), 'lambda', (c) => getConnInfo(c).remote.address),
   ),
 );

@@ -6,6 +6,6 @@ import { createAuditDependencies, createAwsClients } from '../src/wiring.js';
 const config = loadConfig();
 export const handler = handle(
   createAuditApp(
-    createAuditDependencies(config, createAwsClients(config), (c) => getConnInfo(c).remote.address),
+    createAuditDependencies(config, createAwsClients(config), 'lambda', (c) => getConnInfo(c).remote.address),
   ),
 );

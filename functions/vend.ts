@@ -6,6 +6,6 @@ import { createAwsClients, createVendDependencies } from '../src/wiring.js';
 const config = loadConfig();
 export const handler = handle(
   createVendApp(
-    createVendDependencies(config, createAwsClients(config), (c) => getConnInfo(c).remote.address),
+    createVendDependencies(config, createAwsClients(config), 'lambda', (c) => getConnInfo(c).remote.address),
   ),
 );

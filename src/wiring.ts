@@ -1,6 +1,8 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { STSClient } from '@aws-sdk/client-sts';
 import type { AwsCredentialIdentity } from '@smithy/types';
+import { apiGatewayIamAuth } from './auth/apigw-iam.js';
+import { createSigV4AuthMethod } from './auth/aws-sigv4.js';
 import { OidcAuthenticator } from './auth/oidc.js';
 import { DynamoDbAuditReader } from './aws/dynamodb-audit-reader.js';
 import { DynamoDbAuditSink } from './aws/dynamodb-audit-sink.js';
@@ -103,8 +105,15 @@ export function createPrivilegedAccess(config: Config, audit: AuditLog, logger: 
   });
 }
 
-export function createAuthMethods(config: Config): AuthMethodHandler[] {
-  const methods: AuthMethodHandler[] = [];
+export type Runtime = 'lambda' | 'node';
+
+/**
+ * The ways a caller may prove who it is. The API Gateway IAM context exists only in the
+ * Lambda runtime, where API Gateway itself fills it in.
+ */
+export function createAuthMethods(config: Config, runtime: Runtime): AuthMethodHandler[] {
+  const methods: AuthMethodHandler[] = runtime === 'lambda' ? [apiGatewayIamAuth] : [];
+  if (config.awsAuth) methods.push(createSigV4AuthMethod(config.awsAuth));
   if (config.oidc) {
     const oidc = new OidcAuthenticator({ ...config.oidc, clockToleranceSeconds: 30 });
     methods.push(bearerAuth((token) => oidc.authenticate(token)));
@@ -115,13 +124,14 @@ export function createAuthMethods(config: Config): AuthMethodHandler[] {
 export function createVendDependencies(
   config: Config,
   clients: AwsClients,
+  runtime: Runtime,
   sourceIp: SourceIpResolver,
   audit: AuditLog = createAuditLog(config, clients),
 ): VendAppDependencies {
   const logger = createLogger(config.logLevel);
   return {
     vendor: createVendor(config, clients, audit, logger),
-    authMethods: createAuthMethods(config),
+    authMethods: createAuthMethods(config, runtime),
     clock: systemClock,
     logger,
     sourceIp,
@@ -131,6 +141,7 @@ export function createVendDependencies(
 export function createAuditDependencies(
   config: Config,
   clients: AwsClients,
+  runtime: Runtime,
   sourceIp: SourceIpResolver,
   audit: AuditLog = createAuditLog(config, clients),
 ): AuditAppDependencies {
@@ -138,7 +149,7 @@ export function createAuditDependencies(
   return {
     reader: new DynamoDbAuditReader(clients.dynamodb, config.tables.audit),
     access: createPrivilegedAccess(config, audit, logger),
-    authMethods: createAuthMethods(config),
+    authMethods: createAuthMethods(config, runtime),
     clock: systemClock,
     logger,
     sourceIp,
@@ -148,6 +159,7 @@ export function createAuditDependencies(
 export function createAdminDependencies(
   config: Config,
   clients: AwsClients,
+  runtime: Runtime,
   sourceIp: SourceIpResolver,
   audit: TransactionalAuditLog = createAuditLog(config, clients),
 ): AdminAppDependencies {
@@ -164,7 +176,7 @@ export function createAdminDependencies(
       clock: systemClock,
       newEventId,
     }),
-    authMethods: createAuthMethods(config),
+    authMethods: createAuthMethods(config, runtime),
     logger,
     sourceIp,
   };

@@ -51,6 +51,11 @@ export class ReasonRequiredError extends CredvendError {
 
 export class AuthenticationError extends CredvendError {
   readonly code = 'unauthenticated';
+  /**
+   * Who the request claimed to be, when that is worth an audit record even though it was
+   * not proven (an AWS access key id whose signature STS refused).
+   */
+  claimedPrincipal?: string;
 }
 
 /**

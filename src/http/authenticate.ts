@@ -12,16 +12,29 @@ export interface AuthMethodHandler {
   authenticate(c: Context<AppEnv>): Promise<Caller | undefined>;
 }
 
-export function authenticate(methods: readonly AuthMethodHandler[]): MiddlewareHandler<AppEnv> {
+/** Told about a failed authentication that claimed a principal worth auditing. */
+export type AuthFailureRecorder = (c: Context<AppEnv>, claimedPrincipal: string, error: AuthenticationError) => Promise<void>;
+
+export function authenticate(methods: readonly AuthMethodHandler[], onClaimedFailure?: AuthFailureRecorder): MiddlewareHandler<AppEnv> {
   return async (c, next) => {
     for (const method of methods) {
-      const caller = await method.authenticate(c);
+      let caller: Caller | undefined;
+      try {
+        caller = await method.authenticate(c);
+      } catch (error) {
+        if (error instanceof AuthenticationError && error.claimedPrincipal !== undefined && onClaimedFailure) {
+          await onClaimedFailure(c, error.claimedPrincipal, error);
+        }
+        throw error;
+      }
       if (caller) {
         c.set('caller', caller);
         return next();
       }
     }
-    throw new AuthenticationError('no credentials: send Authorization: Bearer <OIDC token>');
+    throw new AuthenticationError(
+      'no credentials: send Authorization: Bearer <OIDC token>, or CredvendAWS <signed GetCallerIdentity>',
+    );
   };
 }
 

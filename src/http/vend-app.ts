@@ -34,7 +34,16 @@ export function createVendApp(deps: VendAppDependencies): Hono<AppEnv> {
   const requestContext = (c: Context<AppEnv>) => requestContextOf(c, deps.sourceIp);
 
   const api = new Hono<AppEnv>();
-  api.use(limitBody, authenticate(deps.authMethods));
+  api.use(
+    limitBody,
+    authenticate(deps.authMethods, (c, claimed, error) =>
+      deps.vendor.recordRejection(
+        { principal: claimed, authMethod: 'aws-sigv4', subjectKeys: [], displayName: claimed, claims: {} },
+        requestContext(c),
+        error,
+      ),
+    ),
+  );
 
   api.post('/credentials', async (c) => {
     const caller = c.get('caller');

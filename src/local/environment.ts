@@ -8,6 +8,8 @@ import { assertPortFree } from './preflight.js';
 import { type LocalStack, startLocalStack } from './stack.js';
 
 export const DEV_AUDIENCE = 'credvend';
+/** The value AWS callers sign into X-Credvend-Server-ID for the local stack. */
+export const LOCAL_SERVER_ID = 'credvend-local-dev';
 
 export interface LocalEnvironmentOptions {
   host: string;
@@ -56,6 +58,7 @@ export async function startLocalEnvironment(options: LocalEnvironmentOptions): P
       CREDVEND_OIDC_ISSUER: issuer,
       CREDVEND_OIDC_AUDIENCE: DEV_AUDIENCE,
       CREDVEND_ROLE_CHAINING: 'false',
+      CREDVEND_SERVER_ID: LOCAL_SERVER_ID,
       CREDVEND_AUDITORS: `${issuer}#${DEMO_AUDITOR}`,
       CREDVEND_ADMINS: `${issuer}#${DEMO_ADMIN}`,
       CREDVEND_LOG_LEVEL: options.logLevel,

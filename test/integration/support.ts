@@ -72,14 +72,14 @@ export async function auditEvents(client: DynamoDBClient): Promise<ChainedAuditE
 export function vendApp(overrides: Record<string, string> = {}) {
   const config = loadConfig({ ...stack().credvendEnv, ...overrides });
   const clients = createAwsClients(config, vendingCredentials());
-  return createVendApp(createVendDependencies(config, clients, () => '198.51.100.7'));
+  return createVendApp(createVendDependencies(config, clients, 'node', () => '198.51.100.7'));
 }
 
 /** The audit app wired as in production, against the real stack. */
 export function auditApp(overrides: Record<string, string> = {}) {
   const config = loadConfig({ ...stack().credvendEnv, ...overrides });
   const clients = createAwsClients(config, vendingCredentials());
-  return createAuditApp(createAuditDependencies(config, clients, () => '198.51.100.8'));
+  return createAuditApp(createAuditDependencies(config, clients, 'node', () => '198.51.100.8'));
 }
 
 export function oidcPrincipal(sub: string): string {
@@ -90,5 +90,5 @@ export function oidcPrincipal(sub: string): string {
 export function adminApp() {
   const config = loadConfig(stack().credvendEnv);
   const clients = createAwsClients(config, vendingCredentials());
-  return createAdminApp(createAdminDependencies(config, clients, () => '198.51.100.9'));
+  return createAdminApp(createAdminDependencies(config, clients, 'node', () => '198.51.100.9'));
 }

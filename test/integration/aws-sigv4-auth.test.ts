@@ -1,0 +1,69 @@
+import { beforeAll, describe, expect, it } from 'vitest';
+import { buildSignedGetCallerIdentity } from '../../src/auth/signed-identity-request.js';
+import { adminApp, auditEvents, devToken, dynamodb, stack, vendApp, vendingCredentials } from './support.js';
+
+const USER_ARN = 'arn:aws:iam::111111111111:user/credvend';
+
+const signed = (credentials = vendingCredentials()) =>
+  buildSignedGetCallerIdentity({
+    stsEndpoint: stack().stsEndpoint,
+    serverId: stack().credvendEnv.CREDVEND_SERVER_ID ?? '',
+    region: 'us-east-1',
+    credentials,
+  });
+
+describe('AWS IAM callers through moto', () => {
+  const vend = vendApp();
+  const id = `automation-${Date.now()}`;
+
+  beforeAll(async () => {
+    // An entitlement for the moto IAM user, granted through the admin API.
+    const response = await adminApp().request(`/v1/entitlements/${id}`, {
+      method: 'PUT',
+      headers: { authorization: `Bearer ${await devToken('admin@example.com')}` },
+      body: JSON.stringify({
+        subject: { aws: USER_ARN },
+        accountId: '222222222222',
+        roleArn: stack().roles.readonly,
+        maxDurationSeconds: 900,
+      }),
+    });
+    expect(response.status).toBe(201);
+  });
+
+  it('authenticates a caller whose signature moto verifies, and vends its entitlement', async () => {
+    const mine = await vend.request('/v1/entitlements/mine', { headers: { authorization: await signed() } });
+    expect(mine.status).toBe(200);
+    expect(
+      ((await mine.json()) as { entitlements: Array<{ id: string }> }).entitlements.map((e) => e.id),
+    ).toEqual([id]);
+
+    const issued = await vend.request('/v1/credentials', {
+      method: 'POST',
+      headers: { authorization: await signed() },
+      body: JSON.stringify({ entitlement: id, reason: 'nightly job' }),
+    });
+    expect(issued.status).toBe(200);
+    const body = (await issued.json()) as { eventId: string; sourceIdentity: string };
+    expect(body.sourceIdentity).toBe('credvend');
+    const event = (await auditEvents(dynamodb())).find((e) => e.eventId === body.eventId);
+    expect(event).toMatchObject({ principal: USER_ARN, authMethod: 'aws-sigv4', outcome: 'issued' });
+  });
+
+  it('refuses a request signed with the wrong secret (401) and audits the claimed key', async () => {
+    const credentials = { ...vendingCredentials(), secretAccessKey: 'not-the-secret' };
+    const response = await vend.request('/v1/credentials', {
+      method: 'POST',
+      headers: { authorization: await signed(credentials) },
+      body: JSON.stringify({ entitlement: id }),
+    });
+    expect(response.status).toBe(401);
+    const problem = (await response.json()) as { requestId: string };
+    const event = (await auditEvents(dynamodb())).find((e) => e.requestId === problem.requestId);
+    expect(event).toMatchObject({
+      principal: `unverified-aws-access-key:${credentials.accessKeyId}`,
+      outcome: 'denied',
+      problemCode: 'unauthenticated',
+    });
+  });
+});
