@@ -1,0 +1,108 @@
+import type { APIGatewayProxyResult } from 'aws-lambda';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { httpApiEvent, iamAuthorizedEvent, lambdaContext } from '../fixtures/api-gateway-events.js';
+import { adminApp, devToken, stack, vendingCredentials } from './support.js';
+
+const CALLER = 'arn:aws:sts::111111111111:assumed-role/ci-deployer/build-1234';
+
+type Handler = (event: unknown, context: unknown) => Promise<APIGatewayProxyResult>;
+
+/**
+ * The real functions/* modules, loaded with a Lambda-like environment pointing at the
+ * local stack: configuration comes from process.env at import time, as in Lambda.
+ */
+async function loadHandler(name: 'vend' | 'audit' | 'admin'): Promise<Handler> {
+  const { accessKeyId, secretAccessKey } = vendingCredentials();
+  Object.assign(process.env, stack().credvendEnv, {
+    AWS_ACCESS_KEY_ID: accessKeyId,
+    AWS_SECRET_ACCESS_KEY: secretAccessKey,
+    CREDVEND_LOG_LEVEL: 'silent',
+  });
+  const modules = {
+    vend: () => import('../../functions/vend.js'),
+    audit: () => import('../../functions/audit.js'),
+    admin: () => import('../../functions/admin.js'),
+  };
+  const { handler } = await modules[name]();
+  return handler as Handler;
+}
+
+describe('Lambda handlers with API Gateway HTTP API events', () => {
+  let vend: Handler;
+  const id = `ci-deployer-${Date.now()}`;
+
+  beforeAll(async () => {
+    vend = await loadHandler('vend');
+    const created = await adminApp().request(`/v1/entitlements/${id}`, {
+      method: 'PUT',
+      headers: { authorization: `Bearer ${await devToken('admin@example.com')}` },
+      body: JSON.stringify({
+        subject: { aws: 'arn:aws:iam::111111111111:role/ci-deployer' },
+        accountId: '222222222222',
+        roleArn: stack().roles.readonly,
+        maxDurationSeconds: 900,
+      }),
+    });
+    expect(created.status).toBe(201);
+  });
+
+  it('takes the caller from the IAM authorizer context and vends for its role', async () => {
+    const result = await vend(
+      iamAuthorizedEvent({
+        method: 'POST',
+        path: '/v1/credentials',
+        userArn: CALLER,
+        body: JSON.stringify({ entitlement: id }),
+      }),
+      lambdaContext('credvend-vend'),
+    );
+    expect(result.statusCode).toBe(200);
+    const body = JSON.parse(result.body) as { sessionName: string; assumedRoleArn: string };
+    expect(body.sessionName).toBe('build-1234');
+    expect(body.assumedRoleArn).toContain('222222222222:assumed-role/credvend-readonly/build-1234');
+  });
+
+  it('ignores a forged identity header when there is no authorizer context', async () => {
+    const result = await vend(
+      httpApiEvent({
+        method: 'GET',
+        path: '/v1/entitlements/mine',
+        headers: { 'x-amzn-iam-user-arn': CALLER, 'x-caller-arn': CALLER, 'x-forwarded-user': CALLER },
+      }),
+      lambdaContext('credvend-vend'),
+    );
+    expect(result.statusCode).toBe(401);
+    expect(result.headers?.['content-type']).toBe('application/problem+json');
+  });
+
+  it('serves OIDC callers through the same handler and reports the API Gateway request id', async () => {
+    const event = httpApiEvent({
+      method: 'GET',
+      path: '/v1/entitlements/mine',
+      headers: { authorization: `Bearer ${await devToken('alice@example.com')}` },
+    });
+    const result = await vend(event, lambdaContext('credvend-vend'));
+    expect(result.statusCode).toBe(200);
+    expect(result.headers?.['x-request-id']).toBe(event.requestContext.requestId);
+  });
+
+  it('answers audit queries only for auditors through the audit handler', async () => {
+    const audit = await loadHandler('audit');
+    const denied = await audit(
+      iamAuthorizedEvent({ method: 'GET', path: '/v1/audit/events', userArn: CALLER }),
+      lambdaContext('credvend-audit'),
+    );
+    expect(denied.statusCode).toBe(403);
+    const allowed = await audit(
+      httpApiEvent({
+        method: 'GET',
+        path: '/v1/audit/events',
+        query: 'limit=5',
+        headers: { authorization: `Bearer ${await devToken('auditor@example.com')}` },
+      }),
+      lambdaContext('credvend-audit'),
+    );
+    expect(allowed.statusCode).toBe(200);
+    expect((JSON.parse(allowed.body) as { events: unknown[] }).events.length).toBeGreaterThan(0);
+  });
+});
