@@ -21,7 +21,12 @@ const environmentSchema = z.object({
   CREDVEND_OIDC_ALGORITHMS: csv.default(['RS256', 'ES256']),
   CREDVEND_OIDC_NAME_CLAIM: z.string().min(1).default('email'),
   CREDVEND_ROLE_CHAINING: z.enum(['auto', 'true', 'false']).default('auto'),
-  CREDVEND_SERVER_ID: z.string().min(8).max(256).regex(/^[\x21-\x7e]+$/, 'printable ASCII, no spaces').optional(),
+  CREDVEND_SERVER_ID: z
+    .string()
+    .min(8)
+    .max(256)
+    .regex(/^[\x21-\x7e]+$/, 'printable ASCII, no spaces')
+    .optional(),
   CREDVEND_AUDITORS: csv.default([]),
   CREDVEND_ADMINS: csv.default([]),
   CREDVEND_GROUPS_CLAIM: z.string().min(1).default('groups'),
@@ -107,7 +112,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   if (e.CREDVEND_SERVER_ID) {
     config.awsAuth = {
       serverId: e.CREDVEND_SERVER_ID,
-      stsEndpoint: new URL(e.CREDVEND_STS_ENDPOINT ?? `https://sts.${e.AWS_REGION}.amazonaws.com`).origin + '/',
+      stsEndpoint: `${new URL(e.CREDVEND_STS_ENDPOINT ?? `https://sts.${e.AWS_REGION}.amazonaws.com`).origin}/`,
     };
   }
   if (e.CREDVEND_OIDC_ISSUER) {

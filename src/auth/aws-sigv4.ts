@@ -33,7 +33,9 @@ const signedRequestSchema = z
   .object({
     method: z.literal('POST'),
     url: z.string().max(2048),
-    headers: z.record(z.string(), z.string()).refine((h) => Object.keys(h).length <= 32, 'at most 32 headers'),
+    headers: z
+      .record(z.string(), z.string())
+      .refine((h) => Object.keys(h).length <= 32, 'at most 32 headers'),
     body: z.string().max(4096),
   })
   .strict();
@@ -48,7 +50,8 @@ export interface SigV4AuthSettings {
 }
 
 function decodeRequest(encoded: string): z.infer<typeof signedRequestSchema> {
-  if (encoded.length > MAX_ENCODED_LENGTH) throw new InvalidRequestError(`the signed request is over ${MAX_ENCODED_LENGTH} bytes`);
+  if (encoded.length > MAX_ENCODED_LENGTH)
+    throw new InvalidRequestError(`the signed request is over ${MAX_ENCODED_LENGTH} bytes`);
   if (!BASE64URL.test(encoded)) throw new InvalidRequestError('the signed request is not base64url');
   let json: unknown;
   try {
@@ -84,7 +87,13 @@ function tag(xml: string, name: string): string | undefined {
 /** Checks the signed request, forwards it to the configured STS endpoint and returns the caller STS names. */
 export function createSigV4AuthMethod(settings: SigV4AuthSettings): AuthMethodHandler {
   const endpoint = new URL(settings.stsEndpoint);
-  if (endpoint.username || endpoint.password || endpoint.search || endpoint.hash || endpoint.pathname !== '/') {
+  if (
+    endpoint.username ||
+    endpoint.password ||
+    endpoint.search ||
+    endpoint.hash ||
+    endpoint.pathname !== '/'
+  ) {
     throw new Error('the STS endpoint must be a bare origin, like https://sts.us-east-1.amazonaws.com/');
   }
   const maxSkewMs = (settings.maxSkewSeconds ?? 300) * 1000;
@@ -106,14 +115,17 @@ export function createSigV4AuthMethod(settings: SigV4AuthSettings): AuthMethodHa
     const headers = new Map<string, string>();
     for (const [name, value] of Object.entries(request.headers)) {
       const lower = name.toLowerCase();
-      if (!HEADER_NAME.test(lower) || !HEADER_VALUE.test(value)) throw new InvalidRequestError(`header ${JSON.stringify(name).slice(0, 70)} is not allowed`);
+      if (!HEADER_NAME.test(lower) || !HEADER_VALUE.test(value))
+        throw new InvalidRequestError(`header ${JSON.stringify(name).slice(0, 70)} is not allowed`);
       if (headers.has(lower)) throw new InvalidRequestError(`header ${lower} appears twice`);
       headers.set(lower, value);
     }
     if (!BASE64.test(request.body)) throw new InvalidRequestError('the signed request body is not base64');
     const body = Buffer.from(request.body, 'base64').toString('utf8');
-    if (body !== GET_CALLER_IDENTITY_BODY) throw new AuthenticationError('only sts:GetCallerIdentity can be signed for credvend');
-    if (headers.get('host') !== endpoint.host) throw new AuthenticationError(`the signed host must be ${endpoint.host}`);
+    if (body !== GET_CALLER_IDENTITY_BODY)
+      throw new AuthenticationError('only sts:GetCallerIdentity can be signed for credvend');
+    if (headers.get('host') !== endpoint.host)
+      throw new AuthenticationError(`the signed host must be ${endpoint.host}`);
     if (headers.get(SERVER_ID_HEADER) !== settings.serverId) {
       throw new AuthenticationError(`the ${SERVER_ID_HEADER} header is missing or names another server`);
     }
@@ -124,7 +136,8 @@ export function createSigV4AuthMethod(settings: SigV4AuthSettings): AuthMethodHa
       if (!signed.has(required)) throw new AuthenticationError(`${required} must be a signed header`);
     }
     for (const name of headers.keys()) {
-      if (name !== 'authorization' && !signed.has(name)) throw new AuthenticationError(`header ${name} is not signed`);
+      if (name !== 'authorization' && !signed.has(name))
+        throw new AuthenticationError(`header ${name} is not signed`);
     }
     const date = parseAmzDate(headers.get('x-amz-date') ?? '');
     if (!date || Math.abs(date.getTime() - now().getTime()) > maxSkewMs) {

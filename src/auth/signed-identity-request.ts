@@ -1,7 +1,12 @@
 import { createHash, createHmac, type Hash, type Hmac } from 'node:crypto';
 import { defaultProvider } from '@aws-sdk/credential-provider-node';
 import { SignatureV4 } from '@smithy/signature-v4';
-import type { AwsCredentialIdentity, AwsCredentialIdentityProvider, Checksum, SourceData } from '@smithy/types';
+import type {
+  AwsCredentialIdentity,
+  AwsCredentialIdentityProvider,
+  Checksum,
+  SourceData,
+} from '@smithy/types';
 import { AWS_AUTH_SCHEME, GET_CALLER_IDENTITY_BODY, SERVER_ID_HEADER } from './aws-sigv4.js';
 
 function toBytes(data: SourceData): Buffer {

@@ -13,16 +13,27 @@ export interface AuthMethodHandler {
 }
 
 /** Told about a failed authentication that claimed a principal worth auditing. */
-export type AuthFailureRecorder = (c: Context<AppEnv>, claimedPrincipal: string, error: AuthenticationError) => Promise<void>;
+export type AuthFailureRecorder = (
+  c: Context<AppEnv>,
+  claimedPrincipal: string,
+  error: AuthenticationError,
+) => Promise<void>;
 
-export function authenticate(methods: readonly AuthMethodHandler[], onClaimedFailure?: AuthFailureRecorder): MiddlewareHandler<AppEnv> {
+export function authenticate(
+  methods: readonly AuthMethodHandler[],
+  onClaimedFailure?: AuthFailureRecorder,
+): MiddlewareHandler<AppEnv> {
   return async (c, next) => {
     for (const method of methods) {
       let caller: Caller | undefined;
       try {
         caller = await method.authenticate(c);
       } catch (error) {
-        if (error instanceof AuthenticationError && error.claimedPrincipal !== undefined && onClaimedFailure) {
+        if (
+          error instanceof AuthenticationError &&
+          error.claimedPrincipal !== undefined &&
+          onClaimedFailure
+        ) {
           await onClaimedFailure(c, error.claimedPrincipal, error);
         }
         throw error;
