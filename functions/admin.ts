@@ -1,11 +1,16 @@
 import { getConnInfo, handle } from 'hono/aws-lambda';
 import { loadConfig } from '../src/config.js';
 import { createAdminApp } from '../src/http/admin-app.js';
-import { createAdminDependencies, createAwsClients } from '../src/wiring.js';
+import { createAdminDependencies, createDynamoDbClient } from '../src/wiring.js';
 
 const config = loadConfig();
 export const handler = handle(
   createAdminApp(
-    createAdminDependencies(config, createAwsClients(config), 'lambda', (c) => getConnInfo(c).remote.address),
+    createAdminDependencies(
+      config,
+      createDynamoDbClient(config),
+      'lambda',
+      (c) => getConnInfo(c).remote.address,
+    ),
   ),
 );

@@ -34,30 +34,37 @@ export interface AwsClients {
   sts: STSClient;
 }
 
+const requestHandler = { requestTimeout: REQUEST_TIMEOUT_MS, connectionTimeout: CONNECTION_TIMEOUT_MS };
+
 /**
  * SDK clients, built once per process (a warm Lambda reuses them across invocations).
  * `credentials` is for the local stack, whose vending identity is a moto IAM user; in
- * Lambda the default chain supplies the function's role.
+ * Lambda the default chain supplies the function's role. Each function builds only the
+ * clients it uses, so its bundle carries no other.
  */
+export function createDynamoDbClient(config: Config, credentials?: AwsCredentialIdentity): DynamoDBClient {
+  return new DynamoDBClient({
+    region: config.region,
+    ...(credentials ? { credentials } : {}),
+    ...(config.dynamodbEndpoint ? { endpoint: config.dynamodbEndpoint } : {}),
+    maxAttempts: 3,
+    requestHandler,
+  });
+}
+
+export function createStsClient(config: Config, credentials?: AwsCredentialIdentity): STSClient {
+  return new STSClient({
+    region: config.region,
+    ...(credentials ? { credentials } : {}),
+    ...(config.stsEndpoint ? { endpoint: config.stsEndpoint } : {}),
+    // Bounded: a throttled STS must not turn into a retry storm (the SDK adds jittered backoff).
+    maxAttempts: 2,
+    requestHandler,
+  });
+}
+
 export function createAwsClients(config: Config, credentials?: AwsCredentialIdentity): AwsClients {
-  const requestHandler = { requestTimeout: REQUEST_TIMEOUT_MS, connectionTimeout: CONNECTION_TIMEOUT_MS };
-  return {
-    dynamodb: new DynamoDBClient({
-      region: config.region,
-      ...(credentials ? { credentials } : {}),
-      ...(config.dynamodbEndpoint ? { endpoint: config.dynamodbEndpoint } : {}),
-      maxAttempts: 3,
-      requestHandler,
-    }),
-    sts: new STSClient({
-      region: config.region,
-      ...(credentials ? { credentials } : {}),
-      ...(config.stsEndpoint ? { endpoint: config.stsEndpoint } : {}),
-      // Bounded: a throttled STS must not turn into a retry storm (the SDK adds jittered backoff).
-      maxAttempts: 2,
-      requestHandler,
-    }),
-  };
+  return { dynamodb: createDynamoDbClient(config, credentials), sts: createStsClient(config, credentials) };
 }
 
 function logAuditFailure(logger: Logger): (error: unknown, event: AuditEvent) => void {
@@ -72,10 +79,8 @@ function logAuditFailure(logger: Logger): (error: unknown, event: AuditEvent) =>
 }
 
 /** One chained audit log per process: its chains belong to this writer alone. */
-export function createAuditLog(config: Config, clients: AwsClients): TransactionalAuditLog {
-  return new ChainedAuditLog(new DynamoDbAuditSink(clients.dynamodb, config.tables.audit), () =>
-    newEventId(),
-  );
+export function createAuditLog(config: Config, dynamodb: DynamoDBClient): TransactionalAuditLog {
+  return new ChainedAuditLog(new DynamoDbAuditSink(dynamodb, config.tables.audit), () => newEventId());
 }
 
 export function createVendor(
@@ -126,7 +131,7 @@ export function createVendDependencies(
   clients: AwsClients,
   runtime: Runtime,
   sourceIp: SourceIpResolver,
-  audit: AuditLog = createAuditLog(config, clients),
+  audit: AuditLog = createAuditLog(config, clients.dynamodb),
 ): VendAppDependencies {
   const logger = createLogger(config.logLevel);
   return {
@@ -140,14 +145,14 @@ export function createVendDependencies(
 
 export function createAuditDependencies(
   config: Config,
-  clients: AwsClients,
+  dynamodb: DynamoDBClient,
   runtime: Runtime,
   sourceIp: SourceIpResolver,
-  audit: AuditLog = createAuditLog(config, clients),
+  audit: AuditLog = createAuditLog(config, dynamodb),
 ): AuditAppDependencies {
   const logger = createLogger(config.logLevel);
   return {
-    reader: new DynamoDbAuditReader(clients.dynamodb, config.tables.audit),
+    reader: new DynamoDbAuditReader(dynamodb, config.tables.audit),
     access: createPrivilegedAccess(config, audit, logger),
     authMethods: createAuthMethods(config, runtime),
     clock: systemClock,
@@ -158,19 +163,15 @@ export function createAuditDependencies(
 
 export function createAdminDependencies(
   config: Config,
-  clients: AwsClients,
+  dynamodb: DynamoDBClient,
   runtime: Runtime,
   sourceIp: SourceIpResolver,
-  audit: TransactionalAuditLog = createAuditLog(config, clients),
+  audit: TransactionalAuditLog = createAuditLog(config, dynamodb),
 ): AdminAppDependencies {
   const logger = createLogger(config.logLevel);
   return {
     admin: new EntitlementAdmin({
-      store: new DynamoDbEntitlementAdminStore(
-        clients.dynamodb,
-        config.tables.entitlements,
-        config.tables.audit,
-      ),
+      store: new DynamoDbEntitlementAdminStore(dynamodb, config.tables.entitlements, config.tables.audit),
       audit,
       access: createPrivilegedAccess(config, audit, logger),
       clock: systemClock,

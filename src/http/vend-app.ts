@@ -98,5 +98,7 @@ export function createVendApp(deps: VendAppDependencies): Hono<AppEnv> {
   });
 
   app.route('/v1', api);
+  // The same routes behind API Gateway's aws_iam authorizer (see serverless.yml).
+  app.route('/v1/iam', api);
   return app;
 }

@@ -33,14 +33,14 @@ export function createLocalApp(
 ): Hono<AppEnv> {
   const clients = createAwsClients(config, credentials);
   // One audit writer for the process, as one Lambda container has one.
-  const audit = createAuditLog(config, clients);
+  const audit = createAuditLog(config, clients.dynamodb);
   const sourceIp: SourceIpResolver = (c) => getConnInfo(c).remote.address;
   const app = new Hono<AppEnv>();
   app.route(DEV_ISSUER_PATH, devIssuer.app);
   // API Gateway routes by path to one function each; locally, path prefixes do the same.
-  const auditApp = createAuditApp(createAuditDependencies(config, clients, 'node', sourceIp, audit));
+  const auditApp = createAuditApp(createAuditDependencies(config, clients.dynamodb, 'node', sourceIp, audit));
   const vendApp = createVendApp(createVendDependencies(config, clients, 'node', sourceIp, audit));
-  const adminApp = createAdminApp(createAdminDependencies(config, clients, 'node', sourceIp, audit));
+  const adminApp = createAdminApp(createAdminDependencies(config, clients.dynamodb, 'node', sourceIp, audit));
   app.all('/v1/audit/*', (c) => auditApp.fetch(c.req.raw, c.env));
   app.get('/v1/entitlements/mine', (c) => vendApp.fetch(c.req.raw, c.env));
   app.all('/v1/entitlements', (c) => adminApp.fetch(c.req.raw, c.env));

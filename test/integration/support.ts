@@ -79,7 +79,7 @@ export function vendApp(overrides: Record<string, string> = {}) {
 export function auditApp(overrides: Record<string, string> = {}) {
   const config = loadConfig({ ...stack().credvendEnv, ...overrides });
   const clients = createAwsClients(config, vendingCredentials());
-  return createAuditApp(createAuditDependencies(config, clients, 'node', () => '198.51.100.8'));
+  return createAuditApp(createAuditDependencies(config, clients.dynamodb, 'node', () => '198.51.100.8'));
 }
 
 export function oidcPrincipal(sub: string): string {
@@ -90,5 +90,5 @@ export function oidcPrincipal(sub: string): string {
 export function adminApp() {
   const config = loadConfig(stack().credvendEnv);
   const clients = createAwsClients(config, vendingCredentials());
-  return createAdminApp(createAdminDependencies(config, clients, 'node', () => '198.51.100.9'));
+  return createAdminApp(createAdminDependencies(config, clients.dynamodb, 'node', () => '198.51.100.9'));
 }
