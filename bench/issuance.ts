@@ -1,6 +1,13 @@
 import { PutItemCommand, QueryCommand } from '@aws-sdk/client-dynamodb';
 import { AssumeRoleCommand } from '@aws-sdk/client-sts';
+import { auditEventToItem } from '../src/aws/audit-items.js';
+import { toAssumeRoleInput } from '../src/aws/sts-role-assumer.js';
 import { loadConfig } from '../src/config.js';
+import type { ChainedAuditEvent } from '../src/domain/audit.js';
+import { newEventId } from '../src/domain/ids.js';
+import { planIssuance } from '../src/domain/plan.js';
+import type { Caller, Entitlement } from '../src/domain/types.js';
+import { demoEntitlements } from '../src/local/demo-entitlements.js';
 import type { LocalEnvironment } from '../src/local/environment.js';
 import { createAwsClients } from '../src/wiring.js';
 import { ms, summarize } from './stats.js';
@@ -28,7 +35,27 @@ export async function benchIssuance(environment: LocalEnvironment, requests: num
     if (response.status !== 200) throw new Error(`API answered ${response.status}: ${await response.text()}`);
     await response.arrayBuffer();
   };
-  let bareSeq = 0;
+  // The bare path sends exactly what credvend sends: the same Query, the same AssumeRole
+  // input (policy, tags, SourceIdentity) and an audit item of the same shape and indexes.
+  const entitlement = demoEntitlements({
+    issuer: environment.issuer,
+    readonlyRoleArn: environment.stack.seed.roles.readonly,
+    deployRoleArn: environment.stack.seed.roles.deploy,
+    externalId: environment.stack.seed.externalId,
+    bucket: environment.stack.seed.bucket,
+  })[0] as Entitlement;
+  const caller: Caller = {
+    principal: `${environment.issuer}#alice@example.com`,
+    authMethod: 'oidc',
+    subjectKeys: [subject],
+    displayName: 'alice@example.com',
+    claims: { email: 'alice@example.com' },
+  };
+  const plan = planIssuance(entitlement, { target: { entitlementId: entitlement.id } }, caller, {
+    roleChaining: false,
+  });
+  let seq = 0;
+  const chainId = newEventId();
   const bare = async (): Promise<void> => {
     await clients.dynamodb.send(
       new QueryCommand({
@@ -38,30 +65,40 @@ export async function benchIssuance(environment: LocalEnvironment, requests: num
         ExpressionAttributeValues: { ':s': { S: subject } },
       }),
     );
-    const assumed = await clients.sts.send(
-      new AssumeRoleCommand({
-        RoleArn: environment.stack.seed.roles.readonly,
-        RoleSessionName: 'alice@example.com',
-        SourceIdentity: 'alice@example.com',
-        DurationSeconds: 900,
-        Tags: [{ Key: 'team', Value: 'platform' }],
-      }),
-    );
-    bareSeq++;
+    const assumed = await clients.sts.send(new AssumeRoleCommand(toAssumeRoleInput(plan)));
+    const now = new Date();
+    const record: ChainedAuditEvent = {
+      eventId: newEventId(now),
+      time: now.toISOString(),
+      day: now.toISOString().slice(0, 10),
+      action: 'credentials.issue',
+      outcome: 'issued',
+      requestId: 'bench',
+      principal: caller.principal,
+      authMethod: 'oidc',
+      entitlementId: entitlement.id,
+      accountId: entitlement.accountId,
+      roleArn: entitlement.roleArn,
+      sessionName: plan.sessionName,
+      sourceIdentity: plan.sourceIdentity,
+      durationSeconds: plan.durationSeconds,
+      accessKeyId: assumed.Credentials?.AccessKeyId ?? 'none',
+      chainId,
+      seq: seq++,
+      prevHash: '0'.repeat(64),
+      hash: '0'.repeat(64),
+    };
     await clients.dynamodb.send(
       new PutItemCommand({
         TableName: config.tables.audit,
-        Item: {
-          eventId: { S: `bench-bare-${bareSeq}-${Date.now()}` },
-          time: { S: new Date().toISOString() },
-          accessKeyId: { S: assumed.Credentials?.AccessKeyId ?? 'none' },
-        },
+        Item: auditEventToItem(record),
         ConditionExpression: 'attribute_not_exists(eventId)',
       }),
     );
   };
 
-  const warmup = Math.min(30, Math.ceil(requests / 10));
+  // DynamoDB Local is a JVM: its JIT needs a few hundred requests before timings settle.
+  const warmup = Number(process.env.BENCH_WARMUP ?? 200);
   for (let i = 0; i < warmup; i++) {
     await viaApi();
     await bare();

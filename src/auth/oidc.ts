@@ -21,6 +21,9 @@ export interface OidcSettings {
   clockToleranceSeconds: number;
 }
 
+const VERIFIED_CACHE_SIZE = 1000;
+const VERIFIED_CACHE_MS = 60_000;
+
 export type FetchLike = (input: string, init?: RequestInit) => Promise<Response>;
 
 /**
@@ -29,6 +32,12 @@ export type FetchLike = (input: string, init?: RequestInit) => Promise<Response>
  */
 export class OidcAuthenticator {
   private keys: Promise<JWTVerifyGetKey> | undefined;
+  /**
+   * Tokens already verified, until the earlier of their expiry and a short horizon: CI jobs
+   * and credential_process call repeatedly with one token, and signature checks dominate
+   * the authentication cost. Bounded so a flood of distinct tokens cannot grow it.
+   */
+  private readonly verified = new Map<string, { caller: Caller; until: number }>();
 
   constructor(
     private readonly settings: OidcSettings,
@@ -39,6 +48,21 @@ export class OidcAuthenticator {
   }
 
   async authenticate(token: string): Promise<Caller> {
+    const now = Date.now();
+    const cached = this.verified.get(token);
+    if (cached && cached.until > now) return cached.caller;
+    if (cached) this.verified.delete(token);
+    const caller = await this.verify(token);
+    const exp = typeof caller.claims.exp === 'number' ? caller.claims.exp * 1000 : now;
+    if (this.verified.size >= VERIFIED_CACHE_SIZE) {
+      const oldest = this.verified.keys().next().value;
+      if (oldest !== undefined) this.verified.delete(oldest);
+    }
+    this.verified.set(token, { caller, until: Math.min(exp, now + VERIFIED_CACHE_MS) });
+    return caller;
+  }
+
+  private async verify(token: string): Promise<Caller> {
     let payload: JWTPayload;
     try {
       ({ payload } = await jwtVerify(token, await this.keySet(), {
