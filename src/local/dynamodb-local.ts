@@ -1,4 +1,4 @@
-import { mkdtemp } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -21,7 +21,8 @@ export async function startDynamoDbLocal(options: {
 }): Promise<DynamoDbLocal> {
   const dir = dynamoDbLocalDirectory();
   // DynamoDB Local writes a metadata file into its working directory; keep it out of the checkout.
-  const workDir = options.persistDir ?? (await mkdtemp(join(tmpdir(), 'credvend-dynamodb-')));
+  const scratch = options.persistDir ? undefined : await mkdtemp(join(tmpdir(), 'credvend-dynamodb-'));
+  const workDir = options.persistDir ?? scratch ?? tmpdir();
   const storage = options.persistDir ? ['-dbPath', options.persistDir] : ['-inMemory'];
   const process = await startManagedProcess({
     name: 'DynamoDB Local',
@@ -43,5 +44,12 @@ export async function startDynamoDbLocal(options: {
     host: options.host,
     port: options.port,
   });
-  return { ...process, endpoint: `http://${options.host}:${options.port}` };
+  return {
+    ...process,
+    endpoint: `http://${options.host}:${options.port}`,
+    stop: async () => {
+      await process.stop();
+      if (scratch) await rm(scratch, { recursive: true, force: true });
+    },
+  };
 }
