@@ -20,6 +20,7 @@ const environmentSchema = z.object({
   CREDVEND_OIDC_JWKS_URI: z.url().optional(),
   CREDVEND_OIDC_ALGORITHMS: csv.default(['RS256', 'ES256']),
   CREDVEND_OIDC_NAME_CLAIM: z.string().min(1).default('email'),
+  CREDVEND_OIDC_CLOCK_TOLERANCE_SECONDS: z.coerce.number().int().min(0).max(300).default(30),
   CREDVEND_ROLE_CHAINING: z.enum(['auto', 'true', 'false']).default('auto'),
   CREDVEND_SERVER_ID: z
     .string()
@@ -55,6 +56,7 @@ export interface OidcConfig {
   jwksUri?: string;
   algorithms: string[];
   nameClaim: string;
+  clockToleranceSeconds: number;
 }
 
 export interface Config {
@@ -121,6 +123,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       audience: e.CREDVEND_OIDC_AUDIENCE,
       algorithms: e.CREDVEND_OIDC_ALGORITHMS,
       nameClaim: e.CREDVEND_OIDC_NAME_CLAIM,
+      clockToleranceSeconds: e.CREDVEND_OIDC_CLOCK_TOLERANCE_SECONDS,
     };
     if (e.CREDVEND_OIDC_JWKS_URI) config.oidc.jwksUri = e.CREDVEND_OIDC_JWKS_URI;
   }

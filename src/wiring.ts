@@ -120,7 +120,7 @@ export function createAuthMethods(config: Config, runtime: Runtime): AuthMethodH
   const methods: AuthMethodHandler[] = runtime === 'lambda' ? [apiGatewayIamAuth] : [];
   if (config.awsAuth) methods.push(createSigV4AuthMethod(config.awsAuth));
   if (config.oidc) {
-    const oidc = new OidcAuthenticator({ ...config.oidc, clockToleranceSeconds: 30 });
+    const oidc = new OidcAuthenticator(config.oidc);
     methods.push(bearerAuth((token) => oidc.authenticate(token)));
   }
   return methods;

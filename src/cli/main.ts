@@ -1,23 +1,44 @@
 import { Command } from 'commander';
+import { registerAdminCommands } from './commands/admin.js';
+import { registerAuditCommands } from './commands/audit.js';
+import { registerCredentialCommands } from './commands/credentials.js';
+import { registerLogin } from './commands/login.js';
+import { DEFAULT_API_URL } from './context.js';
 import { registerDevToken } from './dev-token.js';
 import { CliError } from './errors.js';
 
-const DEFAULT_API_URL = 'http://127.0.0.1:3000';
-
 const program = new Command('credvend')
   .description('short-lived, audited AWS credentials from credvend')
+  .option('--profile <name>', 'profile in the config file', process.env.CREDVEND_PROFILE ?? 'default')
   .option('--api-url <url>', 'credvend API base URL (env CREDVEND_API_URL)')
-  .showHelpAfterError();
+  .option('--json', 'machine-readable output')
+  .showHelpAfterError()
+  .exitOverride();
 
 const apiUrl = (): string =>
   program.opts<{ apiUrl?: string }>().apiUrl ?? process.env.CREDVEND_API_URL ?? DEFAULT_API_URL;
 
+registerLogin(program);
+registerCredentialCommands(program);
+registerAdminCommands(program);
+registerAuditCommands(program);
 registerDevToken(program, apiUrl);
 
 try {
   await program.parseAsync(process.argv);
 } catch (error) {
-  const message = error instanceof Error ? error.message : String(error);
-  process.stderr.write(`credvend: ${message}\n`);
-  process.exitCode = error instanceof CliError ? error.exitCode : 1;
+  if (
+    error instanceof Error &&
+    'code' in error &&
+    typeof error.code === 'string' &&
+    error.code.startsWith('commander.')
+  ) {
+    // commander printed its own message (usage, --help, --version).
+    const exitCode = 'exitCode' in error && typeof error.exitCode === 'number' ? error.exitCode : 1;
+    process.exitCode = exitCode;
+  } else {
+    const message = error instanceof Error ? error.message : String(error);
+    process.stderr.write(`credvend: ${message}\n`);
+    process.exitCode = error instanceof CliError ? error.exitCode : 1;
+  }
 }

@@ -57,6 +57,8 @@ export async function startLocalEnvironment(options: LocalEnvironmentOptions): P
       CREDVEND_STS_ENDPOINT: stack.stsEndpoint,
       CREDVEND_OIDC_ISSUER: issuer,
       CREDVEND_OIDC_AUDIENCE: DEV_AUDIENCE,
+      // One machine, one clock: no skew to tolerate, and expiry is testable in seconds.
+      CREDVEND_OIDC_CLOCK_TOLERANCE_SECONDS: '1',
       CREDVEND_ROLE_CHAINING: 'false',
       CREDVEND_SERVER_ID: LOCAL_SERVER_ID,
       CREDVEND_AUDITORS: `${issuer}#${DEMO_AUDITOR}`,

@@ -1,0 +1,125 @@
+import { execFile } from 'node:child_process';
+import { readFile } from 'node:fs/promises';
+import { promisify } from 'node:util';
+import type { z } from 'zod';
+import { buildSignedGetCallerIdentity } from '../auth/signed-identity-request.js';
+import type { ProfileAuth } from './config-store.js';
+import { CliError } from './errors.js';
+
+const run = promisify(execFile);
+
+export interface ApiTarget {
+  apiUrl: string;
+  auth: ProfileAuth | { type: 'token'; token: string };
+}
+
+/** The bearer token for an OIDC profile, from the source it names. */
+async function bearerToken(auth: Extract<ProfileAuth, { type: 'oidc' }>): Promise<string> {
+  let token: string | undefined;
+  if (auth.tokenEnv) token = process.env[auth.tokenEnv];
+  else if (auth.tokenFile) token = await readFile(auth.tokenFile, 'utf8').catch(() => undefined);
+  else if (auth.tokenCommand) {
+    token = await run('sh', ['-c', auth.tokenCommand], { timeout: 30_000 })
+      .then((r) => r.stdout)
+      .catch(() => undefined);
+  }
+  token = token?.trim();
+  if (!token) {
+    const source = auth.tokenEnv
+      ? `$${auth.tokenEnv}`
+      : auth.tokenFile
+        ? auth.tokenFile
+        : `\`${auth.tokenCommand ?? ''}\``;
+    throw new CliError(
+      `no OIDC token: ${source} gave nothing (run \`credvend login\` to change where it comes from)`,
+    );
+  }
+  return token;
+}
+
+async function authorization(target: ApiTarget): Promise<string> {
+  const auth = target.auth;
+  if (auth.type === 'token') return `Bearer ${auth.token}`;
+  if (auth.type === 'oidc') return `Bearer ${await bearerToken(auth)}`;
+  return buildSignedGetCallerIdentity({
+    stsEndpoint: auth.stsEndpoint,
+    serverId: auth.serverId,
+    region: auth.region,
+  });
+}
+
+export interface ApiResponse {
+  status: number;
+  headers: Headers;
+  text: string;
+}
+
+/**
+ * One API call. Any non-2xx answer becomes a CliError whose message is the problem's
+ * title and detail on one line, so every command fails the same readable way.
+ */
+export async function callApi(
+  target: ApiTarget,
+  method: string,
+  path: string,
+  options: { body?: unknown; headers?: Record<string, string> } = {},
+): Promise<ApiResponse> {
+  const url = `${target.apiUrl.replace(/\/$/, '')}${path}`;
+  let response: Response;
+  try {
+    response = await fetch(url, {
+      method,
+      headers: {
+        authorization: await authorization(target),
+        'user-agent': 'credvend-cli/0.1',
+        ...(options.body !== undefined ? { 'content-type': 'application/json' } : {}),
+        ...options.headers,
+      },
+      ...(options.body !== undefined ? { body: JSON.stringify(options.body) } : {}),
+      signal: AbortSignal.timeout(30_000),
+    });
+  } catch (error) {
+    if (error instanceof CliError) throw error;
+    throw new CliError(
+      `cannot reach credvend at ${target.apiUrl} (${error instanceof Error ? error.message : String(error)})`,
+    );
+  }
+  const text = await response.text();
+  if (!response.ok)
+    throw new CliError(
+      problemLine(response.status, text),
+      response.status === 401 || response.status === 403 ? 3 : 1,
+    );
+  return { status: response.status, headers: response.headers, text };
+}
+
+function problemLine(status: number, text: string): string {
+  try {
+    const problem: unknown = JSON.parse(text);
+    if (problem && typeof problem === 'object' && 'title' in problem) {
+      const detail = 'detail' in problem && typeof problem.detail === 'string' ? `: ${problem.detail}` : '';
+      const id =
+        'requestId' in problem && typeof problem.requestId === 'string'
+          ? ` (request ${problem.requestId})`
+          : '';
+      return `${String(problem.title)}${detail}${id}`;
+    }
+  } catch {
+    // Not problem+json (a proxy's HTML page, say): fall through to the status line.
+  }
+  return `credvend answered HTTP ${status}`;
+}
+
+/** The response body, validated: the CLI trusts the API's shape no more than the API trusts its callers. */
+export function parseBody<S extends z.ZodType>(schema: S, response: ApiResponse): z.infer<S> {
+  let json: unknown;
+  try {
+    json = JSON.parse(response.text);
+  } catch {
+    throw new CliError('credvend answered with something that is not JSON');
+  }
+  const parsed = schema.safeParse(json);
+  if (!parsed.success)
+    throw new CliError(`credvend's answer has an unexpected shape: ${parsed.error.issues[0]?.message ?? ''}`);
+  return parsed.data;
+}

@@ -1,0 +1,91 @@
+import { readFile } from 'node:fs/promises';
+import type { Command } from 'commander';
+import { z } from 'zod';
+import { callApi, parseBody } from '../api-client.js';
+import { printJson, printTable, resolveTarget } from '../context.js';
+import { CliError } from '../errors.js';
+import { anyObject } from '../wire.js';
+
+const list = z.object({ entitlements: z.array(anyObject), nextCursor: z.string().optional() });
+
+export function registerAdminCommands(program: Command): void {
+  const json = () => program.opts<{ json?: boolean }>().json === true;
+  const entitlements = program.command('entitlements').description('manage entitlements (admin role)');
+
+  entitlements.command('list').action(async () => {
+    const api = await resolveTarget(program);
+    const all: Array<Record<string, unknown>> = [];
+    let cursor: string | undefined;
+    do {
+      const query = new URLSearchParams({ limit: '1000', ...(cursor ? { cursor } : {}) });
+      const page = parseBody(list, await callApi(api, 'GET', `/v1/entitlements?${query}`));
+      all.push(...page.entitlements);
+      cursor = page.nextCursor;
+    } while (cursor);
+    if (json()) return printJson(all);
+    printTable(
+      all.map((e) => ({ ...e, subject: JSON.stringify(e.subject) })),
+      ['id', 'subject', 'accountId', 'roleArn', 'maxDurationSeconds', 'version'],
+    );
+  });
+
+  entitlements
+    .command('get')
+    .argument('<id>')
+    .action(async (id: string) => {
+      const response = await callApi(
+        await resolveTarget(program),
+        'GET',
+        `/v1/entitlements/${encodeURIComponent(id)}`,
+      );
+      printJson({ ...parseBody(anyObject, response), etag: response.headers.get('etag') });
+    });
+
+  entitlements
+    .command('put')
+    .description('create, or replace with --if-match <etag>')
+    .argument('<id>')
+    .requiredOption('--file <path>', 'entitlement JSON ("-" for stdin)')
+    .option('--if-match <etag>', 'the ETag you read; required to replace')
+    .action(async (id: string, options: { file: string; ifMatch?: string }) => {
+      const text =
+        options.file === '-'
+          ? await readStdin()
+          : await readFile(options.file, 'utf8').catch(() => {
+              throw new CliError(`cannot read ${options.file}`);
+            });
+      let body: unknown;
+      try {
+        body = JSON.parse(text);
+      } catch {
+        throw new CliError(`${options.file} is not JSON`);
+      }
+      const response = await callApi(
+        await resolveTarget(program),
+        'PUT',
+        `/v1/entitlements/${encodeURIComponent(id)}`,
+        {
+          body,
+          headers: options.ifMatch ? { 'if-match': options.ifMatch } : {},
+        },
+      );
+      printJson({ ...parseBody(anyObject, response), etag: response.headers.get('etag') });
+    });
+
+  entitlements
+    .command('delete')
+    .argument('<id>')
+    .requiredOption('--if-match <etag>', 'the ETag you read')
+    .action(async (id: string, options: { ifMatch: string }) => {
+      await callApi(await resolveTarget(program), 'DELETE', `/v1/entitlements/${encodeURIComponent(id)}`, {
+        headers: { 'if-match': options.ifMatch },
+      });
+      if (!json()) process.stdout.write(`deleted ${id}\n`);
+    });
+}
+
+async function readStdin(): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of process.stdin) chunks.push(Buffer.from(chunk));
+  return Buffer.concat(chunks).toString('utf8');
+}

@@ -1,0 +1,68 @@
+import type { Command } from 'commander';
+import type { ApiTarget } from './api-client.js';
+import { configPath, readProfiles } from './config-store.js';
+import { CliError } from './errors.js';
+
+export const DEFAULT_API_URL = 'http://127.0.0.1:3000';
+
+export interface GlobalOptions {
+  profile: string;
+  apiUrl?: string;
+  json?: boolean;
+}
+
+/**
+ * Where to send requests and how to authenticate: the named profile, else `$CREDVEND_TOKEN`
+ * against `--api-url` / `$CREDVEND_API_URL` (handy in CI, where a job exports its token).
+ */
+export async function resolveTarget(program: Command): Promise<ApiTarget> {
+  const options = program.opts<GlobalOptions>();
+  const profiles = await readProfiles(configPath());
+  const profile = profiles[options.profile];
+  const apiUrl = options.apiUrl ?? process.env.CREDVEND_API_URL ?? profile?.apiUrl ?? DEFAULT_API_URL;
+  if (profile) return { apiUrl, auth: profile.auth };
+  const token = process.env.CREDVEND_TOKEN?.trim();
+  if (token) return { apiUrl, auth: { type: 'token', token } };
+  throw new CliError(`no profile "${options.profile}" and no $CREDVEND_TOKEN: run \`credvend login\` first`);
+}
+
+/** `<entitlement>` or `<account>/<role>` as the API's request fields. */
+export function targetFields(target: string): Record<string, string> {
+  const byRole = /^(\d{12})\/([\w+=,.@-]{1,64})$/.exec(target);
+  if (byRole?.[1] && byRole[2]) return { accountId: byRole[1], roleName: byRole[2] };
+  return { entitlement: target };
+}
+
+export function printJson(value: unknown): void {
+  process.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
+}
+
+/** A plain aligned table for people; `--json` gives machines the full data. */
+export function printTable(rows: ReadonlyArray<Record<string, unknown>>, columns: readonly string[]): void {
+  const cells = rows.map((row) =>
+    columns.map((c) => (row[c] === undefined || row[c] === null ? '' : String(row[c]))),
+  );
+  const widths = columns.map((c, i) => Math.max(c.length, ...cells.map((r) => (r[i] ?? '').length)));
+  const line = (values: readonly string[]) =>
+    values
+      .map((v, i) => v.padEnd(widths[i] ?? 0))
+      .join('  ')
+      .trimEnd();
+  process.stdout.write(`${[line(columns.map((c) => c.toUpperCase())), ...cells.map(line)].join('\n')}\n`);
+}
+
+/** RFC 4180 CSV. */
+export function toCsv(rows: ReadonlyArray<Record<string, unknown>>, columns: readonly string[]): string {
+  const quote = (v: unknown) => {
+    const text = v === undefined || v === null ? '' : typeof v === 'object' ? JSON.stringify(v) : String(v);
+    return /[",\r\n]/.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
+  };
+  return `${[columns.join(','), ...rows.map((r) => columns.map((c) => quote(r[c])).join(','))].join('\r\n')}\r\n`;
+}
+
+/** Progress on stderr, only for a person watching a terminal. */
+export function progress(message: string): () => void {
+  if (!process.stderr.isTTY) return () => undefined;
+  process.stderr.write(`${message}…`);
+  return () => process.stderr.write('\r\x1b[K');
+}

@@ -1,0 +1,290 @@
+import { execFile, spawn } from 'node:child_process';
+import { mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { createInterface } from 'node:readline';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { devToken, stack } from '../integration/support.js';
+
+const execFileAsync = promisify(execFile);
+const BIN = resolve('bin/credvend.js');
+
+interface Run {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+/** The real CLI as a child process, as a person or a script runs it. */
+describe('credvend CLI against the local stack', () => {
+  let dir: string;
+  let env: NodeJS.ProcessEnv;
+  let alice: string;
+
+  const cli = async (args: string[], extra: NodeJS.ProcessEnv = {}): Promise<Run> => {
+    try {
+      const { stdout, stderr } = await execFileAsync(process.execPath, [BIN, ...args], {
+        env: { ...env, ...extra },
+        timeout: 60_000,
+      });
+      return { code: 0, stdout, stderr };
+    } catch (error) {
+      const e = error as { code?: number; stdout?: string; stderr?: string };
+      return {
+        code: typeof e.code === 'number' ? e.code : -1,
+        stdout: e.stdout ?? '',
+        stderr: e.stderr ?? '',
+      };
+    }
+  };
+  const lastLine = (text: string) =>
+    text
+      .trim()
+      .split('\n')
+      .filter((l) => l.startsWith('credvend:'))
+      .at(-1) ?? '';
+
+  beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'credvend-cli-'));
+    alice = await devToken('alice@example.com');
+    const {
+      AWS_ACCESS_KEY_ID: _a,
+      AWS_SECRET_ACCESS_KEY: _s,
+      AWS_SESSION_TOKEN: _t,
+      AWS_PROFILE: _p,
+      ...rest
+    } = process.env;
+    env = {
+      ...rest,
+      CREDVEND_CONFIG: join(dir, 'config.json'),
+      CREDVEND_API_URL: stack().apiUrl,
+      CREDVEND_TOKEN: alice,
+      AWS_DEFAULT_REGION: 'us-east-1',
+      AWS_CONFIG_FILE: join(dir, 'aws-config'),
+      AWS_SHARED_CREDENTIALS_FILE: join(dir, 'no-credentials'),
+    };
+  });
+  afterAll(() => rm(dir, { recursive: true, force: true }));
+
+  describe('login', () => {
+    it('saves a profile readable only by its owner', async () => {
+      const run = await cli(['--profile', 'ci', 'login', '--token-env', 'CREDVEND_TOKEN']);
+      expect(run.code).toBe(0);
+      expect((await stat(join(dir, 'config.json'))).mode & 0o777).toBe(0o600);
+      expect(JSON.parse(await readFile(join(dir, 'config.json'), 'utf8'))).toEqual({
+        profiles: { ci: { apiUrl: stack().apiUrl, auth: { type: 'oidc', tokenEnv: 'CREDVEND_TOKEN' } } },
+      });
+      expect(await readFile(join(dir, 'config.json'), 'utf8')).not.toContain(alice);
+    });
+
+    it('refuses a login with two token sources', async () => {
+      const run = await cli(['login', '--token-env', 'X', '--token-file', '/tmp/x']);
+      expect(run.code).not.toBe(0);
+      expect(lastLine(run.stderr)).toBe(
+        'credvend: give exactly one of --token-env, --token-file, --token-command',
+      );
+    });
+  });
+
+  describe('roles', () => {
+    it('lists what I may assume, as a table and as JSON', async () => {
+      const table = await cli(['roles']);
+      expect(table.code).toBe(0);
+      expect(table.stdout).toMatch(/^ID\s+ACCOUNTID\s+ROLENAME/);
+      expect(table.stdout).toContain('demo-readonly');
+      const json = await cli(['--json', 'roles']);
+      expect((JSON.parse(json.stdout) as Array<{ id: string }>).map((e) => e.id).sort()).toEqual([
+        'demo-deploy',
+        'demo-readonly',
+      ]);
+    });
+
+    it('says clearly when the token has expired', async () => {
+      const expiring = await devToken('alice@example.com', { ttlSeconds: 1 });
+      await new Promise((r) => setTimeout(r, 2500));
+      const run = await cli(['roles'], { CREDVEND_TOKEN: expiring });
+      expect(run.code).toBe(3);
+      expect(lastLine(run.stderr)).toMatch(
+        /^credvend: Authentication required: bearer token rejected: token expired \(request .+\)$/,
+      );
+    });
+
+    it('says clearly when the API is down', async () => {
+      const run = await cli(['--api-url', 'http://127.0.0.1:9', 'roles']);
+      expect(run.code).toBe(1);
+      expect(lastLine(run.stderr)).toMatch(/^credvend: cannot reach credvend at http:\/\/127\.0\.0\.1:9/);
+    });
+  });
+
+  describe('creds', () => {
+    it('prints credential_process output the real AWS CLI accepts', async () => {
+      await writeFile(
+        join(dir, 'aws-config'),
+        `[profile vended]\nregion = us-east-1\ncredential_process = ${process.execPath} ${BIN} creds demo-readonly --format credential_process --reason cli-test\n`,
+      );
+      const { stdout } = await execFileAsync(
+        'aws',
+        [
+          'sts',
+          'get-caller-identity',
+          '--profile',
+          'vended',
+          '--endpoint-url',
+          stack().stsEndpoint,
+          '--output',
+          'json',
+        ],
+        {
+          env,
+          timeout: 60_000,
+        },
+      );
+      expect((JSON.parse(stdout) as { Arn: string }).Arn).toBe(
+        'arn:aws:sts::222222222222:assumed-role/credvend-readonly/alice@example.com',
+      );
+    });
+
+    it('fails with one line and a non-zero code for an unknown entitlement', async () => {
+      const run = await cli(['creds', 'no-such-thing']);
+      expect(run.code).toBe(3);
+      expect(lastLine(run.stderr)).toMatch(
+        /^credvend: Not entitled: you are not entitled to entitlement no-such-thing/,
+      );
+      expect(run.stdout).toBe('');
+    });
+
+    it('accepts account/role targets and env output', async () => {
+      const run = await cli([
+        'creds',
+        '222222222222/credvend-deploy',
+        '--reason',
+        'CHG-7',
+        '--format',
+        'env',
+      ]);
+      expect(run.code).toBe(0);
+      expect(run.stdout).toMatch(/^export AWS_ACCESS_KEY_ID='ASIA/);
+    });
+  });
+
+  describe('exec', () => {
+    it('runs the command with credentials and passes its exit code through', async () => {
+      const run = await cli([
+        'exec',
+        'demo-readonly',
+        '--',
+        'sh',
+        '-c',
+        'test -n "$AWS_SESSION_TOKEN" && echo "$AWS_ACCESS_KEY_ID"; exit 7',
+      ]);
+      expect(run.code).toBe(7);
+      expect(run.stdout).toMatch(/^ASIA/);
+    });
+
+    it('fails before running anything when not entitled', async () => {
+      const run = await cli(['exec', 'demo-readonly', '--', 'sh', '-c', 'echo ran'], {
+        CREDVEND_TOKEN: await devToken('bob@example.com'),
+      });
+      expect(run.code).toBe(3);
+      expect(run.stdout).not.toContain('ran');
+    });
+  });
+
+  describe('serve', () => {
+    it('serves container credentials the AWS CLI uses, only with the token', async () => {
+      const child = spawn(process.execPath, [BIN, 'serve', 'demo-readonly'], {
+        env,
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+      try {
+        const lines = createInterface({ input: child.stdout });
+        const exports: Record<string, string> = {};
+        for await (const line of lines) {
+          const match = /^export (AWS_CONTAINER_\w+)=(.+)$/.exec(line);
+          if (match?.[1] && match[2]) exports[match[1]] = match[2];
+          if (Object.keys(exports).length === 2) break;
+        }
+        const uri = exports.AWS_CONTAINER_CREDENTIALS_FULL_URI ?? '';
+        expect(uri).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/$/);
+        const { stdout } = await execFileAsync(
+          'aws',
+          ['sts', 'get-caller-identity', '--endpoint-url', stack().stsEndpoint, '--output', 'json'],
+          {
+            env: { ...env, AWS_CONFIG_FILE: join(dir, 'empty'), ...exports },
+            timeout: 60_000,
+          },
+        );
+        expect((JSON.parse(stdout) as { Arn: string }).Arn).toContain(':assumed-role/credvend-readonly/');
+        const withoutToken = await fetch(uri);
+        expect(withoutToken.status).toBe(403);
+        const wrongToken = await fetch(uri, { headers: { authorization: 'guess' } });
+        expect(wrongToken.status).toBe(403);
+      } finally {
+        child.kill('SIGTERM');
+      }
+    });
+  });
+
+  describe('entitlements (admin)', () => {
+    it('creates, reads, replaces and deletes an entitlement', async () => {
+      const admin = { CREDVEND_TOKEN: await devToken('admin@example.com') };
+      const id = `cli-${Date.now()}`;
+      const file = join(dir, 'entitlement.json');
+      await writeFile(
+        file,
+        JSON.stringify({
+          subject: { oidc: { issuer: stack().issuer, sub: 'dave@example.com' } },
+          accountId: '222222222222',
+          roleArn: stack().roles.readonly,
+          maxDurationSeconds: 900,
+        }),
+      );
+      const put = await cli(['entitlements', 'put', id, '--file', file], admin);
+      expect(put.code).toBe(0);
+      expect(JSON.parse(put.stdout)).toMatchObject({ id, version: 1, etag: '"v1"' });
+      const list = await cli(['--json', 'entitlements', 'list'], admin);
+      expect((JSON.parse(list.stdout) as Array<{ id: string }>).some((e) => e.id === id)).toBe(true);
+      const stale = await cli(['entitlements', 'delete', id, '--if-match', '"v9"'], admin);
+      expect(stale.code).toBe(1);
+      expect(lastLine(stale.stderr)).toMatch(/^credvend: Conflict: entitlement .* is at version 1, not 9/);
+      const deleted = await cli(['entitlements', 'delete', id, '--if-match', '"v1"'], admin);
+      expect(deleted.stdout).toBe(`deleted ${id}\n`);
+    });
+
+    it('refuses a non-admin with one line', async () => {
+      const run = await cli(['entitlements', 'list']);
+      expect(run.code).toBe(3);
+      expect(lastLine(run.stderr)).toMatch(/^credvend: Forbidden: this needs the admin role/);
+    });
+  });
+
+  describe('audit (auditor)', () => {
+    it('lists as CSV, finds a key, and verifies the chains', async () => {
+      const auditor = { CREDVEND_TOKEN: await devToken('auditor@example.com') };
+      const vended = await cli(['creds', 'demo-readonly', '--reason', 'for the auditor']);
+      const accessKeyId = (JSON.parse(vended.stdout) as { credentials: { accessKeyId: string } }).credentials
+        .accessKeyId;
+      const csv = await cli(['audit', 'list', '--outcome', 'issued', '--limit', '5', '--csv'], auditor);
+      expect(csv.stdout.split('\r\n')[0]).toBe(
+        'time,outcome,action,principal,accountId,roleArn,accessKeyId,reason,eventId',
+      );
+      expect(csv.stdout).toContain(accessKeyId);
+      const key = await cli(['--json', 'audit', 'key', accessKeyId], auditor);
+      expect(JSON.parse(key.stdout)).toMatchObject({
+        accessKeyId,
+        reason: 'for the auditor',
+        principal: `${stack().issuer}#alice@example.com`,
+      });
+      const verify = await cli(['audit', 'verify'], auditor);
+      expect(verify.code).toBe(0);
+      expect(verify.stdout).toMatch(/^ok: \d+ chains, \d+ records/);
+    });
+
+    it('refuses a caller without the auditor role', async () => {
+      const run = await cli(['audit', 'list']);
+      expect(run.code).toBe(3);
+      expect(lastLine(run.stderr)).toMatch(/^credvend: Forbidden: this needs the auditor role/);
+    });
+  });
+});
