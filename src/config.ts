@@ -28,6 +28,9 @@ const environmentSchema = z.object({
     .max(256)
     .regex(/^[\x21-\x7e]+$/, 'printable ASCII, no spaces')
     .optional(),
+  CREDVEND_FEDERATION_ENDPOINT: z.url().default('https://signin.aws.amazon.com/federation'),
+  CREDVEND_CONSOLE_DESTINATION: z.url().default('https://console.aws.amazon.com/'),
+  CREDVEND_CONSOLE_ISSUER: z.string().min(1).max(256).default('credvend'),
   CREDVEND_AUDITORS: csv.default([]),
   CREDVEND_ADMINS: csv.default([]),
   CREDVEND_GROUPS_CLAIM: z.string().min(1).default('groups'),
@@ -68,6 +71,7 @@ export interface Config {
   /** Signed GetCallerIdentity auth for AWS callers: on when a server id is configured. */
   awsAuth?: { serverId: string; stsEndpoint: string };
   roleChaining: boolean;
+  console: { endpoint: string; destination: string; issuer: string };
   roles: RoleAssignments;
   logLevel: LogLevel;
 }
@@ -100,6 +104,11 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       e.CREDVEND_ROLE_CHAINING === 'auto'
         ? e.AWS_LAMBDA_FUNCTION_NAME !== undefined
         : e.CREDVEND_ROLE_CHAINING === 'true',
+    console: {
+      endpoint: e.CREDVEND_FEDERATION_ENDPOINT,
+      destination: e.CREDVEND_CONSOLE_DESTINATION,
+      issuer: e.CREDVEND_CONSOLE_ISSUER,
+    },
     roles: {
       auditors: e.CREDVEND_AUDITORS,
       admins: e.CREDVEND_ADMINS,

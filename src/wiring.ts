@@ -4,6 +4,7 @@ import type { AwsCredentialIdentity } from '@smithy/types';
 import { apiGatewayIamAuth } from './auth/apigw-iam.js';
 import { createSigV4AuthMethod } from './auth/aws-sigv4.js';
 import { OidcAuthenticator } from './auth/oidc.js';
+import { consoleSignInUrl } from './aws/console-federation.js';
 import { DynamoDbAuditReader } from './aws/dynamodb-audit-reader.js';
 import { DynamoDbAuditSink } from './aws/dynamodb-audit-sink.js';
 import { DynamoDbEntitlementAdminStore } from './aws/dynamodb-entitlement-admin-store.js';
@@ -140,6 +141,8 @@ export function createVendDependencies(
     clock: systemClock,
     logger,
     sourceIp,
+    consoleUrl: (credentials, durationSeconds) =>
+      consoleSignInUrl(config.console, credentials, config.roleChaining ? undefined : durationSeconds),
   };
 }
 

@@ -37,3 +37,5 @@ export const auditPage = z.object({
 });
 
 export const anyObject = z.record(z.string(), z.unknown());
+
+export const consoleResponse = z.object({ eventId: z.string(), url: z.url(), expiration: z.string() });

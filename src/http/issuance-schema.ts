@@ -3,7 +3,7 @@ import { InvalidRequestError } from '../domain/errors.js';
 import { parsePolicyDocument } from '../domain/policy.js';
 import type { IssuanceRequest } from '../domain/types.js';
 
-export const CREDENTIAL_FORMATS = ['json', 'credential_process', 'env', 'container'] as const;
+export const CREDENTIAL_FORMATS = ['json', 'credential_process', 'env', 'container', 'console'] as const;
 export type CredentialFormat = (typeof CREDENTIAL_FORMATS)[number];
 
 const issuanceBody = z

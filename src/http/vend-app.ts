@@ -3,6 +3,7 @@ import { CredvendError } from '../domain/errors.js';
 import { STS_LIMITS } from '../domain/limits.js';
 import { limitUsage } from '../domain/plan.js';
 import type { Clock } from '../domain/ports.js';
+import type { Credentials } from '../domain/types.js';
 import type { CredentialVendor } from '../domain/vend.js';
 import type { Logger } from '../logging.js';
 import type { AppEnv } from './app-env.js';
@@ -20,6 +21,8 @@ export interface VendAppDependencies {
   logger: Logger;
   /** The caller's network address as the runtime knows it (API Gateway, or the socket locally). */
   sourceIp: SourceIpResolver;
+  /** The console federation flow: a sign-in URL for issued credentials. */
+  consoleUrl: (credentials: Credentials, durationSeconds: number) => Promise<string>;
 }
 
 /** The vend function: issue credentials, list one's own entitlements, health. */
@@ -72,6 +75,12 @@ export function createVendApp(deps: VendAppDependencies): Hono<AppEnv> {
         return c.json(toContainerWire(issuance));
       case 'env':
         return c.text(toEnvText(issuance));
+      case 'console':
+        return c.json({
+          eventId: issuance.eventId,
+          url: await deps.consoleUrl(issuance.assumed.credentials, issuance.plan.durationSeconds),
+          expiration: issuance.assumed.credentials.expiration.toISOString(),
+        });
       default:
         return c.json(toJsonWire(issuance));
     }

@@ -18,6 +18,8 @@ export interface LocalEnvironmentOptions {
   motoPort: number;
   persistDir?: string;
   logLevel: LogLevel;
+  /** Tests point console sign-in at a local stand-in; `npm start` uses AWS's endpoint. */
+  federationEndpoint?: string;
 }
 
 export interface LocalEnvironment {
@@ -64,6 +66,7 @@ export async function startLocalEnvironment(options: LocalEnvironmentOptions): P
       CREDVEND_AUDITORS: `${issuer}#${DEMO_AUDITOR}`,
       CREDVEND_ADMINS: `${issuer}#${DEMO_ADMIN}`,
       CREDVEND_LOG_LEVEL: options.logLevel,
+      ...(options.federationEndpoint ? { CREDVEND_FEDERATION_ENDPOINT: options.federationEndpoint } : {}),
     };
     const config = loadConfig(credvendEnv);
     const credentials = {

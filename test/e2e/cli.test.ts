@@ -168,6 +168,57 @@ describe('credvend CLI against the local stack', () => {
     });
   });
 
+  describe('console', () => {
+    it('prints a console sign-in URL', async () => {
+      const run = await cli(['console', 'demo-readonly', '--reason', 'look around']);
+      expect(run.code).toBe(0);
+      const url = new URL(run.stdout.trim());
+      expect(url.searchParams.get('Action')).toBe('login');
+      expect(url.searchParams.get('SigninToken')).toMatch(/^token-/);
+    });
+
+    it('fails with one line for a role the caller may not assume', async () => {
+      const run = await cli(['console', '222222222222/admin']);
+      expect(run.code).toBe(3);
+      expect(lastLine(run.stderr)).toMatch(
+        /^credvend: Not entitled: you are not entitled to role admin in account 222222222222/,
+      );
+    });
+  });
+
+  describe('--auth aws', () => {
+    it('authenticates with the caller’s own AWS identity from the default credential chain', async () => {
+      const aws = {
+        AWS_ACCESS_KEY_ID: stack().vendingAccessKeyId,
+        AWS_SECRET_ACCESS_KEY: stack().vendingSecretAccessKey,
+        CREDVEND_TOKEN: '',
+      };
+      const login = await cli(
+        [
+          '--profile',
+          'iam',
+          'login',
+          '--auth',
+          'aws',
+          '--server-id',
+          stack().credvendEnv.CREDVEND_SERVER_ID ?? '',
+          '--sts-endpoint',
+          stack().stsEndpoint,
+        ],
+        aws,
+      );
+      expect(login.code).toBe(0);
+      const roles = await cli(['--profile', 'iam', '--json', 'roles'], aws);
+      expect(roles.code).toBe(0);
+      expect(Array.isArray(JSON.parse(roles.stdout))).toBe(true);
+      const wrong = await cli(['--profile', 'iam', 'roles'], { ...aws, AWS_SECRET_ACCESS_KEY: 'wrong' });
+      expect(wrong.code).toBe(3);
+      expect(lastLine(wrong.stderr)).toMatch(
+        /^credvend: Authentication required: AWS signature rejected by STS/,
+      );
+    });
+  });
+
   describe('exec', () => {
     it('runs the command with credentials and passes its exit code through', async () => {
       const run = await cli([

@@ -1,6 +1,7 @@
 import type { TestProject } from 'vitest/node';
 import { startLocalEnvironment } from '../../src/local/environment.js';
 import { findFreePort } from '../../src/local/preflight.js';
+import { startFakeFederation } from '../fixtures/fake-federation.js';
 
 export interface StackInfo {
   apiUrl: string;
@@ -25,7 +26,9 @@ declare module 'vitest' {
 /** One real local stack (DynamoDB Local + moto + API on free ports) for all integration files. */
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
   const host = '127.0.0.1';
+  const federation = await startFakeFederation();
   const environment = await startLocalEnvironment({
+    federationEndpoint: federation.endpoint,
     host,
     apiPort: await findFreePort(host),
     dynamodbPort: await findFreePort(host),
@@ -46,5 +49,8 @@ export default async function setup(project: TestProject): Promise<() => Promise
     externalId: stack.seed.externalId,
     bucket: stack.seed.bucket,
   });
-  return () => environment.stop();
+  return async () => {
+    await environment.stop();
+    await federation.close();
+  };
 }

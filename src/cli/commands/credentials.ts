@@ -5,7 +5,7 @@ import { type ContainerCredentials, startContainerEndpoint } from '../container-
 import { printJson, printTable, progress, resolveTarget, targetFields } from '../context.js';
 import { CredentialCache } from '../credential-cache.js';
 import { CliError } from '../errors.js';
-import { anyObject, credentialsResponse, entitlementsMine } from '../wire.js';
+import { anyObject, consoleResponse, credentialsResponse, entitlementsMine } from '../wire.js';
 
 interface VendOptions {
   duration?: number;
@@ -80,6 +80,30 @@ export function registerCredentialCommands(program: Command): void {
         body: requestBody(target, options),
       });
       printJson(parseBody(anyObject, response));
+    });
+
+  program
+    .command('console')
+    .description('a sign-in URL for the AWS console as the entitled role')
+    .argument('<target>', 'entitlement id, or account/role')
+    .option('--duration <seconds>', 'session length', integer)
+    .option('--reason <text>', 'why')
+    .option('--open', 'open it in the default browser')
+    .action(async (target: string, options: VendOptions & { open?: boolean }) => {
+      const response = await callApi(await resolveTarget(program), 'POST', '/v1/credentials', {
+        body: requestBody(target, options, 'console'),
+      });
+      const { url } = parseBody(consoleResponse, response);
+      if (options.open) {
+        const opener =
+          process.platform === 'darwin' ? 'open' : process.platform === 'win32' ? 'explorer' : 'xdg-open';
+        spawn(opener, [url], { stdio: 'ignore', detached: true })
+          .on('error', () => {
+            process.stderr.write(`credvend: could not run ${opener}; open the URL yourself\n`);
+          })
+          .unref();
+      }
+      process.stdout.write(`${url}\n`);
     });
 
   program
