@@ -6,6 +6,7 @@
 import { startLocalEnvironment } from '../src/local/environment.js';
 import { findFreePort } from '../src/local/preflight.js';
 import { benchIssuance } from './issuance.js';
+import { benchLoad } from './load.js';
 
 const host = '127.0.0.1';
 const requests = Number(process.env.BENCH_REQUESTS ?? 300);
@@ -18,6 +19,13 @@ const environment = await startLocalEnvironment({
 });
 try {
   await benchIssuance(environment, requests);
+  if (process.env.BENCH_SKIP_LOAD !== '1') {
+    await benchLoad(
+      environment,
+      Number(process.env.BENCH_LOAD_REQUESTS ?? 2000),
+      Number(process.env.BENCH_CONCURRENCY ?? 16),
+    );
+  }
 } finally {
   await environment.stop();
 }

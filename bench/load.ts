@@ -1,0 +1,155 @@
+import { PutItemCommand, QueryCommand, ScanCommand } from '@aws-sdk/client-dynamodb';
+import { AssumeRoleCommand } from '@aws-sdk/client-sts';
+import { auditEventToItem } from '../src/aws/audit-items.js';
+import { toAssumeRoleInput } from '../src/aws/sts-role-assumer.js';
+import { loadConfig } from '../src/config.js';
+import { newEventId } from '../src/domain/ids.js';
+import { planIssuance } from '../src/domain/plan.js';
+import type { Caller, Entitlement } from '../src/domain/types.js';
+import { demoEntitlements } from '../src/local/demo-entitlements.js';
+import type { LocalEnvironment } from '../src/local/environment.js';
+import { createAwsClients } from '../src/wiring.js';
+import { ms, summarize } from './stats.js';
+
+/** Runs `worker` on `concurrency` loops until `total` calls are done; returns latencies and wall time. */
+async function drive(total: number, concurrency: number, worker: () => Promise<boolean>) {
+  const latencies: number[] = [];
+  let started = 0;
+  let ok = 0;
+  const begin = performance.now();
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      while (started < total) {
+        started++;
+        const t = performance.now();
+        if (await worker()) ok++;
+        latencies.push(performance.now() - t);
+      }
+    }),
+  );
+  return { latencies, ok, seconds: (performance.now() - begin) / 1000 };
+}
+
+/**
+ * Load through one local API process: issuances per second and p99, then every audit
+ * record counted. The same load of bare SDK calls (Query, AssumeRole, PutItem) against the
+ * same emulators gives the emulators' own ceiling; the difference is credvend's cost.
+ */
+export async function benchLoad(
+  environment: LocalEnvironment,
+  total: number,
+  concurrency: number,
+): Promise<void> {
+  const config = loadConfig(environment.credvendEnv);
+  const clients = createAwsClients(config, {
+    accessKeyId: environment.stack.seed.vendingAccessKeyId,
+    secretAccessKey: environment.stack.seed.vendingSecretAccessKey,
+  });
+  const sub = `load-${Date.now()}@example.com`;
+  const principal = `${environment.issuer}#${sub}`;
+  // A caller of its own, entitled to the demo role, so its audit records can be counted exactly.
+  const [readonly] = demoEntitlements({
+    issuer: environment.issuer,
+    readonlyRoleArn: environment.stack.seed.roles.readonly,
+    deployRoleArn: environment.stack.seed.roles.deploy,
+    externalId: environment.stack.seed.externalId,
+    bucket: environment.stack.seed.bucket,
+  }) as [Entitlement];
+  const entitlement: Entitlement = {
+    ...readonly,
+    id: `load-${Date.now()}`,
+    subject: `oidc|${environment.issuer}|${sub}`,
+  };
+  const { entitlementToItem } = await import('../src/aws/entitlement-items.js');
+  await clients.dynamodb.send(
+    new PutItemCommand({ TableName: config.tables.entitlements, Item: entitlementToItem(entitlement) }),
+  );
+  const token = await environment.mintToken(sub);
+  const body = JSON.stringify({ entitlement: entitlement.id });
+
+  const api = await drive(total, concurrency, async () => {
+    const response = await fetch(`${environment.apiUrl}/v1/credentials`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+      body,
+    });
+    await response.arrayBuffer();
+    return response.status === 200;
+  });
+
+  const caller: Caller = {
+    principal,
+    authMethod: 'oidc',
+    subjectKeys: [entitlement.subject],
+    displayName: sub,
+    claims: { email: sub },
+  };
+  const plan = planIssuance(entitlement, { target: { entitlementId: entitlement.id } }, caller, {
+    roleChaining: false,
+  });
+  const bare = await drive(total, concurrency, async () => {
+    await clients.dynamodb.send(
+      new QueryCommand({
+        TableName: config.tables.entitlements,
+        KeyConditionExpression: '#s = :s',
+        ExpressionAttributeNames: { '#s': 'subject' },
+        ExpressionAttributeValues: { ':s': { S: entitlement.subject } },
+      }),
+    );
+    const assumed = await clients.sts.send(new AssumeRoleCommand(toAssumeRoleInput(plan)));
+    const now = new Date();
+    await clients.dynamodb.send(
+      new PutItemCommand({
+        TableName: config.tables.audit,
+        Item: auditEventToItem({
+          eventId: newEventId(now),
+          time: now.toISOString(),
+          day: now.toISOString().slice(0, 10),
+          action: 'credentials.issue',
+          outcome: 'issued',
+          requestId: 'bench-bare',
+          principal: 'bench-bare',
+          authMethod: 'oidc',
+          accessKeyId: assumed.Credentials?.AccessKeyId ?? 'none',
+          chainId: 'bench-bare',
+          seq: 0,
+          prevHash: '0',
+          hash: '0',
+        }),
+      }),
+    );
+    return true;
+  });
+
+  let audited = 0;
+  let startKey: Record<string, import('@aws-sdk/client-dynamodb').AttributeValue> | undefined;
+  do {
+    const page = await clients.dynamodb.send(
+      new ScanCommand({
+        TableName: config.tables.audit,
+        FilterExpression: 'principal = :p AND outcome = :o',
+        ExpressionAttributeValues: { ':p': { S: principal }, ':o': { S: 'issued' } },
+        Select: 'COUNT',
+        ExclusiveStartKey: startKey,
+      }),
+    );
+    audited += page.Count ?? 0;
+    startKey = page.LastEvaluatedKey;
+  } while (startKey);
+
+  const a = summarize(api.latencies);
+  const b = summarize(bare.latencies);
+  console.log(`\nload: ${total} issuances, ${concurrency} concurrent, one API process on loopback`);
+  console.log(
+    `  through the API   ${(api.ok / api.seconds).toFixed(0)} issuances/s  p50 ${ms(a.p50)}  p99 ${ms(a.p99)}  (${api.ok} ok)`,
+  );
+  console.log(
+    `  bare SDK calls    ${(total / bare.seconds).toFixed(0)} sequences/s   p50 ${ms(b.p50)}  p99 ${ms(b.p99)}  (the emulators' ceiling)`,
+  );
+  console.log(`  credvend's own p99 cost (API p99 - bare p99): ${ms(a.p99 - b.p99)}`);
+  console.log(
+    `  audit records for the ${api.ok} issued: ${audited} ${audited === api.ok ? '(none lost)' : '(MISMATCH)'}`,
+  );
+  clients.dynamodb.destroy();
+  clients.sts.destroy();
+}
