@@ -16,6 +16,7 @@ import {
 const OUTCOMES: readonly AuditOutcome[] = ['issued', 'applied', 'denied', 'error'];
 const ACTIONS: readonly AuditAction[] = [
   'credentials.issue',
+  'credentials.withheld',
   'entitlement.read',
   'entitlement.put',
   'entitlement.delete',
@@ -41,6 +42,7 @@ const OPTIONAL_STRINGS = [
   'detail',
   'stsRequestId',
   'change',
+  'relatedEventId',
 ] as const;
 const OPTIONAL_NUMBERS = ['durationSeconds', 'packedPolicySize', 'sessionPolicyChars'] as const;
 

@@ -5,6 +5,7 @@ export type AuditOutcome = 'issued' | 'applied' | 'denied' | 'error';
 
 export type AuditAction =
   | 'credentials.issue'
+  | 'credentials.withheld'
   | 'entitlement.read'
   | 'entitlement.put'
   | 'entitlement.delete'
@@ -45,6 +46,8 @@ export interface AuditEvent {
   problemCode?: string;
   detail?: string;
   stsRequestId?: string;
+  /** For a withheld issuance: the event whose audit write failed. */
+  relatedEventId?: string;
   /** For entitlement changes: canonical JSON of `{ before, after }`, ExternalIds redacted. */
   change?: string;
 }

@@ -71,6 +71,7 @@ export class CredentialVendor {
     try {
       await this.deps.audit.append(event);
     } catch (error) {
+      await this.recordWithheld(event);
       throw new AuditUnavailableError('the issuance could not be audited, so no credentials were returned', {
         cause: error,
       });
@@ -97,6 +98,36 @@ export class CredentialVendor {
   /** Audits a request rejected before the issuance path (bad body), whose caller is known. */
   async recordRejection(caller: Caller, context: RequestContext, error: CredvendError): Promise<void> {
     await this.auditFailure(this.baseEvent(caller, context, this.deps.clock.now(), undefined), error);
+  }
+
+  /**
+   * A failed audit write may still have landed (a timeout after the write). Say, in a second
+   * record, that the credentials of that event were never handed out, so an auditor never
+   * reads an `issued` record as a delivery. Best effort: if this write fails too, the
+   * operator is told through onAuditFailure.
+   */
+  private async recordWithheld(issued: AuditEvent): Promise<void> {
+    const now = this.deps.clock.now();
+    const withheld: AuditEvent = {
+      eventId: this.deps.newEventId(now),
+      time: now.toISOString(),
+      action: 'credentials.withheld',
+      outcome: 'error',
+      requestId: issued.requestId,
+      principal: issued.principal,
+      authMethod: issued.authMethod,
+      relatedEventId: issued.eventId,
+      problemCode: 'audit-unavailable',
+    };
+    for (const field of ['entitlementId', 'accountId', 'roleArn', 'accessKeyId'] as const) {
+      const value = issued[field];
+      if (value !== undefined) withheld[field] = value;
+    }
+    try {
+      await this.deps.audit.append(withheld);
+    } catch (error) {
+      this.deps.onAuditFailure?.(error, withheld);
+    }
   }
 
   private async loadEntitlements(caller: Caller): Promise<Entitlement[]> {

@@ -68,7 +68,8 @@ export function createAuditApp(deps: AuditAppDependencies): Hono<AppEnv> {
     const events = await deps.reader.byAccessKey(accessKeyId);
     const issuance = events.find((e) => e.outcome === 'issued');
     if (!issuance) throw new NotFoundError(`no issuance produced access key ${accessKeyId}`);
-    return c.json(issuance);
+    // Withheld: the audit write reported failure, so the caller never received these credentials.
+    return c.json({ ...issuance, withheld: events.some((e) => e.action === 'credentials.withheld') });
   });
 
   audit.get('/verify', async (c) => {
