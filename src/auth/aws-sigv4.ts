@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { AuthenticationError, InvalidRequestError, StsUnavailableError } from '../domain/errors.js';
 import type { Caller } from '../domain/types.js';
+import { invalidRequest } from '../domain/validation.js';
 import type { AuthMethodHandler } from '../http/authenticate.js';
 import { callerFromAwsArn } from './aws-principal.js';
 
@@ -61,10 +62,7 @@ function decodeRequest(encoded: string): z.infer<typeof signedRequestSchema> {
   }
   const parsed = signedRequestSchema.safeParse(json);
   if (!parsed.success) {
-    throw new InvalidRequestError(
-      'the signed request does not have the expected shape',
-      parsed.error.issues.map((i) => ({ path: i.path.join('.') || '(request)', message: i.message })),
-    );
+    throw invalidRequest('the signed request does not have the expected shape', parsed.error, '(request)');
   }
   return parsed.data;
 }

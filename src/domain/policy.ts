@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { InvalidRequestError, PolicyNotNarrowingError } from './errors.js';
+import { PolicyNotNarrowingError } from './errors.js';
+import { invalidRequest } from './validation.js';
 
 const stringOrList = z.union([
   z.string().min(1).max(2048),
@@ -40,13 +41,7 @@ export type PolicyStatement = z.infer<typeof statementSchema>;
 export function parsePolicyDocument(value: unknown, path = 'sessionPolicy'): PolicyDocument {
   const result = policyDocumentSchema.safeParse(value);
   if (!result.success) {
-    throw new InvalidRequestError(
-      `${path} is not a valid IAM policy document`,
-      result.error.issues.map((issue) => ({
-        path: [path, ...issue.path.map(String)].join('.'),
-        message: issue.message,
-      })),
-    );
+    throw invalidRequest(`${path} is not a valid IAM policy document`, result.error, path, [path]);
   }
   return result.data;
 }

@@ -2,6 +2,7 @@ import { Hono } from 'hono';
 import { z } from 'zod';
 import type { EntitlementAdmin } from '../domain/entitlement-admin.js';
 import { InvalidRequestError } from '../domain/errors.js';
+import { invalidRequest } from '../domain/validation.js';
 import type { Logger } from '../logging.js';
 import type { AppEnv } from './app-env.js';
 import { type AuthMethodHandler, authenticate } from './authenticate.js';
@@ -54,11 +55,7 @@ export function createAdminApp(deps: AdminAppDependencies): Hono<AppEnv> {
 
   api.get('/', async (c) => {
     const parsed = listQuery.safeParse(c.req.query());
-    if (!parsed.success)
-      throw new InvalidRequestError(
-        'invalid query',
-        parsed.error.issues.map((i) => ({ path: i.path.join('.'), message: i.message })),
-      );
+    if (!parsed.success) throw invalidRequest('invalid query', parsed.error, '(query)');
     const page = await deps.admin.list(c.get('caller'), parsed.data.limit, parsed.data.cursor, context(c));
     return c.json({
       entitlements: page.entitlements.map(toAdminWire),

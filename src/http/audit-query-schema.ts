@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import type { AuditFilter, AuditPageRequest } from '../domain/audit-query.js';
 import { InvalidRequestError } from '../domain/errors.js';
+import { invalidRequest } from '../domain/validation.js';
 
 export const MAX_PAGE_SIZE = 1000;
 export const DEFAULT_PAGE_SIZE = 100;
@@ -35,13 +36,6 @@ export interface ParsedAuditQuery {
   format: 'json' | 'ndjson';
 }
 
-function issues(error: z.ZodError): Array<{ path: string; message: string }> {
-  return error.issues.map((issue) => ({
-    path: issue.path.map(String).join('.') || '(query)',
-    message: issue.message,
-  }));
-}
-
 /** Resolves from/to with defaults and bounds; both normalised to the stored time format. */
 export function parseRange(query: { from?: string; to?: string }, now: Date): { from: string; to: string } {
   const to = query.to ? new Date(query.to) : now;
@@ -57,7 +51,7 @@ export function parseRange(query: { from?: string; to?: string }, now: Date): { 
 
 export function parseAuditQuery(query: Record<string, string>, now: Date): ParsedAuditQuery {
   const result = auditQuerySchema.safeParse(query);
-  if (!result.success) throw new InvalidRequestError('invalid audit query', issues(result.error));
+  if (!result.success) throw invalidRequest('invalid audit query', result.error, '(query)');
   const q = result.data;
   const filters: AuditFilter[] = [];
   if (q.principal !== undefined) filters.push({ by: 'principal', value: q.principal });
@@ -82,6 +76,6 @@ const verifySchema = z.object({ from: isoTime.optional(), to: isoTime.optional()
 
 export function parseVerifyQuery(query: Record<string, string>, now: Date): { from: string; to: string } {
   const result = verifySchema.safeParse(query);
-  if (!result.success) throw new InvalidRequestError('invalid verify query', issues(result.error));
+  if (!result.success) throw invalidRequest('invalid verify query', result.error, '(query)');
   return parseRange(result.data, now);
 }

@@ -4,6 +4,7 @@ import { InvalidRequestError } from '../domain/errors.js';
 import { parsePolicyDocument } from '../domain/policy.js';
 import { awsPrincipalSubject, oidcSubject } from '../domain/subjects.js';
 import type { Entitlement } from '../domain/types.js';
+import { invalidRequest } from '../domain/validation.js';
 
 export const ENTITLEMENT_ID = /^[\w.:@+=-]{1,128}$/;
 
@@ -57,13 +58,7 @@ export function parseEntitlementBody(id: string, text: string): EntitlementInput
   }
   const result = entitlementBody.safeParse(json);
   if (!result.success) {
-    throw new InvalidRequestError(
-      'the body does not match the entitlement schema',
-      result.error.issues.map((i) => ({
-        path: i.path.map(String).join('.') || '(body)',
-        message: i.message,
-      })),
-    );
+    throw invalidRequest('the body does not match the entitlement schema', result.error);
   }
   const b = result.data;
   const input: EntitlementInput = {

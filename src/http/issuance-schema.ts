@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { InvalidRequestError } from '../domain/errors.js';
 import { parsePolicyDocument } from '../domain/policy.js';
 import type { IssuanceRequest } from '../domain/types.js';
+import { invalidRequest } from '../domain/validation.js';
 
 export const CREDENTIAL_FORMATS = ['json', 'credential_process', 'env', 'container', 'console'] as const;
 export type CredentialFormat = (typeof CREDENTIAL_FORMATS)[number];
@@ -61,13 +62,7 @@ export function parseIssuanceBody(text: string): ParsedIssuance {
   if (text.trim() === '') throw new InvalidRequestError('a JSON body is required');
   const result = issuanceBody.safeParse(parseJson(text));
   if (!result.success) {
-    throw new InvalidRequestError(
-      'the body does not match the credentials request schema',
-      result.error.issues.map((issue) => ({
-        path: issue.path.map(String).join('.') || '(body)',
-        message: issue.message,
-      })),
-    );
+    throw invalidRequest('the body does not match the credentials request schema', result.error);
   }
   const body = result.data;
   const request: IssuanceRequest = {

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { devToken, stack } from '../integration/support.js';
+import { devToken, stack, userEnvironment } from '../integration/support.js';
 
 const run = promisify(execFile);
 
@@ -30,23 +30,10 @@ describe('AWS CLI with a credential_process profile', () => {
       { mode: 0o700 },
     );
     await writeFile(
-      join(dir, 'config'),
+      join(dir, 'aws-config'),
       `[profile credvend]\nregion = us-east-1\ncredential_process = ${script}\n`,
     );
-    const {
-      AWS_ACCESS_KEY_ID: _a,
-      AWS_SECRET_ACCESS_KEY: _s,
-      AWS_SESSION_TOKEN: _t,
-      AWS_PROFILE: _p,
-      ...rest
-    } = process.env;
-    env = {
-      ...rest,
-      AWS_CONFIG_FILE: join(dir, 'config'),
-      AWS_SHARED_CREDENTIALS_FILE: join(dir, 'no-credentials'),
-      CREDVEND_API_URL: stack().apiUrl,
-      CREDVEND_TOKEN: await devToken('alice@example.com'),
-    };
+    env = userEnvironment(dir, await devToken('alice@example.com'));
   });
 
   afterAll(async () => {

@@ -5,7 +5,7 @@ import { join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { devToken, stack } from '../integration/support.js';
+import { devToken, stack, userEnvironment } from '../integration/support.js';
 
 const execFileAsync = promisify(execFile);
 const BIN = resolve('bin/credvend.js');
@@ -48,22 +48,7 @@ describe('credvend CLI against the local stack', () => {
   beforeAll(async () => {
     dir = await mkdtemp(join(tmpdir(), 'credvend-cli-'));
     alice = await devToken('alice@example.com');
-    const {
-      AWS_ACCESS_KEY_ID: _a,
-      AWS_SECRET_ACCESS_KEY: _s,
-      AWS_SESSION_TOKEN: _t,
-      AWS_PROFILE: _p,
-      ...rest
-    } = process.env;
-    env = {
-      ...rest,
-      CREDVEND_CONFIG: join(dir, 'config.json'),
-      CREDVEND_API_URL: stack().apiUrl,
-      CREDVEND_TOKEN: alice,
-      AWS_DEFAULT_REGION: 'us-east-1',
-      AWS_CONFIG_FILE: join(dir, 'aws-config'),
-      AWS_SHARED_CREDENTIALS_FILE: join(dir, 'no-credentials'),
-    };
+    env = { ...userEnvironment(dir, alice), CREDVEND_CONFIG: join(dir, 'config.json') };
   });
   afterAll(() => rm(dir, { recursive: true, force: true }));
 

@@ -1,47 +1,20 @@
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startFakeFederation } from '../fixtures/fake-federation.js';
 import { devToken, vendApp } from './support.js';
 
-/**
- * A stand-in for AWS's federation endpoint that checks the exact request shape of the
- * getSigninToken call and hands out a token, so the login URL can be checked end to end.
- */
+/** Console sign-in against a stand-in federation endpoint that checks the getSigninToken request shape. */
 describe('console sign-in (format: console)', () => {
-  let server: Server;
-  let endpoint: string;
-  const seen: URLSearchParams[] = [];
-
+  let federation: Awaited<ReturnType<typeof startFakeFederation>>;
   beforeAll(async () => {
-    server = createServer((request, response) => {
-      let body = '';
-      request.on('data', (c) => {
-        body += c;
-      });
-      request.on('end', () => {
-        const form = new URLSearchParams(body);
-        seen.push(form);
-        const session = JSON.parse(form.get('Session') ?? '{}') as Record<string, string>;
-        const ok =
-          request.method === 'POST' &&
-          form.get('Action') === 'getSigninToken' &&
-          /^ASIA/.test(session.sessionId ?? '') &&
-          (session.sessionKey ?? '').length > 0 &&
-          (session.sessionToken ?? '').length > 0 &&
-          Object.keys(session).length === 3;
-        response.writeHead(ok ? 200 : 400, { 'content-type': 'application/json' });
-        response.end(
-          JSON.stringify(ok ? { SigninToken: 'signin-token-123' } : { error: 'bad request shape' }),
-        );
-      });
-    });
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    endpoint = `http://127.0.0.1:${(server.address() as AddressInfo).port}/federation`;
+    federation = await startFakeFederation();
   });
-  afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
+  afterAll(() => federation.close());
 
   it('returns a login URL built from a sign-in token for the issued session', async () => {
-    const app = vendApp({ CREDVEND_FEDERATION_ENDPOINT: endpoint, CREDVEND_CONSOLE_ISSUER: 'credvend-test' });
+    const app = vendApp({
+      CREDVEND_FEDERATION_ENDPOINT: federation.endpoint,
+      CREDVEND_CONSOLE_ISSUER: 'credvend-test',
+    });
     const response = await app.request('/v1/credentials', {
       method: 'POST',
       headers: { authorization: `Bearer ${await devToken('alice@example.com')}` },
@@ -50,24 +23,27 @@ describe('console sign-in (format: console)', () => {
     expect(response.status).toBe(200);
     const body = (await response.json()) as { url: string; eventId: string };
     const url = new URL(body.url);
-    expect(`${url.origin}${url.pathname}`).toBe(endpoint);
+    expect(`${url.origin}${url.pathname}`).toBe(federation.endpoint);
     expect(Object.fromEntries(url.searchParams)).toEqual({
       Action: 'login',
       Issuer: 'credvend-test',
       Destination: 'https://console.aws.amazon.com/',
-      SigninToken: 'signin-token-123',
+      SigninToken: `token-${federation.requests.length}`,
     });
-    expect(seen.at(-1)?.get('SessionDuration')).toBe('1800');
+    const sent = federation.requests.at(-1);
+    expect(sent?.get('Action')).toBe('getSigninToken');
+    expect(sent?.get('SessionDuration')).toBe('1800');
+    expect(Object.keys(JSON.parse(sent?.get('Session') ?? '{}')).sort()).toEqual([
+      'sessionId',
+      'sessionKey',
+      'sessionToken',
+    ]);
     expect(body.url).not.toMatch(/ASIA|sessionKey/);
   });
 
-  it('fails with 502 and no credentials when the federation endpoint refuses', async () => {
-    const app = vendApp({
-      CREDVEND_FEDERATION_ENDPOINT: `${endpoint.replace('/federation', '')}:1/federation`.replace(
-        /:\d+:1/,
-        ':1',
-      ),
-    });
+  it('fails with 502 and no credentials when the federation endpoint cannot be reached', async () => {
+    // Nothing listens on port 1: the sign-in token cannot be had.
+    const app = vendApp({ CREDVEND_FEDERATION_ENDPOINT: 'http://127.0.0.1:1/federation' });
     const response = await app.request('/v1/credentials', {
       method: 'POST',
       headers: { authorization: `Bearer ${await devToken('alice@example.com')}` },

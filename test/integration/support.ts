@@ -1,3 +1,4 @@
+import { join } from 'node:path';
 import { type AttributeValue, DynamoDBClient, ScanCommand } from '@aws-sdk/client-dynamodb';
 import { inject } from 'vitest';
 import { itemToAuditEvent } from '../../src/aws/audit-items.js';
@@ -80,6 +81,28 @@ export function auditApp(overrides: Record<string, string> = {}) {
   const config = loadConfig({ ...stack().credvendEnv, ...overrides });
   const clients = createAwsClients(config, vendingCredentials());
   return createAuditApp(createAuditDependencies(config, clients.dynamodb, 'node', () => '198.51.100.8'));
+}
+
+/**
+ * The environment for running the real AWS CLI or credvend CLI as a user would: no ambient
+ * AWS credentials, an AWS config file of the test's own, and the stack's API and a token.
+ */
+export function userEnvironment(dir: string, token: string): NodeJS.ProcessEnv {
+  const {
+    AWS_ACCESS_KEY_ID: _a,
+    AWS_SECRET_ACCESS_KEY: _s,
+    AWS_SESSION_TOKEN: _t,
+    AWS_PROFILE: _p,
+    ...rest
+  } = process.env;
+  return {
+    ...rest,
+    AWS_DEFAULT_REGION: 'us-east-1',
+    AWS_CONFIG_FILE: join(dir, 'aws-config'),
+    AWS_SHARED_CREDENTIALS_FILE: join(dir, 'no-credentials'),
+    CREDVEND_API_URL: stack().apiUrl,
+    CREDVEND_TOKEN: token,
+  };
 }
 
 export function oidcPrincipal(sub: string): string {
