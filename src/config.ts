@@ -9,10 +9,23 @@ const csv = z.string().transform((value) =>
     .filter((part) => part.length > 0),
 );
 
+/** `<count>/<seconds>`, e.g. `60/60`, or `off`. */
+const rateLimit = z
+  .string()
+  .regex(/^(off|\d{1,7}\/\d{1,6})$/, 'a rate limit is <count>/<seconds> or off')
+  .transform((value) => {
+    if (value === 'off') return undefined;
+    const [limit, windowSeconds] = value.split('/').map(Number);
+    return { limit: limit ?? 0, windowSeconds: windowSeconds ?? 1 };
+  });
+
 const environmentSchema = z.object({
   AWS_REGION: z.string().min(1).default('us-east-1'),
   CREDVEND_ENTITLEMENTS_TABLE: z.string().min(3).default('credvend-entitlements'),
   CREDVEND_AUDIT_TABLE: z.string().min(3).default('credvend-audit'),
+  CREDVEND_RATE_LIMITS_TABLE: z.string().min(3).default('credvend-ratelimits'),
+  CREDVEND_CALLER_RATE_LIMIT: rateLimit.default({ limit: 60, windowSeconds: 60 }),
+  CREDVEND_ENTITLEMENT_RATE_LIMIT: rateLimit.default({ limit: 600, windowSeconds: 60 }),
   CREDVEND_DYNAMODB_ENDPOINT: z.url().optional(),
   CREDVEND_STS_ENDPOINT: z.url().optional(),
   CREDVEND_OIDC_ISSUER: z.url().optional(),
@@ -64,7 +77,11 @@ export interface OidcConfig {
 
 export interface Config {
   region: string;
-  tables: { entitlements: string; audit: string };
+  tables: { entitlements: string; audit: string; rateLimits: string };
+  rateLimits: {
+    caller?: { limit: number; windowSeconds: number };
+    entitlement?: { limit: number; windowSeconds: number };
+  };
   dynamodbEndpoint?: string;
   stsEndpoint?: string;
   oidc?: OidcConfig;
@@ -98,7 +115,15 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   }
   const config: Config = {
     region: e.AWS_REGION,
-    tables: { entitlements: e.CREDVEND_ENTITLEMENTS_TABLE, audit: e.CREDVEND_AUDIT_TABLE },
+    tables: {
+      entitlements: e.CREDVEND_ENTITLEMENTS_TABLE,
+      audit: e.CREDVEND_AUDIT_TABLE,
+      rateLimits: e.CREDVEND_RATE_LIMITS_TABLE,
+    },
+    rateLimits: {
+      ...(e.CREDVEND_CALLER_RATE_LIMIT ? { caller: e.CREDVEND_CALLER_RATE_LIMIT } : {}),
+      ...(e.CREDVEND_ENTITLEMENT_RATE_LIMIT ? { entitlement: e.CREDVEND_ENTITLEMENT_RATE_LIMIT } : {}),
+    },
     // In Lambda credvend runs as a role session, so every AssumeRole is role chaining.
     roleChaining:
       e.CREDVEND_ROLE_CHAINING === 'auto'

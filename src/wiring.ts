@@ -9,6 +9,7 @@ import { DynamoDbAuditReader } from './aws/dynamodb-audit-reader.js';
 import { DynamoDbAuditSink } from './aws/dynamodb-audit-sink.js';
 import { DynamoDbEntitlementAdminStore } from './aws/dynamodb-entitlement-admin-store.js';
 import { DynamoDbEntitlementStore } from './aws/dynamodb-entitlement-store.js';
+import { DynamoDbRateLimiter } from './aws/dynamodb-rate-limiter.js';
 import { StsRoleAssumer } from './aws/sts-role-assumer.js';
 import type { Config } from './config.js';
 import type { AuditEvent } from './domain/audit.js';
@@ -97,6 +98,14 @@ export function createVendor(
     clock: systemClock,
     newEventId,
     roleChaining: config.roleChaining,
+    ...(config.rateLimits.caller || config.rateLimits.entitlement
+      ? {
+          rateLimits: {
+            limiter: new DynamoDbRateLimiter(clients.dynamodb, config.tables.rateLimits),
+            ...config.rateLimits,
+          },
+        }
+      : {}),
     onAuditFailure: logAuditFailure(logger),
   });
 }

@@ -60,3 +60,13 @@ export function auditTableDefinition(tableName: string): CreateTableCommandInput
     })),
   };
 }
+
+/** Fixed-window issuance counters; expired windows are removed by TTL on `expiresAt`. */
+export function rateLimitsTableDefinition(tableName: string): CreateTableCommandInput {
+  return {
+    TableName: tableName,
+    BillingMode: 'PAY_PER_REQUEST',
+    AttributeDefinitions: [{ AttributeName: 'bucket', AttributeType: 'S' }],
+    KeySchema: [{ AttributeName: 'bucket', KeyType: 'HASH' }],
+  };
+}

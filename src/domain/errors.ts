@@ -116,6 +116,23 @@ export class AuditUnavailableError extends CredvendError {
   override readonly exposable = false;
 }
 
+/** Too many issuances for a caller or an entitlement in the current window. */
+export class RateLimitedError extends CredvendError {
+  readonly code = 'rate-limited';
+  constructor(
+    readonly scope: 'caller' | 'entitlement',
+    readonly retryAfterSeconds: number,
+  ) {
+    super(`too many credential requests for this ${scope}; retry in ${retryAfterSeconds} s`);
+  }
+}
+
+/** The quota store could not be read: deny, as with any unverifiable check. */
+export class QuotaUnavailableError extends CredvendError {
+  readonly code = 'quota-unavailable';
+  override readonly exposable = false;
+}
+
 export class NotFoundError extends CredvendError {
   readonly code = 'not-found';
 }

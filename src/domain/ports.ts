@@ -42,6 +42,19 @@ export interface RoleAssumer {
   assumeRole(plan: IssuancePlan): Promise<AssumedRole>;
 }
 
+/** One rate-limit window to count a request against. */
+export interface RateLimitBucket {
+  scope: 'caller' | 'entitlement';
+  id: string;
+  limit: number;
+  windowSeconds: number;
+}
+
+/** Counts a request against each bucket; throws RateLimitedError when one is full. */
+export interface RateLimiter {
+  take(buckets: readonly RateLimitBucket[], now: Date): Promise<void>;
+}
+
 export interface Clock {
   now(): Date;
 }

@@ -4,10 +4,19 @@ import {
   AuditUnavailableError,
   CredvendError,
   EntitlementStoreUnavailableError,
+  QuotaUnavailableError,
+  RateLimitedError,
   StsThrottledError,
 } from './errors.js';
 import { planIssuance } from './plan.js';
-import type { AuditLog, Clock, EntitlementStore, RoleAssumer } from './ports.js';
+import type {
+  AuditLog,
+  Clock,
+  EntitlementStore,
+  RateLimitBucket,
+  RateLimiter,
+  RoleAssumer,
+} from './ports.js';
 import type {
   AssumedRole,
   Caller,
@@ -24,8 +33,15 @@ export interface VendorDependencies {
   clock: Clock;
   newEventId: (now: Date) => string;
   roleChaining: boolean;
+  /** Per-caller and per-entitlement issuance quotas; absent, nothing is counted. */
+  rateLimits?: { limiter: RateLimiter; caller?: RateLimitPolicy; entitlement?: RateLimitPolicy };
   /** Told when a denial or error could not be audited; the caller is denied regardless. */
   onAuditFailure?: (error: unknown, event: AuditEvent) => void;
+}
+
+export interface RateLimitPolicy {
+  limit: number;
+  windowSeconds: number;
 }
 
 export interface Issuance {
@@ -53,6 +69,7 @@ export class CredentialVendor {
       base.accountId = entitlement.accountId;
       base.roleArn = entitlement.roleArn;
       plan = planIssuance(entitlement, request, caller, { roleChaining: this.deps.roleChaining });
+      await this.takeQuota(caller, entitlement, now);
       assumed = await this.deps.roles.assumeRole(plan);
     } catch (error) {
       await this.auditFailure({ ...base, ...(plan ? planFields(plan) : {}) }, error);
@@ -127,6 +144,22 @@ export class CredentialVendor {
       await this.deps.audit.append(withheld);
     } catch (error) {
       this.deps.onAuditFailure?.(error, withheld);
+    }
+  }
+
+  /** Counted only for requests that would otherwise be issued: bad input spends no quota. */
+  private async takeQuota(caller: Caller, entitlement: Entitlement, now: Date): Promise<void> {
+    const limits = this.deps.rateLimits;
+    if (!limits) return;
+    const buckets: RateLimitBucket[] = [];
+    if (limits.caller) buckets.push({ scope: 'caller', id: caller.principal, ...limits.caller });
+    if (limits.entitlement) buckets.push({ scope: 'entitlement', id: entitlement.id, ...limits.entitlement });
+    if (buckets.length === 0) return;
+    try {
+      await limits.limiter.take(buckets, now);
+    } catch (error) {
+      if (error instanceof RateLimitedError) throw error;
+      throw new QuotaUnavailableError('quotas could not be checked', { cause: error });
     }
   }
 

@@ -3,6 +3,7 @@ import {
   CredvendError,
   InvalidRequestError,
   LimitExceededError,
+  RateLimitedError,
   StsRejectedRequestError,
   StsThrottledError,
 } from '../domain/errors.js';
@@ -24,10 +25,12 @@ const STATUS_AND_TITLE: Record<string, [ContentfulStatusCode, string]> = {
   'payload-too-large': [413, 'Payload too large'],
   'unsupported-media-type': [415, 'Unsupported media type'],
   'sts-throttled': [429, 'Too many requests'],
+  'rate-limited': [429, 'Too many requests'],
   internal: [500, 'Internal error'],
   'sts-unavailable': [502, 'STS unavailable'],
   'entitlement-store-unavailable': [503, 'Entitlements unavailable'],
   'audit-unavailable': [503, 'Audit unavailable; nothing was issued'],
+  'quota-unavailable': [503, 'Quotas unavailable; nothing was issued'],
 };
 
 export interface Problem {
@@ -65,7 +68,9 @@ export function toProblem(error: unknown, requestId: string): Problem {
   if (known instanceof InvalidRequestError && known.issues.length > 0) body.issues = known.issues;
   if (known instanceof LimitExceededError) body.limit = known.limit;
   if (known instanceof StsRejectedRequestError) body.stsError = known.stsErrorName;
-  if (known instanceof StsThrottledError) headers['retry-after'] = String(known.retryAfterSeconds);
+  if (known instanceof StsThrottledError || known instanceof RateLimitedError) {
+    headers['retry-after'] = String(known.retryAfterSeconds);
+  }
   if (code === 'unauthenticated') headers['www-authenticate'] = 'Bearer realm="credvend"';
   return { status, headers, body };
 }

@@ -55,6 +55,11 @@ export async function startLocalEnvironment(options: LocalEnvironmentOptions): P
       AWS_REGION: 'us-east-1',
       CREDVEND_ENTITLEMENTS_TABLE: stack.tableNames.entitlements,
       CREDVEND_AUDIT_TABLE: stack.tableNames.audit,
+      CREDVEND_RATE_LIMITS_TABLE: stack.tableNames.rateLimits,
+      // Quotas are on in production; locally they would throttle the load bench and the
+      // fault-injection run. Tests that check quotas turn them on.
+      CREDVEND_CALLER_RATE_LIMIT: 'off',
+      CREDVEND_ENTITLEMENT_RATE_LIMIT: 'off',
       CREDVEND_DYNAMODB_ENDPOINT: stack.dynamodbEndpoint,
       CREDVEND_STS_ENDPOINT: stack.stsEndpoint,
       CREDVEND_OIDC_ISSUER: issuer,

@@ -25,6 +25,7 @@ export interface LocalStack {
 export const LOCAL_TABLE_NAMES: TableNames = {
   entitlements: 'credvend-entitlements',
   audit: 'credvend-audit',
+  rateLimits: 'credvend-ratelimits',
 };
 
 /** DynamoDB Local and moto, started, tabled and seeded; stops whatever it started if a step fails. */

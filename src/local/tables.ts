@@ -4,18 +4,24 @@ import {
   ResourceInUseException,
   waitUntilTableExists,
 } from '@aws-sdk/client-dynamodb';
-import { auditTableDefinition, entitlementsTableDefinition } from '../aws/table-schema.js';
+import {
+  auditTableDefinition,
+  entitlementsTableDefinition,
+  rateLimitsTableDefinition,
+} from '../aws/table-schema.js';
 
 export interface TableNames {
   entitlements: string;
   audit: string;
+  rateLimits: string;
 }
 
-/** Creates both tables if they do not exist yet (a persisted DynamoDB Local keeps them). */
+/** Creates the tables if they do not exist yet (a persisted DynamoDB Local keeps them). */
 export async function createTables(client: DynamoDBClient, names: TableNames): Promise<void> {
   for (const definition of [
     entitlementsTableDefinition(names.entitlements),
     auditTableDefinition(names.audit),
+    rateLimitsTableDefinition(names.rateLimits),
   ]) {
     try {
       await client.send(new CreateTableCommand(definition));

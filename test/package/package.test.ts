@@ -4,7 +4,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { auditTableDefinition, entitlementsTableDefinition } from '../../src/aws/table-schema.js';
+import {
+  auditTableDefinition,
+  entitlementsTableDefinition,
+  rateLimitsTableDefinition,
+} from '../../src/aws/table-schema.js';
 import { readZip } from './zip.js';
 
 const run = promisify(execFile);
@@ -94,11 +98,12 @@ describe('serverless package', () => {
     }
   });
 
-  it('protects both tables and declares exactly the keys and indexes the code uses', () => {
+  it('protects every table and declares exactly the keys and indexes the code uses', () => {
     const tables = Object.fromEntries(resources('AWS::DynamoDB::Table'));
     const expected = {
       EntitlementsTable: entitlementsTableDefinition('x'),
       AuditTable: auditTableDefinition('x'),
+      RateLimitsTable: rateLimitsTableDefinition('x'),
     };
     for (const [name, definition] of Object.entries(expected)) {
       const table = tables[name];
@@ -116,7 +121,7 @@ describe('serverless package', () => {
       expect(sortBy(p.AttributeDefinitions as Array<{ AttributeName: string }>)).toEqual(
         sortBy(definition.AttributeDefinitions ?? []),
       );
-      expect(sortBy(p.GlobalSecondaryIndexes as Array<{ IndexName: string }>)).toEqual(
+      expect(sortBy((p.GlobalSecondaryIndexes ?? []) as Array<{ IndexName: string }>)).toEqual(
         sortBy(definition.GlobalSecondaryIndexes ?? []),
       );
     }

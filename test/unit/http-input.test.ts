@@ -67,6 +67,19 @@ describe('loadConfig', () => {
     ).toBe(false);
   });
 
+  it('parses quotas as <count>/<seconds> or off', () => {
+    expect(loadConfig({}).rateLimits).toEqual({
+      caller: { limit: 60, windowSeconds: 60 },
+      entitlement: { limit: 600, windowSeconds: 60 },
+    });
+    expect(
+      loadConfig({ CREDVEND_CALLER_RATE_LIMIT: '5/3600', CREDVEND_ENTITLEMENT_RATE_LIMIT: 'off' }).rateLimits,
+    ).toEqual({
+      caller: { limit: 5, windowSeconds: 3600 },
+    });
+    expect(() => loadConfig({ CREDVEND_CALLER_RATE_LIMIT: 'lots' })).toThrow(/rate limit/);
+  });
+
   it('refuses symmetric JWT algorithms', () => {
     expect(() =>
       loadConfig({

@@ -1,0 +1,68 @@
+import { describe, expect, it } from 'vitest';
+import { auditEvents, devToken, dynamodb, oidcPrincipal, vendApp } from './support.js';
+
+describe('rate limits', () => {
+  it('gives a caller over its quota 429 with Retry-After, audited', async () => {
+    // Prepare: three issuances per caller per hour (a window that will not roll over mid-test).
+    const app = vendApp({
+      CREDVEND_CALLER_RATE_LIMIT: '3/3600',
+      CREDVEND_ENTITLEMENT_RATE_LIMIT: '1000/3600',
+    });
+    const vend = (token: string) =>
+      app.request('/v1/credentials', {
+        method: 'POST',
+        headers: { authorization: `Bearer ${token}` },
+        body: JSON.stringify({ entitlement: 'demo-deploy', reason: 'quota test' }),
+      });
+    const alice = await devToken('alice@example.com');
+
+    // Act: the same caller, concurrently; each window is one exact count across writers.
+    const statuses = await Promise.all([...Array(5)].map(async () => (await vend(alice)).status));
+    const limited = await vend(alice);
+
+    // Assess
+    expect(statuses.filter((s) => s === 200)).toHaveLength(3);
+    expect(statuses.filter((s) => s === 429)).toHaveLength(2);
+    expect(limited.status).toBe(429);
+    const retryAfter = Number(limited.headers.get('retry-after'));
+    expect(retryAfter).toBeGreaterThanOrEqual(1);
+    expect(retryAfter).toBeLessThanOrEqual(3600);
+    const problem = (await limited.json()) as { type: string; requestId: string };
+    expect(problem.type).toBe('urn:credvend:problem:rate-limited');
+    const event = (await auditEvents(dynamodb())).find((e) => e.requestId === problem.requestId);
+    expect(event).toMatchObject({
+      outcome: 'denied',
+      problemCode: 'rate-limited',
+      principal: oidcPrincipal('alice@example.com'),
+    });
+  });
+
+  it('counts per entitlement across callers', async () => {
+    const app = vendApp({ CREDVEND_CALLER_RATE_LIMIT: 'off', CREDVEND_ENTITLEMENT_RATE_LIMIT: '2/3600' });
+    const token = await devToken('alice@example.com');
+    const statuses: number[] = [];
+    for (let i = 0; i < 3; i++) {
+      const response = await app.request('/v1/credentials', {
+        method: 'POST',
+        headers: { authorization: `Bearer ${token}` },
+        body: JSON.stringify({ accountId: '222222222222', roleName: 'credvend-readonly' }),
+      });
+      statuses.push(response.status);
+    }
+    expect(statuses).toEqual([200, 200, 429]);
+  });
+
+  it('does not spend quota on requests that are refused before issuing', async () => {
+    const app = vendApp({ CREDVEND_CALLER_RATE_LIMIT: '1/60', CREDVEND_ENTITLEMENT_RATE_LIMIT: 'off' });
+    const token = await devToken(`quota-${Date.now()}@example.com`);
+    for (let i = 0; i < 3; i++) {
+      const response = await app.request('/v1/credentials', {
+        method: 'POST',
+        headers: { authorization: `Bearer ${token}` },
+        body: JSON.stringify({ entitlement: 'demo-readonly' }),
+      });
+      // Not entitled, every time: never 429, because nothing was about to be issued.
+      expect(response.status).toBe(403);
+    }
+  });
+});
