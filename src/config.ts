@@ -14,7 +14,8 @@ const rateLimit = z
   .string()
   .regex(/^(off|\d{1,7}\/\d{1,6})$/, 'a rate limit is <count>/<seconds> or off')
   .transform((value) => {
-    if (value === 'off') return undefined;
+    // null, not undefined: zod's .default() would replace an undefined result.
+    if (value === 'off') return null;
     const [limit, windowSeconds] = value.split('/').map(Number);
     return { limit: limit ?? 0, windowSeconds: windowSeconds ?? 1 };
   });
