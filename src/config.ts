@@ -25,6 +25,11 @@ const environmentSchema = z.object({
   CREDVEND_ENTITLEMENTS_TABLE: z.string().min(3).default('credvend-entitlements'),
   CREDVEND_AUDIT_TABLE: z.string().min(3).default('credvend-audit'),
   CREDVEND_RATE_LIMITS_TABLE: z.string().min(3).default('credvend-ratelimits'),
+  CREDVEND_IDEMPOTENCY_TABLE: z.string().min(3).default('credvend-idempotency'),
+  // Empty means off, so a deploy parameter left blank disables the feature.
+  CREDVEND_IDEMPOTENCY_SECRET: z
+    .union([z.literal(''), z.string().min(32, 'at least 32 characters')])
+    .optional(),
   CREDVEND_CALLER_RATE_LIMIT: rateLimit.default({ limit: 60, windowSeconds: 60 }),
   CREDVEND_ENTITLEMENT_RATE_LIMIT: rateLimit.default({ limit: 600, windowSeconds: 60 }),
   CREDVEND_DYNAMODB_ENDPOINT: z.url().optional(),
@@ -78,7 +83,9 @@ export interface OidcConfig {
 
 export interface Config {
   region: string;
-  tables: { entitlements: string; audit: string; rateLimits: string };
+  tables: { entitlements: string; audit: string; rateLimits: string; idempotency: string };
+  /** Server secret for sealing idempotent replays; absent, Idempotency-Key is refused. */
+  idempotencySecret?: string;
   rateLimits: {
     caller?: { limit: number; windowSeconds: number };
     entitlement?: { limit: number; windowSeconds: number };
@@ -120,6 +127,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       entitlements: e.CREDVEND_ENTITLEMENTS_TABLE,
       audit: e.CREDVEND_AUDIT_TABLE,
       rateLimits: e.CREDVEND_RATE_LIMITS_TABLE,
+      idempotency: e.CREDVEND_IDEMPOTENCY_TABLE,
     },
     rateLimits: {
       ...(e.CREDVEND_CALLER_RATE_LIMIT ? { caller: e.CREDVEND_CALLER_RATE_LIMIT } : {}),
@@ -146,6 +154,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   };
   if (e.CREDVEND_DYNAMODB_ENDPOINT) config.dynamodbEndpoint = e.CREDVEND_DYNAMODB_ENDPOINT;
   if (e.CREDVEND_STS_ENDPOINT) config.stsEndpoint = e.CREDVEND_STS_ENDPOINT;
+  if (e.CREDVEND_IDEMPOTENCY_SECRET) config.idempotencySecret = e.CREDVEND_IDEMPOTENCY_SECRET;
   if (e.CREDVEND_SERVER_ID) {
     config.awsAuth = {
       serverId: e.CREDVEND_SERVER_ID,

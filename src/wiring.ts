@@ -9,16 +9,19 @@ import { DynamoDbAuditReader } from './aws/dynamodb-audit-reader.js';
 import { DynamoDbAuditSink } from './aws/dynamodb-audit-sink.js';
 import { DynamoDbEntitlementAdminStore } from './aws/dynamodb-entitlement-admin-store.js';
 import { DynamoDbEntitlementStore } from './aws/dynamodb-entitlement-store.js';
+import { DynamoDbIdempotencyStore } from './aws/dynamodb-idempotency-store.js';
 import { DynamoDbRateLimiter } from './aws/dynamodb-rate-limiter.js';
 import { StsRoleAssumer } from './aws/sts-role-assumer.js';
 import type { Config } from './config.js';
 import type { AuditEvent } from './domain/audit.js';
 import { ChainedAuditLog } from './domain/audit-chain.js';
 import { EntitlementAdmin } from './domain/entitlement-admin.js';
+import { IdempotentIssuer } from './domain/idempotent-issuer.js';
 import { newEventId } from './domain/ids.js';
 import type { AuditLog, TransactionalAuditLog } from './domain/ports.js';
 import { systemClock } from './domain/ports.js';
 import { PrivilegedAccess } from './domain/privileged-access.js';
+import { IdempotencySealer } from './domain/sealing.js';
 import { CredentialVendor } from './domain/vend.js';
 import type { AdminAppDependencies } from './http/admin-app.js';
 import type { AuditAppDependencies } from './http/audit-app.js';
@@ -144,8 +147,19 @@ export function createVendDependencies(
   audit: AuditLog = createAuditLog(config, clients.dynamodb),
 ): VendAppDependencies {
   const logger = createLogger(config.logLevel);
+  const vendor = createVendor(config, clients, audit, logger);
   return {
-    vendor: createVendor(config, clients, audit, logger),
+    vendor,
+    ...(config.idempotencySecret
+      ? {
+          idempotent: new IdempotentIssuer({
+            vendor,
+            store: new DynamoDbIdempotencyStore(clients.dynamodb, config.tables.idempotency),
+            sealer: new IdempotencySealer(Buffer.from(config.idempotencySecret)),
+            clock: systemClock,
+          }),
+        }
+      : {}),
     authMethods: createAuthMethods(config, runtime),
     clock: systemClock,
     logger,

@@ -70,3 +70,13 @@ export function rateLimitsTableDefinition(tableName: string): CreateTableCommand
     KeySchema: [{ AttributeName: 'bucket', KeyType: 'HASH' }],
   };
 }
+
+/** Idempotency keys (hashed) and sealed replays; TTL on `expiresAt`. */
+export function idempotencyTableDefinition(tableName: string): CreateTableCommandInput {
+  return {
+    TableName: tableName,
+    BillingMode: 'PAY_PER_REQUEST',
+    AttributeDefinitions: [{ AttributeName: 'key', AttributeType: 'S' }],
+    KeySchema: [{ AttributeName: 'key', KeyType: 'HASH' }],
+  };
+}

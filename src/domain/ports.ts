@@ -1,4 +1,5 @@
 import type { AuditEvent, ChainedAuditEvent } from './audit.js';
+import type { Sealed } from './sealing.js';
 import type { AssumedRole, Entitlement, IssuancePlan } from './types.js';
 
 /** Reads entitlements. One lookup per subject key, never a scan. */
@@ -60,3 +61,21 @@ export interface Clock {
 }
 
 export const systemClock: Clock = { now: () => new Date() };
+
+/** The state of one idempotency key, as stored. */
+export type IdempotencyRecord =
+  | { state: 'pending'; requestHash: string }
+  | { state: 'done'; requestHash: string; sealed: Sealed; expiresAt: Date };
+
+/** Claims, completes and releases idempotency keys; `claim` is atomic across writers. */
+export interface IdempotencyStore {
+  /** Returns undefined when this call claimed the key, else what is stored under it. */
+  claim(
+    keyHash: string,
+    requestHash: string,
+    now: Date,
+    pendingUntil: Date,
+  ): Promise<IdempotencyRecord | undefined>;
+  complete(keyHash: string, sealed: Sealed, expiresAt: Date): Promise<void>;
+  release(keyHash: string): Promise<void>;
+}

@@ -1,10 +1,11 @@
 import { type Context, Hono } from 'hono';
-import { CredvendError } from '../domain/errors.js';
+import { CredvendError, InvalidRequestError } from '../domain/errors.js';
+import type { IdempotentIssuer } from '../domain/idempotent-issuer.js';
 import { STS_LIMITS } from '../domain/limits.js';
 import { limitUsage } from '../domain/plan.js';
 import type { Clock } from '../domain/ports.js';
 import type { Credentials } from '../domain/types.js';
-import type { CredentialVendor } from '../domain/vend.js';
+import type { CredentialVendor, Issuance } from '../domain/vend.js';
 import type { Logger } from '../logging.js';
 import type { AppEnv } from './app-env.js';
 import { type AuthMethodHandler, authenticate } from './authenticate.js';
@@ -21,9 +22,13 @@ export interface VendAppDependencies {
   logger: Logger;
   /** The caller's network address as the runtime knows it (API Gateway, or the socket locally). */
   sourceIp: SourceIpResolver;
+  /** Idempotent issuance for requests with an Idempotency-Key; absent, such requests are refused. */
+  idempotent?: IdempotentIssuer;
   /** The console federation flow: a sign-in URL for issued credentials. */
   consoleUrl: (credentials: Credentials, durationSeconds: number) => Promise<string>;
 }
+
+const IDEMPOTENCY_KEY = /^[\w.:-]{1,128}$/;
 
 /** The vend function: issue credentials, list one's own entitlements, health. */
 export function createVendApp(deps: VendAppDependencies): Hono<AppEnv> {
@@ -51,14 +56,29 @@ export function createVendApp(deps: VendAppDependencies): Hono<AppEnv> {
   api.post('/credentials', async (c) => {
     const caller = c.get('caller');
     const context = requestContext(c);
+    const text = await c.req.text();
+    const idempotencyKey = c.req.header('idempotency-key');
     let parsed: ReturnType<typeof parseIssuanceBody>;
     try {
-      parsed = parseIssuanceBody(await c.req.text());
+      parsed = parseIssuanceBody(text);
+      if (idempotencyKey !== undefined && !IDEMPOTENCY_KEY.test(idempotencyKey)) {
+        throw new InvalidRequestError('Idempotency-Key is 1-128 characters of letters, digits and _.:-');
+      }
+      if (idempotencyKey !== undefined && !deps.idempotent) {
+        throw new InvalidRequestError('Idempotency-Key is not enabled on this server');
+      }
     } catch (error) {
       if (error instanceof CredvendError) await deps.vendor.recordRejection(caller, context, error);
       throw error;
     }
-    const issuance = await deps.vendor.issue(caller, parsed.request, context);
+    let issuance: Issuance;
+    if (idempotencyKey !== undefined && deps.idempotent) {
+      const result = await deps.idempotent.issue(caller, parsed.request, context, idempotencyKey, text);
+      issuance = result.issuance;
+      c.header('idempotent-replayed', String(result.replayed));
+    } else {
+      issuance = await deps.vendor.issue(caller, parsed.request, context);
+    }
     deps.logger.info('credentials issued', {
       requestId: context.requestId,
       eventId: issuance.eventId,

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { loadConfig } from '../config.js';
 import type { LogLevel } from '../logging.js';
@@ -56,6 +57,9 @@ export async function startLocalEnvironment(options: LocalEnvironmentOptions): P
       CREDVEND_ENTITLEMENTS_TABLE: stack.tableNames.entitlements,
       CREDVEND_AUDIT_TABLE: stack.tableNames.audit,
       CREDVEND_RATE_LIMITS_TABLE: stack.tableNames.rateLimits,
+      CREDVEND_IDEMPOTENCY_TABLE: stack.tableNames.idempotency,
+      // A fresh secret per start: replays are only needed within one run of the stack.
+      CREDVEND_IDEMPOTENCY_SECRET: randomBytes(32).toString('base64url'),
       // Quotas are on in production; locally they would throttle the load bench and the
       // fault-injection run. Tests that check quotas turn them on.
       CREDVEND_CALLER_RATE_LIMIT: 'off',

@@ -26,6 +26,7 @@ export const LOCAL_TABLE_NAMES: TableNames = {
   entitlements: 'credvend-entitlements',
   audit: 'credvend-audit',
   rateLimits: 'credvend-ratelimits',
+  idempotency: 'credvend-idempotency',
 };
 
 /** DynamoDB Local and moto, started, tabled and seeded; stops whatever it started if a step fails. */

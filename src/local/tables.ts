@@ -7,6 +7,7 @@ import {
 import {
   auditTableDefinition,
   entitlementsTableDefinition,
+  idempotencyTableDefinition,
   rateLimitsTableDefinition,
 } from '../aws/table-schema.js';
 
@@ -14,6 +15,7 @@ export interface TableNames {
   entitlements: string;
   audit: string;
   rateLimits: string;
+  idempotency: string;
 }
 
 /** Creates the tables if they do not exist yet (a persisted DynamoDB Local keeps them). */
@@ -22,6 +24,7 @@ export async function createTables(client: DynamoDBClient, names: TableNames): P
     entitlementsTableDefinition(names.entitlements),
     auditTableDefinition(names.audit),
     rateLimitsTableDefinition(names.rateLimits),
+    idempotencyTableDefinition(names.idempotency),
   ]) {
     try {
       await client.send(new CreateTableCommand(definition));

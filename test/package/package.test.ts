@@ -7,6 +7,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import {
   auditTableDefinition,
   entitlementsTableDefinition,
+  idempotencyTableDefinition,
   rateLimitsTableDefinition,
 } from '../../src/aws/table-schema.js';
 import { readZip } from './zip.js';
@@ -104,6 +105,7 @@ describe('serverless package', () => {
       EntitlementsTable: entitlementsTableDefinition('x'),
       AuditTable: auditTableDefinition('x'),
       RateLimitsTable: rateLimitsTableDefinition('x'),
+      IdempotencyTable: idempotencyTableDefinition('x'),
     };
     for (const [name, definition] of Object.entries(expected)) {
       const table = tables[name];

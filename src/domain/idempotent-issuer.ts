@@ -1,0 +1,120 @@
+import { createHash } from 'node:crypto';
+import { z } from 'zod';
+import { ConflictError } from './errors.js';
+import type { Clock, IdempotencyStore } from './ports.js';
+import type { IdempotencySealer } from './sealing.js';
+import type { Caller, IssuanceRequest, RequestContext } from './types.js';
+import type { CredentialVendor, Issuance } from './vend.js';
+
+/** A request still in flight holds its key this long; a crashed one frees it after that. */
+const PENDING_MS = 60_000;
+
+const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
+
+const issuanceSchema = z.object({
+  eventId: z.string(),
+  plan: z.object({
+    entitlementId: z.string(),
+    accountId: z.string(),
+    roleArn: z.string(),
+    durationSeconds: z.number(),
+    durationBoundBy: z.enum(['request', 'entitlement-default', 'entitlement-max', 'role-chaining']),
+    sessionName: z.string(),
+    sourceIdentity: z.string(),
+    sessionPolicy: z.string().optional(),
+    policyArns: z.array(z.string()),
+    sessionPolicyChars: z.number(),
+    tags: z.array(z.object({ key: z.string(), value: z.string() })),
+    transitiveTagKeys: z.array(z.string()),
+    externalId: z.string().optional(),
+    reason: z.string().optional(),
+  }),
+  assumed: z.object({
+    credentials: z.object({
+      accessKeyId: z.string(),
+      secretAccessKey: z.string(),
+      sessionToken: z.string(),
+      expiration: z.iso.datetime().transform((t) => new Date(t)),
+    }),
+    assumedRoleArn: z.string(),
+    packedPolicySize: z.number().optional(),
+    stsRequestId: z.string().optional(),
+  }),
+});
+
+export interface IdempotentResult {
+  issuance: Issuance;
+  /** True when this answer is the stored one from an earlier request with the same key. */
+  replayed: boolean;
+}
+
+/**
+ * `Idempotency-Key` on issuance: a retry with the same key and the same request gets the
+ * same credentials, within their lifetime, without a second AssumeRole or audit record.
+ * The stored answer is sealed with a key derived from the caller's Idempotency-Key (see
+ * IdempotencySealer), so the table never holds a usable secret. A concurrent duplicate
+ * gets 409 and retries; the same key with a different request is a 409 too.
+ */
+export class IdempotentIssuer {
+  constructor(
+    private readonly deps: {
+      vendor: CredentialVendor;
+      store: IdempotencyStore;
+      sealer: IdempotencySealer;
+      clock: Clock;
+    },
+  ) {}
+
+  async issue(
+    caller: Caller,
+    request: IssuanceRequest,
+    context: RequestContext,
+    idempotencyKey: string,
+    requestText: string,
+  ): Promise<IdempotentResult> {
+    const keyHash = sha256(`${caller.principal}\n${idempotencyKey}`);
+    const requestHash = sha256(requestText);
+    const now = this.deps.clock.now();
+    const existing = await this.deps.store.claim(
+      keyHash,
+      requestHash,
+      now,
+      new Date(now.getTime() + PENDING_MS),
+    );
+    if (existing) {
+      if (existing.requestHash !== requestHash) {
+        throw new ConflictError('this Idempotency-Key was used with a different request');
+      }
+      if (existing.state === 'pending') {
+        throw new ConflictError('a request with this Idempotency-Key is in progress; retry shortly');
+      }
+      const text = this.deps.sealer.open(
+        caller.principal,
+        idempotencyKey,
+        existing.sealed,
+        `${keyHash}:${requestHash}`,
+      );
+      return { issuance: issuanceSchema.parse(JSON.parse(text)), replayed: true };
+    }
+    let issuance: Issuance;
+    try {
+      issuance = await this.deps.vendor.issue(caller, request, context);
+    } catch (error) {
+      // Nothing was handed out: let a retry with this key try again.
+      await this.deps.store.release(keyHash).catch(() => undefined);
+      throw error;
+    }
+    const sealed = this.deps.sealer.seal(
+      caller.principal,
+      idempotencyKey,
+      JSON.stringify(issuance),
+      `${keyHash}:${requestHash}`,
+    );
+    // If this write fails the caller still gets its credentials; a retry then finds the key
+    // pending and gets 409 until it frees, rather than a second issuance.
+    await this.deps.store
+      .complete(keyHash, sealed, issuance.assumed.credentials.expiration)
+      .catch(() => undefined);
+    return { issuance, replayed: false };
+  }
+}

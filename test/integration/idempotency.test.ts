@@ -1,0 +1,86 @@
+import { ScanCommand } from '@aws-sdk/client-dynamodb';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { auditEvents, devToken, dynamodb, stack, vendApp } from './support.js';
+
+interface Issued {
+  eventId: string;
+  credentials: { accessKeyId: string; secretAccessKey: string; sessionToken: string };
+}
+
+describe('Idempotency-Key on POST /v1/credentials', () => {
+  const app = vendApp();
+  let alice: string;
+  const post = (key: string, body: unknown, token = alice) =>
+    app.request('/v1/credentials', {
+      method: 'POST',
+      headers: { authorization: `Bearer ${token}`, 'idempotency-key': key },
+      body: JSON.stringify(body),
+    });
+  const issuedRecords = async (accessKeyId: string) =>
+    (await auditEvents(dynamodb())).filter((e) => e.outcome === 'issued' && e.accessKeyId === accessKeyId);
+
+  beforeAll(async () => {
+    alice = await devToken('alice@example.com');
+  });
+
+  it('returns the same credentials for a retry, without a second issuance or audit record', async () => {
+    const key = `retry-${Date.now()}`;
+    const body = { entitlement: 'demo-readonly', reason: 'idempotent' };
+    const first = await post(key, body);
+    const second = await post(key, body);
+
+    expect(first.status).toBe(200);
+    expect(second.status).toBe(200);
+    expect(first.headers.get('idempotent-replayed')).toBe('false');
+    expect(second.headers.get('idempotent-replayed')).toBe('true');
+    const a = (await first.json()) as Issued;
+    const b = (await second.json()) as Issued;
+    expect(b).toEqual(a);
+    expect(await issuedRecords(a.credentials.accessKeyId)).toHaveLength(1);
+  });
+
+  it('refuses the same key with a different request (409)', async () => {
+    const key = `reuse-${Date.now()}`;
+    expect((await post(key, { entitlement: 'demo-readonly' })).status).toBe(200);
+    const other = await post(key, { entitlement: 'demo-readonly', durationSeconds: 1200 });
+    expect(other.status).toBe(409);
+  });
+
+  it('lets exactly one of concurrent duplicates issue; the others get the same answer or 409', async () => {
+    const key = `race-${Date.now()}`;
+    const responses = await Promise.all([...Array(6)].map(() => post(key, { entitlement: 'demo-readonly' })));
+    const ok = await Promise.all(
+      responses.filter((r) => r.status === 200).map(async (r) => (await r.json()) as Issued),
+    );
+    expect(responses.every((r) => r.status === 200 || r.status === 409)).toBe(true);
+    expect(ok.length).toBeGreaterThanOrEqual(1);
+    expect(new Set(ok.map((o) => o.credentials.accessKeyId)).size).toBe(1);
+    expect(await issuedRecords(ok[0]?.credentials.accessKeyId ?? '')).toHaveLength(1);
+  });
+
+  it('keeps keys per caller: the same key from another caller is another request', async () => {
+    const key = `shared-${Date.now()}`;
+    const fromAlice = (await (await post(key, { entitlement: 'demo-readonly' })).json()) as Issued;
+    const bob = await devToken('bob@example.com');
+    const fromBob = await post(key, { entitlement: 'demo-readonly' }, bob);
+    expect(fromBob.status).toBe(403);
+    expect(JSON.stringify(await fromBob.json())).not.toContain(fromAlice.credentials.accessKeyId);
+  });
+
+  it('stores no secret or token in plain text', async () => {
+    const key = `sealed-${Date.now()}`;
+    const issued = (await (await post(key, { entitlement: 'demo-readonly' })).json()) as Issued;
+    const scan = await dynamodb().send(
+      new ScanCommand({ TableName: stack().credvendEnv.CREDVEND_IDEMPOTENCY_TABLE }),
+    );
+    const stored = JSON.stringify(scan.Items);
+    expect(stored.length).toBeGreaterThan(0);
+    expect(stored).not.toContain(issued.credentials.secretAccessKey);
+    expect(stored).not.toContain(issued.credentials.sessionToken);
+    expect(stored).not.toContain(key);
+  });
+
+  it('refuses a malformed key with 400', async () => {
+    expect((await post('has spaces in it', { entitlement: 'demo-readonly' })).status).toBe(400);
+  });
+});
