@@ -13,6 +13,8 @@ export const VENDING_ACCOUNT = '111111111111';
 export const TARGET_ACCOUNT = '222222222222';
 export const DEMO_EXTERNAL_ID = 'credvend-demo-external-id';
 export const DEMO_BUCKET = `credvend-demo-${TARGET_ACCOUNT}`;
+/** Named outside credvend-* so credvend's own AssumeRole permission does not cover it. */
+export const REVOKER_ROLE = 'revoker-for-credvend';
 const VENDING_USER_ARN = `arn:aws:iam::${VENDING_ACCOUNT}:user/credvend`;
 
 export interface MotoSeed {
@@ -23,6 +25,7 @@ export interface MotoSeed {
   roles: { readonly: string; deploy: string };
   externalId: string;
   bucket: string;
+  revokerRoleArn: string;
 }
 
 const policy = (statements: unknown[]): string =>
@@ -65,6 +68,11 @@ const SEED_STEPS: ReadonlyArray<(clients: Clients, seed: Partial<MotoSeed>) => P
             Effect: 'Allow',
             Action: ['sts:AssumeRole', 'sts:TagSession', 'sts:SetSourceIdentity'],
             Resource: `arn:aws:iam::${TARGET_ACCOUNT}:role/credvend-*`,
+          },
+          {
+            Effect: 'Allow',
+            Action: 'sts:AssumeRole',
+            Resource: `arn:aws:iam::${TARGET_ACCOUNT}:role/${REVOKER_ROLE}`,
           },
         ]),
       }),
@@ -123,6 +131,33 @@ const SEED_STEPS: ReadonlyArray<(clients: Clients, seed: Partial<MotoSeed>) => P
             Effect: 'Allow',
             Action: 's3:*',
             Resource: [`arn:aws:s3:::${DEMO_BUCKET}`, `arn:aws:s3:::${DEMO_BUCKET}/*`],
+          },
+        ]),
+      }),
+    );
+  },
+  async ({ iam }, seed) => {
+    // What a target account creates so credvend can revoke sessions of its roles.
+    const role = await iam(TARGET_ACCOUNT).send(
+      new CreateRoleCommand({
+        RoleName: REVOKER_ROLE,
+        AssumeRolePolicyDocument: policy([
+          { Effect: 'Allow', Principal: { AWS: VENDING_USER_ARN }, Action: 'sts:AssumeRole' },
+        ]),
+      }),
+    );
+    seed.revokerRoleArn = role.Role?.Arn ?? '';
+  },
+  async ({ iam }) => {
+    await iam(TARGET_ACCOUNT).send(
+      new PutRolePolicyCommand({
+        RoleName: REVOKER_ROLE,
+        PolicyName: 'revoke-credvend-sessions',
+        PolicyDocument: policy([
+          {
+            Effect: 'Allow',
+            Action: ['iam:GetRolePolicy', 'iam:PutRolePolicy'],
+            Resource: `arn:aws:iam::${TARGET_ACCOUNT}:role/credvend-*`,
           },
         ]),
       }),
@@ -194,7 +229,8 @@ export async function seedMoto(endpoint: string): Promise<MotoSeed> {
     !seed.vendingAccessKeyId ||
     !seed.vendingSecretAccessKey ||
     !seed.roles?.readonly ||
-    !seed.roles.deploy
+    !seed.roles.deploy ||
+    !seed.revokerRoleArn
   ) {
     throw new Error('moto seeding did not return the vending key and both roles');
   }
@@ -206,5 +242,6 @@ export async function seedMoto(endpoint: string): Promise<MotoSeed> {
     roles: seed.roles,
     externalId: DEMO_EXTERNAL_ID,
     bucket: DEMO_BUCKET,
+    revokerRoleArn: seed.revokerRoleArn,
   };
 }
