@@ -50,6 +50,12 @@ const environmentSchema = z.object({
   CREDVEND_FEDERATION_ENDPOINT: z.url().default('https://signin.aws.amazon.com/federation'),
   CREDVEND_CONSOLE_DESTINATION: z.url().default('https://console.aws.amazon.com/'),
   CREDVEND_CONSOLE_ISSUER: z.string().min(1).max(256).default('credvend'),
+  // Role credvend assumes in a target account to write revocations; empty: print them instead.
+  CREDVEND_REVOKER_ROLE_NAME: z
+    .string()
+    .regex(/^[\w+=,.@-]{0,64}$/)
+    .optional(),
+  CREDVEND_IAM_ENDPOINT: z.url().optional(),
   CREDVEND_AUDITORS: csv.default([]),
   CREDVEND_ADMINS: csv.default([]),
   CREDVEND_GROUPS_CLAIM: z.string().min(1).default('groups'),
@@ -84,6 +90,7 @@ export interface OidcConfig {
 export interface Config {
   region: string;
   tables: { entitlements: string; audit: string; rateLimits: string; idempotency: string };
+  revocation?: { revokerRoleName: string; iamEndpoint?: string };
   /** Server secret for sealing idempotent replays; absent, Idempotency-Key is refused. */
   idempotencySecret?: string;
   rateLimits: {
@@ -155,6 +162,12 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   if (e.CREDVEND_DYNAMODB_ENDPOINT) config.dynamodbEndpoint = e.CREDVEND_DYNAMODB_ENDPOINT;
   if (e.CREDVEND_STS_ENDPOINT) config.stsEndpoint = e.CREDVEND_STS_ENDPOINT;
   if (e.CREDVEND_IDEMPOTENCY_SECRET) config.idempotencySecret = e.CREDVEND_IDEMPOTENCY_SECRET;
+  if (e.CREDVEND_REVOKER_ROLE_NAME) {
+    config.revocation = {
+      revokerRoleName: e.CREDVEND_REVOKER_ROLE_NAME,
+      ...(e.CREDVEND_IAM_ENDPOINT ? { iamEndpoint: e.CREDVEND_IAM_ENDPOINT } : {}),
+    };
+  }
   if (e.CREDVEND_SERVER_ID) {
     config.awsAuth = {
       serverId: e.CREDVEND_SERVER_ID,

@@ -11,6 +11,7 @@ import { DynamoDbEntitlementAdminStore } from './aws/dynamodb-entitlement-admin-
 import { DynamoDbEntitlementStore } from './aws/dynamodb-entitlement-store.js';
 import { DynamoDbIdempotencyStore } from './aws/dynamodb-idempotency-store.js';
 import { DynamoDbRateLimiter } from './aws/dynamodb-rate-limiter.js';
+import { IamRevocationApplier } from './aws/iam-revocation-applier.js';
 import { StsRoleAssumer } from './aws/sts-role-assumer.js';
 import type { Config } from './config.js';
 import type { AuditEvent } from './domain/audit.js';
@@ -21,6 +22,7 @@ import { newEventId } from './domain/ids.js';
 import type { AuditLog, TransactionalAuditLog } from './domain/ports.js';
 import { systemClock } from './domain/ports.js';
 import { PrivilegedAccess } from './domain/privileged-access.js';
+import { Revoker } from './domain/revoke.js';
 import { IdempotencySealer } from './domain/sealing.js';
 import { CredentialVendor } from './domain/vend.js';
 import type { AdminAppDependencies } from './http/admin-app.js';
@@ -190,16 +192,28 @@ export function createAuditDependencies(
 export function createAdminDependencies(
   config: Config,
   dynamodb: DynamoDBClient,
+  sts: STSClient,
   runtime: Runtime,
   sourceIp: SourceIpResolver,
   audit: TransactionalAuditLog = createAuditLog(config, dynamodb),
 ): AdminAppDependencies {
   const logger = createLogger(config.logLevel);
+  const access = createPrivilegedAccess(config, audit, logger);
   return {
+    revoker: new Revoker({
+      reader: new DynamoDbAuditReader(dynamodb, config.tables.audit),
+      ...(config.revocation
+        ? { applier: new IamRevocationApplier(sts, { region: config.region, ...config.revocation }) }
+        : {}),
+      audit,
+      access,
+      clock: systemClock,
+      newEventId,
+    }),
     admin: new EntitlementAdmin({
       store: new DynamoDbEntitlementAdminStore(dynamodb, config.tables.entitlements, config.tables.audit),
       audit,
-      access: createPrivilegedAccess(config, audit, logger),
+      access,
       clock: systemClock,
       newEventId,
     }),

@@ -1,4 +1,5 @@
 import type { AuditEvent, ChainedAuditEvent } from './audit.js';
+import type { PolicyDocument, PolicyStatement } from './policy.js';
 import type { Sealed } from './sealing.js';
 import type { AssumedRole, Entitlement, IssuancePlan } from './types.js';
 
@@ -37,6 +38,11 @@ export interface EntitlementAdminStore {
   list(limit: number, cursor?: string): Promise<EntitlementPage>;
   /** Throws ConflictError when the stored version is not the expected one. */
   write(change: EntitlementChange, audit: ChainedAuditEvent): Promise<void>;
+}
+
+/** Writes a Deny into a target role's revocation policy; returns the policy now in force. */
+export interface RevocationApplier {
+  apply(roleArn: string, statement: PolicyStatement, now: Date): Promise<PolicyDocument>;
 }
 
 export interface RoleAssumer {

@@ -2,6 +2,7 @@ import { Hono } from 'hono';
 import { z } from 'zod';
 import type { EntitlementAdmin } from '../domain/entitlement-admin.js';
 import { InvalidRequestError } from '../domain/errors.js';
+import type { Revoker } from '../domain/revoke.js';
 import { invalidRequest } from '../domain/validation.js';
 import type { Logger } from '../logging.js';
 import type { AppEnv } from './app-env.js';
@@ -12,6 +13,7 @@ import { requestContextOf, type SourceIpResolver } from './request-context.js';
 
 export interface AdminAppDependencies {
   admin: EntitlementAdmin;
+  revoker: Revoker;
   authMethods: readonly AuthMethodHandler[];
   logger: Logger;
   sourceIp: SourceIpResolver;
@@ -85,5 +87,15 @@ export function createAdminApp(deps: AdminAppDependencies): Hono<AppEnv> {
   });
 
   app.route('/v1/entitlements', api);
+
+  const revocations = new Hono<AppEnv>();
+  revocations.use(authenticate(deps.authMethods));
+  revocations.post('/:id/revoke', async (c) => {
+    const id = c.req.param('id');
+    if (!/^[0-9A-Z]{16,128}$/.test(id))
+      throw new InvalidRequestError('give an event id (ULID) or an access key id');
+    return c.json(await deps.revoker.revoke(c.get('caller'), id, context(c)));
+  });
+  app.route('/v1/audit/events', revocations);
   return app;
 }

@@ -40,7 +40,10 @@ export function createLocalApp(
   // API Gateway routes by path to one function each; locally, path prefixes do the same.
   const auditApp = createAuditApp(createAuditDependencies(config, clients.dynamodb, 'node', sourceIp, audit));
   const vendApp = createVendApp(createVendDependencies(config, clients, 'node', sourceIp, audit));
-  const adminApp = createAdminApp(createAdminDependencies(config, clients.dynamodb, 'node', sourceIp, audit));
+  const adminApp = createAdminApp(
+    createAdminDependencies(config, clients.dynamodb, clients.sts, 'node', sourceIp, audit),
+  );
+  app.post('/v1/audit/events/:id/revoke', (c) => adminApp.fetch(c.req.raw, c.env));
   app.all('/v1/audit/*', (c) => auditApp.fetch(c.req.raw, c.env));
   app.get('/v1/entitlements/mine', (c) => vendApp.fetch(c.req.raw, c.env));
   app.all('/v1/entitlements', (c) => adminApp.fetch(c.req.raw, c.env));

@@ -6,6 +6,7 @@ import { createLocalApp, DEV_ISSUER_PATH, startApiServer } from './api-server.js
 import { DEMO_ADMIN, DEMO_AUDITOR, demoEntitlements, seedEntitlements } from './demo-entitlements.js';
 import { createDevIssuer } from './dev-issuer.js';
 import { assertPortFree } from './preflight.js';
+import { REVOKER_ROLE } from './seed-aws.js';
 import { type LocalStack, startLocalStack } from './stack.js';
 
 export const DEV_AUDIENCE = 'credvend';
@@ -58,6 +59,8 @@ export async function startLocalEnvironment(options: LocalEnvironmentOptions): P
       CREDVEND_AUDIT_TABLE: stack.tableNames.audit,
       CREDVEND_RATE_LIMITS_TABLE: stack.tableNames.rateLimits,
       CREDVEND_IDEMPOTENCY_TABLE: stack.tableNames.idempotency,
+      CREDVEND_REVOKER_ROLE_NAME: REVOKER_ROLE,
+      CREDVEND_IAM_ENDPOINT: stack.stsEndpoint,
       // A fresh secret per start: replays are only needed within one run of the stack.
       CREDVEND_IDEMPOTENCY_SECRET: randomBytes(32).toString('base64url'),
       // Quotas are on in production; locally they would throttle the load bench and the

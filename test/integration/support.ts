@@ -110,8 +110,10 @@ export function oidcPrincipal(sub: string): string {
 }
 
 /** The admin app wired as in production, against the real stack. */
-export function adminApp() {
-  const config = loadConfig(stack().credvendEnv);
+export function adminApp(overrides: Record<string, string> = {}) {
+  const config = loadConfig({ ...stack().credvendEnv, ...overrides });
   const clients = createAwsClients(config, vendingCredentials());
-  return createAdminApp(createAdminDependencies(config, clients.dynamodb, 'node', () => '198.51.100.9'));
+  return createAdminApp(
+    createAdminDependencies(config, clients.dynamodb, clients.sts, 'node', () => '198.51.100.9'),
+  );
 }

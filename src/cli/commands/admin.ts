@@ -72,6 +72,30 @@ export function registerAdminCommands(program: Command): void {
       printJson({ ...parseBody(anyObject, response), etag: response.headers.get('etag') });
     });
 
+  program
+    .command('revoke')
+    .description('revoke an issuance: deny its sessions on the target role (admin)')
+    .argument('<event-id|access-key-id>')
+    .action(async (id: string) => {
+      const result = parseBody(
+        anyObject,
+        await callApi(
+          await resolveTarget(program),
+          'POST',
+          `/v1/audit/events/${encodeURIComponent(id)}/revoke`,
+        ),
+      );
+      if (json()) return printJson(result);
+      if (result.applied === true)
+        process.stdout.write(`revoked: deny applied to ${String(result.roleArn)}\n`);
+      else {
+        process.stdout.write(
+          `not applied: ${String(result.detail)}\n${JSON.stringify(result.policy, null, 2)}\n`,
+        );
+        process.exitCode = 2;
+      }
+    });
+
   entitlements
     .command('delete')
     .argument('<id>')

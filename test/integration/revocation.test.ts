@@ -1,0 +1,98 @@
+import { ListBucketsCommand, S3Client } from '@aws-sdk/client-s3';
+import { describe, expect, it } from 'vitest';
+import { adminApp, auditEvents, devToken, dynamodb, stack, vendApp } from './support.js';
+
+interface Issued {
+  eventId: string;
+  credentials: { accessKeyId: string; secretAccessKey: string; sessionToken: string };
+}
+
+const listBuckets = (c: Issued['credentials']) =>
+  new S3Client({
+    region: 'us-east-1',
+    endpoint: stack().stsEndpoint,
+    forcePathStyle: true,
+    credentials: {
+      accessKeyId: c.accessKeyId,
+      secretAccessKey: c.secretAccessKey,
+      sessionToken: c.sessionToken,
+    },
+  }).send(new ListBucketsCommand({}));
+
+describe('per-issuance revocation', () => {
+  it('writes a deny into the target role through moto, after which the revoked credentials fail', async () => {
+    // Prepare: credentials that work. Deploy role, so other test files' readonly sessions are untouched.
+    const issued = (await (
+      await vendApp().request('/v1/credentials', {
+        method: 'POST',
+        headers: { authorization: `Bearer ${await devToken('alice@example.com')}` },
+        body: JSON.stringify({ entitlement: 'demo-deploy', reason: 'to be revoked' }),
+      })
+    ).json()) as Issued;
+    await listBuckets(issued.credentials);
+
+    // Act: an admin revokes by access key id, as from a CloudTrail finding.
+    const response = await adminApp().request(`/v1/audit/events/${issued.credentials.accessKeyId}/revoke`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${await devToken('admin@example.com')}` },
+    });
+
+    // Assess
+    expect(response.status).toBe(200);
+    const result = (await response.json()) as {
+      applied: boolean;
+      eventId: string;
+      revocationEventId: string;
+      roleArn: string;
+    };
+    expect(result).toMatchObject({ applied: true, eventId: issued.eventId, roleArn: stack().roles.deploy });
+    await expect(listBuckets(issued.credentials)).rejects.toMatchObject({ name: 'AccessDenied' });
+    const record = (await auditEvents(dynamodb())).find((e) => e.eventId === result.revocationEventId);
+    expect(record).toMatchObject({
+      action: 'audit.revoke',
+      outcome: 'applied',
+      relatedEventId: issued.eventId,
+      sourceIdentity: 'alice@example.com',
+    });
+  });
+
+  it('returns the policy to apply by hand where credvend may not write', async () => {
+    const issued = (await (
+      await vendApp().request('/v1/credentials', {
+        method: 'POST',
+        headers: { authorization: `Bearer ${await devToken('alice@example.com')}` },
+        body: JSON.stringify({ entitlement: 'demo-readonly' }),
+      })
+    ).json()) as Issued;
+    const printOnly = adminApp({ CREDVEND_REVOKER_ROLE_NAME: '' });
+    const response = await printOnly.request(`/v1/audit/events/${issued.eventId}/revoke`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${await devToken('admin@example.com')}` },
+    });
+    expect(response.status).toBe(200);
+    expect(await response.json()).toMatchObject({
+      applied: false,
+      policy: {
+        Statement: [
+          { Effect: 'Deny', Condition: { StringEquals: { 'aws:SourceIdentity': 'alice@example.com' } } },
+        ],
+      },
+    });
+    await listBuckets(issued.credentials);
+  });
+
+  it('refuses a non-admin (403) and an unknown issuance (404)', async () => {
+    const alice = await devToken('alice@example.com');
+    const admin = await devToken('admin@example.com');
+    const asAlice = await adminApp().request('/v1/audit/events/01ARZ3NDEKTSV4RRFFQ69G5FAV/revoke', {
+      method: 'POST',
+      headers: { authorization: `Bearer ${alice}` },
+    });
+    expect(asAlice.status).toBe(403);
+    const unknown = await adminApp().request('/v1/audit/events/01ARZ3NDEKTSV4RRFFQ69G5FAV/revoke', {
+      method: 'POST',
+      headers: { authorization: `Bearer ${admin}` },
+    });
+    expect(unknown.status).toBe(404);
+  });
+});
