@@ -288,6 +288,19 @@ describe('credvend CLI against the local stack', () => {
       expect(deleted.stdout).toBe(`deleted ${id}\n`);
     });
 
+    it('revokes an issuance by access key id, and says when there is nothing to revoke', async () => {
+      const admin = { CREDVEND_TOKEN: await devToken('admin@example.com') };
+      const vended = await cli(['creds', '222222222222/credvend-deploy', '--reason', 'revoke me']);
+      const accessKeyId = (JSON.parse(vended.stdout) as { credentials: { accessKeyId: string } }).credentials
+        .accessKeyId;
+      const revoked = await cli(['revoke', accessKeyId], admin);
+      expect(revoked.code).toBe(0);
+      expect(revoked.stdout).toBe(`revoked: deny applied to ${stack().roles.deploy}\n`);
+      const unknown = await cli(['revoke', 'ASIAUNKNOWNKEY000000'], admin);
+      expect(unknown.code).toBe(1);
+      expect(lastLine(unknown.stderr)).toMatch(/^credvend: Not found: no issuance ASIAUNKNOWNKEY000000/);
+    });
+
     it('refuses a non-admin with one line', async () => {
       const run = await cli(['entitlements', 'list']);
       expect(run.code).toBe(3);

@@ -67,4 +67,17 @@ describe('deploy/target-account-role.yaml', () => {
       'Fn::Not': [{ 'Fn::Equals': [{ Ref: 'ExternalId' }, ''] }],
     });
   });
+
+  it('offers a revoker role that may only edit inline policies of credvend roles', async () => {
+    const template = parse(await readFile('deploy/target-account-role.yaml', 'utf8'), {
+      customTags: cloudFormationTags,
+    }) as {
+      Resources: Record<string, { Condition?: string; Properties: Record<string, unknown> }>;
+    };
+    const revoker = template.Resources.CredvendRevokerRole;
+    expect(revoker?.Condition).toBe('AllowsRevocation');
+    const policies = JSON.stringify(revoker?.Properties.Policies);
+    expect(policies).toContain('"Action":["iam:GetRolePolicy","iam:PutRolePolicy"]');
+    expect(policies).toContain('role/credvend-*');
+  });
 });
