@@ -9,6 +9,24 @@ export interface ManagedProcess {
 
 const STOP_GRACE_MS = 3000;
 
+/**
+ * Children still running when this process exits for any reason (a crash included) are
+ * killed, so a failed start or an uncaught error never leaves a JVM or moto behind.
+ * `exit` handlers must be synchronous, and kill() is.
+ */
+const running = new Set<ChildProcess>();
+let exitHookInstalled = false;
+function track(child: ChildProcess): void {
+  if (!exitHookInstalled) {
+    exitHookInstalled = true;
+    process.on('exit', () => {
+      for (const orphan of running) orphan.kill('SIGKILL');
+    });
+  }
+  running.add(child);
+  child.once('exit', () => running.delete(child));
+}
+
 function canConnect(host: string, port: number): Promise<boolean> {
   return new Promise((resolve) => {
     const socket = connect({ host, port });
@@ -52,6 +70,7 @@ export async function startManagedProcess(options: {
     ...(options.cwd ? { cwd: options.cwd } : {}),
     stdio: ['ignore', 'pipe', 'pipe'],
   });
+  track(child);
   let tail = '';
   const keepTail = (chunk: Buffer) => {
     tail = (tail + chunk.toString('utf8')).slice(-2000);
