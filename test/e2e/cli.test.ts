@@ -5,7 +5,7 @@ import { join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { devToken, stack, userEnvironment } from '../integration/support.js';
+import { clearRevocations, devToken, stack, userEnvironment } from '../integration/support.js';
 
 const execFileAsync = promisify(execFile);
 const BIN = resolve('bin/credvend.js');
@@ -296,6 +296,7 @@ describe('credvend CLI against the local stack', () => {
       const revoked = await cli(['revoke', accessKeyId], admin);
       expect(revoked.code).toBe(0);
       expect(revoked.stdout).toBe(`revoked: deny applied to ${stack().roles.deploy}\n`);
+      await clearRevocations(stack().roles.deploy);
       const unknown = await cli(['revoke', 'ASIAUNKNOWNKEY000000'], admin);
       expect(unknown.code).toBe(1);
       expect(lastLine(unknown.stderr)).toMatch(/^credvend: Not found: no issuance ASIAUNKNOWNKEY000000/);

@@ -15,6 +15,7 @@ export interface StackInfo {
   roles: { readonly: string; deploy: string };
   externalId: string;
   bucket: string;
+  revokerRoleArn: string;
 }
 
 declare module 'vitest' {
@@ -48,6 +49,7 @@ export default async function setup(project: TestProject): Promise<() => Promise
     roles: stack.seed.roles,
     externalId: stack.seed.externalId,
     bucket: stack.seed.bucket,
+    revokerRoleArn: stack.seed.revokerRoleArn,
   });
   return async () => {
     await environment.stop();

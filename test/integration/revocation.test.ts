@@ -1,6 +1,6 @@
 import { ListBucketsCommand, S3Client } from '@aws-sdk/client-s3';
-import { describe, expect, it } from 'vitest';
-import { adminApp, auditEvents, devToken, dynamodb, stack, vendApp } from './support.js';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { adminApp, auditEvents, clearRevocations, devToken, dynamodb, stack, vendApp } from './support.js';
 
 interface Issued {
   eventId: string;
@@ -20,6 +20,9 @@ const listBuckets = (c: Issued['credentials']) =>
   }).send(new ListBucketsCommand({}));
 
 describe('per-issuance revocation', () => {
+  beforeEach(() => clearRevocations(stack().roles.deploy));
+  afterEach(() => clearRevocations(stack().roles.deploy));
+
   it('writes a deny into the target role through moto, after which the revoked credentials fail', async () => {
     // Prepare: credentials that work. Deploy role, so other test files' readonly sessions are untouched.
     const issued = (await (

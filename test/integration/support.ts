@@ -1,9 +1,12 @@
 import { join } from 'node:path';
 import { type AttributeValue, DynamoDBClient, ScanCommand } from '@aws-sdk/client-dynamodb';
+import { IAMClient, PutRolePolicyCommand } from '@aws-sdk/client-iam';
+import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
 import { inject } from 'vitest';
 import { itemToAuditEvent } from '../../src/aws/audit-items.js';
 import { loadConfig } from '../../src/config.js';
 import type { ChainedAuditEvent } from '../../src/domain/audit.js';
+import { REVOCATION_POLICY_NAME } from '../../src/domain/revocation.js';
 import { createAdminApp } from '../../src/http/admin-app.js';
 import { createAuditApp } from '../../src/http/audit-app.js';
 import { createVendApp } from '../../src/http/vend-app.js';
@@ -115,5 +118,45 @@ export function adminApp(overrides: Record<string, string> = {}) {
   const clients = createAwsClients(config, vendingCredentials());
   return createAdminApp(
     createAdminDependencies(config, clients.dynamodb, clients.sts, 'node', () => '198.51.100.9'),
+  );
+}
+
+/**
+ * moto applies a revocation's Deny to every session of the role (it ignores Conditions),
+ * so tests that revoke put the role's revocation policy back to a no-op afterwards, through
+ * the same revoker role credvend uses.
+ */
+export async function clearRevocations(roleArn: string): Promise<void> {
+  const sts = new STSClient({
+    region: 'us-east-1',
+    endpoint: stack().stsEndpoint,
+    credentials: vendingCredentials(),
+  });
+  const assumed = await sts.send(
+    new AssumeRoleCommand({
+      RoleArn: stack().revokerRoleArn,
+      RoleSessionName: 'test-cleanup',
+      DurationSeconds: 900,
+    }),
+  );
+  const c = assumed.Credentials;
+  const iam = new IAMClient({
+    region: 'us-east-1',
+    endpoint: stack().stsEndpoint,
+    credentials: {
+      accessKeyId: c?.AccessKeyId ?? '',
+      secretAccessKey: c?.SecretAccessKey ?? '',
+      sessionToken: c?.SessionToken ?? '',
+    },
+  });
+  await iam.send(
+    new PutRolePolicyCommand({
+      RoleName: roleArn.slice(roleArn.lastIndexOf('/') + 1),
+      PolicyName: REVOCATION_POLICY_NAME,
+      PolicyDocument: JSON.stringify({
+        Version: '2012-10-17',
+        Statement: [{ Sid: 'NothingRevoked', Effect: 'Deny', Action: 'credvend:none', Resource: '*' }],
+      }),
+    }),
   );
 }
