@@ -5,6 +5,7 @@
 
 import { startLocalEnvironment } from '../src/local/environment.js';
 import { findFreePort } from '../src/local/preflight.js';
+import { benchAudit } from './audit.js';
 import { benchIssuance } from './issuance.js';
 import { benchLoad } from './load.js';
 
@@ -25,6 +26,10 @@ try {
       Number(process.env.BENCH_LOAD_REQUESTS ?? 2000),
       Number(process.env.BENCH_CONCURRENCY ?? 16),
     );
+  }
+  // Last: its 100k records would slow everything after it (benchLoad counts audit records with a full Scan).
+  if (process.env.BENCH_SKIP_AUDIT !== '1') {
+    await benchAudit(environment, Number(process.env.BENCH_AUDIT_RECORDS ?? 100_000));
   }
 } finally {
   await environment.stop();
