@@ -37,7 +37,8 @@ async function bearerToken(auth: Extract<ProfileAuth, { type: 'oidc' }>): Promis
   return token;
 }
 
-async function authorization(target: ApiTarget): Promise<string> {
+/** The Authorization header value for a target: a bearer token, or a freshly signed GetCallerIdentity. */
+export async function authorizationFor(target: ApiTarget): Promise<string> {
   const auth = target.auth;
   if (auth.type === 'token') return `Bearer ${auth.token}`;
   if (auth.type === 'oidc') return `Bearer ${await bearerToken(auth)}`;
@@ -70,7 +71,7 @@ export async function callApi(
     response = await fetch(url, {
       method,
       headers: {
-        authorization: await authorization(target),
+        authorization: await authorizationFor(target),
         'user-agent': 'credvend-cli/0.1',
         ...(options.body !== undefined ? { 'content-type': 'application/json' } : {}),
         ...options.headers,

@@ -153,6 +153,26 @@ describe('credvend CLI against the local stack', () => {
     });
   });
 
+  describe('plan', () => {
+    it('shows what would be issued without issuing', async () => {
+      const run = await cli(['plan', 'demo-deploy', '--reason', 'planning', '--duration', '43200']);
+      expect(run.code).toBe(0);
+      expect(JSON.parse(run.stdout)).toMatchObject({
+        durationSeconds: 7200,
+        durationBoundBy: 'entitlement-max',
+        externalIdSent: true,
+      });
+    });
+
+    it('explains a refusal of my own request in one line', async () => {
+      const run = await cli(['plan', 'demo-deploy']);
+      expect(run.code).toBe(1);
+      expect(lastLine(run.stderr)).toMatch(
+        /^credvend: Reason required: entitlement demo-deploy requires a reason/,
+      );
+    });
+  });
+
   describe('console', () => {
     it('prints a console sign-in URL', async () => {
       const run = await cli(['console', 'demo-readonly', '--reason', 'look around']);
@@ -196,6 +216,12 @@ describe('credvend CLI against the local stack', () => {
       const roles = await cli(['--profile', 'iam', '--json', 'roles'], aws);
       expect(roles.code).toBe(0);
       expect(Array.isArray(JSON.parse(roles.stdout))).toBe(true);
+      const header = await cli(['--profile', 'iam', 'auth-header'], aws);
+      expect(header.stdout).toMatch(/^CredvendAWS [A-Za-z0-9_-]+\n$/);
+      const raw = await fetch(`${stack().apiUrl}/v1/entitlements/mine`, {
+        headers: { authorization: header.stdout.trim() },
+      });
+      expect(raw.status).toBe(200);
       const wrong = await cli(['--profile', 'iam', 'roles'], { ...aws, AWS_SECRET_ACCESS_KEY: 'wrong' });
       expect(wrong.code).toBe(3);
       expect(lastLine(wrong.stderr)).toMatch(

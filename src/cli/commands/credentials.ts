@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import type { Command } from 'commander';
-import { callApi, parseBody } from '../api-client.js';
+import { authorizationFor, callApi, parseBody } from '../api-client.js';
 import { type ContainerCredentials, startContainerEndpoint } from '../container-server.js';
 import { printJson, printTable, progress, resolveTarget, targetFields } from '../context.js';
 import { CredentialCache } from '../credential-cache.js';
@@ -30,6 +30,15 @@ function requestBody(target: string, options: VendOptions, format?: string): Rec
 
 export function registerCredentialCommands(program: Command): void {
   const json = () => program.opts<{ json?: boolean }>().json === true;
+
+  program
+    .command('auth-header')
+    .description(
+      'print this profile\'s Authorization header value, for raw HTTP calls (curl -H "authorization: $(credvend auth-header)")',
+    )
+    .action(async () => {
+      process.stdout.write(`${await authorizationFor(await resolveTarget(program))}\n`);
+    });
 
   program
     .command('roles')
