@@ -61,22 +61,21 @@ export function auditTableDefinition(tableName: string): CreateTableCommandInput
   };
 }
 
-/** Fixed-window issuance counters; expired windows are removed by TTL on `expiresAt`. */
-export function rateLimitsTableDefinition(tableName: string): CreateTableCommandInput {
+function stringKeyTable(tableName: string, key: string): CreateTableCommandInput {
   return {
     TableName: tableName,
     BillingMode: 'PAY_PER_REQUEST',
-    AttributeDefinitions: [{ AttributeName: 'bucket', AttributeType: 'S' }],
-    KeySchema: [{ AttributeName: 'bucket', KeyType: 'HASH' }],
+    AttributeDefinitions: [{ AttributeName: key, AttributeType: 'S' }],
+    KeySchema: [{ AttributeName: key, KeyType: 'HASH' }],
   };
+}
+
+/** Fixed-window issuance counters; expired windows are removed by TTL on `expiresAt`. */
+export function rateLimitsTableDefinition(tableName: string): CreateTableCommandInput {
+  return stringKeyTable(tableName, 'bucket');
 }
 
 /** Idempotency keys (hashed) and sealed replays; TTL on `expiresAt`. */
 export function idempotencyTableDefinition(tableName: string): CreateTableCommandInput {
-  return {
-    TableName: tableName,
-    BillingMode: 'PAY_PER_REQUEST',
-    AttributeDefinitions: [{ AttributeName: 'key', AttributeType: 'S' }],
-    KeySchema: [{ AttributeName: 'key', KeyType: 'HASH' }],
-  };
+  return stringKeyTable(tableName, 'key');
 }

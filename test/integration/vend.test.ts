@@ -1,17 +1,10 @@
 import { ListBucketsCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { beforeAll, describe, expect, it } from 'vitest';
+import type { CredentialsResponseWire } from '../../src/http/credential-formats.js';
 import { auditEvents, devToken, dynamodb, scanAuditItems, stack, vendApp } from './support.js';
 
-interface JsonCredentials {
-  eventId: string;
-  assumedRoleArn: string;
-  sessionName: string;
-  sourceIdentity: string;
-  durationSeconds: number;
-  expiration: string;
-  credentials: { accessKeyId: string; secretAccessKey: string; sessionToken: string; expiration: string };
-}
+type JsonCredentials = CredentialsResponseWire;
 
 const app = () => vendApp();
 
