@@ -17,6 +17,12 @@ import {
   strMap,
 } from './attribute-values.js';
 
+function readEffect(item: Item): 'allow' | 'deny' {
+  const effect = readOptionalString(item, 'effect') ?? 'allow';
+  if (effect !== 'allow' && effect !== 'deny') throw new MalformedItemError(`attribute effect is ${effect}`);
+  return effect;
+}
+
 function readDate(item: Item, name: string): Date | undefined {
   const raw = readOptionalString(item, name);
   if (raw === undefined) return undefined;
@@ -38,6 +44,7 @@ export function entitlementToItem(entitlement: Entitlement): Item {
     claimTags: strMap(entitlement.claimTags),
     transitiveTagKeys: strList(entitlement.transitiveTagKeys),
     reasonRequired: { BOOL: entitlement.reasonRequired },
+    effect: str(entitlement.effect),
     version: num(entitlement.version),
   };
   putIfDefined(item, 'defaultDurationSeconds', entitlement.defaultDurationSeconds, num);
@@ -61,6 +68,7 @@ export function itemToEntitlement(item: Item): Entitlement {
     claimTags: readStringMap(item, 'claimTags'),
     transitiveTagKeys: readStringList(item, 'transitiveTagKeys'),
     reasonRequired: readBoolean(item, 'reasonRequired', false),
+    effect: readEffect(item),
     version: readOptionalNumber(item, 'version') ?? 1,
   };
   const defaultDuration = readOptionalNumber(item, 'defaultDurationSeconds');

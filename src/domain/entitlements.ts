@@ -20,7 +20,9 @@ function matchesTarget(entitlement: Entitlement, target: IssuanceTarget): boolea
  * Picks the entitlement that grants `target` to `caller`, or throws. Deny by default:
  * no match, or only matches outside their validity window, is a denial; the message is
  * the same either way so a caller learns nothing about accounts they are not entitled to.
- * With several matches the one for the caller's most specific subject key wins.
+ * With several matches the one for the caller's most specific subject key wins; an active
+ * `deny` entitlement of any of the caller's subjects for the same account and role wins
+ * over every allow.
  */
 export function selectEntitlement(
   caller: Caller,
@@ -28,8 +30,9 @@ export function selectEntitlement(
   target: IssuanceTarget,
   now: Date,
 ): Entitlement {
-  const candidates = entitlements
-    .filter((e) => caller.subjectKeys.includes(e.subject) && matchesTarget(e, target) && isActive(e, now))
+  const applicable = entitlements.filter((e) => caller.subjectKeys.includes(e.subject) && isActive(e, now));
+  const candidates = applicable
+    .filter((e) => e.effect === 'allow' && matchesTarget(e, target))
     .sort(
       (a, b) =>
         caller.subjectKeys.indexOf(a.subject) - caller.subjectKeys.indexOf(b.subject) ||
@@ -42,6 +45,17 @@ export function selectEntitlement(
         ? `entitlement ${target.entitlementId}`
         : `role ${target.roleName} in account ${target.accountId}`;
     throw new NotEntitledError(`you are not entitled to ${what}`);
+  }
+  const denied = applicable.some(
+    (e) =>
+      e.effect === 'deny' &&
+      e.accountId === chosen.accountId &&
+      roleNameOf(e.roleArn) === roleNameOf(chosen.roleArn),
+  );
+  if (denied) {
+    throw new NotEntitledError(
+      `you are not entitled to role ${roleNameOf(chosen.roleArn)} in account ${chosen.accountId}: an explicit deny applies`,
+    );
   }
   return chosen;
 }

@@ -36,6 +36,11 @@ export interface Entitlement {
   notBefore?: Date;
   notAfter?: Date;
   reasonRequired: boolean;
+  /**
+   * `deny` rows refuse the role to the subject whatever else grants it: a deny for an
+   * account root or a role, say, overrides an allow for one principal in that account.
+   */
+  effect: 'allow' | 'deny';
   description?: string;
   version: number;
 }

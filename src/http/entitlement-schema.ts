@@ -44,6 +44,7 @@ const entitlementBody = z
     notBefore: isoTime.optional(),
     notAfter: isoTime.optional(),
     reasonRequired: z.boolean().default(false),
+    effect: z.enum(['allow', 'deny']).default('allow'),
     description: z.string().max(1024).optional(),
   })
   .strict();
@@ -75,6 +76,7 @@ export function parseEntitlementBody(id: string, text: string): EntitlementInput
     claimTags: b.claimTags,
     transitiveTagKeys: b.transitiveTagKeys,
     reasonRequired: b.reasonRequired,
+    effect: b.effect,
   };
   if (b.defaultDurationSeconds !== undefined) input.defaultDurationSeconds = b.defaultDurationSeconds;
   if (b.sessionPolicy !== undefined) input.sessionPolicy = parsePolicyDocument(b.sessionPolicy);
@@ -110,6 +112,7 @@ export function toAdminWire(e: Entitlement): Record<string, unknown> {
     notBefore: e.notBefore?.toISOString(),
     notAfter: e.notAfter?.toISOString(),
     reasonRequired: e.reasonRequired,
+    effect: e.effect,
     description: e.description,
     version: e.version,
   };

@@ -10,6 +10,7 @@ export interface EntitlementViewWire {
   maxDurationSeconds: number;
   defaultDurationSeconds?: number;
   reasonRequired: boolean;
+  effect: 'allow' | 'deny';
   externalIdRequired: boolean;
   managedPolicyArns: readonly string[];
   sessionPolicy?: unknown;
@@ -28,6 +29,7 @@ export function toEntitlementView(entitlement: Entitlement, now: Date): Entitlem
     roleName: roleNameOf(entitlement.roleArn),
     maxDurationSeconds: entitlement.maxDurationSeconds,
     reasonRequired: entitlement.reasonRequired,
+    effect: entitlement.effect,
     externalIdRequired: entitlement.externalId !== undefined,
     managedPolicyArns: entitlement.managedPolicyArns,
     tagKeys: [...Object.keys(entitlement.tags), ...Object.keys(entitlement.claimTags)],

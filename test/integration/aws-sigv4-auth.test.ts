@@ -50,6 +50,37 @@ describe('AWS IAM callers through moto', () => {
     expect(event).toMatchObject({ principal: USER_ARN, authMethod: 'aws-sigv4', outcome: 'issued' });
   });
 
+  it('lets a deny on the account root win over the allow for the user', async () => {
+    const admin = { authorization: `Bearer ${await devToken('admin@example.com')}` };
+    const denyId = `${id}-deny`;
+    const created = await adminApp().request(`/v1/entitlements/${denyId}`, {
+      method: 'PUT',
+      headers: admin,
+      body: JSON.stringify({
+        subject: { aws: 'arn:aws:iam::111111111111:root' },
+        accountId: '222222222222',
+        roleArn: stack().roles.readonly,
+        maxDurationSeconds: 900,
+        effect: 'deny',
+      }),
+    });
+    expect(created.status).toBe(201);
+    try {
+      const refused = await vend.request('/v1/credentials', {
+        method: 'POST',
+        headers: { authorization: await signed() },
+        body: JSON.stringify({ entitlement: id }),
+      });
+      expect(refused.status).toBe(403);
+      expect(((await refused.json()) as { detail: string }).detail).toMatch(/explicit deny/);
+    } finally {
+      await adminApp().request(`/v1/entitlements/${denyId}`, {
+        method: 'DELETE',
+        headers: { ...admin, 'if-match': '"v1"' },
+      });
+    }
+  });
+
   it('refuses a request signed with the wrong secret (401) and audits the claimed key', async () => {
     const credentials = { ...vendingCredentials(), secretAccessKey: 'not-the-secret' };
     const response = await vend.request('/v1/credentials', {

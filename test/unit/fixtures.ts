@@ -25,6 +25,7 @@ export function entitlement(overrides: Partial<Entitlement> = {}): Entitlement {
     claimTags: {},
     transitiveTagKeys: [],
     reasonRequired: false,
+    effect: 'allow',
     version: 1,
     ...overrides,
   };
