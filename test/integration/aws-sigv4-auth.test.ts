@@ -1,10 +1,12 @@
+import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
+import type { AwsCredentialIdentity } from '@smithy/types';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { buildSignedGetCallerIdentity } from '../../src/auth/signed-identity-request.js';
 import { adminApp, auditEvents, devToken, dynamodb, stack, vendApp, vendingCredentials } from './support.js';
 
 const USER_ARN = 'arn:aws:iam::111111111111:user/credvend';
 
-const signed = (credentials = vendingCredentials()) =>
+const signed = (credentials: AwsCredentialIdentity = vendingCredentials()) =>
   buildSignedGetCallerIdentity({
     stsEndpoint: stack().stsEndpoint,
     serverId: stack().credvendEnv.CREDVEND_SERVER_ID ?? '',
@@ -75,6 +77,49 @@ describe('AWS IAM callers through moto', () => {
       expect(((await refused.json()) as { detail: string }).detail).toMatch(/explicit deny/);
     } finally {
       await adminApp().request(`/v1/entitlements/${denyId}`, {
+        method: 'DELETE',
+        headers: { ...admin, 'if-match': '"v1"' },
+      });
+    }
+  });
+
+  it('maps a role session moto vouches for to its path-less role ARN and keeps the session name', async () => {
+    // Session credentials for the target account's readonly role, from moto's own STS.
+    const assumed = await new STSClient({
+      region: 'us-east-1',
+      endpoint: stack().stsEndpoint,
+      credentials: vendingCredentials(),
+    }).send(new AssumeRoleCommand({ RoleArn: stack().roles.readonly, RoleSessionName: 'build-7' }));
+    const session = assumed.Credentials;
+    if (!session?.AccessKeyId || !session.SecretAccessKey || !session.SessionToken)
+      throw new Error('no session');
+    const roleArn = `arn:aws:iam::${stack().targetAccountId}:role/credvend-readonly`;
+    const roleId = `${id}-role`;
+    const admin = { authorization: `Bearer ${await devToken('admin@example.com')}` };
+    const created = await adminApp().request(`/v1/entitlements/${roleId}`, {
+      method: 'PUT',
+      headers: admin,
+      body: JSON.stringify({
+        subject: { aws: roleArn },
+        accountId: '222222222222',
+        roleArn: stack().roles.readonly,
+        maxDurationSeconds: 900,
+      }),
+    });
+    expect(created.status).toBe(201);
+    try {
+      const authorization = await signed({
+        accessKeyId: session.AccessKeyId,
+        secretAccessKey: session.SecretAccessKey,
+        sessionToken: session.SessionToken,
+      });
+      const mine = await vend.request('/v1/entitlements/mine', { headers: { authorization } });
+      expect(mine.status).toBe(200);
+      expect(
+        ((await mine.json()) as { entitlements: Array<{ id: string }> }).entitlements.map((e) => e.id),
+      ).toEqual([roleId]);
+    } finally {
+      await adminApp().request(`/v1/entitlements/${roleId}`, {
         method: 'DELETE',
         headers: { ...admin, 'if-match': '"v1"' },
       });
