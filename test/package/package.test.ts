@@ -1,8 +1,10 @@
 import { execFile } from 'node:child_process';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { promisify } from 'node:util';
+import { build } from 'esbuild';
 import { beforeAll, describe, expect, it } from 'vitest';
 import {
   auditTableDefinition,
@@ -10,19 +12,189 @@ import {
   idempotencyTableDefinition,
   rateLimitsTableDefinition,
 } from '../../src/aws/table-schema.js';
+import {
+  actionsOf,
+  type PolicyStatement,
+  policyStatements,
+  readCloudFormationYaml,
+} from './cloudformation-yaml.js';
 import { readZip } from './zip.js';
 
 const run = promisify(execFile);
 
-interface Template {
-  Resources: Record<string, { Type: string; Properties: Record<string, unknown> }>;
+interface Resource {
+  Type: string;
+  Properties: Record<string, unknown>;
+  DeletionPolicy?: string;
+  UpdateReplacePolicy?: string;
 }
+interface Template {
+  Conditions?: Record<string, unknown>;
+  Resources: Record<string, Resource>;
+}
+
+/** A function as the packaged template declares it. */
+interface PackagedFunction {
+  logicalId: string;
+  /** `functions/vend`: the handler module, without extension. */
+  module: string;
+  zip: string;
+  role: string;
+  environment: Record<string, unknown>;
+  routes: Array<{ method: string; path: string; authorization?: string }>;
+}
+
+/** The HTTP API of DESIGN.md: which function serves each route, and which routes API Gateway signs for. */
+const ROUTES = {
+  vend: [
+    'POST /v1/credentials',
+    'POST /v1/credentials/plan',
+    'GET /v1/entitlements/mine',
+    'GET /healthz',
+    'POST /v1/iam/credentials AWS_IAM',
+    'POST /v1/iam/credentials/plan AWS_IAM',
+    'GET /v1/iam/entitlements/mine AWS_IAM',
+  ],
+  audit: [
+    'GET /v1/audit/events',
+    'GET /v1/audit/events/{id}',
+    'GET /v1/audit/access-keys/{accessKeyId}',
+    'GET /v1/audit/verify',
+  ],
+  admin: [
+    'GET /v1/entitlements',
+    'GET /v1/entitlements/{id}',
+    'PUT /v1/entitlements/{id}',
+    'DELETE /v1/entitlements/{id}',
+    'POST /v1/audit/events/{id}/revoke',
+  ],
+};
+
+/** IAM actions of each SDK client package. */
+const IAM_PREFIX: Record<string, string> = { dynamodb: 'dynamodb', sts: 'sts', iam: 'iam' };
+
+/**
+ * Calls made with credentials of a role in the target account, not with the function's
+ * own role: they must be granted by deploy/target-account-role.yaml, never by serverless.yml.
+ */
+const TARGET_ACCOUNT_ACTIONS = new Set(['iam:GetRolePolicy', 'iam:PutRolePolicy']);
+
+const LOG_ACTIONS = ['logs:CreateLogStream', 'logs:PutLogEvents'];
+
+/**
+ * The IAM actions the code reachable from a handler calls: esbuild's metafile says which of
+ * our source files survive tree-shaking into the bundle, and each `new XCommand(` in them,
+ * with X imported from an @aws-sdk client, is a call.
+ */
+async function actionsCalledBy(entry: string, esbuildOptions: Record<string, unknown>): Promise<Set<string>> {
+  const result = await build({
+    entryPoints: [entry],
+    bundle: true,
+    write: false,
+    metafile: true,
+    outdir: 'unused',
+    logLevel: 'silent',
+    platform: esbuildOptions.platform as 'node',
+    target: esbuildOptions.target as string,
+    format: esbuildOptions.format as 'esm',
+    minify: esbuildOptions.minify as boolean,
+    external: (esbuildOptions.exclude as string[] | undefined) ?? [],
+  });
+  const inputs = Object.values(result.metafile.outputs).flatMap((output) =>
+    Object.entries(output.inputs)
+      .filter(([path, input]) => !path.includes('node_modules') && input.bytesInOutput > 0)
+      .map(([path]) => path),
+  );
+  const actions = new Set<string>();
+  for (const path of inputs) {
+    const source = await readFile(path, 'utf8');
+    for (const [, names = '', client = ''] of source.matchAll(
+      /import\s*\{([^}]*)\}\s*from\s*'@aws-sdk\/client-([a-z0-9-]+)'/g,
+    )) {
+      for (const name of names.split(',').map((n) => n.replace(/^\s*type\s+/, '').trim())) {
+        const command = /^(\w+)Command$/.exec(name)?.[1];
+        if (!command || !source.includes(`new ${name}(`)) continue;
+        const prefix = IAM_PREFIX[client];
+        if (!prefix) throw new Error(`${path}: add @aws-sdk/client-${client} to IAM_PREFIX`);
+        if (command === 'TransactWriteItems') {
+          // Authorised per item: Put, Delete, Update, ConditionCheck.
+          for (const [, kind] of source.matchAll(/\b(Put|Delete|Update|ConditionCheck):\s*\{/g))
+            actions.add(`dynamodb:${kind}Item`);
+        } else if (command === 'TransactGetItems') {
+          actions.add('dynamodb:GetItem');
+        } else {
+          actions.add(`${prefix}:${command}`);
+        }
+        if (command === 'AssumeRole') {
+          if (/\bTags\b/.test(source)) actions.add('sts:TagSession');
+          if (/\bSourceIdentity\b/.test(source)) actions.add('sts:SetSourceIdentity');
+        }
+      }
+    }
+  }
+  return actions;
+}
+
+/** The smallest CloudFormation evaluator the functions' environment needs: literals, Ref, Fn::If/Not/Equals. */
+function evaluate(template: Template, value: unknown): unknown {
+  if (typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean') return value;
+  const [key, argument] = Object.entries(value as object)[0] ?? [];
+  const args = argument as unknown[];
+  switch (key) {
+    case 'Ref': {
+      if (argument === 'AWS::NoValue') return undefined;
+      const table = template.Resources[argument as string];
+      if (table?.Type !== 'AWS::DynamoDB::Table') throw new Error(`cannot resolve Ref ${String(argument)}`);
+      return table.Properties.TableName;
+    }
+    case 'Condition':
+      return evaluate(template, template.Conditions?.[argument as string]);
+    case 'Fn::Not':
+      return !evaluate(template, args[0]);
+    case 'Fn::Equals':
+      return evaluate(template, args[0]) === evaluate(template, args[1]);
+    case 'Fn::If':
+      return evaluate(template, evaluate(template, { Condition: args[0] }) ? args[1] : args[2]);
+    default:
+      throw new Error(`cannot evaluate ${JSON.stringify(value)}`);
+  }
+}
+
+/**
+ * Imports a bundle the way the Lambda runtime does (a fresh Node process, only the function's
+ * environment) and sends it API Gateway v2 events; prints the results after a marker, since
+ * the function logs to stdout too.
+ */
+const INVOKER = `
+const [bundle, requests] = process.argv.slice(1);
+const started = performance.now();
+const { handler } = await import(bundle);
+const initMs = performance.now() - started;
+const results = [];
+for (const { method, path } of JSON.parse(requests)) {
+  const requestContext = {
+    accountId: '111111111111', apiId: 'smoke', domainName: 'smoke', domainPrefix: 'smoke', requestId: 'smoke',
+    routeKey: method + ' ' + path, stage: '$default', time: '', timeEpoch: Date.now(),
+    http: { method, path, protocol: 'HTTP/1.1', sourceIp: '203.0.113.9', userAgent: 'smoke' },
+    authorizer: { iam: { userArn: 'arn:aws:iam::111111111111:user/smoke' } },
+  };
+  const hasBody = method === 'POST' || method === 'PUT';
+  const response = await handler({
+    version: '2.0', routeKey: requestContext.routeKey, rawPath: path, rawQueryString: '',
+    headers: { host: 'smoke', ...(hasBody ? { 'content-type': 'application/json' } : {}) },
+    ...(hasBody ? { body: '{}' } : {}), requestContext, isBase64Encoded: false,
+  }, { awsRequestId: 'smoke' });
+  results.push({ method, path, status: response.statusCode, body: String(response.body ?? '') });
+}
+process.stdout.write('\\n@@result ' + JSON.stringify({ initMs, results }) + '\\n');
+`;
 
 /** `serverless package` runs offline: this is the artefact `serverless deploy` would upload. */
 describe('serverless package', () => {
   let dir: string;
   let template: Template;
-  const functions = ['vend', 'audit', 'admin'];
+  let esbuildOptions: Record<string, unknown>;
+  let functions: PackagedFunction[];
 
   beforeAll(async () => {
     dir = await mkdtemp(join(tmpdir(), 'credvend-package-'));
@@ -30,6 +202,8 @@ describe('serverless package', () => {
       env: {
         ...process.env,
         SLS_TELEMETRY_DISABLED: '1',
+        SLS_NOTIFICATIONS_MODE: 'off',
+        // Packaging never calls AWS; the provider still wants credentials to exist.
         AWS_ACCESS_KEY_ID: 'packaging',
         AWS_SECRET_ACCESS_KEY: 'packaging',
       },
@@ -38,23 +212,70 @@ describe('serverless package', () => {
     template = JSON.parse(
       await readFile(join(dir, 'cloudformation-template-update-stack.json'), 'utf8'),
     ) as Template;
+    const state = JSON.parse(await readFile(join(dir, 'serverless-state.json'), 'utf8')) as {
+      service: { custom: { esbuild: Record<string, unknown> } };
+    };
+    esbuildOptions = state.service.custom.esbuild;
+    const routes = resources('AWS::ApiGatewayV2::Route').map(([, route]) => {
+      const [method = '', path = ''] = String(route.Properties.RouteKey).split(' ');
+      const integration = JSON.stringify(route.Properties.Target).match(/"Ref":"(\w+)"/)?.[1] ?? '';
+      const uri = JSON.stringify(template.Resources[integration]?.Properties.IntegrationUri);
+      return {
+        method,
+        path,
+        ...(route.Properties.AuthorizationType
+          ? { authorization: String(route.Properties.AuthorizationType) }
+          : {}),
+        functionId: uri.match(/"Fn::GetAtt":\["(\w+)"/)?.[1],
+      };
+    });
+    functions = resources('AWS::Lambda::Function').map(([logicalId, fn]) => {
+      const p = fn.Properties as {
+        Handler: string;
+        Code: { S3Key: string };
+        Role: unknown;
+        Environment?: { Variables: Record<string, unknown> };
+      };
+      return {
+        logicalId,
+        module: p.Handler.replace(/\.[^.]+$/, ''),
+        zip: basename(p.Code.S3Key),
+        role: JSON.stringify(p.Role).match(/"Fn::GetAtt":\["(\w+)"/)?.[1] ?? JSON.stringify(p.Role),
+        environment: p.Environment?.Variables ?? {},
+        routes: routes.filter((r) => r.functionId === logicalId).map(({ functionId: _, ...route }) => route),
+      };
+    });
     return () => rm(dir, { recursive: true, force: true });
   }, 300_000);
 
   const resources = (type: string) => Object.entries(template.Resources).filter(([, r]) => r.Type === type);
-  const bundle = async (name: string) => {
-    const files = await readZip(join(dir, `${name}.zip`));
-    return { names: [...files.keys()], code: files.get(`functions/${name}.mjs`)?.toString('utf8') ?? '' };
-  };
+  const allowStatementsOf = (roleId: string) =>
+    policyStatements(template.Resources[roleId]?.Properties.Policies).filter((s) => s.Effect === 'Allow');
+  const nameOf = (fn: PackagedFunction) => basename(fn.module);
 
-  it('packages each function with its handler, small and without dev dependencies', async () => {
-    for (const name of functions) {
-      const { names, code } = await bundle(name);
-      expect(names).toEqual([`functions/${name}.mjs`]);
+  it('declares the HTTP API of the design, with the IAM authorizer on /v1/iam/... only', () => {
+    const declared = Object.fromEntries(
+      functions.map((fn) => [
+        nameOf(fn),
+        fn.routes.map((r) => [r.method, r.path, r.authorization].filter(Boolean).join(' ')).sort(),
+      ]),
+    );
+    expect(declared).toEqual(Object.fromEntries(Object.entries(ROUTES).map(([k, v]) => [k, [...v].sort()])));
+    // No JWT authorizer: it would reject the CredvendAWS scheme; the functions verify tokens.
+    expect(resources('AWS::ApiGatewayV2::Authorizer')).toEqual([]);
+  });
+
+  it('packages each declared function alone with its handler, small and without dev dependencies', async () => {
+    expect(functions.length).toBeGreaterThan(0);
+    for (const fn of functions) {
+      const files = await readZip(join(dir, fn.zip));
+      const file = `${fn.module}${esbuildOptions.outputFileExtension ?? '.js'}`;
+      expect([...files.keys()], fn.zip).toEqual([file]);
+      const code = files.get(file)?.toString('utf8') ?? '';
       expect(code).toMatch(/export\s*\{[^}]*\bhandler\b/);
-      const zipBytes = (await readFile(join(dir, `${name}.zip`))).byteLength;
+      const zipBytes = (await readFile(join(dir, fn.zip))).byteLength;
       console.log(
-        `${name}.zip ${(zipBytes / 1024).toFixed(0)} KiB (bundle ${(code.length / 1024).toFixed(0)} KiB)`,
+        `${fn.zip} ${(zipBytes / 1024).toFixed(0)} KiB (bundle ${(code.length / 1024).toFixed(0)} KiB)`,
       );
       expect(zipBytes).toBeLessThan(600 * 1024);
       // Markers of code that must never ship: the document client, test and dev tooling, the
@@ -68,35 +289,136 @@ describe('serverless package', () => {
         'S3Client',
         'DynamoDBLocal',
         'moto_server',
-        ...(name === 'admin' ? [] : ['IAMClient']),
+        ...(nameOf(fn) === 'admin' ? [] : ['IAMClient']),
       ];
       expect(
         markers.filter((marker) => code.includes(marker)),
-        name,
+        fn.zip,
       ).toEqual([]);
     }
   });
 
-  it('gives every function its own role and no IAM statement a * action or resource', () => {
-    const roles = resources('AWS::IAM::Role');
-    expect(roles.map(([name]) => name).sort()).toEqual(['AdminRole', 'AuditRole', 'VendRole']);
-    const statements = roles.flatMap(([, role]) =>
-      (
-        role.Properties.Policies as Array<{
-          PolicyDocument: { Statement: Array<{ Action: string | string[]; Resource: unknown }> };
-        }>
-      ).flatMap((p) => p.PolicyDocument.Statement),
-    );
-    for (const statement of statements) {
-      for (const action of [statement.Action].flat()) expect(action).not.toContain('*');
-      for (const resource of [statement.Resource].flat()) expect(resource).not.toBe('*');
+  it('starts each bundle with its packaged environment and serves every route declared for it', async () => {
+    for (const fn of functions) {
+      const files = await readZip(join(dir, fn.zip));
+      const [file, code] = [...files][0] ?? [];
+      const bundle = join(dir, 'smoke', nameOf(fn), file ?? '');
+      await mkdir(join(bundle, '..'), { recursive: true });
+      await writeFile(bundle, code ?? '');
+      const environment: Record<string, string> = {};
+      for (const [key, value] of Object.entries(fn.environment)) {
+        const resolved = evaluate(template, value);
+        if (resolved !== undefined) environment[key] = String(resolved);
+      }
+      const requests = fn.routes.map((r) => ({ method: r.method, path: r.path.replace(/\{\w+\}/g, 'x') }));
+      const { stdout } = await run(
+        process.execPath,
+        ['--input-type=module', '-e', INVOKER, `file://${bundle}`, JSON.stringify(requests)],
+        {
+          env: {
+            PATH: process.env.PATH,
+            ...environment,
+            AWS_REGION: 'us-east-1',
+            AWS_LAMBDA_FUNCTION_NAME: `credvend-test-${nameOf(fn)}`,
+            AWS_ACCESS_KEY_ID: 'smoke',
+            AWS_SECRET_ACCESS_KEY: 'smoke',
+            // Nothing listens there: AWS calls fail at once, routing is what is tested.
+            CREDVEND_DYNAMODB_ENDPOINT: 'http://127.0.0.1:9',
+            CREDVEND_STS_ENDPOINT: 'http://127.0.0.1:9',
+            // The smoke caller may use every route, so an unrouted path is a 404, not a 403.
+            CREDVEND_AUDITORS: 'arn:aws:iam::111111111111:user/smoke',
+            CREDVEND_ADMINS: 'arn:aws:iam::111111111111:user/smoke',
+          },
+          timeout: 60_000,
+        },
+      ).catch((error: { stderr?: string }) => {
+        // Node echoes the throwing source line: one minified megabyte. Keep the message and stack.
+        const stderr = error.stderr?.split('\n').filter((line) => line.length < 400);
+        throw new Error(`${fn.zip} failed to start: ${stderr?.join('\n') ?? String(error)}`);
+      });
+      const marker = stdout.lastIndexOf('@@result ');
+      expect(marker, stdout).toBeGreaterThanOrEqual(0);
+      const { initMs, results } = JSON.parse(stdout.slice(marker + 9)) as {
+        initMs: number;
+        results: Array<{ method: string; path: string; status: number; body: string }>;
+      };
+      console.log(`${nameOf(fn)}: module init ${initMs.toFixed(0)} ms on this machine`);
+      for (const result of results) {
+        expect(result.status, `${result.method} ${result.path}`).toBeTypeOf('number');
+        expect(result.body, `${nameOf(fn)} does not serve ${result.method} ${result.path}`).not.toMatch(
+          /no route for/,
+        );
+      }
+      if (fn.routes.some((r) => r.path === '/healthz')) {
+        expect(results.find((r) => r.path === '/healthz')).toMatchObject({ status: 200 });
+      }
+    }
+  });
+
+  it('gives every function its own role and no Allow statement a * action or resource', () => {
+    const roles = new Set(functions.map((fn) => fn.role));
+    expect(roles.size).toBe(functions.length);
+    for (const role of roles) expect(template.Resources[role]?.Type, role).toBe('AWS::IAM::Role');
+    // Every policy in the template, including the deployment bucket's (whose `s3:*` is a Deny
+    // of plain-HTTP access, the one wildcard allowed: it takes rights away).
+    for (const statement of policyStatements(template.Resources).filter((s) => s.Effect === 'Allow')) {
+      const where = JSON.stringify(statement);
+      expect(statement.NotAction, where).toBeUndefined();
+      expect(statement.NotResource, where).toBeUndefined();
+      for (const action of actionsOf(statement)) expect(action, where).not.toContain('*');
+      for (const resource of [statement.Resource ?? []].flat()) expect(resource, where).not.toBe('*');
     }
     for (const [name, fn] of resources('AWS::Lambda::Function')) {
-      expect(fn.Properties.Role, name).toMatchObject({
-        'Fn::GetAtt': [expect.stringMatching(/^(Vend|Audit|Admin)Role$/), 'Arn'],
-      });
-      expect(fn.Properties.Runtime).toBe('nodejs22.x');
-      expect(fn.Properties.Architectures).toEqual(['arm64']);
+      expect(fn.Properties.Runtime, name).toBe('nodejs22.x');
+      expect(fn.Properties.Architectures, name).toEqual(['arm64']);
+    }
+  });
+
+  it("grants each function's role exactly the AWS calls its bundled code makes", async () => {
+    const targetTemplate = (await readCloudFormationYaml('deploy/target-account-role.yaml')) as {
+      Resources: Record<string, unknown>;
+    };
+    const targetAccountGrants = new Set(
+      policyStatements(targetTemplate.Resources)
+        .filter((s) => s.Effect === 'Allow')
+        .flatMap(actionsOf),
+    );
+    for (const fn of functions) {
+      const entry = ['.ts', '.js'].map((ext) => `${fn.module}${ext}`).find((path) => existsSync(path));
+      expect(entry, fn.module).toBeDefined();
+      const called = await actionsCalledBy(entry ?? '', esbuildOptions);
+      const own = [...called].filter((a) => !TARGET_ACCOUNT_ACTIONS.has(a));
+      const granted = allowStatementsOf(fn.role).flatMap(actionsOf);
+      expect(new Set(granted).size, `${fn.role} repeats an action`).toBeLessThanOrEqual(granted.length);
+      expect([...new Set(granted)].sort(), `${fn.role} vs the calls in ${entry}`).toEqual(
+        [...own, ...LOG_ACTIONS].sort(),
+      );
+      for (const action of called) {
+        if (TARGET_ACCOUNT_ACTIONS.has(action)) expect(targetAccountGrants, action).toContain(action);
+      }
+      // The function writes only its own log group (pre-created with its retention).
+      const logs = allowStatementsOf(fn.role).filter((s) => actionsOf(s).some((a) => a.startsWith('logs:')));
+      expect(JSON.stringify(logs.map((s) => s.Resource))).toContain(
+        `log-group:/aws/lambda/credvend-test-${nameOf(fn)}:*`,
+      );
+    }
+  });
+
+  it('keeps the audit table append-only and entitlements read-only outside admin', () => {
+    // A statement is about a table if its resources name it (GetAtt, Ref or Sub of an index ARN).
+    const on = (s: PolicyStatement, table: string) =>
+      new RegExp(`\\b${table}\\b`).test(JSON.stringify(s.Resource));
+    const writes = /^dynamodb:(Put|Update|Delete|BatchWrite)Item$/;
+    for (const fn of functions) {
+      for (const statement of allowStatementsOf(fn.role)) {
+        const where = `${fn.role}: ${JSON.stringify(statement)}`;
+        if (on(statement, 'AuditTable'))
+          expect(actionsOf(statement), where).not.toContainEqual(
+            expect.stringMatching(/^dynamodb:(Update|Delete|BatchWrite)Item$/),
+          );
+        if (nameOf(fn) !== 'admin' && on(statement, 'EntitlementsTable'))
+          expect(actionsOf(statement), where).not.toContainEqual(expect.stringMatching(writes));
+      }
     }
   });
 
@@ -108,14 +430,18 @@ describe('serverless package', () => {
       RateLimitsTable: rateLimitsTableDefinition('x'),
       IdempotencyTable: idempotencyTableDefinition('x'),
     };
+    expect(Object.keys(tables).sort()).toEqual(Object.keys(expected).sort());
     for (const [name, definition] of Object.entries(expected)) {
       const table = tables[name];
       expect(table, name).toBeDefined();
+      expect(table?.DeletionPolicy, name).toBe('Retain');
+      expect(table?.UpdateReplacePolicy, name).toBe('Retain');
       const p = table?.Properties ?? {};
+      expect(p.TableName, name).toMatch(/^credvend-test-/);
       expect(p.BillingMode).toBe('PAY_PER_REQUEST');
       expect(p.DeletionProtectionEnabled).toBe(true);
       expect(p.PointInTimeRecoverySpecification).toEqual({ PointInTimeRecoveryEnabled: true });
-      expect(p.SSESpecification).toMatchObject({ SSEEnabled: true });
+      expect(p.SSESpecification).toMatchObject({ SSEEnabled: true, SSEType: 'KMS' });
       expect(p.KeySchema).toEqual(definition.KeySchema);
       const sortBy = <T extends { AttributeName?: string; IndexName?: string }>(xs: T[]) =>
         [...xs].sort((a, b) =>
@@ -128,5 +454,20 @@ describe('serverless package', () => {
         sortBy(definition.GlobalSecondaryIndexes ?? []),
       );
     }
+    // Audit records expire only if written with `expiresAt` (retention is a choice, off by default).
+    expect(tables.AuditTable?.Properties.TimeToLiveSpecification).toEqual({
+      AttributeName: 'expiresAt',
+      Enabled: true,
+    });
+  });
+
+  it('keeps function and API access logs for a year', () => {
+    const groups = resources('AWS::Logs::LogGroup');
+    expect(groups.length).toBe(functions.length + 1);
+    for (const [name, group] of groups) expect(group.Properties.RetentionInDays, name).toBe(365);
+    const stage = resources('AWS::ApiGatewayV2::Stage')[0]?.[1];
+    expect(String((stage?.Properties.AccessLogSettings as { Format?: string })?.Format)).toContain(
+      '$context.identity.userArn',
+    );
   });
 });

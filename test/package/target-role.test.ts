@@ -1,21 +1,5 @@
-import { readFile } from 'node:fs/promises';
 import { describe, expect, it } from 'vitest';
-import { parse, type Tags } from 'yaml';
-
-/** CloudFormation's short-form intrinsics as plain objects, so the template can be inspected. */
-const cloudFormationTags: Tags = ['Ref', 'GetAtt', 'If', 'Not', 'Equals', 'Sub'].flatMap((name) => {
-  const key = name === 'Ref' ? 'Ref' : `Fn::${name}`;
-  return (['scalar', 'seq'] as const).map((collection) => ({
-    tag: `!${name}`,
-    collection: collection === 'seq' ? ('seq' as const) : undefined,
-    resolve: (value: unknown) => ({
-      [key]:
-        value && typeof value === 'object' && 'toJSON' in value && typeof value.toJSON === 'function'
-          ? value.toJSON()
-          : value,
-    }),
-  }));
-}) as unknown as Tags;
+import { actionsOf, policyStatements, readCloudFormationYaml } from './cloudformation-yaml.js';
 
 interface Statement {
   Sid: string;
@@ -26,17 +10,28 @@ interface Statement {
 
 describe('deploy/target-account-role.yaml', () => {
   it('trusts only the credvend role, requires tags and SourceIdentity, and an optional ExternalId', async () => {
-    const template = parse(await readFile('deploy/target-account-role.yaml', 'utf8'), {
-      customTags: cloudFormationTags,
-    }) as {
-      Parameters: Record<string, { Type: string; MinValue?: number; MaxValue?: number }>;
+    const template = (await readCloudFormationYaml('deploy/target-account-role.yaml')) as {
+      Parameters: Record<string, { Type: string; Default?: unknown; MinValue?: number; MaxValue?: number }>;
       Conditions: Record<string, unknown>;
       Resources: {
         CredvendTargetRole: {
-          Properties: { MaxSessionDuration: unknown; AssumeRolePolicyDocument: { Statement: Statement[] } };
+          Properties: {
+            RoleName: unknown;
+            ManagedPolicyArns: unknown;
+            MaxSessionDuration: unknown;
+            AssumeRolePolicyDocument: { Statement: Statement[] };
+          };
         };
       };
+      Outputs: Record<string, { Value: unknown }>;
     };
+    expect(template.Parameters.RoleName).toMatchObject({ Type: 'String', Default: 'credvend-readonly' });
+    expect(template.Parameters.ManagedPolicyArns?.Type).toBe('CommaDelimitedList');
+    expect(template.Resources.CredvendTargetRole.Properties).toMatchObject({
+      RoleName: { Ref: 'RoleName' },
+      ManagedPolicyArns: { Ref: 'ManagedPolicyArns' },
+    });
+    expect(template.Outputs.RoleArn?.Value).toEqual({ 'Fn::GetAtt': 'CredvendTargetRole.Arn' });
     expect(template.Parameters.MaxSessionDuration).toMatchObject({
       Type: 'Number',
       MinValue: 3600,
@@ -68,16 +63,22 @@ describe('deploy/target-account-role.yaml', () => {
     });
   });
 
-  it('offers a revoker role that may only edit inline policies of credvend roles', async () => {
-    const template = parse(await readFile('deploy/target-account-role.yaml', 'utf8'), {
-      customTags: cloudFormationTags,
-    }) as {
+  it('offers a revoker role that may only edit inline policies of credvend roles, never its own', async () => {
+    const template = (await readCloudFormationYaml('deploy/target-account-role.yaml')) as {
       Resources: Record<string, { Condition?: string; Properties: Record<string, unknown> }>;
     };
     const revoker = template.Resources.CredvendRevokerRole;
     expect(revoker?.Condition).toBe('AllowsRevocation');
-    const policies = JSON.stringify(revoker?.Properties.Policies);
-    expect(policies).toContain('"Action":["iam:GetRolePolicy","iam:PutRolePolicy"]');
-    expect(policies).toContain('role/credvend-*');
+    const statements = policyStatements(revoker?.Properties.Policies);
+    const allow = statements.filter((s) => s.Effect === 'Allow');
+    expect(allow.flatMap(actionsOf).sort()).toEqual(['iam:GetRolePolicy', 'iam:PutRolePolicy']);
+    expect(JSON.stringify(allow.map((s) => s.Resource))).toContain('role/credvend-*');
+    // Its own name matches credvend-*: it must not be able to rewrite its own permissions.
+    const ownName = revoker?.Properties.RoleName;
+    expect(statements).toContainEqual({
+      Effect: 'Deny',
+      Action: ['iam:PutRolePolicy'],
+      Resource: { 'Fn::Sub': `arn:\${AWS::Partition}:iam::\${AWS::AccountId}:role/${ownName}` },
+    });
   });
 });
