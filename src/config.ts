@@ -114,7 +114,11 @@ export class ConfigError extends Error {
 
 /** Parses the process environment once, at the edge; nothing deeper reads process.env. */
 export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
-  const result = environmentSchema.safeParse(env);
+  // A deploy parameter left blank arrives as ''; for an optional setting that means unset.
+  const present = Object.fromEntries(
+    Object.entries(env).filter(([name, value]) => !(name.startsWith('CREDVEND_') && value === '')),
+  );
+  const result = environmentSchema.safeParse(present);
   if (!result.success) {
     const problems = result.error.issues
       .map((issue) => `${issue.path.join('.')}: ${issue.message}`)

@@ -30,6 +30,7 @@ const STATUS_AND_TITLE: Record<string, [ContentfulStatusCode, string]> = {
   'sts-unavailable': [502, 'STS unavailable'],
   'entitlement-store-unavailable': [503, 'Entitlements unavailable'],
   'audit-unavailable': [503, 'Audit unavailable; nothing was issued'],
+  'dependency-unavailable': [503, 'Service temporarily unavailable'],
   'quota-unavailable': [503, 'Quotas unavailable; nothing was issued'],
 };
 
@@ -58,9 +59,19 @@ export function httpProblem(code: string, detail: string, requestId: string): Pr
  * their request; for anything else (5xx) only the title and the request id, so internal
  * messages, hosts and stack traces never leave the service.
  */
+/**
+ * An AWS SDK failure (a service exception carries `$metadata`) or a network timeout that no
+ * adapter turned into a domain error: the store behind the route is unavailable, which is a
+ * 503 to retry, not a bug (500).
+ */
+function isDependencyFailure(error: unknown): boolean {
+  if (!(error instanceof Error)) return false;
+  return '$metadata' in error || ['TimeoutError', 'NetworkingError', 'AbortError'].includes(error.name);
+}
+
 export function toProblem(error: unknown, requestId: string): Problem {
   const known = error instanceof CredvendError ? error : undefined;
-  const code = known?.code ?? 'internal';
+  const code = known?.code ?? (isDependencyFailure(error) ? 'dependency-unavailable' : 'internal');
   const [status, title] = STATUS_AND_TITLE[code] ?? [500, 'Internal error'];
   const body: Record<string, unknown> = { type: problemType(code), title, status, requestId };
   const headers: Record<string, string> = { 'content-type': PROBLEM_CONTENT_TYPE };

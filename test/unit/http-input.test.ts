@@ -80,6 +80,16 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ CREDVEND_CALLER_RATE_LIMIT: 'lots' })).toThrow(/rate limit/);
   });
 
+  it('treats a blank optional setting as unset, as a blank deploy parameter arrives', () => {
+    const config = loadConfig({
+      CREDVEND_OIDC_ISSUER: '',
+      CREDVEND_SERVER_ID: '',
+      CREDVEND_STS_ENDPOINT: '',
+    });
+    expect(config.oidc).toBeUndefined();
+    expect(config.awsAuth).toBeUndefined();
+  });
+
   it('refuses symmetric JWT algorithms', () => {
     expect(() =>
       loadConfig({

@@ -51,6 +51,17 @@ describe('toProblem', () => {
     );
   });
 
+  it('reports an AWS SDK failure no adapter mapped as a 503 to retry, without its message', () => {
+    const sdk = Object.assign(new Error('Requested resource not found: credvend-prod-audit'), {
+      name: 'ResourceNotFoundException',
+      $metadata: { httpStatusCode: 400 },
+    });
+    const problem = toProblem(sdk, 'req-2');
+    expect(problem.status).toBe(503);
+    expect(problem.body.type).toBe('urn:credvend:problem:dependency-unavailable');
+    expect(JSON.stringify(problem.body)).not.toContain('credvend-prod-audit');
+  });
+
   it('hides an unknown error behind a 500', () => {
     const problem = toProblem(new Error('connect ECONNREFUSED 10.0.0.5:443'), 'req-1');
     expect(problem.status).toBe(500);
