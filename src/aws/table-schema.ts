@@ -1,5 +1,18 @@
 import type { CreateTableCommandInput } from '@aws-sdk/client-dynamodb';
 
+/** Index names are part of the contract: the repositories query them by these names. */
+export const ENTITLEMENT_INDEX = { byId: 'byId' } as const;
+
+export const AUDIT_INDEX = {
+  byPrincipal: 'byPrincipal',
+  byAccount: 'byAccount',
+  byRole: 'byRole',
+  byOutcome: 'byOutcome',
+  byAccessKey: 'byAccessKey',
+  byChain: 'byChain',
+  byDay: 'byDay',
+} as const;
+
 /**
  * The two tables' keys and indexes. One definition, used to create the local tables and
  * checked against the deployed CloudFormation template by the packaging test.
@@ -18,7 +31,7 @@ export function entitlementsTableDefinition(tableName: string): CreateTableComma
     ],
     GlobalSecondaryIndexes: [
       {
-        IndexName: 'byId',
+        IndexName: ENTITLEMENT_INDEX.byId,
         KeySchema: [{ AttributeName: 'entitlementId', KeyType: 'HASH' }],
         Projection: { ProjectionType: 'ALL' },
       },
@@ -27,13 +40,13 @@ export function entitlementsTableDefinition(tableName: string): CreateTableComma
 }
 
 const AUDIT_INDEXES: Array<[name: string, hash: string, range?: [string, 'S' | 'N']]> = [
-  ['byPrincipal', 'principal', ['time', 'S']],
-  ['byAccount', 'accountId', ['time', 'S']],
-  ['byRole', 'roleArn', ['time', 'S']],
-  ['byOutcome', 'outcome', ['time', 'S']],
-  ['byAccessKey', 'accessKeyId'],
-  ['byChain', 'chainId', ['seq', 'N']],
-  ['byDay', 'day', ['time', 'S']],
+  [AUDIT_INDEX.byPrincipal, 'principal', ['time', 'S']],
+  [AUDIT_INDEX.byAccount, 'accountId', ['time', 'S']],
+  [AUDIT_INDEX.byRole, 'roleArn', ['time', 'S']],
+  [AUDIT_INDEX.byOutcome, 'outcome', ['time', 'S']],
+  [AUDIT_INDEX.byAccessKey, 'accessKeyId'],
+  [AUDIT_INDEX.byChain, 'chainId', ['seq', 'N']],
+  [AUDIT_INDEX.byDay, 'day', ['time', 'S']],
 ];
 
 export function auditTableDefinition(tableName: string): CreateTableCommandInput {

@@ -1,4 +1,4 @@
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -20,6 +20,9 @@ export async function startDynamoDbLocal(options: {
   persistDir?: string;
 }): Promise<DynamoDbLocal> {
   const dir = dynamoDbLocalDirectory();
+  // DynamoDB Local will not create -dbPath itself, and a missing working directory makes spawn
+  // fail with "spawn java ENOENT", which reads as if Java were missing.
+  if (options.persistDir) await mkdir(options.persistDir, { recursive: true });
   // DynamoDB Local writes a metadata file into its working directory; keep it out of the checkout.
   const scratch = options.persistDir ? undefined : await mkdtemp(join(tmpdir(), 'credvend-dynamodb-'));
   const workDir = options.persistDir ?? scratch ?? tmpdir();

@@ -23,6 +23,9 @@ export async function startMoto(options: {
       // moto's own default credentials must not leak into the emulator's idea of identity.
       AWS_ACCESS_KEY_ID: 'seed',
       AWS_SECRET_ACCESS_KEY: 'seed',
+      // If set, moto files every request under this one account, ahead of the header and the
+      // access key, and the two-account seed breaks. spawn drops undefined values.
+      MOTO_ACCOUNT_ID: undefined,
     },
     host: options.host,
     port: options.port,

@@ -36,7 +36,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     ['-version'],
     'install a Java 17+ runtime (Debian: apt-get install openjdk-17-jre-headless)',
   );
-  assertCommandAvailable('moto_server', ['--help'], "install moto's server: pip install 'moto[server]'");
+  assertCommandAvailable('moto_server', ['--help'], "install it with pip install 'moto[server]'");
   await assertPortFree(options.host, options.dynamodbPort, 'CREDVEND_DYNAMODB_PORT');
   await assertPortFree(options.host, options.motoPort, 'CREDVEND_MOTO_PORT');
 
@@ -45,22 +45,23 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     await Promise.all(started.splice(0).map((p) => p.stop()));
   };
   try {
-    const [dynamodb, moto] = await Promise.all([
+    // allSettled, not all: if one process fails to start, the other may still be starting, and
+    // it must be awaited and stopped too, or it outlives the failure and keeps this process alive.
+    const [dynamodbResult, motoResult] = await Promise.allSettled([
       startDynamoDbLocal({
         host: options.host,
         port: options.dynamodbPort,
         ...(options.persistDir ? { persistDir: options.persistDir } : {}),
-      }).then((p) => {
-        started.push(p);
-        return p;
       }),
-      startMoto({ host: options.host, port: options.motoPort, noAuthActionCount: SEED_CALL_COUNT }).then(
-        (p) => {
-          started.push(p);
-          return p;
-        },
-      ),
+      startMoto({ host: options.host, port: options.motoPort, noAuthActionCount: SEED_CALL_COUNT }),
     ]);
+    for (const result of [dynamodbResult, motoResult]) {
+      if (result.status === 'fulfilled') started.push(result.value);
+    }
+    if (dynamodbResult.status === 'rejected') throw dynamodbResult.reason;
+    if (motoResult.status === 'rejected') throw motoResult.reason;
+    const dynamodb = dynamodbResult.value;
+    const moto = motoResult.value;
     const client = new DynamoDBClient({
       region: 'us-east-1',
       endpoint: dynamodb.endpoint,

@@ -1,0 +1,202 @@
+import { createServer, type Server } from 'node:net';
+import { DescribeTableCommand, DynamoDBClient, type TableDescription } from '@aws-sdk/client-dynamodb';
+import { IAMClient, ListUsersCommand } from '@aws-sdk/client-iam';
+import { GetObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { AssumeRoleCommand, GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { LocalStackError } from '../../src/local/errors.js';
+import { assertCommandAvailable, assertPortFree, findFreePort } from '../../src/local/preflight.js';
+import { type LocalStack, startLocalStack } from '../../src/local/stack.js';
+
+/**
+ * The local stack on its own free ports (not the shared one from global-setup): these tests
+ * check the stack itself — tables, seeding, what moto enforces once the seed window closes.
+ */
+const host = '127.0.0.1';
+let stack: LocalStack;
+
+type Credentials = { accessKeyId: string; secretAccessKey: string; sessionToken?: string };
+
+const sts = (credentials: Credentials) =>
+  new STSClient({ region: 'us-east-1', endpoint: stack.stsEndpoint, credentials, maxAttempts: 1 });
+
+const vending = (): Credentials => ({
+  accessKeyId: stack.seed.vendingAccessKeyId,
+  secretAccessKey: stack.seed.vendingSecretAccessKey,
+});
+
+/** Key schema as "attr HASH, attr RANGE": one comparable string per table or index. */
+function keys(schema: TableDescription['KeySchema']): string {
+  return (schema ?? []).map((k) => `${k.AttributeName} ${k.KeyType}`).join(', ');
+}
+
+function indexes(table: TableDescription | undefined): Record<string, string> {
+  const result: Record<string, string> = {};
+  for (const index of table?.GlobalSecondaryIndexes ?? []) {
+    result[index.IndexName ?? ''] = `${keys(index.KeySchema)} / ${index.Projection?.ProjectionType}`;
+  }
+  return result;
+}
+
+function listen(port: number): Promise<Server> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(port, host, () => resolve(server));
+  });
+}
+
+beforeAll(async () => {
+  stack = await startLocalStack({
+    host,
+    dynamodbPort: await findFreePort(host),
+    motoPort: await findFreePort(host),
+  });
+});
+
+afterAll(async () => {
+  await stack?.stop();
+});
+
+describe('local stack', () => {
+  it('creates the tables with the keys and indexes the repositories rely on', async () => {
+    const client = new DynamoDBClient({
+      region: 'us-east-1',
+      endpoint: stack.dynamodbEndpoint,
+      credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
+    });
+    try {
+      const entitlements = (
+        await client.send(new DescribeTableCommand({ TableName: stack.tableNames.entitlements }))
+      ).Table;
+      const audit = (await client.send(new DescribeTableCommand({ TableName: stack.tableNames.audit })))
+        .Table;
+
+      // Written out literally, not derived from table-schema.ts: this is the contract it must keep.
+      expect(entitlements?.TableStatus).toBe('ACTIVE');
+      expect(entitlements?.BillingModeSummary?.BillingMode).toBe('PAY_PER_REQUEST');
+      expect(keys(entitlements?.KeySchema)).toBe('subject HASH, entitlementId RANGE');
+      expect(indexes(entitlements)).toEqual({ byId: 'entitlementId HASH / ALL' });
+
+      expect(audit?.TableStatus).toBe('ACTIVE');
+      expect(audit?.BillingModeSummary?.BillingMode).toBe('PAY_PER_REQUEST');
+      expect(keys(audit?.KeySchema)).toBe('eventId HASH');
+      expect(indexes(audit)).toEqual({
+        byPrincipal: 'principal HASH, time RANGE / ALL',
+        byAccount: 'accountId HASH, time RANGE / ALL',
+        byRole: 'roleArn HASH, time RANGE / ALL',
+        byOutcome: 'outcome HASH, time RANGE / ALL',
+        byAccessKey: 'accessKeyId HASH / ALL',
+        byChain: 'chainId HASH, seq RANGE / ALL',
+        byDay: 'day HASH, time RANGE / ALL',
+      });
+      const seq = audit?.AttributeDefinitions?.find((a) => a.AttributeName === 'seq');
+      expect(seq?.AttributeType).toBe('N');
+    } finally {
+      client.destroy();
+    }
+  });
+
+  it('enforces signatures as soon as seeding is done (the unauthenticated window is used up)', async () => {
+    const iam = new IAMClient({
+      region: 'us-east-1',
+      endpoint: stack.stsEndpoint,
+      credentials: { accessKeyId: 'seed', secretAccessKey: 'seed' },
+      maxAttempts: 1,
+    });
+    await expect(iam.send(new ListUsersCommand({}))).rejects.toMatchObject({ name: 'InvalidClientTokenId' });
+  });
+
+  it('lets the vending user assume credvend-readonly with session tags and a SourceIdentity', async () => {
+    const assumed = await sts(vending()).send(
+      new AssumeRoleCommand({
+        RoleArn: stack.seed.roles.readonly,
+        RoleSessionName: 'alice',
+        DurationSeconds: 900,
+        SourceIdentity: 'alice@example.com',
+        Tags: [{ Key: 'credvend-subject', Value: 'alice@example.com' }],
+        TransitiveTagKeys: ['credvend-subject'],
+      }),
+    );
+    const roleSession = 'arn:aws:sts::222222222222:assumed-role/credvend-readonly/alice';
+    expect(assumed.AssumedRoleUser?.Arn).toBe(roleSession);
+    const credentials: Credentials = {
+      accessKeyId: assumed.Credentials?.AccessKeyId ?? '',
+      secretAccessKey: assumed.Credentials?.SecretAccessKey ?? '',
+      sessionToken: assumed.Credentials?.SessionToken ?? '',
+    };
+    expect(credentials.accessKeyId).toMatch(/^ASIA/);
+
+    // The vended credentials are the role session, in the target account...
+    const identity = await sts(credentials).send(new GetCallerIdentityCommand({}));
+    expect(identity).toMatchObject({ Arn: roleSession, Account: '222222222222' });
+    // ...and get exactly the role's permissions: read the demo bucket, not write to it.
+    const s3 = new S3Client({
+      region: 'us-east-1',
+      endpoint: stack.stsEndpoint,
+      forcePathStyle: true,
+      credentials,
+      maxAttempts: 1,
+    });
+    const object = await s3.send(new GetObjectCommand({ Bucket: stack.seed.bucket, Key: 'hello.txt' }));
+    expect(await object.Body?.transformToString()).toContain('vended credentials');
+    await expect(
+      s3.send(new PutObjectCommand({ Bucket: stack.seed.bucket, Key: 'nope.txt', Body: 'x' })),
+    ).rejects.toMatchObject({ name: 'AccessDenied' });
+  });
+
+  it("denies AssumeRole on a role outside the vending user's identity policy", async () => {
+    await expect(
+      sts(vending()).send(
+        new AssumeRoleCommand({ RoleArn: 'arn:aws:iam::222222222222:role/other', RoleSessionName: 'x' }),
+      ),
+    ).rejects.toMatchObject({ name: 'AccessDenied', $metadata: { httpStatusCode: 403 } });
+  });
+
+  // Canary, not a wish: on AWS this is AccessDenied. moto 5.2.1 looks the target role up in the
+  // caller's own account and skips the trust policy when it is not there, so a cross-account
+  // role's trust (principal, sts:ExternalId, sts:TagSession) is never evaluated. When this
+  // starts failing, moto has learned it: change the expectation to AccessDenied.
+  it('canary: moto 5.2.1 does not evaluate cross-account trust, so credvend-deploy needs no ExternalId', async () => {
+    const assumed = await sts(vending()).send(
+      new AssumeRoleCommand({ RoleArn: stack.seed.roles.deploy, RoleSessionName: 'no-external-id' }),
+    );
+    expect(assumed.AssumedRoleUser?.Arn).toBe(
+      'arn:aws:sts::222222222222:assumed-role/credvend-deploy/no-external-id',
+    );
+  });
+
+  it('rejects a request signed with the wrong secret', async () => {
+    const forged = { ...vending(), secretAccessKey: `${vending().secretAccessKey.slice(0, -1)}X` };
+    await expect(
+      sts(forged).send(
+        new AssumeRoleCommand({ RoleArn: stack.seed.roles.readonly, RoleSessionName: 'forged' }),
+      ),
+    ).rejects.toMatchObject({ name: 'SignatureDoesNotMatch', $metadata: { httpStatusCode: 403 } });
+  });
+});
+
+describe('preflight', () => {
+  it('names the variable that moves a taken port, in one line, before starting anything', async () => {
+    const port = await findFreePort(host);
+    const squatter = await listen(port);
+    try {
+      const message = `port ${port} on ${host} is already in use (set CREDVEND_DYNAMODB_PORT to use another)`;
+      const direct = assertPortFree(host, port, 'CREDVEND_DYNAMODB_PORT');
+      await expect(direct).rejects.toBeInstanceOf(LocalStackError);
+      await expect(direct).rejects.toThrow(message);
+
+      const started = startLocalStack({ host, dynamodbPort: port, motoPort: await findFreePort(host) });
+      await expect(started).rejects.toThrow(message);
+      await expect(started).rejects.toSatisfy((error: Error) => !error.message.includes('\n'));
+    } finally {
+      await new Promise((resolve) => squatter.close(resolve));
+    }
+  });
+
+  it('says what to install when a command is missing', () => {
+    expect(() =>
+      assertCommandAvailable('credvend-no-such-command', ['--version'], 'install it with pip install x'),
+    ).toThrow(new LocalStackError('credvend-no-such-command not found: install it with pip install x'));
+  });
+});
