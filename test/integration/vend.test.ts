@@ -106,7 +106,7 @@ describe('POST /v1/credentials with an OIDC caller', () => {
     });
   });
 
-  it('requires a reason for demo-deploy and passes the ExternalId the role demands', async () => {
+  it('requires a reason for demo-deploy, then issues it', async () => {
     const withoutReason = await post({ entitlement: 'demo-deploy' }, alice);
     expect(withoutReason.status).toBe(400);
     expect(((await withoutReason.json()) as { type: string }).type).toBe(
