@@ -6,12 +6,13 @@ import {
 } from '@aws-sdk/client-dynamodb';
 import { auditEventToItem } from '../src/aws/audit-items.js';
 import { DynamoDbAuditReader } from '../src/aws/dynamodb-audit-reader.js';
+import { dynamodbOf, stsOf } from '../src/compose/composition.js';
 import { loadConfig } from '../src/config.js';
 import type { AuditOutcome, ChainedAuditEvent } from '../src/domain/audit.js';
 import type { AuditFilter, AuditPageRequest } from '../src/domain/audit-query.js';
 import { newEventId } from '../src/domain/ids.js';
 import type { LocalEnvironment } from '../src/local/environment.js';
-import { createAwsClients } from '../src/wiring.js';
+import { benchComposition } from './composition.js';
 import { percentile } from './stats.js';
 
 const DAY_MS = 86_400_000;
@@ -244,10 +245,8 @@ const ratio = (small: number, large: number) =>
  */
 export async function benchAudit(environment: LocalEnvironment, records = 100_000): Promise<void> {
   const config = loadConfig(environment.credvendEnv);
-  const clients = createAwsClients(config, {
-    accessKeyId: environment.stack.seed.vendingAccessKeyId,
-    secretAccessKey: environment.stack.seed.vendingSecretAccessKey,
-  });
+  const root = benchComposition(environment);
+  const clients = { dynamodb: dynamodbOf(root), sts: stsOf(root) };
   const reader = new DynamoDbAuditReader(clients.dynamodb, config.tables.audit);
   const loader = createLoader(clients.dynamodb, config.tables.audit);
   const small = Math.min(SMALL, records);

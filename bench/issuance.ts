@@ -2,15 +2,16 @@ import { PutItemCommand, QueryCommand } from '@aws-sdk/client-dynamodb';
 import { AssumeRoleCommand } from '@aws-sdk/client-sts';
 import { auditEventToItem } from '../src/aws/audit-items.js';
 import { toAssumeRoleInput } from '../src/aws/sts-role-assumer.js';
+import { dynamodbOf, stsOf } from '../src/compose/composition.js';
+import { createVendFunction } from '../src/compose/vend.js';
 import { loadConfig } from '../src/config.js';
 import type { ChainedAuditEvent } from '../src/domain/audit.js';
 import { newEventId } from '../src/domain/ids.js';
 import { planIssuance } from '../src/domain/plan.js';
 import type { Caller, Entitlement } from '../src/domain/types.js';
-import { createVendApp } from '../src/http/vend-app.js';
 import { demoEntitlements } from '../src/local/demo-entitlements.js';
 import type { LocalEnvironment } from '../src/local/environment.js';
-import { createAwsClients, createVendDependencies } from '../src/wiring.js';
+import { benchComposition } from './composition.js';
 import { ms, summarize } from './stats.js';
 
 /**
@@ -20,10 +21,8 @@ import { ms, summarize } from './stats.js';
  */
 export async function benchIssuance(environment: LocalEnvironment, requests: number): Promise<void> {
   const config = loadConfig(environment.credvendEnv);
-  const clients = createAwsClients(config, {
-    accessKeyId: environment.stack.seed.vendingAccessKeyId,
-    secretAccessKey: environment.stack.seed.vendingSecretAccessKey,
-  });
+  const root = benchComposition(environment);
+  const clients = { dynamodb: dynamodbOf(root), sts: stsOf(root) };
   const token = await environment.mintToken('alice@example.com');
   const subject = `oidc|${environment.issuer}|alice@example.com`;
 
@@ -100,7 +99,7 @@ export async function benchIssuance(environment: LocalEnvironment, requests: num
 
   // The same app without the socket: the bench client and the API server share this
   // process's one event loop, so the HTTP row pays for both ends of the connection.
-  const app = createVendApp(createVendDependencies(config, clients, 'node', () => '127.0.0.1'));
+  const app = createVendFunction(root);
   const inProcess = async (): Promise<void> => {
     const response = await app.request('/v1/credentials', {
       method: 'POST',

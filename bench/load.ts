@@ -2,13 +2,14 @@ import { PutItemCommand, QueryCommand, ScanCommand } from '@aws-sdk/client-dynam
 import { AssumeRoleCommand } from '@aws-sdk/client-sts';
 import { auditEventToItem } from '../src/aws/audit-items.js';
 import { toAssumeRoleInput } from '../src/aws/sts-role-assumer.js';
+import { dynamodbOf, stsOf } from '../src/compose/composition.js';
 import { loadConfig } from '../src/config.js';
 import { newEventId } from '../src/domain/ids.js';
 import { planIssuance } from '../src/domain/plan.js';
 import type { Caller, Entitlement } from '../src/domain/types.js';
 import { demoEntitlements } from '../src/local/demo-entitlements.js';
 import type { LocalEnvironment } from '../src/local/environment.js';
-import { createAwsClients } from '../src/wiring.js';
+import { benchComposition } from './composition.js';
 import { ms, summarize } from './stats.js';
 
 /** Runs `worker` on `concurrency` loops until `total` calls are done; returns latencies and wall time. */
@@ -41,10 +42,8 @@ export async function benchLoad(
   concurrency: number,
 ): Promise<void> {
   const config = loadConfig(environment.credvendEnv);
-  const clients = createAwsClients(config, {
-    accessKeyId: environment.stack.seed.vendingAccessKeyId,
-    secretAccessKey: environment.stack.seed.vendingSecretAccessKey,
-  });
+  const root = benchComposition(environment);
+  const clients = { dynamodb: dynamodbOf(root), sts: stsOf(root) };
   const sub = `load-${Date.now()}@example.com`;
   const principal = `${environment.issuer}#${sub}`;
   // A caller of its own, entitled to the demo role, so its audit records can be counted exactly.

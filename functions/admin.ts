@@ -1,17 +1,7 @@
-import { getConnInfo, handle } from 'hono/aws-lambda';
+import { handle } from 'hono/aws-lambda';
+import { createAdminFunction } from '../src/compose/admin.js';
+import { compose } from '../src/compose/composition.js';
+import { lambdaRuntime } from '../src/compose/runtime.js';
 import { loadConfig } from '../src/config.js';
-import { createAdminApp } from '../src/http/admin-app.js';
-import { createAdminDependencies, createDynamoDbClient, createStsClient } from '../src/wiring.js';
 
-const config = loadConfig();
-export const handler = handle(
-  createAdminApp(
-    createAdminDependencies(
-      config,
-      createDynamoDbClient(config),
-      createStsClient(config),
-      'lambda',
-      (c) => getConnInfo(c).remote.address,
-    ),
-  ),
-);
+export const handler = handle(createAdminFunction(compose(loadConfig(), lambdaRuntime)));

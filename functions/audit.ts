@@ -1,16 +1,7 @@
-import { getConnInfo, handle } from 'hono/aws-lambda';
+import { handle } from 'hono/aws-lambda';
+import { createAuditFunction } from '../src/compose/audit.js';
+import { compose } from '../src/compose/composition.js';
+import { lambdaRuntime } from '../src/compose/runtime.js';
 import { loadConfig } from '../src/config.js';
-import { createAuditApp } from '../src/http/audit-app.js';
-import { createAuditDependencies, createDynamoDbClient } from '../src/wiring.js';
 
-const config = loadConfig();
-export const handler = handle(
-  createAuditApp(
-    createAuditDependencies(
-      config,
-      createDynamoDbClient(config),
-      'lambda',
-      (c) => getConnInfo(c).remote.address,
-    ),
-  ),
-);
+export const handler = handle(createAuditFunction(compose(loadConfig(), lambdaRuntime)));

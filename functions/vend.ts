@@ -1,11 +1,7 @@
-import { getConnInfo, handle } from 'hono/aws-lambda';
+import { handle } from 'hono/aws-lambda';
+import { compose } from '../src/compose/composition.js';
+import { lambdaRuntime } from '../src/compose/runtime.js';
+import { createVendFunction } from '../src/compose/vend.js';
 import { loadConfig } from '../src/config.js';
-import { createVendApp } from '../src/http/vend-app.js';
-import { createAwsClients, createVendDependencies } from '../src/wiring.js';
 
-const config = loadConfig();
-export const handler = handle(
-  createVendApp(
-    createVendDependencies(config, createAwsClients(config), 'lambda', (c) => getConnInfo(c).remote.address),
-  ),
-);
+export const handler = handle(createVendFunction(compose(loadConfig(), lambdaRuntime)));

@@ -7,7 +7,7 @@ import type {
   Checksum,
   SourceData,
 } from '@smithy/types';
-import { AWS_AUTH_SCHEME, GET_CALLER_IDENTITY_BODY, SERVER_ID_HEADER } from './aws-sigv4.js';
+import { AWS_AUTH_SCHEME, GET_CALLER_IDENTITY_BODY, SERVER_ID_HEADER } from './aws-sigv4-protocol.js';
 
 function toBytes(data: SourceData): Buffer {
   if (typeof data === 'string') return Buffer.from(data, 'utf8');

@@ -1,12 +1,13 @@
 import { Hono } from 'hono';
 import { z } from 'zod';
+import type { AuthMethod } from '../auth/auth-method.js';
 import type { EntitlementAdmin } from '../domain/entitlement-admin.js';
 import { InvalidRequestError } from '../domain/errors.js';
 import type { Revoker } from '../domain/revoke.js';
 import { invalidRequest } from '../domain/validation.js';
 import type { Logger } from '../logging.js';
 import type { AppEnv } from './app-env.js';
-import { type AuthMethodHandler, authenticate } from './authenticate.js';
+import { authenticate } from './authenticate.js';
 import { ENTITLEMENT_ID, parseEntitlementBody, toAdminWire } from './entitlement-schema.js';
 import { errorHandler, limitBody, notFound, requestId, securityHeaders } from './middleware.js';
 import { requestContextOf, type SourceIpResolver } from './request-context.js';
@@ -14,7 +15,7 @@ import { requestContextOf, type SourceIpResolver } from './request-context.js';
 export interface AdminAppDependencies {
   admin: EntitlementAdmin;
   revoker: Revoker;
-  authMethods: readonly AuthMethodHandler[];
+  authMethods: readonly AuthMethod[];
   logger: Logger;
   sourceIp: SourceIpResolver;
 }

@@ -1,5 +1,6 @@
 import { Hono } from 'hono';
 import { stream } from 'hono/streaming';
+import type { AuthMethod } from '../auth/auth-method.js';
 import type { AuditReader } from '../domain/audit-query.js';
 import { verifyAuditRange } from '../domain/audit-verify.js';
 import { InvalidRequestError, NotFoundError } from '../domain/errors.js';
@@ -9,7 +10,7 @@ import type { PrivilegedAccess } from '../domain/privileged-access.js';
 import type { Logger } from '../logging.js';
 import type { AppEnv } from './app-env.js';
 import { parseAuditQuery, parseVerifyQuery } from './audit-query-schema.js';
-import { type AuthMethodHandler, authenticate } from './authenticate.js';
+import { authenticate } from './authenticate.js';
 import { errorHandler, notFound, requestId, securityHeaders } from './middleware.js';
 import { requestContextOf, type SourceIpResolver } from './request-context.js';
 
@@ -19,7 +20,7 @@ const ACCESS_KEY_ID = /^[A-Z0-9]{16,128}$/;
 export interface AuditAppDependencies {
   reader: AuditReader;
   access: PrivilegedAccess;
-  authMethods: readonly AuthMethodHandler[];
+  authMethods: readonly AuthMethod[];
   clock: Clock;
   logger: Logger;
   sourceIp: SourceIpResolver;

@@ -15,26 +15,10 @@ export function sendProblem(c: Context<AppEnv>, problem: Problem): Response {
   return c.body(JSON.stringify(problem.body), problem.status);
 }
 
-/** Lambda's request id when there is one, so logs, audit and API Gateway agree. */
-function lambdaRequestId(c: Context<AppEnv>): string | undefined {
-  const env: unknown = c.env;
-  if (env && typeof env === 'object' && 'requestContext' in env) {
-    const context = env.requestContext;
-    if (
-      context &&
-      typeof context === 'object' &&
-      'requestId' in context &&
-      typeof context.requestId === 'string'
-    ) {
-      return context.requestId;
-    }
-  }
-  return undefined;
-}
-
 export const requestId: MiddlewareHandler<AppEnv> = async (c, next) => {
   // Never taken from a request header: the id ties audit records to logs and must not be forgeable.
-  const id = lambdaRequestId(c) ?? randomUUID();
+  // Lambda's request id when there is one, so logs, audit and API Gateway agree.
+  const id = c.env?.requestContext?.requestId ?? randomUUID();
   c.set('requestId', id);
   c.header('x-request-id', id);
   await next();

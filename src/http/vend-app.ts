@@ -1,4 +1,5 @@
 import { type Context, Hono } from 'hono';
+import type { AuthMethod } from '../auth/auth-method.js';
 import { CredvendError, InvalidRequestError } from '../domain/errors.js';
 import type { IdempotentIssuer } from '../domain/idempotent-issuer.js';
 import { STS_LIMITS } from '../domain/limits.js';
@@ -8,7 +9,7 @@ import type { Credentials } from '../domain/types.js';
 import type { CredentialVendor, Issuance } from '../domain/vend.js';
 import type { Logger } from '../logging.js';
 import type { AppEnv } from './app-env.js';
-import { type AuthMethodHandler, authenticate } from './authenticate.js';
+import { authenticate } from './authenticate.js';
 import { toContainerWire, toEnvText, toJsonWire, toProcessWire } from './credential-formats.js';
 import { toEntitlementView } from './entitlement-view.js';
 import { parseIssuanceBody } from './issuance-schema.js';
@@ -17,7 +18,7 @@ import { requestContextOf, type SourceIpResolver } from './request-context.js';
 
 export interface VendAppDependencies {
   vendor: CredentialVendor;
-  authMethods: readonly AuthMethodHandler[];
+  authMethods: readonly AuthMethod[];
   clock: Clock;
   logger: Logger;
   /** The caller's network address as the runtime knows it (API Gateway, or the socket locally). */

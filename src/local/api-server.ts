@@ -3,19 +3,11 @@ import { serve } from '@hono/node-server';
 import { getConnInfo } from '@hono/node-server/conninfo';
 import type { AwsCredentialIdentity } from '@smithy/types';
 import { Hono } from 'hono';
+import { createFunctions } from '../compose/functions.js';
+import type { Runtime } from '../compose/runtime.js';
 import type { Config } from '../config.js';
-import { createAdminApp } from '../http/admin-app.js';
 import type { AppEnv } from '../http/app-env.js';
-import { createAuditApp } from '../http/audit-app.js';
-import type { SourceIpResolver } from '../http/request-context.js';
-import { createVendApp } from '../http/vend-app.js';
-import {
-  createAdminDependencies,
-  createAuditDependencies,
-  createAuditLog,
-  createAwsClients,
-  createVendDependencies,
-} from '../wiring.js';
+import { honoPath, ROUTES } from '../http/routes.js';
 import type { DevIssuer } from './dev-issuer.js';
 
 export const DEV_ISSUER_PATH = '/dev-oidc';
@@ -25,30 +17,29 @@ export interface ApiServer {
   stop(): Promise<void>;
 }
 
-/** The same Hono apps the Lambda functions serve, on Node, plus the dev OIDC issuer. */
+/** Node behind the local server: the caller's address is the socket's peer. */
+export function nodeRuntime(credentials: AwsCredentialIdentity): Runtime {
+  return { kind: 'node', sourceIp: (c) => getConnInfo(c).remote.address, credentials };
+}
+
+/**
+ * The same Hono apps the Lambda functions serve, on Node, plus the dev OIDC issuer. API
+ * Gateway routes each route of the table to one function; locally this app does the same.
+ */
 export function createLocalApp(
   config: Config,
   devIssuer: DevIssuer,
   credentials: AwsCredentialIdentity,
 ): Hono<AppEnv> {
-  const clients = createAwsClients(config, credentials);
-  // One audit writer for the process, as one Lambda container has one.
-  const audit = createAuditLog(config, clients.dynamodb);
-  const sourceIp: SourceIpResolver = (c) => getConnInfo(c).remote.address;
+  const functions = createFunctions(config, nodeRuntime(credentials));
   const app = new Hono<AppEnv>();
   app.route(DEV_ISSUER_PATH, devIssuer.app);
-  // API Gateway routes by path to one function each; locally, path prefixes do the same.
-  const auditApp = createAuditApp(createAuditDependencies(config, clients.dynamodb, 'node', sourceIp, audit));
-  const vendApp = createVendApp(createVendDependencies(config, clients, 'node', sourceIp, audit));
-  const adminApp = createAdminApp(
-    createAdminDependencies(config, clients.dynamodb, clients.sts, 'node', sourceIp, audit),
-  );
-  app.post('/v1/audit/events/:id/revoke', (c) => adminApp.fetch(c.req.raw, c.env));
-  app.all('/v1/audit/*', (c) => auditApp.fetch(c.req.raw, c.env));
-  app.get('/v1/entitlements/mine', (c) => vendApp.fetch(c.req.raw, c.env));
-  app.all('/v1/entitlements', (c) => adminApp.fetch(c.req.raw, c.env));
-  app.all('/v1/entitlements/*', (c) => adminApp.fetch(c.req.raw, c.env));
-  app.all('*', (c) => vendApp.fetch(c.req.raw, c.env));
+  for (const route of ROUTES) {
+    const target = functions[route.function];
+    app.on(route.method, honoPath(route.path), (c) => target.fetch(c.req.raw, c.env));
+  }
+  // Unrouted requests get the vend app's problem+json 404, as from any function.
+  app.all('*', (c) => functions.vend.fetch(c.req.raw, c.env));
   return app;
 }
 

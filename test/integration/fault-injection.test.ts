@@ -2,11 +2,11 @@ import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { STSClient } from '@aws-sdk/client-sts';
 import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { compose, dynamodbOf, stsOf } from '../../src/compose/composition.js';
+import { createVendFunction } from '../../src/compose/vend.js';
 import { loadConfig } from '../../src/config.js';
 import type { ChainedAuditEvent } from '../../src/domain/audit.js';
-import { createVendApp } from '../../src/http/vend-app.js';
-import { createAwsClients, createVendDependencies } from '../../src/wiring.js';
-import { adminApp, auditEvents, devToken, dynamodb, stack, vendingCredentials } from './support.js';
+import { adminApp, auditEvents, devToken, dynamodb, stack, testRuntime } from './support.js';
 
 type Fault = 'before' | 'after' | 'timeout';
 
@@ -98,12 +98,13 @@ describe('fault-proof audit', () => {
   it('1 000 issuances under random DynamoDB and STS faults: every delivered credential has exactly one issued record', async () => {
     const injector = new FaultInjector(20261124, 0.04);
     const config = loadConfig({ ...stack().credvendEnv, CREDVEND_LOG_LEVEL: 'silent' });
-    const clients = createAwsClients(config, vendingCredentials());
+    // The composition root's own clients, with faults injected before the app is built on them.
+    const root = compose(config, testRuntime('192.0.2.10'));
     let assumeCalls = 0;
-    injector.install(clients.dynamodb, ['QueryCommand'], () => `query-${Math.random()}`);
-    injector.install(clients.sts, ['AssumeRoleCommand'], () => `assume-${++assumeCalls}`);
-    injector.install(clients.dynamodb, ['PutItemCommand'], eventIdOf);
-    const app = createVendApp(createVendDependencies(config, clients, 'node', () => '192.0.2.10'));
+    injector.install(dynamodbOf(root), ['QueryCommand'], () => `query-${Math.random()}`);
+    injector.install(stsOf(root), ['AssumeRoleCommand'], () => `assume-${++assumeCalls}`);
+    injector.install(dynamodbOf(root), ['PutItemCommand'], eventIdOf);
+    const app = createVendFunction(root);
     const token = await devToken(sub);
 
     const delivered = new Map<string, string>(); // accessKeyId → request id
@@ -170,14 +171,14 @@ describe('fault-proof audit', () => {
       fc.asyncProperty(fc.integer(), async (seed) => {
         const injector = new FaultInjector(seed, 0.2);
         const config = loadConfig({ ...stack().credvendEnv, CREDVEND_LOG_LEVEL: 'silent' });
-        const clients = createAwsClients(config, vendingCredentials());
+        const root = compose(config, testRuntime('192.0.2.11'));
         injector.install(
-          clients.dynamodb,
+          dynamodbOf(root),
           ['PutItemCommand', 'QueryCommand'],
           (i) => eventIdOf(i) ?? `q-${Math.random()}`,
         );
-        injector.install(clients.sts, ['AssumeRoleCommand'], () => `a-${Math.random()}`);
-        const app = createVendApp(createVendDependencies(config, clients, 'node', () => '192.0.2.11'));
+        injector.install(stsOf(root), ['AssumeRoleCommand'], () => `a-${Math.random()}`);
+        const app = createVendFunction(root);
         const response = await app.request('/v1/credentials', {
           method: 'POST',
           headers: { authorization: `Bearer ${await devToken(sub)}` },

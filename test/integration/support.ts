@@ -4,18 +4,11 @@ import { IAMClient, PutRolePolicyCommand } from '@aws-sdk/client-iam';
 import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
 import { inject } from 'vitest';
 import { itemToAuditEvent } from '../../src/aws/audit-items.js';
+import { createFunctions } from '../../src/compose/functions.js';
+import type { Runtime } from '../../src/compose/runtime.js';
 import { loadConfig } from '../../src/config.js';
 import type { ChainedAuditEvent } from '../../src/domain/audit.js';
 import { REVOCATION_POLICY_NAME } from '../../src/domain/revocation.js';
-import { createAdminApp } from '../../src/http/admin-app.js';
-import { createAuditApp } from '../../src/http/audit-app.js';
-import { createVendApp } from '../../src/http/vend-app.js';
-import {
-  createAdminDependencies,
-  createAuditDependencies,
-  createAwsClients,
-  createVendDependencies,
-} from '../../src/wiring.js';
 import type { StackInfo } from './global-setup.js';
 
 export function stack(): StackInfo {
@@ -74,16 +67,21 @@ export async function auditEvents(client: DynamoDBClient): Promise<ChainedAuditE
  * stack; `overrides` swaps configuration (for example an audit table that does not exist).
  */
 export function vendApp(overrides: Record<string, string> = {}) {
-  const config = loadConfig({ ...stack().credvendEnv, ...overrides });
-  const clients = createAwsClients(config, vendingCredentials());
-  return createVendApp(createVendDependencies(config, clients, 'node', () => '198.51.100.7'));
+  return functionsFor(overrides, '198.51.100.7').vend;
+}
+
+/** The Node runtime as the local server has it, with a fixed caller address for audit checks. */
+export function testRuntime(sourceIp: string): Runtime {
+  return { kind: 'node', sourceIp: () => sourceIp, credentials: vendingCredentials() };
+}
+
+function functionsFor(overrides: Record<string, string>, sourceIp: string) {
+  return createFunctions(loadConfig({ ...stack().credvendEnv, ...overrides }), testRuntime(sourceIp));
 }
 
 /** The audit app wired as in production, against the real stack. */
 export function auditApp(overrides: Record<string, string> = {}) {
-  const config = loadConfig({ ...stack().credvendEnv, ...overrides });
-  const clients = createAwsClients(config, vendingCredentials());
-  return createAuditApp(createAuditDependencies(config, clients.dynamodb, 'node', () => '198.51.100.8'));
+  return functionsFor(overrides, '198.51.100.8').audit;
 }
 
 /**
@@ -114,11 +112,7 @@ export function oidcPrincipal(sub: string): string {
 
 /** The admin app wired as in production, against the real stack. */
 export function adminApp(overrides: Record<string, string> = {}) {
-  const config = loadConfig({ ...stack().credvendEnv, ...overrides });
-  const clients = createAwsClients(config, vendingCredentials());
-  return createAdminApp(
-    createAdminDependencies(config, clients.dynamodb, clients.sts, 'node', () => '198.51.100.9'),
-  );
+  return functionsFor(overrides, '198.51.100.9').admin;
 }
 
 /**

@@ -12,6 +12,7 @@ import {
   idempotencyTableDefinition,
   rateLimitsTableDefinition,
 } from '../../src/aws/table-schema.js';
+import { ROUTES as ROUTE_TABLE } from '../../src/http/routes.js';
 import {
   actionsOf,
   type PolicyStatement,
@@ -44,31 +45,14 @@ interface PackagedFunction {
   routes: Array<{ method: string; path: string; authorization?: string }>;
 }
 
-/** The HTTP API of DESIGN.md: which function serves each route, and which routes API Gateway signs for. */
-const ROUTES = {
-  vend: [
-    'POST /v1/credentials',
-    'POST /v1/credentials/plan',
-    'GET /v1/entitlements/mine',
-    'GET /healthz',
-    'POST /v1/iam/credentials AWS_IAM',
-    'POST /v1/iam/credentials/plan AWS_IAM',
-    'GET /v1/iam/entitlements/mine AWS_IAM',
-  ],
-  audit: [
-    'GET /v1/audit/events',
-    'GET /v1/audit/events/{id}',
-    'GET /v1/audit/access-keys/{accessKeyId}',
-    'GET /v1/audit/verify',
-  ],
-  admin: [
-    'GET /v1/entitlements',
-    'GET /v1/entitlements/{id}',
-    'PUT /v1/entitlements/{id}',
-    'DELETE /v1/entitlements/{id}',
-    'POST /v1/audit/events/{id}/revoke',
-  ],
-};
+/** The route table, as serverless.yml must declare it: `METHOD path [AWS_IAM]` per function. */
+const ROUTES: Record<string, string[]> = {};
+for (const route of ROUTE_TABLE) {
+  const key = [route.method, route.path, route.authorizer === 'aws_iam' ? 'AWS_IAM' : '']
+    .filter(Boolean)
+    .join(' ');
+  ROUTES[route.function] = [...(ROUTES[route.function] ?? []), key];
+}
 
 /** IAM actions of each SDK client package. */
 const IAM_PREFIX: Record<string, string> = { dynamodb: 'dynamodb', sts: 'sts', iam: 'iam' };

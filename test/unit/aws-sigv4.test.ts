@@ -2,11 +2,8 @@ import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Hono } from 'hono';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
-import {
-  createSigV4AuthMethod,
-  parseGetCallerIdentityResponse,
-  SERVER_ID_HEADER,
-} from '../../src/auth/aws-sigv4.js';
+import { createSigV4AuthMethod } from '../../src/auth/aws-sigv4.js';
+import { parseGetCallerIdentityResponse, SERVER_ID_HEADER } from '../../src/auth/aws-sigv4-protocol.js';
 import { buildSignedGetCallerIdentity } from '../../src/auth/signed-identity-request.js';
 import type { AppEnv } from '../../src/http/app-env.js';
 import { authenticate } from '../../src/http/authenticate.js';

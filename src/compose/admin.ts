@@ -1,0 +1,48 @@
+import type { Hono } from 'hono';
+import { DynamoDbAuditReader } from '../aws/dynamodb-audit-reader.js';
+import { DynamoDbEntitlementAdminStore } from '../aws/dynamodb-entitlement-admin-store.js';
+import { IamRevocationApplier } from '../aws/iam-revocation-applier.js';
+import { EntitlementAdmin } from '../domain/entitlement-admin.js';
+import { newEventId } from '../domain/ids.js';
+import { systemClock } from '../domain/ports.js';
+import { Revoker } from '../domain/revoke.js';
+import { createAdminApp } from '../http/admin-app.js';
+import type { AppEnv } from '../http/app-env.js';
+import {
+  auditLogOf,
+  authMethodsOf,
+  type Composition,
+  dynamodbOf,
+  privilegedAccessOf,
+  stsOf,
+} from './composition.js';
+
+/** The admin function: entitlements and revocations; every change audited. */
+export function createAdminFunction(root: Composition): Hono<AppEnv> {
+  const { config } = root;
+  const audit = auditLogOf(root);
+  const access = privilegedAccessOf(root);
+  const dynamodb = dynamodbOf(root);
+  return createAdminApp({
+    revoker: new Revoker({
+      reader: new DynamoDbAuditReader(dynamodb, config.tables.audit),
+      ...(config.revocation
+        ? { applier: new IamRevocationApplier(stsOf(root), { region: config.region, ...config.revocation }) }
+        : {}),
+      audit,
+      access,
+      clock: systemClock,
+      newEventId,
+    }),
+    admin: new EntitlementAdmin({
+      store: new DynamoDbEntitlementAdminStore(dynamodb, config.tables.entitlements, config.tables.audit),
+      audit,
+      access,
+      clock: systemClock,
+      newEventId,
+    }),
+    authMethods: authMethodsOf(root),
+    logger: root.logger,
+    sourceIp: root.runtime.sourceIp,
+  });
+}

@@ -1,0 +1,34 @@
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { STSClient } from '@aws-sdk/client-sts';
+import type { AwsCredentialIdentity } from '@smithy/types';
+import type { Config } from '../config.js';
+
+/** Timeouts short enough that a stuck dependency fails a request well inside API Gateway's 30 s. */
+export const REQUEST_HANDLER_OPTIONS = { requestTimeout: 3000, connectionTimeout: 1000 };
+
+/**
+ * SDK clients, built once per process (a warm Lambda reuses them across invocations).
+ * `credentials` is for the local stack, whose vending identity is a moto IAM user; in
+ * Lambda the default chain supplies the function's role. Each function builds only the
+ * clients it uses, so its bundle carries no other.
+ */
+export function createDynamoDbClient(config: Config, credentials?: AwsCredentialIdentity): DynamoDBClient {
+  return new DynamoDBClient({
+    region: config.region,
+    ...(credentials ? { credentials } : {}),
+    ...(config.dynamodbEndpoint ? { endpoint: config.dynamodbEndpoint } : {}),
+    maxAttempts: 3,
+    requestHandler: REQUEST_HANDLER_OPTIONS,
+  });
+}
+
+export function createStsClient(config: Config, credentials?: AwsCredentialIdentity): STSClient {
+  return new STSClient({
+    region: config.region,
+    ...(credentials ? { credentials } : {}),
+    ...(config.stsEndpoint ? { endpoint: config.stsEndpoint } : {}),
+    // Bounded: a throttled STS must not turn into a retry storm (the SDK adds jittered backoff).
+    maxAttempts: 2,
+    requestHandler: REQUEST_HANDLER_OPTIONS,
+  });
+}

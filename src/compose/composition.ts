@@ -1,0 +1,97 @@
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import type { STSClient } from '@aws-sdk/client-sts';
+import { apiGatewayIamAuth } from '../auth/apigw-iam.js';
+import type { AuthMethod } from '../auth/auth-method.js';
+import { createSigV4AuthMethod } from '../auth/aws-sigv4.js';
+import { bearerAuth } from '../auth/bearer.js';
+import { OidcAuthenticator } from '../auth/oidc.js';
+import { DynamoDbAuditSink } from '../aws/dynamodb-audit-sink.js';
+import type { Config } from '../config.js';
+import type { AuditEvent } from '../domain/audit.js';
+import { ChainedAuditLog } from '../domain/audit-chain.js';
+import { newEventId } from '../domain/ids.js';
+import type { TransactionalAuditLog } from '../domain/ports.js';
+import { systemClock } from '../domain/ports.js';
+import { PrivilegedAccess } from '../domain/privileged-access.js';
+import { createLogger, describeError, type Logger } from '../logging.js';
+import { createDynamoDbClient, createStsClient } from './clients.js';
+import type { Runtime } from './runtime.js';
+
+/**
+ * What the apps of one process share: configuration, runtime, logger, and the SDK clients
+ * and audit log, each built on first use. One audit log per process: its hash chains
+ * belong to this writer alone. Builders reach the shared parts through the functions
+ * below, so a function's bundle holds only the clients its own builder asks for.
+ */
+export interface Composition {
+  config: Config;
+  runtime: Runtime;
+  logger: Logger;
+  built: {
+    dynamodb?: DynamoDBClient;
+    sts?: STSClient;
+    auditLog?: TransactionalAuditLog;
+    auth?: AuthMethod[];
+  };
+}
+
+export function compose(config: Config, runtime: Runtime): Composition {
+  return { config, runtime, logger: createLogger(config.logLevel), built: {} };
+}
+
+export function dynamodbOf(root: Composition): DynamoDBClient {
+  root.built.dynamodb ??= createDynamoDbClient(root.config, root.runtime.credentials);
+  return root.built.dynamodb;
+}
+
+export function stsOf(root: Composition): STSClient {
+  root.built.sts ??= createStsClient(root.config, root.runtime.credentials);
+  return root.built.sts;
+}
+
+export function auditLogOf(root: Composition): TransactionalAuditLog {
+  root.built.auditLog ??= new ChainedAuditLog(
+    new DynamoDbAuditSink(dynamodbOf(root), root.config.tables.audit),
+    () => newEventId(),
+  );
+  return root.built.auditLog;
+}
+
+/**
+ * The ways a caller may prove who it is. The API Gateway IAM context exists only in the
+ * Lambda runtime, where API Gateway itself fills it in.
+ */
+export function authMethodsOf(root: Composition): AuthMethod[] {
+  if (root.built.auth) return root.built.auth;
+  const { config } = root;
+  const methods: AuthMethod[] = root.runtime.kind === 'lambda' ? [apiGatewayIamAuth] : [];
+  if (config.awsAuth) methods.push(createSigV4AuthMethod(config.awsAuth));
+  if (config.oidc) {
+    const oidc = new OidcAuthenticator(config.oidc);
+    methods.push(bearerAuth((token) => oidc.authenticate(token)));
+  }
+  root.built.auth = methods;
+  return methods;
+}
+
+/** Logs a denial whose audit record could not be written (the denial itself stands). */
+export function logAuditFailure(logger: Logger): (error: unknown, event: AuditEvent) => void {
+  return (error, event) =>
+    logger.error('audit write failed for a denial', {
+      eventId: event.eventId,
+      requestId: event.requestId,
+      principal: event.principal,
+      problemCode: event.problemCode,
+      ...describeError(error),
+    });
+}
+
+export function privilegedAccessOf(root: Composition): PrivilegedAccess {
+  return new PrivilegedAccess({
+    audit: auditLogOf(root),
+    clock: systemClock,
+    newEventId,
+    assignments: root.config.roles,
+    onAuditFailure: logAuditFailure(root.logger),
+  });
+}

@@ -1,0 +1,20 @@
+import type { AwsCredentialIdentity } from '@smithy/types';
+import type { SourceIpResolver } from '../http/request-context.js';
+
+/** Where the apps run, and what only that runtime can tell. */
+export interface Runtime {
+  /**
+   * `lambda` trusts API Gateway's IAM authorizer context, which only the Lambda adapter
+   * passes; `node` (the local server, tests, benches) never does.
+   */
+  kind: 'lambda' | 'node';
+  sourceIp: SourceIpResolver;
+  /** Credentials for the SDK clients; absent, the SDK's default chain supplies them. */
+  credentials?: AwsCredentialIdentity;
+}
+
+/** AWS Lambda behind an HTTP API: the caller's address is the one API Gateway saw. */
+export const lambdaRuntime: Runtime = {
+  kind: 'lambda',
+  sourceIp: (c) => c.env?.requestContext?.http?.sourceIp,
+};

@@ -1,0 +1,68 @@
+import type { Hono } from 'hono';
+import { consoleSignInUrl } from '../aws/console-federation.js';
+import { DynamoDbEntitlementStore } from '../aws/dynamodb-entitlement-store.js';
+import { DynamoDbIdempotencyStore } from '../aws/dynamodb-idempotency-store.js';
+import { DynamoDbRateLimiter } from '../aws/dynamodb-rate-limiter.js';
+import { StsRoleAssumer } from '../aws/sts-role-assumer.js';
+import { IdempotentIssuer } from '../domain/idempotent-issuer.js';
+import { newEventId } from '../domain/ids.js';
+import { systemClock } from '../domain/ports.js';
+import { IdempotencySealer } from '../domain/sealing.js';
+import { CredentialVendor } from '../domain/vend.js';
+import type { AppEnv } from '../http/app-env.js';
+import { createVendApp } from '../http/vend-app.js';
+import {
+  auditLogOf,
+  authMethodsOf,
+  type Composition,
+  dynamodbOf,
+  logAuditFailure,
+  stsOf,
+} from './composition.js';
+
+function vendorOf(root: Composition): CredentialVendor {
+  const { config } = root;
+  const { caller, entitlement } = config.rateLimits;
+  return new CredentialVendor({
+    entitlements: new DynamoDbEntitlementStore(dynamodbOf(root), config.tables.entitlements),
+    audit: auditLogOf(root),
+    roles: new StsRoleAssumer(stsOf(root)),
+    clock: systemClock,
+    newEventId,
+    roleChaining: config.roleChaining,
+    ...(caller || entitlement
+      ? {
+          rateLimits: {
+            limiter: new DynamoDbRateLimiter(dynamodbOf(root), config.tables.rateLimits),
+            ...config.rateLimits,
+          },
+        }
+      : {}),
+    onAuditFailure: logAuditFailure(root.logger),
+  });
+}
+
+/** The vend function: issue credentials, plan, list one's own entitlements, health. */
+export function createVendFunction(root: Composition): Hono<AppEnv> {
+  const { config } = root;
+  const vendor = vendorOf(root);
+  return createVendApp({
+    vendor,
+    ...(config.idempotencySecret
+      ? {
+          idempotent: new IdempotentIssuer({
+            vendor,
+            store: new DynamoDbIdempotencyStore(dynamodbOf(root), config.tables.idempotency),
+            sealer: new IdempotencySealer(Buffer.from(config.idempotencySecret)),
+            clock: systemClock,
+          }),
+        }
+      : {}),
+    authMethods: authMethodsOf(root),
+    clock: systemClock,
+    logger: root.logger,
+    sourceIp: root.runtime.sourceIp,
+    consoleUrl: (credentials, durationSeconds) =>
+      consoleSignInUrl(config.console, credentials, config.roleChaining ? undefined : durationSeconds),
+  });
+}
