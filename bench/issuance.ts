@@ -47,6 +47,7 @@ export async function benchIssuance(environment: LocalEnvironment, requests: num
   const caller: Caller = {
     principal: `${environment.issuer}#alice@example.com`,
     authMethod: 'oidc',
+    identityKey: subject,
     subjectKeys: [subject],
     displayName: 'alice@example.com',
     claims: { email: 'alice@example.com' },

@@ -79,6 +79,7 @@ export async function benchLoad(
   const caller: Caller = {
     principal,
     authMethod: 'oidc',
+    identityKey: entitlement.subject,
     subjectKeys: [entitlement.subject],
     displayName: sub,
     claims: { email: sub },

@@ -34,7 +34,11 @@ const environmentSchema = z.object({
   CREDVEND_ENTITLEMENT_RATE_LIMIT: rateLimit.default({ limit: 600, windowSeconds: 60 }),
   CREDVEND_DYNAMODB_ENDPOINT: z.url().optional(),
   CREDVEND_STS_ENDPOINT: z.url().optional(),
-  CREDVEND_OIDC_ISSUER: z.url().optional(),
+  // `|` delimits subject keys and `#` the `iss#sub` of role assignments: neither may be in an issuer.
+  CREDVEND_OIDC_ISSUER: z
+    .url()
+    .refine((issuer) => !/[|#]/.test(issuer), 'an issuer must not contain | or #')
+    .optional(),
   CREDVEND_OIDC_AUDIENCE: z.string().min(1).default('credvend'),
   CREDVEND_OIDC_JWKS_URI: z.url().optional(),
   CREDVEND_OIDC_ALGORITHMS: csv.default(['RS256', 'ES256']),

@@ -11,21 +11,25 @@ const ROOT = /^arn:(aws[\w-]*):iam::(\d{12}):root$/;
  * Entitlement subjects match, most specific first: the exact principal ARN, then (for an
  * assumed role) the role ARN, any session, then the account root. An assumed-role ARN
  * carries no IAM path, so role subjects are written path-less:
- * `arn:aws:iam::<account>:role/<name>`. The session name is kept for audit only.
+ * `arn:aws:iam::<account>:role/<name>`. The session name is the caller's own choice: it
+ * is kept for audit only and never becomes the identity, the display name or a quota.
  */
 export function callerFromAwsArn(arn: string): Caller | undefined {
   const assumed = ASSUMED_ROLE.exec(arn);
   if (assumed) {
     const [, partition = '', account = '', role = '', session = ''] = assumed;
+    const roleSubject = awsPrincipalSubject(`arn:${partition}:iam::${account}:role/${role}`);
     return {
       principal: arn,
       authMethod: 'aws-sigv4',
+      // Whoever may assume the role chooses the session name, so the role is the identity.
+      identityKey: roleSubject,
       subjectKeys: [
         awsPrincipalSubject(arn),
-        awsPrincipalSubject(`arn:${partition}:iam::${account}:role/${role}`),
+        roleSubject,
         awsPrincipalSubject(`arn:${partition}:iam::${account}:root`),
       ],
-      displayName: session,
+      displayName: role,
       claims: {},
       awsSessionName: session,
     };
@@ -36,6 +40,7 @@ export function callerFromAwsArn(arn: string): Caller | undefined {
     return {
       principal: arn,
       authMethod: 'aws-sigv4',
+      identityKey: awsPrincipalSubject(arn),
       subjectKeys: [awsPrincipalSubject(arn), awsPrincipalSubject(`arn:${partition}:iam::${account}:root`)],
       displayName: name,
       claims: {},
@@ -46,6 +51,7 @@ export function callerFromAwsArn(arn: string): Caller | undefined {
     return {
       principal: arn,
       authMethod: 'aws-sigv4',
+      identityKey: awsPrincipalSubject(arn),
       subjectKeys: [awsPrincipalSubject(arn)],
       displayName: `root-${root[2]}`,
       claims: {},

@@ -16,7 +16,7 @@ export interface OidcSettings {
   jwksUri?: string;
   /** Asymmetric algorithms only: a shared-secret or `none` token must never verify. */
   algorithms: readonly string[];
-  /** Claim used for session names and SourceIdentity; falls back to `sub`. */
+  /** Claim shown as the caller's name (`email` only when `email_verified`); falls back to `sub`. */
   nameClaim: string;
   clockToleranceSeconds: number;
 }
@@ -78,12 +78,13 @@ export class OidcAuthenticator {
     const sub = payload.sub;
     if (typeof sub !== 'string' || sub.length === 0)
       throw new AuthenticationError('bearer token rejected: no subject');
-    const named = payload[this.settings.nameClaim];
+    const subject = oidcSubject(this.settings.issuer, sub);
     return {
       principal: `${this.settings.issuer}#${sub}`,
       authMethod: 'oidc',
-      subjectKeys: [oidcSubject(this.settings.issuer, sub)],
-      displayName: typeof named === 'string' && named.length > 0 ? named : sub,
+      identityKey: subject,
+      subjectKeys: [subject],
+      displayName: displayNameOf(payload, this.settings.nameClaim) ?? sub,
       claims: payload,
     };
   }
@@ -116,6 +117,17 @@ export class OidcAuthenticator {
     }
     throw new AuthenticationError(`OIDC discovery failed: ${metadataUrl} has no jwks_uri`);
   }
+}
+
+/**
+ * The configured name claim, display only. An `email` counts only when the IdP says it
+ * verified it: anyone can put alice's address in an unverified email claim.
+ */
+function displayNameOf(payload: JWTPayload, nameClaim: string): string | undefined {
+  const named = payload[nameClaim];
+  if (typeof named !== 'string' || named.length === 0) return undefined;
+  if (nameClaim === 'email' && payload.email_verified !== true) return undefined;
+  return named;
 }
 
 /** A caller-safe reason: which check failed, never key material or the token. */

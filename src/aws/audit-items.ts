@@ -27,6 +27,7 @@ const AUTH_METHODS: readonly AuthMethod[] = ['oidc', 'aws-sigv4', 'apigw-iam'];
 
 const OPTIONAL_STRINGS = [
   'callerSessionName',
+  'callerName',
   'entitlementId',
   'accountId',
   'roleArn',

@@ -27,6 +27,8 @@ export interface AuditEvent {
   principal: string;
   authMethod: AuthMethod;
   callerSessionName?: string;
+  /** The caller's human-readable name (display only; `principal` and `sourceIdentity` identify). */
+  callerName?: string;
   entitlementId?: string;
   accountId?: string;
   roleArn?: string;

@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import { ConflictError } from './errors.js';
 import type { Clock, IdempotencyStore } from './ports.js';
@@ -8,8 +7,6 @@ import type { CredentialVendor, Issuance } from './vend.js';
 
 /** A request still in flight holds its key this long; a crashed one frees it after that. */
 const PENDING_MS = 60_000;
-
-const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
 
 const issuanceSchema = z.object({
   eventId: z.string(),
@@ -72,8 +69,8 @@ export class IdempotentIssuer {
     idempotencyKey: string,
     requestText: string,
   ): Promise<IdempotentResult> {
-    const keyHash = sha256(`${caller.principal}\n${idempotencyKey}`);
-    const requestHash = sha256(requestText);
+    const keyHash = this.deps.sealer.digest(`key\n${caller.identityKey}\n${idempotencyKey}`);
+    const requestHash = this.deps.sealer.digest(`request\n${requestText}`);
     const now = this.deps.clock.now();
     const existing = await this.deps.store.claim(
       keyHash,
@@ -89,7 +86,7 @@ export class IdempotentIssuer {
         throw new ConflictError('a request with this Idempotency-Key is in progress; retry shortly');
       }
       const text = this.deps.sealer.open(
-        caller.principal,
+        caller.identityKey,
         idempotencyKey,
         existing.sealed,
         `${keyHash}:${requestHash}`,
@@ -105,7 +102,7 @@ export class IdempotentIssuer {
       throw error;
     }
     const sealed = this.deps.sealer.seal(
-      caller.principal,
+      caller.identityKey,
       idempotencyKey,
       JSON.stringify(issuance),
       `${keyHash}:${requestHash}`,

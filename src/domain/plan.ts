@@ -1,7 +1,8 @@
+import { CALLER_NAME_TAG, sessionNameFor, sourceIdentityFor } from './caller-identity.js';
 import { LimitExceededError, ReasonRequiredError } from './errors.js';
 import { EXTERNAL_ID_CHARSET, STS_LIMITS, TAG_CHARSET } from './limits.js';
 import { minifyPolicy, narrowPolicy } from './policy.js';
-import { toStsIdentifier, toTagValue } from './sts-names.js';
+import { toTagValue } from './sts-names.js';
 import type {
   Caller,
   DurationBound,
@@ -65,14 +66,15 @@ export function planIssuance(
   }
   if (entitlement.externalId !== undefined) checkExternalId(entitlement.externalId);
 
+  const sourceIdentity = sourceIdentityFor(caller.identityKey);
   const plan: IssuancePlan = {
     entitlementId: entitlement.id,
     accountId: entitlement.accountId,
     roleArn: entitlement.roleArn,
     durationSeconds,
     durationBoundBy,
-    sessionName: toStsIdentifier(caller.displayName, STS_LIMITS.sessionNameMaxLength),
-    sourceIdentity: toStsIdentifier(caller.displayName, STS_LIMITS.sourceIdentityMaxLength),
+    sessionName: sessionNameFor(caller, sourceIdentity),
+    sourceIdentity,
     policyArns,
     sessionPolicyChars,
     tags,
@@ -145,7 +147,18 @@ function resolveTags(entitlement: Entitlement, caller: Caller): SessionTag[] {
     if (value !== '') tags.push({ key, value });
   }
   checkTags(tags);
-  return tags;
+  return withCallerNameTag(tags, caller);
+}
+
+/**
+ * Adds the caller's readable name as a session tag where it fits: the entitlement's own
+ * tags come first, so one that already uses the key, or all 50 tags, leaves it out.
+ */
+function withCallerNameTag(tags: SessionTag[], caller: Caller): SessionTag[] {
+  const value = toTagValue(caller.displayName);
+  const taken = tags.some((t) => t.key.toLowerCase() === CALLER_NAME_TAG);
+  if (value === '' || taken || tags.length >= STS_LIMITS.maxSessionTags) return tags;
+  return [...tags, { key: CALLER_NAME_TAG, value }];
 }
 
 function checkTags(tags: readonly SessionTag[]): void {

@@ -1,4 +1,4 @@
-import { createCipheriv, createDecipheriv, hkdfSync, randomBytes } from 'node:crypto';
+import { createCipheriv, createDecipheriv, createHmac, hkdfSync, randomBytes } from 'node:crypto';
 
 /** An AES-256-GCM box: what is stored instead of the plaintext. */
 export interface Sealed {
@@ -17,6 +17,17 @@ export class IdempotencySealer {
   constructor(private readonly serverSecret: Buffer) {
     if (serverSecret.length < 32) throw new Error('the idempotency secret must be at least 32 bytes');
   }
+
+  /**
+   * HMAC-SHA-256 under a key derived from the server secret: what the table stores instead
+   * of a bare SHA-256, so its hashes cannot be confirmed by guessing principals, keys or bodies.
+   */
+  digest(text: string): string {
+    this.hashKey ??= Buffer.from(hkdfSync('sha256', this.serverSecret, '', 'credvend-idempotency-hash', 32));
+    return createHmac('sha256', this.hashKey).update(text).digest('hex');
+  }
+
+  private hashKey: Buffer | undefined;
 
   private key(principal: string, idempotencyKey: string): Buffer {
     return Buffer.from(

@@ -7,9 +7,18 @@ export interface Caller {
   /** Stable identity recorded in audit: `iss#sub` for OIDC, the principal ARN for AWS. */
   principal: string;
   authMethod: AuthMethod;
+  /**
+   * The verified principal key that names exactly this caller and nothing the caller chose:
+   * `oidc|<issuer>|<sub>`, or for AWS the IAM role (any session), user or root subject.
+   * SourceIdentity, quota buckets and idempotency scope derive from it.
+   */
+  identityKey: string;
   /** Entitlement subject keys this caller matches, most specific first. */
   subjectKeys: readonly string[];
-  /** Human-meaningful name: the seed of RoleSessionName and SourceIdentity. */
+  /**
+   * Human-readable name, display only (RoleSessionName where it fits, a session tag, the
+   * audit): a verified email or configured claim, else `sub`; the IAM role or user name.
+   */
   displayName: string;
   /** Verified token claims, usable as session tag values. Empty for AWS callers. */
   claims: Readonly<Record<string, unknown>>;

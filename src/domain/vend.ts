@@ -152,7 +152,9 @@ export class CredentialVendor {
     const limits = this.deps.rateLimits;
     if (!limits) return;
     const buckets: RateLimitBucket[] = [];
-    if (limits.caller) buckets.push({ scope: 'caller', id: caller.principal, ...limits.caller });
+    // The identity key, not the principal: an assumed-role caller names its own sessions,
+    // and a new session name must not be a fresh quota.
+    if (limits.caller) buckets.push({ scope: 'caller', id: caller.identityKey, ...limits.caller });
     if (limits.entitlement) buckets.push({ scope: 'entitlement', id: entitlement.id, ...limits.entitlement });
     if (buckets.length === 0) return;
     try {
@@ -187,6 +189,7 @@ export class CredentialVendor {
       authMethod: caller.authMethod,
     };
     if (caller.awsSessionName !== undefined) event.callerSessionName = caller.awsSessionName;
+    if (caller.displayName) event.callerName = caller.displayName.slice(0, 256);
     const trimmedReason = reason?.trim();
     if (trimmedReason) event.reason = trimmedReason.slice(0, 1024);
     if (context.sourceIp !== undefined) event.sourceIp = context.sourceIp;

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import type { EntitlementInput } from '../domain/entitlement-admin.js';
 import { InvalidRequestError } from '../domain/errors.js';
 import { parsePolicyDocument } from '../domain/policy.js';
-import { awsPrincipalSubject, oidcSubject } from '../domain/subjects.js';
+import { awsPrincipalSubject, oidcSubject, SUBJECT_DELIMITER } from '../domain/subjects.js';
 import type { Entitlement } from '../domain/types.js';
 import { invalidRequest } from '../domain/validation.js';
 
@@ -13,7 +13,17 @@ const stringMap = z.record(z.string().max(128), z.string().max(256));
 
 const subjectSchema = z.union([
   z
-    .object({ oidc: z.object({ issuer: z.url().max(512), sub: z.string().min(1).max(512) }).strict() })
+    .object({
+      oidc: z
+        .object({
+          issuer: z
+            .url()
+            .max(512)
+            .refine((issuer) => !issuer.includes(SUBJECT_DELIMITER), 'an issuer must not contain "|"'),
+          sub: z.string().min(1).max(512),
+        })
+        .strict(),
+    })
     .strict(),
   z
     .object({

@@ -47,7 +47,14 @@ export function createVendApp(deps: VendAppDependencies): Hono<AppEnv> {
     limitBody,
     authenticate(deps.authMethods, (c, claimed, error) =>
       deps.vendor.recordRejection(
-        { principal: claimed, authMethod: 'aws-sigv4', subjectKeys: [], displayName: claimed, claims: {} },
+        {
+          principal: claimed,
+          authMethod: 'aws-sigv4',
+          identityKey: claimed,
+          subjectKeys: [],
+          displayName: claimed,
+          claims: {},
+        },
         requestContext(c),
         error,
       ),

@@ -47,7 +47,7 @@ describe('AWS IAM callers through moto', () => {
     });
     expect(issued.status).toBe(200);
     const body = (await issued.json()) as { eventId: string; sourceIdentity: string };
-    expect(body.sourceIdentity).toBe('credvend');
+    expect(body.sourceIdentity).toMatch(/^credvend\.[0-9a-f]{32}$/);
     const event = (await auditEvents(dynamodb())).find((e) => e.eventId === body.eventId);
     expect(event).toMatchObject({ principal: USER_ARN, authMethod: 'aws-sigv4', outcome: 'issued' });
   });

@@ -58,8 +58,9 @@ describe('Lambda handlers with API Gateway HTTP API events', () => {
     );
     expect(result.statusCode).toBe(200);
     const body = JSON.parse(result.body) as { sessionName: string; assumedRoleArn: string };
-    expect(body.sessionName).toBe('build-1234');
-    expect(body.assumedRoleArn).toContain('222222222222:assumed-role/credvend-readonly/build-1234');
+    // The session name build-1234 was the caller's own choice: the role names it.
+    expect(body.sessionName).toBe('ci-deployer');
+    expect(body.assumedRoleArn).toContain('222222222222:assumed-role/credvend-readonly/ci-deployer');
   });
 
   it('ignores a forged identity header when there is no authorizer context', async () => {

@@ -4,6 +4,7 @@ import { adminApp, auditEvents, clearRevocations, devToken, dynamodb, stack, ven
 
 interface Issued {
   eventId: string;
+  sourceIdentity: string;
   credentials: { accessKeyId: string; secretAccessKey: string; sessionToken: string };
 }
 
@@ -55,7 +56,7 @@ describe('per-issuance revocation', () => {
       action: 'audit.revoke',
       outcome: 'applied',
       relatedEventId: issued.eventId,
-      sourceIdentity: 'alice@example.com',
+      sourceIdentity: expect.stringMatching(/^alice@example\.com\.[0-9a-f]{32}$/),
     });
   });
 
@@ -77,7 +78,7 @@ describe('per-issuance revocation', () => {
       applied: false,
       policy: {
         Statement: [
-          { Effect: 'Deny', Condition: { StringEquals: { 'aws:SourceIdentity': 'alice@example.com' } } },
+          { Effect: 'Deny', Condition: { StringEquals: { 'aws:SourceIdentity': issued.sourceIdentity } } },
         ],
       },
     });

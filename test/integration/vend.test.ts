@@ -6,6 +6,8 @@ import { auditEvents, devToken, dynamodb, scanAuditItems, stack, vendApp } from 
 
 type JsonCredentials = CredentialsResponseWire;
 
+/** alice's sub, readable, then 128 bits of the digest of issuer + sub. */
+const ALICE_SOURCE_IDENTITY = /^alice@example\.com\.[0-9a-f]{32}$/;
 const app = () => vendApp();
 
 async function post(body: unknown, token: string | undefined, rawBody?: string): Promise<Response> {
@@ -49,7 +51,7 @@ describe('POST /v1/credentials with an OIDC caller', () => {
     expect(body.assumedRoleArn).toMatch(
       /^arn:aws:sts::222222222222:assumed-role\/credvend-readonly\/alice@example.com$/,
     );
-    expect(body.sourceIdentity).toBe('alice@example.com');
+    expect(body.sourceIdentity).toMatch(ALICE_SOURCE_IDENTITY);
     expect(body.durationSeconds).toBe(900);
     const { sts, s3 } = clientsFor(body.credentials);
     const identity = await sts.send(new GetCallerIdentityCommand({}));
@@ -79,11 +81,16 @@ describe('POST /v1/credentials with an OIDC caller', () => {
       accessKeyId: body.credentials.accessKeyId,
       expiration: body.expiration,
       sessionName: 'alice@example.com',
-      sourceIdentity: 'alice@example.com',
+      sourceIdentity: expect.stringMatching(ALICE_SOURCE_IDENTITY),
+      callerName: 'alice@example.com',
       reason: 'find my record',
       sourceIp: '198.51.100.7',
       userAgent: 'vend-test/1.0',
-      sessionTags: { team: 'platform', 'caller-email': 'alice@example.com' },
+      sessionTags: {
+        team: 'platform',
+        'caller-email': 'alice@example.com',
+        'credvend-caller': 'alice@example.com',
+      },
     });
     const everything = JSON.stringify(await scanAuditItems(client));
     expect(everything).not.toContain(body.credentials.secretAccessKey);
@@ -225,9 +232,12 @@ describe('POST /v1/credentials/plan', () => {
       durationSeconds: 7200,
       durationBoundBy: 'entitlement-max',
       sessionName: 'alice@example.com',
-      sourceIdentity: 'alice@example.com',
+      sourceIdentity: expect.stringMatching(ALICE_SOURCE_IDENTITY),
       externalIdSent: true,
-      tags: [{ key: 'team', value: 'platform' }],
+      tags: [
+        { key: 'team', value: 'platform' },
+        { key: 'credvend-caller', value: 'alice@example.com' },
+      ],
       sessionPolicyBudget: { used: 0, max: 2048 },
     });
     expect(JSON.stringify(plan)).not.toContain(stack().externalId);

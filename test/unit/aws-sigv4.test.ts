@@ -177,6 +177,7 @@ describe('signed GetCallerIdentity', () => {
     expect(await response.json()).toEqual({
       principal: 'arn:aws:iam::111111111111:user/automation',
       authMethod: 'aws-sigv4',
+      identityKey: 'aws|arn:aws:iam::111111111111:user/automation',
       subjectKeys: ['aws|arn:aws:iam::111111111111:user/automation', 'aws|arn:aws:iam::111111111111:root'],
       displayName: 'automation',
       claims: {},
@@ -196,19 +197,20 @@ describe('signed GetCallerIdentity', () => {
     });
   });
 
-  it('maps an assumed-role ARN to its path-less role for matching and keeps the session for audit', async () => {
+  it('maps an assumed-role ARN to its path-less role for matching and identity, and keeps the self-chosen session for audit only', async () => {
     const arn = 'arn:aws:sts::111111111111:assumed-role/deployer/build-42';
     sts.answer = stsAnswering(arn);
     const { response } = await call(await sign());
     expect(await response.json()).toEqual({
       principal: arn,
       authMethod: 'aws-sigv4',
+      identityKey: 'aws|arn:aws:iam::111111111111:role/deployer',
       subjectKeys: [
         `aws|${arn}`,
         'aws|arn:aws:iam::111111111111:role/deployer',
         'aws|arn:aws:iam::111111111111:root',
       ],
-      displayName: 'build-42',
+      displayName: 'deployer',
       claims: {},
       awsSessionName: 'build-42',
     });

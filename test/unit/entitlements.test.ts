@@ -7,6 +7,7 @@ const now = new Date('2026-06-01T00:00:00Z');
 const aws = caller({
   principal: 'arn:aws:sts::111111111111:assumed-role/ci/build-1',
   authMethod: 'aws-sigv4',
+  identityKey: 'aws|arn:aws:iam::111111111111:role/ci',
   subjectKeys: [
     'aws|arn:aws:sts::111111111111:assumed-role/ci/build-1',
     'aws|arn:aws:iam::111111111111:role/ci',

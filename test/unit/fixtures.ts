@@ -6,6 +6,7 @@ export function caller(overrides: Partial<Caller> = {}): Caller {
   return {
     principal: `${ISSUER}#alice`,
     authMethod: 'oidc',
+    identityKey: `oidc|${ISSUER}|alice`,
     subjectKeys: [`oidc|${ISSUER}|alice`],
     displayName: 'alice@example.com',
     claims: { sub: 'alice', email: 'alice@example.com', team: 'platform' },

@@ -15,7 +15,7 @@ describe('OidcAuthenticator', () => {
     claims: Record<string, unknown> = {},
     options: { key?: CryptoKey; kid?: string; iss?: string; aud?: string; exp?: string } = {},
   ) =>
-    new SignJWT({ email: 'alice@example.com', ...claims })
+    new SignJWT({ email: 'alice@example.com', email_verified: true, ...claims })
       .setProtectedHeader({ alg: 'ES256', kid: options.kid ?? 'k1' })
       .setIssuer(options.iss ?? ISSUER)
       .setAudience(options.aud ?? AUDIENCE)
@@ -45,6 +45,7 @@ describe('OidcAuthenticator', () => {
     expect(await authenticator.authenticate(await sign())).toMatchObject({
       principal: `${ISSUER}#alice`,
       authMethod: 'oidc',
+      identityKey: `oidc|${ISSUER}|alice`,
       subjectKeys: [`oidc|${ISSUER}|alice`],
       displayName: 'alice@example.com',
     });
@@ -52,6 +53,14 @@ describe('OidcAuthenticator', () => {
 
   it('falls back to sub when the name claim is absent', async () => {
     expect((await authenticator.authenticate(await sign({ email: undefined }))).displayName).toBe('alice');
+  });
+
+  it('shows an email only when the IdP verified it, and never lets it be the identity', async () => {
+    for (const email_verified of [undefined, false, 'false', 'true']) {
+      const caller = await authenticator.authenticate(await sign({ email_verified }));
+      expect(caller.displayName).toBe('alice');
+      expect(caller.identityKey).toBe(`oidc|${ISSUER}|alice`);
+    }
   });
 
   const rejects = async (token: string | Promise<string>, reason: RegExp) => {
