@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { ScanCommand } from '@aws-sdk/client-dynamodb';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { auditEvents, devToken, dynamodb, stack, vendApp } from './support.js';
@@ -78,6 +79,28 @@ describe('Idempotency-Key on POST /v1/credentials', () => {
     expect(stored).not.toContain(issued.credentials.secretAccessKey);
     expect(stored).not.toContain(issued.credentials.sessionToken);
     expect(stored).not.toContain(key);
+  });
+
+  it('stores keyed hashes (HMAC), which a reader of the table cannot confirm by guessing', async () => {
+    const key = `keyed-${Date.now()}`;
+    const body = JSON.stringify({ entitlement: 'demo-readonly' });
+    await app.request('/v1/credentials', {
+      method: 'POST',
+      headers: { authorization: `Bearer ${alice}`, 'idempotency-key': key },
+      body,
+    });
+    const scan = await dynamodb().send(
+      new ScanCommand({ TableName: stack().credvendEnv.CREDVEND_IDEMPOTENCY_TABLE }),
+    );
+    const stored = JSON.stringify(scan.Items);
+    const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
+    for (const principal of [
+      `${stack().issuer}#alice@example.com`,
+      `oidc|${stack().issuer}|alice@example.com`,
+    ]) {
+      expect(stored).not.toContain(sha256(`${principal}\n${key}`));
+    }
+    expect(stored).not.toContain(sha256(body));
   });
 
   it('refuses a malformed key with 400', async () => {
