@@ -2,7 +2,8 @@ import { AuthenticationError } from '../domain/errors.js';
 import type { Caller } from '../domain/types.js';
 import type { AuthMethod } from './auth-method.js';
 
-const BEARER = /^Bearer\s+([A-Za-z0-9_=-]+\.[A-Za-z0-9_=-]+\.[A-Za-z0-9_=-]*)\s*$/;
+// HTTP auth schemes are case-insensitive (RFC 9110 §11.1): `bearer` and `BEARER` are Bearer.
+const BEARER = /^Bearer\s+([A-Za-z0-9_=-]+\.[A-Za-z0-9_=-]+\.[A-Za-z0-9_=-]*)\s*$/i;
 
 /** OIDC bearer tokens from the Authorization header, checked by `verify` (see oidc.ts). */
 export function bearerAuth(verify: (token: string) => Promise<Caller>): AuthMethod {

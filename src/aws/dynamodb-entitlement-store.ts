@@ -6,11 +6,18 @@ import { itemToEntitlement } from './entitlement-items.js';
 /** A subject with more rows than this is a data problem, not something to page through on the hot path. */
 const MAX_PAGES_PER_SUBJECT = 4;
 
+/** A subject's rows did not fit in the page cap: the lookup fails rather than return part of them. */
+export class EntitlementPageCapError extends Error {
+  override readonly name = 'EntitlementPageCapError';
+}
+
 /** Entitlements keyed by subject: one Query per subject key, so cost does not grow with the table. */
 export class DynamoDbEntitlementStore implements EntitlementStore {
   constructor(
     private readonly client: DynamoDBClient,
     private readonly tableName: string,
+    /** Items per Query page; DynamoDB's 1 MB pages when absent. Tests set it to reach the cap. */
+    private readonly pageSize?: number,
   ) {}
 
   async listForSubjects(subjectKeys: readonly string[]): Promise<Entitlement[]> {
@@ -29,12 +36,16 @@ export class DynamoDbEntitlementStore implements EntitlementStore {
           ExpressionAttributeNames: { '#subject': 'subject' },
           ExpressionAttributeValues: { ':subject': { S: subject } },
           ExclusiveStartKey: startKey,
+          ...(this.pageSize ? { Limit: this.pageSize } : {}),
         }),
       );
       for (const item of output.Items ?? []) entitlements.push(itemToEntitlement(item));
       startKey = output.LastEvaluatedKey;
-      if (!startKey) break;
+      if (!startKey) return entitlements;
     }
-    return entitlements;
+    // Fail closed: a partial list could miss the deny row that should win.
+    throw new EntitlementPageCapError(
+      `subject ${subject.slice(0, 200)} has more entitlement rows than ${MAX_PAGES_PER_SUBJECT} pages hold`,
+    );
   }
 }

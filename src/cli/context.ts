@@ -51,10 +51,17 @@ export function printTable(rows: ReadonlyArray<Record<string, unknown>>, columns
   process.stdout.write(`${[line(columns.map((c) => c.toUpperCase())), ...cells.map(line)].join('\n')}\n`);
 }
 
-/** RFC 4180 CSV. */
+/** A cell a spreadsheet would read as a formula (OWASP's CSV injection list). */
+const FORMULA_START = /^[=+\-@\t\r]/;
+
+/**
+ * RFC 4180 CSV. Audit fields carry caller-chosen text (reason, user agent, session name),
+ * so a cell that a spreadsheet would run as a formula gets a leading `'`, which makes it text.
+ */
 export function toCsv(rows: ReadonlyArray<Record<string, unknown>>, columns: readonly string[]): string {
   const quote = (v: unknown) => {
-    const text = v === undefined || v === null ? '' : typeof v === 'object' ? JSON.stringify(v) : String(v);
+    const raw = v === undefined || v === null ? '' : typeof v === 'object' ? JSON.stringify(v) : String(v);
+    const text = FORMULA_START.test(raw) ? `'${raw}` : raw;
     return /[",\r\n]/.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
   };
   return `${[columns.join(','), ...rows.map((r) => columns.map((c) => quote(r[c])).join(','))].join('\r\n')}\r\n`;

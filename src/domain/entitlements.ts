@@ -46,11 +46,13 @@ export function selectEntitlement(
         : `role ${target.roleName} in account ${target.accountId}`;
     throw new NotEntitledError(`you are not entitled to ${what}`);
   }
+  // IAM role names are unique ignoring case: a deny for `Deployer` is a deny for `deployer`.
+  const chosenRole = roleNameOf(chosen.roleArn).toLowerCase();
   const denied = applicable.some(
     (e) =>
       e.effect === 'deny' &&
       e.accountId === chosen.accountId &&
-      roleNameOf(e.roleArn) === roleNameOf(chosen.roleArn),
+      roleNameOf(e.roleArn).toLowerCase() === chosenRole,
   );
   if (denied) {
     throw new NotEntitledError(

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import type { EntitlementInput } from '../domain/entitlement-admin.js';
 import { InvalidRequestError } from '../domain/errors.js';
 import { parsePolicyDocument } from '../domain/policy.js';
+import { checkPolicyShape } from '../domain/policy-shape.js';
 import { awsPrincipalSubject, oidcSubject, SUBJECT_DELIMITER } from '../domain/subjects.js';
 import type { Entitlement } from '../domain/types.js';
 import { invalidRequest } from '../domain/validation.js';
@@ -89,7 +90,10 @@ export function parseEntitlementBody(id: string, text: string): EntitlementInput
     effect: b.effect,
   };
   if (b.defaultDurationSeconds !== undefined) input.defaultDurationSeconds = b.defaultDurationSeconds;
-  if (b.sessionPolicy !== undefined) input.sessionPolicy = parsePolicyDocument(b.sessionPolicy);
+  if (b.sessionPolicy !== undefined) {
+    checkPolicyShape(b.sessionPolicy, 'sessionPolicy');
+    input.sessionPolicy = parsePolicyDocument(b.sessionPolicy);
+  }
   if (b.externalId !== undefined) input.externalId = b.externalId;
   if (b.notBefore !== undefined) input.notBefore = new Date(b.notBefore);
   if (b.notAfter !== undefined) input.notAfter = new Date(b.notAfter);

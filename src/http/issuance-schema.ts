@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { InvalidRequestError } from '../domain/errors.js';
 import { parsePolicyDocument } from '../domain/policy.js';
+import { checkPolicyShape } from '../domain/policy-shape.js';
 import type { IssuanceRequest } from '../domain/types.js';
 import { invalidRequest } from '../domain/validation.js';
 
@@ -75,6 +76,7 @@ export function parseIssuanceBody(text: string): ParsedIssuance {
   if (body.reason !== undefined) request.reason = body.reason;
   if (body.sessionPolicy !== undefined) {
     const raw = typeof body.sessionPolicy === 'string' ? parseJson(body.sessionPolicy) : body.sessionPolicy;
+    checkPolicyShape(raw, 'sessionPolicy');
     request.sessionPolicy = parsePolicyDocument(raw);
   }
   return { request, format: body.format };

@@ -7,6 +7,10 @@ async function issuedCount(): Promise<number> {
   return (await auditEvents(dynamodb())).filter((e) => e.outcome === 'issued').length;
 }
 
+function conditionWith(value: string): string {
+  return `{"entitlement": "demo-readonly", "sessionPolicy": {"Version": "2012-10-17", "Statement": {"Effect": "Allow", "Action": "s3:List*", "Resource": "*", "Condition": {"StringEquals": {"aws:PrincipalTag/team": ${value}}}}}}`;
+}
+
 describe('bad input is refused with problem+json and changes nothing', () => {
   let token: string;
   beforeAll(async () => {
@@ -43,6 +47,14 @@ describe('bad input is refused with problem+json and changes nothing', () => {
       400,
       'invalid-request',
     ],
+    [
+      'a condition value nested 30 000 deep (under 64 KB)',
+      conditionWith(`${'['.repeat(30_000)}${']'.repeat(30_000)}`),
+      400,
+      'invalid-request',
+    ],
+    ['a condition value that is an object', conditionWith('{"a": "b"}'), 400, 'invalid-request'],
+    ['a condition value list holding a list', conditionWith('["a", ["b"]]'), 400, 'invalid-request'],
   ];
 
   it.each(cases)('%s → %i %s, audited as a denial', async (_name, body, status, code) => {

@@ -74,6 +74,18 @@ describe('selectEntitlement', () => {
     expect(selectEntitlement(aws, [allow, otherRole], { entitlementId: 'allow' }, now)).toBe(allow);
   });
 
+  it('compares role names of deny rows ignoring case, as IAM names are unique ignoring case', () => {
+    const allow = entitlement({ id: 'allow', roleArn: 'arn:aws:iam::222222222222:role/Deployer' });
+    const deny = entitlement({
+      id: 'deny',
+      roleArn: 'arn:aws:iam::222222222222:role/deployer',
+      effect: 'deny',
+    });
+    expect(
+      message(() => selectEntitlement(caller(), [allow, deny], { entitlementId: 'allow' }, now)),
+    ).toMatch(/explicit deny/);
+  });
+
   it('never selects a deny row as the entitlement to issue', () => {
     const deny = entitlement({ effect: 'deny' });
     expect(() => selectEntitlement(caller(), [deny], { entitlementId: 'ent-1' }, now)).toThrow(
