@@ -24,7 +24,7 @@ const row = (subject: string, id: string): Entitlement => ({
 });
 
 describe('DynamoDbEntitlementStore', () => {
-  const table = () => stack().credvendEnv.CREDVEND_ENTITLEMENTS_TABLE;
+  const table = () => stack().credvendEnv.CREDVEND_ENTITLEMENTS_TABLE ?? 'credvend-entitlements';
 
   it('fails closed, with an error and not a partial list, when a subject outgrows the page cap', async () => {
     const subject = `oidc|https://idp.example.com|page-cap-${Date.now()}`;
