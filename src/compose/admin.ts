@@ -24,6 +24,7 @@ export function createAdminFunction(root: Composition): Hono<AppEnv> {
   const access = privilegedAccessOf(root);
   const dynamodb = dynamodbOf(root);
   return createAdminApp({
+    access,
     revoker: new Revoker({
       reader: new DynamoDbAuditReader(dynamodb, config.tables.audit),
       ...(config.revocation

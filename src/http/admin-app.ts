@@ -1,8 +1,10 @@
-import { Hono } from 'hono';
+import { Hono, type MiddlewareHandler } from 'hono';
 import { z } from 'zod';
 import type { AuthMethod } from '../auth/auth-method.js';
+import type { AuditAction } from '../domain/audit.js';
 import type { EntitlementAdmin } from '../domain/entitlement-admin.js';
 import { InvalidRequestError } from '../domain/errors.js';
+import type { PrivilegedAccess } from '../domain/privileged-access.js';
 import type { Revoker } from '../domain/revoke.js';
 import { invalidRequest } from '../domain/validation.js';
 import type { Logger } from '../logging.js';
@@ -14,6 +16,7 @@ import { requestContextOf, type SourceIpResolver } from './request-context.js';
 
 export interface AdminAppDependencies {
   admin: EntitlementAdmin;
+  access: PrivilegedAccess;
   revoker: Revoker;
   authMethods: readonly AuthMethod[];
   logger: Logger;
@@ -38,6 +41,13 @@ function checkedId(id: string): string {
   return id;
 }
 
+function adminActionOf(method: string, path: string): AuditAction {
+  if (path.endsWith('/revoke')) return 'audit.revoke';
+  if (method === 'PUT') return 'entitlement.put';
+  if (method === 'DELETE') return 'entitlement.delete';
+  return 'entitlement.read';
+}
+
 const listQuery = z
   .object({
     limit: z.coerce.number().int().min(1).max(1000).default(100),
@@ -52,9 +62,16 @@ export function createAdminApp(deps: AdminAppDependencies): Hono<AppEnv> {
   app.onError(errorHandler(deps.logger));
   app.notFound(notFound);
 
-  const api = new Hono<AppEnv>();
-  api.use(limitBody, authenticate(deps.authMethods));
   const context = (c: Parameters<SourceIpResolver>[0]) => requestContextOf(c, deps.sourceIp);
+  // The role is checked before the body or the id is looked at: a non-admin learns nothing
+  // from validation errors and gets the same audited 403 whatever it sends.
+  const requireAdmin: MiddlewareHandler<AppEnv> = async (c, next) => {
+    await deps.access.require(c.get('caller'), 'admin', adminActionOf(c.req.method, c.req.path), context(c));
+    await next();
+  };
+
+  const api = new Hono<AppEnv>();
+  api.use(authenticate(deps.authMethods), requireAdmin, limitBody);
 
   api.get('/', async (c) => {
     const parsed = listQuery.safeParse(c.req.query());
@@ -90,7 +107,7 @@ export function createAdminApp(deps: AdminAppDependencies): Hono<AppEnv> {
   app.route('/v1/entitlements', api);
 
   const revocations = new Hono<AppEnv>();
-  revocations.use(authenticate(deps.authMethods));
+  revocations.use(authenticate(deps.authMethods), requireAdmin);
   revocations.post('/:id/revoke', async (c) => {
     const id = c.req.param('id');
     if (!/^[0-9A-Z]{16,128}$/.test(id))

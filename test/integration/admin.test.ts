@@ -49,6 +49,23 @@ describe('entitlement admin API', () => {
     expect(event).toMatchObject({ action: 'entitlement.put', outcome: 'denied', problemCode: 'forbidden' });
   });
 
+  it.each([
+    ['an invalid body', 'PUT', `/v1/entitlements/x`, '{"subject": 7}'],
+    ['malformed JSON', 'PUT', `/v1/entitlements/x`, '{'],
+    ['an invalid id', 'DELETE', '/v1/entitlements/mine', undefined],
+    ['an invalid revocation id', 'POST', '/v1/audit/events/not-an-id/revoke', undefined],
+  ])('refuses a non-admin sending %s with the audited 403, before validating it', async (_, method, path, payload) => {
+    const response = await admin.request(path, {
+      method,
+      headers: { authorization: `Bearer ${await devToken('alice@example.com')}` },
+      ...(payload === undefined ? {} : { body: payload }),
+    });
+    expect(response.status).toBe(403);
+    const problem = (await response.json()) as { requestId: string };
+    const event = (await auditEvents(dynamodb())).find((e) => e.requestId === problem.requestId);
+    expect(event).toMatchObject({ outcome: 'denied', problemCode: 'forbidden' });
+  });
+
   it('creates an entitlement that takes effect at once, audited with its content', async () => {
     expect((await vendAsCarol()).status).toBe(403);
 

@@ -48,6 +48,15 @@ describe('audit queries', () => {
     issued = { eventId: body.eventId, accessKeyId: body.credentials.accessKeyId };
   });
 
+  it.each([
+    '/v1/audit/events?from=yesterday&limit=0',
+    '/v1/audit/events/not-a-ulid',
+    '/v1/audit/verify?from=x',
+  ])('refuses a non-auditor asking %s with 403 before validating the query', async (path) => {
+    const response = await get(path, await devToken('alice@example.com'));
+    expect(response.status).toBe(403);
+  });
+
   it('refuses a caller without the auditor role, and audits the attempt', async () => {
     const response = await get('/v1/audit/events', await devToken('alice@example.com'));
     expect(response.status).toBe(403);
