@@ -44,6 +44,7 @@ const environmentSchema = z.object({
   CREDVEND_OIDC_ALGORITHMS: csv.default(['RS256', 'ES256']),
   CREDVEND_OIDC_NAME_CLAIM: z.string().min(1).default('email'),
   CREDVEND_OIDC_CLOCK_TOLERANCE_SECONDS: z.coerce.number().int().min(0).max(300).default(30),
+  CREDVEND_OIDC_ISSUERS: z.string().optional(),
   CREDVEND_ROLE_CHAINING: z.enum(['auto', 'true', 'false']).default('auto'),
   CREDVEND_SERVER_ID: z
     .string()
@@ -88,7 +89,62 @@ export interface OidcConfig {
   jwksUri?: string;
   algorithms: string[];
   nameClaim: string;
+  /** Absent: this issuer's tokens match no group subject. */
+  groupsClaim?: string;
   clockToleranceSeconds: number;
+}
+
+/**
+ * One entry of CREDVEND_OIDC_ISSUERS (a JSON array): further issuers beside
+ * CREDVEND_OIDC_ISSUER, each with its own audience, algorithms and claim names.
+ */
+const issuerEntrySchema = z
+  .object({
+    issuer: z.url().refine((issuer) => !/[|#]/.test(issuer), 'an issuer must not contain | or #'),
+    audience: z.string().min(1).default('credvend'),
+    jwksUri: z.url().optional(),
+    algorithms: z.array(z.string()).min(1).default(['RS256', 'ES256']),
+    nameClaim: z.string().min(1).default('sub'),
+    groupsClaim: z.string().min(1).optional(),
+    clockToleranceSeconds: z.number().int().min(0).max(300).default(30),
+  })
+  .strict();
+
+function parseIssuers(text: string | undefined): OidcConfig[] {
+  if (text === undefined) return [];
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    throw new ConfigError('invalid configuration: CREDVEND_OIDC_ISSUERS is not JSON');
+  }
+  const result = z.array(issuerEntrySchema).max(20).safeParse(json);
+  if (!result.success) {
+    const problems = result.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ');
+    throw new ConfigError(`invalid configuration: CREDVEND_OIDC_ISSUERS: ${problems}`);
+  }
+  return result.data.map(({ jwksUri, groupsClaim, ...rest }) => ({
+    ...rest,
+    ...(jwksUri ? { jwksUri } : {}),
+    ...(groupsClaim ? { groupsClaim } : {}),
+  }));
+}
+
+function checkAlgorithms(issuers: readonly OidcConfig[]): void {
+  for (const { issuer, algorithms } of issuers) {
+    const bad = algorithms.filter((alg) => !ASYMMETRIC_ALGORITHMS.has(alg));
+    if (bad.length > 0) {
+      throw new ConfigError(
+        `invalid configuration: OIDC issuer ${issuer} allows only asymmetric algorithms, not ${bad.join(', ')}`,
+      );
+    }
+  }
+  const seen = new Set<string>();
+  for (const { issuer } of issuers) {
+    if (seen.has(issuer))
+      throw new ConfigError(`invalid configuration: OIDC issuer ${issuer} is configured twice`);
+    seen.add(issuer);
+  }
 }
 
 export interface Config {
@@ -103,7 +159,8 @@ export interface Config {
   };
   dynamodbEndpoint?: string;
   stsEndpoint?: string;
-  oidc?: OidcConfig;
+  /** Accepted OIDC issuers; empty, OIDC is off. */
+  oidcIssuers: OidcConfig[];
   /** Signed GetCallerIdentity auth for AWS callers: on when a server id is configured. */
   awsAuth?: { serverId: string; stsEndpoint: string };
   roleChaining: boolean;
@@ -130,12 +187,6 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     throw new ConfigError(`invalid configuration: ${problems}`);
   }
   const e = result.data;
-  const badAlgorithms = e.CREDVEND_OIDC_ALGORITHMS.filter((alg) => !ASYMMETRIC_ALGORITHMS.has(alg));
-  if (badAlgorithms.length > 0) {
-    throw new ConfigError(
-      `invalid configuration: CREDVEND_OIDC_ALGORITHMS allows only asymmetric algorithms, not ${badAlgorithms.join(', ')}`,
-    );
-  }
   const config: Config = {
     region: e.AWS_REGION,
     tables: {
@@ -144,6 +195,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       rateLimits: e.CREDVEND_RATE_LIMITS_TABLE,
       idempotency: e.CREDVEND_IDEMPOTENCY_TABLE,
     },
+    oidcIssuers: parseIssuers(e.CREDVEND_OIDC_ISSUERS),
     rateLimits: {
       ...(e.CREDVEND_CALLER_RATE_LIMIT ? { caller: e.CREDVEND_CALLER_RATE_LIMIT } : {}),
       ...(e.CREDVEND_ENTITLEMENT_RATE_LIMIT ? { entitlement: e.CREDVEND_ENTITLEMENT_RATE_LIMIT } : {}),
@@ -161,7 +213,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     roles: {
       auditors: e.CREDVEND_AUDITORS,
       admins: e.CREDVEND_ADMINS,
-      groupsClaim: e.CREDVEND_GROUPS_CLAIM,
+      ...(e.CREDVEND_OIDC_ISSUER ? { groupIssuer: e.CREDVEND_OIDC_ISSUER } : {}),
       auditorGroups: e.CREDVEND_AUDITOR_GROUPS,
       adminGroups: e.CREDVEND_ADMIN_GROUPS,
     },
@@ -183,14 +235,17 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     };
   }
   if (e.CREDVEND_OIDC_ISSUER) {
-    config.oidc = {
+    const primary: OidcConfig = {
       issuer: e.CREDVEND_OIDC_ISSUER,
       audience: e.CREDVEND_OIDC_AUDIENCE,
       algorithms: e.CREDVEND_OIDC_ALGORITHMS,
       nameClaim: e.CREDVEND_OIDC_NAME_CLAIM,
+      groupsClaim: e.CREDVEND_GROUPS_CLAIM,
       clockToleranceSeconds: e.CREDVEND_OIDC_CLOCK_TOLERANCE_SECONDS,
     };
-    if (e.CREDVEND_OIDC_JWKS_URI) config.oidc.jwksUri = e.CREDVEND_OIDC_JWKS_URI;
+    if (e.CREDVEND_OIDC_JWKS_URI) primary.jwksUri = e.CREDVEND_OIDC_JWKS_URI;
+    config.oidcIssuers.unshift(primary);
   }
+  checkAlgorithms(config.oidcIssuers);
   return config;
 }

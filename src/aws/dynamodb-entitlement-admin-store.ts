@@ -2,6 +2,7 @@ import {
   type AttributeValue,
   type DynamoDBClient,
   GetItemCommand,
+  QueryCommand,
   ScanCommand,
   TransactionCanceledException,
   type TransactWriteItem,
@@ -38,6 +39,21 @@ export class DynamoDbEntitlementAdminStore implements EntitlementAdminStore {
     private readonly tableName: string,
     private readonly auditTableName: string,
   ) {}
+
+  async countSubject(subject: string, upTo: number): Promise<number> {
+    const output = await this.client.send(
+      new QueryCommand({
+        TableName: this.tableName,
+        KeyConditionExpression: '#subject = :subject',
+        ExpressionAttributeNames: { '#subject': 'subject' },
+        ExpressionAttributeValues: { ':subject': str(subject) },
+        Select: 'COUNT',
+        Limit: upTo,
+        ConsistentRead: true,
+      }),
+    );
+    return output.Count ?? 0;
+  }
 
   async get(id: string): Promise<Entitlement | undefined> {
     const registry = await this.client.send(

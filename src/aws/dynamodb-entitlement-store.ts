@@ -1,5 +1,6 @@
 import { type DynamoDBClient, QueryCommand } from '@aws-sdk/client-dynamodb';
 import type { EntitlementStore } from '../domain/ports.js';
+import { MAX_CLAIM_RULES_PER_ISSUER, subjectKindOf } from '../domain/subjects.js';
 import type { Entitlement } from '../domain/types.js';
 import { itemToEntitlement } from './entitlement-items.js';
 
@@ -11,7 +12,10 @@ export class EntitlementPageCapError extends Error {
   override readonly name = 'EntitlementPageCapError';
 }
 
-/** Entitlements keyed by subject: one Query per subject key, so cost does not grow with the table. */
+/**
+ * Entitlements keyed by subject: one Query per subject key (the caller's exact keys, one
+ * per group, one for its issuer's claim rules), so cost does not grow with the table.
+ */
 export class DynamoDbEntitlementStore implements EntitlementStore {
   constructor(
     private readonly client: DynamoDBClient,
@@ -26,6 +30,7 @@ export class DynamoDbEntitlementStore implements EntitlementStore {
   }
 
   private async querySubject(subject: string): Promise<Entitlement[]> {
+    const rules = subjectKindOf(subject) === 'claim-rule';
     const entitlements: Entitlement[] = [];
     let startKey: QueryCommand['input']['ExclusiveStartKey'];
     for (let page = 0; page < MAX_PAGES_PER_SUBJECT; page++) {
@@ -40,6 +45,12 @@ export class DynamoDbEntitlementStore implements EntitlementStore {
         }),
       );
       for (const item of output.Items ?? []) entitlements.push(itemToEntitlement(item));
+      // An issuer's claim rules are capped at write time; more means a race, and one unread could be a deny.
+      if (rules && entitlements.length > MAX_CLAIM_RULES_PER_ISSUER) {
+        throw new EntitlementPageCapError(
+          `subject ${subject.slice(0, 200)} holds more than ${MAX_CLAIM_RULES_PER_ISSUER} claim rules`,
+        );
+      }
       startKey = output.LastEvaluatedKey;
       if (!startKey) return entitlements;
     }

@@ -53,6 +53,7 @@ export function entitlementToItem(entitlement: Entitlement): Item {
   putIfDefined(item, 'notBefore', entitlement.notBefore, (d) => str(d.toISOString()));
   putIfDefined(item, 'notAfter', entitlement.notAfter, (d) => str(d.toISOString()));
   putIfDefined(item, 'description', entitlement.description, str);
+  putIfDefined(item, 'claimConditions', entitlement.claimConditions, strMap);
   return item;
 }
 
@@ -91,5 +92,7 @@ export function itemToEntitlement(item: Item): Entitlement {
   if (notAfter) entitlement.notAfter = notAfter;
   const description = readOptionalString(item, 'description');
   if (description !== undefined) entitlement.description = description;
+  if (item.claimConditions !== undefined)
+    entitlement.claimConditions = readStringMap(item, 'claimConditions');
   return entitlement;
 }

@@ -4,7 +4,7 @@ import { apiGatewayIamAuth } from '../auth/apigw-iam.js';
 import type { AuthMethod } from '../auth/auth-method.js';
 import { createSigV4AuthMethod } from '../auth/aws-sigv4.js';
 import { bearerAuth } from '../auth/bearer.js';
-import { OidcAuthenticator } from '../auth/oidc.js';
+import { OidcIssuers } from '../auth/oidc-issuers.js';
 import { DynamoDbAuditSink } from '../aws/dynamodb-audit-sink.js';
 import type { Config } from '../config.js';
 import type { AuditEvent } from '../domain/audit.js';
@@ -66,8 +66,8 @@ export function authMethodsOf(root: Composition): AuthMethod[] {
   const { config } = root;
   const methods: AuthMethod[] = root.runtime.kind === 'lambda' ? [apiGatewayIamAuth] : [];
   if (config.awsAuth) methods.push(createSigV4AuthMethod(config.awsAuth));
-  if (config.oidc) {
-    const oidc = new OidcAuthenticator(config.oidc);
+  if (config.oidcIssuers.length > 0) {
+    const oidc = new OidcIssuers(config.oidcIssuers);
     methods.push(bearerAuth((token) => oidc.authenticate(token)));
   }
   root.built.auth = methods;

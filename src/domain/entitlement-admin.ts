@@ -4,6 +4,7 @@ import { validateEntitlement } from './entitlement-validation.js';
 import { ConflictError, InvalidRequestError, NotFoundError } from './errors.js';
 import type { Clock, EntitlementAdminStore, EntitlementPage, TransactionalAuditLog } from './ports.js';
 import type { PrivilegedAccess } from './privileged-access.js';
+import { MAX_CLAIM_RULES_PER_ISSUER, subjectKindOf } from './subjects.js';
 import type { Caller, Entitlement, RequestContext } from './types.js';
 
 export interface EntitlementAdminDependencies {
@@ -73,8 +74,24 @@ export class EntitlementAdmin {
     const next: Entitlement = { ...input, version: (current?.version ?? 0) + 1 };
     const issues = validateEntitlement(next);
     if (issues.length > 0) throw new InvalidRequestError('the entitlement is not valid', issues);
+    await this.checkRuleCap(next, current);
     await this.record(caller, context, 'entitlement.put', current, next);
     return next;
+  }
+
+  /**
+   * An issuer's claim rules are read with one capped Query; a rule beyond the cap would make
+   * every issuance for that issuer fail closed, so it is refused here instead.
+   */
+  private async checkRuleCap(next: Entitlement, current: Entitlement | undefined): Promise<void> {
+    if (subjectKindOf(next.subject) !== 'claim-rule' || current?.subject === next.subject) return;
+    const count = await this.deps.store.countSubject(next.subject, MAX_CLAIM_RULES_PER_ISSUER);
+    if (count >= MAX_CLAIM_RULES_PER_ISSUER) {
+      throw new InvalidRequestError(
+        `this issuer already has ${MAX_CLAIM_RULES_PER_ISSUER} claim rules, the most one lookup reads; combine rules with globs or use groups`,
+        [{ path: 'subject', message: `at most ${MAX_CLAIM_RULES_PER_ISSUER} claim rules per issuer` }],
+      );
+    }
   }
 
   async delete(

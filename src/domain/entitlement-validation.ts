@@ -1,6 +1,9 @@
+import { validateClaimPlaceholders } from './claim-policy.js';
+import { claimConditionWarnings, validateClaimConditions } from './claim-rules.js';
 import type { InputIssue } from './errors.js';
 import { EXTERNAL_ID_CHARSET, STS_LIMITS, TAG_CHARSET } from './limits.js';
 import { minifyPolicy } from './policy.js';
+import { subjectKindOf } from './subjects.js';
 import type { Entitlement } from './types.js';
 
 const ROLE_ARN = /^arn:aws[\w-]*:iam::(\d{12}):role\/(?:[\w+=,.@-]+\/)*[\w+=,.@-]{1,64}$/;
@@ -86,5 +89,22 @@ export function validateEntitlement(e: Entitlement): InputIssue[] {
     );
   }
   if (e.notBefore && e.notAfter && e.notBefore >= e.notAfter) add('notAfter', 'must be after notBefore');
+  issues.push(...validateSubject(e));
+  if (e.sessionPolicy) issues.push(...validateClaimPlaceholders(e.sessionPolicy));
   return issues;
+}
+
+/** A claim rule needs conditions that identify someone; other subjects may not carry any. */
+function validateSubject(e: Entitlement): InputIssue[] {
+  if (subjectKindOf(e.subject) !== 'claim-rule') {
+    return e.claimConditions === undefined
+      ? []
+      : [{ path: 'subject', message: 'claim conditions belong only to a claims subject' }];
+  }
+  return validateClaimConditions(e.claimConditions ?? {});
+}
+
+/** Advice returned with a stored entitlement: it is valid, but could be pinned better. */
+export function entitlementWarnings(e: Entitlement): string[] {
+  return e.claimConditions ? claimConditionWarnings(e.claimConditions) : [];
 }

@@ -1,4 +1,5 @@
-import { NotEntitledError } from './errors.js';
+import { type ClosestRule, NotEntitledError } from './errors.js';
+import { closestMiss, matchSubject, precedenceOf, type SubjectMatch } from './subject-match.js';
 import type { Caller, Entitlement, IssuanceTarget } from './types.js';
 
 export function roleNameOf(roleArn: string): string {
@@ -16,48 +17,104 @@ function matchesTarget(entitlement: Entitlement, target: IssuanceTarget): boolea
   return entitlement.accountId === target.accountId && roleNameOf(entitlement.roleArn) === target.roleName;
 }
 
+export interface MatchedEntitlement {
+  entitlement: Entitlement;
+  match: SubjectMatch;
+}
+
 /**
- * Picks the entitlement that grants `target` to `caller`, or throws. Deny by default:
- * no match, or only matches outside their validity window, is a denial; the message is
- * the same either way so a caller learns nothing about accounts they are not entitled to.
- * With several matches the one for the caller's most specific subject key wins; an active
- * `deny` entitlement of any of the caller's subjects for the same account and role wins
- * over every allow.
+ * The entitlements whose subject is this caller (claim rules evaluated); with `now`, only
+ * those inside their validity window.
  */
-export function selectEntitlement(
+export function applicableEntitlements(
+  caller: Caller,
+  entitlements: readonly Entitlement[],
+  now?: Date,
+): MatchedEntitlement[] {
+  const applicable: MatchedEntitlement[] = [];
+  for (const entitlement of entitlements) {
+    if (now && !isActive(entitlement, now)) continue;
+    const match = matchSubject(entitlement, caller);
+    if (match) applicable.push({ entitlement, match });
+  }
+  return applicable;
+}
+
+function compareMatches(caller: Caller): (a: MatchedEntitlement, b: MatchedEntitlement) => number {
+  return (a, b) => {
+    const [kindA, keyA] = precedenceOf(a.match, caller);
+    const [kindB, keyB] = precedenceOf(b.match, caller);
+    return kindA - kindB || keyA - keyB || a.entitlement.id.localeCompare(b.entitlement.id);
+  };
+}
+
+/**
+ * Picks the entitlement that grants `target` to `caller`, and the subject that matched, or
+ * throws. Deny by default: no match, or only matches outside their validity window, is a
+ * denial, in words that never say whether the account or role exists. Among allows the
+ * most specific subject wins (exact principal, group, claim rule, account root; see
+ * SUBJECT_PRECEDENCE); an active `deny` for any subject of the caller on the same account
+ * and role wins over every allow. A denied caller is told which of its issuer's claim
+ * rules for this target came closest and which of its own claims failed.
+ */
+export function resolveEntitlement(
   caller: Caller,
   entitlements: readonly Entitlement[],
   target: IssuanceTarget,
   now: Date,
-): Entitlement {
-  const applicable = entitlements.filter((e) => caller.subjectKeys.includes(e.subject) && isActive(e, now));
+): MatchedEntitlement {
+  const applicable = applicableEntitlements(caller, entitlements, now);
   const candidates = applicable
-    .filter((e) => e.effect === 'allow' && matchesTarget(e, target))
-    .sort(
-      (a, b) =>
-        caller.subjectKeys.indexOf(a.subject) - caller.subjectKeys.indexOf(b.subject) ||
-        a.id.localeCompare(b.id),
-    );
+    .filter((m) => m.entitlement.effect === 'allow' && matchesTarget(m.entitlement, target))
+    .sort(compareMatches(caller));
   const chosen = candidates[0];
   if (!chosen) {
     const what =
       'entitlementId' in target
         ? `entitlement ${target.entitlementId}`
         : `role ${target.roleName} in account ${target.accountId}`;
-    throw new NotEntitledError(`you are not entitled to ${what}`);
+    const forTarget = entitlements.filter(
+      (e) => e.effect === 'allow' && isActive(e, now) && matchesTarget(e, target),
+    );
+    const closest = closestRuleOf(caller, forTarget);
+    const hint = closest ? `; closest claim rule ${closest.entitlementId}: ${closest.detail}` : '';
+    throw new NotEntitledError(`you are not entitled to ${what}${hint}`, closest);
   }
   // IAM role names are unique ignoring case: a deny for `Deployer` is a deny for `deployer`.
-  const chosenRole = roleNameOf(chosen.roleArn).toLowerCase();
-  const denied = applicable.some(
-    (e) =>
-      e.effect === 'deny' &&
-      e.accountId === chosen.accountId &&
-      roleNameOf(e.roleArn).toLowerCase() === chosenRole,
+  const { accountId, roleArn } = chosen.entitlement;
+  const chosenRole = roleNameOf(roleArn).toLowerCase();
+  const deny = applicable.find(
+    (m) =>
+      m.entitlement.effect === 'deny' &&
+      m.entitlement.accountId === accountId &&
+      roleNameOf(m.entitlement.roleArn).toLowerCase() === chosenRole,
   );
-  if (denied) {
+  if (deny) {
     throw new NotEntitledError(
-      `you are not entitled to role ${roleNameOf(chosen.roleArn)} in account ${chosen.accountId}: an explicit deny applies`,
+      `you are not entitled to role ${roleNameOf(roleArn)} in account ${accountId}: an explicit deny applies (${deny.match.kind})`,
     );
   }
   return chosen;
+}
+
+function closestRuleOf(caller: Caller, rows: readonly Entitlement[]): ClosestRule | undefined {
+  const miss = closestMiss(rows, caller);
+  if (!miss) return undefined;
+  return {
+    entitlementId: miss.row.id,
+    conditionsHeld: miss.held,
+    conditions: miss.of,
+    failedClaim: miss.failed.claim,
+    detail: miss.detail,
+  };
+}
+
+/** `resolveEntitlement` for callers that only need the entitlement. */
+export function selectEntitlement(
+  caller: Caller,
+  entitlements: readonly Entitlement[],
+  target: IssuanceTarget,
+  now: Date,
+): Entitlement {
+  return resolveEntitlement(caller, entitlements, target, now).entitlement;
 }

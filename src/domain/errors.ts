@@ -1,3 +1,5 @@
+import type { AuthMethod } from './types.js';
+
 /**
  * The domain's error hierarchy. Each error has a stable `code` that http/ maps, once,
  * to an RFC 9457 problem type and status. `exposable` errors are the caller's own fault:
@@ -56,6 +58,8 @@ export class AuthenticationError extends CredvendError {
    * not proven (an AWS access key id whose signature STS refused).
    */
   claimedPrincipal?: string;
+  /** How `claimedPrincipal` was claimed, for its audit record. */
+  claimedAuthMethod?: AuthMethod;
 }
 
 /**
@@ -64,6 +68,22 @@ export class AuthenticationError extends CredvendError {
  */
 export class NotEntitledError extends CredvendError {
   readonly code = 'not-entitled';
+  constructor(
+    message: string,
+    /** The caller's nearest claim rule for this target, and which of its own claims failed. */
+    readonly closest?: ClosestRule,
+  ) {
+    super(message);
+  }
+}
+
+/** A claim rule a denied caller nearly satisfied: named by id, never by its patterns. */
+export interface ClosestRule {
+  entitlementId: string;
+  conditionsHeld: number;
+  conditions: number;
+  failedClaim: string;
+  detail: string;
 }
 
 /** The caller is authenticated but lacks the auditor/admin role for this route. */

@@ -1,4 +1,5 @@
 import { CALLER_NAME_TAG, sessionNameFor, sourceIdentityFor } from './caller-identity.js';
+import { substituteClaims } from './claim-policy.js';
 import { LimitExceededError, ReasonRequiredError } from './errors.js';
 import { EXTERNAL_ID_CHARSET, STS_LIMITS, TAG_CHARSET } from './limits.js';
 import { minifyPolicy, narrowPolicy } from './policy.js';
@@ -38,7 +39,7 @@ export function planIssuance(
     throw new ReasonRequiredError(`entitlement ${entitlement.id} requires a reason`);
   }
   const { durationSeconds, durationBoundBy } = resolveDuration(entitlement, request, options);
-  const sessionPolicy = resolveSessionPolicy(entitlement, request);
+  const sessionPolicy = resolveSessionPolicy(entitlement, request, caller);
   const policyArns = [...entitlement.managedPolicyArns];
   if (policyArns.length > STS_LIMITS.maxPolicyArns) {
     throw new LimitExceededError(
@@ -124,10 +125,14 @@ function resolveDuration(
   return { durationSeconds, durationBoundBy };
 }
 
-function resolveSessionPolicy(entitlement: Entitlement, request: IssuanceRequest): string | undefined {
-  if (request.sessionPolicy)
-    return minifyPolicy(narrowPolicy(entitlement.sessionPolicy, request.sessionPolicy));
-  return entitlement.sessionPolicy ? minifyPolicy(entitlement.sessionPolicy) : undefined;
+function resolveSessionPolicy(
+  entitlement: Entitlement,
+  request: IssuanceRequest,
+  caller: Caller,
+): string | undefined {
+  const ceiling = entitlement.sessionPolicy && substituteClaims(entitlement.sessionPolicy, caller.claims);
+  if (request.sessionPolicy) return minifyPolicy(narrowPolicy(ceiling, request.sessionPolicy));
+  return ceiling ? minifyPolicy(ceiling) : undefined;
 }
 
 function claimAsString(value: unknown): string | undefined {
@@ -139,12 +144,19 @@ function claimAsString(value: unknown): string | undefined {
 function resolveTags(entitlement: Entitlement, caller: Caller): SessionTag[] {
   const tags: SessionTag[] = Object.entries(entitlement.tags).map(([key, value]) => ({ key, value }));
   for (const [key, claim] of Object.entries(entitlement.claimTags)) {
-    const raw = claimAsString(caller.claims[claim]);
+    const value = claimAsString(caller.claims[claim]);
     // A tag whose claim is absent is left out rather than sent empty: an empty value
     // would match a `StringEquals ""` condition the target account did not intend.
-    if (raw === undefined) continue;
-    const value = toTagValue(raw);
-    if (value !== '') tags.push({ key, value });
+    if (value === undefined || value === '') continue;
+    // Refused, not rewritten: `org/a#1` and `org/a_1` must never become the same tag value
+    // that an `aws:PrincipalTag` condition in the target account then confuses.
+    if (value.length > STS_LIMITS.tagValueMaxLength || !TAG_CHARSET.test(value)) {
+      throw new LimitExceededError(
+        'tag-value',
+        `claim ${claim} for session tag "${key}" must be at most ${STS_LIMITS.tagValueMaxLength} characters of letters, digits, spaces and _.:/=+-@`,
+      );
+    }
+    tags.push({ key, value });
   }
   checkTags(tags);
   return withCallerNameTag(tags, caller);

@@ -35,6 +35,8 @@ export interface EntitlementChange {
 /** Admin side of the entitlement table: consistent reads by id and conditional writes. */
 export interface EntitlementAdminStore {
   get(id: string): Promise<Entitlement | undefined>;
+  /** Rows under one subject key, counted up to `upTo` (a consistent read). */
+  countSubject(subject: string, upTo: number): Promise<number>;
   list(limit: number, cursor?: string): Promise<EntitlementPage>;
   /** Throws ConflictError when the stored version is not the expected one. */
   write(change: EntitlementChange, audit: ChainedAuditEvent): Promise<void>;

@@ -1,26 +1,29 @@
 import { ForbiddenError } from './errors.js';
+import { groupSubject } from './subjects.js';
 import type { Caller } from './types.js';
 
 export type PrivilegedRole = 'auditor' | 'admin';
 
 /**
  * Who holds the auditor and admin roles: named principals (OIDC `iss#sub` or AWS ARNs)
- * or members of a group claim. The roles are separate on purpose: an admin who changes
+ * or members of a group. The roles are separate on purpose: an admin who changes
  * entitlements does not read the audit of their own changes unless also made auditor.
+ * A group is `<issuer>#<group>`, or a bare `<group>` of `groupIssuer` (CREDVEND_OIDC_ISSUER):
+ * with several issuers, a group name from one must not grant a role meant for another's.
  */
 export interface RoleAssignments {
   auditors: readonly string[];
   admins: readonly string[];
-  groupsClaim: string;
+  groupIssuer?: string;
   auditorGroups: readonly string[];
   adminGroups: readonly string[];
 }
 
-function groupsOf(caller: Caller, claim: string): string[] {
-  const value = caller.claims[claim];
-  if (typeof value === 'string') return [value];
-  if (Array.isArray(value)) return value.filter((g): g is string => typeof g === 'string');
-  return [];
+function groupKeyOf(entry: string, groupIssuer: string | undefined): string | undefined {
+  const hash = entry.indexOf('#');
+  if (hash > 0 && /^https?:\/\//.test(entry))
+    return groupSubject(entry.slice(0, hash), entry.slice(hash + 1));
+  return groupIssuer === undefined ? undefined : groupSubject(groupIssuer, entry);
 }
 
 export function hasRole(caller: Caller, role: PrivilegedRole, assignments: RoleAssignments): boolean {
@@ -28,7 +31,11 @@ export function hasRole(caller: Caller, role: PrivilegedRole, assignments: RoleA
   const groups = role === 'auditor' ? assignments.auditorGroups : assignments.adminGroups;
   if (principals.includes(caller.principal)) return true;
   if (caller.authMethod !== 'oidc') return false;
-  return groupsOf(caller, assignments.groupsClaim).some((g) => groups.includes(g));
+  // The caller's group keys were built from its own issuer's verified groups claim.
+  return groups.some((g) => {
+    const key = groupKeyOf(g, assignments.groupIssuer);
+    return key !== undefined && caller.subjectKeys.includes(key);
+  });
 }
 
 export function requireRole(caller: Caller, role: PrivilegedRole, assignments: RoleAssignments): void {

@@ -21,3 +21,43 @@ export function oidcSubject(issuer: string, sub: string): string {
 export function awsPrincipalSubject(arn: string): string {
   return `aws|${arn}`;
 }
+
+/** `group|<issuer>|<group>`: members of an IdP group, as that issuer's groups claim says. */
+export function groupSubject(issuer: string, group: string): string {
+  return `group|${issuer}|${group}`;
+}
+
+/**
+ * `claims|<issuer>`: every claim rule of one issuer shares this key, so a caller's rules
+ * are one Query (capped, see MAX_CLAIM_RULES_PER_ISSUER); the conditions live on the row.
+ */
+export function claimRuleSubject(issuer: string): string {
+  return `claims|${issuer}`;
+}
+
+/** Claim rules per issuer: what one Query on the issuer's rule key may return. */
+export const MAX_CLAIM_RULES_PER_ISSUER = 200;
+
+/** Groups per token: more is refused at authentication (one Query per group). */
+export const MAX_GROUPS_PER_TOKEN = 100;
+
+export type SubjectKind = 'principal' | 'group' | 'claim-rule' | 'account';
+
+/**
+ * Precedence among allows, most specific first: a row naming this exact caller, then one
+ * for a group it is in, then a claim rule it satisfies, then its whole AWS account.
+ */
+export const SUBJECT_PRECEDENCE: readonly SubjectKind[] = ['principal', 'group', 'claim-rule', 'account'];
+
+export function subjectKindOf(subject: string): SubjectKind {
+  if (subject.startsWith('group|')) return 'group';
+  if (subject.startsWith('claims|')) return 'claim-rule';
+  if (/^aws\|arn:aws[\w-]*:iam::\d{12}:root$/.test(subject)) return 'account';
+  return 'principal';
+}
+
+/** The issuer a group or claim-rule key is for; undefined for exact principals. */
+export function subjectIssuer(subject: string): string | undefined {
+  const [kind, issuer] = subject.split('|');
+  return kind === 'group' || kind === 'claims' ? issuer : undefined;
+}

@@ -30,6 +30,8 @@ export interface Entitlement {
   id: string;
   /** Subject key (see subjects.ts) this entitlement is granted to. */
   subject: string;
+  /** For a claim-rule subject (`claims|<issuer>`): claim → exact value or glob, all required. */
+  claimConditions?: Readonly<Record<string, string>>;
   accountId: string;
   roleArn: string;
   maxDurationSeconds: number;

@@ -1,5 +1,5 @@
 import type { AuditEvent } from './audit.js';
-import { selectEntitlement } from './entitlements.js';
+import { applicableEntitlements, resolveEntitlement } from './entitlements.js';
 import {
   AuditUnavailableError,
   CredvendError,
@@ -17,6 +17,7 @@ import type {
   RateLimiter,
   RoleAssumer,
 } from './ports.js';
+import type { SubjectMatch } from './subject-match.js';
 import type {
   AssumedRole,
   Caller,
@@ -44,6 +45,12 @@ export interface RateLimitPolicy {
   windowSeconds: number;
 }
 
+/** A dry run: the plan, and which of the caller's subjects granted it and why. */
+export interface PlannedIssuance {
+  plan: IssuancePlan;
+  match: SubjectMatch;
+}
+
 export interface Issuance {
   eventId: string;
   plan: IssuancePlan;
@@ -64,7 +71,12 @@ export class CredentialVendor {
     let plan: IssuancePlan | undefined;
     let assumed: AssumedRole;
     try {
-      const entitlement = selectEntitlement(caller, await this.loadEntitlements(caller), request.target, now);
+      const { entitlement } = resolveEntitlement(
+        caller,
+        await this.loadEntitlements(caller),
+        request.target,
+        now,
+      );
       base.entitlementId = entitlement.id;
       base.accountId = entitlement.accountId;
       base.roleArn = entitlement.roleArn;
@@ -100,16 +112,24 @@ export class CredentialVendor {
    * What `issue` would do, without assuming anything or writing audit. A denial carries
    * the same explanation `issue` would give this caller, about this request only.
    */
-  async plan(caller: Caller, request: IssuanceRequest): Promise<IssuancePlan> {
+  async plan(caller: Caller, request: IssuanceRequest): Promise<PlannedIssuance> {
     const now = this.deps.clock.now();
-    const entitlement = selectEntitlement(caller, await this.loadEntitlements(caller), request.target, now);
-    return planIssuance(entitlement, request, caller, { roleChaining: this.deps.roleChaining });
+    const { entitlement, match } = resolveEntitlement(
+      caller,
+      await this.loadEntitlements(caller),
+      request.target,
+      now,
+    );
+    return {
+      plan: planIssuance(entitlement, request, caller, { roleChaining: this.deps.roleChaining }),
+      match,
+    };
   }
 
   /** The caller's own entitlements, for GET /v1/entitlements/mine. */
   async entitlementsOf(caller: Caller): Promise<Entitlement[]> {
     const all = await this.loadEntitlements(caller);
-    return all.filter((e) => caller.subjectKeys.includes(e.subject));
+    return applicableEntitlements(caller, all).map((m) => m.entitlement);
   }
 
   /** Audits a request rejected before the issuance path (bad body), whose caller is known. */

@@ -3,6 +3,7 @@ import { z } from 'zod';
 import type { AuthMethod } from '../auth/auth-method.js';
 import type { AuditAction } from '../domain/audit.js';
 import type { EntitlementAdmin } from '../domain/entitlement-admin.js';
+import { entitlementWarnings } from '../domain/entitlement-validation.js';
 import { InvalidRequestError } from '../domain/errors.js';
 import type { PrivilegedAccess } from '../domain/privileged-access.js';
 import type { Revoker } from '../domain/revoke.js';
@@ -95,7 +96,11 @@ export function createAdminApp(deps: AdminAppDependencies): Hono<AppEnv> {
     const expected = ifMatchVersion(c.req.header('if-match'));
     const saved = await deps.admin.put(c.get('caller'), input, expected, context(c));
     c.header('etag', etag(saved.version));
-    return c.json(toAdminWire(saved), expected === undefined ? 201 : 200);
+    const warnings = entitlementWarnings(saved);
+    return c.json(
+      { ...toAdminWire(saved), ...(warnings.length > 0 ? { warnings } : {}) },
+      expected === undefined ? 201 : 200,
+    );
   });
 
   api.delete('/:id', async (c) => {

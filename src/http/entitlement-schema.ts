@@ -3,7 +3,13 @@ import type { EntitlementInput } from '../domain/entitlement-admin.js';
 import { InvalidRequestError } from '../domain/errors.js';
 import { parsePolicyDocument } from '../domain/policy.js';
 import { checkPolicyShape } from '../domain/policy-shape.js';
-import { awsPrincipalSubject, oidcSubject, SUBJECT_DELIMITER } from '../domain/subjects.js';
+import {
+  awsPrincipalSubject,
+  claimRuleSubject,
+  groupSubject,
+  oidcSubject,
+  SUBJECT_DELIMITER,
+} from '../domain/subjects.js';
 import type { Entitlement } from '../domain/types.js';
 import { invalidRequest } from '../domain/validation.js';
 
@@ -12,7 +18,24 @@ export const ENTITLEMENT_ID = /^[\w.:@+=-]{1,128}$/;
 const isoTime = z.iso.datetime({ offset: true });
 const stringMap = z.record(z.string().max(128), z.string().max(256));
 
+const issuerUrl = z
+  .url()
+  .max(512)
+  .refine((issuer) => !/[|#]/.test(issuer), 'an issuer must not contain | or #');
+
 const subjectSchema = z.union([
+  z.object({ group: z.object({ issuer: issuerUrl, name: z.string().min(1).max(256) }).strict() }).strict(),
+  z
+    .object({
+      claims: z
+        .object({
+          issuer: issuerUrl,
+          // Strings only: a rule compares claim values as text; validated further in the domain.
+          conditions: z.record(z.string().max(64), z.string().max(256)),
+        })
+        .strict(),
+    })
+    .strict(),
   z
     .object({
       oidc: z
@@ -60,6 +83,15 @@ const entitlementBody = z
   })
   .strict();
 
+function subjectOf(
+  subject: z.infer<typeof subjectSchema>,
+): Pick<EntitlementInput, 'subject' | 'claimConditions'> {
+  if ('oidc' in subject) return { subject: oidcSubject(subject.oidc.issuer, subject.oidc.sub) };
+  if ('aws' in subject) return { subject: awsPrincipalSubject(subject.aws) };
+  if ('group' in subject) return { subject: groupSubject(subject.group.issuer, subject.group.name) };
+  return { subject: claimRuleSubject(subject.claims.issuer), claimConditions: subject.claims.conditions };
+}
+
 /** Untrusted PUT body → an entitlement to validate further in the domain. */
 export function parseEntitlementBody(id: string, text: string): EntitlementInput {
   let json: unknown;
@@ -75,10 +107,7 @@ export function parseEntitlementBody(id: string, text: string): EntitlementInput
   const b = result.data;
   const input: EntitlementInput = {
     id,
-    subject:
-      'oidc' in b.subject
-        ? oidcSubject(b.subject.oidc.issuer, b.subject.oidc.sub)
-        : awsPrincipalSubject(b.subject.aws),
+    ...subjectOf(b.subject),
     accountId: b.accountId,
     roleArn: b.roleArn,
     maxDurationSeconds: b.maxDurationSeconds,
@@ -102,17 +131,26 @@ export function parseEntitlementBody(id: string, text: string): EntitlementInput
 }
 
 /** The admin view of an entitlement: everything, including the ExternalId an admin set. */
-export function toAdminWire(e: Entitlement): Record<string, unknown> {
+export function toSubjectWire(e: Pick<Entitlement, 'subject' | 'claimConditions'>): unknown {
   const [kind, ...rest] = e.subject.split('|');
-  const subject =
-    kind === 'oidc'
-      ? { oidc: { issuer: rest[0], sub: rest.slice(1).join('|') } }
-      : kind === 'aws'
-        ? { aws: rest.join('|') }
-        : e.subject;
+  switch (kind) {
+    case 'oidc':
+      return { oidc: { issuer: rest[0], sub: rest.slice(1).join('|') } };
+    case 'aws':
+      return { aws: rest.join('|') };
+    case 'group':
+      return { group: { issuer: rest[0], name: rest.slice(1).join('|') } };
+    case 'claims':
+      return { claims: { issuer: rest[0], conditions: e.claimConditions ?? {} } };
+    default:
+      return e.subject;
+  }
+}
+
+export function toAdminWire(e: Entitlement): Record<string, unknown> {
   return {
     id: e.id,
-    subject,
+    subject: toSubjectWire(e),
     accountId: e.accountId,
     roleArn: e.roleArn,
     maxDurationSeconds: e.maxDurationSeconds,

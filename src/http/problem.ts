@@ -3,6 +3,7 @@ import {
   CredvendError,
   InvalidRequestError,
   LimitExceededError,
+  NotEntitledError,
   RateLimitedError,
   StsRejectedRequestError,
   StsThrottledError,
@@ -79,6 +80,7 @@ export function toProblem(error: unknown, requestId: string): Problem {
   if (known instanceof InvalidRequestError && known.issues.length > 0) body.issues = known.issues;
   if (known instanceof LimitExceededError) body.limit = known.limit;
   if (known instanceof StsRejectedRequestError) body.stsError = known.stsErrorName;
+  if (known instanceof NotEntitledError && known.closest) body.closest = known.closest;
   if (known instanceof StsThrottledError || known instanceof RateLimitedError) {
     headers['retry-after'] = String(known.retryAfterSeconds);
   }

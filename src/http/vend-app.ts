@@ -49,7 +49,7 @@ export function createVendApp(deps: VendAppDependencies): Hono<AppEnv> {
       deps.vendor.recordRejection(
         {
           principal: claimed,
-          authMethod: 'aws-sigv4',
+          authMethod: error.claimedAuthMethod ?? 'aws-sigv4',
           identityKey: claimed,
           subjectKeys: [],
           displayName: claimed,
@@ -116,9 +116,11 @@ export function createVendApp(deps: VendAppDependencies): Hono<AppEnv> {
 
   api.post('/credentials/plan', async (c) => {
     const { request } = parseIssuanceBody(await c.req.text());
-    const plan = await deps.vendor.plan(c.get('caller'), request);
+    const { plan, match } = await deps.vendor.plan(c.get('caller'), request);
     return c.json({
       ...plan,
+      // Which of the caller's own subjects granted this, and why (see SUBJECT_PRECEDENCE).
+      matchedSubject: { kind: match.kind, why: match.why },
       sessionPolicy: plan.sessionPolicy === undefined ? undefined : JSON.parse(plan.sessionPolicy),
       sessionPolicyBudget: { used: plan.sessionPolicyChars, max: STS_LIMITS.sessionPolicyMaxChars },
       nearestLimits: limitUsage(plan).slice(0, 3),

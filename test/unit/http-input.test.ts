@@ -86,7 +86,7 @@ describe('loadConfig', () => {
       CREDVEND_SERVER_ID: '',
       CREDVEND_STS_ENDPOINT: '',
     });
-    expect(config.oidc).toBeUndefined();
+    expect(config.oidcIssuers).toEqual([]);
     expect(config.awsAuth).toBeUndefined();
   });
 

@@ -173,23 +173,32 @@ describe('session tags', () => {
     );
   });
 
-  it('takes claim tags from verified claims, sanitised, leaving out absent claims', () => {
+  it('takes claim tags from verified claims, leaving out absent claims', () => {
     const plan = planIssuance(
       entitlement({
         tags: { env: 'prod' },
         claimTags: { email: 'email', repo: 'repository', missing: 'nope', n: 'num' },
       }),
       request(),
-      caller({ claims: { email: 'alice@example.com', repository: 'org/repo#1', num: 42 } }),
+      caller({ claims: { email: 'alice@example.com', repository: 'org/repo', num: 42 } }),
       plain,
     );
     expect(plan.tags).toEqual([
       { key: 'env', value: 'prod' },
       { key: 'email', value: 'alice@example.com' },
-      { key: 'repo', value: 'org/repo_1' },
+      { key: 'repo', value: 'org/repo' },
       { key: 'n', value: '42' },
       { key: 'credvend-caller', value: 'alice@example.com' },
     ]);
+  });
+
+  it.each([
+    ['org/repo#1', 'tag-value'],
+    ['x'.repeat(257), 'tag-value'],
+    ['x'.repeat(256), undefined],
+  ])('refuses, never rewrites, a claim value STS would not take as a tag: %s → %s', (repository, limit) => {
+    const e = entitlement({ claimTags: { repo: 'repository' } });
+    expect(limitOf(() => planIssuance(e, request(), caller({ claims: { repository } }), plain))).toBe(limit);
   });
 
   it('requires transitive tag keys to be tags of the session', () => {
