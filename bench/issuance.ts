@@ -54,6 +54,7 @@ export async function benchIssuance(environment: LocalEnvironment, requests: num
   };
   const plan = planIssuance(entitlement, { target: { entitlementId: entitlement.id } }, caller, {
     roleChaining: false,
+    now: new Date(),
   });
   let seq = 0;
   const chainId = newEventId();

@@ -86,6 +86,7 @@ export async function benchLoad(
   };
   const plan = planIssuance(entitlement, { target: { entitlementId: entitlement.id } }, caller, {
     roleChaining: false,
+    now: new Date(),
   });
   const bare = await drive(total, concurrency, async () => {
     await clients.dynamodb.send(

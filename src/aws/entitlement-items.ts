@@ -44,6 +44,7 @@ export function entitlementToItem(entitlement: Entitlement): Item {
     claimTags: strMap(entitlement.claimTags),
     transitiveTagKeys: strList(entitlement.transitiveTagKeys),
     reasonRequired: { BOOL: entitlement.reasonRequired },
+    ...(entitlement.endWithToken ? { endWithToken: { BOOL: true } } : {}),
     effect: str(entitlement.effect),
     version: num(entitlement.version),
   };
@@ -69,6 +70,7 @@ export function itemToEntitlement(item: Item): Entitlement {
     claimTags: readStringMap(item, 'claimTags'),
     transitiveTagKeys: readStringList(item, 'transitiveTagKeys'),
     reasonRequired: readBoolean(item, 'reasonRequired', false),
+    ...(readBoolean(item, 'endWithToken', false) ? { endWithToken: true } : {}),
     effect: readEffect(item),
     version: readOptionalNumber(item, 'version') ?? 1,
   };

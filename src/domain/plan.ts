@@ -19,6 +19,8 @@ export interface PlanningOptions {
    * the chained session at one hour whatever the role's MaxSessionDuration.
    */
   roleChaining: boolean;
+  /** When the session would start: sessions end by the entitlement's notAfter (and token expiry). */
+  now: Date;
 }
 
 /** Default session length when neither the request nor the entitlement names one. */
@@ -38,7 +40,7 @@ export function planIssuance(
   if (entitlement.reasonRequired && !reason) {
     throw new ReasonRequiredError(`entitlement ${entitlement.id} requires a reason`);
   }
-  const { durationSeconds, durationBoundBy } = resolveDuration(entitlement, request, options);
+  const { durationSeconds, durationBoundBy } = resolveDuration(entitlement, request, caller, options);
   const sessionPolicy = resolveSessionPolicy(entitlement, request, caller);
   const policyArns = [...entitlement.managedPolicyArns];
   if (policyArns.length > STS_LIMITS.maxPolicyArns) {
@@ -87,9 +89,32 @@ export function planIssuance(
   return plan;
 }
 
+/**
+ * Seconds until each hard end of the session's right to exist: the entitlement's notAfter,
+ * and the caller's OIDC token expiry when the entitlement asks for it. Whole seconds, down.
+ */
+function windowBounds(
+  entitlement: Entitlement,
+  caller: Caller,
+  now: Date,
+): Array<[number, DurationBound, Date]> {
+  const bounds: Array<[number, DurationBound, Date]> = [];
+  const left = (end: Date) => Math.floor((end.getTime() - now.getTime()) / 1000);
+  if (entitlement.notAfter)
+    bounds.push([left(entitlement.notAfter), 'entitlement-not-after', entitlement.notAfter]);
+  if (entitlement.endWithToken) {
+    const exp = caller.claims.exp;
+    // An AWS caller has no token to end with: nothing proves how long it may act, so refuse.
+    const end = typeof exp === 'number' ? new Date(exp * 1000) : now;
+    bounds.push([left(end), 'token-expiry', end]);
+  }
+  return bounds;
+}
+
 function resolveDuration(
   entitlement: Entitlement,
   request: IssuanceRequest,
+  caller: Caller,
   options: PlanningOptions,
 ): { durationSeconds: number; durationBoundBy: DurationBound } {
   const requested = request.durationSeconds;
@@ -112,6 +137,16 @@ function resolveDuration(
     [entitlement.maxDurationSeconds, 'entitlement-max'],
   ];
   if (options.roleChaining) candidates.push([STS_LIMITS.roleChainingMaxDurationSeconds, 'role-chaining']);
+  for (const [seconds, bound, end] of windowBounds(entitlement, caller, options.now)) {
+    if (seconds < STS_LIMITS.minDurationSeconds) {
+      const what = bound === 'token-expiry' ? "the caller's token expires" : 'the entitlement ends';
+      throw new LimitExceededError(
+        'duration',
+        `${what} at ${end.toISOString()}, ${Math.max(0, seconds)} s from now: less than STS's minimum session of ${STS_LIMITS.minDurationSeconds} s`,
+      );
+    }
+    candidates.push([seconds, bound]);
+  }
   let [durationSeconds, durationBoundBy] = candidates[0] as [number, DurationBound];
   for (const [seconds, bound] of candidates.slice(1)) {
     if (seconds < durationSeconds) [durationSeconds, durationBoundBy] = [seconds, bound];

@@ -47,6 +47,8 @@ export interface Entitlement {
   notBefore?: Date;
   notAfter?: Date;
   reasonRequired: boolean;
+  /** Sessions end no later than the caller's OIDC token (`exp`): leaving the IdP ends access. */
+  endWithToken?: boolean;
   /**
    * `deny` rows refuse the role to the subject whatever else grants it: a deny for an
    * account root or a role, say, overrides an allow for one principal in that account.
@@ -78,7 +80,13 @@ export interface SessionTag {
   value: string;
 }
 
-export type DurationBound = 'request' | 'entitlement-default' | 'entitlement-max' | 'role-chaining';
+export type DurationBound =
+  | 'request'
+  | 'entitlement-default'
+  | 'entitlement-max'
+  | 'role-chaining'
+  | 'entitlement-not-after'
+  | 'token-expiry';
 
 /** Everything AssumeRole will be called with, decided before the call. */
 export interface IssuancePlan {

@@ -80,7 +80,7 @@ export class CredentialVendor {
       base.entitlementId = entitlement.id;
       base.accountId = entitlement.accountId;
       base.roleArn = entitlement.roleArn;
-      plan = planIssuance(entitlement, request, caller, { roleChaining: this.deps.roleChaining });
+      plan = planIssuance(entitlement, request, caller, { roleChaining: this.deps.roleChaining, now });
       await this.takeQuota(caller, entitlement, now);
       assumed = await this.deps.roles.assumeRole(plan);
     } catch (error) {
@@ -121,7 +121,7 @@ export class CredentialVendor {
       now,
     );
     return {
-      plan: planIssuance(entitlement, request, caller, { roleChaining: this.deps.roleChaining }),
+      plan: planIssuance(entitlement, request, caller, { roleChaining: this.deps.roleChaining, now }),
       match,
     };
   }

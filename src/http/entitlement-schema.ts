@@ -78,6 +78,7 @@ const entitlementBody = z
     notBefore: isoTime.optional(),
     notAfter: isoTime.optional(),
     reasonRequired: z.boolean().default(false),
+    endWithToken: z.boolean().optional(),
     effect: z.enum(['allow', 'deny']).default('allow'),
     description: z.string().max(1024).optional(),
   })
@@ -116,6 +117,7 @@ export function parseEntitlementBody(id: string, text: string): EntitlementInput
     claimTags: b.claimTags,
     transitiveTagKeys: b.transitiveTagKeys,
     reasonRequired: b.reasonRequired,
+    ...(b.endWithToken ? { endWithToken: true } : {}),
     effect: b.effect,
   };
   if (b.defaultDurationSeconds !== undefined) input.defaultDurationSeconds = b.defaultDurationSeconds;
@@ -164,6 +166,7 @@ export function toAdminWire(e: Entitlement): Record<string, unknown> {
     notBefore: e.notBefore?.toISOString(),
     notAfter: e.notAfter?.toISOString(),
     reasonRequired: e.reasonRequired,
+    endWithToken: e.endWithToken,
     effect: e.effect,
     description: e.description,
     version: e.version,

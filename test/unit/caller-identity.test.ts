@@ -20,6 +20,7 @@ const plan = (who: Caller) =>
     who,
     {
       roleChaining: false,
+      now: new Date(),
     },
   );
 const oidcCaller = (issuer: string, sub: string, displayName = sub): Caller =>
@@ -121,6 +122,7 @@ describe('display names are display only', () => {
       caller(),
       {
         roleChaining: false,
+        now: new Date(),
       },
     );
     expect(crowded.tags).toHaveLength(50);

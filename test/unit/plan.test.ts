@@ -9,7 +9,8 @@ const request = (overrides: Partial<IssuanceRequest> = {}): IssuanceRequest => (
   target: { entitlementId: 'ent-1' },
   ...overrides,
 });
-const plain = { roleChaining: false };
+const NOW = new Date();
+const plain = { roleChaining: false, now: NOW };
 
 function limitOf(fn: () => unknown): string | undefined {
   try {
@@ -22,6 +23,45 @@ function limitOf(fn: () => unknown): string | undefined {
 }
 
 describe('duration', () => {
+  const inSeconds = (seconds: number) => new Date(NOW.getTime() + seconds * 1000);
+
+  it('ends sessions by the entitlement’s notAfter', () => {
+    const plan = planIssuance(
+      entitlement({ notAfter: inSeconds(1500.7) }),
+      request({ durationSeconds: 3600 }),
+      caller(),
+      plain,
+    );
+    expect(plan).toMatchObject({ durationSeconds: 1500, durationBoundBy: 'entitlement-not-after' });
+  });
+
+  it('refuses, naming the window, when less than 900 s of the entitlement are left', () => {
+    const refuse = () =>
+      planIssuance(
+        entitlement({ notAfter: inSeconds(899) }),
+        request({ durationSeconds: 900 }),
+        caller(),
+        plain,
+      );
+    expect(limitOf(refuse)).toBe('duration');
+    expect(refuse).toThrow(/entitlement ends at .*899 s from now/);
+  });
+
+  it('ends sessions with the caller’s token when the entitlement asks for it', () => {
+    const exp = Math.floor(NOW.getTime() / 1000) + 1000;
+    const withToken = caller({ claims: { sub: 'alice', exp } });
+    const ending = entitlement({ endWithToken: true });
+    expect(planIssuance(ending, request(), withToken, plain)).toMatchObject({
+      durationBoundBy: 'token-expiry',
+    });
+    expect(planIssuance(ending, request(), withToken, plain).durationSeconds).toBeLessThanOrEqual(1000);
+    expect(planIssuance(entitlement(), request(), withToken, plain).durationSeconds).toBe(3600);
+    const soon = caller({ claims: { sub: 'alice', exp: exp - 200 } });
+    expect(() => planIssuance(ending, request(), soon, plain)).toThrow(/token expires at/);
+    // No token at all (an AWS caller): nothing bounds the session, so it is refused.
+    expect(limitOf(() => planIssuance(ending, request(), caller({ claims: {} }), plain))).toBe('duration');
+  });
+
   it('uses the request when it is the smallest bound', () => {
     const plan = planIssuance(entitlement(), request({ durationSeconds: 1200 }), caller(), plain);
     expect(plan).toMatchObject({ durationSeconds: 1200, durationBoundBy: 'request' });
@@ -50,7 +90,10 @@ describe('duration', () => {
       durationBoundBy: 'entitlement-max',
     });
     expect(
-      planIssuance(entitlement(), request({ durationSeconds: 7200 }), caller(), { roleChaining: true }),
+      planIssuance(entitlement(), request({ durationSeconds: 7200 }), caller(), {
+        roleChaining: true,
+        now: NOW,
+      }),
     ).toMatchObject({
       durationSeconds: 3600,
       durationBoundBy: 'role-chaining',
