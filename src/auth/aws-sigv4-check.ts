@@ -21,6 +21,9 @@ const ACCEPTED_HEADERS = new Set([
   'x-amz-user-agent',
   SERVER_ID_HEADER,
 ]);
+/** What a GetCallerIdentity body is; anything else would make STS parse the body another way. */
+const FORM_CONTENT_TYPE = /^application\/x-www-form-urlencoded(?:; ?charset=utf-8)?$/i;
+const DEFAULT_CONTENT_TYPE = 'application/x-www-form-urlencoded; charset=utf-8';
 /** Set by fetch itself from the configured endpoint and the body; the caller's values are signed but not forwarded. */
 const NOT_FORWARDED = new Set(['host', 'content-length']);
 
@@ -125,7 +128,15 @@ export function checkSignedRequest(request: SignedRequest, policy: SignedRequest
   if (headers.get(SERVER_ID_HEADER) !== policy.serverId) {
     throw new AuthenticationError(`the ${SERVER_ID_HEADER} header is missing or names another server`);
   }
+  const contentType = headers.get('content-type');
+  if (contentType !== undefined && !FORM_CONTENT_TYPE.test(contentType)) {
+    throw new InvalidRequestError(
+      `a signed GetCallerIdentity is sent as ${DEFAULT_CONTENT_TYPE}, not ${contentType.slice(0, 80)}`,
+    );
+  }
   const claimedKeyId = checkSignature(headers, policy);
   const forwarded = new Map([...headers].filter(([name]) => !NOT_FORWARDED.has(name)));
+  // Pinned: without it fetch would send text/plain for the string body.
+  forwarded.set('content-type', contentType ?? DEFAULT_CONTENT_TYPE);
   return { headers: forwarded, body, claimedKeyId };
 }

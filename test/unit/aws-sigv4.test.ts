@@ -216,6 +216,16 @@ describe('signed GetCallerIdentity', () => {
     });
   });
 
+  it('pins the forwarded content-type to a form body, even when the caller sent none', async () => {
+    const withoutType = await tampered((w) => {
+      delete w.headers['content-type'];
+    });
+    expect((await call(withoutType)).forwarded).toBe(1);
+    expect(sts.received.at(-1)?.headers['content-type']).toBe(
+      'application/x-www-form-urlencoded; charset=utf-8',
+    );
+  });
+
   it('accepts the auth scheme in any case, as HTTP schemes are case-insensitive', async () => {
     const signed = await sign();
     const { response } = await call(`credvendaws ${signed.slice('CredvendAWS '.length)}`);
@@ -281,6 +291,12 @@ describe('signed GetCallerIdentity', () => {
       }),
       status: 401,
       detail: ADDRESSED,
+    },
+    {
+      name: 'a content-type other than a form body',
+      build: () => withSignedHeader('content-type', 'application/json'),
+      status: 400,
+      detail: /x-www-form-urlencoded/,
     },
     {
       name: 'a URL with a query',
