@@ -1,6 +1,6 @@
 import { decodeJwt, type JWTVerifyGetKey } from 'jose';
 import { AuthenticationError } from '../domain/errors.js';
-import { claimRuleSubject, groupSubject } from '../domain/subjects.js';
+import { claimSubjectKeys } from '../domain/subjects.js';
 import { checkedGroups } from '../domain/token-claims.js';
 import type { Caller } from '../domain/types.js';
 import { type FetchLike, OidcAuthenticator, type OidcSettings } from './oidc.js';
@@ -65,10 +65,6 @@ function withClaimSubjects(caller: Caller, settings: OidcIssuerSettings): Caller
   const groups = checkedGroups(caller.principal, caller.claims, settings.groupsClaim);
   return {
     ...caller,
-    subjectKeys: [
-      ...caller.subjectKeys,
-      ...groups.map((g) => groupSubject(settings.issuer, g)),
-      claimRuleSubject(settings.issuer),
-    ],
+    subjectKeys: [...caller.subjectKeys, ...claimSubjectKeys(settings.issuer, groups)],
   };
 }

@@ -3,6 +3,7 @@ import { registerAdminCommands } from './commands/admin.js';
 import { registerAuditCommands } from './commands/audit.js';
 import { registerCredentialCommands } from './commands/credentials.js';
 import { registerLogin } from './commands/login.js';
+import { registerSubjectCommands } from './commands/subjects.js';
 import { DEFAULT_API_URL } from './context.js';
 import { registerDevToken } from './dev-token.js';
 import { CliError } from './errors.js';
@@ -21,6 +22,7 @@ const apiUrl = (): string =>
 registerLogin(program);
 registerCredentialCommands(program);
 registerAdminCommands(program);
+registerSubjectCommands(program);
 registerAuditCommands(program);
 registerDevToken(program, apiUrl);
 

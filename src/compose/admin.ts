@@ -1,11 +1,13 @@
 import type { Hono } from 'hono';
 import { DynamoDbAuditReader } from '../aws/dynamodb-audit-reader.js';
 import { DynamoDbEntitlementAdminStore } from '../aws/dynamodb-entitlement-admin-store.js';
+import { DynamoDbEntitlementStore } from '../aws/dynamodb-entitlement-store.js';
 import { IamRevocationApplier } from '../aws/iam-revocation-applier.js';
 import { EntitlementAdmin } from '../domain/entitlement-admin.js';
 import { newEventId } from '../domain/ids.js';
 import { systemClock } from '../domain/ports.js';
 import { Revoker } from '../domain/revoke.js';
+import { SubjectExplainer } from '../domain/subject-explainer.js';
 import { createAdminApp } from '../http/admin-app.js';
 import type { AppEnv } from '../http/app-env.js';
 import {
@@ -41,6 +43,12 @@ export function createAdminFunction(root: Composition): Hono<AppEnv> {
       access,
       clock: systemClock,
       newEventId,
+    }),
+    subjects: new SubjectExplainer({
+      store: new DynamoDbEntitlementStore(dynamodb, config.tables.entitlements),
+      access,
+      issuers: config.oidcIssuers,
+      now: () => systemClock.now(),
     }),
     authMethods: authMethodsOf(root),
     logger: root.logger,

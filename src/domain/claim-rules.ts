@@ -164,6 +164,11 @@ export function claimConditionWarnings(conditions: ClaimConditions): string[] {
       );
     }
   }
+  if (conditions.email !== undefined && conditions.email_verified !== 'true') {
+    warnings.push(
+      'condition on email without email_verified=true: an IdP may sign an address it never checked',
+    );
+  }
   return warnings;
 }
 

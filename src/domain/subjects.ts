@@ -61,3 +61,8 @@ export function subjectIssuer(subject: string): string | undefined {
   const [kind, issuer] = subject.split('|');
   return kind === 'group' || kind === 'claims' ? issuer : undefined;
 }
+
+/** The keys an OIDC caller holds beyond its exact one: one per group, then its issuer's rule key. */
+export function claimSubjectKeys(issuer: string, groups: readonly string[]): string[] {
+  return [...groups.map((g) => groupSubject(issuer, g)), claimRuleSubject(issuer)];
+}

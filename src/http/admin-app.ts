@@ -7,6 +7,7 @@ import { entitlementWarnings } from '../domain/entitlement-validation.js';
 import { InvalidRequestError } from '../domain/errors.js';
 import type { PrivilegedAccess } from '../domain/privileged-access.js';
 import type { Revoker } from '../domain/revoke.js';
+import type { SubjectExplainer } from '../domain/subject-explainer.js';
 import { invalidRequest } from '../domain/validation.js';
 import type { Logger } from '../logging.js';
 import type { AppEnv } from './app-env.js';
@@ -14,9 +15,11 @@ import { authenticate } from './authenticate.js';
 import { ENTITLEMENT_ID, parseEntitlementBody, toAdminWire } from './entitlement-schema.js';
 import { errorHandler, limitBody, notFound, requestId, securityHeaders } from './middleware.js';
 import { requestContextOf, type SourceIpResolver } from './request-context.js';
+import { parseExplainBody, subjectsOf } from './subject-schema.js';
 
 export interface AdminAppDependencies {
   admin: EntitlementAdmin;
+  subjects: SubjectExplainer;
   access: PrivilegedAccess;
   revoker: Revoker;
   authMethods: readonly AuthMethod[];
@@ -110,6 +113,23 @@ export function createAdminApp(deps: AdminAppDependencies): Hono<AppEnv> {
   });
 
   app.route('/v1/entitlements', api);
+
+  const subjects = new Hono<AppEnv>();
+  subjects.use(authenticate(deps.authMethods), requireAdmin, limitBody);
+  subjects.get('/', async (c) => {
+    const parsed = listQuery.safeParse(c.req.query());
+    if (!parsed.success) throw invalidRequest('invalid query', parsed.error, '(query)');
+    const page = await deps.admin.list(c.get('caller'), parsed.data.limit, parsed.data.cursor, context(c));
+    return c.json({
+      subjects: subjectsOf(page.entitlements),
+      ...(page.nextCursor ? { nextCursor: page.nextCursor } : {}),
+    });
+  });
+  subjects.post('/explain', async (c) => {
+    const { issuer, claims } = parseExplainBody(await c.req.text());
+    return c.json(await deps.subjects.explain(c.get('caller'), issuer, claims, context(c)));
+  });
+  app.route('/v1/subjects', subjects);
 
   const revocations = new Hono<AppEnv>();
   revocations.use(authenticate(deps.authMethods), requireAdmin);

@@ -52,6 +52,18 @@ export const ROUTES: readonly Route[] = [
   },
   { method: 'DELETE', path: '/v1/entitlements/{id}', function: 'admin', summary: 'Delete an entitlement' },
   {
+    method: 'GET',
+    path: '/v1/subjects',
+    function: 'admin',
+    summary: 'Subjects (principals, groups, claim rules)',
+  },
+  {
+    method: 'POST',
+    path: '/v1/subjects/explain',
+    function: 'admin',
+    summary: 'Which rows a claim set matches, and why',
+  },
+  {
     method: 'POST',
     path: '/v1/audit/events/{id}/revoke',
     function: 'admin',

@@ -48,18 +48,7 @@ export function registerAdminCommands(program: Command): void {
     .requiredOption('--file <path>', 'entitlement JSON ("-" for stdin)')
     .option('--if-match <etag>', 'the ETag you read; required to replace')
     .action(async (id: string, options: { file: string; ifMatch?: string }) => {
-      const text =
-        options.file === '-'
-          ? await readStdin()
-          : await readFile(options.file, 'utf8').catch(() => {
-              throw new CliError(`cannot read ${options.file}`);
-            });
-      let body: unknown;
-      try {
-        body = JSON.parse(text);
-      } catch {
-        throw new CliError(`${options.file} is not JSON`);
-      }
+      const body = await readJsonInput(options.file);
       const response = await callApi(
         await resolveTarget(program),
         'PUT',
@@ -69,7 +58,9 @@ export function registerAdminCommands(program: Command): void {
           headers: options.ifMatch ? { 'if-match': options.ifMatch } : {},
         },
       );
-      printJson({ ...parseBody(anyObject, response), etag: response.headers.get('etag') });
+      const saved = parseBody(anyObject, response);
+      printWarnings(saved);
+      printJson({ ...saved, etag: response.headers.get('etag') });
     });
 
   program
@@ -106,6 +97,27 @@ export function registerAdminCommands(program: Command): void {
       });
       if (!json()) process.stdout.write(`deleted ${id}\n`);
     });
+}
+
+/** A JSON file's content, or stdin's for "-". */
+export async function readJsonInput(path: string): Promise<unknown> {
+  const text =
+    path === '-'
+      ? await readStdin()
+      : await readFile(path, 'utf8').catch(() => {
+          throw new CliError(`cannot read ${path}`);
+        });
+  try {
+    return JSON.parse(text);
+  } catch {
+    throw new CliError(`${path} is not JSON`);
+  }
+}
+
+/** The server's advice on a stored entitlement (a name without its immutable id, say), on stderr. */
+export function printWarnings(saved: Record<string, unknown>): void {
+  const warnings = Array.isArray(saved.warnings) ? saved.warnings : [];
+  for (const warning of warnings) process.stderr.write(`credvend: warning: ${String(warning)}\n`);
 }
 
 async function readStdin(): Promise<string> {

@@ -1,0 +1,43 @@
+import { z } from 'zod';
+import { InvalidRequestError } from '../domain/errors.js';
+import { subjectKindOf } from '../domain/subjects.js';
+import type { Entitlement } from '../domain/types.js';
+import { invalidRequest } from '../domain/validation.js';
+import { toSubjectWire } from './entitlement-schema.js';
+
+const explainBody = z
+  .object({
+    issuer: z.url().max(512),
+    // A decoded token's payload, as the issuer would sign it; checked like a real token's claims.
+    claims: z.record(z.string().max(128), z.unknown()),
+  })
+  .strict();
+
+export function parseExplainBody(text: string): z.infer<typeof explainBody> {
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    throw new InvalidRequestError('the body is not valid JSON');
+  }
+  const result = explainBody.safeParse(json);
+  if (!result.success) throw invalidRequest('the body must be { issuer, claims }', result.error);
+  return result.data;
+}
+
+/** Distinct subjects of a page of entitlements, each with the ids granted to it. */
+export function subjectsOf(entitlements: readonly Entitlement[]): unknown[] {
+  const bySubject = new Map<string, { subject: unknown; kind: string; entitlements: string[] }>();
+  for (const e of entitlements) {
+    // A claim rule's identity is its conditions: rules of one issuer share a key.
+    const key = e.claimConditions ? `${e.subject}|${JSON.stringify(e.claimConditions)}` : e.subject;
+    const entry = bySubject.get(key) ?? {
+      subject: toSubjectWire(e),
+      kind: subjectKindOf(e.subject),
+      entitlements: [],
+    };
+    entry.entitlements.push(e.id);
+    bySubject.set(key, entry);
+  }
+  return [...bySubject.values()];
+}
