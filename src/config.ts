@@ -66,6 +66,22 @@ const environmentSchema = z.object({
   CREDVEND_GROUPS_CLAIM: z.string().min(1).default('groups'),
   CREDVEND_AUDITOR_GROUPS: csv.default([]),
   CREDVEND_ADMIN_GROUPS: csv.default([]),
+  // Signed audit digests (S3 + an asymmetric KMS key); no bucket: verification checks chain links only.
+  CREDVEND_DIGEST_BUCKET: z.string().min(3).optional(),
+  CREDVEND_DIGEST_PREFIX: z
+    .string()
+    .regex(/^([\w.-]+\/)*$/, 'a key prefix ending in /')
+    .default('digests/'),
+  CREDVEND_DIGEST_KEY_ID: z.string().min(1).optional(),
+  CREDVEND_DIGEST_SIGNING_ALGORITHM: z.enum(['ECDSA_SHA_256', 'RSASSA_PSS_SHA_256']).default('ECDSA_SHA_256'),
+  CREDVEND_DIGEST_PUBLIC_KEY: z.string().min(1).optional(),
+  CREDVEND_DIGEST_SETTLE_SECONDS: z.coerce.number().int().min(0).max(3600).default(60),
+  CREDVEND_DIGEST_INTERVAL_SECONDS: z.coerce.number().int().min(1).max(86_400).default(300),
+  CREDVEND_KMS_ENDPOINT: z.url().optional(),
+  CREDVEND_S3_ENDPOINT: z.url().optional(),
+  CREDVEND_EVENTS_ENDPOINT: z.url().optional(),
+  CREDVEND_EVENT_BUS: z.string().min(1).default('default'),
+  CREDVEND_EVENT_SOURCE: z.string().min(1).max(256).default('credvend'),
   CREDVEND_LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error', 'silent']).default('info'),
   AWS_LAMBDA_FUNCTION_NAME: z.string().optional(),
 });
@@ -166,7 +182,25 @@ export interface Config {
   roleChaining: boolean;
   console: { endpoint: string; destination: string; issuer: string };
   roles: RoleAssignments;
+  /** Signed digests: where they are, which key signs them, how they are verified. */
+  digests?: DigestConfig;
+  /** The audit event stream (EventBridge). */
+  events: { busName: string; source: string; endpoint?: string };
+  kmsEndpoint?: string;
   logLevel: LogLevel;
+}
+
+export interface DigestConfig {
+  bucket: string;
+  prefix: string;
+  /** Only the digest writer needs it to sign; verifiers use it to fetch the public key. */
+  keyId?: string;
+  algorithm: 'ECDSA_SHA_256' | 'RSASSA_PSS_SHA_256';
+  /** A pinned public key (PEM or base64 DER); otherwise fetched with kms:GetPublicKey. */
+  publicKey?: string;
+  settleSeconds: number;
+  intervalSeconds: number;
+  s3Endpoint?: string;
 }
 
 export class ConfigError extends Error {
@@ -217,8 +251,26 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       auditorGroups: e.CREDVEND_AUDITOR_GROUPS,
       adminGroups: e.CREDVEND_ADMIN_GROUPS,
     },
+    events: {
+      busName: e.CREDVEND_EVENT_BUS,
+      source: e.CREDVEND_EVENT_SOURCE,
+      ...(e.CREDVEND_EVENTS_ENDPOINT ? { endpoint: e.CREDVEND_EVENTS_ENDPOINT } : {}),
+    },
     logLevel: e.CREDVEND_LOG_LEVEL,
   };
+  if (e.CREDVEND_KMS_ENDPOINT) config.kmsEndpoint = e.CREDVEND_KMS_ENDPOINT;
+  if (e.CREDVEND_DIGEST_BUCKET) {
+    config.digests = {
+      bucket: e.CREDVEND_DIGEST_BUCKET,
+      prefix: e.CREDVEND_DIGEST_PREFIX,
+      algorithm: e.CREDVEND_DIGEST_SIGNING_ALGORITHM,
+      settleSeconds: e.CREDVEND_DIGEST_SETTLE_SECONDS,
+      intervalSeconds: e.CREDVEND_DIGEST_INTERVAL_SECONDS,
+      ...(e.CREDVEND_DIGEST_KEY_ID ? { keyId: e.CREDVEND_DIGEST_KEY_ID } : {}),
+      ...(e.CREDVEND_DIGEST_PUBLIC_KEY ? { publicKey: e.CREDVEND_DIGEST_PUBLIC_KEY } : {}),
+      ...(e.CREDVEND_S3_ENDPOINT ? { s3Endpoint: e.CREDVEND_S3_ENDPOINT } : {}),
+    };
+  }
   if (e.CREDVEND_DYNAMODB_ENDPOINT) config.dynamodbEndpoint = e.CREDVEND_DYNAMODB_ENDPOINT;
   if (e.CREDVEND_STS_ENDPOINT) config.stsEndpoint = e.CREDVEND_STS_ENDPOINT;
   if (e.CREDVEND_IDEMPOTENCY_SECRET) config.idempotencySecret = e.CREDVEND_IDEMPOTENCY_SECRET;

@@ -63,6 +63,8 @@ export function auditTableDefinition(tableName: string): CreateTableCommandInput
       AttributeType,
     })),
     KeySchema: [{ AttributeName: 'eventId', KeyType: 'HASH' }],
+    // The stream feeds the event publisher (functions/stream.ts); new images only.
+    StreamSpecification: { StreamEnabled: true, StreamViewType: 'NEW_IMAGE' },
     GlobalSecondaryIndexes: AUDIT_INDEXES.map(([IndexName, hash, range]) => ({
       IndexName,
       KeySchema: [

@@ -1,8 +1,10 @@
 import type { Hono } from 'hono';
 import { DynamoDbAuditReader } from '../aws/dynamodb-audit-reader.js';
+import type { DigestAnchoring } from '../domain/audit-verification.js';
 import { systemClock } from '../domain/ports.js';
 import type { AppEnv } from '../http/app-env.js';
 import { createAuditApp } from '../http/audit-app.js';
+import { digestAnchoringOf } from './anchoring.js';
 import { authMethodsOf, type Composition, dynamodbOf, privilegedAccessOf } from './composition.js';
 
 /** The audit function: read-only queries for auditors. */
@@ -14,5 +16,11 @@ export function createAuditFunction(root: Composition): Hono<AppEnv> {
     clock: systemClock,
     logger: root.logger,
     sourceIp: root.runtime.sourceIp,
+    ...withAnchoring(root),
   });
+}
+
+function withAnchoring(root: Composition): { anchoring?: DigestAnchoring } {
+  const anchoring = digestAnchoringOf(root);
+  return anchoring ? { anchoring } : {};
 }

@@ -1,4 +1,7 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
+import { KMSClient } from '@aws-sdk/client-kms';
+import { S3Client } from '@aws-sdk/client-s3';
 import { STSClient } from '@aws-sdk/client-sts';
 import type { AwsCredentialIdentity } from '@smithy/types';
 import type { Config } from '../config.js';
@@ -31,4 +34,34 @@ export function createStsClient(config: Config, credentials?: AwsCredentialIdent
     maxAttempts: 2,
     requestHandler: REQUEST_HANDLER_OPTIONS,
   });
+}
+
+/** KMS, S3 and EventBridge: only the digest, stream and audit functions build these. */
+function serviceOptions(config: Config, credentials: AwsCredentialIdentity | undefined, endpoint?: string) {
+  return {
+    region: config.region,
+    ...(credentials ? { credentials } : {}),
+    ...(endpoint ? { endpoint } : {}),
+    maxAttempts: 3,
+    requestHandler: REQUEST_HANDLER_OPTIONS,
+  };
+}
+
+export function createKmsClient(config: Config, credentials?: AwsCredentialIdentity): KMSClient {
+  return new KMSClient(serviceOptions(config, credentials, config.kmsEndpoint));
+}
+
+export function createS3Client(config: Config, credentials?: AwsCredentialIdentity): S3Client {
+  return new S3Client({
+    ...serviceOptions(config, credentials, config.digests?.s3Endpoint),
+    // Path-style addressing works against AWS and against an emulator on one host:port.
+    forcePathStyle: true,
+  });
+}
+
+export function createEventBridgeClient(
+  config: Config,
+  credentials?: AwsCredentialIdentity,
+): EventBridgeClient {
+  return new EventBridgeClient(serviceOptions(config, credentials, config.events.endpoint));
 }

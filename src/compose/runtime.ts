@@ -1,3 +1,4 @@
+import type { S3Client } from '@aws-sdk/client-s3';
 import type { AwsCredentialIdentity } from '@smithy/types';
 import type { SourceIpResolver } from '../http/request-context.js';
 
@@ -11,6 +12,8 @@ export interface Runtime {
   sourceIp: SourceIpResolver;
   /** Credentials for the SDK clients; absent, the SDK's default chain supplies them. */
   credentials?: AwsCredentialIdentity;
+  /** Local stack only: adapts the S3 client to the emulator (src/local/moto-s3.ts). */
+  adjustS3?: (client: S3Client) => void;
 }
 
 /** AWS Lambda behind an HTTP API: the caller's address is the one API Gateway saw. */

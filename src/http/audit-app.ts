@@ -2,7 +2,7 @@ import { Hono } from 'hono';
 import { stream } from 'hono/streaming';
 import type { AuthMethod } from '../auth/auth-method.js';
 import type { AuditReader } from '../domain/audit-query.js';
-import { verifyAuditRange } from '../domain/audit-verify.js';
+import { type DigestAnchoring, verifyAuditRange } from '../domain/audit-verification.js';
 import { InvalidRequestError, NotFoundError } from '../domain/errors.js';
 import { EVENT_ID_PATTERN } from '../domain/ids.js';
 import type { Clock } from '../domain/ports.js';
@@ -24,6 +24,8 @@ export interface AuditAppDependencies {
   clock: Clock;
   logger: Logger;
   sourceIp: SourceIpResolver;
+  /** Signed digests to verify against; absent, verify checks chain links only. */
+  anchoring?: DigestAnchoring;
 }
 
 /** The audit function: read-only queries for callers holding the auditor role. */
@@ -75,7 +77,7 @@ export function createAuditApp(deps: AuditAppDependencies): Hono<AppEnv> {
 
   audit.get('/verify', async (c) => {
     const { from, to } = parseVerifyQuery(c.req.query(), deps.clock.now());
-    return c.json(await verifyAuditRange(deps.reader, from, to));
+    return c.json(await verifyAuditRange(deps.reader, from, to, deps.anchoring));
   });
 
   app.route('/v1/audit', audit);

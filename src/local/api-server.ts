@@ -9,6 +9,7 @@ import type { Config } from '../config.js';
 import type { AppEnv } from '../http/app-env.js';
 import { honoPath, ROUTES } from '../http/routes.js';
 import type { DevIssuer } from './dev-issuer.js';
+import { dropListPrefix } from './moto-s3.js';
 
 export const DEV_ISSUER_PATH = '/dev-oidc';
 
@@ -19,7 +20,12 @@ export interface ApiServer {
 
 /** Node behind the local server: the caller's address is the socket's peer. */
 export function nodeRuntime(credentials: AwsCredentialIdentity): Runtime {
-  return { kind: 'node', sourceIp: (c) => getConnInfo(c).remote.address, credentials };
+  return {
+    kind: 'node',
+    sourceIp: (c) => getConnInfo(c).remote.address,
+    credentials,
+    adjustS3: dropListPrefix,
+  };
 }
 
 /**

@@ -1,13 +1,20 @@
 import { randomBytes } from 'node:crypto';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { loadConfig } from '../config.js';
-import type { LogLevel } from '../logging.js';
+import { createDigestJob, createStreamJob } from '../compose/anchoring.js';
+import { compose } from '../compose/composition.js';
+import type { Runtime } from '../compose/runtime.js';
+import { type Config, loadConfig } from '../config.js';
+import { createLogger, describeError, type LogLevel } from '../logging.js';
 import { createLocalApp, DEV_ISSUER_PATH, startApiServer } from './api-server.js';
 import { DEMO_ADMIN, DEMO_AUDITOR, demoEntitlements, seedEntitlements } from './demo-entitlements.js';
 import { createDevIssuer } from './dev-issuer.js';
+import { startDigestTimer } from './digest-timer.js';
+import { dropListPrefix } from './moto-s3.js';
 import { assertPortFree } from './preflight.js';
+import type { AccessKey } from './seed-aws.js';
 import { REVOKER_ROLE } from './seed-aws.js';
 import { type LocalStack, startLocalStack } from './stack.js';
+import { startStreamPoller } from './stream-poller.js';
 
 export const DEV_AUDIENCE = 'credvend';
 /** The value AWS callers sign into X-Credvend-Server-ID for the local stack. */
@@ -36,6 +43,40 @@ export interface LocalEnvironment {
   /** Environment variables that configure credvend (the API process) for this stack. */
   credvendEnv: Record<string, string>;
   stop(): Promise<void>;
+}
+
+/**
+ * The digest timer and the stream publisher, in this process, each with the credentials of
+ * its own function's stand-in identity; the same job code the two Lambdas run.
+ */
+function startAuditJobs(config: Config, stack: LocalStack): { stop(): Promise<void> } {
+  const logger = createLogger(config.logLevel);
+  const onError = (error: unknown) => logger.error('local audit job failed', describeError(error));
+  const runtime = (credentials: AccessKey): Runtime => ({
+    kind: 'node',
+    sourceIp: () => undefined,
+    credentials,
+    adjustS3: dropListPrefix,
+  });
+  const timer = startDigestTimer({
+    intervalSeconds: config.digests?.intervalSeconds ?? 300,
+    job: createDigestJob(compose(config, runtime(stack.seed.digestWriter))),
+    onError,
+  });
+  const poller = startStreamPoller({
+    endpoint: stack.dynamodbEndpoint,
+    region: config.region,
+    credentials: stack.seed.streamPublisher,
+    tableName: config.tables.audit,
+    handler: createStreamJob(compose(config, runtime(stack.seed.streamPublisher))),
+    checkpoints: new Map(),
+    onError,
+  });
+  return {
+    stop: async () => {
+      await Promise.all([timer.stop(), poller.stop()]);
+    },
+  };
 }
 
 /**
@@ -78,6 +119,11 @@ export async function startLocalEnvironment(options: LocalEnvironmentOptions): P
       CREDVEND_AUDITORS: `${issuer}#${DEMO_AUDITOR}`,
       CREDVEND_ADMINS: `${issuer}#${DEMO_ADMIN}`,
       CREDVEND_LOG_LEVEL: options.logLevel,
+      CREDVEND_DIGEST_BUCKET: stack.anchoring.digestBucket,
+      CREDVEND_DIGEST_KEY_ID: stack.anchoring.digestKeyId,
+      CREDVEND_KMS_ENDPOINT: stack.stsEndpoint,
+      CREDVEND_S3_ENDPOINT: stack.stsEndpoint,
+      CREDVEND_EVENTS_ENDPOINT: stack.stsEndpoint,
       ...(options.federationEndpoint ? { CREDVEND_FEDERATION_ENDPOINT: options.federationEndpoint } : {}),
     };
     const config = loadConfig(credvendEnv);
@@ -108,6 +154,7 @@ export async function startLocalEnvironment(options: LocalEnvironmentOptions): P
       options.host,
       options.apiPort,
     );
+    const jobs = startAuditJobs(config, stack);
     return {
       apiUrl,
       issuer,
@@ -115,6 +162,7 @@ export async function startLocalEnvironment(options: LocalEnvironmentOptions): P
       credvendEnv,
       mintToken: (sub, extra) => devIssuer.mint({ sub, ...extra }),
       stop: async () => {
+        await jobs.stop();
         await server.stop();
         await stack.stop();
       },

@@ -16,6 +16,13 @@ export const DEMO_BUCKET = `credvend-demo-${TARGET_ACCOUNT}`;
 /** Named outside credvend-* so credvend's own AssumeRole permission does not cover it. */
 export const REVOKER_ROLE = 'revoker-for-credvend';
 const VENDING_USER_ARN = `arn:aws:iam::${VENDING_ACCOUNT}:user/credvend`;
+/** Holds the signed audit digests (with Object Lock), in the vending account. */
+export const DIGEST_BUCKET = `credvend-audit-digests-${VENDING_ACCOUNT}`;
+
+export interface AccessKey {
+  accessKeyId: string;
+  secretAccessKey: string;
+}
 
 export interface MotoSeed {
   vendingAccessKeyId: string;
@@ -26,6 +33,14 @@ export interface MotoSeed {
   externalId: string;
   bucket: string;
   revokerRoleArn: string;
+  /**
+   * Local stand-ins for the digest and stream functions' roles, each allowed what its
+   * Lambda role allows, and an operator (everything) that creates the digest key, bucket,
+   * queue and rule, and that tests use to tamper with digests.
+   */
+  digestWriter: AccessKey;
+  streamPublisher: AccessKey;
+  operator: AccessKey;
 }
 
 const policy = (statements: unknown[]): string =>
@@ -54,7 +69,7 @@ type Clients = { iam: (account: string) => IAMClient; s3: (account: string) => S
  * The seed plan: each step is exactly one request to moto. Its length is the number of
  * unauthenticated calls moto must allow before it starts enforcing signatures and IAM.
  */
-const SEED_STEPS: ReadonlyArray<(clients: Clients, seed: Partial<MotoSeed>) => Promise<void>> = [
+const SEED_STEPS: readonly SeedStep[] = [
   async ({ iam }) => {
     await iam(VENDING_ACCOUNT).send(new CreateUserCommand({ UserName: 'credvend' }));
   },
@@ -74,6 +89,14 @@ const SEED_STEPS: ReadonlyArray<(clients: Clients, seed: Partial<MotoSeed>) => P
             Action: 'sts:AssumeRole',
             Resource: `arn:aws:iam::${TARGET_ACCOUNT}:role/${REVOKER_ROLE}`,
           },
+          // The audit app verifies against the digests: read them, and the key's public half.
+          {
+            Effect: 'Allow',
+            Action: ['s3:GetObject', 's3:ListBucket'],
+            Resource: [`arn:aws:s3:::${DIGEST_BUCKET}`, `arn:aws:s3:::${DIGEST_BUCKET}/*`],
+          },
+          // moto checks KMS and EventBridge actions against Resource "*" only; the template names the key.
+          { Effect: 'Allow', Action: 'kms:GetPublicKey', Resource: '*' },
         ]),
       }),
     );
@@ -175,7 +198,57 @@ const SEED_STEPS: ReadonlyArray<(clients: Clients, seed: Partial<MotoSeed>) => P
       }),
     );
   },
+  ...userSteps('credvend-operator', 'operator', [{ Effect: 'Allow', Action: '*', Resource: '*' }]),
+  ...userSteps('credvend-digest', 'digestWriter', [
+    {
+      Effect: 'Allow',
+      Action: ['kms:Sign', 'kms:GetPublicKey'],
+      Resource: '*',
+    },
+    {
+      Effect: 'Allow',
+      Action: ['s3:PutObject', 's3:GetObject', 's3:ListBucket'],
+      Resource: [`arn:aws:s3:::${DIGEST_BUCKET}`, `arn:aws:s3:::${DIGEST_BUCKET}/*`],
+    },
+  ]),
+  ...userSteps('credvend-stream', 'streamPublisher', [
+    {
+      Effect: 'Allow',
+      Action: 'events:PutEvents',
+      Resource: '*',
+    },
+  ]),
 ];
+
+type SeedStep = (clients: Clients, seed: Partial<MotoSeed>) => Promise<void>;
+
+/** Three calls: a user in the vending account, its policy, and an access key for it. */
+function userSteps(
+  userName: string,
+  slot: 'operator' | 'digestWriter' | 'streamPublisher',
+  statements: unknown[],
+): SeedStep[] {
+  return [
+    async ({ iam }) => {
+      await iam(VENDING_ACCOUNT).send(new CreateUserCommand({ UserName: userName }));
+    },
+    async ({ iam }) => {
+      await iam(VENDING_ACCOUNT).send(
+        new PutUserPolicyCommand({
+          UserName: userName,
+          PolicyName: slot,
+          PolicyDocument: policy(statements),
+        }),
+      );
+    },
+    async ({ iam }, seed) => {
+      const key = await iam(VENDING_ACCOUNT).send(new CreateAccessKeyCommand({ UserName: userName }));
+      if (!key.AccessKey?.AccessKeyId || !key.AccessKey.SecretAccessKey)
+        throw new Error('moto returned no access key');
+      seed[slot] = { accessKeyId: key.AccessKey.AccessKeyId, secretAccessKey: key.AccessKey.SecretAccessKey };
+    },
+  ];
+}
 
 export const SEED_CALL_COUNT = SEED_STEPS.length;
 
@@ -230,7 +303,10 @@ export async function seedMoto(endpoint: string): Promise<MotoSeed> {
     !seed.vendingSecretAccessKey ||
     !seed.roles?.readonly ||
     !seed.roles.deploy ||
-    !seed.revokerRoleArn
+    !seed.revokerRoleArn ||
+    !seed.operator ||
+    !seed.digestWriter ||
+    !seed.streamPublisher
   ) {
     throw new Error('moto seeding did not return the vending key and both roles');
   }
@@ -243,5 +319,8 @@ export async function seedMoto(endpoint: string): Promise<MotoSeed> {
     externalId: DEMO_EXTERNAL_ID,
     bucket: DEMO_BUCKET,
     revokerRoleArn: seed.revokerRoleArn,
+    operator: seed.operator,
+    digestWriter: seed.digestWriter,
+    streamPublisher: seed.streamPublisher,
   };
 }

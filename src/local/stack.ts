@@ -3,6 +3,7 @@ import { startDynamoDbLocal } from './dynamodb-local.js';
 import { startMoto } from './moto.js';
 import { assertCommandAvailable, assertPortFree } from './preflight.js';
 import type { ManagedProcess } from './processes.js';
+import { type AnchoringSeed, seedAnchoring } from './seed-anchoring.js';
 import { type MotoSeed, SEED_CALL_COUNT, seedMoto } from './seed-aws.js';
 import { createTables, type TableNames } from './tables.js';
 
@@ -18,6 +19,8 @@ export interface LocalStack {
   /** moto serves STS, IAM and S3 on one endpoint. */
   stsEndpoint: string;
   seed: MotoSeed;
+  /** The digest key and bucket, and the example issuance queue (moto: KMS, S3, EventBridge, SQS). */
+  anchoring: AnchoringSeed;
   tableNames: TableNames;
   stop(): Promise<void>;
 }
@@ -73,7 +76,9 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       client.destroy();
     }
     const seed = await seedMoto(moto.endpoint);
+    const anchoring = await seedAnchoring(moto.endpoint, seed.operator);
     return {
+      anchoring,
       dynamodbEndpoint: dynamodb.endpoint,
       stsEndpoint: moto.endpoint,
       seed,
