@@ -1,5 +1,5 @@
-import { createDigestJob } from '../src/compose/anchoring.js';
 import { compose } from '../src/compose/composition.js';
+import { createDigestJob } from '../src/compose/digest.js';
 import { lambdaRuntime } from '../src/compose/runtime.js';
 import { loadConfig } from '../src/config.js';
 

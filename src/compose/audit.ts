@@ -4,8 +4,8 @@ import type { DigestAnchoring } from '../domain/audit-verification.js';
 import { systemClock } from '../domain/ports.js';
 import type { AppEnv } from '../http/app-env.js';
 import { createAuditApp } from '../http/audit-app.js';
-import { digestAnchoringOf } from './anchoring.js';
 import { authMethodsOf, type Composition, dynamodbOf, privilegedAccessOf } from './composition.js';
+import { digestAnchoringOf } from './digest-anchoring.js';
 
 /** The audit function: read-only queries for auditors. */
 export function createAuditFunction(root: Composition): Hono<AppEnv> {

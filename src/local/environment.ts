@@ -1,8 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { createDigestJob, createStreamJob } from '../compose/anchoring.js';
 import { compose } from '../compose/composition.js';
+import { createDigestJob } from '../compose/digest.js';
 import type { Runtime } from '../compose/runtime.js';
+import { createStreamJob } from '../compose/stream.js';
 import { type Config, loadConfig } from '../config.js';
 import { createLogger, describeError, type LogLevel } from '../logging.js';
 import { createLocalApp, DEV_ISSUER_PATH, startApiServer } from './api-server.js';

@@ -1,6 +1,7 @@
 import { DescribeTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import {
   type _Record,
+  TrimmedDataAccessException,
   DescribeStreamCommand,
   DynamoDBStreamsClient,
   GetRecordsCommand,
@@ -97,8 +98,9 @@ export function startStreamPoller(options: {
       try {
         if ((await pollOnce(arn)) > 0) continue;
       } catch (error) {
-        // Like Lambda: the batch is retried from the last checkpoint.
-        options.onError(error);
+        // Like Lambda: the batch is retried from the last checkpoint. DynamoDB Local answers
+        // the first read of a brand-new shard with TrimmedDataAccessException; that is no failure.
+        if (!(error instanceof TrimmedDataAccessException)) options.onError(error);
         iterators.clear();
       }
       await new Promise<void>((resolve) => {

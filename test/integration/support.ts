@@ -9,6 +9,7 @@ import type { Runtime } from '../../src/compose/runtime.js';
 import { loadConfig } from '../../src/config.js';
 import type { ChainedAuditEvent } from '../../src/domain/audit.js';
 import { REVOCATION_POLICY_NAME } from '../../src/domain/revocation.js';
+import { dropListPrefix } from '../../src/local/moto-s3.js';
 import type { StackInfo } from './global-setup.js';
 
 export function stack(): StackInfo {
@@ -72,7 +73,12 @@ export function vendApp(overrides: Record<string, string> = {}) {
 
 /** The Node runtime as the local server has it, with a fixed caller address for audit checks. */
 export function testRuntime(sourceIp: string): Runtime {
-  return { kind: 'node', sourceIp: () => sourceIp, credentials: vendingCredentials() };
+  return {
+    kind: 'node',
+    sourceIp: () => sourceIp,
+    credentials: vendingCredentials(),
+    adjustS3: dropListPrefix,
+  };
 }
 
 function functionsFor(overrides: Record<string, string>, sourceIp: string) {

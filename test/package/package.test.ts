@@ -53,9 +53,32 @@ for (const route of ROUTE_TABLE) {
     .join(' ');
   ROUTES[route.function] = [...(ROUTES[route.function] ?? []), key];
 }
+/** Functions started by events, not routes: the digest schedule and the audit table's stream. */
+ROUTES.digest = [];
+ROUTES.stream = [];
 
 /** IAM actions of each SDK client package. */
-const IAM_PREFIX: Record<string, string> = { dynamodb: 'dynamodb', sts: 'sts', iam: 'iam' };
+const IAM_PREFIX: Record<string, string> = {
+  dynamodb: 'dynamodb',
+  sts: 'sts',
+  iam: 'iam',
+  kms: 'kms',
+  s3: 's3',
+  eventbridge: 'events',
+};
+
+/** SDK commands whose IAM action has another name. */
+const ACTION_OF_COMMAND: Record<string, string> = { 's3:ListObjectsV2': 's3:ListBucket' };
+
+/** Granted for Lambda's event source mapping, which reads the stream on the function's behalf. */
+const EVENT_SOURCE_ACTIONS: Record<string, string[]> = {
+  stream: [
+    'dynamodb:DescribeStream',
+    'dynamodb:GetRecords',
+    'dynamodb:GetShardIterator',
+    'dynamodb:ListStreams',
+  ],
+};
 
 /**
  * Calls made with credentials of a role in the target account, not with the function's
@@ -107,7 +130,7 @@ async function actionsCalledBy(entry: string, esbuildOptions: Record<string, unk
         } else if (command === 'TransactGetItems') {
           actions.add('dynamodb:GetItem');
         } else {
-          actions.add(`${prefix}:${command}`);
+          actions.add(ACTION_OF_COMMAND[`${prefix}:${command}`] ?? `${prefix}:${command}`);
         }
         if (command === 'AssumeRole') {
           if (/\bTags\b/.test(source)) actions.add('sts:TagSession');
@@ -127,10 +150,13 @@ function evaluate(template: Template, value: unknown): unknown {
   switch (key) {
     case 'Ref': {
       if (argument === 'AWS::NoValue') return undefined;
-      const table = template.Resources[argument as string];
-      if (table?.Type !== 'AWS::DynamoDB::Table') throw new Error(`cannot resolve Ref ${String(argument)}`);
-      return table.Properties.TableName;
+      const resource = template.Resources[argument as string];
+      if (!resource) throw new Error(`cannot resolve Ref ${String(argument)}`);
+      // A table's name is what the code uses; other names only need to be present.
+      return resource.Type === 'AWS::DynamoDB::Table' ? resource.Properties.TableName : `smoke-${argument}`;
     }
+    case 'Fn::GetAtt':
+      return `arn:aws:smoke:us-east-1:111111111111:${args.join('/')}`;
     case 'Condition':
       return evaluate(template, template.Conditions?.[argument as string]);
     case 'Fn::Not':
@@ -270,10 +296,12 @@ describe('serverless package', () => {
         '@vitest/',
         'fast-check',
         '@biomejs',
-        'S3Client',
         'DynamoDBLocal',
         'moto_server',
         ...(nameOf(fn) === 'admin' ? [] : ['IAMClient']),
+        // Digests: S3 and KMS only where they are written or verified; EventBridge only in stream.
+        ...(['digest', 'audit'].includes(nameOf(fn)) ? [] : ['S3Client', 'KMSClient']),
+        ...(nameOf(fn) === 'stream' ? [] : ['EventBridgeClient']),
       ];
       expect(
         markers.filter((marker) => code.includes(marker)),
@@ -375,7 +403,7 @@ describe('serverless package', () => {
       const granted = allowStatementsOf(fn.role).flatMap(actionsOf);
       expect(new Set(granted).size, `${fn.role} repeats an action`).toBeLessThanOrEqual(granted.length);
       expect([...new Set(granted)].sort(), `${fn.role} vs the calls in ${entry}`).toEqual(
-        [...own, ...LOG_ACTIONS].sort(),
+        [...own, ...LOG_ACTIONS, ...(EVENT_SOURCE_ACTIONS[nameOf(fn)] ?? [])].sort(),
       );
       for (const action of called) {
         if (TARGET_ACCOUNT_ACTIONS.has(action)) expect(targetAccountGrants, action).toContain(action);
@@ -453,5 +481,48 @@ describe('serverless package', () => {
     expect(String((stage?.Properties.AccessLogSettings as { Format?: string })?.Format)).toContain(
       '$context.identity.userArn',
     );
+  });
+
+  it('lets only the digest function sign digests and write the digest bucket, which keeps every version', () => {
+    const touches = (s: PolicyStatement, resource: string) =>
+      new RegExp(`\\b${resource}\\b`).test(JSON.stringify(s.Resource));
+    const signers: string[] = [];
+    const writers: string[] = [];
+    for (const fn of functions) {
+      for (const statement of allowStatementsOf(fn.role)) {
+        if (actionsOf(statement).includes('kms:Sign')) signers.push(nameOf(fn));
+        if (
+          touches(statement, 'DigestBucket') &&
+          actionsOf(statement).some((a) => /^s3:(Put|Delete)/.test(a))
+        )
+          writers.push(nameOf(fn));
+      }
+    }
+    expect(signers).toEqual(['digest']);
+    expect(writers).toEqual(['digest']);
+    // Vend may not read digests either; audit reads them and the public key, to verify.
+    const vend = functions.find((fn) => nameOf(fn) === 'vend');
+    expect(JSON.stringify(allowStatementsOf(vend?.role ?? ''))).not.toMatch(/Digest(Bucket|Key)/);
+
+    const key = template.Resources.DigestKey?.Properties ?? {};
+    expect(key).toMatchObject({ KeySpec: 'ECC_NIST_P256', KeyUsage: 'SIGN_VERIFY' });
+    const bucket = template.Resources.DigestBucket?.Properties ?? {};
+    expect(bucket.VersioningConfiguration).toEqual({ Status: 'Enabled' });
+    expect(bucket.ObjectLockEnabled).toBe(true);
+    expect(bucket.ObjectLockConfiguration).toMatchObject({
+      ObjectLockEnabled: 'Enabled',
+      Rule: { DefaultRetention: { Mode: 'COMPLIANCE' } },
+    });
+    // The bucket policy refuses writes by anyone but the digest role, whatever IAM grants.
+    const denies = policyStatements(template.Resources.DigestBucketPolicy).filter((s) => s.Effect === 'Deny');
+    expect(JSON.stringify(denies)).toMatch(/"s3:PutObject".*DigestRole/);
+
+    const stream = functions.find((fn) => nameOf(fn) === 'stream');
+    const mapping = resources('AWS::Lambda::EventSourceMapping')[0]?.[1].Properties ?? {};
+    expect(JSON.stringify(mapping.EventSourceArn)).toContain('AuditTable');
+    expect(JSON.stringify(mapping.FunctionName)).toContain(stream?.logicalId ?? 'none');
+    expect(template.Resources.AuditTable?.Properties.StreamSpecification).toEqual({
+      StreamViewType: auditTableDefinition('x').StreamSpecification?.StreamViewType,
+    });
   });
 });

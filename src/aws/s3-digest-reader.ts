@@ -1,49 +1,22 @@
-import {
-  GetObjectCommand,
-  ListObjectsV2Command,
-  NoSuchKey,
-  PutObjectCommand,
-  type S3Client,
-} from '@aws-sdk/client-s3';
-import { canonicalJson } from '../domain/audit-chain.js';
-import type { SignedDigest } from '../domain/audit-digest.js';
+import { GetObjectCommand, ListObjectsV2Command, NoSuchKey, type S3Client } from '@aws-sdk/client-s3';
 import type { DigestObject, DigestSource } from '../domain/audit-digest-verify.js';
 import { parseSignedDigest } from '../domain/audit-digest-verify.js';
-import type { DigestStore } from '../domain/audit-digest-writer.js';
 
 const DAY_MS = 86_400_000;
 /** Parallel GETs when reading a range of digests. */
 const FETCH_CONCURRENCY = 16;
 
 /**
- * Digests in S3, one object per digest under `<prefix>YYYY/MM/DD/`, plus `<prefix>latest.json`,
- * a copy of the newest one so the writer finds its predecessor with one GET. Verification never
- * reads `latest.json`. The bucket's Object Lock keeps every version, so an overwrite or a delete
- * marker hides a digest from a reader but cannot destroy it.
+ * Reads digests from S3: one object per digest under `<prefix>YYYY/MM/DD/`. The bucket's
+ * Object Lock keeps every version, so an overwrite or a delete marker hides a digest from
+ * a reader but cannot destroy it. Verification never reads `<prefix>latest.json`.
  */
-export class S3DigestBucket implements DigestStore, DigestSource {
+export class S3DigestReader implements DigestSource {
   constructor(
-    private readonly client: S3Client,
-    private readonly bucket: string,
-    private readonly prefix: string,
+    readonly client: S3Client,
+    readonly bucket: string,
+    readonly prefix: string,
   ) {}
-
-  async latest(): Promise<SignedDigest | undefined> {
-    const object = await this.get(`${this.prefix}latest.json`);
-    if (!object) return undefined;
-    const signed = parseSignedDigest(object.body);
-    if (!signed) throw new Error(`${this.prefix}latest.json is not a digest`);
-    return signed;
-  }
-
-  async put(signed: SignedDigest): Promise<void> {
-    const body = `${canonicalJson(signed)}\n`;
-    for (const key of [signed.digest.key, `${this.prefix}latest.json`]) {
-      await this.client.send(
-        new PutObjectCommand({ Bucket: this.bucket, Key: key, Body: body, ContentType: 'application/json' }),
-      );
-    }
-  }
 
   async get(key: string): Promise<DigestObject | undefined> {
     try {

@@ -1,0 +1,41 @@
+import { DynamoDbChainHeads } from '../aws/dynamodb-chain-heads.js';
+import { KmsDigestSigner } from '../aws/kms-digest-signer.js';
+import { S3DigestWriter } from '../aws/s3-digest-writer.js';
+import { ConfigError } from '../config.js';
+import type { SignedDigest } from '../domain/audit-digest.js';
+import { writeNextDigest } from '../domain/audit-digest-writer.js';
+import { systemClock } from '../domain/ports.js';
+import { createKmsClient } from './clients.js';
+import { type Composition, dynamodbOf } from './composition.js';
+import { digestReaderOf } from './digest-bucket.js';
+
+/** The scheduled digest job: the Lambda handler and the local timer run exactly this. */
+export function createDigestJob(root: Composition): () => Promise<SignedDigest | undefined> {
+  const digests = root.config.digests;
+  if (!digests?.keyId)
+    throw new ConfigError(
+      'invalid configuration: CREDVEND_DIGEST_BUCKET and CREDVEND_DIGEST_KEY_ID are required',
+    );
+  const deps = {
+    heads: new DynamoDbChainHeads(dynamodbOf(root), root.config.tables.audit),
+    signer: new KmsDigestSigner(
+      createKmsClient(root.config, root.runtime.credentials),
+      digests.keyId,
+      digests.algorithm,
+    ),
+    store: new S3DigestWriter(digestReaderOf(root, digests)),
+    clock: systemClock,
+    prefix: digests.prefix,
+    settleSeconds: digests.settleSeconds,
+  };
+  return async () => {
+    const signed = await writeNextDigest(deps);
+    if (signed)
+      root.logger.info('audit digest written', {
+        key: signed.digest.key,
+        records: signed.digest.recordCount,
+        chainsAdvanced: signed.digest.advanced.length,
+      });
+    return signed;
+  };
+}
