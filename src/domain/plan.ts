@@ -166,7 +166,13 @@ function resolveSessionPolicy(
   caller: Caller,
 ): string | undefined {
   const ceiling = entitlement.sessionPolicy && substituteClaims(entitlement.sessionPolicy, caller.claims);
-  if (request.sessionPolicy) return minifyPolicy(narrowPolicy(ceiling, request.sessionPolicy));
+  if (request.sessionPolicy) {
+    const narrowed = narrowPolicy(
+      { inline: ceiling, managedPolicyArns: entitlement.managedPolicyArns },
+      request.sessionPolicy,
+    );
+    return minifyPolicy(narrowed);
+  }
   return ceiling ? minifyPolicy(ceiling) : undefined;
 }
 

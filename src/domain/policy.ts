@@ -1,6 +1,10 @@
 import { z } from 'zod';
 import { PolicyNotNarrowingError } from './errors.js';
+import { conditionsImply } from './policy-conditions.js';
+import { actionCovers, actionsMayOverlap, resourceCovers, resourcesMayOverlap } from './policy-elements.js';
 import { invalidRequest } from './validation.js';
+
+export { globCovers } from './policy-patterns.js';
 
 const stringOrList = z.union([
   z.string().min(1).max(2048),
@@ -60,82 +64,72 @@ export function minifyPolicy(policy: PolicyDocument): string {
   return JSON.stringify(policy);
 }
 
-/**
- * True when every string matched by `inner` is matched by `outer`, both IAM wildcard
- * patterns (`*` any run, `?` one character). Sound, not complete: when in doubt, false,
- * because a false "covered" would widen a caller's access.
- */
-export function globCovers(outer: string, inner: string, caseInsensitive: boolean): boolean {
-  const o = caseInsensitive ? outer.toLowerCase() : outer;
-  const i = caseInsensitive ? inner.toLowerCase() : inner;
-  // covers[b] = outer[a:] covers inner[b:], filled from the end of outer backwards.
-  let next: boolean[] = Array.from({ length: i.length + 1 }, (_, b) => b === i.length);
-  for (let a = o.length - 1; a >= 0; a--) {
-    const current: boolean[] = new Array<boolean>(i.length + 1).fill(false);
-    const oc = o[a];
-    for (let b = i.length; b >= 0; b--) {
-      if (oc === '*') {
-        current[b] = (next[b] ?? false) || (b < i.length && (current[b + 1] ?? false));
-        continue;
-      }
-      if (b === i.length) continue;
-      const ic = i[b];
-      if (ic === '*') continue;
-      if (oc === '?' || (ic !== '?' && oc === ic)) current[b] = next[b + 1] ?? false;
-    }
-    next = current;
-  }
-  return next[0] ?? false;
-}
-
-function conditionsNarrow(ceiling: PolicyStatement, requested: PolicyStatement): boolean {
-  // Conditions are ANDed: requiring every ceiling condition verbatim (plus any extra) is narrower.
-  for (const [operator, entries] of Object.entries(ceiling.Condition ?? {})) {
-    for (const [key, value] of Object.entries(entries)) {
-      const mine = requested.Condition?.[operator]?.[key];
-      if (JSON.stringify(mine) !== JSON.stringify(value)) return false;
-    }
-  }
-  return true;
-}
-
-function allowCovers(ceiling: PolicyStatement, requested: PolicyStatement): boolean {
-  if (ceiling.Effect !== 'Allow' || ceiling.NotAction || ceiling.NotResource) return false;
-  if (!conditionsNarrow(ceiling, requested)) return false;
-  const ceilingActions = listOf(ceiling.Action);
-  const ceilingResources = listOf(ceiling.Resource);
-  return (
-    listOf(requested.Action).every((action) => ceilingActions.some((c) => globCovers(c, action, true))) &&
-    listOf(requested.Resource).every((resource) =>
-      ceilingResources.some((c) => globCovers(c, resource, false)),
-    )
-  );
+/** Session policy inputs of an entitlement: its inline ceiling and its managed session policies. */
+export interface PolicyCeiling {
+  inline: PolicyDocument | undefined;
+  managedPolicyArns: readonly string[];
 }
 
 /**
- * The session policy to send when a caller narrows an entitlement's ceiling: the caller's
- * statements, each proven inside one ceiling Allow statement, plus the ceiling's Deny
- * statements so that narrowing can never drop a deny. Throws when anything is not provable.
+ * True when the requested Allow statement's permission for this action on this resource
+ * is inside `ceiling`: its action and resource are covered, and its conditions are at
+ * least as strict as the ceiling statement's.
  */
-export function narrowPolicy(ceiling: PolicyDocument | undefined, requested: PolicyDocument): PolicyDocument {
-  // Without a ceiling the entitlement grants the role's own permissions, and a session
-  // policy can only ever intersect with those, so any valid document narrows.
-  if (!ceiling) return requested;
+function allowCovers(
+  ceiling: PolicyStatement,
+  requested: PolicyStatement,
+  action: string,
+  resource: string,
+): boolean {
+  if (ceiling.Effect !== 'Allow' || !conditionsImply(requested.Condition, ceiling.Condition)) return false;
+  const actionInside = ceiling.NotAction
+    ? listOf(ceiling.NotAction).every((excluded) => !actionsMayOverlap(excluded, action))
+    : listOf(ceiling.Action).some((c) => actionCovers(c, action));
+  const resourceInside = ceiling.NotResource
+    ? listOf(ceiling.NotResource).every((excluded) => !resourcesMayOverlap(excluded, resource))
+    : listOf(ceiling.Resource).some((c) => resourceCovers(c, resource));
+  return actionInside && resourceInside;
+}
+
+/** Why a requested Allow cannot be proven inside the ceiling, or undefined when it can. */
+function unprovenAllow(ceiling: PolicyDocument | undefined, statement: PolicyStatement): string | undefined {
+  if (statement.NotAction || statement.NotResource) {
+    return "NotAction/NotResource in an Allow cannot be proven inside the entitlement's policy";
+  }
+  if (!ceiling) {
+    return "the entitlement's managed session policies are its ceiling, and credvend cannot prove an Allow inside them";
+  }
   const ceilingStatements = statementsOf(ceiling);
+  // Each action/resource pair may be proven by a different ceiling statement: the
+  // statement allows exactly the union of its pairs, all under its own conditions.
+  for (const action of listOf(statement.Action)) {
+    for (const resource of listOf(statement.Resource)) {
+      if (!ceilingStatements.some((c) => allowCovers(c, statement, action, resource))) {
+        return `allows ${action} on ${resource} outside the entitlement's policy`;
+      }
+    }
+  }
+  return undefined;
+}
+
+/**
+ * The inline session policy to send when a caller narrows an entitlement: the caller's
+ * statements, each Allow proven inside the ceiling, plus the ceiling's Deny statements so
+ * that narrowing can never drop a deny. AWS unions the Allows of all session policies,
+ * inline and managed, so with managed policy ARNs the inline ceiling alone must contain
+ * the caller's Allows, and without an inline ceiling no Allow can be proven. Throws when
+ * anything is not provable.
+ */
+export function narrowPolicy(ceiling: PolicyCeiling, requested: PolicyDocument): PolicyDocument {
+  // Without any ceiling the entitlement grants the role's own permissions, and a session
+  // policy can only ever intersect with those, so any valid document narrows.
+  if (!ceiling.inline && ceiling.managedPolicyArns.length === 0) return requested;
   const requestedStatements = statementsOf(requested);
   requestedStatements.forEach((statement, index) => {
     if (statement.Effect === 'Deny') return;
-    if (statement.NotAction || statement.NotResource) {
-      throw new PolicyNotNarrowingError(
-        `sessionPolicy.Statement[${index}]: NotAction/NotResource in an Allow cannot be proven inside the entitlement's policy`,
-      );
-    }
-    if (!ceilingStatements.some((c) => allowCovers(c, statement))) {
-      throw new PolicyNotNarrowingError(
-        `sessionPolicy.Statement[${index}] allows something outside the entitlement's policy`,
-      );
-    }
+    const reason = unprovenAllow(ceiling.inline, statement);
+    if (reason) throw new PolicyNotNarrowingError(`sessionPolicy.Statement[${index}]: ${reason}`);
   });
-  const ceilingDenies = ceilingStatements.filter((s) => s.Effect === 'Deny');
+  const ceilingDenies = ceiling.inline ? statementsOf(ceiling.inline).filter((s) => s.Effect === 'Deny') : [];
   return { Version: '2012-10-17', Statement: [...requestedStatements, ...ceilingDenies] };
 }
