@@ -2,7 +2,6 @@ import { execFile } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
 import { promisify } from 'node:util';
 import type { z } from 'zod';
-import { buildSignedGetCallerIdentity } from '../auth/signed-identity-request.js';
 import type { ProfileAuth } from './config-store.js';
 import { CliError } from './errors.js';
 
@@ -42,6 +41,8 @@ export async function authorizationFor(target: ApiTarget): Promise<string> {
   const auth = target.auth;
   if (auth.type === 'token') return `Bearer ${auth.token}`;
   if (auth.type === 'oidc') return `Bearer ${await bearerToken(auth)}`;
+  // Loaded on use: the AWS SDK signer and credential chain are most of the CLI's code.
+  const { buildSignedGetCallerIdentity } = await import('../auth/signed-identity-request.js');
   return buildSignedGetCallerIdentity({
     stsEndpoint: auth.stsEndpoint,
     serverId: auth.serverId,

@@ -1,5 +1,6 @@
+import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { serve } from '@hono/node-server';
+import { getRequestListener } from '@hono/node-server';
 import { getConnInfo } from '@hono/node-server/conninfo';
 import type { AwsCredentialIdentity } from '@smithy/types';
 import { Hono } from 'hono';
@@ -8,7 +9,7 @@ import type { Runtime } from '../compose/runtime.js';
 import type { Config } from '../config.js';
 import type { AppEnv } from '../http/app-env.js';
 import { honoPath, ROUTES } from '../http/routes.js';
-import type { DevIssuer } from './dev-issuer.js';
+import type { LocalIdentityProvider } from './idp/identity-provider.js';
 import { dropListPrefix } from './moto-s3.js';
 
 export const DEV_ISSUER_PATH = '/dev-oidc';
@@ -29,17 +30,12 @@ export function nodeRuntime(credentials: AwsCredentialIdentity): Runtime {
 }
 
 /**
- * The same Hono apps the Lambda functions serve, on Node, plus the dev OIDC issuer. API
+ * The same Hono apps the Lambda functions serve, on Node. API
  * Gateway routes each route of the table to one function; locally this app does the same.
  */
-export function createLocalApp(
-  config: Config,
-  devIssuer: DevIssuer,
-  credentials: AwsCredentialIdentity,
-): Hono<AppEnv> {
+export function createLocalApp(config: Config, credentials: AwsCredentialIdentity): Hono<AppEnv> {
   const functions = createFunctions(config, nodeRuntime(credentials));
   const app = new Hono<AppEnv>();
-  app.route(DEV_ISSUER_PATH, devIssuer.app);
   for (const route of ROUTES) {
     const target = functions[route.function];
     app.on(route.method, honoPath(route.path), (c) => target.fetch(c.req.raw, c.env));
@@ -49,14 +45,35 @@ export function createLocalApp(
   return app;
 }
 
-export function startApiServer(app: Hono<AppEnv>, host: string, port: number): Promise<ApiServer> {
+/** One port for the API and, under its issuer path, the local IdP (when the stack runs one). */
+export function startApiServer(
+  app: Hono<AppEnv>,
+  host: string,
+  port: number,
+  identityProvider?: LocalIdentityProvider,
+): Promise<ApiServer> {
+  const api = getRequestListener(app.fetch);
+  const idpPrefix = identityProvider ? `${identityProvider.basePath}/` : undefined;
+  const server = createServer((request, response) => {
+    const url = request.url ?? '/';
+    if (identityProvider && idpPrefix && (url.startsWith(idpPrefix) || url === identityProvider.basePath)) {
+      identityProvider.handle(request, response);
+    } else {
+      void api(request, response);
+    }
+  });
   return new Promise((resolve, reject) => {
-    const server = serve({ fetch: app.fetch, hostname: host, port }, (info: AddressInfo) => {
+    server.once('error', reject);
+    server.listen(port, host, () => {
+      const { port: bound } = server.address() as AddressInfo;
       resolve({
-        url: `http://${host}:${info.port}`,
-        stop: () => new Promise<void>((done) => server.close(() => done())),
+        url: `http://${host}:${bound}`,
+        stop: () =>
+          new Promise<void>((done) => {
+            server.close(() => done());
+            server.closeAllConnections();
+          }),
       });
     });
-    server.once('error', reject);
   });
 }

@@ -11,6 +11,8 @@ export const DEMO_TARGET_ACCOUNT = '222222222222';
 
 export interface DemoEntitlementInput {
   issuer: string;
+  /** Who gets the demo entitlements; alice of the local IdP unless an external issuer names someone. */
+  subject?: string;
   readonlyRoleArn: string;
   deployRoleArn: string;
   externalId: string;
@@ -19,7 +21,7 @@ export interface DemoEntitlementInput {
 
 /** What the README walkthrough uses: a read-only role for everyday work and a deploy role behind a reason. */
 export function demoEntitlements(input: DemoEntitlementInput): Entitlement[] {
-  const subject = oidcSubject(input.issuer, DEMO_SUBJECT);
+  const subject = oidcSubject(input.issuer, input.subject ?? DEMO_SUBJECT);
   return [
     {
       id: 'demo-readonly',

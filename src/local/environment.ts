@@ -8,8 +8,9 @@ import { type Config, loadConfig } from '../config.js';
 import { createLogger, describeError, type LogLevel } from '../logging.js';
 import { createLocalApp, DEV_ISSUER_PATH, startApiServer } from './api-server.js';
 import { DEMO_ADMIN, DEMO_AUDITOR, demoEntitlements, seedEntitlements } from './demo-entitlements.js';
-import { createDevIssuer } from './dev-issuer.js';
 import { startDigestTimer } from './digest-timer.js';
+import { requestDevToken } from './idp/dev-token-client.js';
+import { createLocalIdentityProvider, type LocalIdentityProvider } from './idp/identity-provider.js';
 import { dropListPrefix } from './moto-s3.js';
 import { assertPortFree } from './preflight.js';
 import type { AccessKey } from './seed-aws.js';
@@ -30,17 +31,29 @@ export interface LocalEnvironmentOptions {
   logLevel: LogLevel;
   /** Tests point console sign-in at a local stand-in; `npm start` uses AWS's endpoint. */
   federationEndpoint?: string;
+  /** An IdP of your own instead of the local one (`CREDVEND_OIDC_ISSUER` etc. for `npm start`). */
+  externalIssuer?: ExternalIssuer;
+}
+
+export interface ExternalIssuer {
+  issuer: string;
+  audience: string;
+  jwksUri?: string;
+  /** The `sub` the demo entitlements are granted to at that issuer. */
+  demoSubject: string;
+  /** Role holders (`iss#sub`), as CREDVEND_AUDITORS / CREDVEND_ADMINS. */
+  auditors?: string;
+  admins?: string;
 }
 
 export interface LocalEnvironment {
   apiUrl: string;
   issuer: string;
+  /** False when an external issuer is configured: no local IdP, no dev tokens. */
+  localIdentityProvider: boolean;
   stack: LocalStack;
-  /** Mints a dev OIDC token for `sub`, as `credvend dev-token` does over HTTP. */
-  mintToken(
-    sub: string,
-    extra?: { ttlSeconds?: number; claims?: Record<string, string | number | boolean> },
-  ): Promise<string>;
+  /** A token for `sub` from the local IdP's dev-token grant, as `credvend dev-token` gets one. */
+  mintToken(sub: string, extra?: { ttlSeconds?: number; email?: string }): Promise<string>;
   /** Environment variables that configure credvend (the API process) for this stack. */
   credvendEnv: Record<string, string>;
   stop(): Promise<void>;
@@ -94,7 +107,9 @@ export async function startLocalEnvironment(options: LocalEnvironmentOptions): P
   });
   try {
     const apiUrl = `http://${options.host}:${options.apiPort}`;
-    const issuer = `${apiUrl}${DEV_ISSUER_PATH}`;
+    const external = options.externalIssuer;
+    const issuer = external?.issuer ?? `${apiUrl}${DEV_ISSUER_PATH}`;
+    const audience = external?.audience ?? DEV_AUDIENCE;
     const credvendEnv: Record<string, string> = {
       AWS_REGION: 'us-east-1',
       CREDVEND_ENTITLEMENTS_TABLE: stack.tableNames.entitlements,
@@ -112,13 +127,14 @@ export async function startLocalEnvironment(options: LocalEnvironmentOptions): P
       CREDVEND_DYNAMODB_ENDPOINT: stack.dynamodbEndpoint,
       CREDVEND_STS_ENDPOINT: stack.stsEndpoint,
       CREDVEND_OIDC_ISSUER: issuer,
-      CREDVEND_OIDC_AUDIENCE: DEV_AUDIENCE,
+      CREDVEND_OIDC_AUDIENCE: audience,
+      ...(external?.jwksUri ? { CREDVEND_OIDC_JWKS_URI: external.jwksUri } : {}),
       // One machine, one clock: no skew to tolerate, and expiry is testable in seconds.
       CREDVEND_OIDC_CLOCK_TOLERANCE_SECONDS: '1',
       CREDVEND_ROLE_CHAINING: 'false',
       CREDVEND_SERVER_ID: LOCAL_SERVER_ID,
-      CREDVEND_AUDITORS: `${issuer}#${DEMO_AUDITOR}`,
-      CREDVEND_ADMINS: `${issuer}#${DEMO_ADMIN}`,
+      CREDVEND_AUDITORS: external?.auditors ?? `${issuer}#${DEMO_AUDITOR}`,
+      CREDVEND_ADMINS: external?.admins ?? `${issuer}#${DEMO_ADMIN}`,
       CREDVEND_LOG_LEVEL: options.logLevel,
       CREDVEND_DIGEST_BUCKET: stack.anchoring.digestBucket,
       CREDVEND_DIGEST_KEY_ID: stack.anchoring.digestKeyId,
@@ -142,6 +158,7 @@ export async function startLocalEnvironment(options: LocalEnvironmentOptions): P
       config.tables.entitlements,
       demoEntitlements({
         issuer,
+        ...(external ? { subject: external.demoSubject } : {}),
         readonlyRoleArn: stack.seed.roles.readonly,
         deployRoleArn: stack.seed.roles.deploy,
         externalId: stack.seed.externalId,
@@ -149,11 +166,14 @@ export async function startLocalEnvironment(options: LocalEnvironmentOptions): P
       }),
     );
     dynamodb.destroy();
-    const devIssuer = await createDevIssuer(issuer, DEV_AUDIENCE);
+    const identityProvider: LocalIdentityProvider | undefined = external
+      ? undefined
+      : await createLocalIdentityProvider(issuer, audience);
     const server = await startApiServer(
-      createLocalApp(config, devIssuer, credentials),
+      createLocalApp(config, credentials),
       options.host,
       options.apiPort,
+      identityProvider,
     );
     const jobs = startAuditJobs(config, stack);
     return {
@@ -161,7 +181,8 @@ export async function startLocalEnvironment(options: LocalEnvironmentOptions): P
       issuer,
       stack,
       credvendEnv,
-      mintToken: (sub, extra) => devIssuer.mint({ sub, ...extra }),
+      localIdentityProvider: identityProvider !== undefined,
+      mintToken: (sub, extra) => requestDevToken({ issuer, sub, ...extra }),
       stop: async () => {
         await jobs.stop();
         await server.stop();

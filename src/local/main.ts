@@ -6,7 +6,7 @@
 import { parseArgs } from 'node:util';
 import { loadConfig } from '../config.js';
 import { DEMO_SUBJECT } from './demo-entitlements.js';
-import { startLocalEnvironment } from './environment.js';
+import { DEV_AUDIENCE, type ExternalIssuer, startLocalEnvironment } from './environment.js';
 import { LocalStackError } from './errors.js';
 
 function port(name: string, fallback: number): number {
@@ -19,9 +19,28 @@ function port(name: string, fallback: number): number {
   return value;
 }
 
+/** `CREDVEND_OIDC_ISSUER` (with audience, JWKS and the demo subject) replaces the local IdP. */
+function externalIssuer(env: NodeJS.ProcessEnv): ExternalIssuer | undefined {
+  const issuer = env.CREDVEND_OIDC_ISSUER?.trim();
+  if (!issuer) return undefined;
+  const value = (name: string) => env[name]?.trim() || undefined;
+  const jwksUri = value('CREDVEND_OIDC_JWKS_URI');
+  const auditors = value('CREDVEND_AUDITORS');
+  const admins = value('CREDVEND_ADMINS');
+  return {
+    issuer,
+    audience: value('CREDVEND_OIDC_AUDIENCE') ?? DEV_AUDIENCE,
+    demoSubject: value('CREDVEND_DEMO_SUBJECT') ?? DEMO_SUBJECT,
+    ...(jwksUri ? { jwksUri } : {}),
+    ...(auditors ? { auditors } : {}),
+    ...(admins ? { admins } : {}),
+  };
+}
+
 async function main(): Promise<void> {
   const { values } = parseArgs({ options: { persist: { type: 'string' } } });
   const host = process.env.CREDVEND_HOST ?? '127.0.0.1';
+  const external = externalIssuer(process.env);
   const environment = await startLocalEnvironment({
     host,
     apiPort: port('CREDVEND_API_PORT', 3000),
@@ -29,6 +48,7 @@ async function main(): Promise<void> {
     motoPort: port('CREDVEND_MOTO_PORT', 4566),
     ...(values.persist ? { persistDir: values.persist } : {}),
     logLevel: loadConfig().logLevel,
+    ...(external ? { externalIssuer: external } : {}),
   });
   let stopping = false;
   const stop = async (): Promise<void> => {

@@ -1,4 +1,5 @@
 import type { TestProject } from 'vitest/node';
+import { bundleCli } from '../../src/cli/bundle.js';
 import { startLocalEnvironment } from '../../src/local/environment.js';
 import { findFreePort } from '../../src/local/preflight.js';
 import { startFakeFederation } from '../fixtures/fake-federation.js';
@@ -27,6 +28,8 @@ declare module 'vitest' {
 /** One real local stack (DynamoDB Local + moto + API on free ports) for all integration files. */
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
   const host = '127.0.0.1';
+  // The e2e tests run bin/credvend.js as users do: rebuild it from the sources under test.
+  await bundleCli();
   const federation = await startFakeFederation();
   const environment = await startLocalEnvironment({
     federationEndpoint: federation.endpoint,

@@ -9,6 +9,7 @@ import type { Runtime } from '../../src/compose/runtime.js';
 import { loadConfig } from '../../src/config.js';
 import type { ChainedAuditEvent } from '../../src/domain/audit.js';
 import { REVOCATION_POLICY_NAME } from '../../src/domain/revocation.js';
+import { requestDevToken } from '../../src/local/idp/dev-token-client.js';
 import { dropListPrefix } from '../../src/local/moto-s3.js';
 import type { StackInfo } from './global-setup.js';
 
@@ -21,19 +22,9 @@ export function vendingCredentials(): { accessKeyId: string; secretAccessKey: st
   return { accessKeyId: s.vendingAccessKeyId, secretAccessKey: s.vendingSecretAccessKey };
 }
 
-/** A token from the stack's real dev OIDC issuer, fetched over HTTP as the CLI does. */
-export async function devToken(
-  sub: string,
-  extra: { ttlSeconds?: number; email?: string } = {},
-): Promise<string> {
-  const response = await fetch(`${stack().issuer}/token`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ sub, ...extra }),
-  });
-  if (!response.ok) throw new Error(`dev issuer answered ${response.status}`);
-  const body = (await response.json()) as { token: string };
-  return body.token;
+/** A token from the stack's real IdP (oidc-provider, dev-token grant), fetched over HTTP as the CLI does. */
+export function devToken(sub: string, extra: { ttlSeconds?: number; email?: string } = {}): Promise<string> {
+  return requestDevToken({ issuer: stack().issuer, sub, ...extra });
 }
 
 export function dynamodb(): DynamoDBClient {

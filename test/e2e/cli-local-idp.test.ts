@@ -1,0 +1,101 @@
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import * as oidc from 'openid-client';
+import type { Browser } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  AUTOMATION_CLIENT_ID,
+  AUTOMATION_CLIENT_SECRET,
+  CLI_CLIENT_ID,
+} from '../../src/local/idp/clients.js';
+import { stack } from '../integration/support.js';
+import { launchChromium } from './browser.js';
+
+const config = async (clientId: string, auth?: oidc.ClientAuth) =>
+  oidc.discovery(new URL(stack().issuer), clientId, undefined, auth, {
+    execute: [oidc.allowInsecureRequests],
+  });
+
+const mine = (token: string) =>
+  fetch(`${stack().apiUrl}/v1/entitlements/mine`, { headers: { authorization: `Bearer ${token}` } });
+
+/** The local stack's IdP is oidc-provider; a standard client (openid-client) and a real browser judge it. */
+describe('local IdP (oidc-provider)', () => {
+  let browser: Browser;
+  beforeAll(async () => {
+    browser = await launchChromium();
+  });
+  afterAll(() => browser?.close());
+
+  it('signs alice in with code + PKCE on a loopback redirect; credvend accepts the access token', async () => {
+    const client = await config(CLI_CLIENT_ID);
+    const callbacks: string[] = [];
+    const server = createServer((request, response) => {
+      callbacks.push(request.url ?? '');
+      response.end('signed in');
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const { port } = server.address() as AddressInfo;
+    try {
+      const verifier = oidc.randomPKCECodeVerifier();
+      const state = oidc.randomState();
+      const redirect = `http://127.0.0.1:${port}/callback`;
+      const url = oidc.buildAuthorizationUrl(client, {
+        redirect_uri: redirect,
+        scope: 'openid offline_access',
+        code_challenge: await oidc.calculatePKCECodeChallenge(verifier),
+        code_challenge_method: 'S256',
+        state,
+      });
+      const page = await browser.newPage();
+      await page.goto(url.href);
+      await page.getByRole('button', { name: 'Alice' }).click();
+      await page.waitForURL(/127\.0\.0\.1:\d+\/callback/);
+      await page.close();
+      const tokens = await oidc.authorizationCodeGrant(
+        client,
+        new URL(`http://127.0.0.1:${port}${callbacks[0]}`),
+        {
+          pkceCodeVerifier: verifier,
+          expectedState: state,
+        },
+      );
+      expect(tokens.claims()?.sub).toBe('alice@example.com');
+      expect(tokens.refresh_token).toBeTruthy();
+      const response = await mine(tokens.access_token);
+      expect(response.status).toBe(200);
+      const body = (await response.json()) as { entitlements: Array<{ id: string }> };
+      expect(body.entitlements.map((e) => e.id).sort()).toEqual(['demo-deploy', 'demo-readonly']);
+    } finally {
+      server.close();
+    }
+  });
+
+  it('refuses an authorization request without PKCE', async () => {
+    const client = await config(CLI_CLIENT_ID);
+    const url = oidc.buildAuthorizationUrl(client, {
+      redirect_uri: 'http://127.0.0.1:9/callback',
+      scope: 'openid',
+    });
+    const response = await fetch(url, { redirect: 'manual' });
+    const location = new URL(response.headers.get('location') ?? '', url);
+    expect(location.searchParams.get('error')).toBe('invalid_request');
+    expect(location.searchParams.get('error_description')).toMatch(/requires PKCE/);
+  });
+
+  it('issues client-credentials tokens to the automation client, named by its client id', async () => {
+    const client = await config(AUTOMATION_CLIENT_ID, oidc.ClientSecretBasic(AUTOMATION_CLIENT_SECRET));
+    const tokens = await oidc.clientCredentialsGrant(client);
+    const response = await mine(tokens.access_token);
+    expect(response.status).toBe(200);
+    const wrong = await config(AUTOMATION_CLIENT_ID, oidc.ClientSecretBasic('guess'));
+    await expect(oidc.clientCredentialsGrant(wrong)).rejects.toMatchObject({ status: 401 });
+  });
+
+  it('keeps the dev-token grant to its own client', async () => {
+    const client = await config(AUTOMATION_CLIENT_ID, oidc.ClientSecretBasic(AUTOMATION_CLIENT_SECRET));
+    await expect(
+      oidc.genericGrantRequest(client, 'urn:credvend:params:oauth:grant-type:dev-token', { subject: 'x' }),
+    ).rejects.toMatchObject({ error_description: 'requested grant type is not allowed for this client' });
+  });
+});
