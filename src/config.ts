@@ -30,6 +30,8 @@ const environmentSchema = z.object({
   CREDVEND_IDEMPOTENCY_SECRET: z
     .union([z.literal(''), z.string().min(32, 'at least 32 characters')])
     .optional(),
+  // MACs audit page cursors; falls back to the idempotency secret, else a per-process key.
+  CREDVEND_CURSOR_SECRET: z.string().min(32, 'at least 32 characters').optional(),
   CREDVEND_CALLER_RATE_LIMIT: rateLimit.default({ limit: 60, windowSeconds: 60 }),
   CREDVEND_ENTITLEMENT_RATE_LIMIT: rateLimit.default({ limit: 600, windowSeconds: 60 }),
   CREDVEND_DYNAMODB_ENDPOINT: z.url().optional(),
@@ -167,6 +169,8 @@ export interface Config {
   region: string;
   tables: { entitlements: string; audit: string; rateLimits: string; idempotency: string };
   revocation?: { revokerRoleName: string; iamEndpoint?: string };
+  /** Key material for audit cursor MACs; absent, each process draws its own. */
+  cursorSecret?: string;
   /** Server secret for sealing idempotent replays; absent, Idempotency-Key is refused. */
   idempotencySecret?: string;
   rateLimits: {
@@ -274,6 +278,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   if (e.CREDVEND_DYNAMODB_ENDPOINT) config.dynamodbEndpoint = e.CREDVEND_DYNAMODB_ENDPOINT;
   if (e.CREDVEND_STS_ENDPOINT) config.stsEndpoint = e.CREDVEND_STS_ENDPOINT;
   if (e.CREDVEND_IDEMPOTENCY_SECRET) config.idempotencySecret = e.CREDVEND_IDEMPOTENCY_SECRET;
+  const cursorSecret = e.CREDVEND_CURSOR_SECRET ?? e.CREDVEND_IDEMPOTENCY_SECRET;
+  if (cursorSecret) config.cursorSecret = cursorSecret;
   if (e.CREDVEND_REVOKER_ROLE_NAME) {
     config.revocation = {
       revokerRoleName: e.CREDVEND_REVOKER_ROLE_NAME,

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import {
   type AttributeValue,
   type DynamoDBClient,
@@ -43,6 +44,8 @@ export class DynamoDbAuditReader implements AuditReader {
   constructor(
     private readonly client: DynamoDBClient,
     private readonly tableName: string,
+    /** MAC key of page cursors; a random one per process unless configured (then cursors outlive it). */
+    private readonly cursorKey: Buffer = randomBytes(32),
   ) {}
 
   /**
@@ -52,7 +55,7 @@ export class DynamoDbAuditReader implements AuditReader {
   async page(initial: AuditPageRequest): Promise<AuditPage> {
     const fp = fingerprint(initial);
     const position: CursorPosition = initial.cursor
-      ? decodeCursor(fp, initial.cursor)
+      ? decodeCursor(this.cursorKey, fp, initial.cursor)
       : { range: { from: initial.from, to: initial.to } };
     const request = position.range ? { ...initial, ...position.range } : initial;
     if (request.filter.by === 'all') return this.pageByDay(request, fp, position);
@@ -80,7 +83,9 @@ export class DynamoDbAuditReader implements AuditReader {
       position.key,
     );
     const range = { from: request.from, to: request.to };
-    return lastKey ? { events, nextCursor: encodeCursor(fp, { range, key: lastKey }) } : { events };
+    return lastKey
+      ? { events, nextCursor: encodeCursor(this.cursorKey, fp, { range, key: lastKey }) }
+      : { events };
   }
 
   private async pageByDay(
@@ -112,10 +117,13 @@ export class DynamoDbAuditReader implements AuditReader {
       );
       events.push(...page.events);
       startKey = undefined;
-      if (page.lastKey) return { events, nextCursor: encodeCursor(fp, { range, day, key: page.lastKey }) };
+      if (page.lastKey)
+        return { events, nextCursor: encodeCursor(this.cursorKey, fp, { range, day, key: page.lastKey }) };
       if (events.length >= request.limit) {
         const nextDay = days[index + 1];
-        return nextDay ? { events, nextCursor: encodeCursor(fp, { range, day: nextDay }) } : { events };
+        return nextDay
+          ? { events, nextCursor: encodeCursor(this.cursorKey, fp, { range, day: nextDay }) }
+          : { events };
       }
     }
     return { events };

@@ -1,5 +1,7 @@
+import { hkdfSync } from 'node:crypto';
 import type { Hono } from 'hono';
 import { DynamoDbAuditReader } from '../aws/dynamodb-audit-reader.js';
+import type { Config } from '../config.js';
 import type { DigestAnchoring } from '../domain/audit-verification.js';
 import { systemClock } from '../domain/ports.js';
 import type { AppEnv } from '../http/app-env.js';
@@ -7,10 +9,16 @@ import { createAuditApp } from '../http/audit-app.js';
 import { authMethodsOf, type Composition, dynamodbOf, privilegedAccessOf } from './composition.js';
 import { digestAnchoringOf } from './digest-anchoring.js';
 
+/** Derived, so the cursor MAC key is never the raw secret another feature uses. */
+function cursorKeyOf(config: Config): Buffer | undefined {
+  if (!config.cursorSecret) return undefined;
+  return Buffer.from(hkdfSync('sha256', config.cursorSecret, '', 'credvend-audit-cursor', 32));
+}
+
 /** The audit function: read-only queries for auditors. */
 export function createAuditFunction(root: Composition): Hono<AppEnv> {
   return createAuditApp({
-    reader: new DynamoDbAuditReader(dynamodbOf(root), root.config.tables.audit),
+    reader: new DynamoDbAuditReader(dynamodbOf(root), root.config.tables.audit, cursorKeyOf(root.config)),
     access: privilegedAccessOf(root),
     authMethods: authMethodsOf(root),
     clock: systemClock,

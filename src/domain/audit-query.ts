@@ -1,6 +1,9 @@
 import type { ChainedAuditEvent } from './audit.js';
 
 /** Exactly one indexed filter per query, so every page is one key-condition Query. */
+/** Longest time range one audit query (and every page of it) may span. */
+export const MAX_RANGE_DAYS = 400;
+
 export type AuditFilter =
   | { by: 'principal' | 'accountId' | 'roleArn' | 'outcome'; value: string }
   | { by: 'all' };

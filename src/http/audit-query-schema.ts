@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { AuditFilter, AuditPageRequest } from '../domain/audit-query.js';
+import { type AuditFilter, type AuditPageRequest, MAX_RANGE_DAYS } from '../domain/audit-query.js';
 import { InvalidRequestError } from '../domain/errors.js';
 import { invalidRequest } from '../domain/validation.js';
 
@@ -7,7 +7,6 @@ export const MAX_PAGE_SIZE = 1000;
 export const DEFAULT_PAGE_SIZE = 100;
 /** Without `from`, a query looks back this far; by-day pages cost one Query per empty day. */
 export const DEFAULT_LOOKBACK_DAYS = 30;
-export const MAX_RANGE_DAYS = 400;
 
 const isoTime = z.iso.datetime({ offset: true });
 

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import {
   DeleteItemCommand,
   GetItemCommand,
@@ -131,6 +132,23 @@ describe('audit queries', () => {
     expect(bad.status).toBe(400);
     const other = await get(`/v1/audit/events?outcome=denied&limit=2&cursor=${cursor}`);
     expect(other.status).toBe(400);
+  });
+
+  it('refuses a forged cursor: one re-checksummed without the server key, widening its range', async () => {
+    const query = `/v1/audit/events?principal=${encodeURIComponent(oidcPrincipal(pager))}&limit=2`;
+    const first = (await (await get(query)).json()) as Page;
+    const [payload = ''] = (first.nextCursor ?? '').split('.');
+    const position = JSON.parse(Buffer.from(payload, 'base64url').toString()) as Record<string, unknown>;
+    const wider = Buffer.from(
+      JSON.stringify({
+        ...position,
+        range: { from: '2000-01-01T00:00:00.000Z', to: '2099-01-01T00:00:00.000Z' },
+      }),
+    ).toString('base64url');
+    const checksum = createHash('sha256').update(wider).digest('base64url');
+    for (const sum of [checksum, checksum.slice(0, 22)]) {
+      expect((await get(`${query}&cursor=${wider}.${sum}`)).status).toBe(400);
+    }
   });
 
   it('refuses two filters at once and unknown parameters', async () => {
