@@ -1,11 +1,11 @@
 import { DescribeTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import {
   type _Record,
-  TrimmedDataAccessException,
   DescribeStreamCommand,
   DynamoDBStreamsClient,
   GetRecordsCommand,
   GetShardIteratorCommand,
+  TrimmedDataAccessException,
 } from '@aws-sdk/client-dynamodb-streams';
 import type { AwsCredentialIdentity } from '@smithy/types';
 import type { DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
