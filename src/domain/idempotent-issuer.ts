@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { ConflictError } from './errors.js';
 import type { Clock, IdempotencyStore } from './ports.js';
 import type { IdempotencySealer } from './sealing.js';
-import type { Caller, IssuanceRequest, RequestContext } from './types.js';
+import type { AssumedRole, Caller, IssuancePlan, IssuanceRequest, RequestContext } from './types.js';
 import type { CredentialVendor, Issuance } from './vend.js';
 
 /** A request still in flight holds its key this long; a crashed one frees it after that. */
@@ -75,6 +75,7 @@ export class IdempotentIssuer {
     context: RequestContext,
     idempotencyKey: string,
     requestText: string,
+    deliver?: (assumed: AssumedRole, plan: IssuancePlan) => Promise<void>,
   ): Promise<IdempotentResult> {
     const keyHash = this.deps.sealer.digest(`key\n${caller.identityKey}\n${idempotencyKey}`);
     const requestHash = this.deps.sealer.digest(`request\n${requestText}`);
@@ -102,7 +103,7 @@ export class IdempotentIssuer {
     }
     let issuance: Issuance;
     try {
-      issuance = await this.deps.vendor.issue(caller, request, context);
+      issuance = await this.deps.vendor.issue(caller, request, context, deliver);
     } catch (error) {
       // Nothing was handed out: let a retry with this key try again.
       await this.deps.store.release(keyHash).catch(() => undefined);

@@ -65,7 +65,17 @@ export interface Issuance {
 export class CredentialVendor {
   constructor(private readonly deps: VendorDependencies) {}
 
-  async issue(caller: Caller, request: IssuanceRequest, context: RequestContext): Promise<Issuance> {
+  /**
+   * `deliver`, when given, runs after AssumeRole and before the audit record (the console
+   * sign-in token, say): if it fails, the credentials never leave, and the record says
+   * `error` with their key id instead of an `issued` that would read as delivered.
+   */
+  async issue(
+    caller: Caller,
+    request: IssuanceRequest,
+    context: RequestContext,
+    deliver?: (assumed: AssumedRole, plan: IssuancePlan) => Promise<void>,
+  ): Promise<Issuance> {
     const now = this.deps.clock.now();
     const base = this.baseEvent(caller, context, now, request.reason);
     let plan: IssuancePlan | undefined;
@@ -86,6 +96,15 @@ export class CredentialVendor {
     } catch (error) {
       await this.auditFailure({ ...base, ...(plan ? planFields(plan) : {}) }, error);
       throw error;
+    }
+    if (deliver) {
+      try {
+        await deliver(assumed, plan);
+      } catch (error) {
+        const undelivered = { ...base, ...planFields(plan), accessKeyId: assumed.credentials.accessKeyId };
+        await this.auditFailure(undelivered, error);
+        throw error;
+      }
     }
     const event: AuditEvent = {
       ...base,

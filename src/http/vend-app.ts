@@ -5,7 +5,7 @@ import type { IdempotentIssuer } from '../domain/idempotent-issuer.js';
 import { STS_LIMITS } from '../domain/limits.js';
 import { limitUsage } from '../domain/plan.js';
 import type { Clock } from '../domain/ports.js';
-import type { Credentials } from '../domain/types.js';
+import type { AssumedRole, Credentials, IssuancePlan } from '../domain/types.js';
 import type { CredentialVendor, Issuance } from '../domain/vend.js';
 import type { Logger } from '../logging.js';
 import type { AppEnv } from './app-env.js';
@@ -80,12 +80,28 @@ export function createVendApp(deps: VendAppDependencies): Hono<AppEnv> {
       throw error;
     }
     let issuance: Issuance;
+    // The console sign-in token is fetched before the audit record, so a failure there
+    // leaves an `error` record rather than an `issued` one for credentials never delivered.
+    let consoleUrl: string | undefined;
+    const deliver =
+      parsed.format === 'console'
+        ? async (assumed: AssumedRole, plan: IssuancePlan) => {
+            consoleUrl = await deps.consoleUrl(assumed.credentials, plan.durationSeconds);
+          }
+        : undefined;
     if (idempotencyKey !== undefined && deps.idempotent) {
-      const result = await deps.idempotent.issue(caller, parsed.request, context, idempotencyKey, text);
+      const result = await deps.idempotent.issue(
+        caller,
+        parsed.request,
+        context,
+        idempotencyKey,
+        text,
+        deliver,
+      );
       issuance = result.issuance;
       c.header('idempotent-replayed', String(result.replayed));
     } else {
-      issuance = await deps.vendor.issue(caller, parsed.request, context);
+      issuance = await deps.vendor.issue(caller, parsed.request, context, deliver);
     }
     deps.logger.info('credentials issued', {
       requestId: context.requestId,
@@ -106,7 +122,9 @@ export function createVendApp(deps: VendAppDependencies): Hono<AppEnv> {
       case 'console':
         return c.json({
           eventId: issuance.eventId,
-          url: await deps.consoleUrl(issuance.assumed.credentials, issuance.plan.durationSeconds),
+          url:
+            consoleUrl ??
+            (await deps.consoleUrl(issuance.assumed.credentials, issuance.plan.durationSeconds)),
           expiration: issuance.assumed.credentials.expiration.toISOString(),
         });
       default:

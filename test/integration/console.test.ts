@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startFakeFederation } from '../fixtures/fake-federation.js';
-import { devToken, vendApp } from './support.js';
+import { auditEvents, devToken, dynamodb, vendApp } from './support.js';
 
 /** Console sign-in against a stand-in federation endpoint that checks the getSigninToken request shape. */
 describe('console sign-in (format: console)', () => {
@@ -50,6 +50,15 @@ describe('console sign-in (format: console)', () => {
       body: JSON.stringify({ entitlement: 'demo-readonly', format: 'console' }),
     });
     expect(response.status).toBe(502);
-    expect(await response.text()).not.toMatch(/ASIA/);
+    const problem = await response.text();
+    expect(problem).not.toMatch(/ASIA/);
+    // The audit must not hold an `issued` record for credentials that were never delivered.
+    const { requestId } = JSON.parse(problem) as { requestId: string };
+    const records = (await auditEvents(dynamodb())).filter((e) => e.requestId === requestId);
+    expect(records.length).toBeGreaterThan(0);
+    expect(records.some((e) => e.outcome === 'issued')).toBe(false);
+    expect(records).toContainEqual(
+      expect.objectContaining({ outcome: 'error', accessKeyId: expect.stringMatching(/^[A-Z0-9]{16,}$/) }),
+    );
   });
 });
