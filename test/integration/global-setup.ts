@@ -17,6 +17,12 @@ export interface StackInfo {
   externalId: string;
   bucket: string;
   revokerRoleArn: string;
+  /** moto identities standing in for the digest and stream functions' roles, and an operator. */
+  digestWriter: { accessKeyId: string; secretAccessKey: string };
+  streamPublisher: { accessKeyId: string; secretAccessKey: string };
+  operator: { accessKeyId: string; secretAccessKey: string };
+  digestKeyId: string;
+  digestBucket: string;
 }
 
 declare module 'vitest' {
@@ -53,6 +59,11 @@ export default async function setup(project: TestProject): Promise<() => Promise
     externalId: stack.seed.externalId,
     bucket: stack.seed.bucket,
     revokerRoleArn: stack.seed.revokerRoleArn,
+    digestWriter: stack.seed.digestWriter,
+    streamPublisher: stack.seed.streamPublisher,
+    operator: stack.seed.operator,
+    digestKeyId: stack.anchoring.digestKeyId,
+    digestBucket: stack.anchoring.digestBucket,
   });
   return async () => {
     await environment.stop();

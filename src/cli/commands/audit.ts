@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { callApi, parseBody } from '../api-client.js';
 import { printJson, printTable, resolveTarget, toCsv } from '../context.js';
 import { anyObject, auditPage } from '../wire.js';
+import { registerAuditVerifyCommands } from './audit-verify.js';
 
 const COLUMNS = [
   'time',
@@ -79,26 +80,5 @@ export function registerAuditCommands(program: Command): void {
       printTable([event], ['time', 'principal', 'entitlementId', 'roleArn', 'reason', 'eventId']);
     });
 
-  audit
-    .command('verify')
-    .description('check the tamper-evident hash chains')
-    .option('--from <iso8601>')
-    .option('--to <iso8601>')
-    .action(async (options: { from?: string; to?: string }) => {
-      const query = new URLSearchParams({
-        ...(options.from ? { from: options.from } : {}),
-        ...(options.to ? { to: options.to } : {}),
-      });
-      const report = parseBody(
-        anyObject,
-        await callApi(await resolveTarget(program), 'GET', `/v1/audit/verify?${query}`),
-      );
-      if (json()) printJson(report);
-      else if (report.ok === true)
-        process.stdout.write(
-          `ok: ${String(report.chainsChecked)} chains, ${String(report.recordsChecked)} records\n`,
-        );
-      else process.stdout.write(`BROKEN: ${JSON.stringify(report.firstBreak)}\n`);
-      if (report.ok !== true) process.exitCode = 2;
-    });
+  registerAuditVerifyCommands(audit, program);
 }

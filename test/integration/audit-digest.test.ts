@@ -1,0 +1,486 @@
+import { execFile } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { promisify } from 'node:util';
+import {
+  CreateTableCommand,
+  DeleteItemCommand,
+  type DynamoDBClient,
+  PutItemCommand,
+  UpdateItemCommand,
+  waitUntilTableExists,
+} from '@aws-sdk/client-dynamodb';
+import { CreateKeyCommand, GetPublicKeyCommand, KMSClient, SignCommand } from '@aws-sdk/client-kms';
+import {
+  DeleteObjectCommand,
+  GetObjectCommand,
+  ListObjectsV2Command,
+  PutObjectCommand,
+  S3Client,
+} from '@aws-sdk/client-s3';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { auditEventToItem } from '../../src/aws/audit-items.js';
+import { DynamoDbAuditSink } from '../../src/aws/dynamodb-audit-sink.js';
+import { auditTableDefinition } from '../../src/aws/table-schema.js';
+import { compose } from '../../src/compose/composition.js';
+import { createDigestJob } from '../../src/compose/digest.js';
+import { loadConfig } from '../../src/config.js';
+import type { AuditEvent, ChainedAuditEvent } from '../../src/domain/audit.js';
+import { ChainedAuditLog, canonicalJson, hashRecord } from '../../src/domain/audit-chain.js';
+import { digestSigningString, type SignedDigest } from '../../src/domain/audit-digest.js';
+import type { AuditVerificationReport, FindingKind } from '../../src/domain/audit-digest-verify.js';
+import { newEventId } from '../../src/domain/ids.js';
+import { dropListPrefix } from '../../src/local/moto-s3.js';
+import { auditApp, devToken, dynamodb, stack } from './support.js';
+
+/**
+ * The tamper matrix: each scenario gets its own audit table and digest prefix, three
+ * signed digests over two chains written through the real sink, two records after the
+ * last digest, then one kind of tampering; verify must name it.
+ */
+
+const AUDITOR = 'auditor@example.com';
+
+interface Scenario {
+  table: string;
+  prefix: string;
+  config: Record<string, string>;
+  client: DynamoDBClient;
+  /** Records by chain, in seq order, as written. */
+  chains: ChainedAuditEvent[][];
+  digests: SignedDigest[];
+  verify(): Promise<AuditVerificationReport>;
+}
+
+let auditorToken: string;
+const s3 = () =>
+  new S3Client({
+    region: 'us-east-1',
+    endpoint: stack().stsEndpoint,
+    credentials: stack().operator,
+    forcePathStyle: true,
+  });
+
+function event(time: Date, n: number): AuditEvent {
+  return {
+    eventId: newEventId(time),
+    time: time.toISOString(),
+    action: 'credentials.issue',
+    outcome: 'issued',
+    requestId: `req-${n}`,
+    principal: 'https://idp.example.com#tamper-test',
+    authMethod: 'oidc',
+    accountId: '222222222222',
+    roleArn: 'arn:aws:iam::222222222222:role/credvend-readonly',
+    accessKeyId: `ASIATAMPER${String(n).padStart(8, '0')}`,
+    reason: `record ${n}`,
+  };
+}
+
+const pause = () => new Promise((resolve) => setTimeout(resolve, 3));
+
+async function newScenario(): Promise<Scenario> {
+  const id = randomBytes(4).toString('hex');
+  const table = `credvend-audit-tamper-${id}`;
+  const prefix = `tamper-${id}/`;
+  const client = dynamodb();
+  await client.send(new CreateTableCommand(auditTableDefinition(table)));
+  await waitUntilTableExists({ client, maxWaitTime: 30, minDelay: 1 }, { TableName: table });
+  const config = {
+    ...stack().credvendEnv,
+    CREDVEND_AUDIT_TABLE: table,
+    CREDVEND_DIGEST_PREFIX: prefix,
+    CREDVEND_DIGEST_SETTLE_SECONDS: '0',
+  };
+  const written: ChainedAuditEvent[] = [];
+  const log = new ChainedAuditLog(
+    {
+      putNew: async (record) => {
+        await new DynamoDbAuditSink(client, table).putNew(record);
+        written.push(record);
+      },
+    },
+    () => newEventId(),
+    2,
+  );
+  const digestJob = createDigestJob(
+    compose(loadConfig(config), {
+      kind: 'node',
+      sourceIp: () => undefined,
+      credentials: stack().digestWriter,
+      adjustS3: dropListPrefix,
+    }),
+  );
+  const digests: SignedDigest[] = [];
+  let n = 0;
+  // Two records at a time: the two chains of this writer both advance in every window.
+  const writeRound = async () => {
+    await Promise.all([log.append(event(new Date(), n++)), log.append(event(new Date(), n++))]);
+    await pause();
+  };
+  for (let round = 0; round < 3; round++) {
+    await writeRound();
+    await writeRound();
+    await pause();
+    const signed = await digestJob();
+    if (!signed) throw new Error('no digest written');
+    digests.push(signed);
+    await pause();
+  }
+  await writeRound(); // unanchored: after the last digest
+  const chains = [...new Set(written.map((r) => r.chainId))].map((chainId) =>
+    written.filter((r) => r.chainId === chainId).sort((a, b) => a.seq - b.seq),
+  );
+  const app = auditApp(config);
+  const from = new Date(Date.now() - 3_600_000).toISOString();
+  return {
+    table,
+    prefix,
+    config,
+    client,
+    chains,
+    digests,
+    verify: async () => {
+      const to = new Date(Date.now() + 1000).toISOString();
+      const response = await app.request(`/v1/audit/verify?from=${from}&to=${to}`, {
+        headers: { authorization: `Bearer ${auditorToken}` },
+      });
+      expect(response.status).toBe(200);
+      return (await response.json()) as AuditVerificationReport;
+    },
+  };
+}
+
+const kinds = (report: AuditVerificationReport) =>
+  new Set(report.findings.filter((f) => f.severity === 'error').map((f) => f.kind));
+
+async function putRecord(s: Scenario, record: ChainedAuditEvent): Promise<void> {
+  await s.client.send(new PutItemCommand({ TableName: s.table, Item: auditEventToItem(record) }));
+}
+
+async function deleteRecord(s: Scenario, record: ChainedAuditEvent): Promise<void> {
+  await s.client.send(new DeleteItemCommand({ TableName: s.table, Key: { eventId: { S: record.eventId } } }));
+}
+
+/** A forger with table access: rewrites records from `fromIndex` on so every link and hash is valid again. */
+function rehashFrom(
+  chain: ChainedAuditEvent[],
+  fromIndex: number,
+  change: (r: ChainedAuditEvent) => ChainedAuditEvent,
+) {
+  const out: ChainedAuditEvent[] = [];
+  let prevHash = chain[fromIndex - 1]?.hash ?? '0'.repeat(64);
+  for (const original of chain.slice(fromIndex)) {
+    const { hash: _h, ...content } = { ...change(original), prevHash };
+    const record = { ...content, hash: hashRecord(content) };
+    out.push(record);
+    prevHash = record.hash;
+  }
+  return out;
+}
+
+async function putDigest(key: string, body: string): Promise<void> {
+  await s3().send(new PutObjectCommand({ Bucket: stack().digestBucket, Key: key, Body: body }));
+}
+
+async function digestBody(key: string): Promise<string> {
+  const output = await s3().send(new GetObjectCommand({ Bucket: stack().digestBucket, Key: key }));
+  return (await output.Body?.transformToString('utf8')) ?? '';
+}
+
+describe('verification against signed digests', () => {
+  let baseline: Scenario;
+  beforeAll(async () => {
+    auditorToken = await devToken(AUDITOR);
+    baseline = await newScenario();
+  }, 60_000);
+  afterAll(() => baseline?.client.destroy());
+
+  it('passes untouched records, anchoring all but those written after the last digest', async () => {
+    const report = await baseline.verify();
+    expect(report).toMatchObject({ ok: true, anchoring: 'digests', digestsChecked: 3, unanchoredRecords: 2 });
+    expect(report.anchoredRecords).toBe(12);
+    expect(report.findings.map((f) => f.kind)).toEqual(['unanchored', 'unanchored']);
+    expect(report.lastDigest?.key).toBe(baseline.digests[2]?.digest.key);
+    // The digests link up and name the heads of both chains.
+    const [d1, d2, d3] = baseline.digests;
+    expect(d1?.digest.previousDigest).toBeNull();
+    expect(d2?.digest.previousDigest?.key).toBe(d1?.digest.key);
+    expect(d3?.digest.previousDigest?.key).toBe(d2?.digest.key);
+    expect(d3?.digest.advanced.map((c) => c.chainId).sort()).toEqual(
+      baseline.chains.map((c) => c[0]?.chainId).sort(),
+    );
+    expect(d3?.digest.known).toHaveLength(2);
+    expect(d1?.digest.key).toMatch(new RegExp(`^${baseline.prefix}\\d{4}/\\d{2}/\\d{2}/credvend-digest-`));
+  });
+
+  const scenarios: Array<[string, FindingKind, (s: Scenario) => Promise<void>]> = [
+    [
+      'an edited record',
+      'edited',
+      async (s) => {
+        const target = s.chains[0]?.[2] as ChainedAuditEvent;
+        await s.client.send(
+          new UpdateItemCommand({
+            TableName: s.table,
+            Key: { eventId: { S: target.eventId } },
+            UpdateExpression: 'SET reason = :r',
+            ExpressionAttributeValues: { ':r': { S: 'nothing to see' } },
+          }),
+        );
+      },
+    ],
+    ['a deleted record', 'missing', (s) => deleteRecord(s, s.chains[0]?.[2] as ChainedAuditEvent)],
+    [
+      'an inserted record',
+      'inserted',
+      async (s) => {
+        const original = s.chains[0]?.[2] as ChainedAuditEvent;
+        const { hash: _h, ...content } = { ...original, eventId: newEventId(), reason: 'forged' };
+        await putRecord(s, { ...content, hash: hashRecord(content) });
+      },
+    ],
+    [
+      'two records reordered',
+      'reordered',
+      async (s) => {
+        const chain = s.chains[0] as ChainedAuditEvent[];
+        const a = chain[2] as ChainedAuditEvent;
+        const b = chain[3] as ChainedAuditEvent;
+        const swapped = rehashFrom(
+          [...chain.slice(0, 2), { ...b, seq: a.seq }, { ...a, seq: b.seq }],
+          2,
+          (r) => r,
+        );
+        for (const record of swapped) await putRecord(s, record);
+      },
+    ],
+    [
+      'truncation of an anchored suffix',
+      'truncated',
+      async (s) => {
+        for (const record of (s.chains[0] as ChainedAuditEvent[]).slice(4)) await deleteRecord(s, record);
+      },
+    ],
+    [
+      'a re-hashed anchored suffix',
+      'rehashed',
+      async (s) => {
+        const chain = s.chains[0] as ChainedAuditEvent[];
+        for (const record of rehashFrom(chain, 3, (r) => (r.seq === 3 ? { ...r, reason: 'rewritten' } : r)))
+          await putRecord(s, record);
+      },
+    ],
+    [
+      'a whole chain deleted',
+      'deleted-chain',
+      async (s) => {
+        for (const record of s.chains[1] as ChainedAuditEvent[]) await deleteRecord(s, record);
+      },
+    ],
+    [
+      'a fabricated chain',
+      'fabricated-chain',
+      async (s) => {
+        // Written straight into the table, dated inside the digests' windows, every link valid.
+        const forger = new ChainedAuditLog(new DynamoDbAuditSink(s.client, s.table), () => newEventId(), 1);
+        const inWindow = new Date(Date.parse(s.digests[1]?.digest.endTime ?? '') - 1);
+        await forger.append({ ...event(inWindow, 900), principal: 'https://idp.example.com#someone-else' });
+        await forger.append({ ...event(inWindow, 901), principal: 'https://idp.example.com#someone-else' });
+      },
+    ],
+    [
+      'a deleted digest',
+      'missing-digest',
+      async (s) => {
+        await s3().send(
+          new DeleteObjectCommand({ Bucket: stack().digestBucket, Key: s.digests[1]?.digest.key }),
+        );
+      },
+    ],
+    [
+      'a digest re-signed with another key',
+      'bad-signature',
+      async (s) => {
+        const kms = new KMSClient({
+          region: 'us-east-1',
+          endpoint: stack().stsEndpoint,
+          credentials: stack().operator,
+        });
+        const key = await kms.send(
+          new CreateKeyCommand({ KeySpec: 'ECC_NIST_P256', KeyUsage: 'SIGN_VERIFY' }),
+        );
+        const original = s.digests[1] as SignedDigest;
+        // Forget chain 2 in this digest, and sign the result as credvend would.
+        const digest = { ...original.digest, advanced: original.digest.advanced.slice(0, 1) };
+        const signature = await kms.send(
+          new SignCommand({
+            KeyId: key.KeyMetadata?.KeyId,
+            Message: Buffer.from(digestSigningString(digest)),
+            MessageType: 'RAW',
+            SigningAlgorithm: 'ECDSA_SHA_256',
+          }),
+        );
+        const forged: SignedDigest = {
+          ...original,
+          digest,
+          signature: Buffer.from(signature.Signature ?? new Uint8Array()).toString('base64'),
+        };
+        await putDigest(digest.key, canonicalJson(forged));
+      },
+    ],
+    [
+      'two digests swapped',
+      'swapped-digests',
+      async (s) => {
+        const [first, second] = [s.digests[0]?.digest.key ?? '', s.digests[1]?.digest.key ?? ''];
+        const [a, b] = [await digestBody(first), await digestBody(second)];
+        await putDigest(first, b);
+        await putDigest(second, a);
+      },
+    ],
+  ];
+
+  for (const [name, kind, tamper] of scenarios) {
+    it(`names ${name}: ${kind}`, async () => {
+      const s = await newScenario();
+      try {
+        expect((await s.verify()).ok).toBe(true);
+        await tamper(s);
+        const report = await s.verify();
+        expect(report.ok, JSON.stringify(report.findings.slice(0, 5))).toBe(false);
+        expect([...kinds(report)]).toContain(kind);
+        const finding = report.findings.find((f) => f.kind === kind);
+        // Named where it happened: the record (chain and seq) or the digest.
+        if (kind.endsWith('digest') || kind.endsWith('digests') || kind === 'bad-signature')
+          expect(finding?.digestKey).toMatch(new RegExp(`^${s.prefix}`));
+        else expect(finding?.chainId).toBeDefined();
+      } finally {
+        s.client.destroy();
+      }
+    }, 60_000);
+  }
+});
+
+const run = promisify(execFile);
+
+/** The auditor's side: no credvend URL, no token, no AWS credentials; only files. */
+async function verifyOffline(args: string[]): Promise<{ code: number; report: AuditVerificationReport }> {
+  const {
+    CREDVEND_API_URL: _u,
+    CREDVEND_TOKEN: _t,
+    AWS_ACCESS_KEY_ID: _a,
+    AWS_SECRET_ACCESS_KEY: _s,
+    ...env
+  } = process.env;
+  const argv = [resolve('bin/credvend.js'), '--json', 'audit', 'verify-offline', ...args];
+  try {
+    const { stdout } = await run(process.execPath, argv, {
+      env: { ...env, HOME: tmpdir() },
+      timeout: 60_000,
+    });
+    return { code: 0, report: JSON.parse(stdout) as AuditVerificationReport };
+  } catch (error) {
+    const e = error as { code?: number; stdout?: string; stderr?: string };
+    if (!e.stdout) throw new Error(`verify-offline failed: ${e.stderr}`);
+    return { code: e.code ?? -1, report: JSON.parse(e.stdout) as AuditVerificationReport };
+  }
+}
+
+describe('offline verification: an export, a copy of the digest bucket and the public key', () => {
+  let s: Scenario;
+  let dir: string;
+  let args: string[];
+  let exported: string;
+
+  beforeAll(async () => {
+    auditorToken ??= await devToken(AUDITOR);
+    s = await newScenario();
+    dir = await mkdtemp(join(tmpdir(), 'credvend-offline-'));
+    // 1. the export, through the API as an auditor would fetch it
+    const from = new Date(Date.now() - 3_600_000).toISOString();
+    const response = await auditApp(s.config).request(
+      `/v1/audit/events?format=ndjson&from=${from}&to=${new Date(Date.now() + 1000).toISOString()}`,
+      { headers: { authorization: `Bearer ${auditorToken}` } },
+    );
+    exported = await response.text();
+    await writeFile(join(dir, 'audit.ndjson'), exported);
+    // 2. the digests, as `aws s3 sync` lays them out (the prefix filter is ours: see moto-s3.ts)
+    const client = s3();
+    const listed = await client.send(new ListObjectsV2Command({ Bucket: stack().digestBucket }));
+    for (const { Key } of listed.Contents ?? []) {
+      if (!Key?.startsWith(s.prefix)) continue;
+      await mkdir(dirname(join(dir, 'digests', Key)), { recursive: true });
+      await writeFile(join(dir, 'digests', Key), await digestBody(Key));
+    }
+    // 3. the public key, as `aws kms get-public-key --output text --query PublicKey` prints it
+    const kms = new KMSClient({
+      region: 'us-east-1',
+      endpoint: stack().stsEndpoint,
+      credentials: stack().operator,
+    });
+    const key = await kms.send(new GetPublicKeyCommand({ KeyId: stack().digestKeyId }));
+    await writeFile(
+      join(dir, 'digest-key.b64'),
+      Buffer.from(key.PublicKey ?? new Uint8Array()).toString('base64'),
+    );
+    args = [
+      '--records',
+      join(dir, 'audit.ndjson'),
+      '--digests',
+      join(dir, 'digests'),
+      '--public-key',
+      join(dir, 'digest-key.b64'),
+    ];
+  }, 90_000);
+  afterAll(async () => {
+    s?.client.destroy();
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it('verifies with no access to credvend or AWS', async () => {
+    expect(exported.trim().split('\n')).toHaveLength(14);
+    const { code, report } = await verifyOffline(args);
+    expect(code).toBe(0);
+    expect(report).toMatchObject({ ok: true, digestsChecked: 3, anchoredRecords: 12, unanchoredRecords: 2 });
+  });
+
+  it('names an edited exported record, a missing digest file and a foreign key', async () => {
+    const lines = exported.trim().split('\n');
+    const target = JSON.parse(lines[5] ?? '{}') as { eventId: string };
+    await writeFile(
+      join(dir, 'edited.ndjson'),
+      lines.map((l, i) => (i === 5 ? l.replace('"record ', '"RECORD ') : l)).join('\n'),
+    );
+    const edited = await verifyOffline(['--records', join(dir, 'edited.ndjson'), ...args.slice(2)]);
+    expect(edited.code).toBe(2);
+    expect(edited.report.findings.find((f) => f.kind === 'edited')?.eventId).toBe(target.eventId);
+
+    const other = new KMSClient({
+      region: 'us-east-1',
+      endpoint: stack().stsEndpoint,
+      credentials: stack().operator,
+    });
+    const otherKey = await other.send(
+      new CreateKeyCommand({ KeySpec: 'ECC_NIST_P256', KeyUsage: 'SIGN_VERIFY' }),
+    );
+    const otherPublic = await other.send(new GetPublicKeyCommand({ KeyId: otherKey.KeyMetadata?.KeyId }));
+    await writeFile(
+      join(dir, 'other.b64'),
+      Buffer.from(otherPublic.PublicKey ?? new Uint8Array()).toString('base64'),
+    );
+    const foreign = await verifyOffline([...args.slice(0, 4), '--public-key', join(dir, 'other.b64')]);
+    expect(foreign.code).toBe(2);
+    expect(foreign.report.findings.filter((f) => f.kind === 'bad-signature')).toHaveLength(3);
+
+    const middle = s.digests[1]?.digest.key ?? '';
+    const body = await readFile(join(dir, 'digests', middle), 'utf8');
+    await rm(join(dir, 'digests', middle));
+    const missing = await verifyOffline(args);
+    await writeFile(join(dir, 'digests', middle), body);
+    expect(missing.code).toBe(2);
+    expect(missing.report.findings.find((f) => f.kind === 'missing-digest')?.digestKey).toBe(middle);
+  }, 60_000);
+});
