@@ -8,6 +8,7 @@ import { findFreePort } from '../src/local/preflight.js';
 import { benchAudit } from './audit.js';
 import { benchIssuance } from './issuance.js';
 import { benchLoad } from './load.js';
+import { benchSubjects } from './subjects.js';
 
 const host = '127.0.0.1';
 const requests = Number(process.env.BENCH_REQUESTS ?? 300);
@@ -20,6 +21,7 @@ const environment = await startLocalEnvironment({
 });
 try {
   await benchIssuance(environment, requests);
+  if (process.env.BENCH_SKIP_SUBJECTS !== '1') await benchSubjects(environment, requests);
   if (process.env.BENCH_SKIP_LOAD !== '1') {
     await benchLoad(
       environment,
