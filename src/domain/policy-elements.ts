@@ -93,11 +93,15 @@ export function resourceCovers(outer: string, inner: string): boolean {
   );
 }
 
-/** True unless the two resource patterns provably name no common resource. */
+/**
+ * True unless the two resource patterns provably name no common resource. A policy
+ * variable makes it "may": when the request lacks its value, a NotResource holding it
+ * does not match at all, and its statement then applies to nothing.
+ */
 export function resourcesMayOverlap(a: string, b: string): boolean {
   if (a === '*' || b === '*') return true;
   const p = parseArn(a);
   const q = parseArn(b);
-  if (!p || !q) return true;
+  if (!p || !q || [...p.tokens, ...q.tokens].some((t) => t.kind === 'variable')) return true;
   return tokensOverlap(p.tokens, q.tokens, true);
 }

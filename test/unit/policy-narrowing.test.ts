@@ -101,6 +101,17 @@ describe('known widening classes are refused', () => {
     accepts(doc(allow('lambda:*', `${LAMBDA}:*`)), doc(allow('lambda:*', `${LAMBDA}:team-x:prod`)));
   });
 
+  it('a NotResource with a policy variable proves nothing (without the value it matches nothing)', () => {
+    const ceiling = doc({
+      Effect: 'Allow',
+      Action: 's3:GetObject',
+      NotResource: 'arn:aws:s3:::${aws:PrincipalTag/team}data',
+    });
+    refuses(ceiling, doc(allow('s3:GetObject', 'arn:aws:s3:::data/reports/q1.csv')));
+    const plain = doc({ Effect: 'Allow', Action: 's3:GetObject', NotResource: 'arn:aws:s3:::secret/*' });
+    accepts(plain, doc(allow('s3:GetObject', 'arn:aws:s3:::data/reports/q1.csv')));
+  });
+
   it('a case-changed resource is not inside the ceiling', () => {
     refuses(
       doc(allow('s3:GetObject', 'arn:aws:s3:::data/*')),

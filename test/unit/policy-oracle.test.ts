@@ -365,7 +365,11 @@ describe('session-policy narrowing, judged by an independent IAM simulator', () 
         if (found) counts.acceptedWidening++;
         return found === undefined;
       }),
-      { numRuns: RUNS },
+      // A failure prints its seed; CREDVEND_ORACLE_SEED replays it.
+      {
+        numRuns: RUNS,
+        ...(process.env.CREDVEND_ORACLE_SEED ? { seed: Number(process.env.CREDVEND_ORACLE_SEED) } : {}),
+      },
     );
     const ratio = counts.refusedCounted ? counts.refusedNarrowing / counts.refusedCounted : 0;
     console.log(
