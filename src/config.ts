@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { type AccessRequestConfig, loadAccessRequestConfig } from './access-request-config.js';
 import type { RoleAssignments } from './domain/roles.js';
 import type { LogLevel } from './logging.js';
 
@@ -192,6 +193,8 @@ export interface Config {
   events: { busName: string; source: string; endpoint?: string };
   kmsEndpoint?: string;
   logLevel: LogLevel;
+  /** Just-in-time access: its tables, notification sinks and Slack settings. */
+  accessRequests: AccessRequestConfig;
 }
 
 export interface DigestConfig {
@@ -261,6 +264,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       ...(e.CREDVEND_EVENTS_ENDPOINT ? { endpoint: e.CREDVEND_EVENTS_ENDPOINT } : {}),
     },
     logLevel: e.CREDVEND_LOG_LEVEL,
+    accessRequests: loadAccessRequestConfig(present),
   };
   if (e.CREDVEND_KMS_ENDPOINT) config.kmsEndpoint = e.CREDVEND_KMS_ENDPOINT;
   if (e.CREDVEND_DIGEST_BUCKET) {

@@ -22,8 +22,18 @@ const ACTIONS: readonly AuditAction[] = [
   'entitlement.delete',
   'audit.read',
   'audit.revoke',
+  'access-request.create',
+  'access-request.approve',
+  'access-request.deny',
+  'access-request.cancel',
+  'access-request.revoke',
+  'access-request.review',
+  'access-request.read',
+  'access-request.notify',
+  'requestable.put',
+  'requestable.delete',
 ];
-const AUTH_METHODS: readonly AuthMethod[] = ['oidc', 'aws-sigv4', 'apigw-iam'];
+const AUTH_METHODS: readonly AuthMethod[] = ['oidc', 'aws-sigv4', 'apigw-iam', 'slack'];
 
 const OPTIONAL_STRINGS = [
   'callerSessionName',
@@ -44,6 +54,8 @@ const OPTIONAL_STRINGS = [
   'stsRequestId',
   'change',
   'relatedEventId',
+  'accessRequestId',
+  'slackUserId',
 ] as const;
 const OPTIONAL_NUMBERS = ['durationSeconds', 'packedPolicySize', 'sessionPolicyChars'] as const;
 

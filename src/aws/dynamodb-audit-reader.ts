@@ -20,6 +20,7 @@ export const AUDIT_INDEX = {
   accessKeyId: 'byAccessKey',
   chain: 'byChain',
   day: 'byDay',
+  accessRequestId: 'byAccessRequest',
 } as const;
 
 const DAY_MS = 86_400_000;
@@ -175,6 +176,32 @@ export class DynamoDbAuditReader implements AuditReader {
       }),
     );
     return (output.Items ?? []).map(itemToAuditEvent);
+  }
+
+  /** Issuances made under one just-in-time grant (its records carry the request id). */
+  async issuancesOf(accessRequestId: string): Promise<ChainedAuditEvent[]> {
+    const events: ChainedAuditEvent[] = [];
+    let startKey: Record<string, AttributeValue> | undefined;
+    do {
+      const output = await this.client.send(
+        new QueryCommand({
+          TableName: this.tableName,
+          IndexName: AUDIT_INDEX.accessRequestId,
+          KeyConditionExpression: 'accessRequestId = :r',
+          FilterExpression: '#action = :issue AND outcome = :issued',
+          ExpressionAttributeNames: { '#action': 'action' },
+          ExpressionAttributeValues: {
+            ':r': { S: accessRequestId },
+            ':issue': { S: 'credentials.issue' },
+            ':issued': { S: 'issued' },
+          },
+          ExclusiveStartKey: startKey,
+        }),
+      );
+      events.push(...(output.Items ?? []).map(itemToAuditEvent));
+      startKey = output.LastEvaluatedKey;
+    } while (startKey);
+    return events;
   }
 
   async chainsBetween(from: string, to: string): Promise<string[]> {

@@ -55,6 +55,7 @@ export function entitlementToItem(entitlement: Entitlement): Item {
   putIfDefined(item, 'notAfter', entitlement.notAfter, (d) => str(d.toISOString()));
   putIfDefined(item, 'description', entitlement.description, str);
   putIfDefined(item, 'claimConditions', entitlement.claimConditions, strMap);
+  putIfDefined(item, 'accessRequestId', entitlement.accessRequestId, str);
   return item;
 }
 
@@ -96,5 +97,7 @@ export function itemToEntitlement(item: Item): Entitlement {
   if (description !== undefined) entitlement.description = description;
   if (item.claimConditions !== undefined)
     entitlement.claimConditions = readStringMap(item, 'claimConditions');
+  const accessRequestId = readOptionalString(item, 'accessRequestId');
+  if (accessRequestId !== undefined) entitlement.accessRequestId = accessRequestId;
   return entitlement;
 }

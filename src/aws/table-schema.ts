@@ -11,6 +11,13 @@ export const AUDIT_INDEX = {
   byAccessKey: 'byAccessKey',
   byChain: 'byChain',
   byDay: 'byDay',
+  byAccessRequest: 'byAccessRequest',
+} as const;
+
+export const ACCESS_REQUEST_INDEX = {
+  byRequester: 'byRequester',
+  byPending: 'byPending',
+  byReviewDue: 'byReviewDue',
 } as const;
 
 /**
@@ -47,6 +54,7 @@ const AUDIT_INDEXES: Array<[name: string, hash: string, range?: [string, 'S' | '
   [AUDIT_INDEX.byAccessKey, 'accessKeyId'],
   [AUDIT_INDEX.byChain, 'chainId', ['seq', 'N']],
   [AUDIT_INDEX.byDay, 'day', ['time', 'S']],
+  [AUDIT_INDEX.byAccessRequest, 'accessRequestId', ['time', 'S']],
 ];
 
 export function auditTableDefinition(tableName: string): CreateTableCommandInput {
@@ -93,4 +101,40 @@ export function rateLimitsTableDefinition(tableName: string): CreateTableCommand
 /** Idempotency keys (hashed) and sealed replays; TTL on `expiresAt`. */
 export function idempotencyTableDefinition(tableName: string): CreateTableCommandInput {
   return stringKeyTable(tableName, 'key');
+}
+
+/** Admin-managed requestable access, one item per id. */
+export function requestablesTableDefinition(tableName: string): CreateTableCommandInput {
+  return stringKeyTable(tableName, 'requestableId');
+}
+
+/**
+ * Access requests by id; by requester, and sparse indexes holding only pending requests and
+ * break-glass grants awaiting review, so each listing is one Query over live items.
+ */
+export function accessRequestsTableDefinition(tableName: string): CreateTableCommandInput {
+  const index = (IndexName: string, hash: string) => ({
+    IndexName,
+    KeySchema: [
+      { AttributeName: hash, KeyType: 'HASH' as const },
+      { AttributeName: 'createdAt', KeyType: 'RANGE' as const },
+    ],
+    Projection: { ProjectionType: 'ALL' as const },
+  });
+  return {
+    TableName: tableName,
+    BillingMode: 'PAY_PER_REQUEST',
+    AttributeDefinitions: ['requestId', 'requester', 'createdAt', 'pending', 'reviewDue'].map(
+      (AttributeName) => ({
+        AttributeName,
+        AttributeType: 'S' as const,
+      }),
+    ),
+    KeySchema: [{ AttributeName: 'requestId', KeyType: 'HASH' }],
+    GlobalSecondaryIndexes: [
+      index(ACCESS_REQUEST_INDEX.byRequester, 'requester'),
+      index(ACCESS_REQUEST_INDEX.byPending, 'pending'),
+      index(ACCESS_REQUEST_INDEX.byReviewDue, 'reviewDue'),
+    ],
+  };
 }

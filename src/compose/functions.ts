@@ -4,6 +4,7 @@ import type { AppEnv } from '../http/app-env.js';
 import { createAdminFunction } from './admin.js';
 import { createAuditFunction } from './audit.js';
 import { compose } from './composition.js';
+import { createRequestsFunction } from './requests.js';
 import type { Runtime } from './runtime.js';
 import { createVendFunction } from './vend.js';
 
@@ -12,6 +13,7 @@ export interface Functions {
   vend: Hono<AppEnv>;
   audit: Hono<AppEnv>;
   admin: Hono<AppEnv>;
+  requests: Hono<AppEnv>;
 }
 
 /**
@@ -26,5 +28,6 @@ export function createFunctions(config: Config, runtime: Runtime): Functions {
     vend: createVendFunction(root),
     audit: createAuditFunction(root),
     admin: createAdminFunction(root),
+    requests: createRequestsFunction(root),
   };
 }

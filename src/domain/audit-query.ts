@@ -5,7 +5,7 @@ import type { ChainedAuditEvent } from './audit.js';
 export const MAX_RANGE_DAYS = 400;
 
 export type AuditFilter =
-  | { by: 'principal' | 'accountId' | 'roleArn' | 'outcome'; value: string }
+  | { by: 'principal' | 'accountId' | 'roleArn' | 'outcome' | 'accessRequestId'; value: string }
   | { by: 'all' };
 
 export interface AuditPageRequest {

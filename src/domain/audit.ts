@@ -10,7 +10,17 @@ export type AuditAction =
   | 'entitlement.put'
   | 'entitlement.delete'
   | 'audit.read'
-  | 'audit.revoke';
+  | 'audit.revoke'
+  | 'access-request.create'
+  | 'access-request.approve'
+  | 'access-request.deny'
+  | 'access-request.cancel'
+  | 'access-request.revoke'
+  | 'access-request.review'
+  | 'access-request.read'
+  | 'access-request.notify'
+  | 'requestable.put'
+  | 'requestable.delete';
 
 /**
  * One audit record. It answers "who got which credentials for which account, when and
@@ -50,6 +60,10 @@ export interface AuditEvent {
   stsRequestId?: string;
   /** For a withheld issuance: the event whose audit write failed. */
   relatedEventId?: string;
+  /** Just-in-time access: the access request this record is about (issuances under a grant too). */
+  accessRequestId?: string;
+  /** A decision taken in Slack: the Slack user that the configured mapping turned into `principal`. */
+  slackUserId?: string;
   /** For entitlement changes: canonical JSON of `{ before, after }`, ExternalIds redacted. */
   change?: string;
 }

@@ -19,7 +19,8 @@ export interface RoleAssignments {
   adminGroups: readonly string[];
 }
 
-function groupKeyOf(entry: string, groupIssuer: string | undefined): string | undefined {
+/** A configured group (`<issuer>#<group>`, or a bare name of `groupIssuer`) as the subject key callers carry. */
+export function groupKeyOf(entry: string, groupIssuer: string | undefined): string | undefined {
   const hash = entry.indexOf('#');
   if (hash > 0 && /^https?:\/\//.test(entry))
     return groupSubject(entry.slice(0, hash), entry.slice(hash + 1));

@@ -1,6 +1,7 @@
 import type { PolicyDocument } from './policy.js';
 
-export type AuthMethod = 'oidc' | 'aws-sigv4' | 'apigw-iam';
+/** How a caller was verified. `slack`: a decision from a Slack message, signature-verified and mapped to a principal. */
+export type AuthMethod = 'oidc' | 'aws-sigv4' | 'apigw-iam' | 'slack';
 
 /** An authenticated caller, whatever proved it. Built by src/auth, consumed by the domain. */
 export interface Caller {
@@ -55,6 +56,8 @@ export interface Entitlement {
    */
   effect: 'allow' | 'deny';
   description?: string;
+  /** Set on the time-boxed entitlement of a just-in-time grant: the request it came from. */
+  accessRequestId?: string;
   version: number;
 }
 

@@ -90,6 +90,7 @@ export class CredentialVendor {
       base.entitlementId = entitlement.id;
       base.accountId = entitlement.accountId;
       base.roleArn = entitlement.roleArn;
+      if (entitlement.accessRequestId !== undefined) base.accessRequestId = entitlement.accessRequestId;
       plan = planIssuance(entitlement, request, caller, { roleChaining: this.deps.roleChaining, now });
       await this.takeQuota(caller, entitlement, now);
       assumed = await this.deps.roles.assumeRole(plan);
@@ -175,7 +176,13 @@ export class CredentialVendor {
       relatedEventId: issued.eventId,
       problemCode: 'audit-unavailable',
     };
-    for (const field of ['entitlementId', 'accountId', 'roleArn', 'accessKeyId'] as const) {
+    for (const field of [
+      'entitlementId',
+      'accountId',
+      'roleArn',
+      'accessKeyId',
+      'accessRequestId',
+    ] as const) {
       const value = issued[field];
       if (value !== undefined) withheld[field] = value;
     }

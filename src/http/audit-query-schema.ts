@@ -22,6 +22,10 @@ const auditQuerySchema = z
       .regex(/^arn:aws[\w-]*:iam::\d{12}:role\/[\w+=,.@/-]{1,512}$/, 'an IAM role ARN')
       .optional(),
     outcome: z.enum(['issued', 'applied', 'denied', 'error']).optional(),
+    accessRequest: z
+      .string()
+      .regex(/^[0-9A-HJKMNP-TV-Z]{26}$/, 'an access request id')
+      .optional(),
     from: isoTime.optional(),
     to: isoTime.optional(),
     limit: z.coerce.number().int().min(1).max(MAX_PAGE_SIZE).default(DEFAULT_PAGE_SIZE),
@@ -57,9 +61,10 @@ export function parseAuditQuery(query: Record<string, string>, now: Date): Parse
   if (q.accountId !== undefined) filters.push({ by: 'accountId', value: q.accountId });
   if (q.roleArn !== undefined) filters.push({ by: 'roleArn', value: q.roleArn });
   if (q.outcome !== undefined) filters.push({ by: 'outcome', value: q.outcome });
+  if (q.accessRequest !== undefined) filters.push({ by: 'accessRequestId', value: q.accessRequest });
   if (filters.length > 1) {
     throw new InvalidRequestError(
-      'filter by one of principal, accountId, roleArn or outcome per query (each is served by its own index)',
+      'filter by one of principal, accountId, roleArn, outcome or accessRequest per query (each is served by its own index)',
     );
   }
   const request: AuditPageRequest = {

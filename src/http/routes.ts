@@ -1,5 +1,5 @@
 /** The Lambda functions; each serves the routes below that name it. */
-export type FunctionName = 'vend' | 'audit' | 'admin';
+export type FunctionName = 'vend' | 'audit' | 'admin' | 'requests';
 export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'DELETE';
 
 export interface Route {
@@ -17,6 +17,61 @@ const VEND_ROUTES: ReadonlyArray<Omit<Route, 'function'>> = [
   { method: 'POST', path: '/credentials', summary: 'Vend credentials for one entitlement' },
   { method: 'POST', path: '/credentials/plan', summary: 'Dry run: what would be issued' },
   { method: 'GET', path: '/entitlements/mine', summary: 'What this caller may assume' },
+];
+
+const STEP_SUMMARIES = {
+  approve: 'Approve an access request (never your own)',
+  deny: 'Deny an access request',
+  cancel: 'Cancel your own pending request',
+  revoke: 'End a grant early; sessions issued under it are revoked',
+  review: 'Record the review of a break-glass grant',
+} as const;
+
+/** Just-in-time access: one function serves requests, decisions, requestable access and Slack. */
+const ACCESS_REQUEST_ROUTES: readonly Route[] = [
+  {
+    method: 'GET',
+    path: '/v1/access-requests',
+    function: 'requests',
+    summary: 'Requests: mine, to-approve, needs-review, grants',
+  },
+  {
+    method: 'POST',
+    path: '/v1/access-requests',
+    function: 'requests',
+    summary: 'Request access for a while, with a reason',
+  },
+  { method: 'GET', path: '/v1/access-requests/{id}', function: 'requests', summary: 'One access request' },
+  ...Object.entries(STEP_SUMMARIES).map(([step, summary]) => ({
+    method: 'POST' as const,
+    path: `/v1/access-requests/{id}/${step}`,
+    function: 'requests' as const,
+    summary,
+  })),
+  {
+    method: 'GET',
+    path: '/v1/requestables',
+    function: 'requests',
+    summary: 'Requestable access (admins: all)',
+  },
+  {
+    method: 'PUT',
+    path: '/v1/requestables/{id}',
+    function: 'requests',
+    summary: 'Create or replace requestable access',
+  },
+  {
+    method: 'DELETE',
+    path: '/v1/requestables/{id}',
+    function: 'requests',
+    summary: 'Delete requestable access',
+  },
+  {
+    method: 'POST',
+    path: '/v1/slack/interactions',
+    function: 'requests',
+    summary: "Slack's interactive payloads (signature verified)",
+  },
 ];
 
 /**
@@ -69,6 +124,7 @@ export const ROUTES: readonly Route[] = [
     function: 'admin',
     summary: 'Revoke one issuance',
   },
+  ...ACCESS_REQUEST_ROUTES,
 ];
 
 /** `/v1/entitlements/{id}` → `/v1/entitlements/:id`, Hono's syntax. */

@@ -30,6 +30,8 @@ export const LOCAL_TABLE_NAMES: TableNames = {
   audit: 'credvend-audit',
   rateLimits: 'credvend-ratelimits',
   idempotency: 'credvend-idempotency',
+  accessRequests: 'credvend-access-requests',
+  requestables: 'credvend-requestables',
 };
 
 /** DynamoDB Local and moto, started, tabled and seeded; stops whatever it started if a step fails. */

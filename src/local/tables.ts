@@ -5,10 +5,12 @@ import {
   waitUntilTableExists,
 } from '@aws-sdk/client-dynamodb';
 import {
+  accessRequestsTableDefinition,
   auditTableDefinition,
   entitlementsTableDefinition,
   idempotencyTableDefinition,
   rateLimitsTableDefinition,
+  requestablesTableDefinition,
 } from '../aws/table-schema.js';
 
 export interface TableNames {
@@ -16,6 +18,8 @@ export interface TableNames {
   audit: string;
   rateLimits: string;
   idempotency: string;
+  accessRequests: string;
+  requestables: string;
 }
 
 /** Creates the tables if they do not exist yet (a persisted DynamoDB Local keeps them). */
@@ -25,6 +29,8 @@ export async function createTables(client: DynamoDBClient, names: TableNames): P
     auditTableDefinition(names.audit),
     rateLimitsTableDefinition(names.rateLimits),
     idempotencyTableDefinition(names.idempotency),
+    accessRequestsTableDefinition(names.accessRequests),
+    requestablesTableDefinition(names.requestables),
   ]) {
     try {
       await client.send(new CreateTableCommand(definition));

@@ -89,9 +89,24 @@ describe('local stack', () => {
         byAccessKey: 'accessKeyId HASH / ALL',
         byChain: 'chainId HASH, seq RANGE / ALL',
         byDay: 'day HASH, time RANGE / ALL',
+        byAccessRequest: 'accessRequestId HASH, time RANGE / ALL',
       });
       const seq = audit?.AttributeDefinitions?.find((a) => a.AttributeName === 'seq');
       expect(seq?.AttributeType).toBe('N');
+
+      const requests = (
+        await client.send(new DescribeTableCommand({ TableName: stack.tableNames.accessRequests }))
+      ).Table;
+      expect(keys(requests?.KeySchema)).toBe('requestId HASH');
+      expect(indexes(requests)).toEqual({
+        byRequester: 'requester HASH, createdAt RANGE / ALL',
+        byPending: 'pending HASH, createdAt RANGE / ALL',
+        byReviewDue: 'reviewDue HASH, createdAt RANGE / ALL',
+      });
+      const requestables = (
+        await client.send(new DescribeTableCommand({ TableName: stack.tableNames.requestables }))
+      ).Table;
+      expect(keys(requestables?.KeySchema)).toBe('requestableId HASH');
     } finally {
       client.destroy();
     }

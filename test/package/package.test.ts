@@ -7,10 +7,12 @@ import { promisify } from 'node:util';
 import { build } from 'esbuild';
 import { beforeAll, describe, expect, it } from 'vitest';
 import {
+  accessRequestsTableDefinition,
   auditTableDefinition,
   entitlementsTableDefinition,
   idempotencyTableDefinition,
   rateLimitsTableDefinition,
+  requestablesTableDefinition,
 } from '../../src/aws/table-schema.js';
 import { ROUTES as ROUTE_TABLE } from '../../src/http/routes.js';
 import {
@@ -298,7 +300,7 @@ describe('serverless package', () => {
         '@biomejs',
         'DynamoDBLocal',
         'moto_server',
-        ...(nameOf(fn) === 'admin' ? [] : ['IAMClient']),
+        ...(['admin', 'requests'].includes(nameOf(fn)) ? [] : ['IAMClient']),
         // Digests: S3 and KMS only where they are written or verified; EventBridge only in stream.
         ...(['digest', 'audit'].includes(nameOf(fn)) ? [] : ['S3Client', 'KMSClient']),
         ...(nameOf(fn) === 'stream' ? [] : ['EventBridgeClient']),
@@ -428,7 +430,8 @@ describe('serverless package', () => {
           expect(actionsOf(statement), where).not.toContainEqual(
             expect.stringMatching(/^dynamodb:(Update|Delete|BatchWrite)Item$/),
           );
-        if (nameOf(fn) !== 'admin' && on(statement, 'EntitlementsTable'))
+        // requests writes a grant's entitlement rows (and deletes them on early revocation).
+        if (!['admin', 'requests'].includes(nameOf(fn)) && on(statement, 'EntitlementsTable'))
           expect(actionsOf(statement), where).not.toContainEqual(expect.stringMatching(writes));
       }
     }
@@ -441,6 +444,8 @@ describe('serverless package', () => {
       AuditTable: auditTableDefinition('x'),
       RateLimitsTable: rateLimitsTableDefinition('x'),
       IdempotencyTable: idempotencyTableDefinition('x'),
+      AccessRequestsTable: accessRequestsTableDefinition('x'),
+      RequestablesTable: requestablesTableDefinition('x'),
     };
     expect(Object.keys(tables).sort()).toEqual(Object.keys(expected).sort());
     for (const [name, definition] of Object.entries(expected)) {

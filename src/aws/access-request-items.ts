@@ -1,0 +1,121 @@
+import { z } from 'zod';
+import type { AccessRequest, Requestable } from '../domain/access-request-types.js';
+import { parsePolicyDocument } from '../domain/policy.js';
+import { type Item, MalformedItemError, num, readNumber, readString, str } from './attribute-values.js';
+
+/**
+ * Requests and requestables are stored as one validated JSON document (`doc`) plus the
+ * attributes their keys and indexes need. Reading parses the document with the same
+ * schema every time: a stored item is never trusted to have the shape this code wrote.
+ */
+const isoDate = z.iso.datetime({ offset: true }).transform((value) => new Date(value));
+const audience = z.object({ principals: z.array(z.string()), groups: z.array(z.string()) });
+
+const decisionSchema = z.object({
+  principal: z.string(),
+  identity: z.string(),
+  at: isoDate,
+  comment: z.string().optional(),
+  via: z.enum(['api', 'slack', 'auto']),
+  slackUserId: z.string().optional(),
+});
+
+const requestSchema = z.object({
+  id: z.string(),
+  requestableId: z.string(),
+  requester: z.string(),
+  requesterSubject: z.string(),
+  requesterName: z.string(),
+  accountId: z.string(),
+  roleArn: z.string(),
+  reason: z.string(),
+  ticket: z.string().optional(),
+  grantSeconds: z.number().int(),
+  createdAt: isoDate,
+  answerBy: isoDate,
+  quorum: z.number().int().min(1),
+  state: z.enum(['requested', 'active', 'denied', 'cancelled', 'ended']),
+  approvals: z.array(decisionSchema),
+  denial: decisionSchema.optional(),
+  cancellation: decisionSchema.optional(),
+  grantStart: isoDate.optional(),
+  grantEnd: isoDate.optional(),
+  revocation: decisionSchema.optional(),
+  breakGlass: z.boolean(),
+  reviewRequired: z.boolean(),
+  review: decisionSchema.optional(),
+  version: z.number().int().min(1),
+});
+
+const requestableSchema = z.object({
+  id: z.string(),
+  description: z.string().optional(),
+  requesters: audience,
+  approvers: audience,
+  quorum: z.number().int().min(1),
+  accountId: z.string(),
+  roleArn: z.string(),
+  sessionPolicy: z.unknown().optional(),
+  managedPolicyArns: z.array(z.string()),
+  tags: z.record(z.string(), z.string()),
+  externalId: z.string().optional(),
+  maxSessionSeconds: z.number().int(),
+  maxGrantSeconds: z.number().int(),
+  answerWithinSeconds: z.number().int(),
+  ticketPattern: z.string().optional(),
+  autoApproval: z.object({ requesters: audience, maxGrantSeconds: z.number().int() }).optional(),
+  breakGlass: z.boolean(),
+  version: z.number().int().min(1),
+});
+
+function parseDoc<T>(item: Item, schema: z.ZodType<T>): T {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(readString(item, 'doc'));
+  } catch {
+    throw new MalformedItemError('attribute doc is not JSON');
+  }
+  const parsed = schema.safeParse(raw);
+  if (!parsed.success) throw new MalformedItemError(`attribute doc: ${parsed.error.issues[0]?.message}`);
+  return parsed.data;
+}
+
+/** Sparse index attributes: only pending requests and unreviewed break-glass grants carry them. */
+export const PENDING = 'pending';
+export const REVIEW_DUE = 'review-due';
+
+export function accessRequestToItem(request: AccessRequest): Item {
+  const item: Item = {
+    requestId: str(request.id),
+    // Indexed by identity key: "my requests" are one person's, whichever session asks.
+    requester: str(request.requesterSubject),
+    createdAt: str(request.createdAt.toISOString()),
+    version: num(request.version),
+    doc: str(JSON.stringify(request)),
+  };
+  if (request.state === 'requested') item.pending = str(PENDING);
+  if (request.reviewRequired && !request.review) item.reviewDue = str(REVIEW_DUE);
+  return item;
+}
+
+export function itemToAccessRequest(item: Item): AccessRequest {
+  const request: AccessRequest = parseDoc(item, requestSchema);
+  if (readNumber(item, 'version') !== request.version) throw new MalformedItemError('version mismatch');
+  return request;
+}
+
+export function requestableToItem(requestable: Requestable): Item {
+  return {
+    requestableId: str(requestable.id),
+    version: num(requestable.version),
+    doc: str(JSON.stringify(requestable)),
+  };
+}
+
+export function itemToRequestable(item: Item): Requestable {
+  const { sessionPolicy, ...parsed } = parseDoc(item, requestableSchema);
+  const requestable: Requestable = parsed;
+  if (sessionPolicy !== undefined)
+    requestable.sessionPolicy = parsePolicyDocument(sessionPolicy, 'sessionPolicy');
+  return requestable;
+}

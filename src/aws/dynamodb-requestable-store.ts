@@ -1,0 +1,86 @@
+import {
+  type DynamoDBClient,
+  GetItemCommand,
+  ScanCommand,
+  TransactionCanceledException,
+  type TransactWriteItem,
+  TransactWriteItemsCommand,
+} from '@aws-sdk/client-dynamodb';
+import type { RequestableChange, RequestableStore } from '../domain/access-request-ports.js';
+import type { Requestable } from '../domain/access-request-types.js';
+import type { ChainedAuditEvent } from '../domain/audit.js';
+import { ConflictError } from '../domain/errors.js';
+import { itemToRequestable, requestableToItem } from './access-request-items.js';
+import { type Item, num, str } from './attribute-values.js';
+import { auditEventToItem } from './audit-items.js';
+
+/** Requestable access is a small admin-managed table: read by id, listed whole. */
+export class DynamoDbRequestableStore implements RequestableStore {
+  constructor(
+    private readonly client: DynamoDBClient,
+    private readonly tableName: string,
+    private readonly auditTableName: string,
+  ) {}
+
+  async get(id: string): Promise<Requestable | undefined> {
+    const output = await this.client.send(
+      new GetItemCommand({
+        TableName: this.tableName,
+        Key: { requestableId: str(id) },
+        ConsistentRead: true,
+      }),
+    );
+    return output.Item ? itemToRequestable(output.Item) : undefined;
+  }
+
+  async list(): Promise<Requestable[]> {
+    const items: Item[] = [];
+    let startKey: Item | undefined;
+    do {
+      const output = await this.client.send(
+        new ScanCommand({ TableName: this.tableName, ExclusiveStartKey: startKey, ConsistentRead: true }),
+      );
+      items.push(...(output.Items ?? []));
+      startKey = output.LastEvaluatedKey;
+    } while (startKey);
+    return items.map(itemToRequestable);
+  }
+
+  async write(change: RequestableChange, audit: ChainedAuditEvent): Promise<void> {
+    const guard = change.expected
+      ? {
+          ConditionExpression: 'version = :v',
+          ExpressionAttributeValues: { ':v': num(change.expected.version) },
+        }
+      : { ConditionExpression: 'attribute_not_exists(requestableId)' };
+    const write: TransactWriteItem = change.next
+      ? { Put: { TableName: this.tableName, Item: requestableToItem(change.next), ...guard } }
+      : { Delete: { TableName: this.tableName, Key: { requestableId: str(change.id) }, ...guard } };
+    try {
+      await this.client.send(
+        new TransactWriteItemsCommand({
+          TransactItems: [
+            write,
+            {
+              Put: {
+                TableName: this.auditTableName,
+                Item: auditEventToItem(audit),
+                ConditionExpression: 'attribute_not_exists(eventId)',
+              },
+            },
+          ],
+        }),
+      );
+    } catch (error) {
+      if (
+        error instanceof TransactionCanceledException &&
+        error.CancellationReasons?.[0]?.Code === 'ConditionalCheckFailed'
+      ) {
+        throw new ConflictError(`requestable access ${change.id} changed since it was read; read it again`, {
+          cause: error,
+        });
+      }
+      throw error;
+    }
+  }
+}

@@ -1,0 +1,123 @@
+import type { Hono } from 'hono';
+import type { AccessRequestConfig } from '../access-request-config.js';
+import { DynamoDbAccessRequestStore } from '../aws/dynamodb-access-request-store.js';
+import { DynamoDbAuditReader } from '../aws/dynamodb-audit-reader.js';
+import { DynamoDbRequestableStore } from '../aws/dynamodb-requestable-store.js';
+import { IamRevocationApplier } from '../aws/iam-revocation-applier.js';
+import { AccessRequestService } from '../domain/access-request-service.js';
+import type { AuditEvent } from '../domain/audit.js';
+import { newEventId } from '../domain/ids.js';
+import { type Clock, systemClock, type TransactionalAuditLog } from '../domain/ports.js';
+import { RequestableAdmin } from '../domain/requestable-admin.js';
+import { hasRole } from '../domain/roles.js';
+import { createAccessRequestsApp } from '../http/access-requests-app.js';
+import type { AppEnv } from '../http/app-env.js';
+import { describeError, type Logger } from '../logging.js';
+import { type DeliveryFailure, NotificationDispatcher } from '../notify/dispatcher.js';
+import type { NoticeSink } from '../notify/notice.js';
+import { slackSink } from '../notify/slack-sink.js';
+import { webhookSink } from '../notify/webhook-sink.js';
+import {
+  auditLogOf,
+  authMethodsOf,
+  type Composition,
+  dynamodbOf,
+  logAuditFailure,
+  privilegedAccessOf,
+  stsOf,
+} from './composition.js';
+
+function sinksOf(settings: AccessRequestConfig): NoticeSink[] {
+  const { timeoutMs } = settings.delivery;
+  const sinks: NoticeSink[] = [];
+  if (settings.slack) sinks.push(slackSink({ ...settings.slack, timeoutMs }));
+  if (settings.webhook) sinks.push(webhookSink({ ...settings.webhook, timeoutMs }));
+  return sinks;
+}
+
+/** A notice no sink took is recorded in the audit chain, beside the transition it was about. */
+function recordDeliveryFailure(audit: TransactionalAuditLog, logger: Logger, clock: Clock) {
+  return async (failure: DeliveryFailure) => {
+    const now = clock.now();
+    const event: AuditEvent = {
+      eventId: newEventId(now),
+      time: now.toISOString(),
+      action: 'access-request.notify',
+      outcome: 'error',
+      requestId: `notify-${failure.notice.request.id}`,
+      principal: failure.notice.actor,
+      authMethod: failure.notice.actorAuthMethod,
+      accessRequestId: failure.notice.request.id,
+      detail: `${failure.sink} did not take the ${failure.notice.transition} notice after ${failure.attempts} attempts`,
+    };
+    logger.warn('notification not delivered', { sink: failure.sink, ...describeError(failure.error) });
+    await audit.append(event);
+  };
+}
+
+function serviceOf(root: Composition, clock: Clock): AccessRequestService {
+  const { config } = root;
+  const settings = config.accessRequests;
+  const dynamodb = dynamodbOf(root);
+  const audit = auditLogOf(root);
+  const sinks = sinksOf(settings);
+  return new AccessRequestService({
+    requests: new DynamoDbAccessRequestStore(dynamodb, {
+      requests: settings.tables.requests,
+      entitlements: config.tables.entitlements,
+      audit: config.tables.audit,
+    }),
+    requestables: new DynamoDbRequestableStore(dynamodb, settings.tables.requestables, config.tables.audit),
+    audit,
+    clock,
+    newEventId,
+    newRequestId: newEventId,
+    assignments: config.roles,
+    issuances: new DynamoDbAuditReader(dynamodb, config.tables.audit),
+    ...(sinks.length > 0
+      ? {
+          notifier: new NotificationDispatcher(sinks, {
+            ...settings.delivery,
+            onFailure: recordDeliveryFailure(audit, root.logger, clock),
+          }),
+        }
+      : {}),
+    ...(config.revocation
+      ? {
+          revocations: new IamRevocationApplier(stsOf(root), { region: config.region, ...config.revocation }),
+        }
+      : {}),
+    onAuditFailure: logAuditFailure(root.logger),
+  });
+}
+
+/**
+ * The requests function: just-in-time access requests, decisions, grants, requestable
+ * access and Slack's interactive payloads. `clock` is for tests that let a grant expire.
+ */
+export function createRequestsFunction(root: Composition, clock: Clock = systemClock): Hono<AppEnv> {
+  const { config } = root;
+  const settings = config.accessRequests;
+  const audit = auditLogOf(root);
+  return createAccessRequestsApp({
+    requests: serviceOf(root, clock),
+    requestables: new RequestableAdmin({
+      store: new DynamoDbRequestableStore(
+        dynamodbOf(root),
+        settings.tables.requestables,
+        config.tables.audit,
+      ),
+      audit,
+      access: privilegedAccessOf(root),
+      clock,
+      newEventId,
+      ...(config.roles.groupIssuer ? { groupIssuer: config.roles.groupIssuer } : {}),
+    }),
+    authMethods: authMethodsOf(root),
+    clock,
+    logger: root.logger,
+    sourceIp: root.runtime.sourceIp,
+    isAdmin: (caller) => hasRole(caller, 'admin', config.roles),
+    ...(settings.slackInteractions ? { slack: settings.slackInteractions } : {}),
+  });
+}

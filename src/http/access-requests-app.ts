@@ -1,0 +1,238 @@
+import { type Context, Hono } from 'hono';
+import type { AuthMethod } from '../auth/auth-method.js';
+import { verifySlackRequest } from '../auth/slack-signature.js';
+import type { AccessRequestService } from '../domain/access-request-service.js';
+import type { Actor, Requester } from '../domain/access-requests.js';
+import type { AuditAction } from '../domain/audit.js';
+import { AuthenticationError, CredvendError, InvalidRequestError } from '../domain/errors.js';
+import type { Clock } from '../domain/ports.js';
+import type { RequestableAdmin } from '../domain/requestable-admin.js';
+import { subjectKindOf } from '../domain/subjects.js';
+import type { Caller, RequestContext } from '../domain/types.js';
+import type { Logger } from '../logging.js';
+import {
+  ACCESS_REQUEST_ID,
+  accessRequestBody,
+  decisionBody,
+  parseBody,
+  REQUESTABLE_ID,
+  requestableBody,
+  toAccessRequestInput,
+  toAccessRequestWire,
+  toRequestableInput,
+  toRequestableWire,
+} from './access-request-schema.js';
+import type { AppEnv } from './app-env.js';
+import { authenticate } from './authenticate.js';
+import { errorHandler, limitBody, notFound, requestId, securityHeaders } from './middleware.js';
+import { requestContextOf, type SourceIpResolver } from './request-context.js';
+import { identityOfMappedPrincipal, parseSlackInteraction } from './slack-interaction.js';
+
+export interface AccessRequestAppDependencies {
+  requests: AccessRequestService;
+  requestables: RequestableAdmin;
+  authMethods: readonly AuthMethod[];
+  clock: Clock;
+  logger: Logger;
+  sourceIp: SourceIpResolver;
+  isAdmin: (caller: Caller) => boolean;
+  /** Slack interactive messages; absent, the endpoint refuses everything. */
+  slack?: { signingSecret: string; users: ReadonlyMap<string, string> };
+}
+
+type Step = 'approve' | 'deny' | 'cancel' | 'revoke' | 'review';
+const STEPS: readonly Step[] = ['approve', 'deny', 'cancel', 'revoke', 'review'];
+const VIEWS = ['mine', 'to-approve', 'needs-review', 'grants'] as const;
+
+/** The access-requests function: requests, decisions, grants, requestable access, Slack. */
+export function createAccessRequestsApp(deps: AccessRequestAppDependencies): Hono<AppEnv> {
+  const app = new Hono<AppEnv>();
+  app.use(requestId, securityHeaders);
+  app.onError(errorHandler(deps.logger));
+  app.notFound(notFound);
+  app.route('/v1/access-requests', requestRoutes(deps));
+  app.route('/v1/requestables', requestableRoutes(deps));
+  app.post('/v1/slack/interactions', limitBody, (c) => slackInteraction(c, deps));
+  return app;
+}
+
+function actorOf(caller: Caller): Actor {
+  const groups = caller.subjectKeys.filter((key) => subjectKindOf(key) === 'group');
+  return {
+    principal: caller.principal,
+    identity: caller.identityKey,
+    authMethod: caller.authMethod,
+    groups,
+    via: 'api',
+  };
+}
+
+/** The grant is written for the caller's identity key: this person, whichever session asks. */
+function requesterOf(caller: Caller): Requester {
+  return { ...actorOf(caller), displayName: caller.displayName };
+}
+
+/** Parses a body; a malformed one is audited against the caller before the 400. */
+async function parsed<T>(
+  deps: AccessRequestAppDependencies,
+  c: Context<AppEnv>,
+  action: AuditAction,
+  parse: (text: string) => T,
+  id?: string,
+): Promise<T> {
+  try {
+    return parse(await c.req.text());
+  } catch (error) {
+    if (error instanceof CredvendError) {
+      const actor = actorOf(c.get('caller'));
+      await deps.requests.recordRejection(actor, action, requestContextOf(c, deps.sourceIp), error, id);
+    }
+    throw error;
+  }
+}
+
+function requestRoutes(deps: AccessRequestAppDependencies): Hono<AppEnv> {
+  const api = new Hono<AppEnv>();
+  api.use(limitBody, authenticate(deps.authMethods));
+  const context = (c: Context<AppEnv>): RequestContext => requestContextOf(c, deps.sourceIp);
+  const actor = (c: Context<AppEnv>) => actorOf(c.get('caller'));
+  const wire = (r: Parameters<typeof toAccessRequestWire>[0]) => toAccessRequestWire(r, deps.clock.now());
+
+  api.get('/', async (c) => {
+    const view = c.req.query('view') ?? 'mine';
+    const me = actor(c);
+    let found: Awaited<ReturnType<AccessRequestService['mine']>>;
+    if (view === 'mine') found = await deps.requests.mine(me);
+    else if (view === 'to-approve') found = await deps.requests.toApprove(me);
+    else if (view === 'needs-review') found = await deps.requests.needingReview(me);
+    else if (view === 'grants') found = await deps.requests.grants(me);
+    else throw new InvalidRequestError(`view is one of ${VIEWS.join(', ')}`);
+    return c.json({ accessRequests: found.map(wire) });
+  });
+
+  api.post('/', async (c) => {
+    const body = await parsed(deps, c, 'access-request.create', (text) =>
+      parseBody(accessRequestBody, text, 'access request'),
+    );
+    const created = await deps.requests.open(
+      requesterOf(c.get('caller')),
+      toAccessRequestInput(body),
+      context(c),
+    );
+    return c.json(wire(created), 201);
+  });
+
+  api.get('/:id', async (c) => {
+    const id = checkedRequestId(c.req.param('id'));
+    return c.json(wire(await deps.requests.get(actor(c), id, context(c))));
+  });
+
+  for (const step of STEPS) {
+    api.post(`/:id/${step}`, async (c) => {
+      const id = checkedRequestId(c.req.param('id'));
+      const { comment } = await parsed(
+        deps,
+        c,
+        `access-request.${step}`,
+        (text) => parseBody(decisionBody, text, 'decision'),
+        id,
+      );
+      const done = await deps.requests[step](actor(c), id, context(c), comment);
+      return c.json(wire(done));
+    });
+  }
+  return api;
+}
+
+function checkedRequestId(id: string): string {
+  if (!ACCESS_REQUEST_ID.test(id))
+    throw new InvalidRequestError('an access request id is a 26-character ULID');
+  return id;
+}
+
+function checkedRequestableId(id: string): string {
+  if (!REQUESTABLE_ID.test(id))
+    throw new InvalidRequestError('requestable ids are 1-128 of letters, digits and _.:@+=-');
+  return id;
+}
+
+const etag = (version: number) => `"v${version}"`;
+
+function ifMatch(header: string | undefined): number | undefined {
+  if (header === undefined) return undefined;
+  const match = /^(?:W\/)?"v(\d{1,9})"$/.exec(header.trim());
+  if (!match?.[1]) throw new InvalidRequestError('If-Match must be an ETag this API returned, like "v3"');
+  return Number(match[1]);
+}
+
+function requestableRoutes(deps: AccessRequestAppDependencies): Hono<AppEnv> {
+  const api = new Hono<AppEnv>();
+  api.use(limitBody, authenticate(deps.authMethods));
+  const context = (c: Context<AppEnv>) => requestContextOf(c, deps.sourceIp);
+
+  api.get('/', async (c) => {
+    const caller = c.get('caller');
+    const list = await deps.requestables.list(caller, deps.isAdmin(caller));
+    return c.json({ requestables: list.map(toRequestableWire) });
+  });
+
+  api.put('/:id', async (c) => {
+    const id = checkedRequestableId(c.req.param('id'));
+    const body = parseBody(requestableBody, await c.req.text(), 'requestable access');
+    const expected = ifMatch(c.req.header('if-match'));
+    const saved = await deps.requestables.put(
+      c.get('caller'),
+      toRequestableInput(id, body),
+      expected,
+      context(c),
+    );
+    c.header('etag', etag(saved.version));
+    return c.json(toRequestableWire(saved), expected === undefined ? 201 : 200);
+  });
+
+  api.delete('/:id', async (c) => {
+    const id = checkedRequestableId(c.req.param('id'));
+    await deps.requestables.delete(c.get('caller'), id, ifMatch(c.req.header('if-match')), context(c));
+    return c.body(null, 204);
+  });
+  return api;
+}
+
+/**
+ * Slack's interactive payloads: the signature is checked over the raw body before anything
+ * is parsed, then the Slack user is mapped to a principal through the configured mapping
+ * (audited on every decision); an unknown user is refused and audited.
+ */
+async function slackInteraction(c: Context<AppEnv>, deps: AccessRequestAppDependencies): Promise<Response> {
+  const body = await c.req.text();
+  if (!deps.slack) throw new AuthenticationError('Slack interactions are not configured');
+  verifySlackRequest(
+    deps.slack.signingSecret,
+    { timestamp: c.req.header('x-slack-request-timestamp'), signature: c.req.header('x-slack-signature') },
+    body,
+    deps.clock.now(),
+  );
+  const decision = parseSlackInteraction(body);
+  const principal = deps.slack.users.get(decision.slackUserId);
+  const actor: Actor = {
+    principal: principal ?? `slack:${decision.slackUserId}`,
+    identity: principal ? identityOfMappedPrincipal(principal) : `slack|${decision.slackUserId}`,
+    authMethod: 'slack',
+    groups: [],
+    via: 'slack',
+    slackUserId: decision.slackUserId,
+  };
+  const action = decision.decision === 'approve' ? 'access-request.approve' : 'access-request.deny';
+  const context = requestContextOf(c, deps.sourceIp);
+  if (!principal) {
+    const refused = new AuthenticationError('this Slack user is not mapped to a credvend principal');
+    await deps.requests.recordRejection(actor, action, context, refused, decision.requestId);
+    throw refused;
+  }
+  const done = await deps.requests[decision.decision](actor, decision.requestId, context);
+  return c.json({
+    response_type: 'ephemeral',
+    replace_original: false,
+    text: `${decision.decision === 'approve' ? 'Approved' : 'Denied'} ${done.id}: now ${toAccessRequestWire(done, deps.clock.now()).state}`,
+  });
+}

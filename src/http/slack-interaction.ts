@@ -1,0 +1,55 @@
+import { z } from 'zod';
+import { InvalidRequestError } from '../domain/errors.js';
+import { awsPrincipalSubject, oidcSubject } from '../domain/subjects.js';
+import { SLACK_APPROVE_ACTION, SLACK_DENY_ACTION } from '../notify/slack-sink.js';
+import { ACCESS_REQUEST_ID } from './access-request-schema.js';
+
+/** The part of Slack's `block_actions` payload credvend acts on; everything else is ignored. */
+const interactionSchema = z.object({
+  type: z.literal('block_actions'),
+  user: z.object({ id: z.string().regex(/^[A-Z0-9]{2,32}$/) }),
+  actions: z
+    .array(
+      z.object({
+        action_id: z.enum([SLACK_APPROVE_ACTION, SLACK_DENY_ACTION]),
+        value: z.string().regex(ACCESS_REQUEST_ID),
+      }),
+    )
+    .length(1),
+});
+
+export interface SlackDecision {
+  slackUserId: string;
+  decision: 'approve' | 'deny';
+  requestId: string;
+}
+
+/** A form-encoded `payload=<json>` body (verified already) → the one decision it carries. */
+export function parseSlackInteraction(body: string): SlackDecision {
+  const payload = new URLSearchParams(body).get('payload');
+  let json: unknown;
+  try {
+    json = JSON.parse(payload ?? '');
+  } catch {
+    throw new InvalidRequestError('a Slack interaction carries a JSON payload field');
+  }
+  const parsed = interactionSchema.safeParse(json);
+  const action = parsed.success ? parsed.data.actions[0] : undefined;
+  if (!parsed.success || !action) throw new InvalidRequestError('not a credvend Approve/Deny interaction');
+  return {
+    slackUserId: parsed.data.user.id,
+    decision: action.action_id === SLACK_APPROVE_ACTION ? 'approve' : 'deny',
+    requestId: action.value,
+  };
+}
+
+/**
+ * The identity key of a principal named in the Slack mapping (`iss#sub`, or an IAM role or
+ * user ARN), as authentication would derive it: a Slack user mapped to the requester is the
+ * requester, and cannot approve their own request from Slack either.
+ */
+export function identityOfMappedPrincipal(principal: string): string {
+  if (principal.startsWith('arn:')) return awsPrincipalSubject(principal);
+  const at = principal.indexOf('#');
+  return oidcSubject(principal.slice(0, at), principal.slice(at + 1));
+}

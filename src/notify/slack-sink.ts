@@ -1,0 +1,75 @@
+import type { KnownBlock } from '@slack/web-api';
+import { LogLevel, WebClient } from '@slack/web-api';
+import type { AccessRequestNotice } from '../domain/access-request-ports.js';
+import { type NoticeSink, noticeText } from './notice.js';
+
+export const SLACK_APPROVE_ACTION = 'credvend.approve';
+export const SLACK_DENY_ACTION = 'credvend.deny';
+
+/** Blocks of a notice: its text, and Approve/Deny buttons while the request awaits decisions. */
+export function slackBlocks(notice: AccessRequestNotice): KnownBlock[] {
+  const r = notice.request;
+  const headline = notice.urgent ? `:rotating_light: <!channel> ${noticeText(notice)}` : noticeText(notice);
+  const blocks: KnownBlock[] = [
+    { type: 'section', text: { type: 'mrkdwn', text: headline } },
+    {
+      type: 'context',
+      elements: [
+        {
+          type: 'mrkdwn',
+          text: `account ${r.accountId} · ${r.approvals.length}/${r.quorum} approvals · ${r.state}`,
+        },
+      ],
+    },
+  ];
+  if (r.state === 'requested') {
+    blocks.push({
+      type: 'actions',
+      block_id: `credvend.${r.id}`,
+      elements: [
+        {
+          type: 'button',
+          action_id: SLACK_APPROVE_ACTION,
+          style: 'primary',
+          text: { type: 'plain_text', text: 'Approve' },
+          value: r.id,
+        },
+        {
+          type: 'button',
+          action_id: SLACK_DENY_ACTION,
+          style: 'danger',
+          text: { type: 'plain_text', text: 'Deny' },
+          value: r.id,
+        },
+      ],
+    });
+  }
+  return blocks;
+}
+
+/** chat.postMessage through Slack's own client; the base URL is configurable (tests use a stand-in). */
+export function slackSink(settings: {
+  token: string;
+  channel: string;
+  apiUrl: string;
+  timeoutMs: number;
+}): NoticeSink {
+  const client = new WebClient(settings.token, {
+    slackApiUrl: settings.apiUrl,
+    // credvend retries with its own bounded backoff; the client's own would multiply it.
+    retryConfig: { retries: 0 },
+    rejectRateLimitedCalls: true,
+    timeout: settings.timeoutMs,
+    logLevel: LogLevel.ERROR,
+  });
+  return {
+    name: 'slack',
+    async deliver(notice) {
+      await client.chat.postMessage({
+        channel: settings.channel,
+        text: noticeText(notice),
+        blocks: slackBlocks(notice),
+      });
+    },
+  };
+}

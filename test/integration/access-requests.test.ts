@@ -1,0 +1,231 @@
+import { GetItemCommand } from '@aws-sdk/client-dynamodb';
+import { describe, expect, it } from 'vitest';
+import { call, people, principalOf, putRequestable, requestsApp } from './access-request-support.js';
+import { auditApp, auditEvents, devToken, dynamodb, stack } from './support.js';
+
+interface RequestWire {
+  id: string;
+  state: string;
+  approvals: Array<{ principal: string }>;
+  grant?: { entitlement: string; end: string };
+}
+
+const app = requestsApp();
+
+async function open(requester: string, requestable: string, extra: Record<string, unknown> = {}) {
+  const created = await call(app, requester, 'POST', '/v1/access-requests', {
+    requestable,
+    durationSeconds: 3600,
+    reason: 'investigate the billing incident',
+    ...extra,
+  });
+  expect(created.status, JSON.stringify(created.body)).toBe(201);
+  return created.body as unknown as RequestWire;
+}
+
+async function stored(id: string): Promise<RequestWire> {
+  const result = await call(app, 'admin@example.com', 'GET', `/v1/access-requests/${id}`);
+  return result.body as unknown as RequestWire;
+}
+
+async function grantRowExists(requester: string, requestId: string): Promise<boolean> {
+  const output = await dynamodb().send(
+    new GetItemCommand({
+      TableName: stack().credvendEnv.CREDVEND_ENTITLEMENTS_TABLE,
+      Key: {
+        subject: { S: `oidc|${stack().issuer}|${requester}` },
+        entitlementId: { S: `grant-${requestId}` },
+      },
+      ConsistentRead: true,
+    }),
+  );
+  return output.Item !== undefined;
+}
+
+describe('access request concurrency against DynamoDB Local', () => {
+  it('quorum 1: two approvers at once, exactly one approval lands and one grant is written', async () => {
+    const p = people('alice', 'bob', 'carol');
+    const id = await putRequestable(app, {
+      requesters: { principals: [principalOf(p.alice)], groups: [] },
+      approvers: { principals: [principalOf(p.bob), principalOf(p.carol)], groups: [] },
+    });
+    const request = await open(p.alice, id);
+    const results = await Promise.all(
+      [p.bob, p.carol].map((who) => call(app, who, 'POST', `/v1/access-requests/${request.id}/approve`, {})),
+    );
+    expect(results.map((r) => r.status).sort()).toEqual([200, 409]);
+    expect(results.find((r) => r.status === 409)?.body.type).toBe('urn:credvend:problem:illegal-transition');
+    const final = await stored(request.id);
+    expect(final.state).toBe('active');
+    expect(final.approvals).toHaveLength(1);
+    expect(await grantRowExists(p.alice, request.id)).toBe(true);
+    const approvals = (await auditEvents(dynamodb())).filter(
+      (e) => e.accessRequestId === request.id && e.action === 'access-request.approve',
+    );
+    expect(approvals.map((e) => e.outcome).sort()).toEqual(['applied', 'denied']);
+  });
+
+  it('quorum 2: two approvers at once both land, and the second makes the grant', async () => {
+    const p = people('alice', 'bob', 'carol');
+    const id = await putRequestable(app, {
+      quorum: 2,
+      requesters: { principals: [principalOf(p.alice)], groups: [] },
+      approvers: { principals: [principalOf(p.bob), principalOf(p.carol)], groups: [] },
+    });
+    const request = await open(p.alice, id);
+    const results = await Promise.all(
+      [p.bob, p.carol].map((who) => call(app, who, 'POST', `/v1/access-requests/${request.id}/approve`, {})),
+    );
+    expect(results.map((r) => r.status)).toEqual([200, 200]);
+    const final = await stored(request.id);
+    expect(final.state).toBe('active');
+    expect(final.approvals.map((a) => a.principal).sort()).toEqual(
+      [principalOf(p.bob), principalOf(p.carol)].sort(),
+    );
+    expect(await grantRowExists(p.alice, request.id)).toBe(true);
+  });
+
+  it('quorum 2: one approver twice at once counts once', async () => {
+    const p = people('alice', 'bob', 'carol');
+    const id = await putRequestable(app, {
+      quorum: 2,
+      requesters: { principals: [principalOf(p.alice)], groups: [] },
+      approvers: { principals: [principalOf(p.bob), principalOf(p.carol)], groups: [] },
+    });
+    const request = await open(p.alice, id);
+    const results = await Promise.all(
+      [1, 2].map(() => call(app, p.bob, 'POST', `/v1/access-requests/${request.id}/approve`, {})),
+    );
+    expect(results.map((r) => r.status).sort()).toEqual([200, 409]);
+    const final = await stored(request.id);
+    expect(final.state).toBe('requested');
+    expect(final.approvals).toHaveLength(1);
+    expect(await grantRowExists(p.alice, request.id)).toBe(false);
+  });
+
+  it('approve racing cancel: one wins, and the stored state agrees with the winner', async () => {
+    const p = people('alice', 'bob');
+    const id = await putRequestable(app, {
+      requesters: { principals: [principalOf(p.alice)], groups: [] },
+      approvers: { principals: [principalOf(p.bob)], groups: [] },
+    });
+    for (let round = 0; round < 4; round++) {
+      const request = await open(p.alice, id);
+      const [approved, cancelled] = await Promise.all([
+        call(app, p.bob, 'POST', `/v1/access-requests/${request.id}/approve`, {}),
+        call(app, p.alice, 'POST', `/v1/access-requests/${request.id}/cancel`, {}),
+      ]);
+      expect([approved.status, cancelled.status].sort()).toEqual([200, 409]);
+      const final = await stored(request.id);
+      expect(final.state).toBe(approved.status === 200 ? 'active' : 'cancelled');
+      expect(await grantRowExists(p.alice, request.id)).toBe(approved.status === 200);
+    }
+  });
+});
+
+describe('bad input and refusals', () => {
+  it('answers 4xx problem+json, audits the refusal, and grants nothing', async () => {
+    const p = people('alice', 'bob', 'mallory');
+    const id = await putRequestable(app, {
+      ticketPattern: 'INC-[0-9]{1,6}',
+      requesters: { principals: [principalOf(p.alice)], groups: [] },
+      approvers: { principals: [principalOf(p.bob), principalOf(p.alice)], groups: [] },
+    });
+    const cases: Array<[string, string, unknown, number, string]> = [
+      [
+        p.alice,
+        'POST',
+        { requestable: id, durationSeconds: 7201, reason: 'long enough', ticket: 'INC-1' },
+        400,
+        'invalid-request',
+      ],
+      [
+        p.alice,
+        'POST',
+        { requestable: id, durationSeconds: 3600, reason: '', ticket: 'INC-1' },
+        400,
+        'invalid-request',
+      ],
+      [
+        p.alice,
+        'POST',
+        { requestable: id, durationSeconds: 3600, reason: 'ok reason', ticket: 'JIRA-1' },
+        400,
+        'invalid-request',
+      ],
+      [p.alice, 'POST', { requestable: id, durationSeconds: 3600 }, 400, 'invalid-request'],
+      [p.alice, 'POST', '{not json', 400, 'invalid-request'],
+      [
+        p.mallory,
+        'POST',
+        { requestable: id, durationSeconds: 3600, reason: 'let me in', ticket: 'INC-1' },
+        403,
+        'not-requestable',
+      ],
+      [
+        p.alice,
+        'POST',
+        { requestable: 'no-such-thing', durationSeconds: 3600, reason: 'let me in' },
+        403,
+        'not-requestable',
+      ],
+    ];
+    for (const [who, method, body, status, code] of cases) {
+      const result = await call(app, who, method, '/v1/access-requests', body);
+      expect(result.status, JSON.stringify(body)).toBe(status);
+      expect(result.contentType).toBe('application/problem+json');
+      expect(result.body.type).toBe(`urn:credvend:problem:${code}`);
+    }
+    const request = await open(p.alice, id, { ticket: 'INC-42' });
+    const self = await call(app, p.alice, 'POST', `/v1/access-requests/${request.id}/approve`, {});
+    expect([self.status, self.body.type]).toEqual([403, 'urn:credvend:problem:not-approver']);
+    const stranger = await call(app, p.mallory, 'POST', `/v1/access-requests/${request.id}/approve`, {});
+    expect([stranger.status, stranger.body.type]).toEqual([403, 'urn:credvend:problem:not-approver']);
+    const badComment = await call(app, p.bob, 'POST', `/v1/access-requests/${request.id}/approve`, {
+      comment: 7,
+    });
+    expect(badComment.status).toBe(400);
+
+    expect((await stored(request.id)).state).toBe('requested');
+    expect(await grantRowExists(p.alice, request.id)).toBe(false);
+    const events = await auditEvents(dynamodb());
+    const refusals = events.filter(
+      (e) =>
+        [principalOf(p.alice), principalOf(p.mallory), principalOf(p.bob)].includes(e.principal) &&
+        e.outcome === 'denied',
+    );
+    expect(refusals.filter((e) => e.action === 'access-request.create')).toHaveLength(cases.length);
+    expect(
+      refusals
+        .filter((e) => e.action === 'access-request.approve' && e.accessRequestId === request.id)
+        .map((e) => e.problemCode)
+        .sort(),
+    ).toEqual(['invalid-request', 'not-approver', 'not-approver']);
+  });
+});
+
+describe('audit by request', () => {
+  it('lists every transition of one request through GET /v1/audit/events?accessRequest=', async () => {
+    const p = people('alice', 'bob');
+    const id = await putRequestable(app, {
+      requesters: { principals: [principalOf(p.alice)], groups: [] },
+      approvers: { principals: [principalOf(p.bob)], groups: [] },
+    });
+    const request = await open(p.alice, id);
+    await call(app, p.bob, 'POST', `/v1/access-requests/${request.id}/approve`, { comment: 'ok for today' });
+    await call(app, p.alice, 'POST', `/v1/access-requests/${request.id}/revoke`, { comment: 'done early' });
+    const response = await auditApp().request(`/v1/audit/events?accessRequest=${request.id}`, {
+      headers: { authorization: `Bearer ${await devToken('auditor@example.com')}` },
+    });
+    expect(response.status).toBe(200);
+    const { events } = (await response.json()) as {
+      events: Array<{ action: string; principal: string; reason?: string; outcome: string }>;
+    };
+    expect(events.map((e) => [e.action, e.principal, e.reason]).reverse()).toEqual([
+      ['access-request.create', principalOf(p.alice), 'investigate the billing incident'],
+      ['access-request.approve', principalOf(p.bob), 'ok for today'],
+      ['access-request.revoke', principalOf(p.alice), 'done early'],
+    ]);
+    expect(await grantRowExists(p.alice, request.id)).toBe(false);
+  });
+});
