@@ -1,5 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { auditEvents, devToken, dynamodb, oidcPrincipal, vendApp } from './support.js';
+import { DynamoDbRateLimiter } from '../../src/aws/dynamodb-rate-limiter.js';
+import { RateLimitedError } from '../../src/domain/errors.js';
+import type { RateLimitBucket } from '../../src/domain/ports.js';
+import { auditEvents, devToken, dynamodb, oidcPrincipal, stack, vendApp } from './support.js';
 
 describe('rate limits', () => {
   it('gives a caller over its quota 429 with Retry-After, audited', async () => {
@@ -64,5 +67,23 @@ describe('rate limits', () => {
       // Not entitled, every time: never 429, because nothing was about to be issued.
       expect(response.status).toBe(403);
     }
+  });
+
+  it('spends no quota on a request another quota refuses: all buckets in one transaction', async () => {
+    const limiter = new DynamoDbRateLimiter(
+      dynamodb(),
+      stack().credvendEnv.CREDVEND_RATE_LIMITS_TABLE ?? 'credvend-ratelimits',
+    );
+    const id = `atomic-${Date.now()}`;
+    const caller = (limit: number): RateLimitBucket => ({ scope: 'caller', id, limit, windowSeconds: 3600 });
+    const entitlement: RateLimitBucket = { scope: 'entitlement', id, limit: 1, windowSeconds: 3600 };
+    const now = new Date();
+    await limiter.take([caller(5), entitlement], now);
+    const refused = await limiter.take([caller(5), entitlement], now).catch((e: unknown) => e);
+    expect(refused).toBeInstanceOf(RateLimitedError);
+    expect(refused).toMatchObject({ scope: 'entitlement' });
+    // The caller's bucket still counts one request, not two: a limit of 2 lets one more through.
+    await limiter.take([caller(2)], now);
+    await expect(limiter.take([caller(2)], now)).rejects.toBeInstanceOf(RateLimitedError);
   });
 });

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { callerFromAwsArn } from '../../src/auth/aws-principal.js';
 import type { AuditEvent } from '../../src/domain/audit.js';
 import {
   AuditUnavailableError,
@@ -6,7 +7,7 @@ import {
   NotEntitledError,
   StsThrottledError,
 } from '../../src/domain/errors.js';
-import type { AuditLog, EntitlementStore, RoleAssumer } from '../../src/domain/ports.js';
+import type { AuditLog, EntitlementStore, RateLimitBucket, RoleAssumer } from '../../src/domain/ports.js';
 import type { AssumedRole, Entitlement, IssuancePlan } from '../../src/domain/types.js';
 import { CredentialVendor } from '../../src/domain/vend.js';
 import { caller, entitlement } from './fixtures.js';
@@ -139,5 +140,34 @@ describe('CredentialVendor.issue', () => {
       problemCode: 'sts-throttled',
       sessionName: 'alice@example.com',
     });
+  });
+});
+
+describe('quotas', () => {
+  it('counts an AWS caller by its role, so renaming sessions does not multiply its quota', async () => {
+    const counted: string[] = [];
+    const role = 'aws|arn:aws:iam::111111111111:role/deployer';
+    const vendor = new CredentialVendor({
+      entitlements: new MemoryEntitlements([entitlement({ subject: role })]),
+      audit: new MemoryAudit(),
+      roles: new FakeSts(),
+      clock: { now: () => new Date(Date.UTC(2026, 0, 1)) },
+      newEventId: () => `EVENT${counted.length}`,
+      roleChaining: false,
+      rateLimits: {
+        limiter: {
+          take: async (buckets: readonly RateLimitBucket[]) => {
+            counted.push(...buckets.map((b) => `${b.scope}|${b.id}`));
+          },
+        },
+        caller: { limit: 1, windowSeconds: 60 },
+      },
+    });
+    for (const session of ['build-1', 'build-2', 'alice@example.com']) {
+      const aws = callerFromAwsArn(`arn:aws:sts::111111111111:assumed-role/deployer/${session}`);
+      if (!aws) throw new Error('an assumed-role ARN maps to a caller');
+      await vendor.issue(aws, { target: { entitlementId: 'ent-1' } }, context);
+    }
+    expect(new Set(counted)).toEqual(new Set([`caller|${role}`]));
   });
 });
