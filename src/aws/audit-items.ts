@@ -17,6 +17,7 @@ const OUTCOMES: readonly AuditOutcome[] = ['issued', 'applied', 'denied', 'error
 const ACTIONS: readonly AuditAction[] = [
   'credentials.issue',
   'credentials.withheld',
+  'credentials.replay',
   'entitlement.read',
   'entitlement.put',
   'entitlement.delete',

@@ -3,6 +3,7 @@ import { consoleSignInUrl } from '../aws/console-federation.js';
 import { DynamoDbEntitlementStore } from '../aws/dynamodb-entitlement-store.js';
 import { DynamoDbIdempotencyStore } from '../aws/dynamodb-idempotency-store.js';
 import { DynamoDbRateLimiter } from '../aws/dynamodb-rate-limiter.js';
+import { DynamoDbRevocationLookup } from '../aws/dynamodb-revocation-lookup.js';
 import { StsRoleAssumer } from '../aws/sts-role-assumer.js';
 import { IdempotentIssuer } from '../domain/idempotent-issuer.js';
 import { newEventId } from '../domain/ids.js';
@@ -55,6 +56,7 @@ export function createVendFunction(root: Composition): Hono<AppEnv> {
             store: new DynamoDbIdempotencyStore(dynamodbOf(root), config.tables.idempotency),
             sealer: new IdempotencySealer(Buffer.from(config.idempotencySecret)),
             clock: systemClock,
+            revocations: new DynamoDbRevocationLookup(dynamodbOf(root), config.tables.audit),
           }),
         }
       : {}),

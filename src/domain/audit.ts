@@ -6,6 +6,7 @@ export type AuditOutcome = 'issued' | 'applied' | 'denied' | 'error';
 export type AuditAction =
   | 'credentials.issue'
   | 'credentials.withheld'
+  | 'credentials.replay'
   | 'entitlement.read'
   | 'entitlement.put'
   | 'entitlement.delete'

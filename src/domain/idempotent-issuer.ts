@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { ConflictError } from './errors.js';
-import type { Clock, IdempotencyStore } from './ports.js';
+import type { Clock, IdempotencyStore, RevocationLookup } from './ports.js';
 import type { IdempotencySealer } from './sealing.js';
 import type { AssumedRole, Caller, IssuancePlan, IssuanceRequest, RequestContext } from './types.js';
 import type { CredentialVendor, Issuance } from './vend.js';
@@ -66,6 +66,7 @@ export class IdempotentIssuer {
       store: IdempotencyStore;
       sealer: IdempotencySealer;
       clock: Clock;
+      revocations: RevocationLookup;
     },
   ) {}
 
@@ -99,7 +100,9 @@ export class IdempotentIssuer {
         existing.sealed,
         `${keyHash}:${requestHash}`,
       );
-      return { issuance: issuanceSchema.parse(JSON.parse(text)), replayed: true };
+      const stored = issuanceSchema.parse(JSON.parse(text));
+      await this.deps.vendor.checkReplay(caller, request, context, stored, this.deps.revocations);
+      return { issuance: stored, replayed: true };
     }
     let issuance: Issuance;
     try {

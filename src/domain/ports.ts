@@ -87,3 +87,8 @@ export interface IdempotencyStore {
   complete(keyHash: string, sealed: Sealed, expiresAt: Date): Promise<void>;
   release(keyHash: string): Promise<void>;
 }
+
+/** Whether a revocation recorded since `since` covers sessions of this SourceIdentity on this role. */
+export interface RevocationLookup {
+  revokedSince(roleArn: string, sourceIdentity: string, since: Date): Promise<boolean>;
+}

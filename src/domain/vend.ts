@@ -4,6 +4,7 @@ import {
   AuditUnavailableError,
   CredvendError,
   EntitlementStoreUnavailableError,
+  NotEntitledError,
   QuotaUnavailableError,
   RateLimitedError,
   StsThrottledError,
@@ -15,6 +16,7 @@ import type {
   EntitlementStore,
   RateLimitBucket,
   RateLimiter,
+  RevocationLookup,
   RoleAssumer,
 } from './ports.js';
 import type { SubjectMatch } from './subject-match.js';
@@ -39,6 +41,9 @@ export interface VendorDependencies {
   /** Told when a denial or error could not be audited; the caller is denied regardless. */
   onAuditFailure?: (error: unknown, event: AuditEvent) => void;
 }
+
+/** Margin for clock skew between STS's Expiration and the revocation's recorded time. */
+const REPLAY_SKEW_MS = 5000;
 
 export interface RateLimitPolicy {
   limit: number;
@@ -126,6 +131,64 @@ export class CredentialVendor {
       });
     }
     return { eventId: base.eventId, plan, assumed };
+  }
+
+  /**
+   * Before an idempotent replay hands out stored credentials again: the entitlement must
+   * still grant them (active, not denied, the same row) and no revocation since their issue
+   * may cover them. The replay is audited either way; if that record cannot be written,
+   * nothing is handed out.
+   */
+  async checkReplay(
+    caller: Caller,
+    request: IssuanceRequest,
+    context: RequestContext,
+    issuance: Issuance,
+    revocations: RevocationLookup,
+  ): Promise<void> {
+    const now = this.deps.clock.now();
+    const { plan, assumed } = issuance;
+    const event: AuditEvent = {
+      ...this.baseEvent(caller, context, now, request.reason),
+      action: 'credentials.replay',
+      relatedEventId: issuance.eventId,
+      entitlementId: plan.entitlementId,
+      accountId: plan.accountId,
+      roleArn: plan.roleArn,
+      ...planFields(plan),
+      accessKeyId: assumed.credentials.accessKeyId,
+      expiration: assumed.credentials.expiration.toISOString(),
+    };
+    // STS's Expiration is issue time + duration; a few seconds earlier covers clock skew.
+    const issuedAt = new Date(
+      assumed.credentials.expiration.getTime() - plan.durationSeconds * 1000 - REPLAY_SKEW_MS,
+    );
+    try {
+      const { entitlement } = resolveEntitlement(
+        caller,
+        await this.loadEntitlements(caller),
+        request.target,
+        now,
+      );
+      if (entitlement.id !== plan.entitlementId) {
+        throw new NotEntitledError(`entitlement ${plan.entitlementId} no longer grants these credentials`);
+      }
+      if (await revocations.revokedSince(plan.roleArn, plan.sourceIdentity, issuedAt)) {
+        throw new NotEntitledError(
+          'these credentials were revoked; request new ones without this Idempotency-Key',
+        );
+      }
+    } catch (error) {
+      await this.auditFailure(event, error);
+      throw error;
+    }
+    try {
+      await this.deps.audit.append({ ...event, outcome: 'issued' });
+    } catch (error) {
+      throw new AuditUnavailableError('the replay could not be audited, so no credentials were returned', {
+        cause: error,
+      });
+    }
   }
 
   /**

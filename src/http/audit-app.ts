@@ -69,7 +69,7 @@ export function createAuditApp(deps: AuditAppDependencies): Hono<AppEnv> {
     if (!ACCESS_KEY_ID.test(accessKeyId))
       throw new InvalidRequestError('an access key id is 16-128 upper-case letters and digits');
     const events = await deps.reader.byAccessKey(accessKeyId);
-    const issuance = events.find((e) => e.outcome === 'issued');
+    const issuance = events.find((e) => e.action === 'credentials.issue' && e.outcome === 'issued');
     if (!issuance) throw new NotFoundError(`no issuance produced access key ${accessKeyId}`);
     // Withheld: the audit write reported failure, so the caller never received these credentials.
     return c.json({ ...issuance, withheld: events.some((e) => e.action === 'credentials.withheld') });

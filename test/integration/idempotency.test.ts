@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { ScanCommand } from '@aws-sdk/client-dynamodb';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { auditEvents, devToken, dynamodb, stack, vendApp } from './support.js';
+import { adminApp, auditEvents, devToken, dynamodb, stack, vendApp } from './support.js';
 
 interface Issued {
   eventId: string;
@@ -18,7 +18,9 @@ describe('Idempotency-Key on POST /v1/credentials', () => {
       body: JSON.stringify(body),
     });
   const issuedRecords = async (accessKeyId: string) =>
-    (await auditEvents(dynamodb())).filter((e) => e.outcome === 'issued' && e.accessKeyId === accessKeyId);
+    (await auditEvents(dynamodb())).filter(
+      (e) => e.action === 'credentials.issue' && e.outcome === 'issued' && e.accessKeyId === accessKeyId,
+    );
 
   beforeAll(async () => {
     alice = await devToken('alice@example.com');
@@ -105,5 +107,64 @@ describe('Idempotency-Key on POST /v1/credentials', () => {
 
   it('refuses a malformed key with 400', async () => {
     expect((await post('has spaces in it', { entitlement: 'demo-readonly' })).status).toBe(400);
+  });
+
+  it('audits each replay, linked to the issuance it repeats', async () => {
+    const key = `audited-${Date.now()}`;
+    const first = (await (await post(key, { entitlement: 'demo-readonly' })).json()) as Issued;
+    const again = await post(key, { entitlement: 'demo-readonly' });
+    expect(again.headers.get('idempotent-replayed')).toBe('true');
+    const replays = (await auditEvents(dynamodb())).filter(
+      (e) => e.action === 'credentials.replay' && e.relatedEventId === first.eventId,
+    );
+    expect(replays).toEqual([
+      expect.objectContaining({ outcome: 'issued', accessKeyId: first.credentials.accessKeyId }),
+    ]);
+  });
+
+  it('re-checks the entitlement before a replay: one deleted since gives 403, audited', async () => {
+    const admin = adminApp();
+    const adminToken = `Bearer ${await devToken('admin@example.com')}`;
+    const id = `replay-${Date.now()}`;
+    const created = await admin.request(`/v1/entitlements/${id}`, {
+      method: 'PUT',
+      headers: { authorization: adminToken },
+      body: JSON.stringify({
+        subject: { oidc: { issuer: stack().issuer, sub: 'alice@example.com' } },
+        accountId: '222222222222',
+        roleArn: stack().roles.readonly,
+        maxDurationSeconds: 900,
+      }),
+    });
+    expect(created.status).toBe(201);
+    const key = `gone-${Date.now()}`;
+    expect((await post(key, { entitlement: id })).status).toBe(200);
+    const deleted = await admin.request(`/v1/entitlements/${id}`, {
+      method: 'DELETE',
+      headers: { authorization: adminToken, 'if-match': '"v1"' },
+    });
+    expect(deleted.status).toBe(204);
+    const replay = await post(key, { entitlement: id });
+    expect(replay.status).toBe(403);
+    const { requestId } = (await replay.json()) as { requestId: string };
+    expect((await auditEvents(dynamodb())).find((e) => e.requestId === requestId)).toMatchObject({
+      action: 'credentials.replay',
+      outcome: 'denied',
+    });
+  });
+
+  // Last in the file: the revocation stays on record for alice's earlier sessions on this role.
+  it('re-checks revocations before a replay: revoked credentials are never handed out again', async () => {
+    const key = `revoked-${Date.now()}`;
+    const first = (await (await post(key, { entitlement: 'demo-readonly' })).json()) as Issued;
+    // Print-only revocation: recorded (and returned to apply by hand) without touching moto's role.
+    const revoked = await adminApp({ CREDVEND_REVOKER_ROLE_NAME: '' }).request(
+      `/v1/audit/events/${first.eventId}/revoke`,
+      { method: 'POST', headers: { authorization: `Bearer ${await devToken('admin@example.com')}` } },
+    );
+    expect(revoked.status).toBe(200);
+    const replay = await post(key, { entitlement: 'demo-readonly' });
+    expect(replay.status).toBe(403);
+    expect(await replay.text()).not.toContain(first.credentials.accessKeyId);
   });
 });
