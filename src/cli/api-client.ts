@@ -9,11 +9,13 @@ const run = promisify(execFile);
 
 export interface ApiTarget {
   apiUrl: string;
+  /** The profile name: what cached credentials and sign-in tokens are filed under. */
+  profile: string;
   auth: ProfileAuth | { type: 'token'; token: string };
 }
 
 /** The bearer token for an OIDC profile, from the source it names. */
-async function bearerToken(auth: Extract<ProfileAuth, { type: 'oidc' }>): Promise<string> {
+async function tokenFromSource(auth: Extract<ProfileAuth, { type: 'oidc' }>): Promise<string> {
   let token: string | undefined;
   if (auth.tokenEnv) token = process.env[auth.tokenEnv];
   else if (auth.tokenFile) token = await readFile(auth.tokenFile, 'utf8').catch(() => undefined);
@@ -36,18 +38,22 @@ async function bearerToken(auth: Extract<ProfileAuth, { type: 'oidc' }>): Promis
   return token;
 }
 
+/** The bearer token of a token-based target (a literal token, a token source, or a sign-in). */
+export async function bearerToken(target: ApiTarget): Promise<string> {
+  const auth = target.auth;
+  if (auth.type === 'token') return auth.token;
+  if (auth.type === 'oidc') return tokenFromSource(auth);
+  if (auth.type === 'login') {
+    const { signedInToken } = await import('./login/session.js');
+    return signedInToken(target.profile, auth);
+  }
+  throw new CliError('this profile signs AWS requests; it has no bearer token');
+}
+
 /** The Authorization header value for a target: a bearer token, or a freshly signed GetCallerIdentity. */
 export async function authorizationFor(target: ApiTarget): Promise<string> {
-  const auth = target.auth;
-  if (auth.type === 'token') return `Bearer ${auth.token}`;
-  if (auth.type === 'oidc') return `Bearer ${await bearerToken(auth)}`;
-  // Loaded on use: the AWS SDK signer and credential chain are most of the CLI's code.
-  const { buildSignedGetCallerIdentity } = await import('../auth/signed-identity-request.js');
-  return buildSignedGetCallerIdentity({
-    stsEndpoint: auth.stsEndpoint,
-    serverId: auth.serverId,
-    region: auth.region,
-  });
+  const { resolveCaller } = await import('./caller.js');
+  return (await resolveCaller(target)).authorization;
 }
 
 export interface ApiResponse {
@@ -64,7 +70,7 @@ export async function callApi(
   target: ApiTarget,
   method: string,
   path: string,
-  options: { body?: unknown; headers?: Record<string, string> } = {},
+  options: { body?: unknown; headers?: Record<string, string>; authorization?: string } = {},
 ): Promise<ApiResponse> {
   const url = `${target.apiUrl.replace(/\/$/, '')}${path}`;
   let response: Response;
@@ -72,7 +78,7 @@ export async function callApi(
     response = await fetch(url, {
       method,
       headers: {
-        authorization: await authorizationFor(target),
+        authorization: options.authorization ?? (await authorizationFor(target)),
         'user-agent': 'credvend-cli/0.1',
         ...(options.body !== undefined ? { 'content-type': 'application/json' } : {}),
         ...options.headers,

@@ -1,8 +1,7 @@
-import { chmod, mkdir, readFile, rename, writeFile } from 'node:fs/promises';
-import { homedir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { readFile } from 'node:fs/promises';
 import { z } from 'zod';
 import { CliError } from './errors.js';
+import { writePrivateFile } from './private-files.js';
 
 const oidcAuth = z
   .object({
@@ -23,20 +22,29 @@ const awsAuth = z
   })
   .strict();
 
+/** Signed in with an OIDC IdP (`credvend login --issuer`); the tokens live in their own 0600 file. */
+const loginAuth = z
+  .object({
+    type: z.literal('login'),
+    issuer: z.url(),
+    clientId: z.string().min(1),
+    scope: z.string().min(1),
+    /** RFC 8707 resource indicator sent with the requests, when the IdP needs one for credvend's audience. */
+    resource: z.string().optional(),
+    /** Send the ID token instead of the access token (IdPs whose access tokens are not JWTs for credvend). */
+    useIdToken: z.boolean().optional(),
+  })
+  .strict();
+
 const profileSchema = z
-  .object({ apiUrl: z.url(), auth: z.discriminatedUnion('type', [oidcAuth, awsAuth]) })
+  .object({ apiUrl: z.url(), auth: z.discriminatedUnion('type', [oidcAuth, awsAuth, loginAuth]) })
   .strict();
 const fileSchema = z.object({ profiles: z.record(z.string(), profileSchema) }).strict();
 
 export type Profile = z.infer<typeof profileSchema>;
 export type ProfileAuth = Profile['auth'];
 
-/** `$XDG_CONFIG_HOME/credvend/config.json`, or `~/.config/credvend/config.json`. */
-export function configPath(env: NodeJS.ProcessEnv = process.env): string {
-  if (env.CREDVEND_CONFIG) return env.CREDVEND_CONFIG;
-  const base = env.XDG_CONFIG_HOME || join(homedir(), '.config');
-  return join(base, 'credvend', 'config.json');
-}
+export { configPath } from './paths.js';
 
 export async function readProfiles(path: string): Promise<Record<string, Profile>> {
   let text: string;
@@ -45,7 +53,15 @@ export async function readProfiles(path: string): Promise<Record<string, Profile
   } catch {
     return {};
   }
-  const parsed = fileSchema.safeParse(JSON.parse(text));
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (error) {
+    throw new CliError(
+      `${path} is not valid JSON: ${error instanceof Error ? error.message : String(error)}`,
+    );
+  }
+  const parsed = fileSchema.safeParse(json);
   if (!parsed.success)
     throw new CliError(`${path} is not a valid credvend config: ${parsed.error.issues[0]?.message ?? ''}`);
   return parsed.data.profiles;
@@ -54,9 +70,5 @@ export async function readProfiles(path: string): Promise<Record<string, Profile
 /** Written atomically with mode 0600: the file names where tokens come from. */
 export async function saveProfile(path: string, name: string, profile: Profile): Promise<void> {
   const profiles = { ...(await readProfiles(path)), [name]: profileSchema.parse(profile) };
-  await mkdir(dirname(path), { recursive: true, mode: 0o700 });
-  const temporary = `${path}.${process.pid}.tmp`;
-  await writeFile(temporary, `${JSON.stringify({ profiles }, null, 2)}\n`, { mode: 0o600 });
-  await chmod(temporary, 0o600);
-  await rename(temporary, path);
+  await writePrivateFile(path, `${JSON.stringify({ profiles }, null, 2)}\n`);
 }

@@ -36,12 +36,17 @@ export async function startContainerEndpoint(
   onError: (error: unknown) => void = () => undefined,
 ): Promise<ContainerEndpoint> {
   const token = randomBytes(24).toString('base64url');
+  const allowedHosts = new Set<string>();
   const server = createServer((request, response) => {
     const send = (status: number, body: unknown) => {
       response.writeHead(status, { 'content-type': 'application/json', 'cache-control': 'no-store' });
       response.end(JSON.stringify(body));
     };
     if (request.method !== 'GET') return send(405, { message: 'GET only' });
+    // DNS rebinding: a web page may make a browser connect here under a name it controls;
+    // only requests that name this loopback endpoint are answered.
+    if (!allowedHosts.has(request.headers.host ?? ''))
+      return send(421, { message: 'unexpected Host header' });
     if (!sameSecret(request.headers.authorization ?? '', token))
       return send(403, { message: 'wrong or missing authorization token' });
     cache.get().then(
@@ -64,6 +69,7 @@ export async function startContainerEndpoint(
     server.listen(port, '127.0.0.1', () => resolve());
   });
   const { port: bound } = server.address() as AddressInfo;
+  allowedHosts.add(`127.0.0.1:${bound}`).add(`localhost:${bound}`);
   return {
     url: `http://127.0.0.1:${bound}/`,
     token,

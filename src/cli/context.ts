@@ -17,20 +17,21 @@ export interface GlobalOptions {
  */
 export async function resolveTarget(program: Command): Promise<ApiTarget> {
   const options = program.opts<GlobalOptions>();
-  const profiles = await readProfiles(configPath());
+  const path = configPath();
+  const profiles = await readProfiles(path);
   const profile = profiles[options.profile];
   const apiUrl = options.apiUrl ?? process.env.CREDVEND_API_URL ?? profile?.apiUrl ?? DEFAULT_API_URL;
-  if (profile) return { apiUrl, auth: profile.auth };
+  if (profile) return { apiUrl, profile: options.profile, auth: profile.auth };
+  // A profile the user named must exist: falling back to another identity would be a surprise.
+  if (program.getOptionValueSource('profile') !== 'default') {
+    const known = Object.keys(profiles);
+    throw new CliError(
+      `no profile "${options.profile}" in ${path}${known.length ? ` (profiles: ${known.join(', ')})` : ''}`,
+    );
+  }
   const token = process.env.CREDVEND_TOKEN?.trim();
-  if (token) return { apiUrl, auth: { type: 'token', token } };
+  if (token) return { apiUrl, profile: options.profile, auth: { type: 'token', token } };
   throw new CliError(`no profile "${options.profile}" and no $CREDVEND_TOKEN: run \`credvend login\` first`);
-}
-
-/** `<entitlement>` or `<account>/<role>` as the API's request fields. */
-export function targetFields(target: string): Record<string, string> {
-  const byRole = /^(\d{12})\/([\w+=,.@-]{1,64})$/.exec(target);
-  if (byRole?.[1] && byRole[2]) return { accountId: byRole[1], roleName: byRole[2] };
-  return { entitlement: target };
 }
 
 export function printJson(value: unknown): void {

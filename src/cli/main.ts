@@ -1,47 +1,15 @@
 #!/usr/bin/env node
-import { Command } from 'commander';
-import { registerAdminCommands } from './commands/admin.js';
-import { registerAuditCommands } from './commands/audit.js';
-import { registerCredentialCommands } from './commands/credentials.js';
-import { registerLogin } from './commands/login.js';
-import { registerSubjectCommands } from './commands/subjects.js';
-import { DEFAULT_API_URL } from './context.js';
-import { registerDevToken } from './dev-token.js';
-import { CliError } from './errors.js';
+/**
+ * The `credvend` entry point. `--version` answers before anything else loads (scripts and
+ * shell prompts call it often); every other command loads the program, whose heavier parts
+ * load on first use.
+ */
+import { VERSION } from './version.js';
 
-const program = new Command('credvend')
-  .description('short-lived, audited AWS credentials from credvend')
-  .option('--profile <name>', 'profile in the config file', process.env.CREDVEND_PROFILE ?? 'default')
-  .option('--api-url <url>', 'credvend API base URL (env CREDVEND_API_URL)')
-  .option('--json', 'machine-readable output')
-  .showHelpAfterError()
-  .exitOverride();
-
-const apiUrl = (): string =>
-  program.opts<{ apiUrl?: string }>().apiUrl ?? process.env.CREDVEND_API_URL ?? DEFAULT_API_URL;
-
-registerLogin(program);
-registerCredentialCommands(program);
-registerAdminCommands(program);
-registerSubjectCommands(program);
-registerAuditCommands(program);
-registerDevToken(program, apiUrl);
-
-try {
-  await program.parseAsync(process.argv);
-} catch (error) {
-  if (
-    error instanceof Error &&
-    'code' in error &&
-    typeof error.code === 'string' &&
-    error.code.startsWith('commander.')
-  ) {
-    // commander printed its own message (usage, --help, --version).
-    const exitCode = 'exitCode' in error && typeof error.exitCode === 'number' ? error.exitCode : 1;
-    process.exitCode = exitCode;
-  } else {
-    const message = error instanceof Error ? error.message : String(error);
-    process.stderr.write(`credvend: ${message}\n`);
-    process.exitCode = error instanceof CliError ? error.exitCode : 1;
-  }
+const args = process.argv.slice(2);
+if (args.length === 1 && (args[0] === '--version' || args[0] === '-V')) {
+  process.stdout.write(`${VERSION}\n`);
+} else {
+  const { runCli } = await import('./program.js');
+  await runCli(process.argv);
 }

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 
 /** Shapes of the API answers the CLI reads. */
-export const credentialsResponse = z.object({
+export const credentialsResponse = z.looseObject({
   eventId: z.string(),
   entitlementId: z.string(),
   accountId: z.string(),

@@ -1,0 +1,42 @@
+/** Set in a child's environment so a nested `credvend exec` refuses instead of stacking roles. */
+export const EXEC_MARKER = 'CREDVEND_EXEC';
+
+/**
+ * Variables that would make an AWS tool use other credentials than the ones given, or hand
+ * the credvend bearer token to a program that has no business with it.
+ */
+const OVERRIDING = [
+  'AWS_PROFILE',
+  'AWS_DEFAULT_PROFILE',
+  'AWS_ACCESS_KEY_ID',
+  'AWS_SECRET_ACCESS_KEY',
+  'AWS_SESSION_TOKEN',
+  'AWS_SECURITY_TOKEN',
+  'AWS_CREDENTIAL_EXPIRATION',
+  'AWS_WEB_IDENTITY_TOKEN_FILE',
+  'AWS_ROLE_ARN',
+  'AWS_ROLE_SESSION_NAME',
+  'AWS_CONTAINER_CREDENTIALS_FULL_URI',
+  'AWS_CONTAINER_CREDENTIALS_RELATIVE_URI',
+  'AWS_CONTAINER_AUTHORIZATION_TOKEN',
+  'AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE',
+  'CREDVEND_TOKEN',
+];
+
+export interface ChildEnvOptions {
+  /** Replaces any region the parent had; both AWS_REGION and AWS_DEFAULT_REGION. */
+  region?: string;
+  /** Further variables to remove: the profile's own token variable, say. */
+  drop?: readonly string[];
+  set: Record<string, string>;
+}
+
+export function childEnvironment(parent: NodeJS.ProcessEnv, options: ChildEnvOptions): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = { ...parent };
+  for (const name of [...OVERRIDING, ...(options.drop ?? [])]) delete env[name];
+  if (options.region) {
+    env.AWS_REGION = options.region;
+    env.AWS_DEFAULT_REGION = options.region;
+  }
+  return { ...env, ...options.set };
+}

@@ -1,0 +1,46 @@
+import type { Command } from 'commander';
+import { childEnvironment, EXEC_MARKER } from '../child-env.js';
+import { resolveTarget } from '../context.js';
+import { CliError } from '../errors.js';
+import { runChild } from '../run-child.js';
+import { integer, type VendFields, vendCredentials } from '../vend.js';
+
+interface ExecOptions extends Omit<VendFields, 'target'> {
+  region?: string;
+  cache: boolean;
+}
+
+export function registerExec(program: Command): void {
+  program
+    .command('exec')
+    .description('run a command (default: $SHELL) with credentials in its environment')
+    .argument('<target>', 'entitlement id, or account/role')
+    .argument('[command...]', 'the command, after --')
+    .option('--duration <seconds>', 'session length (default 3600, capped by the entitlement)', integer)
+    .option('--reason <text>', 'why')
+    .option('--region <region>', 'set AWS_REGION and AWS_DEFAULT_REGION')
+    .option('--no-cache', 'vend afresh instead of using cached credentials')
+    .action(async (target: string, command: string[], options: ExecOptions) => {
+      const outer = process.env[EXEC_MARKER];
+      if (outer)
+        throw new CliError(
+          `already inside \`credvend exec ${outer}\`: exit it first (nesting would mix roles)`,
+        );
+      const api = await resolveTarget(program);
+      const vended = await vendCredentials(api, { target, ...options }, options.cache);
+      const c = vended.credentials;
+      const env = childEnvironment(process.env, {
+        ...(options.region ? { region: options.region } : {}),
+        drop: api.auth.type === 'oidc' && api.auth.tokenEnv ? [api.auth.tokenEnv] : [],
+        set: {
+          AWS_ACCESS_KEY_ID: c.accessKeyId,
+          AWS_SECRET_ACCESS_KEY: c.secretAccessKey,
+          AWS_SESSION_TOKEN: c.sessionToken,
+          AWS_CREDENTIAL_EXPIRATION: c.expiration,
+          [EXEC_MARKER]: target,
+        },
+      });
+      const argv = command.length > 0 ? command : [process.env.SHELL || '/bin/sh'];
+      process.exitCode = await runChild(argv, env);
+    });
+}

@@ -1,0 +1,81 @@
+import type { Command } from 'commander';
+import { childEnvironment, EXEC_MARKER } from '../child-env.js';
+import { type ContainerCredentials, startContainerEndpoint } from '../container-server.js';
+import { resolveTarget } from '../context.js';
+import { CredentialCache } from '../credential-cache.js';
+import { runChild } from '../run-child.js';
+import { integer, type VendFields, vendCredentials } from '../vend.js';
+
+interface ServeOptions extends Omit<VendFields, 'target'> {
+  port: number;
+  region?: string;
+}
+
+const describe = (error: unknown) => (error instanceof Error ? error.message : String(error));
+
+export function registerServe(program: Command): void {
+  program
+    .command('serve')
+    .description(
+      'a loopback container-credentials endpoint that keeps credentials fresh; optionally runs a command',
+    )
+    .argument('<target>', 'entitlement id, or account/role')
+    .argument('[command...]', 'a command to run with the endpoint configured, after --')
+    .option('--port <port>', 'port on 127.0.0.1 (default: any free port)', integer, 0)
+    .option('--duration <seconds>', 'session length (default 3600, capped by the entitlement)', integer)
+    .option('--reason <text>', 'why')
+    .option('--region <region>', 'with a command: set AWS_REGION and AWS_DEFAULT_REGION')
+    .action(async (target: string, command: string[], options: ServeOptions) => {
+      const api = await resolveTarget(program);
+      // Each refresh vends afresh (the disk cache would hand back what this cache just let go).
+      const fetchCredentials = async (): Promise<ContainerCredentials> => {
+        const body = await vendCredentials(api, { target, ...options }, false);
+        return {
+          accessKeyId: body.credentials.accessKeyId,
+          secretAccessKey: body.credentials.secretAccessKey,
+          sessionToken: body.credentials.sessionToken,
+          expiration: new Date(body.credentials.expiration),
+          roleArn: body.assumedRoleArn,
+        };
+      };
+      const cache = new CredentialCache<ContainerCredentials>(
+        fetchCredentials,
+        Date.now,
+        5 * 60_000,
+        (error) =>
+          process.stderr.write(
+            `credvend: refresh failed, still serving the current credentials: ${describe(error)}\n`,
+          ),
+      );
+      await cache.get();
+      const endpoint = await startContainerEndpoint(cache, options.port, (error) =>
+        process.stderr.write(`credvend: refresh failed: ${describe(error)}\n`),
+      );
+      const variables = {
+        AWS_CONTAINER_CREDENTIALS_FULL_URI: endpoint.url,
+        AWS_CONTAINER_AUTHORIZATION_TOKEN: endpoint.token,
+      };
+      if (command.length > 0) {
+        const env = childEnvironment(process.env, {
+          ...(options.region ? { region: options.region } : {}),
+          drop: api.auth.type === 'oidc' && api.auth.tokenEnv ? [api.auth.tokenEnv] : [],
+          set: { ...variables, [EXEC_MARKER]: target },
+        });
+        try {
+          process.exitCode = await runChild(command, env);
+        } finally {
+          await endpoint.close();
+        }
+        return;
+      }
+      process.stdout.write(
+        Object.entries(variables)
+          .map(([name, value]) => `export ${name}=${value}\n`)
+          .join(''),
+      );
+      await new Promise<void>((resolve) => {
+        for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const)
+          process.once(signal, () => void endpoint.close().then(resolve));
+      });
+    });
+}

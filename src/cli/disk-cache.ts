@@ -1,0 +1,148 @@
+import { createCipheriv, createDecipheriv, createHash, randomBytes } from 'node:crypto';
+import { rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import { profileFileName } from './paths.js';
+import { readPrivateFile, UnsafeFileError, writePrivateFile } from './private-files.js';
+
+/**
+ * Everything that decides which credentials an answer holds. Two requests share a cache
+ * entry only when every field is equal: the same API, profile, verified-by-the-API caller
+ * (the token's issuer and subject, or the AWS key), and the same request body.
+ */
+export interface CacheKey {
+  apiUrl: string;
+  profile: string;
+  principal: string;
+  request: Readonly<Record<string, unknown>>;
+}
+
+/**
+ * Reused only while more than this remains: botocore refreshes credential_process
+ * credentials 15 minutes before expiry (mandatory at 10) and the JS SDK 5 minutes before,
+ * so an answer inside that window would make them call again at once, on every call.
+ */
+export const REUSE_MARGIN_MS = 20 * 60_000;
+
+const canonical = (key: CacheKey): string =>
+  JSON.stringify([key.apiUrl.replace(/\/$/, ''), key.profile, key.principal, sortKeys(key.request)]);
+
+function sortKeys(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(sortKeys);
+  if (value && typeof value === 'object')
+    return Object.fromEntries(
+      Object.entries(value)
+        .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+        .map(([k, v]) => [k, sortKeys(v)]),
+    );
+  return value;
+}
+
+interface Sealed {
+  v: 1;
+  expiresAt: number;
+  iv: string;
+  tag: string;
+  data: string;
+}
+
+function isSealed(value: unknown): value is Sealed {
+  if (!value || typeof value !== 'object') return false;
+  const v: Record<string, unknown> = { ...value };
+  return (
+    v.v === 1 &&
+    typeof v.expiresAt === 'number' &&
+    typeof v.iv === 'string' &&
+    typeof v.tag === 'string' &&
+    typeof v.data === 'string'
+  );
+}
+
+export type CacheWarning = (message: string) => void;
+
+/**
+ * Credentials cached between invocations, one file per key, 0600 in a 0700 directory per
+ * profile. Each entry is sealed with AES-256-GCM under a random local key (0600), with the
+ * whole cache key as additional data: an edited file, or one copied to another key's name
+ * (another caller's, say), fails to open and is refused, as is a file others could read.
+ */
+export class DiskCredentialCache {
+  constructor(
+    private readonly dir: string,
+    private readonly warn: CacheWarning,
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  private entryPath(key: CacheKey): string {
+    const name = createHash('sha256').update(canonical(key)).digest('base64url');
+    return join(this.dir, profileFileName(key.profile), `${name}.json`);
+  }
+
+  private async sealingKey(create: boolean): Promise<Buffer | undefined> {
+    const path = join(this.dir, 'key');
+    const existing = await readPrivateFile(path);
+    if (existing !== undefined) {
+      const key = Buffer.from(existing.trim(), 'base64url');
+      if (key.length === 32) return key;
+      if (!create) return undefined;
+    }
+    if (!create) return undefined;
+    const key = randomBytes(32);
+    await writePrivateFile(path, key.toString('base64url'));
+    return key;
+  }
+
+  /** The cached answer for `key`, if one is there, intact, private and fresh enough. */
+  async get(key: CacheKey): Promise<string | undefined> {
+    const path = this.entryPath(key);
+    try {
+      const text = await readPrivateFile(path);
+      if (text === undefined) return undefined;
+      const sealed: unknown = JSON.parse(text);
+      if (!isSealed(sealed)) throw new UnsafeFileError(`${path} is not a credvend cache entry`);
+      if (sealed.expiresAt - REUSE_MARGIN_MS <= this.now()) return undefined;
+      const secret = await this.sealingKey(false);
+      if (!secret) throw new UnsafeFileError(`${path} cannot be opened: the cache key is missing`);
+      const decipher = createDecipheriv('aes-256-gcm', secret, Buffer.from(sealed.iv, 'base64url'));
+      decipher.setAAD(Buffer.from(canonical(key)));
+      decipher.setAuthTag(Buffer.from(sealed.tag, 'base64url'));
+      try {
+        return Buffer.concat([
+          decipher.update(Buffer.from(sealed.data, 'base64url')),
+          decipher.final(),
+        ]).toString('utf8');
+      } catch {
+        throw new UnsafeFileError(`${path} was modified or belongs to another request`);
+      }
+    } catch (error) {
+      this.warn(`ignoring cached credentials: ${error instanceof Error ? error.message : String(error)}`);
+      await rm(path, { force: true });
+      return undefined;
+    }
+  }
+
+  async put(key: CacheKey, value: string, expiresAt: number): Promise<void> {
+    const secret = await this.sealingKey(true);
+    if (!secret) return;
+    const iv = randomBytes(12);
+    const cipher = createCipheriv('aes-256-gcm', secret, iv);
+    cipher.setAAD(Buffer.from(canonical(key)));
+    const data = Buffer.concat([cipher.update(value, 'utf8'), cipher.final()]);
+    const sealed: Sealed = {
+      v: 1,
+      expiresAt,
+      iv: iv.toString('base64url'),
+      tag: cipher.getAuthTag().toString('base64url'),
+      data: data.toString('base64url'),
+    };
+    await writePrivateFile(this.entryPath(key), JSON.stringify(sealed));
+  }
+
+  async delete(key: CacheKey): Promise<void> {
+    await rm(this.entryPath(key), { force: true });
+  }
+
+  /** Forgets every cached credential of a profile (`credvend logout`). */
+  async clearProfile(profile: string): Promise<void> {
+    await rm(join(this.dir, profileFileName(profile)), { recursive: true, force: true });
+  }
+}

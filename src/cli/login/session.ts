@@ -1,0 +1,91 @@
+import { rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import { z } from 'zod';
+import type { Profile } from '../config-store.js';
+import { CliError } from '../errors.js';
+import { profileFileName, tokensDir } from '../paths.js';
+import { readPrivateFile, UnsafeFileError, writePrivateFile } from '../private-files.js';
+import { describeOAuthError } from './oauth-errors.js';
+
+export type LoginAuth = Extract<Profile['auth'], { type: 'login' }>;
+
+const sessionSchema = z.object({
+  issuer: z.string(),
+  clientId: z.string(),
+  accessToken: z.string().min(1),
+  idToken: z.string().optional(),
+  refreshToken: z.string().optional(),
+  /** Epoch ms when the access token expires (from `expires_in`). */
+  expiresAt: z.number(),
+  /** The IdP's endpoints, kept so a refresh needs no discovery request. */
+  serverMetadata: z.object({
+    issuer: z.string(),
+    token_endpoint: z.string(),
+    revocation_endpoint: z.string().optional(),
+    authorization_endpoint: z.string().optional(),
+    device_authorization_endpoint: z.string().optional(),
+    jwks_uri: z.string().optional(),
+    id_token_signing_alg_values_supported: z.array(z.string()).optional(),
+  }),
+});
+export type StoredSession = z.infer<typeof sessionSchema>;
+
+/** Tokens are renewed this long before they expire, so a request never leaves with a dying token. */
+const RENEW_BEFORE_MS = 60_000;
+
+export const sessionPath = (profile: string): string => join(tokensDir(), `${profileFileName(profile)}.json`);
+
+export async function readSession(profile: string): Promise<StoredSession | undefined> {
+  const path = sessionPath(profile);
+  let text: string | undefined;
+  try {
+    text = await readPrivateFile(path);
+  } catch (error) {
+    if (error instanceof UnsafeFileError) throw new CliError(`refusing sign-in tokens: ${error.message}`, 3);
+    throw error;
+  }
+  if (text === undefined) return undefined;
+  const parsed = sessionSchema.safeParse(JSON.parse(text));
+  if (!parsed.success)
+    throw new CliError(`${path} is not a credvend sign-in file: run \`credvend login\``, 3);
+  return parsed.data;
+}
+
+export function saveSession(profile: string, session: StoredSession): Promise<void> {
+  return writePrivateFile(sessionPath(profile), `${JSON.stringify(session)}\n`);
+}
+
+export async function deleteSession(profile: string): Promise<boolean> {
+  const existed = (await readSession(profile).catch(() => undefined)) !== undefined;
+  await rm(sessionPath(profile), { force: true });
+  return existed;
+}
+
+const loginHint = (profile: string) =>
+  profile === 'default' ? '`credvend login`' : `\`credvend --profile ${profile} login\``;
+
+/** The token to send: the stored one while it is fresh, else a silently refreshed one. */
+export async function signedInToken(profile: string, auth: LoginAuth): Promise<string> {
+  const session = await readSession(profile);
+  if (!session) throw new CliError(`profile "${profile}" is not signed in: run ${loginHint(profile)}`, 3);
+  const token = (s: StoredSession) => (auth.useIdToken ? s.idToken : s.accessToken);
+  const current = token(session);
+  if (current && session.expiresAt - RENEW_BEFORE_MS > Date.now()) return current;
+  if (!session.refreshToken)
+    throw new CliError(`the sign-in of profile "${profile}" has expired: run ${loginHint(profile)}`, 3);
+  const { refreshSession } = await import('./oauth.js');
+  const refreshed = await refreshSession(auth, session).catch(async (error: unknown) => {
+    // Another credvend may have refreshed first (refresh tokens rotate): use its result.
+    const latest = await readSession(profile);
+    if (latest && latest.refreshToken !== session.refreshToken && latest.expiresAt > Date.now())
+      return latest;
+    throw new CliError(
+      `the sign-in of profile "${profile}" has expired (${describeOAuthError(error)}): run ${loginHint(profile)}`,
+      3,
+    );
+  });
+  await saveSession(profile, refreshed);
+  const fresh = token(refreshed);
+  if (!fresh) throw new CliError(`the IdP sent no ${auth.useIdToken ? 'ID' : 'access'} token`, 3);
+  return fresh;
+}

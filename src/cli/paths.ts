@@ -1,0 +1,24 @@
+import { homedir } from 'node:os';
+import { dirname, join } from 'node:path';
+
+/** `$CREDVEND_CONFIG`, else `$XDG_CONFIG_HOME/credvend/config.json`, else `~/.config/credvend/config.json`. */
+export function configPath(env: NodeJS.ProcessEnv = process.env): string {
+  if (env.CREDVEND_CONFIG) return env.CREDVEND_CONFIG;
+  const base = env.XDG_CONFIG_HOME || join(homedir(), '.config');
+  return join(base, 'credvend', 'config.json');
+}
+
+/** Sign-in tokens, one file per profile, beside the config (mode 0700 directory, 0600 files). */
+export function tokensDir(env: NodeJS.ProcessEnv = process.env): string {
+  return join(dirname(configPath(env)), 'tokens');
+}
+
+/** Cached credentials, one directory per profile, beside the config. */
+export function cacheDir(env: NodeJS.ProcessEnv = process.env): string {
+  return join(dirname(configPath(env)), 'cache');
+}
+
+/** A profile name as a file name: any name a user types maps to one safe, distinct name. */
+export function profileFileName(profile: string): string {
+  return encodeURIComponent(profile).replaceAll('.', '%2E');
+}

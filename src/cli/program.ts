@@ -1,0 +1,58 @@
+import { Command, Option } from 'commander';
+import { registerAdminCommands } from './commands/admin.js';
+import { registerAuditCommands } from './commands/audit.js';
+import { registerCredentialCommands } from './commands/credentials.js';
+import { registerExec } from './commands/exec.js';
+import { registerLogin } from './commands/login.js';
+import { registerServe } from './commands/serve.js';
+import { registerSessionCommands } from './commands/session.js';
+import { registerSubjectCommands } from './commands/subjects.js';
+import { DEFAULT_API_URL } from './context.js';
+import { registerDevToken } from './dev-token.js';
+import { CliError } from './errors.js';
+import { VERSION } from './version.js';
+
+const program = new Command('credvend')
+  .description('short-lived, audited AWS credentials from credvend')
+  .addOption(
+    new Option('--profile <name>', 'profile in the config file').env('CREDVEND_PROFILE').default('default'),
+  )
+  .option('--api-url <url>', 'credvend API base URL (env CREDVEND_API_URL)')
+  .option('--json', 'machine-readable output')
+  .version(VERSION)
+  .showHelpAfterError()
+  .exitOverride();
+
+const apiUrl = (): string =>
+  program.opts<{ apiUrl?: string }>().apiUrl ?? process.env.CREDVEND_API_URL ?? DEFAULT_API_URL;
+
+registerLogin(program);
+registerCredentialCommands(program);
+registerExec(program);
+registerServe(program);
+registerSessionCommands(program);
+registerSubjectCommands(program);
+registerAdminCommands(program);
+registerAuditCommands(program);
+registerDevToken(program, apiUrl);
+
+export async function runCli(argv: readonly string[]): Promise<void> {
+  try {
+    await program.parseAsync(argv);
+  } catch (error) {
+    if (
+      error instanceof Error &&
+      'code' in error &&
+      typeof error.code === 'string' &&
+      error.code.startsWith('commander.')
+    ) {
+      // commander printed its own message (usage, --help, --version).
+      const exitCode = 'exitCode' in error && typeof error.exitCode === 'number' ? error.exitCode : 1;
+      process.exitCode = exitCode;
+    } else {
+      const message = error instanceof Error ? error.message : String(error);
+      process.stderr.write(`credvend: ${message}\n`);
+      process.exitCode = error instanceof CliError ? error.exitCode : 1;
+    }
+  }
+}

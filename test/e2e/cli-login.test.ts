@@ -1,0 +1,196 @@
+import { type ChildProcessWithoutNullStreams, spawn } from 'node:child_process';
+import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import * as oidc from 'openid-client';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { SHORT_LIVED_CLI_CLIENT_ID, SHORT_LIVED_TTL } from '../../src/local/idp/clients.js';
+import { stack, userEnvironment } from '../integration/support.js';
+import { launchChromium } from './browser.js';
+import { BIN, runCli } from './cli-run.js';
+
+interface LoginRun {
+  /** Resolves with the first URL the CLI prints on stderr. */
+  url: Promise<string>;
+  done: Promise<{ code: number; stdout: string; stderr: string }>;
+  child: ChildProcessWithoutNullStreams;
+}
+
+/** `credvend login …` as a person runs it, with stderr read line by line for the sign-in URL. */
+function startLogin(args: readonly string[], env: NodeJS.ProcessEnv, pick: RegExp): LoginRun {
+  const child = spawn(process.execPath, [BIN, ...args], { env });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (chunk) => {
+    stdout += String(chunk);
+  });
+  const url = new Promise<string>((resolve) => {
+    createInterface({ input: child.stderr }).on('line', (line) => {
+      stderr += `${line}\n`;
+      const match = pick.exec(line);
+      if (match?.[1]) resolve(match[1]);
+    });
+  });
+  const done = new Promise<{ code: number; stdout: string; stderr: string }>((resolve) =>
+    child.once('exit', (code) => resolve({ code: code ?? -1, stdout, stderr })),
+  );
+  return { url, done, child };
+}
+
+const tokensFile = (dir: string, profile: string) => join(dir, 'credvend', 'tokens', `${profile}.json`);
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+describe('credvend login against the local IdP (oidc-provider), driven by Chromium', () => {
+  let dir: string;
+  let env: NodeJS.ProcessEnv;
+  let browser: Browser;
+
+  const signInAs = async (page: Page, url: string, name: string) => {
+    await page.goto(url);
+    await page.getByRole('button', { name }).click();
+  };
+
+  beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'credvend-login-'));
+    const { CREDVEND_TOKEN: _unused, ...base } = userEnvironment(dir, '');
+    env = { ...base, CREDVEND_CONFIG: join(dir, 'credvend', 'config.json'), BROWSER: 'false' };
+    browser = await launchChromium();
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it('code + PKCE on a loopback redirect: signs in, stores tokens 0600, and the profile works', async () => {
+    const login = startLogin(
+      ['--profile', 'web', 'login', '--issuer', stack().issuer, '--no-browser'],
+      env,
+      /^\s+(http\S+\/auth\?\S+)$/,
+    );
+    const url = new URL(await login.url);
+    expect(url.searchParams.get('code_challenge_method')).toBe('S256');
+    expect(url.searchParams.get('redirect_uri')).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/callback$/);
+    const page = await browser.newPage();
+    await signInAs(page, url.href, 'Alice');
+    await page.waitForURL(/127\.0\.0\.1:\d+\/callback/);
+    expect(await page.textContent('body')).toContain('Signed in to credvend');
+    await page.close();
+    const result = await login.done;
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.stdout).toMatch(
+      new RegExp(
+        `^signed in "web" as ${stack().issuer.replaceAll('.', '\\.')}#alice@example\\.com \\(token valid until `,
+      ),
+    );
+    expect(((await stat(tokensFile(dir, 'web'))).mode & 0o777).toString(8)).toBe('600');
+    expect(await readFile(join(dir, 'credvend', 'config.json'), 'utf8')).not.toMatch(/eyJ/);
+
+    const roles = await runCli(['--profile', 'web', '--json', 'roles'], env);
+    expect(roles.code, roles.stderr).toBe(0);
+    expect((JSON.parse(roles.stdout) as Array<{ id: string }>).map((e) => e.id).sort()).toEqual([
+      'demo-deploy',
+      'demo-readonly',
+    ]);
+    const who = await runCli(['--profile', 'web', '--json', 'whoami'], env);
+    expect(JSON.parse(who.stdout)).toMatchObject({
+      profile: 'web',
+      auth: 'login',
+      principal: `${stack().issuer}#alice@example.com`,
+      email: 'alice@example.com',
+      apiUrl: stack().apiUrl,
+    });
+  });
+
+  it('device flow: prints a code, the user confirms in a browser, the CLI receives the tokens', async () => {
+    const login = startLogin(
+      ['--profile', 'headless', 'login', '--issuer', stack().issuer, '--device'],
+      env,
+      /^\s+or open (http\S+)$/,
+    );
+    const page = await browser.newPage();
+    await page.goto(await login.url);
+    await page.getByRole('button', { name: 'Continue' }).click();
+    await page.getByRole('button', { name: 'Bob' }).click();
+    await page.waitForLoadState();
+    await page.close();
+    const result = await login.done;
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.stderr).toMatch(/To sign in, visit http\S+ and enter the code \S+/);
+    expect(result.stdout).toContain(`#bob@example.com`);
+    const roles = await runCli(['--profile', 'headless', 'roles'], env);
+    expect(roles.stdout).toBe('no entitlements\n');
+  });
+
+  it('refreshes silently, then says clearly when the refresh token has expired', {
+    timeout: 120_000,
+  }, async () => {
+    const login = startLogin(
+      ['--profile', 'short', 'login', '--issuer', stack().issuer, '--client-id', SHORT_LIVED_CLI_CLIENT_ID],
+      env,
+      /^\s+(http\S+\/auth\?\S+)$/,
+    );
+    const page = await browser.newPage();
+    await signInAs(page, await login.url, 'Alice');
+    await page.waitForURL(/callback/);
+    await page.close();
+    const signedIn = await login.done;
+    expect(signedIn.code, signedIn.stderr).toBe(0);
+    const before = JSON.parse(await readFile(tokensFile(dir, 'short'), 'utf8')) as { accessToken: string };
+
+    await sleep((SHORT_LIVED_TTL.accessToken + 1) * 1000);
+    const refreshed = await runCli(['--profile', 'short', 'roles'], env);
+    expect(refreshed.code, refreshed.stderr).toBe(0);
+    const after = JSON.parse(await readFile(tokensFile(dir, 'short'), 'utf8')) as { accessToken: string };
+    expect(after.accessToken).not.toBe(before.accessToken);
+
+    await sleep((SHORT_LIVED_TTL.refreshToken + 1) * 1000);
+    const expired = await runCli(['--profile', 'short', 'roles'], env);
+    expect(expired.code).toBe(3);
+    expect(expired.stderr).toMatch(
+      /^credvend: the sign-in of profile "short" has expired \(the IdP said invalid_grant.*\): run `credvend --profile short login`\n$/,
+    );
+  });
+
+  it('logout forgets the tokens, revokes the refresh token at the IdP and clears cached credentials', async () => {
+    const login = startLogin(
+      ['--profile', 'leaving', 'login', '--issuer', stack().issuer],
+      env,
+      /^\s+(http\S+\/auth\?\S+)$/,
+    );
+    const page = await browser.newPage();
+    await signInAs(page, await login.url, 'Alice');
+    await page.waitForURL(/callback/);
+    await page.close();
+    expect((await login.done).code).toBe(0);
+    expect((await runCli(['--profile', 'leaving', 'creds', 'demo-readonly'], env)).code).toBe(0);
+    const session = JSON.parse(await readFile(tokensFile(dir, 'leaving'), 'utf8')) as {
+      refreshToken: string;
+    };
+
+    const logout = await runCli(['--profile', 'leaving', 'logout'], env);
+    expect(logout.stdout).toBe(
+      'signed out of profile "leaving" (refresh token revoked at the IdP); cached credentials cleared\n',
+    );
+    await expect(stat(tokensFile(dir, 'leaving'))).rejects.toThrow();
+    await expect(stat(join(dir, 'credvend', 'cache', 'leaving'))).rejects.toThrow();
+    const client = await oidc.discovery(new URL(stack().issuer), 'credvend-cli', undefined, oidc.None(), {
+      execute: [oidc.allowInsecureRequests],
+    });
+    await expect(oidc.refreshTokenGrant(client, session.refreshToken)).rejects.toMatchObject({
+      error: 'invalid_grant',
+    });
+    const after = await runCli(['--profile', 'leaving', 'roles'], env);
+    expect(after.code).toBe(3);
+    expect(after.stderr).toBe(
+      'credvend: profile "leaving" is not signed in: run `credvend --profile leaving login`\n',
+    );
+  });
+
+  it('an unknown --profile is an error, never a fallback to another identity', async () => {
+    const run = await runCli(['--profile', 'nope', 'roles'], { ...env, CREDVEND_TOKEN: 'x' });
+    expect(run.code).toBe(1);
+    expect(run.stderr).toMatch(/^credvend: no profile "nope" in .*config\.json \(profiles: /);
+  });
+});
