@@ -354,7 +354,7 @@ describe('credvend CLI against the local stack', () => {
       });
       const verify = await cli(['audit', 'verify'], auditor);
       expect(verify.code).toBe(0);
-      expect(verify.stdout).toMatch(/^ok: \d+ chains, \d+ records/);
+      expect(verify.stdout).toMatch(/^ok: \d+ chains, \d+ records/m);
     });
 
     it('refuses a caller without the auditor role', async () => {
