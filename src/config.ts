@@ -47,6 +47,11 @@ const environmentSchema = z.object({
   CREDVEND_OIDC_ALGORITHMS: csv.default(['RS256', 'ES256']),
   CREDVEND_OIDC_NAME_CLAIM: z.string().min(1).default('email'),
   CREDVEND_OIDC_CLOCK_TOLERANCE_SECONDS: z.coerce.number().int().min(0).max(300).default(30),
+  CREDVEND_OIDC_REQUIRED_TYP: z.string().min(1).max(64).optional(),
+  CREDVEND_OIDC_AUTHORIZED_PARTY: z.string().min(1).max(512).optional(),
+  CREDVEND_OIDC_MAX_TOKEN_AGE_SECONDS: z.coerce.number().int().min(1).optional(),
+  // A key removed from the JWKS stops being accepted within this many seconds.
+  CREDVEND_OIDC_KEY_REFRESH_SECONDS: z.coerce.number().int().min(2).max(3600).default(60),
   CREDVEND_OIDC_ISSUERS: z.string().optional(),
   CREDVEND_ROLE_CHAINING: z.enum(['auto', 'true', 'false']).default('auto'),
   CREDVEND_SERVER_ID: z
@@ -100,6 +105,7 @@ const ASYMMETRIC_ALGORITHMS = new Set([
   'ES384',
   'ES512',
   'EdDSA',
+  'Ed25519',
 ]);
 
 export interface OidcConfig {
@@ -111,6 +117,10 @@ export interface OidcConfig {
   /** Absent: this issuer's tokens match no group subject. */
   groupsClaim?: string;
   clockToleranceSeconds: number;
+  requiredTyp?: string;
+  authorizedParty?: string;
+  maxTokenAgeSeconds?: number;
+  keyRefreshSeconds: number;
 }
 
 /**
@@ -126,6 +136,10 @@ const issuerEntrySchema = z
     nameClaim: z.string().min(1).default('sub'),
     groupsClaim: z.string().min(1).optional(),
     clockToleranceSeconds: z.number().int().min(0).max(300).default(30),
+    requiredTyp: z.string().min(1).max(64).optional(),
+    authorizedParty: z.string().min(1).max(512).optional(),
+    maxTokenAgeSeconds: z.number().int().min(1).optional(),
+    keyRefreshSeconds: z.number().int().min(2).max(3600).default(60),
   })
   .strict();
 
@@ -142,11 +156,16 @@ function parseIssuers(text: string | undefined): OidcConfig[] {
     const problems = result.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ');
     throw new ConfigError(`invalid configuration: CREDVEND_OIDC_ISSUERS: ${problems}`);
   }
-  return result.data.map(({ jwksUri, groupsClaim, ...rest }) => ({
-    ...rest,
-    ...(jwksUri ? { jwksUri } : {}),
-    ...(groupsClaim ? { groupsClaim } : {}),
-  }));
+  return result.data.map(
+    ({ jwksUri, groupsClaim, requiredTyp, authorizedParty, maxTokenAgeSeconds, ...rest }) => ({
+      ...rest,
+      ...(jwksUri ? { jwksUri } : {}),
+      ...(groupsClaim ? { groupsClaim } : {}),
+      ...(requiredTyp ? { requiredTyp } : {}),
+      ...(authorizedParty ? { authorizedParty } : {}),
+      ...(maxTokenAgeSeconds !== undefined ? { maxTokenAgeSeconds } : {}),
+    }),
+  );
 }
 
 function checkAlgorithms(issuers: readonly OidcConfig[]): void {
@@ -304,8 +323,13 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       nameClaim: e.CREDVEND_OIDC_NAME_CLAIM,
       groupsClaim: e.CREDVEND_GROUPS_CLAIM,
       clockToleranceSeconds: e.CREDVEND_OIDC_CLOCK_TOLERANCE_SECONDS,
+      keyRefreshSeconds: e.CREDVEND_OIDC_KEY_REFRESH_SECONDS,
     };
     if (e.CREDVEND_OIDC_JWKS_URI) primary.jwksUri = e.CREDVEND_OIDC_JWKS_URI;
+    if (e.CREDVEND_OIDC_REQUIRED_TYP) primary.requiredTyp = e.CREDVEND_OIDC_REQUIRED_TYP;
+    if (e.CREDVEND_OIDC_AUTHORIZED_PARTY) primary.authorizedParty = e.CREDVEND_OIDC_AUTHORIZED_PARTY;
+    if (e.CREDVEND_OIDC_MAX_TOKEN_AGE_SECONDS !== undefined)
+      primary.maxTokenAgeSeconds = e.CREDVEND_OIDC_MAX_TOKEN_AGE_SECONDS;
     config.oidcIssuers.unshift(primary);
   }
   checkAlgorithms(config.oidcIssuers);

@@ -19,10 +19,22 @@ export interface OidcSettings {
   /** Claim shown as the caller's name (`email` only when `email_verified`); falls back to `sub`. */
   nameClaim: string;
   clockToleranceSeconds: number;
+  /** Required JOSE `typ` header (e.g. `JWT`, `at+jwt`); absent, any. */
+  requiredTyp?: string;
+  /** Required `azp` claim; absent, not checked. */
+  authorizedParty?: string;
+  /** Oldest accepted token, by `iat`; absent, only `exp` limits it. */
+  maxTokenAgeSeconds?: number;
+  /**
+   * A key removed from the issuer's JWKS stops being accepted within this many seconds:
+   * half of it for the cached key set, half for the cache of verified tokens. Default 60.
+   */
+  keyRefreshSeconds?: number;
 }
 
 const VERIFIED_CACHE_SIZE = 1000;
-const VERIFIED_CACHE_MS = 60_000;
+const DEFAULT_KEY_REFRESH_SECONDS = 60;
+const LOOPBACK = new Set(['127.0.0.1', 'localhost', '[::1]']);
 
 export type FetchLike = (input: string, init?: RequestInit) => Promise<Response>;
 
@@ -38,6 +50,8 @@ export class OidcAuthenticator {
    * the authentication cost. Bounded so a flood of distinct tokens cannot grow it.
    */
   private readonly verified = new Map<string, { caller: Caller; until: number }>();
+  /** Half of the key-removal horizon (see `keyRefreshSeconds`), in ms. */
+  private readonly halfRefreshMs: number;
 
   constructor(
     private readonly settings: OidcSettings,
@@ -45,6 +59,7 @@ export class OidcAuthenticator {
     private readonly fetchImpl: FetchLike = fetch,
   ) {
     if (keys) this.keys = Promise.resolve(keys);
+    this.halfRefreshMs = ((settings.keyRefreshSeconds ?? DEFAULT_KEY_REFRESH_SECONDS) * 1000) / 2;
   }
 
   async authenticate(token: string): Promise<Caller> {
@@ -58,7 +73,7 @@ export class OidcAuthenticator {
       const oldest = this.verified.keys().next().value;
       if (oldest !== undefined) this.verified.delete(oldest);
     }
-    this.verified.set(token, { caller, until: Math.min(exp, now + VERIFIED_CACHE_MS) });
+    this.verified.set(token, { caller, until: Math.min(exp, now + this.halfRefreshMs) });
     return caller;
   }
 
@@ -71,9 +86,16 @@ export class OidcAuthenticator {
         algorithms: [...this.settings.algorithms],
         clockTolerance: this.settings.clockToleranceSeconds,
         requiredClaims: ['sub', 'exp'],
+        ...(this.settings.requiredTyp ? { typ: this.settings.requiredTyp } : {}),
+        ...(this.settings.maxTokenAgeSeconds !== undefined
+          ? { maxTokenAge: this.settings.maxTokenAgeSeconds }
+          : {}),
       }));
     } catch (error) {
       throw new AuthenticationError(`bearer token rejected: ${describeJoseError(error)}`, { cause: error });
+    }
+    if (this.settings.authorizedParty !== undefined && payload.azp !== this.settings.authorizedParty) {
+      throw new AuthenticationError('bearer token rejected: claim azp invalid (not the configured party)');
     }
     const sub = payload.sub;
     if (typeof sub !== 'string' || sub.length === 0)
@@ -91,7 +113,12 @@ export class OidcAuthenticator {
 
   private keySet(): Promise<JWTVerifyGetKey> {
     if (!this.keys) {
-      this.keys = this.resolveJwksUri().then((uri) => createRemoteJWKSet(new URL(uri)));
+      this.keys = this.resolveJwksUri().then((uri) =>
+        createRemoteJWKSet(new URL(uri), {
+          cacheMaxAge: this.halfRefreshMs,
+          cooldownDuration: Math.min(30_000, this.halfRefreshMs),
+        }),
+      );
       // A failed discovery must not be cached forever: the next request tries again.
       this.keys.catch(() => {
         this.keys = undefined;
@@ -107,16 +134,37 @@ export class OidcAuthenticator {
     if (!response.ok)
       throw new AuthenticationError(`OIDC discovery failed: ${metadataUrl} answered ${response.status}`);
     const metadata: unknown = await response.json();
-    if (
-      metadata &&
-      typeof metadata === 'object' &&
-      'jwks_uri' in metadata &&
-      typeof metadata.jwks_uri === 'string'
-    ) {
-      return metadata.jwks_uri;
+    if (!metadata || typeof metadata !== 'object' || !('jwks_uri' in metadata) || !('issuer' in metadata)) {
+      throw new AuthenticationError(`OIDC discovery failed: ${metadataUrl} has no issuer or jwks_uri`);
     }
-    throw new AuthenticationError(`OIDC discovery failed: ${metadataUrl} has no jwks_uri`);
+    // OpenID Connect Discovery §4.3: the metadata must name the issuer it was fetched for.
+    if (metadata.issuer !== this.settings.issuer) {
+      throw new AuthenticationError(`OIDC discovery failed: ${metadataUrl} names another issuer`);
+    }
+    const jwksUri = metadata.jwks_uri;
+    if (
+      typeof jwksUri !== 'string' ||
+      !URL.canParse(jwksUri) ||
+      !isSecureOrLocal(new URL(jwksUri), this.settings.issuer)
+    ) {
+      throw new AuthenticationError(
+        `OIDC discovery failed: ${metadataUrl} gives a jwks_uri that is not https`,
+      );
+    }
+    return jwksUri;
   }
+}
+
+/** https, or plain http only when the issuer itself is a loopback http URL (the local stack). */
+function isSecureOrLocal(url: URL, issuer: string): boolean {
+  if (url.protocol === 'https:') return true;
+  const own = new URL(issuer);
+  return (
+    url.protocol === 'http:' &&
+    own.protocol === 'http:' &&
+    LOOPBACK.has(own.hostname) &&
+    LOOPBACK.has(url.hostname)
+  );
 }
 
 /**
