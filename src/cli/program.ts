@@ -1,6 +1,7 @@
 import { Command, Option } from 'commander';
 import { registerAdminCommands } from './commands/admin.js';
 import { registerAuditCommands } from './commands/audit.js';
+import { registerAwsConfig } from './commands/aws-config.js';
 import { registerCredentialCommands } from './commands/credentials.js';
 import { registerExec } from './commands/exec.js';
 import { registerLogin } from './commands/login.js';
@@ -29,6 +30,7 @@ const apiUrl = (): string =>
 registerLogin(program);
 registerCredentialCommands(program);
 registerExec(program);
+registerAwsConfig(program);
 registerServe(program);
 registerSessionCommands(program);
 registerSubjectCommands(program);
