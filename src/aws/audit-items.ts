@@ -40,6 +40,7 @@ const OPTIONAL_STRINGS = [
   'callerSessionName',
   'callerName',
   'entitlementId',
+  'matchedSubject',
   'accountId',
   'roleArn',
   'sessionName',

@@ -20,6 +20,7 @@ export const auditEventDetailSchema = z.strictObject({
   chain: z.strictObject({ chainId: z.string(), seq: z.number().int().min(0), hash: z.string() }),
   callerSessionName: optionalString,
   entitlementId: optionalString,
+  matchedSubject: optionalString,
   accountId: optionalString,
   roleArn: optionalString,
   sessionName: optionalString,

@@ -46,6 +46,7 @@ const DETAIL_FIELDS = [
   'authMethod',
   'callerSessionName',
   'entitlementId',
+  'matchedSubject',
   'accountId',
   'roleArn',
   'sessionName',

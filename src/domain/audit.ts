@@ -41,6 +41,8 @@ export interface AuditEvent {
   /** The caller's human-readable name (display only; `principal` and `sourceIdentity` identify). */
   callerName?: string;
   entitlementId?: string;
+  /** For an issuance: which of the caller's subjects granted it, and why (`claim-rule: …`). */
+  matchedSubject?: string;
   accountId?: string;
   roleArn?: string;
   sessionName?: string;

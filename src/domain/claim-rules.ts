@@ -88,12 +88,14 @@ export function matchesPattern(pattern: string, value: string): boolean {
   return isGlob(pattern) ? globMatch(pattern, value) : pattern === value;
 }
 
-/** Each condition's outcome, in the rule's order; the rule holds when none failed. */
+/** Each condition's outcome, by claim name; the rule holds when none failed. */
 export function evaluateConditions(
   conditions: ClaimConditions,
   claims: Readonly<Record<string, unknown>>,
 ): ConditionResult[] {
-  return Object.entries(conditions).map(([claim, pattern]) => {
+  // Sorted by claim: stored maps come back in any order, and explanations must not.
+  const sorted = Object.entries(conditions).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  return sorted.map(([claim, pattern]) => {
     if (!Object.hasOwn(claims, claim) || claims[claim] === undefined || claims[claim] === null) {
       return { claim, pattern, failure: 'missing' };
     }

@@ -1,7 +1,6 @@
 import {
   type ClaimConditions,
   type ConditionResult,
-  conditionsHold,
   describeFailure,
   evaluateConditions,
 } from './claim-rules.js';
@@ -34,9 +33,10 @@ export function matchSubject(row: SubjectRow, caller: MatchableCaller): SubjectM
   const kind = subjectKindOf(row.subject);
   if (kind !== 'claim-rule') return { kind, subject: row.subject, why: whyKey(kind, row.subject) };
   const conditions = row.claimConditions ?? {};
-  if (Object.keys(conditions).length === 0 || !conditionsHold(conditions, caller.claims)) return undefined;
-  const held = Object.entries(conditions).map(([claim, pattern]) => `${claim} matches ${pattern}`);
-  return { kind, subject: row.subject, why: `claim rule: ${held.join(', ')}` };
+  const results = evaluateConditions(conditions, caller.claims);
+  if (results.length === 0 || results.some((r) => r.failure !== undefined)) return undefined;
+  const held = results.map((r) => `${r.claim} matches ${r.pattern}`);
+  return { kind, subject: row.subject, why: held.join(', ') };
 }
 
 function whyKey(kind: SubjectKind, subject: string): string {

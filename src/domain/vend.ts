@@ -86,13 +86,14 @@ export class CredentialVendor {
     let plan: IssuancePlan | undefined;
     let assumed: AssumedRole;
     try {
-      const { entitlement } = resolveEntitlement(
+      const { entitlement, match } = resolveEntitlement(
         caller,
         await this.loadEntitlements(caller),
         request.target,
         now,
       );
       base.entitlementId = entitlement.id;
+      base.matchedSubject = `${match.kind}: ${match.why}`.slice(0, 512);
       base.accountId = entitlement.accountId;
       base.roleArn = entitlement.roleArn;
       if (entitlement.accessRequestId !== undefined) base.accessRequestId = entitlement.accessRequestId;

@@ -115,6 +115,8 @@ describe('CI callers through claim rules, several issuers at once', () => {
       outcome: 'issued',
       principal: `${ci.github.issuer}#repo:octo-org/octo-repo:environment:production`,
       entitlementId: githubRule,
+      matchedSubject:
+        'claim-rule: environment matches production, event_name matches push, ref matches refs/heads/main, repository_id matches 740001, repository_owner_id matches 650001',
     });
   });
 

@@ -63,12 +63,12 @@ describe('claim patterns', () => {
       },
       { repository_id: 123456, ref: 'refs/heads/dev', environment: ['production'], run_number: 7 },
     );
-    expect(results.map((r) => r.failure)).toEqual([
-      undefined,
-      'mismatch',
-      'wrong-type',
-      undefined,
-      'missing',
+    expect(results.map((r) => [r.claim, r.failure])).toEqual([
+      ['environment', 'wrong-type'],
+      ['job', 'missing'],
+      ['ref', 'mismatch'],
+      ['repository_id', undefined],
+      ['run_number', undefined],
     ]);
   });
 });
@@ -121,7 +121,7 @@ describe('subject precedence and denials', () => {
     });
     expect(resolveEntitlement(person, [byRule], target, now).match).toMatchObject({
       kind: 'claim-rule',
-      why: 'claim rule: team matches platform',
+      why: 'team matches platform',
     });
   });
 
