@@ -15,7 +15,9 @@ export default defineConfig({
           name: 'package',
           include: ['test/package/**/*.test.ts'],
           environment: 'node',
+          globalSetup: ['test/package/global-setup.ts'],
           testTimeout: 60_000,
+          hookTimeout: 300_000,
         },
       },
       {

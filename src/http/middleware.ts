@@ -47,7 +47,8 @@ export function errorHandler(logger: Logger): ErrorHandler<AppEnv> {
   return (error, c) => {
     const id = c.get('requestId') ?? 'unknown';
     const problem = toProblem(error, id);
-    const log = problem.status >= 500 ? logger.error : logger.info;
+    // 429s are warnings: the quota and STS-throttling alarms count them, at any level up to warn.
+    const log = problem.status >= 500 ? logger.error : problem.status === 429 ? logger.warn : logger.info;
     log('request failed', {
       requestId: id,
       status: problem.status,

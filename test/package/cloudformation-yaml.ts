@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { parse, type Tags } from 'yaml';
 
 /** CloudFormation's short-form intrinsics as their long-form objects, so a template can be inspected. */
-const cloudFormationTags: Tags = ['Ref', 'GetAtt', 'If', 'Not', 'Equals', 'Sub'].flatMap((name) => {
+const cloudFormationTags: Tags = ['Ref', 'GetAtt', 'If', 'Not', 'Equals', 'Sub', 'Join'].flatMap((name) => {
   const key = name === 'Ref' ? 'Ref' : `Fn::${name}`;
   return (['scalar', 'seq'] as const).map((collection) => ({
     tag: `!${name}`,

@@ -1,0 +1,101 @@
+/**
+ * The deploy parameters of serverless.yml, checked at package time: a value that would make
+ * every cold start fail (or silently turn a feature off) is refused here, in one line, before
+ * anything reaches CloudFormation. The same limits as src/config.ts, which checks the
+ * functions' environment again at start (test/package/deploy-params.test.ts keeps them agreeing).
+ */
+
+const AUTH_METHODS = new Set(['oidc', 'aws']);
+/** What SigV4 canonicalisation keeps intact in a signed header: printable ASCII, no spaces. */
+const SERVER_ID = /^[\x21-\x7e]{8,256}$/;
+const RATE_LIMIT = /^(off|\d{1,7}\/\d{1,6})$/;
+const ROLE_NAME = /^[\w+=,.@-]{1,64}$/;
+const ROLE_ARN_PATTERN = /^arn:aws[\w-]*:iam::(\*|\d{12}):role\/[\w+=,.@/*-]{1,512}$/;
+const SNS_TOPIC_ARN = /^arn:aws[\w-]*:sns:[a-z0-9-]+:\d{12}:[\w-]{1,256}$/;
+const LOG_LEVELS = new Set(['debug', 'info', 'warn', 'error', 'silent']);
+const VENDING_IDENTITIES = new Set(['role', 'user']);
+/** API Gateway's own account-level ceilings for a stage's default route. */
+const MAX_RATE = 10_000;
+const MAX_BURST = 5_000;
+
+/** @param {unknown} value */
+const text = (value) => (value === undefined || value === null ? '' : String(value).trim());
+
+/**
+ * @param {Record<string, unknown>} params the resolved `custom.deployParams` of serverless.yml
+ * @returns {{ problems: string[], checked: { authMethods: string[], throttle: { rate: number, burst: number } } }}
+ */
+export function checkDeployParams(params) {
+  const problems = [];
+  const authMethods = text(params.authMethods) === 'none' ? [] : text(params.authMethods).split(',');
+  const methods = authMethods.map((m) => m.trim()).filter((m) => m.length > 0);
+  for (const method of methods) {
+    if (!AUTH_METHODS.has(method))
+      problems.push(`authMethods: "${method}" is not one of oidc, aws (or none: IAM-signed routes only)`);
+  }
+  const oidcOn = methods.includes('oidc');
+  const issuer = text(params.oidcIssuer);
+  const moreIssuers = text(params.oidcIssuers);
+  if (oidcOn && issuer === '' && moreIssuers === '')
+    problems.push(
+      'oidcIssuer: empty while authMethods includes oidc; set --param="oidcIssuer=https://…" (or oidcIssuers)',
+    );
+  if (!oidcOn && (issuer !== '' || moreIssuers !== ''))
+    problems.push('oidcIssuer: set while authMethods leaves oidc off; add oidc to authMethods or drop it');
+  if (issuer !== '' && !isHttpsUrl(issuer)) problems.push(`oidcIssuer: "${issuer}" is not an https:// URL`);
+  if (moreIssuers !== '' && !isJsonArray(moreIssuers)) problems.push('oidcIssuers: not a JSON array');
+  if (oidcOn && text(params.oidcAudience) === '') problems.push('oidcAudience: empty');
+  const serverId = text(params.serverId);
+  if (methods.includes('aws') && !SERVER_ID.test(serverId))
+    problems.push(
+      `serverId: "${serverId}" cannot travel in the signed X-Credvend-Server-ID header (8-256 printable ASCII characters, no spaces)`,
+    );
+  if (!ROLE_ARN_PATTERN.test(text(params.targetRolePattern)))
+    problems.push('targetRolePattern: not an IAM role ARN pattern (arn:aws:iam::<account or *>:role/<name>)');
+  const revoker = text(params.revokerRoleName);
+  if (revoker !== '' && !ROLE_NAME.test(revoker))
+    problems.push(`revokerRoleName: "${revoker}" is not an IAM role name`);
+  for (const name of ['callerRateLimit', 'entitlementRateLimit']) {
+    if (!RATE_LIMIT.test(text(params[name]))) problems.push(`${name}: not <count>/<seconds> or off`);
+  }
+  for (const name of ['idempotencySecret', 'cursorSecret']) {
+    const secret = text(params[name]);
+    if (secret !== '' && secret.length < 32) problems.push(`${name}: shorter than 32 characters`);
+  }
+  if (!LOG_LEVELS.has(text(params.logLevel)))
+    problems.push(`logLevel: not one of ${[...LOG_LEVELS].join(', ')}`);
+  const rate = Number(text(params.throttleRate));
+  if (!(rate > 0 && rate <= MAX_RATE))
+    problems.push(
+      `throttleRate: "${text(params.throttleRate)}" must be a number of requests per second above 0, at most ${MAX_RATE} (0 would refuse every request)`,
+    );
+  const burst = Number(text(params.throttleBurst));
+  if (!(Number.isInteger(burst) && burst >= 1 && burst <= MAX_BURST))
+    problems.push(
+      `throttleBurst: "${text(params.throttleBurst)}" must be a whole number of requests from 1 to ${MAX_BURST} (0 would refuse every request)`,
+    );
+  const topic = text(params.alarmTopicArn);
+  if (topic !== '' && !SNS_TOPIC_ARN.test(topic))
+    problems.push(`alarmTopicArn: "${topic}" is not an SNS topic ARN`);
+  if (!VENDING_IDENTITIES.has(text(params.vendingIdentity)))
+    problems.push('vendingIdentity: not role (the default) or user (sessions up to 12 h, see README)');
+  return { problems, checked: { authMethods: methods, throttle: { rate, burst } } };
+}
+
+/** @param {string} value */
+function isJsonArray(value) {
+  try {
+    return Array.isArray(JSON.parse(value));
+  } catch {
+    return false;
+  }
+}
+
+/** @param {string} value */
+function isHttpsUrl(value) {
+  try {
+    return new URL(value).protocol === 'https:';
+  } catch {
+    return false;
+  }
+}

@@ -1,0 +1,113 @@
+/**
+ * What every function, log group and route of the packaged template gets, whoever added it:
+ * KMS-encrypted logs, an error alarm and an audit-failure metric per function, the stage's
+ * throttling, and the Control Tower rule suppressions serverless.yml lists (each with its
+ * reason, under Metadata.guard, the AWS Guard Rules Registry's convention).
+ */
+
+/** @typedef {{ Type: string, Properties?: Record<string, any>, Metadata?: Record<string, any>, Condition?: string }} Resource */
+/** @typedef {{ Resources: Record<string, Resource>, Conditions?: Record<string, unknown> }} Template */
+
+/**
+ * @param {Template} template
+ * @param {string} type
+ */
+const resourcesOf = (template, type) => Object.entries(template.Resources).filter(([, r]) => r.Type === type);
+
+/**
+ * @param {Template} template
+ * @param {string} keyId logical id of the AWS::KMS::Key that encrypts logs
+ */
+export function encryptLogGroups(template, keyId) {
+  for (const [, group] of resourcesOf(template, 'AWS::Logs::LogGroup')) {
+    group.Properties ??= {};
+    group.Properties.KmsKeyId ??= { 'Fn::GetAtt': [keyId, 'Arn'] };
+  }
+}
+
+/**
+ * @param {Template} template
+ * @param {{ rate: number, burst: number }} throttle
+ */
+export function throttleRoutes(template, throttle) {
+  for (const [, stage] of resourcesOf(template, 'AWS::ApiGatewayV2::Stage')) {
+    stage.Properties ??= {};
+    stage.Properties.DefaultRouteSettings = {
+      ...stage.Properties.DefaultRouteSettings,
+      ThrottlingRateLimit: throttle.rate,
+      ThrottlingBurstLimit: throttle.burst,
+    };
+  }
+}
+
+/**
+ * @typedef {{ rule: string, reason: string, type: string, ids?: string[], idPattern?: string, unlessProperty?: string }} Suppression
+ * @param {Template} template
+ * @param {Suppression[]} suppressions
+ */
+export function applySuppressions(template, suppressions) {
+  for (const { rule, reason, type, ids, idPattern, unlessProperty } of suppressions) {
+    const targets = resourcesOf(template, type).filter(
+      ([id, resource]) =>
+        (!ids || ids.includes(id)) &&
+        (!idPattern || new RegExp(idPattern).test(id)) &&
+        !(unlessProperty && resource.Properties?.[unlessProperty] !== undefined),
+    );
+    if (targets.length === 0) throw new Error(`suppression of ${rule} matches no ${type} resource`);
+    for (const [, resource] of targets) {
+      resource.Metadata ??= {};
+      resource.Metadata.guard ??= { SuppressedRules: [], SuppressionReasons: {} };
+      resource.Metadata.guard.SuppressedRules.push(rule);
+      resource.Metadata.guard.SuppressionReasons[rule] = reason;
+    }
+  }
+}
+
+/**
+ * One alarm per function on Lambda's own Errors metric (a crash, a timeout or an out-of-memory:
+ * the apps turn every handled failure into a problem response), and one metric filter per
+ * function log group for audit writes that failed, so a function added later is watched too.
+ * @param {Template} template
+ * @param {{ actions: unknown[], namespace: string }} alarms
+ */
+export function watchFunctions(template, { actions, namespace }) {
+  for (const [id] of resourcesOf(template, 'AWS::Lambda::Function')) {
+    template.Resources[`${id}ErrorsAlarm`] = {
+      Type: 'AWS::CloudWatch::Alarm',
+      Properties: {
+        AlarmDescription: `credvend: ${id} failed outside its error handling. README runbook: Lambda errors`,
+        Namespace: 'AWS/Lambda',
+        MetricName: 'Errors',
+        Dimensions: [{ Name: 'FunctionName', Value: { Ref: id } }],
+        Statistic: 'Sum',
+        Period: 300,
+        EvaluationPeriods: 1,
+        Threshold: 1,
+        ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+        TreatMissingData: 'notBreaching',
+        AlarmActions: actions,
+        OKActions: actions,
+      },
+    };
+  }
+  for (const [id, group] of resourcesOf(template, 'AWS::Logs::LogGroup')) {
+    if (!String(group.Properties?.LogGroupName).startsWith('/aws/lambda/')) continue;
+    template.Resources[`${id}AuditWriteFailures`] = {
+      Type: 'AWS::Logs::MetricFilter',
+      Properties: {
+        LogGroupName: { Ref: id },
+        FilterPattern: AUDIT_WRITE_FAILURE_PATTERN,
+        MetricTransformations: [
+          { MetricNamespace: namespace, MetricName: 'AuditWriteFailures', MetricValue: '1', Unit: 'Count' },
+        ],
+      },
+    };
+  }
+}
+
+/**
+ * An issuance refused because its audit record could not be written (503), or a denial whose
+ * audit record was lost (logged by the function, the denial still stands).
+ */
+export const AUDIT_WRITE_FAILURE_PATTERN =
+  '{ ($.type = "urn:credvend:problem:audit-unavailable") || ($.message = "audit write failed for a denial") }';

@@ -1,0 +1,133 @@
+import { mkdtemp, readdir, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { checkDeployParams } from '../../deploy/deploy-params.js';
+import { ConfigError, loadConfig } from '../../src/config.js';
+import { serverlessPackage } from './serverless-cli.js';
+
+/** serverless.yml's defaults, as `custom.deployParams` resolves them for stage `test`. */
+const DEFAULTS = {
+  authMethods: 'aws',
+  oidcIssuer: '',
+  oidcIssuers: '',
+  oidcAudience: 'credvend',
+  serverId: 'credvend-test',
+  targetRolePattern: 'arn:aws:iam::*:role/credvend-*',
+  revokerRoleName: 'credvend-revoker',
+  callerRateLimit: '60/60',
+  entitlementRateLimit: '600/60',
+  idempotencySecret: '',
+  cursorSecret: '',
+  logLevel: 'info',
+  throttleRate: '50',
+  throttleBurst: '100',
+  alarmTopicArn: '',
+  vendingIdentity: 'role',
+};
+
+const problemsWith = (change: Record<string, string>) =>
+  checkDeployParams({ ...DEFAULTS, ...change }).problems;
+
+/** Parameters that reach the functions' environment, checked again by src/config.ts at cold start. */
+const ENVIRONMENT_OF: Record<string, string> = {
+  oidcIssuer: 'CREDVEND_OIDC_ISSUER',
+  serverId: 'CREDVEND_SERVER_ID',
+  callerRateLimit: 'CREDVEND_CALLER_RATE_LIMIT',
+  idempotencySecret: 'CREDVEND_IDEMPOTENCY_SECRET',
+  cursorSecret: 'CREDVEND_CURSOR_SECRET',
+  logLevel: 'CREDVEND_LOG_LEVEL',
+  revokerRoleName: 'CREDVEND_REVOKER_ROLE_NAME',
+};
+
+describe('deploy parameters', () => {
+  it('accepts the defaults and every option on', () => {
+    expect(problemsWith({})).toEqual([]);
+    expect(
+      problemsWith({
+        authMethods: 'oidc,aws',
+        oidcIssuer: 'https://token.actions.githubusercontent.com',
+        alarmTopicArn: 'arn:aws:sns:eu-west-1:111111111111:platform-alarms',
+        vendingIdentity: 'user',
+        throttleRate: '0.5',
+        throttleBurst: '1',
+      }),
+    ).toEqual([]);
+    expect(problemsWith({ authMethods: 'none', serverId: '' })).toEqual([]);
+  });
+
+  it.each([
+    [{ authMethods: 'oidc' }, 'oidcIssuer: empty while authMethods includes oidc'],
+    [{ oidcIssuer: 'https://idp.example.com' }, 'oidcIssuer: set while authMethods leaves oidc off'],
+    [{ authMethods: 'oidc', oidcIssuer: 'http://idp.example.com' }, 'is not an https:// URL'],
+    [
+      { oidcIssuers: '[{"issuer":"https://gitlab.example.com"}]' },
+      'oidcIssuer: set while authMethods leaves oidc off',
+    ],
+    [{ authMethods: 'oidc', oidcIssuers: '{"issuer":"https://x"}' }, 'oidcIssuers: not a JSON array'],
+    [{ serverId: 'prod eu' }, 'serverId: "prod eu" cannot travel in the signed X-Credvend-Server-ID header'],
+    [{ serverId: 'crédvend-prod' }, 'cannot travel in the signed X-Credvend-Server-ID header'],
+    [{ serverId: 'short' }, 'cannot travel in the signed X-Credvend-Server-ID header'],
+    [{ throttleRate: '0' }, 'throttleRate: "0" must be a number of requests per second above 0'],
+    [{ throttleBurst: '0' }, 'throttleBurst: "0" must be a whole number'],
+    [{ throttleBurst: '2.5' }, 'throttleBurst: "2.5" must be a whole number'],
+    [{ authMethods: 'saml' }, 'authMethods: "saml" is not one of oidc, aws'],
+    [{ alarmTopicArn: 'platform-alarms' }, 'alarmTopicArn: "platform-alarms" is not an SNS topic ARN'],
+    [{ vendingIdentity: 'root' }, 'vendingIdentity: not role'],
+    [{ callerRateLimit: '60 per minute' }, 'callerRateLimit: not <count>/<seconds> or off'],
+    [{ idempotencySecret: 'too-short' }, 'idempotencySecret: shorter than 32 characters'],
+    [{ cursorSecret: 'too-short' }, 'cursorSecret: shorter than 32 characters'],
+    [{ logLevel: 'verbose' }, 'logLevel: not one of'],
+  ])('refuses %j with one problem: %s', (change, problem) => {
+    const problems = problemsWith(change);
+    expect(problems).toHaveLength(1);
+    expect(problems[0]).toContain(problem);
+  });
+
+  it('refuses at package time what the functions would refuse at every cold start', () => {
+    const refusedByBoth: Array<Record<string, string>> = [
+      { oidcIssuer: 'not a url', authMethods: 'oidc' },
+      { serverId: 'prod eu' },
+      { serverId: 'short' },
+      { callerRateLimit: '60 per minute' },
+      { idempotencySecret: 'too-short' },
+      { cursorSecret: 'too-short' },
+      { logLevel: 'verbose' },
+      { revokerRoleName: 'has/slash' },
+    ];
+    for (const change of refusedByBoth) {
+      expect(problemsWith(change), JSON.stringify(change)).not.toEqual([]);
+      const environment = Object.fromEntries(
+        Object.entries(change)
+          .filter(([name]) => ENVIRONMENT_OF[name])
+          .map(([name, value]) => [ENVIRONMENT_OF[name], value]),
+      );
+      expect(() => loadConfig(environment), JSON.stringify(change)).toThrow(ConfigError);
+    }
+  });
+
+  it('fails `serverless package` in one line naming each bad parameter, before anything is built', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'credvend-bad-params-'));
+    try {
+      const params = { authMethods: 'oidc,aws', serverId: 'prod eu-1', throttleRate: '0' };
+      const failure = await serverlessPackage(join(dir, 'out'), params).then(
+        () => undefined,
+        (error: { stdout?: string; stderr?: string }) => `${error.stdout ?? ''}${error.stderr ?? ''}`,
+      );
+      expect(failure, 'serverless package succeeded').toBeDefined();
+      const lines = (failure ?? '').split('\n').filter((line) => line.includes('Invalid deploy parameters'));
+      expect(lines).toHaveLength(1);
+      expect(lines[0]).toMatch(/^Invalid deploy parameters: /);
+      for (const problem of [
+        'oidcIssuer: empty while authMethods includes oidc',
+        'serverId: "prod eu-1" cannot travel',
+        'throttleRate: "0" must be',
+      ])
+        expect(lines[0]).toContain(problem);
+      expect(failure).not.toMatch(/\n\s+at /);
+      expect(await readdir(dir)).toEqual([]);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+});

@@ -1,0 +1,34 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { TestProject } from 'vitest/node';
+import { serverlessPackage } from './serverless-cli.js';
+
+/** Deploy parameters of the second packaged variant: every optional feature on. */
+export const ALL_FEATURES = {
+  authMethods: 'oidc,aws',
+  oidcIssuer: 'https://token.actions.githubusercontent.com',
+  alarmTopicArn: 'arn:aws:sns:us-east-1:111111111111:platform-alarms',
+  vendingIdentity: 'user',
+  idempotencySecret: 'a-test-secret-of-at-least-32-characters',
+} as const;
+
+declare module 'vitest' {
+  export interface ProvidedContext {
+    /** Directories of `serverless package` output: defaults, and ALL_FEATURES. */
+    packaged: { defaults: string; allFeatures: string };
+  }
+}
+
+/**
+ * Packages the service once for every package test file that only reads the output (packaging
+ * runs esbuild in the service's .esbuild folder, so two at once would collide).
+ */
+export default async function setup(project: TestProject): Promise<() => Promise<void>> {
+  const root = await mkdtemp(join(tmpdir(), 'credvend-packaged-'));
+  const packaged = { defaults: join(root, 'defaults'), allFeatures: join(root, 'all-features') };
+  await serverlessPackage(packaged.defaults);
+  await serverlessPackage(packaged.allFeatures, ALL_FEATURES);
+  project.provide('packaged', packaged);
+  return () => rm(root, { recursive: true, force: true });
+}
