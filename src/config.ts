@@ -33,6 +33,8 @@ const environmentSchema = z.object({
     .optional(),
   // MACs audit page cursors; falls back to the idempotency secret, else a per-process key.
   CREDVEND_CURSOR_SECRET: z.string().min(32, 'at least 32 characters').optional(),
+  CREDVEND_AWS_AUTH_KEY_RATE_LIMIT: rateLimit.default({ limit: 60, windowSeconds: 60 }),
+  CREDVEND_AWS_AUTH_SOURCE_RATE_LIMIT: rateLimit.default({ limit: 300, windowSeconds: 60 }),
   CREDVEND_CALLER_RATE_LIMIT: rateLimit.default({ limit: 60, windowSeconds: 60 }),
   CREDVEND_ENTITLEMENT_RATE_LIMIT: rateLimit.default({ limit: 600, windowSeconds: 60 }),
   CREDVEND_DYNAMODB_ENDPOINT: z.url().optional(),
@@ -202,7 +204,15 @@ export interface Config {
   /** Accepted OIDC issuers; empty, OIDC is off. */
   oidcIssuers: OidcConfig[];
   /** Signed GetCallerIdentity auth for AWS callers: on when a server id is configured. */
-  awsAuth?: { serverId: string; stsEndpoint: string };
+  awsAuth?: {
+    serverId: string;
+    stsEndpoint: string;
+    /** Unverified attempts per claimed key id and per source, before forwarding; absent: off. */
+    attemptLimits: {
+      perKey?: { limit: number; windowSeconds: number };
+      perSource?: { limit: number; windowSeconds: number };
+    };
+  };
   roleChaining: boolean;
   console: { endpoint: string; destination: string; issuer: string };
   roles: RoleAssignments;
@@ -313,6 +323,12 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     config.awsAuth = {
       serverId: e.CREDVEND_SERVER_ID,
       stsEndpoint: `${new URL(e.CREDVEND_STS_ENDPOINT ?? `https://sts.${e.AWS_REGION}.amazonaws.com`).origin}/`,
+      attemptLimits: {
+        ...(e.CREDVEND_AWS_AUTH_KEY_RATE_LIMIT ? { perKey: e.CREDVEND_AWS_AUTH_KEY_RATE_LIMIT } : {}),
+        ...(e.CREDVEND_AWS_AUTH_SOURCE_RATE_LIMIT
+          ? { perSource: e.CREDVEND_AWS_AUTH_SOURCE_RATE_LIMIT }
+          : {}),
+      },
     };
   }
   if (e.CREDVEND_OIDC_ISSUER) {

@@ -9,6 +9,8 @@ import type { Caller } from '../domain/types.js';
 export interface AuthRequest {
   authorization?: string;
   iamAuthorizerArn?: string;
+  /** The network source as the runtime saw it (API Gateway, or the socket); for rate limits only. */
+  sourceIp?: string;
 }
 
 /**

@@ -1,4 +1,6 @@
-import { AuthenticationError } from '../domain/errors.js';
+import { AuthenticationError, QuotaUnavailableError, RateLimitedError } from '../domain/errors.js';
+import type { RateLimitBucket, RateLimiter } from '../domain/ports.js';
+import type { RateLimitPolicy } from '../domain/vend.js';
 import type { AuthMethod } from './auth-method.js';
 import { callerFromAwsArn } from './aws-principal.js';
 import { checkSignedRequest } from './aws-sigv4-check.js';
@@ -13,6 +15,31 @@ export interface SigV4AuthSettings {
   maxSkewSeconds?: number;
   fetch?: typeof fetch;
   now?: () => Date;
+  /**
+   * Attempts counted before anything is forwarded, per network source and per claimed access
+   * key id: a flood of wrongly signed headers costs at most this many STS calls (and audit
+   * records of refusals) per window, and the rest are 429s that reach neither.
+   */
+  attempts?: { limiter: RateLimiter; perSource?: RateLimitPolicy; perKey?: RateLimitPolicy };
+}
+
+async function countAttempt(
+  attempts: NonNullable<SigV4AuthSettings['attempts']>,
+  claimedKeyId: string,
+  sourceIp: string | undefined,
+  now: Date,
+): Promise<void> {
+  const buckets: RateLimitBucket[] = [];
+  if (attempts.perKey) buckets.push({ scope: 'aws-auth-key', id: claimedKeyId, ...attempts.perKey });
+  if (sourceIp && attempts.perSource)
+    buckets.push({ scope: 'aws-auth-source', id: sourceIp, ...attempts.perSource });
+  if (buckets.length === 0) return;
+  try {
+    await attempts.limiter.take(buckets, now);
+  } catch (error) {
+    if (error instanceof RateLimitedError) throw error;
+    throw new QuotaUnavailableError('AWS sign-in attempts could not be counted', { cause: error });
+  }
 }
 
 function bareOrigin(stsEndpoint: string): URL {
@@ -40,7 +67,7 @@ export function createSigV4AuthMethod(settings: SigV4AuthSettings): AuthMethod {
   const doFetch = settings.fetch ?? fetch;
   const now = settings.now ?? (() => new Date());
   return {
-    async authenticate({ authorization }) {
+    async authenticate({ authorization, sourceIp }) {
       const encoded = encodedSignedRequest(authorization);
       if (encoded === undefined) return undefined;
       const checked = checkSignedRequest(decodeSignedRequest(encoded), {
@@ -49,6 +76,7 @@ export function createSigV4AuthMethod(settings: SigV4AuthSettings): AuthMethod {
         maxSkewSeconds,
         now: now(),
       });
+      if (settings.attempts) await countAttempt(settings.attempts, checked.claimedKeyId, sourceIp, now());
       const identity = await forwardGetCallerIdentity(endpoint, checked, doFetch);
       const caller = callerFromAwsArn(identity.arn);
       if (!caller) {

@@ -62,7 +62,7 @@ export class DynamoDbRateLimiter implements RateLimiter {
       end,
       update: {
         TableName: this.tableName,
-        Key: { bucket: { S: `${bucket.scope}|${bucket.id}|${start}` } },
+        Key: { bucket: { S: `${bucket.scope}|${bucket.id}|${bucket.windowSeconds}|${start}` } },
         UpdateExpression: 'ADD #count :one SET expiresAt = if_not_exists(expiresAt, :expires)',
         ConditionExpression: 'attribute_not_exists(#count) OR #count < :limit',
         ExpressionAttributeNames: { '#count': 'count' },

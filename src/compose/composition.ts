@@ -6,6 +6,7 @@ import { createSigV4AuthMethod } from '../auth/aws-sigv4.js';
 import { bearerAuth } from '../auth/bearer.js';
 import { OidcIssuers } from '../auth/oidc-issuers.js';
 import { DynamoDbAuditSink } from '../aws/dynamodb-audit-sink.js';
+import { DynamoDbRateLimiter } from '../aws/dynamodb-rate-limiter.js';
 import type { Config } from '../config.js';
 import type { AuditEvent } from '../domain/audit.js';
 import { ChainedAuditLog } from '../domain/audit-chain.js';
@@ -65,7 +66,18 @@ export function authMethodsOf(root: Composition): AuthMethod[] {
   if (root.built.auth) return root.built.auth;
   const { config } = root;
   const methods: AuthMethod[] = root.runtime.kind === 'lambda' ? [apiGatewayIamAuth] : [];
-  if (config.awsAuth) methods.push(createSigV4AuthMethod(config.awsAuth));
+  if (config.awsAuth) {
+    const { attemptLimits, ...awsAuth } = config.awsAuth;
+    methods.push(
+      createSigV4AuthMethod({
+        ...awsAuth,
+        attempts: {
+          limiter: new DynamoDbRateLimiter(dynamodbOf(root), config.tables.rateLimits),
+          ...attemptLimits,
+        },
+      }),
+    );
+  }
   if (config.oidcIssuers.length > 0) {
     const oidc = new OidcIssuers(config.oidcIssuers);
     methods.push(bearerAuth((token) => oidc.authenticate(token)));

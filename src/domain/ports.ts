@@ -53,7 +53,8 @@ export interface RoleAssumer {
 
 /** One rate-limit window to count a request against. */
 export interface RateLimitBucket {
-  scope: 'caller' | 'entitlement';
+  /** `aws-auth-*`: unverified CredvendAWS attempts, counted before anything is forwarded to STS. */
+  scope: 'caller' | 'entitlement' | 'aws-auth-source' | 'aws-auth-key';
   id: string;
   limit: number;
   windowSeconds: number;

@@ -93,7 +93,7 @@ async function parsed<T>(
 
 function requestRoutes(deps: AccessRequestAppDependencies): Hono<AppEnv> {
   const api = new Hono<AppEnv>();
-  api.use(limitBody, authenticate(deps.authMethods));
+  api.use(limitBody, authenticate(deps.authMethods, undefined, deps.sourceIp));
   const context = (c: Context<AppEnv>): RequestContext => requestContextOf(c, deps.sourceIp);
   const actor = (c: Context<AppEnv>) => actorOf(c.get('caller'));
   const wire = (r: Parameters<typeof toAccessRequestWire>[0]) => toAccessRequestWire(r, deps.clock.now());
@@ -167,7 +167,7 @@ function ifMatch(header: string | undefined): number | undefined {
 
 function requestableRoutes(deps: AccessRequestAppDependencies): Hono<AppEnv> {
   const api = new Hono<AppEnv>();
-  api.use(limitBody, authenticate(deps.authMethods));
+  api.use(limitBody, authenticate(deps.authMethods, undefined, deps.sourceIp));
   const context = (c: Context<AppEnv>) => requestContextOf(c, deps.sourceIp);
 
   api.get('/', async (c) => {

@@ -75,7 +75,7 @@ export function createAdminApp(deps: AdminAppDependencies): Hono<AppEnv> {
   };
 
   const api = new Hono<AppEnv>();
-  api.use(authenticate(deps.authMethods), requireAdmin, limitBody);
+  api.use(authenticate(deps.authMethods, undefined, deps.sourceIp), requireAdmin, limitBody);
 
   api.get('/', async (c) => {
     const parsed = listQuery.safeParse(c.req.query());
@@ -115,7 +115,7 @@ export function createAdminApp(deps: AdminAppDependencies): Hono<AppEnv> {
   app.route('/v1/entitlements', api);
 
   const subjects = new Hono<AppEnv>();
-  subjects.use(authenticate(deps.authMethods), requireAdmin, limitBody);
+  subjects.use(authenticate(deps.authMethods, undefined, deps.sourceIp), requireAdmin, limitBody);
   subjects.get('/', async (c) => {
     const parsed = listQuery.safeParse(c.req.query());
     if (!parsed.success) throw invalidRequest('invalid query', parsed.error, '(query)');
@@ -132,7 +132,7 @@ export function createAdminApp(deps: AdminAppDependencies): Hono<AppEnv> {
   app.route('/v1/subjects', subjects);
 
   const revocations = new Hono<AppEnv>();
-  revocations.use(authenticate(deps.authMethods), requireAdmin);
+  revocations.use(authenticate(deps.authMethods, undefined, deps.sourceIp), requireAdmin);
   revocations.post('/:id/revoke', async (c) => {
     const id = c.req.param('id');
     if (!/^[0-9A-Z]{16,128}$/.test(id))

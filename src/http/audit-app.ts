@@ -36,7 +36,7 @@ export function createAuditApp(deps: AuditAppDependencies): Hono<AppEnv> {
   app.notFound(notFound);
 
   const audit = new Hono<AppEnv>();
-  audit.use(authenticate(deps.authMethods), async (c, next) => {
+  audit.use(authenticate(deps.authMethods, undefined, deps.sourceIp), async (c, next) => {
     await deps.access.require(c.get('caller'), 'auditor', 'audit.read', requestContextOf(c, deps.sourceIp));
     await next();
   });

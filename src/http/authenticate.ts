@@ -2,6 +2,7 @@ import type { Context, MiddlewareHandler } from 'hono';
 import { type AuthMethod, type AuthRequest, authenticateRequest } from '../auth/auth-method.js';
 import { AuthenticationError } from '../domain/errors.js';
 import type { AppEnv } from './app-env.js';
+import type { SourceIpResolver } from './request-context.js';
 
 /** Told about a failed authentication that claimed a principal worth auditing. */
 export type AuthFailureRecorder = (
@@ -11,8 +12,10 @@ export type AuthFailureRecorder = (
 ) => Promise<void>;
 
 /** The request facts authentication may use; the authorizer ARN only from the runtime's bindings. */
-export function authRequestOf(c: Context<AppEnv>): AuthRequest {
+export function authRequestOf(c: Context<AppEnv>, sourceIp?: SourceIpResolver): AuthRequest {
   const request: AuthRequest = {};
+  const ip = sourceIp?.(c);
+  if (ip) request.sourceIp = ip;
   const authorization = c.req.header('authorization');
   if (authorization !== undefined) request.authorization = authorization;
   const arn = c.env?.requestContext?.authorizer?.iam?.userArn;
@@ -24,10 +27,11 @@ export function authRequestOf(c: Context<AppEnv>): AuthRequest {
 export function authenticate(
   methods: readonly AuthMethod[],
   onClaimedFailure?: AuthFailureRecorder,
+  sourceIp?: SourceIpResolver,
 ): MiddlewareHandler<AppEnv> {
   return async (c, next) => {
     try {
-      c.set('caller', await authenticateRequest(methods, authRequestOf(c)));
+      c.set('caller', await authenticateRequest(methods, authRequestOf(c, sourceIp)));
     } catch (error) {
       if (error instanceof AuthenticationError && error.claimedPrincipal !== undefined && onClaimedFailure) {
         await onClaimedFailure(c, error.claimedPrincipal, error);

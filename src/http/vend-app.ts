@@ -45,19 +45,22 @@ export function createVendApp(deps: VendAppDependencies): Hono<AppEnv> {
   const api = new Hono<AppEnv>();
   api.use(
     limitBody,
-    authenticate(deps.authMethods, (c, claimed, error) =>
-      deps.vendor.recordRejection(
-        {
-          principal: claimed,
-          authMethod: error.claimedAuthMethod ?? 'aws-sigv4',
-          identityKey: claimed,
-          subjectKeys: [],
-          displayName: claimed,
-          claims: {},
-        },
-        requestContext(c),
-        error,
-      ),
+    authenticate(
+      deps.authMethods,
+      (c, claimed, error) =>
+        deps.vendor.recordRejection(
+          {
+            principal: claimed,
+            authMethod: error.claimedAuthMethod ?? 'aws-sigv4',
+            identityKey: claimed,
+            subjectKeys: [],
+            displayName: claimed,
+            claims: {},
+          },
+          requestContext(c),
+          error,
+        ),
+      deps.sourceIp,
     ),
   );
 

@@ -142,4 +142,39 @@ describe('AWS IAM callers through moto', () => {
       problemCode: 'unauthenticated',
     });
   });
+
+  it('counts unverified attempts per claimed key and per source before forwarding: a flood gets 429s, not STS calls or audit records', async () => {
+    const forged = (n: number) => ({
+      accessKeyId: `AKIAFLOOD${Date.now().toString(36).toUpperCase()}${n}`.slice(0, 20).padEnd(20, 'X'),
+      secretAccessKey: 'not-the-secret',
+    });
+    const attempt = async (app: ReturnType<typeof vendApp>, credentials: AwsCredentialIdentity) =>
+      (
+        await app.request('/v1/credentials', {
+          method: 'POST',
+          headers: { authorization: await signed(credentials) },
+          body: JSON.stringify({ entitlement: id }),
+        })
+      ).status;
+    const perKey = vendApp({
+      CREDVEND_AWS_AUTH_KEY_RATE_LIMIT: '2/3599',
+      CREDVEND_AWS_AUTH_SOURCE_RATE_LIMIT: 'off',
+    });
+    const one = forged(1);
+    const statuses = [];
+    for (let i = 0; i < 4; i++) statuses.push(await attempt(perKey, one));
+    expect(statuses).toEqual([401, 401, 429, 429]);
+    const recorded = (await auditEvents(dynamodb())).filter(
+      (e) => e.principal === `unverified-aws-access-key:${one.accessKeyId}`,
+    );
+    expect(recorded).toHaveLength(2);
+
+    const perSource = vendApp({
+      CREDVEND_AWS_AUTH_KEY_RATE_LIMIT: 'off',
+      CREDVEND_AWS_AUTH_SOURCE_RATE_LIMIT: '3/3598',
+    });
+    const bySource = [];
+    for (let i = 2; i < 7; i++) bySource.push(await attempt(perSource, forged(i)));
+    expect(bySource).toEqual([401, 401, 401, 429, 429]);
+  });
 });
