@@ -7,7 +7,7 @@ import { DynamoDbRevocationLookup } from '../aws/dynamodb-revocation-lookup.js';
 import { StsRoleAssumer } from '../aws/sts-role-assumer.js';
 import { IdempotentIssuer } from '../domain/idempotent-issuer.js';
 import { newEventId } from '../domain/ids.js';
-import { systemClock } from '../domain/ports.js';
+import { type Clock, systemClock } from '../domain/ports.js';
 import { IdempotencySealer } from '../domain/sealing.js';
 import { CredentialVendor } from '../domain/vend.js';
 import type { AppEnv } from '../http/app-env.js';
@@ -21,14 +21,14 @@ import {
   stsOf,
 } from './composition.js';
 
-function vendorOf(root: Composition): CredentialVendor {
+function vendorOf(root: Composition, clock: Clock): CredentialVendor {
   const { config } = root;
   const { caller, entitlement } = config.rateLimits;
   return new CredentialVendor({
     entitlements: new DynamoDbEntitlementStore(dynamodbOf(root), config.tables.entitlements),
     audit: auditLogOf(root),
     roles: new StsRoleAssumer(stsOf(root)),
-    clock: systemClock,
+    clock,
     newEventId,
     roleChaining: config.roleChaining,
     ...(caller || entitlement
@@ -43,10 +43,13 @@ function vendorOf(root: Composition): CredentialVendor {
   });
 }
 
-/** The vend function: issue credentials, plan, list one's own entitlements, health. */
-export function createVendFunction(root: Composition): Hono<AppEnv> {
+/**
+ * The vend function: issue credentials, plan, list one's own entitlements, health. `clock`
+ * is for tests that let time pass (a just-in-time grant reaching its end).
+ */
+export function createVendFunction(root: Composition, clock: Clock = systemClock): Hono<AppEnv> {
   const { config } = root;
-  const vendor = vendorOf(root);
+  const vendor = vendorOf(root, clock);
   return createVendApp({
     vendor,
     ...(config.idempotencySecret
@@ -55,13 +58,13 @@ export function createVendFunction(root: Composition): Hono<AppEnv> {
             vendor,
             store: new DynamoDbIdempotencyStore(dynamodbOf(root), config.tables.idempotency),
             sealer: new IdempotencySealer(Buffer.from(config.idempotencySecret)),
-            clock: systemClock,
+            clock,
             revocations: new DynamoDbRevocationLookup(dynamodbOf(root), config.tables.audit),
           }),
         }
       : {}),
     authMethods: authMethodsOf(root),
-    clock: systemClock,
+    clock,
     logger: root.logger,
     sourceIp: root.runtime.sourceIp,
     consoleUrl: (credentials, durationSeconds) =>

@@ -1,0 +1,155 @@
+import type { Command } from 'commander';
+import { z } from 'zod';
+import { callApi, parseBody } from '../api-client.js';
+import { printJson, printTable, resolveTarget } from '../context.js';
+import { CliError } from '../errors.js';
+import { readJsonInput } from './admin.js';
+
+/** The fields a person reads; the full answer is printed with --json. */
+const accessRequest = z
+  .object({
+    id: z.string(),
+    requestable: z.string(),
+    requester: z.string(),
+    roleArn: z.string(),
+    state: z.string(),
+    durationSeconds: z.number(),
+    reason: z.string(),
+    quorum: z.number(),
+    approvals: z.array(z.object({ principal: z.string() }).passthrough()),
+    breakGlass: z.boolean(),
+    grant: z.object({ entitlement: z.string(), start: z.string(), end: z.string() }).optional(),
+  })
+  .passthrough();
+const requestList = z.object({ accessRequests: z.array(accessRequest) });
+const requestableList = z.object({ requestables: z.array(z.record(z.string(), z.unknown())) });
+
+type AccessRequestWire = z.infer<typeof accessRequest>;
+
+const DURATION = /^(\d{1,6})([smhd]?)$/;
+const UNIT_SECONDS: Record<string, number> = { '': 1, s: 1, m: 60, h: 3600, d: 86_400 };
+
+/** `3600`, `90m`, `2h` → seconds. */
+export function parseDuration(value: string): number {
+  const match = DURATION.exec(value.trim());
+  if (!match) throw new CliError(`--duration is seconds or a number with s, m, h or d, not ${value}`);
+  return Number(match[1]) * (UNIT_SECONDS[match[2] ?? ''] ?? 1);
+}
+
+function row(r: AccessRequestWire): Record<string, unknown> {
+  return {
+    id: r.id,
+    requestable: r.requestable,
+    requester: r.requester,
+    state: r.breakGlass ? `${r.state} (break-glass)` : r.state,
+    approvals: `${r.approvals.length}/${r.quorum}`,
+    until: r.grant?.end ?? '',
+    reason: r.reason,
+  };
+}
+
+const COLUMNS = ['id', 'requestable', 'requester', 'state', 'approvals', 'until', 'reason'];
+
+/** `credvend request|requests|approve|deny|cancel|review|revoke-grant|grants|requestables`: just-in-time access. */
+export function registerRequestCommands(program: Command): void {
+  const json = () => program.opts<{ json?: boolean }>().json === true;
+  const show = (list: AccessRequestWire[]) => (json() ? printJson(list) : printTable(list.map(row), COLUMNS));
+  const list = async (view: string) => {
+    const response = await callApi(await resolveTarget(program), 'GET', `/v1/access-requests?view=${view}`);
+    show(parseBody(requestList, response).accessRequests);
+  };
+
+  program
+    .command('request')
+    .description('ask for requestable access for a while; approvers are notified')
+    .argument('<requestable>', 'a requestable access id (credvend requestables)')
+    .requiredOption('--duration <time>', 'how long: seconds, or 30m, 2h')
+    .requiredOption('--reason <text>', 'why (recorded in the audit and shown to approvers)')
+    .option('--ticket <ref>', 'a ticket reference, where the access requires one')
+    .action(async (requestable: string, options: { duration: string; reason: string; ticket?: string }) => {
+      const body = {
+        requestable,
+        durationSeconds: parseDuration(options.duration),
+        reason: options.reason,
+        ...(options.ticket !== undefined ? { ticket: options.ticket } : {}),
+      };
+      const response = await callApi(await resolveTarget(program), 'POST', '/v1/access-requests', { body });
+      const created = parseBody(accessRequest, response);
+      if (json()) return printJson(created);
+      process.stdout.write(
+        `${created.id} ${created.state}${created.grant ? ` until ${created.grant.end}` : ''}\n`,
+      );
+    });
+
+  program
+    .command('requests')
+    .description('my requests (default), requests I may approve, or break-glass grants to review')
+    .option('--to-approve', 'pending requests I may decide')
+    .option('--needs-review', 'break-glass grants awaiting review')
+    .action(async (options: { toApprove?: boolean; needsReview?: boolean }) => {
+      if (options.toApprove && options.needsReview) throw new CliError('give --to-approve or --needs-review');
+      await list(options.toApprove ? 'to-approve' : options.needsReview ? 'needs-review' : 'mine');
+    });
+
+  program
+    .command('grants')
+    .description('my grants in force now; `credvend creds <target>` uses them like any entitlement')
+    .action(() => list('grants'));
+
+  const steps: Array<[string, string, string]> = [
+    ['approve', 'approve', 'approve a request (never your own)'],
+    ['deny', 'deny', 'deny a request'],
+    ['cancel', 'cancel', 'withdraw your own pending request'],
+    ['review', 'review', 'record your review of a break-glass grant'],
+    ['revoke-grant', 'revoke', 'end a grant early; sessions issued under it are revoked'],
+  ];
+  for (const [name, step, description] of steps) {
+    program
+      .command(name)
+      .description(description)
+      .argument('<id>', 'access request id')
+      .option('--comment <text>', 'recorded in the audit')
+      .action(async (id: string, options: { comment?: string }) => {
+        const response = await callApi(
+          await resolveTarget(program),
+          'POST',
+          `/v1/access-requests/${encodeURIComponent(id)}/${step}`,
+          { body: options.comment !== undefined ? { comment: options.comment } : {} },
+        );
+        const done = parseBody(accessRequest, response);
+        if (json()) return printJson(done);
+        process.stdout.write(`${done.id} ${done.state}\n`);
+      });
+  }
+
+  const requestables = program
+    .command('requestables')
+    .description('access I may request (admins: all)')
+    .action(async () => {
+      const response = await callApi(await resolveTarget(program), 'GET', '/v1/requestables');
+      const all = parseBody(requestableList, response).requestables;
+      if (json()) return printJson(all);
+      printTable(all, ['id', 'roleArn', 'maxGrantSeconds', 'quorum', 'breakGlass', 'description']);
+    });
+  requestables
+    .command('put')
+    .description('admin: create or replace requestable access from a JSON file')
+    .argument('<id>')
+    .requiredOption('--file <path>', 'the JSON body ("-" for stdin)')
+    .option('--if-match <etag>', 'the ETag of the version being replaced')
+    .action(async (id: string, options: { file: string; ifMatch?: string }) => {
+      const response = await callApi(
+        await resolveTarget(program),
+        'PUT',
+        `/v1/requestables/${encodeURIComponent(id)}`,
+        {
+          body: await readJsonInput(options.file),
+          ...(options.ifMatch ? { headers: { 'if-match': options.ifMatch } } : {}),
+        },
+      );
+      printJson({
+        ...parseBody(z.record(z.string(), z.unknown()), response),
+        etag: response.headers.get('etag'),
+      });
+    });
+}
