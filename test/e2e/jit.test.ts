@@ -72,7 +72,7 @@ describe('just-in-time access through the CLI', () => {
     const role = stack().roles.readonly.slice(stack().roles.readonly.lastIndexOf('/') + 1);
     await writeFile(
       join(dir, 'aws-config'),
-      `[profile jit]\nregion = us-east-1\ncredential_process = ${process.execPath} ${BIN} creds ${stack().targetAccountId}/${role} --format credential_process\n`,
+      `[profile jit]\nregion = us-east-1\ncredential_process = ${process.execPath} ${BIN} creds ${stack().targetAccountId}/${role} --format credential_process --no-cache\n`,
     );
     for (const [name, sub] of Object.entries(p)) {
       env[name] = {
@@ -142,11 +142,17 @@ describe('just-in-time access through the CLI', () => {
     // Never past the grant's end (an hour from approval).
     expect(expiration).toBeLessThanOrEqual(clock.now().getTime() + 3600 * 1000 + 5000);
 
-    // The grant ends: alice is refused, by the issuance path itself (no scheduler ran).
+    // The grant ends: alice is refused, by the issuance path itself (no scheduler ran). The
+    // CLI's cache is bypassed: this test moves the server's clock, not the cache's.
     clock.advance(3601);
     const after = await aws('sts', 'get-caller-identity');
     expect(after.code).not.toBe(0);
-    const refused = await credvend('alice', 'creds', `${stack().targetAccountId}/credvend-readonly`);
+    const refused = await credvend(
+      'alice',
+      'creds',
+      `${stack().targetAccountId}/credvend-readonly`,
+      '--no-cache',
+    );
     expect(refused.code).toBe(3);
     expect(refused.stderr).toContain('Not entitled');
     expect(JSON.parse((await credvend('alice', '--json', 'grants')).stdout)).toEqual([]);
