@@ -1,7 +1,8 @@
 import { GetItemCommand } from '@aws-sdk/client-dynamodb';
-import { describe, expect, it } from 'vitest';
+import { ListBucketsCommand, S3Client } from '@aws-sdk/client-s3';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { call, people, principalOf, putRequestable, requestsApp } from './access-request-support.js';
-import { auditApp, auditEvents, devToken, dynamodb, stack } from './support.js';
+import { auditApp, auditEvents, clearRevocations, devToken, dynamodb, stack, vendApp } from './support.js';
 
 interface RequestWire {
   id: string;
@@ -229,3 +230,54 @@ describe('audit by request', () => {
     expect(await grantRowExists(p.alice, request.id)).toBe(false);
   });
 });
+
+describe('revoking a grant early', () => {
+  beforeEach(() => clearRevocations(stack().roles.deploy));
+  afterEach(() => clearRevocations(stack().roles.deploy));
+
+  it('removes the grant and revokes the sessions issued under it, on record', async () => {
+    const p = people('alice', 'bob');
+    const id = await putRequestable(app, {
+      roleArn: stack().roles.deploy,
+      requesters: { principals: [principalOf(p.alice)], groups: [] },
+      approvers: { principals: [principalOf(p.bob)], groups: [] },
+    });
+    const request = await open(p.alice, id);
+    await call(app, p.bob, 'POST', `/v1/access-requests/${request.id}/approve`, {});
+    const vend = await vendApp().request('/v1/credentials', {
+      method: 'POST',
+      headers: { authorization: `Bearer ${await devToken(p.alice)}` },
+      body: JSON.stringify({ accountId: stack().targetAccountId, roleName: 'credvend-deploy' }),
+    });
+    expect(vend.status).toBe(200);
+    const issued = (await vend.json()) as { credentials: Parameters<typeof listBuckets>[0] };
+    await listBuckets(issued.credentials);
+
+    const revoked = await call(app, p.bob, 'POST', `/v1/access-requests/${request.id}/revoke`, {
+      comment: 'done',
+    });
+    expect(revoked.body.state).toBe('ended');
+    await expect(listBuckets(issued.credentials)).rejects.toMatchObject({ name: 'AccessDenied' });
+    const again = await vendApp().request('/v1/credentials', {
+      method: 'POST',
+      headers: { authorization: `Bearer ${await devToken(p.alice)}` },
+      body: JSON.stringify({ accountId: stack().targetAccountId, roleName: 'credvend-deploy' }),
+    });
+    expect(again.status).toBe(403);
+    const events = (await auditEvents(dynamodb())).filter((e) => e.accessRequestId === request.id);
+    expect(events.find((e) => e.action === 'credentials.issue' && e.outcome === 'issued')).toBeDefined();
+    expect(events.find((e) => e.action === 'audit.revoke')).toMatchObject({ outcome: 'applied' });
+  });
+});
+
+const listBuckets = (c: { accessKeyId: string; secretAccessKey: string; sessionToken: string }) =>
+  new S3Client({
+    region: 'us-east-1',
+    endpoint: stack().stsEndpoint,
+    forcePathStyle: true,
+    credentials: {
+      accessKeyId: c.accessKeyId,
+      secretAccessKey: c.secretAccessKey,
+      sessionToken: c.sessionToken,
+    },
+  }).send(new ListBucketsCommand({}));
