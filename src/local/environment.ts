@@ -28,6 +28,8 @@ export interface LocalEnvironmentOptions {
   dynamodbPort: number;
   motoPort: number;
   persistDir?: string;
+  /** Seed the README's example EventBridge rule and queue (default on; the tests make their own). */
+  demoEventRule?: boolean;
   logLevel: LogLevel;
   /** Tests point console sign-in at a local stand-in; `npm start` uses AWS's endpoint. */
   federationEndpoint?: string;
@@ -104,6 +106,7 @@ export async function startLocalEnvironment(options: LocalEnvironmentOptions): P
     dynamodbPort: options.dynamodbPort,
     motoPort: options.motoPort,
     ...(options.persistDir ? { persistDir: options.persistDir } : {}),
+    ...(options.demoEventRule === false ? { demoEventRule: false } : {}),
   });
   try {
     const apiUrl = `http://${options.host}:${options.apiPort}`;

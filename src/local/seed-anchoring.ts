@@ -7,11 +7,18 @@ import { type AccessKey, DIGEST_BUCKET, TARGET_ACCOUNT } from './seed-aws.js';
 export interface AnchoringSeed {
   digestKeyId: string;
   digestBucket: string;
-  /** The README's example: issuances for the target account, forwarded to this queue. */
-  issuancesQueueUrl: string;
+  /** The README's example: issuances for the target account, forwarded to this queue (npm start only). */
+  issuancesQueueUrl?: string;
 }
 
 export const ISSUANCES_RULE = 'credvend-issuances-to-sqs';
+
+/**
+ * The README's target: `{"detail": …}`, the event's detail alone, which is what a SIEM
+ * ingests. (moto spends about 20 ms per input path on every delivery, so one path keeps
+ * tests fast; and it chokes on a top-level `time` that is not epoch seconds.)
+ */
+export const DETAIL_ONLY = { InputPathsMap: { detail: '$.detail' }, InputTemplate: '{"detail": <detail>}' };
 
 /** The EventBridge pattern of the README: one account's issuances. */
 export function issuancesPattern(source: string, accountId: string): string {
@@ -23,7 +30,11 @@ export function issuancesPattern(source: string, accountId: string): string {
 }
 
 /** Creates what serverless.yml declares for digests and events: the signing key, the locked bucket, a rule. */
-export async function seedAnchoring(endpoint: string, operator: AccessKey): Promise<AnchoringSeed> {
+export async function seedAnchoring(
+  endpoint: string,
+  operator: AccessKey,
+  options: { demoRule: boolean },
+): Promise<AnchoringSeed> {
   const config = { region: 'us-east-1', endpoint, credentials: operator };
   const kms = new KMSClient(config);
   const s3 = new S3Client({ ...config, forcePathStyle: true });
@@ -48,27 +59,35 @@ export async function seedAnchoring(endpoint: string, operator: AccessKey): Prom
         },
       }),
     );
-    const queue = await sqs.send(new CreateQueueCommand({ QueueName: 'credvend-issuances' }));
-    const queueUrl = queue.QueueUrl ?? '';
-    const attributes = await sqs.send(
-      new GetQueueAttributesCommand({ QueueUrl: queueUrl, AttributeNames: ['QueueArn'] }),
-    );
-    await events.send(
-      new PutRuleCommand({
-        Name: ISSUANCES_RULE,
-        EventPattern: issuancesPattern('credvend', TARGET_ACCOUNT),
-      }),
-    );
-    await events.send(
-      new PutTargetsCommand({
-        Rule: ISSUANCES_RULE,
-        Targets: [{ Id: 'queue', Arn: attributes.Attributes?.QueueArn ?? '' }],
-      }),
-    );
     const keyId = key.KeyMetadata?.KeyId;
-    if (!keyId || !queueUrl) throw new Error('moto did not create the digest key or the queue');
-    return { digestKeyId: keyId, digestBucket: DIGEST_BUCKET, issuancesQueueUrl: queueUrl };
+    if (!keyId) throw new Error('moto did not create the digest key');
+    const seed: AnchoringSeed = { digestKeyId: keyId, digestBucket: DIGEST_BUCKET };
+    if (options.demoRule) seed.issuancesQueueUrl = await seedIssuancesRule(sqs, events);
+    return seed;
   } finally {
     for (const client of [kms, s3, sqs, events]) client.destroy();
   }
+}
+
+/** The README's example rule: issuances for the target account, to an SQS queue. */
+async function seedIssuancesRule(sqs: SQSClient, events: EventBridgeClient): Promise<string> {
+  const queue = await sqs.send(new CreateQueueCommand({ QueueName: 'credvend-issuances' }));
+  const queueUrl = queue.QueueUrl ?? '';
+  const attributes = await sqs.send(
+    new GetQueueAttributesCommand({ QueueUrl: queueUrl, AttributeNames: ['QueueArn'] }),
+  );
+  await events.send(
+    new PutRuleCommand({
+      Name: ISSUANCES_RULE,
+      EventPattern: issuancesPattern('credvend', TARGET_ACCOUNT),
+    }),
+  );
+  await events.send(
+    new PutTargetsCommand({
+      Rule: ISSUANCES_RULE,
+      Targets: [{ Id: 'queue', Arn: attributes.Attributes?.QueueArn ?? '', InputTransformer: DETAIL_ONLY }],
+    }),
+  );
+  if (!queueUrl) throw new Error('moto did not create the queue');
+  return queueUrl;
 }

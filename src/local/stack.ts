@@ -12,6 +12,8 @@ export interface LocalStackOptions {
   dynamodbPort: number;
   motoPort: number;
   persistDir?: string;
+  /** Seed the README's issuances rule and queue (npm start); tests make their own. */
+  demoEventRule?: boolean;
 }
 
 export interface LocalStack {
@@ -78,7 +80,9 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       client.destroy();
     }
     const seed = await seedMoto(moto.endpoint);
-    const anchoring = await seedAnchoring(moto.endpoint, seed.operator);
+    const anchoring = await seedAnchoring(moto.endpoint, seed.operator, {
+      demoRule: options.demoEventRule ?? true,
+    });
     return {
       anchoring,
       dynamodbEndpoint: dynamodb.endpoint,

@@ -44,6 +44,8 @@ export default async function setup(project: TestProject): Promise<() => Promise
     dynamodbPort: await findFreePort(host),
     motoPort: await findFreePort(host),
     logLevel: 'silent',
+    // moto spends ~20 ms per delivery on a rule target: the stream test makes its own rule.
+    demoEventRule: false,
   });
   const { stack } = environment;
   project.provide('stack', {

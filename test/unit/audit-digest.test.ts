@@ -1,0 +1,185 @@
+import { constants, generateKeyPairSync, type KeyObject, sign } from 'node:crypto';
+import { describe, expect, it } from 'vitest';
+import type { AuditEvent, ChainedAuditEvent } from '../../src/domain/audit.js';
+import { ChainedAuditLog, canonicalJson } from '../../src/domain/audit-chain.js';
+import {
+  type ChainHead,
+  type DigestSigningAlgorithm,
+  digestSigningString,
+  KNOWN_CHAIN_DAYS,
+  type SignedDigest,
+} from '../../src/domain/audit-digest.js';
+import { type DigestObject, verifyAgainstDigests } from '../../src/domain/audit-digest-verify.js';
+import { writeNextDigest } from '../../src/domain/audit-digest-writer.js';
+import { auditEventDetailSchema, auditEventJsonSchema } from '../../src/domain/audit-event-schema.js';
+import { auditDetailType, auditEventDetail } from '../../src/domain/audit-events.js';
+import { newEventId } from '../../src/domain/ids.js';
+
+/** The digest writer and verifier with in-memory ports and a key made here (no KMS, no S3). */
+function harness(algorithm: DigestSigningAlgorithm) {
+  const keys =
+    algorithm === 'ECDSA_SHA_256'
+      ? generateKeyPairSync('ec', { namedCurve: 'P-256' })
+      : generateKeyPairSync('rsa', { modulusLength: 2048 });
+  const records: ChainedAuditEvent[] = [];
+  const objects = new Map<string, string>();
+  let latest: SignedDigest | undefined;
+  let now = Date.parse('2026-03-01T00:00:00.000Z');
+  const deps = {
+    heads: {
+      headsBetween: async (after: string | undefined, upTo: string) => {
+        const heads = new Map<string, ChainHead & { records: number; minSeq: number }>();
+        for (const r of records.filter((r) => (after === undefined || r.time > after) && r.time <= upTo)) {
+          const seen = heads.get(r.chainId);
+          const head = { chainId: r.chainId, seq: r.seq, hash: r.hash, time: r.time };
+          if (!seen) heads.set(r.chainId, { ...head, records: 1, minSeq: r.seq });
+          else Object.assign(seen, r.seq > seen.seq ? head : {}, { records: seen.records + 1 });
+        }
+        return [...heads.values()];
+      },
+    },
+    signer: {
+      keyId: 'test-key',
+      algorithm,
+      sign: async (message: string) =>
+        algorithm === 'ECDSA_SHA_256'
+          ? sign('sha256', Buffer.from(message), keys.privateKey)
+          : sign('sha256', Buffer.from(message), {
+              key: keys.privateKey,
+              padding: constants.RSA_PKCS1_PSS_PADDING,
+              saltLength: 32,
+            }),
+    },
+    store: {
+      latest: async () => latest,
+      put: async (signed: SignedDigest) => {
+        latest = signed;
+        objects.set(signed.digest.key, canonicalJson(signed));
+      },
+    },
+    clock: { now: () => new Date(now) },
+    prefix: 'digests/',
+    settleSeconds: 0,
+  };
+  const log = new ChainedAuditLog({ putNew: async (r) => void records.push(r) }, () => newEventId(), 1);
+  const append = (action: AuditEvent['action'] = 'credentials.issue') => {
+    now += 1000;
+    return log.append({
+      eventId: newEventId(new Date(now)),
+      time: new Date(now).toISOString(),
+      action,
+      outcome: 'issued',
+      requestId: 'r',
+      principal: 'p',
+      authMethod: 'oidc',
+    });
+  };
+  const digest = () => {
+    now += 1000;
+    return writeNextDigest(deps);
+  };
+  const verify = (publicKey: KeyObject = keys.publicKey) =>
+    verifyAgainstDigests({
+      from: '2026-01-01T00:00:00.000Z',
+      to: new Date(now + 1).toISOString(),
+      records,
+      publicKey,
+      digests: {
+        overlapping: async () =>
+          [...objects]
+            .sort(([a], [b]) => a.localeCompare(b))
+            .map(([key, body]): DigestObject => ({ key, body })),
+        get: async (key) => (objects.has(key) ? { key, body: objects.get(key) ?? '' } : undefined),
+      },
+    });
+  return { records, objects, append, digest, verify, advance: (ms: number) => (now += ms) };
+}
+
+describe('signed digests', () => {
+  for (const algorithm of ['ECDSA_SHA_256', 'RSASSA_PSS_SHA_256'] as const) {
+    it(`anchors chain heads and verifies with the public key alone (${algorithm})`, async () => {
+      const h = harness(algorithm);
+      await h.append();
+      await h.append();
+      const first = await h.digest();
+      await h.append();
+      const second = await h.digest();
+      await h.append();
+      expect(first?.digest).toMatchObject({ previousDigest: null, recordCount: 2, knownChainCount: 1 });
+      expect(first?.digest.advanced[0]).toMatchObject({ seq: 1, fromSeq: 0, records: 2 });
+      expect(second?.digest.advanced[0]).toMatchObject({ seq: 2, fromSeq: 2, records: 1 });
+      expect(second?.digest.previousDigest?.key).toBe(first?.digest.key);
+      const report = await h.verify();
+      expect(report).toMatchObject({ ok: true, anchoredRecords: 3, unanchoredRecords: 1, digestsChecked: 2 });
+      // Another key: every digest is named, and nothing it anchored counts.
+      const other = generateKeyPairSync('ec', { namedCurve: 'P-256' }).publicKey;
+      const forged = await h.verify(other);
+      expect(forged.findings.filter((f) => f.kind === 'bad-signature')).toHaveLength(2);
+    });
+  }
+
+  it('writes a digest even when nothing advanced, and forgets chains idle for longer than the known window', async () => {
+    const h = harness('ECDSA_SHA_256');
+    await h.append();
+    await h.digest();
+    const quiet = await h.digest();
+    expect(quiet?.digest).toMatchObject({ advanced: [], knownChainCount: 1 });
+    h.advance(KNOWN_CHAIN_DAYS * 86_400_000 + 1);
+    expect((await h.digest())?.digest.known).toEqual([]);
+  });
+
+  it('signs a string that names the key and the digest content', async () => {
+    const h = harness('ECDSA_SHA_256');
+    await h.append();
+    const signed = await h.digest();
+    const digest = signed?.digest;
+    if (!digest) throw new Error('no digest');
+    expect(digestSigningString(digest)).toMatch(
+      new RegExp(`^credvend-audit-digest-v1\\n${digest.key}\\n[0-9a-f]{64}$`),
+    );
+    expect(digestSigningString({ ...digest, recordCount: 99 })).not.toBe(digestSigningString(digest));
+  });
+});
+
+describe('audit events', () => {
+  it('names detail-types by action and outcome', () => {
+    expect(auditDetailType({ action: 'credentials.issue', outcome: 'issued' })).toBe(
+      'credvend.credentials.issued',
+    );
+    expect(auditDetailType({ action: 'credentials.issue', outcome: 'denied' })).toBe(
+      'credvend.credentials.issue-denied',
+    );
+    expect(auditDetailType({ action: 'credentials.issue', outcome: 'error' })).toBe(
+      'credvend.credentials.issue-failed',
+    );
+    expect(auditDetailType({ action: 'credentials.withheld', outcome: 'error' })).toBe(
+      'credvend.credentials.withheld',
+    );
+    expect(auditDetailType({ action: 'entitlement.put', outcome: 'applied' })).toBe(
+      'credvend.entitlement.put',
+    );
+    expect(auditDetailType({ action: 'audit.revoke', outcome: 'applied' })).toBe('credvend.audit.revoked');
+  });
+
+  it('publishes the record by allow-list, valid against the strict schema', async () => {
+    const records: ChainedAuditEvent[] = [];
+    const log = new ChainedAuditLog({ putNew: async (r) => void records.push(r) }, () => newEventId(), 1);
+    await log.append({
+      eventId: newEventId(),
+      time: new Date().toISOString(),
+      action: 'credentials.issue',
+      outcome: 'issued',
+      requestId: 'r',
+      principal: 'p',
+      authMethod: 'oidc',
+      accessKeyId: 'ASIAEXAMPLEEXAMPLE12',
+      sessionTags: { team: 'a' },
+    });
+    const record = records[0] as ChainedAuditEvent;
+    const detail = auditEventDetailSchema.parse(auditEventDetail(record));
+    expect(detail).toMatchObject({ schemaVersion: '1', chain: { chainId: record.chainId, seq: 0 } });
+    // A field the schema does not list is refused: a new field is a new schema version.
+    expect(auditEventDetailSchema.safeParse({ ...detail, secretAccessKey: 'x' }).success).toBe(false);
+    expect(JSON.stringify(auditEventJsonSchema())).toContain('"additionalProperties":false');
+  });
+});
