@@ -188,5 +188,5 @@ describe('audit event stream', () => {
     // Never a secret: no secret key, session token or bearer token anywhere in what was published.
     for (const secret of secrets) expect(bodies.some((body) => body.includes(secret))).toBe(false);
     expect(publisherErrors).toEqual([]);
-  }, 240_000);
+  }, 360_000);
 });
