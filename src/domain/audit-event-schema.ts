@@ -19,6 +19,7 @@ export const auditEventDetailSchema = z.strictObject({
   authMethod: z.string(),
   chain: z.strictObject({ chainId: z.string(), seq: z.number().int().min(0), hash: z.string() }),
   callerSessionName: optionalString,
+  callerName: optionalString,
   entitlementId: optionalString,
   matchedSubject: optionalString,
   accountId: optionalString,

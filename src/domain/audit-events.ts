@@ -45,6 +45,7 @@ const DETAIL_FIELDS = [
   'principal',
   'authMethod',
   'callerSessionName',
+  'callerName',
   'entitlementId',
   'matchedSubject',
   'accountId',
