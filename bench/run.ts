@@ -8,6 +8,7 @@ import { findFreePort } from '../src/local/preflight.js';
 import { benchAudit } from './audit.js';
 import { benchIssuance } from './issuance.js';
 import { benchLoad } from './load.js';
+import { benchRejectionCost } from './rejection-cost.js';
 import { benchSubjects } from './subjects.js';
 
 const host = '127.0.0.1';
@@ -21,6 +22,7 @@ const environment = await startLocalEnvironment({
 });
 try {
   await benchIssuance(environment, requests);
+  await benchRejectionCost(environment, requests);
   if (process.env.BENCH_SKIP_SUBJECTS !== '1') await benchSubjects(environment, requests);
   if (process.env.BENCH_SKIP_LOAD !== '1') {
     await benchLoad(
