@@ -6,6 +6,7 @@
 import { startLocalEnvironment } from '../src/local/environment.js';
 import { findFreePort } from '../src/local/preflight.js';
 import { benchAudit } from './audit.js';
+import { benchCli } from './cli.js';
 import { benchIssuance } from './issuance.js';
 import { benchLoad } from './load.js';
 import { benchRejectionCost } from './rejection-cost.js';
@@ -21,6 +22,7 @@ const environment = await startLocalEnvironment({
   logLevel: 'warn',
 });
 try {
+  if (process.env.BENCH_SKIP_CLI !== '1') await benchCli(environment);
   await benchIssuance(environment, requests);
   await benchRejectionCost(environment, requests);
   if (process.env.BENCH_SKIP_SUBJECTS !== '1') await benchSubjects(environment, requests);

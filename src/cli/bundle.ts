@@ -24,8 +24,8 @@ export async function bundleCli(): Promise<string> {
     platform: 'node',
     target: 'node20',
     chunkNames: 'chunks/[name]-[hash]',
-    minifySyntax: true,
-    minifyWhitespace: true,
+    // Less to read and parse at every start; identifiers too (stack traces name chunks anyway).
+    minify: true,
     legalComments: 'none',
     logLevel: 'warning',
     // CommonJS dependencies call require() for Node built-ins; ESM output has no require.

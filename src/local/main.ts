@@ -5,6 +5,7 @@
  */
 import { parseArgs } from 'node:util';
 import { loadConfig } from '../config.js';
+import { startupBanner } from './banner.js';
 import { DEMO_SUBJECT } from './demo-entitlements.js';
 import { DEV_AUDIENCE, type ExternalIssuer, startLocalEnvironment } from './environment.js';
 import { LocalStackError } from './errors.js';
@@ -61,26 +62,7 @@ async function main(): Promise<void> {
   process.on('SIGINT', () => void stop());
   process.on('SIGTERM', () => void stop());
 
-  const { apiUrl, stack } = environment;
-  process.stdout.write(
-    [
-      '',
-      'credvend local stack is up',
-      `  API             ${apiUrl}`,
-      `  OIDC issuer     ${environment.issuer}`,
-      `  DynamoDB Local  ${stack.dynamodbEndpoint}`,
-      `  STS/IAM (moto)  ${stack.stsEndpoint}  (signatures enforced)`,
-      `  target account  ${stack.seed.targetAccountId}: roles credvend-readonly, credvend-deploy`,
-      `  demo caller     ${DEMO_SUBJECT}: entitlements demo-readonly, demo-deploy`,
-      '',
-      'try:',
-      `  TOKEN=$(npx credvend dev-token --sub ${DEMO_SUBJECT})`,
-      `  curl -s -X POST ${apiUrl}/v1/credentials -H "authorization: Bearer $TOKEN" -d '{"entitlement":"demo-readonly"}'`,
-      '',
-      'Ctrl-C stops everything.',
-      '',
-    ].join('\n'),
-  );
+  process.stdout.write(startupBanner(environment));
 }
 
 main().catch((error: unknown) => {
