@@ -2,20 +2,35 @@ import type { ChainedAuditEvent } from './audit.js';
 import { InvalidRequestError, LimitExceededError } from './errors.js';
 import { minifyPolicy, type PolicyDocument, type PolicyStatement, statementsOf } from './policy.js';
 
-/** Name of the inline policy on a target role that holds credvend's revocations. */
-export const REVOCATION_POLICY_NAME = 'credvend-revocations';
-/** IAM's limit on all of a role's inline policies together. */
-export const ROLE_INLINE_POLICY_MAX_CHARS = 10_240;
+/**
+ * Path of the customer-managed policies that hold a role's revocations, one set per role.
+ * Managed policies, not the role's inline policy: all of a role's inline policies share
+ * 10 240 characters, about 50 revocations; up to nine managed policies of 6 144 hold 250+.
+ */
+export const REVOCATION_POLICY_PATH = '/credvend-revocations/';
+/** IAM's limit on one managed policy document (whitespace not counted; we send none). */
+export const MANAGED_POLICY_MAX_CHARS = 6_144;
+/** IAM's default quota of managed policies attached to one role. */
+export const ROLE_MANAGED_POLICY_QUOTA = 10;
 /** Longest STS session: after this, every token a revocation targets has expired anyway. */
 const LONGEST_SESSION_MS = 43_200 * 1000;
-const SID_PREFIX = 'CredvendRevoke';
+/**
+ * The cutoff is this much after the revocation: STS's clock may run ahead of credvend's,
+ * and TokenIssueTime has whole seconds. A session issued within it is revoked too.
+ */
+export const REVOCATION_SKEW_MARGIN_MS = 5_000;
+const TOKEN_ISSUE_TIME = 'aws:TokenIssueTime';
+const SOURCE_IDENTITY = 'aws:SourceIdentity';
+
+/** The revocation policy name for one slot of one role (IAM names: 128 of `[\w+=,.@-]`). */
+export function revocationPolicyName(roleName: string, slot: number): string {
+  return `credvend-revocations-${roleName}-${slot}`;
+}
 
 /**
  * STS credentials cannot be deleted, so a revocation is a Deny on the target role for
- * sessions with that issuance's SourceIdentity whose token was issued up to now. It denies
- * every session of that person on that role issued until now (the SourceIdentity is the
- * person, not the issuance), which is what revoking in an incident needs; sessions issued
- * afterwards are not affected.
+ * sessions with the issuance's SourceIdentity (one caller, every session) whose token was
+ * issued up to now plus the skew margin; sessions issued later are not affected.
  */
 export function revocationStatement(event: ChainedAuditEvent, now: Date): PolicyStatement {
   if (
@@ -26,45 +41,73 @@ export function revocationStatement(event: ChainedAuditEvent, now: Date): Policy
   ) {
     throw new InvalidRequestError(`event ${event.eventId} is not an issuance and cannot be revoked`);
   }
+  const cutoff = new Date(Math.ceil((now.getTime() + REVOCATION_SKEW_MARGIN_MS) / 1000) * 1000);
   return {
-    Sid: `${SID_PREFIX}${event.eventId}`,
     Effect: 'Deny',
     Action: '*',
     Resource: '*',
     Condition: {
-      StringEquals: { 'aws:SourceIdentity': event.sourceIdentity },
-      DateLessThanEquals: { 'aws:TokenIssueTime': now.toISOString() },
+      StringEquals: { [SOURCE_IDENTITY]: event.sourceIdentity },
+      DateLessThanEquals: { [TOKEN_ISSUE_TIME]: cutoff.toISOString().replace('.000Z', 'Z') },
     },
   };
 }
 
-function issuedUntil(statement: PolicyStatement): number {
-  const value = statement.Condition?.DateLessThanEquals?.['aws:TokenIssueTime'];
+function revokedIdentity(statement: PolicyStatement): string | undefined {
+  const value = statement.Condition?.StringEquals?.[SOURCE_IDENTITY];
+  return typeof value === 'string' ? value : undefined;
+}
+
+function cutoffOf(statement: PolicyStatement): number {
+  const value = statement.Condition?.DateLessThanEquals?.[TOKEN_ISSUE_TIME];
   return typeof value === 'string' ? Date.parse(value) : Number.NaN;
 }
 
 /**
- * The role's revocation policy with `statement` added: revocations whose tokens have all
- * expired are dropped, a repeated revocation of one event replaces itself, and the result
- * must fit IAM's inline-policy size.
+ * A document that revokes nothing (a managed policy needs a statement): a Deny on an ARN
+ * in the `aws` account, where no customer can create anything. Plain, without conditions,
+ * so that emulators which skip conditions read it the same way.
+ */
+export const NOTHING_REVOKED: PolicyDocument = {
+  Version: '2012-10-17',
+  Statement: { Effect: 'Deny', Action: '*', Resource: 'arn:aws:iam::aws:policy/credvend-nothing-revoked' },
+};
+
+const documentOf = (statements: PolicyStatement[]): PolicyDocument =>
+  statements.length ? { Version: '2012-10-17', Statement: statements } : NOTHING_REVOKED;
+
+/**
+ * A role's revocation slots (one managed policy each) with `statement` added: one
+ * statement per revoked SourceIdentity, the newest cutoff winning; revocations whose
+ * tokens have all expired dropped; the new one placed in the first slot with room, so
+ * that only changed slots need writing. Refused when it does not fit in `maxSlots`.
  */
 export function withRevocation(
-  existing: PolicyDocument | undefined,
+  slots: readonly PolicyDocument[],
   statement: PolicyStatement,
   now: Date,
-): PolicyDocument {
-  const kept = (existing ? statementsOf(existing) : []).filter(
-    (s) =>
-      s.Sid !== statement.Sid &&
-      (s.Sid?.startsWith(SID_PREFIX) !== true || issuedUntil(s) > now.getTime() - LONGEST_SESSION_MS),
+  maxSlots: number,
+): PolicyDocument[] {
+  const identity = revokedIdentity(statement);
+  const oldest = now.getTime() - LONGEST_SESSION_MS - REVOCATION_SKEW_MARGIN_MS;
+  let merged = statement;
+  const kept = slots.map((slot) =>
+    statementsOf(slot).filter((s) => {
+      const sameIdentity = revokedIdentity(s) === identity;
+      if (sameIdentity && cutoffOf(s) > cutoffOf(merged)) merged = s;
+      return !sameIdentity && revokedIdentity(s) !== undefined && cutoffOf(s) > oldest;
+    }),
   );
-  const policy: PolicyDocument = { Version: '2012-10-17', Statement: [...kept, statement] };
-  const size = minifyPolicy(policy).length;
-  if (size > ROLE_INLINE_POLICY_MAX_CHARS) {
+  const fits = (statements: PolicyStatement[]) =>
+    minifyPolicy(documentOf([...statements, merged])).length <= MANAGED_POLICY_MAX_CHARS;
+  const target = kept.findIndex(fits);
+  if (target !== -1) kept[target] = [...(kept[target] ?? []), merged];
+  else if (kept.length < maxSlots) kept.push([merged]);
+  else {
     throw new LimitExceededError(
-      'revocation-policy-size',
-      `the role's revocation policy would be ${size} characters; IAM allows ${ROLE_INLINE_POLICY_MAX_CHARS} for all inline policies`,
+      'revocation-capacity',
+      `the role's ${maxSlots} revocation policies are full (${kept.flat().length} callers revoked within 12 hours); IAM allows ${MANAGED_POLICY_MAX_CHARS} characters per managed policy and ${ROLE_MANAGED_POLICY_QUOTA} managed policies per role by default`,
     );
   }
-  return policy;
+  return kept.map(documentOf);
 }

@@ -5,8 +5,13 @@ import { EVENT_ID_PATTERN } from './ids.js';
 import type { PolicyDocument } from './policy.js';
 import type { AuditLog, Clock, RevocationApplier } from './ports.js';
 import type { PrivilegedAccess } from './privileged-access.js';
-import { revocationStatement } from './revocation.js';
+import { REVOCATION_POLICY_PATH, revocationStatement } from './revocation.js';
 import type { Caller, RequestContext } from './types.js';
+
+/** The error's name only: an AWS error's message may quote request details. */
+const errorName = (error: unknown): string => (error instanceof Error ? error.name : 'unknown error');
+
+const MANUAL_HINT = `at path ${REVOCATION_POLICY_PATH} attached to the role (or add it to one there)`;
 
 export interface RevocationResult {
   eventId: string;
@@ -44,32 +49,26 @@ export class Revoker {
         policy = await this.deps.applier.apply(issuance.roleArn ?? '', statement, now);
         applied = true;
       } catch (error) {
-        if (error instanceof CredvendError && error.exposable) throw error;
-        detail =
-          "credvend could not write to the target role; apply this policy as the role's inline policy credvend-revocations";
+        if (error instanceof CredvendError && error.exposable) {
+          // Refused (the role's revocation policies are full, say): on record, then to the admin.
+          await this.record(caller, issuance, context, now, 'denied', `revocation refused: ${error.message}`);
+          throw error;
+        }
+        detail = `credvend could not write to the target role (${errorName(error)}); apply this policy as a managed policy ${MANUAL_HINT}`;
       }
     } else {
-      detail =
-        "credvend is not configured to write revocations; apply this policy as the role's inline policy credvend-revocations";
-    }
-    const event: AuditEvent = {
-      eventId: this.deps.newEventId(now),
-      time: now.toISOString(),
-      action: 'audit.revoke',
-      outcome: applied ? 'applied' : 'error',
-      requestId: context.requestId,
-      principal: caller.principal,
-      authMethod: caller.authMethod,
-      relatedEventId: issuance.eventId,
-      detail: applied ? 'deny applied to the target role' : 'deny policy returned to the admin, not applied',
-    };
-    for (const field of ['entitlementId', 'accountId', 'roleArn', 'sourceIdentity', 'accessKeyId'] as const) {
-      const value = issuance[field];
-      if (value !== undefined) event[field] = value;
+      detail = `credvend is not configured to write revocations; apply this policy as a managed policy ${MANUAL_HINT}`;
     }
     // The revocation is in force (or handed over) whatever happens next; an audit failure
     // is reported to the admin, who must know it is not on record.
-    await this.deps.audit.append(event);
+    const event = await this.record(
+      caller,
+      issuance,
+      context,
+      now,
+      applied ? 'applied' : 'error',
+      applied ? 'deny applied to the target role' : 'deny policy returned to the admin, not applied',
+    );
     const result: RevocationResult = {
       eventId: issuance.eventId,
       revocationEventId: event.eventId,
@@ -79,6 +78,33 @@ export class Revoker {
     };
     if (detail) result.detail = detail;
     return result;
+  }
+
+  private async record(
+    caller: Caller,
+    issuance: ChainedAuditEvent,
+    context: RequestContext,
+    now: Date,
+    outcome: AuditEvent['outcome'],
+    detail: string,
+  ): Promise<AuditEvent> {
+    const event: AuditEvent = {
+      eventId: this.deps.newEventId(now),
+      time: now.toISOString(),
+      action: 'audit.revoke',
+      outcome,
+      requestId: context.requestId,
+      principal: caller.principal,
+      authMethod: caller.authMethod,
+      relatedEventId: issuance.eventId,
+      detail,
+    };
+    for (const field of ['entitlementId', 'accountId', 'roleArn', 'sourceIdentity', 'accessKeyId'] as const) {
+      const value = issuance[field];
+      if (value !== undefined) event[field] = value;
+    }
+    await this.deps.audit.append(event);
+    return event;
   }
 
   private async find(idOrAccessKey: string): Promise<ChainedAuditEvent> {

@@ -178,9 +178,24 @@ const SEED_STEPS: readonly SeedStep[] = [
         PolicyName: 'revoke-credvend-sessions',
         PolicyDocument: policy([
           {
+            // As deploy/target-account-role.yaml, less the conditions moto does not evaluate.
             Effect: 'Allow',
-            Action: ['iam:GetRolePolicy', 'iam:PutRolePolicy'],
+            Action: ['iam:ListAttachedRolePolicies', 'iam:AttachRolePolicy'],
             Resource: `arn:aws:iam::${TARGET_ACCOUNT}:role/credvend-*`,
+          },
+          {
+            Effect: 'Allow',
+            Action: [
+              'iam:GetPolicy',
+              'iam:GetPolicyVersion',
+              'iam:ListPolicyVersions',
+              'iam:CreatePolicy',
+              'iam:CreatePolicyVersion',
+              'iam:DeletePolicyVersion',
+            ],
+            // moto checks IAM policy actions against resource "*", not the policy's ARN;
+            // the template grants them on policy/credvend-revocations/* only.
+            Resource: '*',
           },
         ]),
       }),

@@ -51,6 +51,12 @@ describe('per-issuance revocation', () => {
     };
     expect(result).toMatchObject({ applied: true, eventId: issued.eventId, roleArn: stack().roles.deploy });
     await expect(listBuckets(issued.credentials)).rejects.toMatchObject({ name: 'AccessDenied' });
+    // Revoking again rewrites the same managed policy (a new default version), not a second one.
+    const again = await adminApp().request(`/v1/audit/events/${issued.eventId}/revoke`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${await devToken('admin@example.com')}` },
+    });
+    expect(await again.json()).toMatchObject({ applied: true, policy: { Statement: [{ Effect: 'Deny' }] } });
     const record = (await auditEvents(dynamodb())).find((e) => e.eventId === result.revocationEventId);
     expect(record).toMatchObject({
       action: 'audit.revoke',

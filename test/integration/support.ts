@@ -1,6 +1,12 @@
 import { join } from 'node:path';
 import { type AttributeValue, DynamoDBClient, ScanCommand } from '@aws-sdk/client-dynamodb';
-import { IAMClient, PutRolePolicyCommand } from '@aws-sdk/client-iam';
+import {
+  CreatePolicyVersionCommand,
+  DeletePolicyVersionCommand,
+  IAMClient,
+  ListAttachedRolePoliciesCommand,
+  ListPolicyVersionsCommand,
+} from '@aws-sdk/client-iam';
 import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
 import { inject } from 'vitest';
 import { itemToAuditEvent } from '../../src/aws/audit-items.js';
@@ -8,7 +14,7 @@ import { createFunctions } from '../../src/compose/functions.js';
 import type { Runtime } from '../../src/compose/runtime.js';
 import { loadConfig } from '../../src/config.js';
 import type { ChainedAuditEvent } from '../../src/domain/audit.js';
-import { REVOCATION_POLICY_NAME } from '../../src/domain/revocation.js';
+import { NOTHING_REVOKED, REVOCATION_POLICY_PATH } from '../../src/domain/revocation.js';
 import { requestDevToken } from '../../src/local/idp/dev-token-client.js';
 import { dropListPrefix } from '../../src/local/moto-s3.js';
 import type { StackInfo } from './global-setup.js';
@@ -113,9 +119,9 @@ export function adminApp(overrides: Record<string, string> = {}) {
 }
 
 /**
- * moto applies a revocation's Deny to every session of the role (it ignores Conditions),
- * so tests that revoke put the role's revocation policy back to a no-op afterwards, through
- * the same revoker role credvend uses.
+ * moto applies a revocation's Deny to every session of the role (it does not evaluate its
+ * Conditions), so tests that revoke put the role's revocation policies back to a no-op
+ * afterwards, through the same revoker role credvend uses.
  */
 export async function clearRevocations(roleArn: string): Promise<void> {
   const sts = new STSClient({
@@ -140,14 +146,22 @@ export async function clearRevocations(roleArn: string): Promise<void> {
       sessionToken: c?.SessionToken ?? '',
     },
   });
-  await iam.send(
-    new PutRolePolicyCommand({
-      RoleName: roleArn.slice(roleArn.lastIndexOf('/') + 1),
-      PolicyName: REVOCATION_POLICY_NAME,
-      PolicyDocument: JSON.stringify({
-        Version: '2012-10-17',
-        Statement: [{ Sid: 'NothingRevoked', Effect: 'Deny', Action: 'credvend:none', Resource: '*' }],
-      }),
-    }),
+  const attached = await iam.send(
+    new ListAttachedRolePoliciesCommand({ RoleName: roleArn.slice(roleArn.lastIndexOf('/') + 1) }),
   );
+  for (const { PolicyArn } of attached.AttachedPolicies ?? []) {
+    if (!PolicyArn?.includes(`:policy${REVOCATION_POLICY_PATH}`)) continue;
+    const versions = await iam.send(new ListPolicyVersionsCommand({ PolicyArn }));
+    for (const v of versions.Versions ?? []) {
+      if (!v.IsDefaultVersion)
+        await iam.send(new DeletePolicyVersionCommand({ PolicyArn, VersionId: v.VersionId }));
+    }
+    await iam.send(
+      new CreatePolicyVersionCommand({
+        PolicyArn,
+        PolicyDocument: JSON.stringify(NOTHING_REVOKED),
+        SetAsDefault: true,
+      }),
+    );
+  }
 }

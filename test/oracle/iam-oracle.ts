@@ -1,4 +1,4 @@
-import { runUnsafeSimulation } from '@cloud-copilot/iam-simulate';
+import { runSimulation, runUnsafeSimulation } from '@cloud-copilot/iam-simulate';
 
 /**
  * The independent judge: @cloud-copilot/iam-simulate, an IAM evaluator credvend's authors
@@ -46,12 +46,17 @@ export function sessionAllows(sessionPolicies: readonly object[], request: Concr
   return String(result) === 'Allowed';
 }
 
-/** Whether a resource policy (a role trust policy, say) lets `request.principal` make the request. */
-export function resourcePolicyAllows(
+/**
+ * Whether a resource policy (a role trust policy, say) lets `request.principal` make the
+ * request; the caller's own account is taken to allow it, so the answer is the resource
+ * policy's. Uses the simulator's validating entry point, which also checks the policy and
+ * the context keys: an invalid input is an error, never an Allow.
+ */
+export async function resourcePolicyAllows(
   resourcePolicy: object,
   request: ConcreteRequest & { principal: string },
-): boolean {
-  const result = runUnsafeSimulation(
+): Promise<boolean> {
+  const result = await runSimulation(
     {
       request: {
         principal: request.principal,
@@ -59,12 +64,12 @@ export function resourcePolicyAllows(
         resource: { resource: request.resource, accountId: ACCOUNT },
         contextVariables: request.context,
       },
-      identityPolicies: [],
+      identityPolicies: [{ name: 'caller', policy: ROLE_PERMISSIONS }],
       serviceControlPolicies: [],
       resourceControlPolicies: [],
       resourcePolicy,
     },
     {},
   );
-  return String(result) === 'Allowed';
+  return 'overallResult' in result && result.overallResult === 'Allowed';
 }

@@ -86,7 +86,16 @@ const EVENT_SOURCE_ACTIONS: Record<string, string[]> = {
  * Calls made with credentials of a role in the target account, not with the function's
  * own role: they must be granted by deploy/target-account-role.yaml, never by serverless.yml.
  */
-const TARGET_ACCOUNT_ACTIONS = new Set(['iam:GetRolePolicy', 'iam:PutRolePolicy']);
+const TARGET_ACCOUNT_ACTIONS = new Set([
+  'iam:ListAttachedRolePolicies',
+  'iam:AttachRolePolicy',
+  'iam:GetPolicy',
+  'iam:GetPolicyVersion',
+  'iam:ListPolicyVersions',
+  'iam:CreatePolicy',
+  'iam:CreatePolicyVersion',
+  'iam:DeletePolicyVersion',
+]);
 
 const LOG_ACTIONS = ['logs:CreateLogStream', 'logs:PutLogEvents'];
 

@@ -1,84 +1,243 @@
 import { describe, expect, it } from 'vitest';
-import { actionsOf, policyStatements, readCloudFormationYaml } from './cloudformation-yaml.js';
+import { resourcePolicyAllows, sessionAllows } from '../oracle/iam-oracle.js';
+import { readCloudFormationYaml } from './cloudformation-yaml.js';
 
-interface Statement {
-  Sid: string;
-  Principal: { AWS: unknown };
-  Action: string | string[];
-  Condition?: unknown;
+/**
+ * deploy/target-account-role.yaml, judged by an independent IAM simulator: its policies
+ * are instantiated as CloudFormation would (parameters, conditions, !Sub) and evaluated
+ * against concrete requests, rather than compared with expected text.
+ */
+
+const ACCOUNT = '222222222222';
+const VEND_ROLE = 'arn:aws:iam::111111111111:role/credvend-vend';
+const VEND_SESSION = 'arn:aws:sts::111111111111:assumed-role/credvend-vend/issuer';
+const ADMIN_ROLE = 'arn:aws:iam::111111111111:role/credvend-admin';
+const BOUNDARY = 'arn:aws:iam::aws:policy/ReadOnlyAccess';
+
+type Template = {
+  Parameters: Record<string, { Default?: unknown }>;
+  Conditions: Record<string, unknown>;
+  Resources: Record<string, { Condition?: string; Properties: Record<string, unknown> }>;
+  Outputs: Record<string, { Value: unknown }>;
+};
+
+/** The template's value of `node` for these parameters: what CloudFormation would deploy. */
+function instantiate(node: unknown, params: Record<string, string>, template: Template): unknown {
+  const ref = (name: string): unknown =>
+    ({ 'AWS::Partition': 'aws', 'AWS::AccountId': ACCOUNT, 'AWS::NoValue': undefined })[name] ??
+    params[name] ??
+    template.Parameters[name]?.Default;
+  const condition = (name: string): boolean =>
+    Boolean(instantiate(template.Conditions[name], params, template));
+  if (Array.isArray(node))
+    return node.map((n) => instantiate(n, params, template)).filter((n) => n !== undefined);
+  if (!node || typeof node !== 'object') return node;
+  const entries = Object.entries(node);
+  const [key, value] = entries[0] ?? [];
+  if (entries.length === 1 && key === 'Ref') return ref(String(value));
+  if (entries.length === 1 && key === 'Fn::Sub')
+    return String(value).replace(/\$\{([\w:]+)\}/g, (_, name: string) => String(ref(name)));
+  if (entries.length === 1 && key === 'Fn::If') {
+    const [name, then, otherwise] = value as [string, unknown, unknown];
+    return instantiate(condition(name) ? then : otherwise, params, template);
+  }
+  if (entries.length === 1 && key === 'Fn::Not')
+    return !instantiate((value as unknown[])[0], params, template);
+  if (entries.length === 1 && key === 'Fn::Equals') {
+    const [a, b] = (value as unknown[]).map((v) => instantiate(v, params, template));
+    return a === b;
+  }
+  if (entries.length === 1 && key === 'Fn::GetAtt') return `arn:aws:iam::${ACCOUNT}:role/${params.RoleName}`;
+  return Object.fromEntries(
+    entries.map(([k, v]) => [k, instantiate(v, params, template)]).filter(([, v]) => v !== undefined),
+  );
 }
 
-describe('deploy/target-account-role.yaml', () => {
-  it('trusts only the credvend role, requires tags and SourceIdentity, and an optional ExternalId', async () => {
-    const template = (await readCloudFormationYaml('deploy/target-account-role.yaml')) as {
-      Parameters: Record<string, { Type: string; Default?: unknown; MinValue?: number; MaxValue?: number }>;
-      Conditions: Record<string, unknown>;
-      Resources: {
-        CredvendTargetRole: {
-          Properties: {
-            RoleName: unknown;
-            ManagedPolicyArns: unknown;
-            MaxSessionDuration: unknown;
-            AssumeRolePolicyDocument: { Statement: Statement[] };
-          };
-        };
-      };
-      Outputs: Record<string, { Value: unknown }>;
-    };
-    expect(template.Parameters.RoleName).toMatchObject({ Type: 'String', Default: 'credvend-readonly' });
-    expect(template.Parameters.ManagedPolicyArns?.Type).toBe('CommaDelimitedList');
-    expect(template.Resources.CredvendTargetRole.Properties).toMatchObject({
-      RoleName: { Ref: 'RoleName' },
-      ManagedPolicyArns: { Ref: 'ManagedPolicyArns' },
-    });
-    expect(template.Outputs.RoleArn?.Value).toEqual({ 'Fn::GetAtt': 'CredvendTargetRole.Arn' });
-    expect(template.Parameters.MaxSessionDuration).toMatchObject({
-      Type: 'Number',
-      MinValue: 3600,
-      MaxValue: 43200,
-    });
-    const role = template.Resources.CredvendTargetRole.Properties;
-    expect(role.MaxSessionDuration).toEqual({ Ref: 'MaxSessionDuration' });
-    const statements = role.AssumeRolePolicyDocument.Statement;
-    for (const statement of statements)
-      expect(statement.Principal).toEqual({ AWS: { Ref: 'CredvendRoleArn' } });
-    expect(statements.flatMap((s) => [s.Action].flat()).sort()).toEqual([
-      'sts:AssumeRole',
-      'sts:SetSourceIdentity',
-      'sts:TagSession',
-    ]);
-    const assume = statements.find((s) => s.Action === 'sts:AssumeRole');
-    expect(assume?.Condition).toEqual({
-      'Fn::If': [
-        'HasExternalId',
-        {
-          StringEquals: { 'sts:ExternalId': { Ref: 'ExternalId' } },
-          Null: { 'sts:SourceIdentity': 'false' },
-        },
-        { Null: { 'sts:SourceIdentity': 'false' } },
-      ],
-    });
-    expect(template.Conditions.HasExternalId).toEqual({
-      'Fn::Not': [{ 'Fn::Equals': [{ Ref: 'ExternalId' }, ''] }],
-    });
+async function deployed(params: Record<string, string>) {
+  const template = (await readCloudFormationYaml('deploy/target-account-role.yaml')) as Template;
+  const all = { CredvendRoleArn: VEND_ROLE, RoleName: 'credvend-readonly', ...params };
+  const role = instantiate(template.Resources.CredvendTargetRole?.Properties, all, template) as {
+    AssumeRolePolicyDocument: object;
+    PermissionsBoundary?: string;
+  };
+  const revoker = instantiate(template.Resources.CredvendRevokerRole?.Properties, all, template) as {
+    Policies: Array<{ PolicyDocument: object }>;
+    AssumeRolePolicyDocument: object;
+  };
+  return { template, role, revoker, roleArn: `arn:aws:iam::${ACCOUNT}:role/${all.RoleName}` };
+}
+
+describe('deploy/target-account-role.yaml trust policy', () => {
+  const assume = async (trust: object, principal: string, context: Record<string, string>, roleArn: string) =>
+    resourcePolicyAllows(trust, { principal, action: 'sts:AssumeRole', resource: roleArn, context });
+  const complete = {
+    'sts:ExternalId': 'ext-123',
+    'sts:SourceIdentity': 'alice.0561798b',
+    'aws:RequestTag/credvend-caller': 'alice@example.com',
+    'aws:PrincipalArn': VEND_ROLE,
+  };
+  const without = (key: string) => Object.fromEntries(Object.entries(complete).filter(([k]) => k !== key));
+
+  it("allows only credvend's vending role, with the ExternalId, a SourceIdentity and the caller tag", async () => {
+    const { role, roleArn } = await deployed({ ExternalId: 'ext-123' });
+    const trust = role.AssumeRolePolicyDocument;
+    expect(await assume(trust, VEND_SESSION, complete, roleArn)).toBe(true);
+    expect(await assume(trust, VEND_SESSION, { ...complete, 'sts:ExternalId': 'ext-999' }, roleArn)).toBe(
+      false,
+    );
+    expect(await assume(trust, VEND_SESSION, without('sts:ExternalId'), roleArn)).toBe(false);
+    expect(await assume(trust, VEND_SESSION, without('sts:SourceIdentity'), roleArn)).toBe(false);
+    expect(await assume(trust, VEND_SESSION, without('aws:RequestTag/credvend-caller'), roleArn)).toBe(false);
+    const other = 'arn:aws:sts::111111111111:assumed-role/someone-else/x';
+    expect(
+      await assume(
+        trust,
+        other,
+        { ...complete, 'aws:PrincipalArn': 'arn:aws:iam::111111111111:role/someone-else' },
+        roleArn,
+      ),
+    ).toBe(false);
+    expect(await assume(trust, 'arn:aws:iam::333333333333:root', complete, roleArn)).toBe(false);
   });
 
-  it('offers a revoker role that may only edit inline policies of credvend roles, never its own', async () => {
-    const template = (await readCloudFormationYaml('deploy/target-account-role.yaml')) as {
-      Resources: Record<string, { Condition?: string; Properties: Record<string, unknown> }>;
-    };
-    const revoker = template.Resources.CredvendRevokerRole;
-    expect(revoker?.Condition).toBe('AllowsRevocation');
-    const statements = policyStatements(revoker?.Properties.Policies);
-    const allow = statements.filter((s) => s.Effect === 'Allow');
-    expect(allow.flatMap(actionsOf).sort()).toEqual(['iam:GetRolePolicy', 'iam:PutRolePolicy']);
-    expect(JSON.stringify(allow.map((s) => s.Resource))).toContain('role/credvend-*');
-    // Its own name matches credvend-*: it must not be able to rewrite its own permissions.
-    const ownName = revoker?.Properties.RoleName;
-    expect(statements).toContainEqual({
-      Effect: 'Deny',
-      Action: ['iam:PutRolePolicy'],
-      Resource: { 'Fn::Sub': `arn:\${AWS::Partition}:iam::\${AWS::AccountId}:role/${ownName}` },
+  it('without an ExternalId parameter, still requires the SourceIdentity and the caller tag', async () => {
+    const { role, roleArn } = await deployed({ ExternalId: '' });
+    const trust = role.AssumeRolePolicyDocument;
+    expect(await assume(trust, VEND_SESSION, without('sts:ExternalId'), roleArn)).toBe(true);
+    expect(await assume(trust, VEND_SESSION, without('aws:RequestTag/credvend-caller'), roleArn)).toBe(false);
+    expect(await assume(trust, VEND_SESSION, without('sts:SourceIdentity'), roleArn)).toBe(false);
+  });
+
+  it('lets the vending role tag the session and set its SourceIdentity', async () => {
+    const { role, roleArn } = await deployed({ ExternalId: '' });
+    for (const action of ['sts:TagSession', 'sts:SetSourceIdentity']) {
+      expect(
+        await resourcePolicyAllows(role.AssumeRolePolicyDocument, {
+          principal: VEND_SESSION,
+          action,
+          resource: roleArn,
+          context: complete,
+        }),
+      ).toBe(true);
+    }
+  });
+
+  it('says in its Description what the policy requires', async () => {
+    const { template } = await deployed({});
+    expect(JSON.stringify(template)).toMatch(
+      /requires a SourceIdentity and the\s+credvend-caller session tag/,
+    );
+  });
+});
+
+describe('deploy/target-account-role.yaml revoker role', () => {
+  const ctx = (policyArn: string, boundary?: string) => ({
+    'iam:PolicyARN': policyArn,
+    ...(boundary ? { 'iam:PermissionsBoundary': boundary } : {}),
+  });
+  const REVOCATIONS = `arn:aws:iam::${ACCOUNT}:policy/credvend-revocations/credvend-revocations-credvend-readonly-1`;
+  const ROLE = `arn:aws:iam::${ACCOUNT}:role/credvend-readonly`;
+
+  it('may write revocation policies and attach them only to credvend roles with the boundary', async () => {
+    const { revoker, role } = await deployed({
+      CredvendAdminRoleArn: ADMIN_ROLE,
+      PermissionsBoundaryArn: BOUNDARY,
     });
+    expect(role.PermissionsBoundary).toBe(BOUNDARY);
+    const policies = revoker.Policies.map((p) => p.PolicyDocument);
+    const can = (action: string, resource: string, context: Record<string, string> = {}) =>
+      sessionAllows(policies, {
+        action,
+        resource,
+        context,
+        principal: `arn:aws:sts::${ACCOUNT}:assumed-role/credvend-revoker/s`,
+      });
+    expect(can('iam:AttachRolePolicy', ROLE, ctx(REVOCATIONS, BOUNDARY))).toBe(true);
+    expect(can('iam:CreatePolicyVersion', REVOCATIONS)).toBe(true);
+    expect(can('iam:ListAttachedRolePolicies', ROLE)).toBe(true);
+    // What it must not do: grant more than the boundary, or change the boundary.
+    expect(
+      can('iam:AttachRolePolicy', ROLE, ctx('arn:aws:iam::aws:policy/AdministratorAccess', BOUNDARY)),
+    ).toBe(false);
+    expect(can('iam:AttachRolePolicy', ROLE, ctx(REVOCATIONS))).toBe(false);
+    expect(
+      can('iam:AttachRolePolicy', ROLE, ctx(REVOCATIONS, 'arn:aws:iam::aws:policy/AdministratorAccess')),
+    ).toBe(false);
+    expect(can('iam:CreatePolicyVersion', `arn:aws:iam::${ACCOUNT}:policy/anything-else`)).toBe(false);
+    for (const action of [
+      'iam:PutRolePolicy',
+      'iam:PutRolePermissionsBoundary',
+      'iam:DeleteRolePermissionsBoundary',
+      'iam:UpdateAssumeRolePolicy',
+      'iam:DetachRolePolicy',
+    ]) {
+      expect(can(action, ROLE)).toBe(false);
+    }
+    expect(
+      can(
+        'iam:AttachRolePolicy',
+        `arn:aws:iam::${ACCOUNT}:role/credvend-revoker`,
+        ctx(REVOCATIONS, BOUNDARY),
+      ),
+    ).toBe(false);
+  });
+
+  it('even a revocation policy rewritten to allow everything cannot grant beyond the boundary', async () => {
+    const { role } = await deployed({ CredvendAdminRoleArn: ADMIN_ROLE, PermissionsBoundaryArn: BOUNDARY });
+    // ReadOnlyAccess, reduced to what this check needs.
+    const boundary = {
+      Version: '2012-10-17',
+      Statement: [{ Effect: 'Allow', Action: ['s3:Get*', 's3:List*', 'iam:Get*'], Resource: '*' }],
+    };
+    const allowEverything = {
+      Version: '2012-10-17',
+      Statement: [{ Effect: 'Allow', Action: '*', Resource: '*' }],
+    };
+    const { runUnsafeSimulation } = await import('@cloud-copilot/iam-simulate');
+    const session = (action: string) =>
+      String(
+        runUnsafeSimulation(
+          {
+            request: {
+              principal: `arn:aws:sts::${ACCOUNT}:assumed-role/credvend-readonly/alice`,
+              action,
+              resource: { resource: `arn:aws:iam::${ACCOUNT}:user/x`, accountId: ACCOUNT },
+              contextVariables: {},
+            },
+            identityPolicies: [{ name: 'revocations-1', policy: allowEverything }],
+            permissionBoundaryPolicies: role.PermissionsBoundary
+              ? [{ name: 'boundary', policy: boundary }]
+              : [],
+            serviceControlPolicies: [],
+            resourceControlPolicies: [],
+          },
+          {},
+        ),
+      );
+    expect(session('iam:CreateUser')).not.toBe('Allowed');
+    expect(session('iam:GetUser')).toBe('Allowed');
+  });
+
+  it('is created only when an admin role is given, and only that role may assume it', async () => {
+    const { template, revoker } = await deployed({ CredvendAdminRoleArn: ADMIN_ROLE });
+    expect(template.Resources.CredvendRevokerRole?.Condition).toBe('AllowsRevocation');
+    const trust = revoker.AssumeRolePolicyDocument;
+    const as = async (principal: string) =>
+      resourcePolicyAllows(trust, {
+        principal,
+        action: 'sts:AssumeRole',
+        resource: `arn:aws:iam::${ACCOUNT}:role/credvend-revoker`,
+        context: {},
+      });
+    expect(await as('arn:aws:sts::111111111111:assumed-role/credvend-admin/s')).toBe(true);
+    expect(await as(VEND_SESSION)).toBe(false);
+    const { role } = await deployed({ CredvendAdminRoleArn: '' });
+    expect(role.PermissionsBoundary).toBeUndefined();
+  });
+
+  it('keeps its parameters and output', async () => {
+    const { template } = await deployed({});
+    expect(template.Parameters.RoleName).toMatchObject({ Default: 'credvend-readonly' });
+    expect(template.Outputs.RoleArn?.Value).toEqual({ 'Fn::GetAtt': 'CredvendTargetRole.Arn' });
   });
 });

@@ -1,10 +1,23 @@
 import { describe, expect, it } from 'vitest';
-import type { ChainedAuditEvent } from '../../src/domain/audit.js';
+import type { AuditEvent, ChainedAuditEvent } from '../../src/domain/audit.js';
 import { InvalidRequestError, LimitExceededError } from '../../src/domain/errors.js';
-import { statementsOf } from '../../src/domain/policy.js';
-import { revocationStatement, withRevocation } from '../../src/domain/revocation.js';
+import { minifyPolicy, type PolicyDocument, statementsOf } from '../../src/domain/policy.js';
+import { PrivilegedAccess } from '../../src/domain/privileged-access.js';
+import {
+  MANAGED_POLICY_MAX_CHARS,
+  NOTHING_REVOKED,
+  ROLE_MANAGED_POLICY_QUOTA,
+  revocationStatement,
+  withRevocation,
+} from '../../src/domain/revocation.js';
+import { Revoker } from '../../src/domain/revoke.js';
+import { sessionAllows } from '../oracle/iam-oracle.js';
+import { caller } from './fixtures.js';
 
-const issued = (eventId: string, sourceIdentity = 'alice@example.com'): ChainedAuditEvent => ({
+const issued = (
+  eventId: string,
+  sourceIdentity = 'alice@example.com.0561798b0561798b0561798b0561798b',
+): ChainedAuditEvent => ({
   eventId,
   time: '2026-11-24T08:00:00.000Z',
   day: '2026-11-24',
@@ -20,20 +33,22 @@ const issued = (eventId: string, sourceIdentity = 'alice@example.com'): ChainedA
   prevHash: '0',
   hash: '1',
 });
+/** A SourceIdentity as long as STS allows: the worst case for capacity. */
+const longIdentity = (n: number) => `${`caller-${n}-`.padEnd(31, 'x')}.${n.toString(16).padStart(32, '0')}`;
+const now = new Date('2026-11-24T09:00:00.250Z');
+const minutes = (m: number) => new Date(now.getTime() + m * 60_000);
+const SLOTS = ROLE_MANAGED_POLICY_QUOTA - 1; // the role keeps one managed policy of its own
 
-describe('revocation policy', () => {
-  const now = new Date('2026-11-24T09:00:00.000Z');
-
-  it("denies the issuance's SourceIdentity for tokens issued up to now", () => {
-    // moto ignores Condition blocks on Deny, so the exact condition is checked here.
-    expect(revocationStatement(issued('E1'), now)).toEqual({
-      Sid: 'CredvendRevokeE1',
+describe('revocation statement', () => {
+  it("denies the caller's SourceIdentity for tokens issued up to a few seconds from now, in whole seconds", () => {
+    // moto does not evaluate Condition blocks, so the exact condition is checked here and by the simulator below.
+    expect(revocationStatement(issued('E1', 'alice.0561'), now)).toEqual({
       Effect: 'Deny',
       Action: '*',
       Resource: '*',
       Condition: {
-        StringEquals: { 'aws:SourceIdentity': 'alice@example.com' },
-        DateLessThanEquals: { 'aws:TokenIssueTime': '2026-11-24T09:00:00.000Z' },
+        StringEquals: { 'aws:SourceIdentity': 'alice.0561' },
+        DateLessThanEquals: { 'aws:TokenIssueTime': '2026-11-24T09:00:06Z' },
       },
     });
   });
@@ -43,29 +58,139 @@ describe('revocation policy', () => {
       InvalidRequestError,
     );
   });
+});
 
-  it('keeps other statements, replaces a repeat, and drops revocations whose tokens have all expired', () => {
-    const old = revocationStatement(issued('OLD'), new Date(now.getTime() - 13 * 3600_000));
-    const recent = revocationStatement(issued('RECENT'), new Date(now.getTime() - 3600_000));
-    const foreign = { Sid: 'Theirs', Effect: 'Deny' as const, Action: 's3:DeleteBucket', Resource: '*' };
-    const policy = withRevocation(
-      { Version: '2012-10-17', Statement: [old, recent, foreign] },
-      revocationStatement(issued('RECENT'), now),
-      now,
+describe('revocation policies of a role', () => {
+  const identities = (slots: PolicyDocument[]) =>
+    slots.flatMap(statementsOf).map((s) => s.Condition?.StringEquals?.['aws:SourceIdentity']);
+
+  it('keeps one statement per revoked caller, the newest cutoff winning, and drops expired ones', () => {
+    const old = revocationStatement(issued('OLD', 'old.1'), minutes(-13 * 60));
+    const first = revocationStatement(issued('A1', 'alice.1'), minutes(-60));
+    const other = revocationStatement(issued('B1', 'bob.2'), minutes(-30));
+    const slots = [{ Version: '2012-10-17' as const, Statement: [old, first, other] }];
+    const again = withRevocation(slots, revocationStatement(issued('A2', 'alice.1'), now), now, SLOTS);
+    expect(identities(again)).toEqual(['bob.2', 'alice.1']);
+    expect(statementsOf(again[0] as PolicyDocument)[1]).toEqual(
+      revocationStatement(issued('A2', 'alice.1'), now),
     );
-    expect(statementsOf(policy).map((s) => s.Sid)).toEqual(['Theirs', 'CredvendRevokeRECENT']);
+    // An older revocation of the same caller never moves its cutoff back.
+    const stale = withRevocation(
+      again,
+      revocationStatement(issued('A0', 'alice.1'), minutes(-90)),
+      now,
+      SLOTS,
+    );
+    expect(stale).toEqual(again);
   });
 
-  it("refuses a policy over IAM's inline size", () => {
-    const many = Array.from({ length: 60 }, (_, i) =>
-      revocationStatement(issued(`E${i}`, `someone-${i}-${'x'.repeat(40)}`), now),
+  it(`holds at least 200 callers with 64-character SourceIdentities within 12 hours in ${SLOTS} managed policies`, () => {
+    let slots: PolicyDocument[] = [];
+    let count = 0;
+    try {
+      for (;;) {
+        const at = minutes(count); // one a minute: 720 in 12 hours, none expires before the end
+        slots = withRevocation(
+          slots,
+          revocationStatement(issued(`E${count}`, longIdentity(count)), at),
+          at,
+          SLOTS,
+        );
+        count++;
+      }
+    } catch (error) {
+      expect(error).toBeInstanceOf(LimitExceededError);
+    }
+    console.log(
+      `revocation capacity: ${count} callers per role (64-character SourceIdentity, ${SLOTS} policies)`,
     );
-    expect(() =>
-      withRevocation(
-        { Version: '2012-10-17', Statement: many },
-        revocationStatement(issued('LAST'), now),
-        now,
-      ),
-    ).toThrow(LimitExceededError);
+    expect(count).toBeGreaterThanOrEqual(200);
+    expect(new Set(identities(slots)).size).toBe(count);
+    for (const slot of slots) expect(minifyPolicy(slot).length).toBeLessThanOrEqual(MANAGED_POLICY_MAX_CHARS);
+  });
+
+  it('changes only the slot that takes the new revocation', () => {
+    let slots: PolicyDocument[] = [];
+    for (let i = 0; i < 40; i++)
+      slots = withRevocation(slots, revocationStatement(issued(`E${i}`, longIdentity(i)), now), now, SLOTS);
+    const next = withRevocation(slots, revocationStatement(issued('X', longIdentity(999)), now), now, SLOTS);
+    expect(next.slice(0, -1)).toEqual(slots.slice(0, -1));
+  });
+});
+
+describe('the revocation policy, evaluated by an independent IAM simulator', () => {
+  const roleAllowsAll = {
+    Version: '2012-10-17',
+    Statement: [{ Effect: 'Allow', Action: '*', Resource: '*' }],
+  };
+  const at = (date: Date) => date.toISOString().replace(/\.\d{3}Z$/, 'Z');
+  const request = (sourceIdentity: string, issuedAt: Date) => ({
+    action: 's3:ListAllMyBuckets',
+    resource: 'arn:aws:s3:::*',
+    context: { 'aws:SourceIdentity': sourceIdentity, 'aws:TokenIssueTime': at(issuedAt) },
+  });
+  const alice = 'alice.0561798b';
+  const slots = withRevocation(
+    withRevocation([], revocationStatement(issued('B', 'bob.77'), minutes(-5)), minutes(-5), SLOTS),
+    revocationStatement(issued('A', alice), now),
+    now,
+    SLOTS,
+  );
+  const allows = (r: ReturnType<typeof request>) =>
+    sessionAllows([roleAllowsAll, ...slots], { ...r, resource: 'arn:aws:s3:::bucket' });
+
+  it("denies the revoked caller's sessions issued before the revocation, and within the skew margin", () => {
+    expect(allows(request(alice, minutes(-60)))).toBe(false);
+    expect(allows(request(alice, new Date(now.getTime() + 4_000)))).toBe(false);
+  });
+
+  it("allows the same caller's later sessions, and every other caller's", () => {
+    expect(allows(request(alice, minutes(1)))).toBe(true);
+    expect(allows(request('alice.0561798c', minutes(-60)))).toBe(true);
+    expect(allows(request('mallory', minutes(-60)))).toBe(true);
+    expect(allows(request('bob.77', minutes(-1)))).toBe(true);
+    expect(allows(request('bob.77', minutes(-10)))).toBe(false);
+  });
+
+  it('a document that revokes nothing denies nobody', () => {
+    expect(sessionAllows([roleAllowsAll, NOTHING_REVOKED], request(alice, minutes(-60)))).toBe(true);
+  });
+});
+
+describe('Revoker', () => {
+  it('audits a refused revocation before answering the admin', async () => {
+    const records: AuditEvent[] = [];
+    const audit = { append: async (e: AuditEvent) => void records.push(e) };
+    const clock = { now: () => now };
+    const admin = caller({ principal: 'admin' });
+    const refusing = {
+      apply: async (): Promise<PolicyDocument> => {
+        throw new LimitExceededError('revocation-capacity', 'full');
+      },
+    };
+    const revoker = new Revoker({
+      reader: { get: async () => issued('01ARZ3NDEKTSV4RRFFQ69G5FAV'), byAccessKey: async () => [] },
+      applier: refusing,
+      audit,
+      access: new PrivilegedAccess({
+        audit,
+        clock,
+        newEventId: () => 'AUDIT1',
+        assignments: { admins: ['admin'], auditors: [], auditorGroups: [], adminGroups: [] },
+      }),
+      clock,
+      newEventId: () => 'REVOKE1',
+    });
+    await expect(revoker.revoke(admin, '01ARZ3NDEKTSV4RRFFQ69G5FAV', { requestId: 'r1' })).rejects.toThrow(
+      LimitExceededError,
+    );
+    expect(records).toMatchObject([
+      {
+        action: 'audit.revoke',
+        outcome: 'denied',
+        relatedEventId: '01ARZ3NDEKTSV4RRFFQ69G5FAV',
+        detail: expect.stringContaining('full'),
+      },
+    ]);
   });
 });
