@@ -55,6 +55,11 @@ const environmentSchema = z.object({
   // A key removed from the JWKS stops being accepted within this many seconds.
   CREDVEND_OIDC_KEY_REFRESH_SECONDS: z.coerce.number().int().min(2).max(3600).default(60),
   CREDVEND_OIDC_ISSUERS: z.string().optional(),
+  CREDVEND_PORTAL_CLIENT_ID: z
+    .string()
+    .regex(/^[\w.:-]{1,128}$/)
+    .default('credvend-portal'),
+  CREDVEND_PORTAL_RESOURCE: z.string().max(512).optional(),
   CREDVEND_ROLE_CHAINING: z.enum(['auto', 'true', 'false']).default('auto'),
   CREDVEND_SERVER_ID: z
     .string()
@@ -224,6 +229,14 @@ export interface Config {
   logLevel: LogLevel;
   /** Just-in-time access: its tables, notification sinks and Slack settings. */
   accessRequests: AccessRequestConfig;
+  /** The web portal's public OIDC client (code + PKCE against the first issuer). */
+  portal: PortalConfig;
+}
+
+export interface PortalConfig {
+  clientId: string;
+  /** RFC 8707 resource indicator the IdP needs to mint an access token for credvend, if any. */
+  resource?: string;
 }
 
 export interface DigestConfig {
@@ -266,6 +279,10 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       idempotency: e.CREDVEND_IDEMPOTENCY_TABLE,
     },
     oidcIssuers: parseIssuers(e.CREDVEND_OIDC_ISSUERS),
+    portal: {
+      clientId: e.CREDVEND_PORTAL_CLIENT_ID,
+      ...(e.CREDVEND_PORTAL_RESOURCE ? { resource: e.CREDVEND_PORTAL_RESOURCE } : {}),
+    },
     rateLimits: {
       ...(e.CREDVEND_CALLER_RATE_LIMIT ? { caller: e.CREDVEND_CALLER_RATE_LIMIT } : {}),
       ...(e.CREDVEND_ENTITLEMENT_RATE_LIMIT ? { entitlement: e.CREDVEND_ENTITLEMENT_RATE_LIMIT } : {}),

@@ -1,6 +1,7 @@
 import type { Hono } from 'hono';
 import type { Config } from '../config.js';
 import type { AppEnv } from '../http/app-env.js';
+import { createPortalApp } from '../http/portal-app.js';
 import { createAdminFunction } from './admin.js';
 import { createAuditFunction } from './audit.js';
 import { compose } from './composition.js';
@@ -14,6 +15,7 @@ export interface Functions {
   audit: Hono<AppEnv>;
   admin: Hono<AppEnv>;
   requests: Hono<AppEnv>;
+  portal: Hono<AppEnv>;
 }
 
 /**
@@ -29,5 +31,6 @@ export function createFunctions(config: Config, runtime: Runtime): Functions {
     audit: createAuditFunction(root),
     admin: createAdminFunction(root),
     requests: createRequestsFunction(root),
+    portal: createPortalApp(config),
   };
 }

@@ -1,5 +1,5 @@
 /** The Lambda functions; each serves the routes below that name it. */
-export type FunctionName = 'vend' | 'audit' | 'admin' | 'requests';
+export type FunctionName = 'vend' | 'audit' | 'admin' | 'requests' | 'portal';
 export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'DELETE';
 
 export interface Route {
@@ -125,6 +125,8 @@ export const ROUTES: readonly Route[] = [
     summary: 'Revoke one issuance',
   },
   ...ACCESS_REQUEST_ROUTES,
+  { method: 'GET', path: '/', function: 'portal', summary: 'The web portal (HTML)' },
+  { method: 'GET', path: '/assets/{name}', function: 'portal', summary: "The portal's hashed assets" },
 ];
 
 /** `/v1/entitlements/{id}` → `/v1/entitlements/:id`, Hono's syntax. */

@@ -10,7 +10,11 @@ import { createLocalApp, DEV_ISSUER_PATH, startApiServer } from './api-server.js
 import { DEMO_ADMIN, DEMO_AUDITOR, demoEntitlements, seedEntitlements } from './demo-entitlements.js';
 import { startDigestTimer } from './digest-timer.js';
 import { requestDevToken } from './idp/dev-token-client.js';
-import { createLocalIdentityProvider, type LocalIdentityProvider } from './idp/identity-provider.js';
+import {
+  CREDVEND_RESOURCE,
+  createLocalIdentityProvider,
+  type LocalIdentityProvider,
+} from './idp/identity-provider.js';
 import { dropListPrefix } from './moto-s3.js';
 import { assertPortFree } from './preflight.js';
 import type { AccessKey } from './seed-aws.js';
@@ -133,6 +137,8 @@ export async function startLocalEnvironment(options: LocalEnvironmentOptions): P
       CREDVEND_STS_ENDPOINT: stack.stsEndpoint,
       CREDVEND_OIDC_ISSUER: issuer,
       CREDVEND_OIDC_AUDIENCE: audience,
+      // The portal asks the local IdP for an access token for credvend by resource indicator.
+      ...(external ? {} : { CREDVEND_PORTAL_RESOURCE: CREDVEND_RESOURCE }),
       ...(external?.jwksUri ? { CREDVEND_OIDC_JWKS_URI: external.jwksUri } : {}),
       // One machine, one clock: no skew to tolerate, and expiry is testable in seconds.
       CREDVEND_OIDC_CLOCK_TOLERANCE_SECONDS: '1',

@@ -29,8 +29,21 @@ const nativeClient = (clientId: string): ClientMetadata => ({
   redirect_uris: ['http://127.0.0.1/callback', 'http://localhost/callback'],
 });
 
-export function localClients(): ClientMetadata[] {
+/** The web portal: a public browser client (code + PKCE), redirected back to the portal page. */
+export const PORTAL_CLIENT_ID = 'credvend-portal';
+
+/** `portalOrigin`: where the API (and so the portal page) is served, e.g. http://127.0.0.1:3000. */
+export function localClients(portalOrigin: string): ClientMetadata[] {
   return [
+    {
+      client_id: PORTAL_CLIENT_ID,
+      application_type: 'web',
+      token_endpoint_auth_method: 'none',
+      grant_types: ['authorization_code'],
+      response_types: ['code'],
+      redirect_uris: [`${portalOrigin}/`],
+      post_logout_redirect_uris: [`${portalOrigin}/`],
+    },
     nativeClient(CLI_CLIENT_ID),
     nativeClient(SHORT_LIVED_CLI_CLIENT_ID),
     {

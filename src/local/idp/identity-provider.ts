@@ -2,10 +2,10 @@ import { randomBytes } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { exportJWK, generateKeyPair } from 'jose';
 import Provider, { type Configuration, errors, type ResourceServer } from 'oidc-provider';
+import { escapeHtml } from '../../http/html.js';
 import { localClients, SHORT_LIVED_CLI_CLIENT_ID, SHORT_LIVED_TTL } from './clients.js';
 import { claimsFor } from './demo-users.js';
 import { devTokenEmails, registerDevTokenGrant } from './dev-token-grant.js';
-import { escapeHtml } from './html.js';
 import { loginInteractions } from './login-interactions.js';
 
 /** The resource indicator (RFC 8707) for the credvend API; its access tokens carry `aud` = the audience. */
@@ -48,7 +48,7 @@ export async function createLocalIdentityProvider(
   const shortLived = (clientId: string | undefined) => clientId === SHORT_LIVED_CLI_CLIENT_ID;
 
   const configuration: Configuration = {
-    clients: localClients(),
+    clients: localClients(new URL(issuer).origin),
     jwks: { keys: [signingKey] },
     clientDefaults: { id_token_signed_response_alg: 'ES256' },
     cookies: { keys: [randomBytes(32).toString('base64url')] },

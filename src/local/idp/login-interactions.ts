@@ -2,8 +2,8 @@ import type { IncomingMessage } from 'node:http';
 import type { Middleware } from 'koa';
 import type Provider from 'oidc-provider';
 import type { Interaction } from 'oidc-provider';
+import { escapeHtml } from '../../http/html.js';
 import { DEMO_USERS, findDemoUser } from './demo-users.js';
-import { escapeHtml } from './html.js';
 
 const INTERACTION_PATH = /^\/interaction\/([\w-]+)(\/login)?$/;
 

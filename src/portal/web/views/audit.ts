@@ -1,0 +1,209 @@
+import { api, errorText } from '../api.js';
+import { button, dataTable, el, field, replaceChildren, status } from '../dom.js';
+import { bool, list, num, text } from '../wire.js';
+
+const COLUMNS = [
+  'Time',
+  'Action',
+  'Outcome',
+  'Principal',
+  'Account',
+  'Role',
+  'Access key',
+  'Reason',
+] as const;
+
+function eventRow(event: unknown): HTMLElement {
+  const cells = [
+    text(event, 'time'),
+    text(event, 'action'),
+    text(event, 'outcome'),
+    text(event, 'callerName') || text(event, 'principal'),
+    text(event, 'accountId'),
+    text(event, 'roleArn'),
+    text(event, 'accessKeyId'),
+    text(event, 'reason') || text(event, 'detail'),
+  ];
+  return el('tr', { 'data-event': text(event, 'eventId') }, ...cells.map((c) => el('td', {}, c)));
+}
+
+function eventTable(events: readonly unknown[]): HTMLElement {
+  return dataTable(`${events.length} events`, COLUMNS, events.map(eventRow));
+}
+
+/** datetime-local has no zone; the auditor means their own clock, sent as UTC. */
+const isoOf = (local: string): string | undefined => (local ? new Date(local).toISOString() : undefined);
+
+function searchQuery(inputs: Record<string, HTMLInputElement | HTMLSelectElement>): URLSearchParams {
+  const query = new URLSearchParams();
+  for (const [name, input] of Object.entries(inputs)) {
+    const value = name === 'from' || name === 'to' ? isoOf(input.value) : input.value.trim();
+    if (value) query.set(name, value);
+  }
+  return query;
+}
+
+function searchPanel(): HTMLElement {
+  const outcome = el(
+    'select',
+    {},
+    ...['', 'issued', 'denied', 'error', 'applied'].map((o) => el('option', { value: o }, o || 'any')),
+  );
+  const inputs = {
+    principal: el('input', { type: 'text' }),
+    accountId: el('input', { type: 'text', inputmode: 'numeric', pattern: '\\d{12}' }),
+    roleArn: el('input', { type: 'text' }),
+    outcome,
+    from: el('input', { type: 'datetime-local' }),
+    to: el('input', { type: 'datetime-local' }),
+  };
+  const report = status();
+  const results = el('div', {});
+  let cursor: string | undefined;
+  const search = async (next: boolean): Promise<void> => {
+    try {
+      const query = searchQuery(inputs);
+      query.set('limit', '50');
+      if (next && cursor) query.set('cursor', cursor);
+      const { body } = await api(`/v1/audit/events?${query}`);
+      cursor = text(body, 'nextCursor') || undefined;
+      replaceChildren(
+        results,
+        eventTable(list(body, 'events')),
+        cursor ? button('Next page', () => search(true)) : null,
+      );
+      report.textContent = '';
+    } catch (error) {
+      report.textContent = errorText(error);
+    }
+  };
+  const exportNdjson = async (): Promise<void> => {
+    try {
+      const query = searchQuery(inputs);
+      query.set('format', 'ndjson');
+      const response = await api(`/v1/audit/events?${query}`);
+      const link = el(
+        'a',
+        {
+          href: URL.createObjectURL(new Blob([response.text], { type: 'application/x-ndjson' })),
+          download: 'credvend-audit.ndjson',
+        },
+        'Download the export again',
+      );
+      // In the page, so the browser treats the click as this document's download.
+      replaceChildren(results, link);
+      link.click();
+      report.textContent = `Exported ${response.text.split('\n').filter(Boolean).length} events.`;
+    } catch (error) {
+      report.textContent = errorText(error);
+    }
+  };
+  const form = el(
+    'form',
+    { class: 'search' },
+    field('Principal', inputs.principal),
+    field('Account', inputs.accountId),
+    field('Role ARN', inputs.roleArn),
+    field('Outcome', outcome),
+    field('From', inputs.from),
+    field('To', inputs.to),
+    el('button', { type: 'submit' }, 'Search'),
+    button('Export NDJSON', exportNdjson),
+  );
+  form.addEventListener('submit', (event) => {
+    event.preventDefault();
+    void search(false);
+  });
+  return el(
+    'section',
+    { 'aria-labelledby': 'search-h' },
+    el('h3', { id: 'search-h' }, 'Search events'),
+    form,
+    report,
+    results,
+  );
+}
+
+function keyPanel(): HTMLElement {
+  const key = el('input', { type: 'text', pattern: '[A-Z0-9]{16,128}', required: true });
+  const report = status();
+  const result = el('div', {});
+  const form = el(
+    'form',
+    {},
+    field('Access key id (from CloudTrail)', key),
+    el('button', { type: 'submit' }, 'Find issuance'),
+  );
+  form.addEventListener('submit', (event) => {
+    event.preventDefault();
+    void (async () => {
+      try {
+        const { body } = await api(`/v1/audit/access-keys/${encodeURIComponent(key.value.trim())}`);
+        replaceChildren(result, eventTable([body]));
+        report.textContent = `Issued to ${text(body, 'callerName') || text(body, 'principal')} for ${text(body, 'roleArn')}.`;
+      } catch (error) {
+        report.textContent = errorText(error);
+      }
+    })();
+  });
+  return el(
+    'section',
+    { 'aria-labelledby': 'key-h' },
+    el('h3', { id: 'key-h' }, 'Who holds this key?'),
+    form,
+    report,
+    result,
+  );
+}
+
+function verifyPanel(): HTMLElement {
+  const from = el('input', { type: 'datetime-local' });
+  const to = el('input', { type: 'datetime-local' });
+  const report = status();
+  const findings = el('ul', {});
+  const form = el(
+    'form',
+    {},
+    field('From', from),
+    field('To', to),
+    el('button', { type: 'submit' }, 'Verify chains'),
+  );
+  form.addEventListener('submit', (event) => {
+    event.preventDefault();
+    void (async () => {
+      try {
+        const query = new URLSearchParams();
+        const start = isoOf(from.value);
+        const end = isoOf(to.value);
+        if (start) query.set('from', start);
+        if (end) query.set('to', end);
+        const { body } = await api(`/v1/audit/verify?${query}`);
+        report.textContent = `${bool(body, 'ok') ? 'Verified' : 'NOT verified'}: ${num(body, 'recordsChecked') ?? 0} records in ${num(body, 'chainsChecked') ?? 0} chains, ${num(body, 'digestsChecked') ?? 0} digests.`;
+        replaceChildren(
+          findings,
+          ...list(body, 'findings').map((f) =>
+            el(
+              'li',
+              {},
+              `${text(f, 'severity')} ${text(f, 'kind')}: ${text(f, 'detail') || text(f, 'message')}`,
+            ),
+          ),
+        );
+      } catch (error) {
+        report.textContent = errorText(error);
+      }
+    })();
+  });
+  return el(
+    'section',
+    { 'aria-labelledby': 'verify-h' },
+    el('h3', { id: 'verify-h' }, 'Verify the audit'),
+    form,
+    report,
+    findings,
+  );
+}
+
+export function renderAudit(root: HTMLElement): void {
+  replaceChildren(root, el('h2', {}, 'Audit'), keyPanel(), verifyPanel(), searchPanel());
+}

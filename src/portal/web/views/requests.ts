@@ -1,0 +1,144 @@
+import { api, errorText } from '../api.js';
+import { button, dataTable, el, field, replaceChildren, status } from '../dom.js';
+import { child, type Json, list, num, text } from '../wire.js';
+
+function decisions(request: Json): string {
+  const approvals = list(request, 'approvals').map(
+    (a) => `approved by ${text(a, 'principal')}${text(a, 'comment') ? ` (“${text(a, 'comment')}”)` : ''}`,
+  );
+  const denial = child(request, 'denial');
+  if (denial)
+    approvals.push(
+      `denied by ${text(denial, 'principal')}${text(denial, 'comment') ? ` (“${text(denial, 'comment')}”)` : ''}`,
+    );
+  return approvals.join('; ');
+}
+
+function requestRow(request: Json, actions: HTMLElement[]): HTMLElement {
+  const grant = child(request, 'grant');
+  return el(
+    'tr',
+    { 'data-request': text(request, 'id') },
+    el('td', {}, text(request, 'requestable'), el('br'), el('small', {}, text(request, 'roleArn'))),
+    el('td', {}, text(request, 'requesterName') || text(request, 'requester')),
+    el(
+      'td',
+      {},
+      el('span', { class: 'reason' }, text(request, 'reason')),
+      text(request, 'ticket') && ` [${text(request, 'ticket')}]`,
+    ),
+    el('td', {}, `${Math.round((num(request, 'durationSeconds') ?? 0) / 60)} min`),
+    el(
+      'td',
+      { class: 'state' },
+      text(request, 'state'),
+      grant && el('small', {}, ` until ${text(grant, 'end')}`),
+    ),
+    el('td', {}, decisions(request)),
+    el('td', {}, ...actions),
+  );
+}
+
+function table(caption: string, rows: HTMLElement[]): HTMLElement {
+  if (rows.length === 0) return el('p', {}, `${caption}: none.`);
+  return dataTable(caption, ['Access', 'Requester', 'Reason', 'Duration', 'State', 'Decisions', ''], rows);
+}
+
+function requestForm(requestables: Json[], report: HTMLElement, refresh: () => Promise<void>): HTMLElement {
+  const target = el(
+    'select',
+    { required: true },
+    ...requestables.map((r) =>
+      el(
+        'option',
+        { value: text(r, 'id') },
+        `${text(r, 'id')}${text(r, 'description') ? ` — ${text(r, 'description')}` : ''}`,
+      ),
+    ),
+  );
+  const minutes = el('input', { type: 'number', min: '15', step: '15', value: '60', required: true });
+  const reason = el('input', { type: 'text', required: true, maxlength: '1024' });
+  const ticket = el('input', { type: 'text', maxlength: '256' });
+  const form = el(
+    'form',
+    { class: 'request-form' },
+    field('Access', target),
+    field('Duration (minutes)', minutes),
+    field('Reason', reason),
+    field('Ticket (optional)', ticket),
+    el('button', { type: 'submit' }, 'Request access'),
+  );
+  form.addEventListener('submit', (event) => {
+    event.preventDefault();
+    void (async () => {
+      try {
+        const body: { [key: string]: Json } = {
+          requestable: target.value,
+          durationSeconds: Number(minutes.value) * 60,
+          reason: reason.value,
+        };
+        if (ticket.value) body.ticket = ticket.value;
+        const { body: created } = await api('/v1/access-requests', { method: 'POST', body });
+        report.textContent = `Requested: ${text(created, 'id')} is ${text(created, 'state')}.`;
+        await refresh();
+      } catch (error) {
+        report.textContent = errorText(error);
+      }
+    })();
+  });
+  return form;
+}
+
+export async function renderRequests(root: HTMLElement): Promise<void> {
+  const report = status();
+  const lists = el('div', {});
+  const decide = (id: string, step: string, comment: HTMLInputElement | undefined) => async () => {
+    try {
+      await api(`/v1/access-requests/${encodeURIComponent(id)}/${step}`, {
+        method: 'POST',
+        body: comment?.value ? { comment: comment.value } : {},
+      });
+      report.textContent = `${step}: done.`;
+      await refresh();
+    } catch (error) {
+      report.textContent = errorText(error);
+    }
+  };
+  async function refresh(): Promise<void> {
+    const [mine, waiting] = await Promise.all([
+      api('/v1/access-requests?view=mine'),
+      api('/v1/access-requests?view=to-approve'),
+    ]);
+    const mineRows = list(mine.body, 'accessRequests').map((r) =>
+      requestRow(
+        r,
+        text(r, 'state') === 'requested'
+          ? [button('Cancel', decide(text(r, 'id'), 'cancel', undefined))]
+          : [],
+      ),
+    );
+    const waitingRows = list(waiting.body, 'accessRequests').map((r) => {
+      const comment = el('input', { type: 'text', maxlength: '1024' });
+      return requestRow(r, [
+        field('Comment', comment),
+        button('Approve', decide(text(r, 'id'), 'approve', comment)),
+        button('Deny', decide(text(r, 'id'), 'deny', comment)),
+      ]);
+    });
+    replaceChildren(lists, table('My requests', mineRows), table('Waiting for my approval', waitingRows));
+  }
+  replaceChildren(root, el('h2', {}, 'Requests'), report);
+  try {
+    const { body } = await api('/v1/requestables');
+    const requestables = list(body, 'requestables');
+    root.append(
+      requestables.length > 0
+        ? requestForm(requestables, report, refresh)
+        : el('p', {}, 'Nothing is requestable for you.'),
+      lists,
+    );
+    await refresh();
+  } catch (error) {
+    report.textContent = errorText(error);
+  }
+}

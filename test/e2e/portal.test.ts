@@ -1,0 +1,275 @@
+import { execFile } from 'node:child_process';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import axe from 'axe-core';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { z } from 'zod';
+import { devToken, oidcPrincipal, stack, userEnvironment } from '../integration/support.js';
+import { launchChromium } from './browser.js';
+
+const run = promisify(execFile);
+/** Pages answer after real round trips on a busy machine: wait for what a person would see. */
+const poll = <T>(read: () => T | Promise<T>) => expect.poll(read, { timeout: 20_000, interval: 100 });
+const SCREENSHOTS = join(process.cwd(), 'docs', 'screenshots');
+const XSS = '<img src=x onerror="window.__pwned=1"><script>window.__pwned=2</script>';
+
+async function adminApi(method: string, path: string, body?: unknown, headers: Record<string, string> = {}) {
+  const token = await devToken('admin@example.com');
+  return fetch(`${stack().apiUrl}${path}`, {
+    method,
+    headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json', ...headers },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+}
+
+/** Sign in through the real IdP's login page, as a person would: one click on who you are. */
+async function signIn(context: BrowserContext, who: string): Promise<Page> {
+  const page = await context.newPage();
+  await page.goto(`${stack().apiUrl}/`);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.getByRole('button', { name: who, exact: true }).click();
+  await page.waitForURL(`${stack().apiUrl}/`);
+  await poll(() => page.getByRole('heading', { name: 'My access' }).count()).toBe(1);
+  return page;
+}
+
+async function go(page: Page, hash: string, heading: string): Promise<void> {
+  await page.evaluate(`location.hash = ${JSON.stringify(hash)}`);
+  await page.getByRole('heading', { name: heading, level: 2 }).first().waitFor();
+}
+
+/** axe-core, run inside the page (evaluate is not subject to the page's CSP). */
+async function seriousViolations(page: Page): Promise<string[]> {
+  await page.evaluate(axe.source);
+  const ids: unknown = await page.evaluate(
+    `axe.run().then((r) => r.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => v.id))`,
+  );
+  return z.array(z.string()).parse(ids);
+}
+
+const pwned = (page: Page): Promise<unknown> => page.evaluate('window.__pwned');
+
+describe('web portal in Chromium', () => {
+  let browser: Browser;
+  let dir: string;
+  const contexts: BrowserContext[] = [];
+  const newContext = async () => {
+    const context = await browser.newContext({ viewport: { width: 1200, height: 900 } });
+    await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: stack().apiUrl });
+    contexts.push(context);
+    return context;
+  };
+
+  beforeAll(async () => {
+    browser = await launchChromium();
+    dir = await mkdtemp(join(tmpdir(), 'credvend-portal-'));
+    await mkdir(SCREENSHOTS, { recursive: true });
+  });
+  afterAll(async () => {
+    for (const context of contexts) await context.close();
+    await browser?.close();
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it('serves the page under a strict CSP, hashed assets cached for a year, no framing', async () => {
+    const page = await fetch(`${stack().apiUrl}/`);
+    const csp = page.headers.get('content-security-policy') ?? '';
+    expect(csp).toContain("script-src 'self'");
+    expect(csp).toContain("frame-ancestors 'none'");
+    expect(csp).not.toMatch(/unsafe-inline|unsafe-eval/);
+    const html = await page.text();
+    expect(html).not.toMatch(/<script>|<script [^>]*>[^<]/);
+    const script = /src="(\/assets\/app\.[0-9a-f]{16}\.js)"/.exec(html)?.[1];
+    expect(script).toBeDefined();
+    const asset = await fetch(`${stack().apiUrl}${script}`);
+    expect(asset.headers.get('cache-control')).toBe('public, max-age=31536000, immutable');
+    expect(asset.headers.get('content-type')).toContain('javascript');
+    expect((await fetch(`${stack().apiUrl}/assets/app.0000000000000000.js`)).status).toBe(404);
+  });
+
+  it('alice signs in, plans, copies env exports and a profile the real aws CLI uses, opens the console', async () => {
+    const context = await newContext();
+    const page = await signIn(context, 'Alice');
+    const card = page.locator('[data-entitlement="demo-readonly"]');
+    await card.getByRole('button', { name: 'Plan' }).click();
+    await poll(() => card.getByRole('status').textContent()).toContain('nothing was');
+    await poll(() => card.locator('dl.plan').textContent()).toContain('Session policy');
+    await page.screenshot({ path: join(SCREENSHOTS, 'portal-access.png'), fullPage: true });
+
+    await card.getByRole('button', { name: 'Copy env exports' }).click();
+    const exports = card.getByLabel('Environment exports');
+    await exports.waitFor();
+    const shown = (await exports.textContent()) ?? '';
+    expect(shown).toMatch(/^export AWS_ACCESS_KEY_ID=/m);
+    expect(await page.evaluate('navigator.clipboard.readText()')).toBe(shown);
+    const keyId = /AWS_ACCESS_KEY_ID='?([A-Z0-9]+)/.exec(shown)?.[1] ?? '';
+    // Shown once, kept nowhere: after Hide the page holds no copy, and storage holds nothing.
+    await card.getByRole('button', { name: 'Hide' }).click();
+    expect(await page.content()).not.toContain(keyId);
+    expect(
+      await page.evaluate('JSON.stringify({ ...localStorage }) + JSON.stringify({ ...sessionStorage })'),
+    ).toBe('{}{}');
+
+    await card.getByRole('button', { name: 'Copy credential_process profile' }).click();
+    const profile = (await card.getByLabel('credential_process profile').textContent()) ?? '';
+    expect(profile).toContain('[profile demo-readonly]');
+    const cli = `node ${join(process.cwd(), 'bin', 'credvend.js')}`;
+    await writeFile(
+      join(dir, 'aws-config'),
+      profile.replace('credential_process = credvend ', `credential_process = ${cli} `),
+    );
+    const env = { ...userEnvironment(dir, await devToken('alice@example.com')), HOME: dir };
+    const { stdout } = await run(
+      'aws',
+      ['sts', 'get-caller-identity', '--profile', 'demo-readonly', '--endpoint-url', stack().stsEndpoint],
+      { env },
+    );
+    expect(stdout).toContain('assumed-role/credvend-readonly/');
+
+    const [consoleTab] = await Promise.all([
+      context.waitForEvent('page'),
+      card.getByRole('button', { name: 'Open console' }).click(),
+    ]);
+    await poll(() => card.getByRole('status').textContent()).toContain('console opened');
+    await poll(() => consoleTab.url()).toContain('SigninToken=');
+    await consoleTab.close();
+    expect(await seriousViolations(page)).toEqual([]);
+    await writeFile(join(dir, 'alice-key'), keyId);
+  });
+
+  it('shows markup in a description or a reason as text, never runs it', async () => {
+    const current = await adminApi('GET', '/v1/entitlements/demo-readonly');
+    const { id: _id, version: _v, ...rest } = z.record(z.string(), z.unknown()).parse(await current.json());
+    const saved = await adminApi(
+      'PUT',
+      '/v1/entitlements/demo-readonly',
+      { ...rest, description: XSS },
+      { 'if-match': current.headers.get('etag') ?? '' },
+    );
+    expect(saved.status).toBe(200);
+    const page = await signIn(await newContext(), 'Alice');
+    await expect
+      .poll(() => page.locator('[data-entitlement="demo-readonly"] .description').textContent())
+      .toBe(XSS);
+    expect(await pwned(page)).toBeUndefined();
+  });
+
+  it('alice requests access, bob approves in his own browser, alice sees the grant', async () => {
+    const s = stack();
+    const requestable = await adminApi('PUT', '/v1/requestables/portal-readonly', {
+      description: 'read-only, for the portal test',
+      requesters: { principals: [oidcPrincipal('alice@example.com')], groups: [] },
+      approvers: { principals: [oidcPrincipal('bob@example.com')], groups: [] },
+      accountId: s.targetAccountId,
+      roleArn: s.roles.readonly,
+      maxSessionSeconds: 3600,
+      maxGrantSeconds: 7200,
+    });
+    expect([200, 201]).toContain(requestable.status);
+
+    const alice = await signIn(await newContext(), 'Alice');
+    await go(alice, '#/requests', 'Requests');
+    await alice.getByLabel('Access').selectOption('portal-readonly');
+    await alice.getByLabel('Reason').fill(`incident review ${XSS}`);
+    await alice.getByRole('button', { name: 'Request access' }).click();
+    await poll(() => alice.getByRole('status').first().textContent()).toContain('is requested');
+
+    const bob = await signIn(await newContext(), 'Bob');
+    await go(bob, '#/requests', 'Requests');
+    const row = bob.locator('tr', { hasText: 'incident review' });
+    await poll(() => row.locator('.reason').textContent()).toBe(`incident review ${XSS}`);
+    expect(await pwned(bob)).toBeUndefined();
+    await bob.screenshot({ path: join(SCREENSHOTS, 'portal-approvals.png'), fullPage: true });
+    expect(await seriousViolations(bob)).toEqual([]);
+    await row.getByLabel('Comment').fill('ok for today');
+    await row.getByRole('button', { name: 'Approve' }).click();
+    await poll(() => bob.getByRole('status').first().textContent()).toContain('approve: done');
+
+    // A reload forgets the in-memory token; signing in again is one click, the IdP remembers alice.
+    await alice.reload();
+    await alice.getByRole('button', { name: 'Sign in' }).click();
+    await poll(() => alice.getByRole('heading', { name: 'Active grants' }).count()).toBe(1);
+    await poll(() => alice.locator('li', { hasText: 'portal-readonly' }).count()).toBe(1);
+  });
+
+  it('the auditor finds alice’s issuance by access key, verifies the chains and exports NDJSON', async () => {
+    const keyId = await readFile(join(dir, 'alice-key'), 'utf8');
+    const page = await signIn(await newContext(), 'Auditor');
+    await go(page, '#/audit', 'Audit');
+    await page.getByLabel('Access key id (from CloudTrail)').fill(keyId);
+    await page.getByRole('button', { name: 'Find issuance' }).click();
+    await expect
+      .poll(() => page.locator('section[aria-labelledby="key-h"] [role=status]').textContent())
+      .toContain('alice@example.com');
+
+    await page.getByRole('button', { name: 'Verify chains' }).click();
+    const verdict = page.locator('section[aria-labelledby="verify-h"] [role=status]');
+    await poll(() => verdict.textContent()).toMatch(/records in \d+ chains/);
+    // The page reports what the API says, no more: the same verification through the API is the judge.
+    const token = await devToken('auditor@example.com');
+    const response = await fetch(`${stack().apiUrl}/v1/audit/verify`, {
+      headers: { authorization: `Bearer ${token}` },
+    });
+    const api = z.object({ ok: z.boolean() }).parse(await response.json());
+    expect((await verdict.textContent())?.startsWith(api.ok ? 'Verified' : 'NOT verified')).toBe(true);
+
+    await page.getByLabel('Principal').fill(oidcPrincipal('alice@example.com'));
+    await page.getByRole('button', { name: 'Search' }).click();
+    await poll(() => page.locator(`tr:has-text("${keyId}")`).count()).toBeGreaterThan(0);
+    await page.screenshot({ path: join(SCREENSHOTS, 'portal-audit.png'), fullPage: true });
+    const [download] = await Promise.all([
+      page.waitForEvent('download'),
+      page.getByRole('button', { name: 'Export NDJSON' }).click(),
+    ]);
+    const lines = (await readFile((await download.path()) ?? '', 'utf8')).trim().split('\n');
+    expect(lines.length).toBeGreaterThan(0);
+    const principals = lines.map(
+      (line) => z.object({ principal: z.string() }).parse(JSON.parse(line)).principal,
+    );
+    expect(new Set(principals)).toEqual(new Set([oidcPrincipal('alice@example.com')]));
+    expect(await seriousViolations(page)).toEqual([]);
+  });
+
+  it('an admin’s stale edit gets the conflict message, not a silent overwrite', async () => {
+    const first = await signIn(await newContext(), 'Admin');
+    const second = await signIn(await newContext(), 'Admin');
+    for (const page of [first, second]) {
+      await go(page, '#/admin', 'Entitlements');
+      await page.getByRole('button', { name: 'Edit demo-deploy' }).click();
+      await page.getByLabel('Entitlement (JSON)').waitFor();
+    }
+    const edit = async (page: Page, description: string) => {
+      const editor = page.getByLabel('Entitlement (JSON)');
+      const doc = JSON.parse(await editor.inputValue());
+      await editor.fill(JSON.stringify({ ...doc, description }, null, 2));
+      await page.getByRole('button', { name: 'Save' }).click();
+    };
+    await edit(first, 'edited by the first admin');
+    await poll(() => first.locator('.editor [role=status]').textContent()).toContain('Saved');
+    await edit(second, 'stale edit');
+    await poll(() => second.locator('.editor [role=status]').textContent()).toContain('Conflict');
+    const stored = z
+      .object({ description: z.string() })
+      .parse(await (await adminApi('GET', '/v1/entitlements/demo-deploy')).json());
+    expect(stored.description).toBe('edited by the first admin');
+    await second.screenshot({ path: join(SCREENSHOTS, 'portal-admin.png'), fullPage: true });
+    expect(await seriousViolations(second)).toEqual([]);
+  });
+
+  it('works on a phone-sized screen and signs out', async () => {
+    const context = await browser.newContext({ viewport: { width: 390, height: 844 }, isMobile: true });
+    contexts.push(context);
+    const page = await signIn(context, 'Alice');
+    expect(await page.evaluate('document.documentElement.scrollWidth <= window.innerWidth + 1')).toBe(true);
+    await page.screenshot({ path: join(SCREENSHOTS, 'portal-phone.png'), fullPage: true });
+    await page.getByRole('button', { name: 'Sign out' }).click();
+    // oidc-provider asks before ending its session; then the portal is back at its sign-in page.
+    await page.getByRole('button', { name: /yes|sign me out/i }).click();
+    await page.waitForURL(`${stack().apiUrl}/`);
+    await page.getByRole('button', { name: 'Sign in' }).waitFor();
+    expect(await seriousViolations(page)).toEqual([]);
+  });
+});
