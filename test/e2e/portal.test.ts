@@ -45,7 +45,7 @@ async function go(page: Page, hash: string, heading: string): Promise<void> {
 async function seriousViolations(page: Page): Promise<string[]> {
   await page.evaluate(axe.source);
   const ids: unknown = await page.evaluate(
-    `axe.run().then((r) => r.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => v.id))`,
+    `axe.run().then((r) => r.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => v.id + ' at ' + v.nodes.map((n) => n.target.join(' ')).join(', ')))`,
   );
   return z.array(z.string()).parse(ids);
 }
