@@ -93,29 +93,42 @@ export async function callApi(
     );
   }
   const text = await response.text();
-  if (!response.ok)
+  if (!response.ok) {
+    const problem = problemOf(text);
     throw new CliError(
-      problemLine(response.status, text),
+      problemLine(response.status, problem),
       response.status === 401 || response.status === 403 ? 3 : 1,
+      problem ?? { status: response.status },
     );
+  }
   return { status: response.status, headers: response.headers, text };
 }
 
-function problemLine(status: number, text: string): string {
+/** The problem+json body of an error answer, when it is one. */
+function problemOf(text: string): Record<string, unknown> | undefined {
   try {
     const problem: unknown = JSON.parse(text);
-    if (problem && typeof problem === 'object' && 'title' in problem) {
-      const detail = 'detail' in problem && typeof problem.detail === 'string' ? `: ${problem.detail}` : '';
-      const id =
-        'requestId' in problem && typeof problem.requestId === 'string'
-          ? ` (request ${problem.requestId})`
-          : '';
-      return `${String(problem.title)}${detail}${id}`;
-    }
+    return problem && typeof problem === 'object' && 'title' in problem ? { ...problem } : undefined;
   } catch {
-    // Not problem+json (a proxy's HTML page, say): fall through to the status line.
+    // Not problem+json (a proxy's HTML page, say).
+    return undefined;
   }
-  return `credvend answered HTTP ${status}`;
+}
+
+/** Title, detail and request id on one line, then one indented line per invalid field. */
+function problemLine(status: number, problem: Record<string, unknown> | undefined): string {
+  if (!problem) return `credvend answered HTTP ${status}`;
+  const detail = typeof problem.detail === 'string' ? `: ${problem.detail}` : '';
+  const id = typeof problem.requestId === 'string' ? ` (request ${problem.requestId})` : '';
+  const issues = Array.isArray(problem.issues) ? problem.issues : [];
+  const fields = issues.flatMap((issue: unknown) =>
+    issue && typeof issue === 'object' && 'message' in issue && typeof issue.message === 'string'
+      ? [
+          `\n  ${'path' in issue && typeof issue.path === 'string' && issue.path ? `${issue.path}: ` : ''}${issue.message}`,
+        ]
+      : [],
+  );
+  return `${String(problem.title)}${detail}${id}${fields.join('')}`;
 }
 
 /** The response body, validated: the CLI trusts the API's shape no more than the API trusts its callers. */

@@ -55,8 +55,17 @@ export async function runCli(argv: readonly string[]): Promise<void> {
       process.exitCode = exitCode;
     } else {
       const message = error instanceof Error ? error.message : String(error);
-      process.stderr.write(`credvend: ${message}\n`);
-      process.exitCode = error instanceof CliError ? error.exitCode : 1;
+      const exitCode = error instanceof CliError ? error.exitCode : 1;
+      // With --json, errors are JSON too (on stderr, so stdout stays empty for the caller's parser).
+      if (program.opts<{ json?: boolean }>().json) {
+        const problem = error instanceof CliError ? error.problem : undefined;
+        process.stderr.write(
+          `${JSON.stringify({ error: { message, exitCode, ...(problem ? { problem } : {}) } })}\n`,
+        );
+      } else {
+        process.stderr.write(`credvend: ${message}\n`);
+      }
+      process.exitCode = exitCode;
     }
   }
 }

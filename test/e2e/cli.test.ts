@@ -130,6 +130,25 @@ describe('credvend CLI against the local stack', () => {
       );
     });
 
+    it('with --json, an error is a JSON object on stderr carrying the API problem', async () => {
+      const run = await cli(['--json', 'creds', 'no-such-thing']);
+      expect(run.code).toBe(3);
+      expect(run.stdout).toBe('');
+      expect(JSON.parse(run.stderr)).toMatchObject({
+        error: { exitCode: 3, problem: { type: 'urn:credvend:problem:not-entitled', status: 403 } },
+      });
+    });
+
+    it('shows the API’s per-field validation details', async () => {
+      const file = join(dir, 'invalid-entitlement.json');
+      await writeFile(file, JSON.stringify({ accountId: '12', roleArn: 'not-an-arn', maxDurationSeconds: 900 }));
+      const run = await cli(['entitlements', 'put', `bad-${Date.now()}`, '--file', file], {
+        CREDVEND_TOKEN: await devToken('admin@example.com'),
+      });
+      expect(run.code).toBe(1);
+      expect(run.stderr).toMatch(/^credvend: Invalid request: .*\n  subject: .+\n$/);
+    });
+
     it('fails with one line and a non-zero code for an unknown entitlement', async () => {
       const run = await cli(['creds', 'no-such-thing']);
       expect(run.code).toBe(3);
@@ -310,7 +329,8 @@ describe('credvend CLI against the local stack', () => {
       const stale = await cli(['entitlements', 'delete', id, '--if-match', '"v9"'], admin);
       expect(stale.code).toBe(1);
       expect(lastLine(stale.stderr)).toMatch(/^credvend: Conflict: entitlement .* is at version 1, not 9/);
-      const deleted = await cli(['entitlements', 'delete', id, '--if-match', '"v1"'], admin);
+      // The ETag without its quotes, as people type it.
+      const deleted = await cli(['entitlements', 'delete', id, '--if-match', 'v1'], admin);
       expect(deleted.stdout).toBe(`deleted ${id}\n`);
     });
 

@@ -8,6 +8,12 @@ import { anyObject } from '../wire.js';
 
 const list = z.object({ entitlements: z.array(anyObject), nextCursor: z.string().optional() });
 
+/** `v1` or `"v1"` (or a weak `W/"v1"`): an ETag as HTTP wants it, so nobody has to type the quotes. */
+export function entityTag(value: string): string {
+  const trimmed = value.trim();
+  return trimmed.startsWith('"') || trimmed.startsWith('W/') ? trimmed : `"${trimmed}"`;
+}
+
 export function registerAdminCommands(program: Command): void {
   const json = () => program.opts<{ json?: boolean }>().json === true;
   const entitlements = program.command('entitlements').description('manage entitlements (admin role)');
@@ -55,7 +61,7 @@ export function registerAdminCommands(program: Command): void {
         `/v1/entitlements/${encodeURIComponent(id)}`,
         {
           body,
-          headers: options.ifMatch ? { 'if-match': options.ifMatch } : {},
+          headers: options.ifMatch ? { 'if-match': entityTag(options.ifMatch) } : {},
         },
       );
       const saved = parseBody(anyObject, response);
@@ -93,7 +99,7 @@ export function registerAdminCommands(program: Command): void {
     .requiredOption('--if-match <etag>', 'the ETag you read')
     .action(async (id: string, options: { ifMatch: string }) => {
       await callApi(await resolveTarget(program), 'DELETE', `/v1/entitlements/${encodeURIComponent(id)}`, {
-        headers: { 'if-match': options.ifMatch },
+        headers: { 'if-match': entityTag(options.ifMatch) },
       });
       if (!json()) process.stdout.write(`deleted ${id}\n`);
     });
