@@ -141,12 +141,15 @@ describe('credvend CLI against the local stack', () => {
 
     it('shows the API’s per-field validation details', async () => {
       const file = join(dir, 'invalid-entitlement.json');
-      await writeFile(file, JSON.stringify({ accountId: '12', roleArn: 'not-an-arn', maxDurationSeconds: 900 }));
+      await writeFile(
+        file,
+        JSON.stringify({ accountId: '12', roleArn: 'not-an-arn', maxDurationSeconds: 900 }),
+      );
       const run = await cli(['entitlements', 'put', `bad-${Date.now()}`, '--file', file], {
         CREDVEND_TOKEN: await devToken('admin@example.com'),
       });
       expect(run.code).toBe(1);
-      expect(run.stderr).toMatch(/^credvend: Invalid request: .*\n  subject: .+\n$/);
+      expect(run.stderr).toMatch(/^credvend: Invalid request: .*\n {2}subject: .+\n$/);
     });
 
     it('fails with one line and a non-zero code for an unknown entitlement', async () => {
