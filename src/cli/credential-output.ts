@@ -1,4 +1,5 @@
-import { type ProcessCredentialsWire, shellQuote } from '../http/credential-formats.js';
+import { shellQuote } from '../http/credential-formats.js';
+import type { ProcessCredentialsWire } from '../wire/credentials.js';
 import type { CredentialsResponse } from './wire.js';
 
 export const OUTPUT_FORMATS = ['json', 'env', 'credential_process'] as const;

@@ -5,8 +5,37 @@ import type { AuthMethod } from './types.js';
  * to an RFC 9457 problem type and status. `exposable` errors are the caller's own fault:
  * their detail is safe to show them. Anything else is reported by request id only.
  */
+/** Every problem `type` credvend answers with, as `urn:credvend:problem:<code>`. */
+export const PROBLEM_CODES = [
+  'invalid-request',
+  'limit-exceeded',
+  'policy-not-narrowing',
+  'reason-required',
+  'sts-rejected-request',
+  'unauthenticated',
+  'not-entitled',
+  'forbidden',
+  'sts-access-denied',
+  'not-approver',
+  'not-requestable',
+  'not-found',
+  'illegal-transition',
+  'conflict',
+  'payload-too-large',
+  'unsupported-media-type',
+  'sts-throttled',
+  'rate-limited',
+  'internal',
+  'sts-unavailable',
+  'entitlement-store-unavailable',
+  'audit-unavailable',
+  'dependency-unavailable',
+  'quota-unavailable',
+] as const;
+export type ProblemCode = (typeof PROBLEM_CODES)[number];
+
 export abstract class CredvendError extends Error {
-  abstract readonly code: string;
+  abstract readonly code: ProblemCode;
   readonly exposable: boolean = true;
 
   constructor(message: string, options?: { cause?: unknown }) {

@@ -1,5 +1,4 @@
 import { Hono, type MiddlewareHandler } from 'hono';
-import { z } from 'zod';
 import type { AuthMethod } from '../auth/auth-method.js';
 import type { AuditAction } from '../domain/audit.js';
 import type { EntitlementAdmin } from '../domain/entitlement-admin.js';
@@ -10,9 +9,17 @@ import type { Revoker } from '../domain/revoke.js';
 import type { SubjectExplainer } from '../domain/subject-explainer.js';
 import { invalidRequest } from '../domain/validation.js';
 import type { Logger } from '../logging.js';
+import {
+  type AdminEntitlementListWire,
+  ENTITLEMENT_ID,
+  type EntitlementPutResultWire,
+  entitlementListQueryWire,
+} from '../wire/entitlements.js';
+import { explanationWire, type SubjectListWire } from '../wire/subjects.js';
 import type { AppEnv } from './app-env.js';
+import { toRevocationWire } from './audit-view.js';
 import { authenticate } from './authenticate.js';
-import { ENTITLEMENT_ID, parseEntitlementBody, toAdminWire } from './entitlement-schema.js';
+import { parseEntitlementBody, toAdminWire } from './entitlement-schema.js';
 import { errorHandler, limitBody, notFound, requestId, securityHeaders } from './middleware.js';
 import { requestContextOf, type SourceIpResolver } from './request-context.js';
 import { parseExplainBody, subjectsOf } from './subject-schema.js';
@@ -52,13 +59,6 @@ function adminActionOf(method: string, path: string): AuditAction {
   return 'entitlement.read';
 }
 
-const listQuery = z
-  .object({
-    limit: z.coerce.number().int().min(1).max(1000).default(100),
-    cursor: z.string().max(4096).optional(),
-  })
-  .strict();
-
 /** The admin function: manage entitlements; every change is audited in the same transaction. */
 export function createAdminApp(deps: AdminAppDependencies): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
@@ -78,13 +78,12 @@ export function createAdminApp(deps: AdminAppDependencies): Hono<AppEnv> {
   api.use(authenticate(deps.authMethods, undefined, deps.sourceIp), requireAdmin, limitBody);
 
   api.get('/', async (c) => {
-    const parsed = listQuery.safeParse(c.req.query());
+    const parsed = entitlementListQueryWire.safeParse(c.req.query());
     if (!parsed.success) throw invalidRequest('invalid query', parsed.error, '(query)');
     const page = await deps.admin.list(c.get('caller'), parsed.data.limit, parsed.data.cursor, context(c));
-    return c.json({
-      entitlements: page.entitlements.map(toAdminWire),
-      ...(page.nextCursor ? { nextCursor: page.nextCursor } : {}),
-    });
+    const wire: AdminEntitlementListWire = { entitlements: page.entitlements.map(toAdminWire) };
+    if (page.nextCursor) wire.nextCursor = page.nextCursor;
+    return c.json(wire);
   });
 
   api.get('/:id', async (c) => {
@@ -99,11 +98,10 @@ export function createAdminApp(deps: AdminAppDependencies): Hono<AppEnv> {
     const expected = ifMatchVersion(c.req.header('if-match'));
     const saved = await deps.admin.put(c.get('caller'), input, expected, context(c));
     c.header('etag', etag(saved.version));
+    const wire: EntitlementPutResultWire = toAdminWire(saved);
     const warnings = entitlementWarnings(saved);
-    return c.json(
-      { ...toAdminWire(saved), ...(warnings.length > 0 ? { warnings } : {}) },
-      expected === undefined ? 201 : 200,
-    );
+    if (warnings.length > 0) wire.warnings = warnings;
+    return c.json(wire, expected === undefined ? 201 : 200);
   });
 
   api.delete('/:id', async (c) => {
@@ -117,17 +115,19 @@ export function createAdminApp(deps: AdminAppDependencies): Hono<AppEnv> {
   const subjects = new Hono<AppEnv>();
   subjects.use(authenticate(deps.authMethods, undefined, deps.sourceIp), requireAdmin, limitBody);
   subjects.get('/', async (c) => {
-    const parsed = listQuery.safeParse(c.req.query());
+    const parsed = entitlementListQueryWire.safeParse(c.req.query());
     if (!parsed.success) throw invalidRequest('invalid query', parsed.error, '(query)');
     const page = await deps.admin.list(c.get('caller'), parsed.data.limit, parsed.data.cursor, context(c));
-    return c.json({
-      subjects: subjectsOf(page.entitlements),
-      ...(page.nextCursor ? { nextCursor: page.nextCursor } : {}),
-    });
+    const wire: SubjectListWire = { subjects: subjectsOf(page.entitlements) };
+    if (page.nextCursor) wire.nextCursor = page.nextCursor;
+    return c.json(wire);
   });
   subjects.post('/explain', async (c) => {
     const { issuer, claims } = parseExplainBody(await c.req.text());
-    return c.json(await deps.subjects.explain(c.get('caller'), issuer, claims, context(c)));
+    // The wire schema is the allow-list of what an explanation shows.
+    return c.json(
+      explanationWire.parse(await deps.subjects.explain(c.get('caller'), issuer, claims, context(c))),
+    );
   });
   app.route('/v1/subjects', subjects);
 
@@ -137,7 +137,7 @@ export function createAdminApp(deps: AdminAppDependencies): Hono<AppEnv> {
     const id = c.req.param('id');
     if (!/^[0-9A-Z]{16,128}$/.test(id))
       throw new InvalidRequestError('give an event id (ULID) or an access key id');
-    return c.json(await deps.revoker.revoke(c.get('caller'), id, context(c)));
+    return c.json(toRevocationWire(await deps.revoker.revoke(c.get('caller'), id, context(c))));
   });
   app.route('/v1/audit/events', revocations);
   return app;

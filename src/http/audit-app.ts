@@ -1,5 +1,6 @@
 import { Hono } from 'hono';
 import { stream } from 'hono/streaming';
+import openApiDocument from '../../openapi.json' with { type: 'json' };
 import type { AuthMethod } from '../auth/auth-method.js';
 import type { AuditReader } from '../domain/audit-query.js';
 import { type DigestAnchoring, verifyAuditRange } from '../domain/audit-verification.js';
@@ -10,6 +11,12 @@ import type { PrivilegedAccess } from '../domain/privileged-access.js';
 import type { Logger } from '../logging.js';
 import type { AppEnv } from './app-env.js';
 import { parseAuditQuery, parseVerifyQuery } from './audit-query-schema.js';
+import {
+  toAccessKeyIssuanceWire,
+  toAuditEventWire,
+  toAuditPageWire,
+  toVerificationReportWire,
+} from './audit-view.js';
 import { authenticate } from './authenticate.js';
 import { errorHandler, notFound, requestId, securityHeaders } from './middleware.js';
 import { requestContextOf, type SourceIpResolver } from './request-context.js';
@@ -35,6 +42,12 @@ export function createAuditApp(deps: AuditAppDependencies): Hono<AppEnv> {
   app.onError(errorHandler(deps.logger));
   app.notFound(notFound);
 
+  // The committed document (generated from the route table and the wire schemas), public like the API's shape.
+  app.get('/openapi.json', (c) => {
+    c.header('cache-control', 'public, max-age=300');
+    return c.json(openApiDocument);
+  });
+
   const audit = new Hono<AppEnv>();
   audit.use(authenticate(deps.authMethods, undefined, deps.sourceIp), async (c, next) => {
     await deps.access.require(c.get('caller'), 'auditor', 'audit.read', requestContextOf(c, deps.sourceIp));
@@ -43,14 +56,14 @@ export function createAuditApp(deps: AuditAppDependencies): Hono<AppEnv> {
 
   audit.get('/events', async (c) => {
     const { request, format } = parseAuditQuery(c.req.query(), deps.clock.now());
-    if (format === 'json') return c.json(await deps.reader.page(request));
+    if (format === 'json') return c.json(toAuditPageWire(await deps.reader.page(request)));
     // NDJSON export for SIEM ingestion: one page in memory at a time, however long the range.
     c.header('content-type', 'application/x-ndjson');
     return stream(c, async (out) => {
       let cursor = request.cursor;
       do {
         const page = await deps.reader.page(cursor ? { ...request, cursor } : request);
-        await out.write(page.events.map((event) => `${JSON.stringify(event)}\n`).join(''));
+        await out.write(page.events.map((event) => `${JSON.stringify(toAuditEventWire(event))}\n`).join(''));
         cursor = page.nextCursor;
       } while (cursor);
     });
@@ -61,7 +74,7 @@ export function createAuditApp(deps: AuditAppDependencies): Hono<AppEnv> {
     if (!EVENT_ID_PATTERN.test(id)) throw new InvalidRequestError('event ids are 26-character ULIDs');
     const event = await deps.reader.get(id);
     if (!event) throw new NotFoundError(`no audit event ${id}`);
-    return c.json(event);
+    return c.json(toAuditEventWire(event));
   });
 
   audit.get('/access-keys/:accessKeyId', async (c) => {
@@ -72,12 +85,17 @@ export function createAuditApp(deps: AuditAppDependencies): Hono<AppEnv> {
     const issuance = events.find((e) => e.action === 'credentials.issue' && e.outcome === 'issued');
     if (!issuance) throw new NotFoundError(`no issuance produced access key ${accessKeyId}`);
     // Withheld: the audit write reported failure, so the caller never received these credentials.
-    return c.json({ ...issuance, withheld: events.some((e) => e.action === 'credentials.withheld') });
+    return c.json(
+      toAccessKeyIssuanceWire(
+        issuance,
+        events.some((e) => e.action === 'credentials.withheld'),
+      ),
+    );
   });
 
   audit.get('/verify', async (c) => {
     const { from, to } = parseVerifyQuery(c.req.query(), deps.clock.now());
-    return c.json(await verifyAuditRange(deps.reader, from, to, deps.anchoring));
+    return c.json(toVerificationReportWire(await verifyAuditRange(deps.reader, from, to, deps.anchoring)));
   });
 
   app.route('/v1/audit', audit);

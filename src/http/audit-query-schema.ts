@@ -1,38 +1,10 @@
-import { z } from 'zod';
 import { type AuditFilter, type AuditPageRequest, MAX_RANGE_DAYS } from '../domain/audit-query.js';
 import { InvalidRequestError } from '../domain/errors.js';
 import { invalidRequest } from '../domain/validation.js';
+import { auditQueryWire, verifyQueryWire } from '../wire/audit.js';
 
-export const MAX_PAGE_SIZE = 1000;
-export const DEFAULT_PAGE_SIZE = 100;
 /** Without `from`, a query looks back this far; by-day pages cost one Query per empty day. */
 export const DEFAULT_LOOKBACK_DAYS = 30;
-
-const isoTime = z.iso.datetime({ offset: true });
-
-const auditQuerySchema = z
-  .object({
-    principal: z.string().min(1).max(2048).optional(),
-    accountId: z
-      .string()
-      .regex(/^\d{12}$/, 'a 12-digit AWS account id')
-      .optional(),
-    roleArn: z
-      .string()
-      .regex(/^arn:aws[\w-]*:iam::\d{12}:role\/[\w+=,.@/-]{1,512}$/, 'an IAM role ARN')
-      .optional(),
-    outcome: z.enum(['issued', 'applied', 'denied', 'error']).optional(),
-    accessRequest: z
-      .string()
-      .regex(/^[0-9A-HJKMNP-TV-Z]{26}$/, 'an access request id')
-      .optional(),
-    from: isoTime.optional(),
-    to: isoTime.optional(),
-    limit: z.coerce.number().int().min(1).max(MAX_PAGE_SIZE).default(DEFAULT_PAGE_SIZE),
-    cursor: z.string().min(1).max(4096).optional(),
-    format: z.enum(['json', 'ndjson']).default('json'),
-  })
-  .strict();
 
 export interface ParsedAuditQuery {
   request: AuditPageRequest;
@@ -53,7 +25,7 @@ export function parseRange(query: { from?: string; to?: string }, now: Date): { 
 }
 
 export function parseAuditQuery(query: Record<string, string>, now: Date): ParsedAuditQuery {
-  const result = auditQuerySchema.safeParse(query);
+  const result = auditQueryWire.safeParse(query);
   if (!result.success) throw invalidRequest('invalid audit query', result.error, '(query)');
   const q = result.data;
   const filters: AuditFilter[] = [];
@@ -76,10 +48,8 @@ export function parseAuditQuery(query: Record<string, string>, now: Date): Parse
   return { request, format: q.format };
 }
 
-const verifySchema = z.object({ from: isoTime.optional(), to: isoTime.optional() }).strict();
-
 export function parseVerifyQuery(query: Record<string, string>, now: Date): { from: string; to: string } {
-  const result = verifySchema.safeParse(query);
+  const result = verifyQueryWire.safeParse(query);
   if (!result.success) throw invalidRequest('invalid verify query', result.error, '(query)');
   return parseRange(result.data, now);
 }

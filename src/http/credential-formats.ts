@@ -1,35 +1,10 @@
 import type { Issuance } from '../domain/vend.js';
-
-/** The AWS CLI/SDK `credential_process` contract (Version 1). */
-export interface ProcessCredentialsWire {
-  Version: 1;
-  AccessKeyId: string;
-  SecretAccessKey: string;
-  SessionToken: string;
-  Expiration: string;
-}
-
-/** The container-credentials endpoint shape that the SDKs' HTTP provider reads. */
-export interface ContainerCredentialsWire {
-  AccessKeyId: string;
-  SecretAccessKey: string;
-  Token: string;
-  Expiration: string;
-  RoleArn: string;
-}
-
-export interface CredentialsResponseWire {
-  eventId: string;
-  entitlementId: string;
-  accountId: string;
-  roleArn: string;
-  assumedRoleArn: string;
-  sessionName: string;
-  sourceIdentity: string;
-  durationSeconds: number;
-  expiration: string;
-  credentials: { accessKeyId: string; secretAccessKey: string; sessionToken: string; expiration: string };
-}
+import type {
+  ConsoleResponseWire,
+  ContainerCredentialsWire,
+  CredentialsResponseWire,
+  ProcessCredentialsWire,
+} from '../wire/credentials.js';
 
 export function toJsonWire(issuance: Issuance): CredentialsResponseWire {
   const { plan, assumed, eventId } = issuance;
@@ -73,6 +48,14 @@ export function toContainerWire(issuance: Issuance): ContainerCredentialsWire {
     Token: c.sessionToken,
     Expiration: c.expiration.toISOString(),
     RoleArn: issuance.assumed.assumedRoleArn,
+  };
+}
+
+export function toConsoleWire(issuance: Issuance, url: string): ConsoleResponseWire {
+  return {
+    eventId: issuance.eventId,
+    url,
+    expiration: issuance.assumed.credentials.expiration.toISOString(),
   };
 }
 

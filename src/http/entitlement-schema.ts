@@ -1,92 +1,13 @@
-import { z } from 'zod';
 import type { EntitlementInput } from '../domain/entitlement-admin.js';
 import { InvalidRequestError } from '../domain/errors.js';
 import { parsePolicyDocument } from '../domain/policy.js';
 import { checkPolicyShape } from '../domain/policy-shape.js';
-import {
-  awsPrincipalSubject,
-  claimRuleSubject,
-  groupSubject,
-  oidcSubject,
-  SUBJECT_DELIMITER,
-} from '../domain/subjects.js';
+import { awsPrincipalSubject, claimRuleSubject, groupSubject, oidcSubject } from '../domain/subjects.js';
 import type { Entitlement } from '../domain/types.js';
 import { invalidRequest } from '../domain/validation.js';
+import { type AdminEntitlementWire, entitlementInputWire, type SubjectWire } from '../wire/entitlements.js';
 
-export const ENTITLEMENT_ID = /^[\w.:@+=-]{1,128}$/;
-
-const isoTime = z.iso.datetime({ offset: true });
-const stringMap = z.record(z.string().max(128), z.string().max(256));
-
-const issuerUrl = z
-  .url()
-  .max(512)
-  .refine((issuer) => !/[|#]/.test(issuer), 'an issuer must not contain | or #');
-
-const subjectSchema = z.union([
-  z.object({ group: z.object({ issuer: issuerUrl, name: z.string().min(1).max(256) }).strict() }).strict(),
-  z
-    .object({
-      claims: z
-        .object({
-          issuer: issuerUrl,
-          // Strings only: a rule compares claim values as text; validated further in the domain.
-          conditions: z.record(z.string().max(64), z.string().max(256)),
-        })
-        .strict(),
-    })
-    .strict(),
-  z
-    .object({
-      oidc: z
-        .object({
-          issuer: z
-            .url()
-            .max(512)
-            .refine((issuer) => !issuer.includes(SUBJECT_DELIMITER), 'an issuer must not contain "|"'),
-          sub: z.string().min(1).max(512),
-        })
-        .strict(),
-    })
-    .strict(),
-  z
-    .object({
-      aws: z
-        .string()
-        .regex(
-          /^arn:aws[\w-]*:(iam|sts)::\d{12}:[\w+=,.@/-]+$/,
-          'an IAM principal ARN (user, role or account root)',
-        )
-        .max(2048),
-    })
-    .strict(),
-]);
-
-const entitlementBody = z
-  .object({
-    subject: subjectSchema,
-    accountId: z.string(),
-    roleArn: z.string().max(2048),
-    maxDurationSeconds: z.number().int(),
-    defaultDurationSeconds: z.number().int().optional(),
-    sessionPolicy: z.unknown().optional(),
-    managedPolicyArns: z.array(z.string().max(2048)).max(20).default([]),
-    tags: stringMap.default({}),
-    claimTags: stringMap.default({}),
-    transitiveTagKeys: z.array(z.string().max(128)).max(50).default([]),
-    externalId: z.string().max(1224).optional(),
-    notBefore: isoTime.optional(),
-    notAfter: isoTime.optional(),
-    reasonRequired: z.boolean().default(false),
-    endWithToken: z.boolean().optional(),
-    effect: z.enum(['allow', 'deny']).default('allow'),
-    description: z.string().max(1024).optional(),
-  })
-  .strict();
-
-function subjectOf(
-  subject: z.infer<typeof subjectSchema>,
-): Pick<EntitlementInput, 'subject' | 'claimConditions'> {
+function subjectOf(subject: SubjectWire): Pick<EntitlementInput, 'subject' | 'claimConditions'> {
   if ('oidc' in subject) return { subject: oidcSubject(subject.oidc.issuer, subject.oidc.sub) };
   if ('aws' in subject) return { subject: awsPrincipalSubject(subject.aws) };
   if ('group' in subject) return { subject: groupSubject(subject.group.issuer, subject.group.name) };
@@ -101,7 +22,7 @@ export function parseEntitlementBody(id: string, text: string): EntitlementInput
   } catch {
     throw new InvalidRequestError('the body is not valid JSON');
   }
-  const result = entitlementBody.safeParse(json);
+  const result = entitlementInputWire.safeParse(json);
   if (!result.success) {
     throw invalidRequest('the body does not match the entitlement schema', result.error);
   }
@@ -132,24 +53,27 @@ export function parseEntitlementBody(id: string, text: string): EntitlementInput
   return input;
 }
 
-/** The admin view of an entitlement: everything, including the ExternalId an admin set. */
-export function toSubjectWire(e: Pick<Entitlement, 'subject' | 'claimConditions'>): unknown {
-  const [kind, ...rest] = e.subject.split('|');
+/** A stored subject key as the body that would write it; an unknown kind as its raw key. */
+export function toSubjectWire(
+  e: Pick<Entitlement, 'subject' | 'claimConditions'>,
+): AdminEntitlementWire['subject'] {
+  const [kind, issuer = '', ...rest] = e.subject.split('|');
   switch (kind) {
     case 'oidc':
-      return { oidc: { issuer: rest[0], sub: rest.slice(1).join('|') } };
+      return { oidc: { issuer, sub: rest.join('|') } };
     case 'aws':
-      return { aws: rest.join('|') };
+      return { aws: [issuer, ...rest].join('|') };
     case 'group':
-      return { group: { issuer: rest[0], name: rest.slice(1).join('|') } };
+      return { group: { issuer, name: rest.join('|') } };
     case 'claims':
-      return { claims: { issuer: rest[0], conditions: e.claimConditions ?? {} } };
+      return { claims: { issuer, conditions: { ...e.claimConditions } } };
     default:
       return e.subject;
   }
 }
 
-export function toAdminWire(e: Entitlement): Record<string, unknown> {
+/** The admin view of an entitlement: everything, including the ExternalId an admin set. */
+export function toAdminWire(e: Entitlement): AdminEntitlementWire {
   return {
     id: e.id,
     subject: toSubjectWire(e),
@@ -158,10 +82,10 @@ export function toAdminWire(e: Entitlement): Record<string, unknown> {
     maxDurationSeconds: e.maxDurationSeconds,
     defaultDurationSeconds: e.defaultDurationSeconds,
     sessionPolicy: e.sessionPolicy,
-    managedPolicyArns: e.managedPolicyArns,
-    tags: e.tags,
-    claimTags: e.claimTags,
-    transitiveTagKeys: e.transitiveTagKeys,
+    managedPolicyArns: [...e.managedPolicyArns],
+    tags: { ...e.tags },
+    claimTags: { ...e.claimTags },
+    transitiveTagKeys: [...e.transitiveTagKeys],
     externalId: e.externalId,
     notBefore: e.notBefore?.toISOString(),
     notAfter: e.notAfter?.toISOString(),

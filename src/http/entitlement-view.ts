@@ -1,26 +1,8 @@
 import { isActive, roleNameOf } from '../domain/entitlements.js';
 import type { Entitlement } from '../domain/types.js';
+import type { EntitlementViewWire } from '../wire/entitlements.js';
 
 /** What a caller sees of their own entitlement. The ExternalId stays server-side. */
-export interface EntitlementViewWire {
-  id: string;
-  accountId: string;
-  roleArn: string;
-  roleName: string;
-  maxDurationSeconds: number;
-  defaultDurationSeconds?: number;
-  reasonRequired: boolean;
-  effect: 'allow' | 'deny';
-  externalIdRequired: boolean;
-  managedPolicyArns: readonly string[];
-  sessionPolicy?: unknown;
-  tagKeys: string[];
-  notBefore?: string;
-  notAfter?: string;
-  active: boolean;
-  description?: string;
-}
-
 export function toEntitlementView(entitlement: Entitlement, now: Date): EntitlementViewWire {
   const view: EntitlementViewWire = {
     id: entitlement.id,
@@ -31,7 +13,7 @@ export function toEntitlementView(entitlement: Entitlement, now: Date): Entitlem
     reasonRequired: entitlement.reasonRequired,
     effect: entitlement.effect,
     externalIdRequired: entitlement.externalId !== undefined,
-    managedPolicyArns: entitlement.managedPolicyArns,
+    managedPolicyArns: [...entitlement.managedPolicyArns],
     tagKeys: [...Object.keys(entitlement.tags), ...Object.keys(entitlement.claimTags)],
     active: isActive(entitlement, now),
   };

@@ -4,14 +4,17 @@ import {
   InvalidRequestError,
   LimitExceededError,
   NotEntitledError,
+  type ProblemCode,
   RateLimitedError,
   StsRejectedRequestError,
   StsThrottledError,
 } from '../domain/errors.js';
+import type { ProblemWire } from '../wire/problem.js';
 
 export const PROBLEM_CONTENT_TYPE = 'application/problem+json';
 
-const STATUS_AND_TITLE: Record<string, [ContentfulStatusCode, string]> = {
+/** Exhaustive over ProblemCode: a new code does not compile until it has a status and a title. */
+const STATUS_AND_TITLE: Record<ProblemCode, [ContentfulStatusCode, string]> = {
   'invalid-request': [400, 'Invalid request'],
   'limit-exceeded': [400, 'STS limit exceeded'],
   'policy-not-narrowing': [400, 'Session policy is not a narrowing of the entitlement'],
@@ -41,16 +44,16 @@ const STATUS_AND_TITLE: Record<string, [ContentfulStatusCode, string]> = {
 export interface Problem {
   status: ContentfulStatusCode;
   headers: Record<string, string>;
-  body: Record<string, unknown>;
+  body: ProblemWire;
 }
 
-export function problemType(code: string): string {
+export function problemType(code: ProblemCode): string {
   return `urn:credvend:problem:${code}`;
 }
 
 /** A problem for a condition the HTTP layer detects itself (size limits, routing). */
-export function httpProblem(code: string, detail: string, requestId: string): Problem {
-  const [status, title] = STATUS_AND_TITLE[code] ?? [500, 'Internal error'];
+export function httpProblem(code: ProblemCode, detail: string, requestId: string): Problem {
+  const [status, title] = STATUS_AND_TITLE[code];
   return {
     status,
     headers: { 'content-type': PROBLEM_CONTENT_TYPE },
@@ -76,11 +79,11 @@ function isDependencyFailure(error: unknown): boolean {
 export function toProblem(error: unknown, requestId: string): Problem {
   const known = error instanceof CredvendError ? error : undefined;
   const code = known?.code ?? (isDependencyFailure(error) ? 'dependency-unavailable' : 'internal');
-  const [status, title] = STATUS_AND_TITLE[code] ?? [500, 'Internal error'];
-  const body: Record<string, unknown> = { type: problemType(code), title, status, requestId };
+  const [status, title] = STATUS_AND_TITLE[code];
+  const body: ProblemWire = { type: problemType(code), title, status, requestId };
   const headers: Record<string, string> = { 'content-type': PROBLEM_CONTENT_TYPE };
   if (known?.exposable && status < 500) body.detail = known.message;
-  if (known instanceof InvalidRequestError && known.issues.length > 0) body.issues = known.issues;
+  if (known instanceof InvalidRequestError && known.issues.length > 0) body.issues = [...known.issues];
   if (known instanceof LimitExceededError) body.limit = known.limit;
   if (known instanceof StsRejectedRequestError) body.stsError = known.stsErrorName;
   if (known instanceof NotEntitledError && known.closest) body.closest = known.closest;

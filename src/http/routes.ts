@@ -1,6 +1,37 @@
+import { z } from 'zod';
+import {
+  accessKeyIssuanceWire,
+  auditEventWire,
+  auditPageWire,
+  auditQueryWire,
+  revocationResultWire,
+  verificationReportWire,
+  verifyQueryWire,
+} from '../wire/audit.js';
+import { issuanceRequestWire, issuedCredentialsWire } from '../wire/credentials.js';
+import {
+  adminEntitlementListWire,
+  adminEntitlementWire,
+  entitlementInputWire,
+  entitlementListQueryWire,
+  entitlementPutResultWire,
+  myEntitlementsWire,
+} from '../wire/entitlements.js';
+import { planResponseWire } from '../wire/plan.js';
+import { healthWire } from '../wire/problem.js';
+import { explainRequestWire, explanationWire, subjectListWire } from '../wire/subjects.js';
+
 /** The Lambda functions; each serves the routes below that name it. */
 export type FunctionName = 'vend' | 'audit' | 'admin' | 'requests' | 'portal';
 export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'DELETE';
+
+/** One successful answer of a route; errors are always application/problem+json. */
+export interface ResponseContract {
+  status: 200 | 201 | 204;
+  description: string;
+  /** Body schemas by media type; none for 204. For NDJSON, the schema of each line. */
+  content?: Partial<Record<'application/json' | 'text/plain' | 'application/x-ndjson', z.ZodType>>;
+}
 
 export interface Route {
   method: HttpMethod;
@@ -9,14 +40,49 @@ export interface Route {
   function: FunctionName;
   /** `aws_iam`: API Gateway verifies the caller's SigV4 signature before the function runs. */
   authorizer?: 'aws_iam';
+  /** No credentials needed. */
+  public?: true;
   summary: string;
+  query?: z.ZodObject;
+  body?: z.ZodType;
+  /** Successful answers; a route without them is documented as answering some JSON object (to describe). */
+  responses?: readonly ResponseContract[];
 }
 
 /** The vend routes, served under /v1 and again under /v1/iam behind API Gateway's IAM authorizer. */
 const VEND_ROUTES: ReadonlyArray<Omit<Route, 'function'>> = [
-  { method: 'POST', path: '/credentials', summary: 'Vend credentials for one entitlement' },
-  { method: 'POST', path: '/credentials/plan', summary: 'Dry run: what would be issued' },
-  { method: 'GET', path: '/entitlements/mine', summary: 'What this caller may assume' },
+  {
+    method: 'POST',
+    path: '/credentials',
+    summary: 'Vend credentials for one entitlement',
+    body: issuanceRequestWire,
+    responses: [
+      {
+        status: 200,
+        description: 'credentials in the requested format (env: shell export lines)',
+        content: { 'application/json': issuedCredentialsWire, 'text/plain': z.string() },
+      },
+    ],
+  },
+  {
+    method: 'POST',
+    path: '/credentials/plan',
+    summary: 'Dry run: what would be issued',
+    body: issuanceRequestWire,
+    responses: [{ status: 200, description: 'the plan', content: { 'application/json': planResponseWire } }],
+  },
+  {
+    method: 'GET',
+    path: '/entitlements/mine',
+    summary: 'What this caller may assume',
+    responses: [
+      {
+        status: 200,
+        description: "the caller's entitlements",
+        content: { 'application/json': myEntitlementsWire },
+      },
+    ],
+  },
 ];
 
 const STEP_SUMMARIES = {
@@ -74,10 +140,16 @@ const ACCESS_REQUEST_ROUTES: readonly Route[] = [
   },
 ];
 
+const json = (description: string, schema: z.ZodType, status: 200 | 201 = 200): ResponseContract => ({
+  status,
+  description,
+  content: { 'application/json': schema },
+});
+
 /**
- * Every route of the HTTP API and the function serving it: the local server routes by it,
- * the package test checks serverless.yml's events against it, and it is the OpenAPI
- * document's list of operations.
+ * Every route of the HTTP API, the function serving it and its contract: the local server
+ * routes by it, the package test checks serverless.yml's events against it, and the
+ * OpenAPI document (openapi.ts) is generated from it and the wire schemas.
  */
 export const ROUTES: readonly Route[] = [
   ...VEND_ROUTES.map((r) => ({ ...r, path: `/v1${r.path}`, function: 'vend' as const })),
@@ -87,42 +159,110 @@ export const ROUTES: readonly Route[] = [
     function: 'vend' as const,
     authorizer: 'aws_iam' as const,
   })),
-  { method: 'GET', path: '/healthz', function: 'vend', summary: 'Liveness' },
-  { method: 'GET', path: '/v1/audit/events', function: 'audit', summary: 'Audit records by one filter' },
-  { method: 'GET', path: '/v1/audit/events/{id}', function: 'audit', summary: 'One audit record' },
+  {
+    method: 'GET',
+    path: '/healthz',
+    function: 'vend',
+    public: true,
+    summary: 'Liveness',
+    responses: [json('alive', healthWire)],
+  },
+  {
+    method: 'GET',
+    path: '/openapi.json',
+    function: 'audit',
+    public: true,
+    summary: 'This document',
+    responses: [json('the OpenAPI 3.1 document', z.record(z.string(), z.unknown()))],
+  },
+  {
+    method: 'GET',
+    path: '/v1/audit/events',
+    function: 'audit',
+    summary: 'Audit records by one filter, newest first',
+    query: auditQueryWire,
+    responses: [
+      {
+        status: 200,
+        description: 'one page (json), or the whole range as one record per line (ndjson)',
+        content: { 'application/json': auditPageWire, 'application/x-ndjson': auditEventWire },
+      },
+    ],
+  },
+  {
+    method: 'GET',
+    path: '/v1/audit/events/{id}',
+    function: 'audit',
+    summary: 'One audit record',
+    responses: [json('the record', auditEventWire)],
+  },
   {
     method: 'GET',
     path: '/v1/audit/access-keys/{accessKeyId}',
     function: 'audit',
     summary: 'The issuance that produced an access key',
+    responses: [json('the issuance', accessKeyIssuanceWire)],
   },
-  { method: 'GET', path: '/v1/audit/verify', function: 'audit', summary: 'Verify the audit hash chains' },
-  { method: 'GET', path: '/v1/entitlements', function: 'admin', summary: 'List entitlements' },
-  { method: 'GET', path: '/v1/entitlements/{id}', function: 'admin', summary: 'One entitlement' },
+  {
+    method: 'GET',
+    path: '/v1/audit/verify',
+    function: 'audit',
+    summary: 'Verify the audit hash chains',
+    query: verifyQueryWire,
+    responses: [json('the verdict', verificationReportWire)],
+  },
+  {
+    method: 'GET',
+    path: '/v1/entitlements',
+    function: 'admin',
+    summary: 'List entitlements',
+    query: entitlementListQueryWire,
+    responses: [json('one page', adminEntitlementListWire)],
+  },
+  {
+    method: 'GET',
+    path: '/v1/entitlements/{id}',
+    function: 'admin',
+    summary: 'One entitlement',
+    responses: [json('the entitlement; ETag is its version', adminEntitlementWire)],
+  },
   {
     method: 'PUT',
     path: '/v1/entitlements/{id}',
     function: 'admin',
-    summary: 'Create or replace an entitlement',
+    summary: 'Create (no If-Match) or replace (If-Match) an entitlement',
+    body: entitlementInputWire,
+    responses: [json('replaced', entitlementPutResultWire), json('created', entitlementPutResultWire, 201)],
   },
-  { method: 'DELETE', path: '/v1/entitlements/{id}', function: 'admin', summary: 'Delete an entitlement' },
+  {
+    method: 'DELETE',
+    path: '/v1/entitlements/{id}',
+    function: 'admin',
+    summary: 'Delete an entitlement (If-Match required)',
+    responses: [{ status: 204, description: 'deleted' }],
+  },
   {
     method: 'GET',
     path: '/v1/subjects',
     function: 'admin',
     summary: 'Subjects (principals, groups, claim rules)',
+    query: entitlementListQueryWire,
+    responses: [json('one page of subjects', subjectListWire)],
   },
   {
     method: 'POST',
     path: '/v1/subjects/explain',
     function: 'admin',
     summary: 'Which rows a claim set matches, and why',
+    body: explainRequestWire,
+    responses: [json('the explanation', explanationWire)],
   },
   {
     method: 'POST',
     path: '/v1/audit/events/{id}/revoke',
     function: 'admin',
-    summary: 'Revoke one issuance',
+    summary: 'Revoke one issuance, by event id or access key id',
+    responses: [json('the revocation, applied or to apply by hand', revocationResultWire)],
   },
   ...ACCESS_REQUEST_ROUTES,
   { method: 'GET', path: '/', function: 'portal', summary: 'The web portal (HTML)' },

@@ -1,33 +1,26 @@
-import { z } from 'zod';
+import type { z } from 'zod';
 import { InvalidRequestError } from '../domain/errors.js';
 import { subjectKindOf } from '../domain/subjects.js';
 import type { Entitlement } from '../domain/types.js';
 import { invalidRequest } from '../domain/validation.js';
+import { explainRequestWire, type SubjectListWire } from '../wire/subjects.js';
 import { toSubjectWire } from './entitlement-schema.js';
 
-const explainBody = z
-  .object({
-    issuer: z.url().max(512),
-    // A decoded token's payload, as the issuer would sign it; checked like a real token's claims.
-    claims: z.record(z.string().max(128), z.unknown()),
-  })
-  .strict();
-
-export function parseExplainBody(text: string): z.infer<typeof explainBody> {
+export function parseExplainBody(text: string): z.infer<typeof explainRequestWire> {
   let json: unknown;
   try {
     json = JSON.parse(text);
   } catch {
     throw new InvalidRequestError('the body is not valid JSON');
   }
-  const result = explainBody.safeParse(json);
+  const result = explainRequestWire.safeParse(json);
   if (!result.success) throw invalidRequest('the body must be { issuer, claims }', result.error);
   return result.data;
 }
 
 /** Distinct subjects of a page of entitlements, each with the ids granted to it. */
-export function subjectsOf(entitlements: readonly Entitlement[]): unknown[] {
-  const bySubject = new Map<string, { subject: unknown; kind: string; entitlements: string[] }>();
+export function subjectsOf(entitlements: readonly Entitlement[]): SubjectListWire['subjects'] {
+  const bySubject = new Map<string, SubjectListWire['subjects'][number]>();
   for (const e of entitlements) {
     // A claim rule's identity is its conditions: rules of one issuer share a key.
     const key = e.claimConditions ? `${e.subject}|${JSON.stringify(e.claimConditions)}` : e.subject;

@@ -2,18 +2,24 @@ import { type Context, Hono } from 'hono';
 import type { AuthMethod } from '../auth/auth-method.js';
 import { CredvendError, InvalidRequestError } from '../domain/errors.js';
 import type { IdempotentIssuer } from '../domain/idempotent-issuer.js';
-import { STS_LIMITS } from '../domain/limits.js';
-import { limitUsage } from '../domain/plan.js';
 import type { Clock } from '../domain/ports.js';
 import type { AssumedRole, Credentials, IssuancePlan } from '../domain/types.js';
 import type { CredentialVendor, Issuance } from '../domain/vend.js';
 import type { Logger } from '../logging.js';
+import type { MyEntitlementsWire } from '../wire/entitlements.js';
 import type { AppEnv } from './app-env.js';
 import { authenticate } from './authenticate.js';
-import { toContainerWire, toEnvText, toJsonWire, toProcessWire } from './credential-formats.js';
+import {
+  toConsoleWire,
+  toContainerWire,
+  toEnvText,
+  toJsonWire,
+  toProcessWire,
+} from './credential-formats.js';
 import { toEntitlementView } from './entitlement-view.js';
 import { parseIssuanceBody } from './issuance-schema.js';
 import { errorHandler, limitBody, notFound, requestId, securityHeaders } from './middleware.js';
+import { toPlanWire } from './plan-view.js';
 import { requestContextOf, type SourceIpResolver } from './request-context.js';
 
 export interface VendAppDependencies {
@@ -38,7 +44,7 @@ export function createVendApp(deps: VendAppDependencies): Hono<AppEnv> {
   app.onError(errorHandler(deps.logger));
   app.notFound(notFound);
 
-  app.get('/healthz', (c) => c.json({ status: 'ok' }));
+  app.get('/healthz', (c) => c.json({ status: 'ok' as const }));
 
   const requestContext = (c: Context<AppEnv>) => requestContextOf(c, deps.sourceIp);
 
@@ -123,13 +129,13 @@ export function createVendApp(deps: VendAppDependencies): Hono<AppEnv> {
       case 'env':
         return c.text(toEnvText(issuance));
       case 'console':
-        return c.json({
-          eventId: issuance.eventId,
-          url:
+        return c.json(
+          toConsoleWire(
+            issuance,
             consoleUrl ??
-            (await deps.consoleUrl(issuance.assumed.credentials, issuance.plan.durationSeconds)),
-          expiration: issuance.assumed.credentials.expiration.toISOString(),
-        });
+              (await deps.consoleUrl(issuance.assumed.credentials, issuance.plan.durationSeconds)),
+          ),
+        );
       default:
         return c.json(toJsonWire(issuance));
     }
@@ -137,24 +143,14 @@ export function createVendApp(deps: VendAppDependencies): Hono<AppEnv> {
 
   api.post('/credentials/plan', async (c) => {
     const { request } = parseIssuanceBody(await c.req.text());
-    const { plan, match } = await deps.vendor.plan(c.get('caller'), request);
-    return c.json({
-      ...plan,
-      // Which of the caller's own subjects granted this, and why (see SUBJECT_PRECEDENCE).
-      matchedSubject: { kind: match.kind, why: match.why },
-      sessionPolicy: plan.sessionPolicy === undefined ? undefined : JSON.parse(plan.sessionPolicy),
-      sessionPolicyBudget: { used: plan.sessionPolicyChars, max: STS_LIMITS.sessionPolicyMaxChars },
-      nearestLimits: limitUsage(plan).slice(0, 3),
-      // Never sent back: the ExternalId guards against a confused deputy.
-      externalId: undefined,
-      externalIdSent: plan.externalId !== undefined,
-    });
+    return c.json(toPlanWire(await deps.vendor.plan(c.get('caller'), request)));
   });
 
   api.get('/entitlements/mine', async (c) => {
     const now = deps.clock.now();
     const entitlements = await deps.vendor.entitlementsOf(c.get('caller'));
-    return c.json({ entitlements: entitlements.map((e) => toEntitlementView(e, now)) });
+    const wire: MyEntitlementsWire = { entitlements: entitlements.map((e) => toEntitlementView(e, now)) };
+    return c.json(wire);
   });
 
   app.route('/v1', api);

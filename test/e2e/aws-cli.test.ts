@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { z } from 'zod';
 import { devToken, stack, userEnvironment } from '../integration/support.js';
 
 const run = promisify(execFile);
@@ -48,7 +49,7 @@ describe('AWS CLI with a credential_process profile', () => {
 
   it('shows the assumed role in the target account', async () => {
     const { stdout } = await aws('sts', 'get-caller-identity', '--output', 'json');
-    const identity = JSON.parse(stdout) as { Account: string; Arn: string };
+    const identity = z.object({ Account: z.string(), Arn: z.string() }).parse(JSON.parse(stdout));
     expect(identity.Account).toBe('222222222222');
     expect(identity.Arn).toBe('arn:aws:sts::222222222222:assumed-role/credvend-readonly/alice@example.com');
   });

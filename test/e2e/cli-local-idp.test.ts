@@ -8,6 +8,8 @@ import {
   AUTOMATION_CLIENT_SECRET,
   CLI_CLIENT_ID,
 } from '../../src/local/idp/clients.js';
+import { myEntitlementsWire } from '../../src/wire/entitlements.js';
+import { readWire } from '../fixtures/read-wire.js';
 import { stack } from '../integration/support.js';
 import { launchChromium } from './browser.js';
 
@@ -64,7 +66,7 @@ describe('local IdP (oidc-provider)', () => {
       expect(tokens.refresh_token).toBeTruthy();
       const response = await mine(tokens.access_token);
       expect(response.status).toBe(200);
-      const body = (await response.json()) as { entitlements: Array<{ id: string }> };
+      const body = await readWire(response, myEntitlementsWire);
       expect(body.entitlements.map((e) => e.id).sort()).toEqual(['demo-deploy', 'demo-readonly']);
     } finally {
       server.close();

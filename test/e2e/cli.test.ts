@@ -5,7 +5,13 @@ import { join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { z } from 'zod';
+import { credentialsResponseWire } from '../../src/wire/credentials.js';
+import { adminEntitlementWire, entitlementViewWire } from '../../src/wire/entitlements.js';
 import { clearRevocations, devToken, stack, userEnvironment } from '../integration/support.js';
+
+/** What `aws sts get-caller-identity` prints: the AWS CLI's answer, parsed rather than cast. */
+const callerIdentity = z.object({ Account: z.string(), Arn: z.string(), UserId: z.string() });
 
 const execFileAsync = promisify(execFile);
 const BIN = resolve('bin/credvend.js');
@@ -79,10 +85,13 @@ describe('credvend CLI against the local stack', () => {
       expect(table.stdout).toMatch(/^ID\s+ACCOUNTID\s+ROLENAME/);
       expect(table.stdout).toContain('demo-readonly');
       const json = await cli(['--json', 'roles']);
-      expect((JSON.parse(json.stdout) as Array<{ id: string }>).map((e) => e.id).sort()).toEqual([
-        'demo-deploy',
-        'demo-readonly',
-      ]);
+      expect(
+        z
+          .array(entitlementViewWire)
+          .parse(JSON.parse(json.stdout))
+          .map((e) => e.id)
+          .sort(),
+      ).toEqual(['demo-deploy', 'demo-readonly']);
     });
 
     it('says clearly when the token has expired', async () => {
@@ -125,7 +134,7 @@ describe('credvend CLI against the local stack', () => {
           timeout: 60_000,
         },
       );
-      expect((JSON.parse(stdout) as { Arn: string }).Arn).toBe(
+      expect(callerIdentity.parse(JSON.parse(stdout)).Arn).toBe(
         'arn:aws:sts::222222222222:assumed-role/credvend-readonly/alice@example.com',
       );
     });
@@ -299,7 +308,7 @@ describe('credvend CLI against the local stack', () => {
             timeout: 60_000,
           },
         );
-        expect((JSON.parse(stdout) as { Arn: string }).Arn).toContain(':assumed-role/credvend-readonly/');
+        expect(callerIdentity.parse(JSON.parse(stdout)).Arn).toContain(':assumed-role/credvend-readonly/');
         const withoutToken = await fetch(uri);
         expect(withoutToken.status).toBe(403);
         const wrongToken = await fetch(uri, { headers: { authorization: 'guess' } });
@@ -328,7 +337,12 @@ describe('credvend CLI against the local stack', () => {
       expect(put.code).toBe(0);
       expect(JSON.parse(put.stdout)).toMatchObject({ id, version: 1, etag: '"v1"' });
       const list = await cli(['--json', 'entitlements', 'list'], admin);
-      expect((JSON.parse(list.stdout) as Array<{ id: string }>).some((e) => e.id === id)).toBe(true);
+      expect(
+        z
+          .array(adminEntitlementWire)
+          .parse(JSON.parse(list.stdout))
+          .some((e) => e.id === id),
+      ).toBe(true);
       const stale = await cli(['entitlements', 'delete', id, '--if-match', '"v9"'], admin);
       expect(stale.code).toBe(1);
       expect(lastLine(stale.stderr)).toMatch(/^credvend: Conflict: entitlement .* is at version 1, not 9/);
@@ -340,8 +354,7 @@ describe('credvend CLI against the local stack', () => {
     it('revokes an issuance by access key id, and says when there is nothing to revoke', async () => {
       const admin = { CREDVEND_TOKEN: await devToken('admin@example.com') };
       const vended = await cli(['creds', '222222222222/credvend-deploy', '--reason', 'revoke me']);
-      const accessKeyId = (JSON.parse(vended.stdout) as { credentials: { accessKeyId: string } }).credentials
-        .accessKeyId;
+      const accessKeyId = credentialsResponseWire.parse(JSON.parse(vended.stdout)).credentials.accessKeyId;
       const revoked = await cli(['revoke', accessKeyId], admin);
       expect(revoked.code).toBe(0);
       expect(revoked.stdout).toBe(`revoked: deny applied to ${stack().roles.deploy}\n`);
@@ -362,8 +375,7 @@ describe('credvend CLI against the local stack', () => {
     it('lists as CSV, finds a key, and verifies the chains', async () => {
       const auditor = { CREDVEND_TOKEN: await devToken('auditor@example.com') };
       const vended = await cli(['creds', 'demo-readonly', '--reason', 'for the auditor']);
-      const accessKeyId = (JSON.parse(vended.stdout) as { credentials: { accessKeyId: string } }).credentials
-        .accessKeyId;
+      const accessKeyId = credentialsResponseWire.parse(JSON.parse(vended.stdout)).credentials.accessKeyId;
       const csv = await cli(['audit', 'list', '--outcome', 'issued', '--limit', '5', '--csv'], auditor);
       expect(csv.stdout.split('\r\n')[0]).toBe(
         'time,outcome,action,principal,accountId,roleArn,accessKeyId,reason,eventId',

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { explanationWire, subjectListWire } from '../../src/wire/subjects.js';
 import { devToken, stack, userEnvironment } from '../integration/support.js';
 
 const execFileAsync = promisify(execFile);
@@ -92,7 +93,7 @@ describe('credvend subjects (admin)', () => {
 
   it('lists the rule among the subjects and explains a claim set against it', async () => {
     const list = await cli(['--json', 'subjects', 'list']);
-    const subjects = JSON.parse(list.stdout) as Array<{ kind: string; entitlements: string[] }>;
+    const subjects = subjectListWire.shape.subjects.parse(JSON.parse(list.stdout));
     expect(subjects.find((s) => s.entitlements.includes(id))?.kind).toBe('claim-rule');
 
     const claims = join(dir, 'claims.json');
@@ -107,10 +108,7 @@ describe('credvend subjects (admin)', () => {
       claims,
     ]);
     expect(explained.code).toBe(0);
-    const result = JSON.parse(explained.stdout) as {
-      rows: Array<{ entitlementId: string; matched: boolean; conditions: unknown }>;
-      grants: Array<{ entitlementId?: string; subjectKind?: string }>;
-    };
+    const result = explanationWire.parse(JSON.parse(explained.stdout));
     expect(result.rows.find((r) => r.entitlementId === id)).toMatchObject({
       matched: true,
       conditions: [{ claim: 'email', pattern: `*@${domain}`, actual: `zoe@${domain}` }],

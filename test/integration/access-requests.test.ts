@@ -1,6 +1,9 @@
 import { GetItemCommand } from '@aws-sdk/client-dynamodb';
 import { ListBucketsCommand, S3Client } from '@aws-sdk/client-s3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { auditPageWire } from '../../src/wire/audit.js';
+import { credentialsResponseWire } from '../../src/wire/credentials.js';
+import { readWire } from '../fixtures/read-wire.js';
 import { call, people, principalOf, putRequestable, requestsApp } from './access-request-support.js';
 import { auditApp, auditEvents, clearRevocations, devToken, dynamodb, stack, vendApp } from './support.js';
 
@@ -219,9 +222,7 @@ describe('audit by request', () => {
       headers: { authorization: `Bearer ${await devToken('auditor@example.com')}` },
     });
     expect(response.status).toBe(200);
-    const { events } = (await response.json()) as {
-      events: Array<{ action: string; principal: string; reason?: string; outcome: string }>;
-    };
+    const { events } = await readWire(response, auditPageWire);
     expect(events.map((e) => [e.action, e.principal, e.reason]).reverse()).toEqual([
       ['access-request.create', principalOf(p.alice), 'investigate the billing incident'],
       ['access-request.approve', principalOf(p.bob), 'ok for today'],
@@ -250,7 +251,7 @@ describe('revoking a grant early', () => {
       body: JSON.stringify({ accountId: stack().targetAccountId, roleName: 'credvend-deploy' }),
     });
     expect(vend.status).toBe(200);
-    const issued = (await vend.json()) as { credentials: Parameters<typeof listBuckets>[0] };
+    const issued = await readWire(vend, credentialsResponseWire);
     await listBuckets(issued.credentials);
 
     const revoked = await call(app, p.bob, 'POST', `/v1/access-requests/${request.id}/revoke`, {

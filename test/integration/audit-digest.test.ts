@@ -30,9 +30,11 @@ import { loadConfig } from '../../src/config.js';
 import type { AuditEvent, ChainedAuditEvent } from '../../src/domain/audit.js';
 import { ChainedAuditLog, canonicalJson, hashRecord } from '../../src/domain/audit-chain.js';
 import { digestSigningString, type SignedDigest } from '../../src/domain/audit-digest.js';
-import type { AuditVerificationReport, FindingKind } from '../../src/domain/audit-digest-verify.js';
+import type { FindingKind } from '../../src/domain/audit-digest-verify.js';
 import { newEventId } from '../../src/domain/ids.js';
 import { dropListPrefix } from '../../src/local/moto-s3.js';
+import { type VerificationReportWire, verificationReportWire } from '../../src/wire/audit.js';
+import { readWire } from '../fixtures/read-wire.js';
 import { auditApp, devToken, dynamodb, stack } from './support.js';
 
 /**
@@ -51,7 +53,7 @@ interface Scenario {
   /** Records by chain, in seq order, as written. */
   chains: ChainedAuditEvent[][];
   digests: SignedDigest[];
-  verify(): Promise<AuditVerificationReport>;
+  verify(): Promise<VerificationReportWire>;
 }
 
 let auditorToken: string;
@@ -148,12 +150,12 @@ async function newScenario(): Promise<Scenario> {
         headers: { authorization: `Bearer ${auditorToken}` },
       });
       expect(response.status).toBe(200);
-      return (await response.json()) as AuditVerificationReport;
+      return await readWire(response, verificationReportWire);
     },
   };
 }
 
-const kinds = (report: AuditVerificationReport) =>
+const kinds = (report: VerificationReportWire) =>
   new Set(report.findings.filter((f) => f.severity === 'error').map((f) => f.kind));
 
 async function putRecord(s: Scenario, record: ChainedAuditEvent): Promise<void> {
@@ -367,7 +369,7 @@ describe('verification against signed digests', () => {
 const run = promisify(execFile);
 
 /** The auditor's side: no credvend URL, no token, no AWS credentials; only files. */
-async function verifyOffline(args: string[]): Promise<{ code: number; report: AuditVerificationReport }> {
+async function verifyOffline(args: string[]): Promise<{ code: number; report: VerificationReportWire }> {
   const {
     CREDVEND_API_URL: _u,
     CREDVEND_TOKEN: _t,
@@ -381,11 +383,11 @@ async function verifyOffline(args: string[]): Promise<{ code: number; report: Au
       env: { ...env, HOME: tmpdir() },
       timeout: 60_000,
     });
-    return { code: 0, report: JSON.parse(stdout) as AuditVerificationReport };
+    return { code: 0, report: verificationReportWire.parse(JSON.parse(stdout)) };
   } catch (error) {
     const e = error as { code?: number; stdout?: string; stderr?: string };
     if (!e.stdout) throw new Error(`verify-offline failed: ${e.stderr}`);
-    return { code: e.code ?? -1, report: JSON.parse(e.stdout) as AuditVerificationReport };
+    return { code: e.code ?? -1, report: verificationReportWire.parse(JSON.parse(e.stdout)) };
   }
 }
 

@@ -25,6 +25,8 @@ import {
   type StreamPoller,
   startStreamPoller,
 } from '../../src/local/stream-poller.js';
+import { credentialsResponseWire } from '../../src/wire/credentials.js';
+import { readWire } from '../fixtures/read-wire.js';
 import { devToken, dynamodb, stack, vendApp } from './support.js';
 
 const RECORDS = Number(process.env.STREAM_RECORDS ?? 1000);
@@ -164,10 +166,7 @@ describe('audit event stream', () => {
         body: JSON.stringify({ entitlement: 'demo-readonly' }),
       });
       expect(response.status).toBe(200);
-      const body = (await response.json()) as {
-        eventId: string;
-        credentials: { secretAccessKey: string; sessionToken: string };
-      };
+      const body = await readWire(response, credentialsResponseWire);
       issued.add(body.eventId);
       secrets.push(body.credentials.secretAccessKey, body.credentials.sessionToken, token);
     }

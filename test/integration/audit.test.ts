@@ -8,13 +8,23 @@ import {
 import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { auditEventToItem, itemToAuditEvent } from '../../src/aws/audit-items.js';
-import type { ChainedAuditEvent } from '../../src/domain/audit.js';
 import { hashRecord } from '../../src/domain/audit-chain.js';
+import {
+  type AuditEventWire,
+  auditEventWire,
+  auditPageWire,
+  verificationReportWire,
+} from '../../src/wire/audit.js';
+import { credentialsResponseWire } from '../../src/wire/credentials.js';
+import { problemWire } from '../../src/wire/problem.js';
+import { readWire } from '../fixtures/read-wire.js';
 import { auditApp, devToken, dynamodb, oidcPrincipal, stack, vendApp } from './support.js';
 
-interface Page {
-  events: ChainedAuditEvent[];
-  nextCursor?: string;
+/** The chain record at `index`; the test fails if the chain is shorter. */
+function at(chain: readonly AuditEventWire[], index: number): AuditEventWire {
+  const record = chain[index];
+  if (!record) throw new Error(`the chain has no record ${index}`);
+  return record;
 }
 
 const table = () => stack().credvendEnv.CREDVEND_AUDIT_TABLE;
@@ -45,7 +55,7 @@ describe('audit queries', () => {
       headers: { authorization: `Bearer ${await devToken('alice@example.com')}` },
       body: JSON.stringify({ entitlement: 'demo-readonly', reason: 'audit test' }),
     });
-    const body = (await response.json()) as { eventId: string; credentials: { accessKeyId: string } };
+    const body = await readWire(response, credentialsResponseWire);
     issued = { eventId: body.eventId, accessKeyId: body.credentials.accessKeyId };
   });
 
@@ -61,13 +71,14 @@ describe('audit queries', () => {
   it('refuses a caller without the auditor role, and audits the attempt', async () => {
     const response = await get('/v1/audit/events', await devToken('alice@example.com'));
     expect(response.status).toBe(403);
-    const problem = (await response.json()) as { type: string; requestId: string };
+    const problem = await readWire(response, problemWire);
     expect(problem.type).toBe('urn:credvend:problem:forbidden');
-    const page = (await (
+    const page = await readWire(
       await get(
         `/v1/audit/events?principal=${encodeURIComponent(oidcPrincipal('alice@example.com'))}&limit=1000`,
-      )
-    ).json()) as Page;
+      ),
+      auditPageWire,
+    );
     expect(page.events.find((e) => e.requestId === problem.requestId)).toMatchObject({
       action: 'audit.read',
       outcome: 'denied',
@@ -75,7 +86,7 @@ describe('audit queries', () => {
   });
 
   it('pages through one principal newest first with no duplicate and no gap', async () => {
-    const seen: ChainedAuditEvent[] = [];
+    const seen: AuditEventWire[] = [];
     let cursor: string | undefined;
     let pages = 0;
     do {
@@ -86,7 +97,7 @@ describe('audit queries', () => {
       });
       const response = await get(`/v1/audit/events?${query}`);
       expect(response.status).toBe(200);
-      const page = (await response.json()) as Page;
+      const page = await readWire(response, auditPageWire);
       seen.push(...page.events);
       cursor = page.nextCursor;
       pages++;
@@ -98,10 +109,10 @@ describe('audit queries', () => {
   });
 
   it.each([
-    ['accountId', '222222222222', (e: ChainedAuditEvent) => e.accountId === '222222222222'],
-    ['outcome', 'issued', (e: ChainedAuditEvent) => e.outcome === 'issued'],
+    ['accountId', '222222222222', (e: AuditEventWire) => e.accountId === '222222222222'],
+    ['outcome', 'issued', (e: AuditEventWire) => e.outcome === 'issued'],
   ])('filters by %s with its own index', async (name, value, holds) => {
-    const page = (await (await get(`/v1/audit/events?${name}=${value}&limit=50`)).json()) as Page;
+    const page = await readWire(await get(`/v1/audit/events?${name}=${value}&limit=50`), auditPageWire);
     expect(page.events.length).toBeGreaterThan(0);
     expect(page.events.every(holds)).toBe(true);
     const times = page.events.map((e) => e.time);
@@ -111,19 +122,21 @@ describe('audit queries', () => {
   it('filters by role ARN and by time range', async () => {
     const roleArn = encodeURIComponent(stack().roles.readonly);
     const future = new Date(Date.now() + 3_600_000).toISOString();
-    const later = (await (
-      await get(`/v1/audit/events?roleArn=${roleArn}&from=${future}&to=${future}`)
-    ).json()) as Page;
+    const later = await readWire(
+      await get(`/v1/audit/events?roleArn=${roleArn}&from=${future}&to=${future}`),
+      auditPageWire,
+    );
     expect(later.events).toEqual([]);
-    const now = (await (await get(`/v1/audit/events?roleArn=${roleArn}&limit=1000`)).json()) as Page;
+    const now = await readWire(await get(`/v1/audit/events?roleArn=${roleArn}&limit=1000`), auditPageWire);
     expect(now.events.some((e) => e.eventId === issued.eventId)).toBe(true);
     expect(now.events.every((e) => e.roleArn === stack().roles.readonly)).toBe(true);
   });
 
   it('refuses a tampered cursor and a cursor from another query', async () => {
-    const first = (await (
-      await get(`/v1/audit/events?principal=${encodeURIComponent(oidcPrincipal(pager))}&limit=2`)
-    ).json()) as Page;
+    const first = await readWire(
+      await get(`/v1/audit/events?principal=${encodeURIComponent(oidcPrincipal(pager))}&limit=2`),
+      auditPageWire,
+    );
     const cursor = first.nextCursor ?? '';
     const tampered = `${cursor.slice(0, 5)}${cursor[5] === 'A' ? 'B' : 'A'}${cursor.slice(6)}`;
     const bad = await get(
@@ -136,7 +149,7 @@ describe('audit queries', () => {
 
   it('refuses a forged cursor: one re-checksummed without the server key, widening its range', async () => {
     const query = `/v1/audit/events?principal=${encodeURIComponent(oidcPrincipal(pager))}&limit=2`;
-    const first = (await (await get(query)).json()) as Page;
+    const first = await readWire(await get(query), auditPageWire);
     const [payload = ''] = (first.nextCursor ?? '').split('.');
     const position = JSON.parse(Buffer.from(payload, 'base64url').toString()) as Record<string, unknown>;
     const wider = Buffer.from(
@@ -159,7 +172,7 @@ describe('audit queries', () => {
 
   it('reads one record and finds the issuance behind an access key id', async () => {
     const one = await get(`/v1/audit/events/${issued.eventId}`);
-    expect(((await one.json()) as ChainedAuditEvent).accessKeyId).toBe(issued.accessKeyId);
+    expect((await readWire(one, auditEventWire)).accessKeyId).toBe(issued.accessKeyId);
     const byKey = await get(`/v1/audit/access-keys/${issued.accessKeyId}`);
     expect(byKey.status).toBe(200);
     expect(await byKey.json()).toMatchObject({
@@ -181,7 +194,7 @@ describe('audit queries', () => {
     expect(response.headers.get('content-type')).toContain('application/x-ndjson');
     const lines = (await response.text()).trim().split('\n');
     expect(lines).toHaveLength(7);
-    expect(lines.map((l) => (JSON.parse(l) as ChainedAuditEvent).principal)).toEqual(
+    expect(lines.map((l) => auditEventWire.parse(JSON.parse(l)).principal)).toEqual(
       Array(7).fill(oidcPrincipal(pager)),
     );
   });
@@ -217,17 +230,14 @@ describe('audit queries', () => {
 describe('tamper evidence', () => {
   const audit = auditApp();
   let auditor: string;
-  let chain: ChainedAuditEvent[];
+  let chain: AuditEventWire[];
 
   const verify = async () => {
     const response = await audit.request('/v1/audit/verify', {
       headers: { authorization: `Bearer ${auditor}` },
     });
     expect(response.status).toBe(200);
-    return (await response.json()) as {
-      ok: boolean;
-      firstBreak?: { kind: string; eventId: string; chainId: string };
-    };
+    return await readWire(response, verificationReportWire);
   };
 
   beforeAll(async () => {
@@ -241,11 +251,12 @@ describe('tamper evidence', () => {
         headers: { authorization: `Bearer ${token}` },
         body: JSON.stringify({ entitlement: 'demo-readonly' }),
       });
-      ids.push(((await response.json()) as { requestId: string }).requestId);
+      ids.push((await readWire(response, problemWire)).requestId);
     }
-    const page = (await (
-      await audit.request(`/v1/audit/events?limit=1000`, { headers: { authorization: `Bearer ${auditor}` } })
-    ).json()) as Page;
+    const page = await readWire(
+      await audit.request(`/v1/audit/events?limit=1000`, { headers: { authorization: `Bearer ${auditor}` } }),
+      auditPageWire,
+    );
     chain = page.events.filter((e) => ids.includes(e.requestId)).sort((a, b) => a.seq - b.seq);
     expect(chain.map((e) => e.seq)).toEqual([0, 1, 2, 3]);
   });
@@ -264,7 +275,7 @@ describe('tamper evidence', () => {
   });
 
   it('catches an edited record', async () => {
-    const target = chain[1] as ChainedAuditEvent;
+    const target = at(chain, 1);
     const client = dynamodb();
     const original = await client.send(
       new GetItemCommand({ TableName: table(), Key: { eventId: { S: target.eventId } } }),
@@ -291,7 +302,7 @@ describe('tamper evidence', () => {
   });
 
   it('catches a deleted record', async () => {
-    const target = chain[2] as ChainedAuditEvent;
+    const target = at(chain, 2);
     const client = dynamodb();
     const original = await client.send(
       new GetItemCommand({ TableName: table(), Key: { eventId: { S: target.eventId } } }),
@@ -310,7 +321,7 @@ describe('tamper evidence', () => {
   });
 
   it('catches an inserted record and a reordered one', async () => {
-    const target = chain[1] as ChainedAuditEvent;
+    const target = at(chain, 1);
     const client = dynamodb();
     const original = await client.send(
       new GetItemCommand({ TableName: table(), Key: { eventId: { S: target.eventId } } }),
@@ -333,8 +344,8 @@ describe('tamper evidence', () => {
     expect(inserted).toMatchObject({ ok: false, firstBreak: { kind: 'inserted', chainId: target.chainId } });
 
     // Reordering: two records swap places in the sequence (their seq numbers are exchanged).
-    const a = chain[1] as ChainedAuditEvent;
-    const b = chain[2] as ChainedAuditEvent;
+    const a = at(chain, 1);
+    const b = at(chain, 2);
     const setSeq = (id: string, seq: number) =>
       client.send(
         new UpdateItemCommand({

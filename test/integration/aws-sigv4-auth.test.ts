@@ -2,6 +2,10 @@ import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
 import type { AwsCredentialIdentity } from '@smithy/types';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { buildSignedGetCallerIdentity } from '../../src/auth/signed-identity-request.js';
+import { credentialsResponseWire } from '../../src/wire/credentials.js';
+import { myEntitlementsWire } from '../../src/wire/entitlements.js';
+import { problemWire } from '../../src/wire/problem.js';
+import { readWire } from '../fixtures/read-wire.js';
 import { adminApp, auditEvents, devToken, dynamodb, stack, vendApp, vendingCredentials } from './support.js';
 
 const USER_ARN = 'arn:aws:iam::111111111111:user/credvend';
@@ -36,9 +40,7 @@ describe('AWS IAM callers through moto', () => {
   it('authenticates a caller whose signature moto verifies, and vends its entitlement', async () => {
     const mine = await vend.request('/v1/entitlements/mine', { headers: { authorization: await signed() } });
     expect(mine.status).toBe(200);
-    expect(
-      ((await mine.json()) as { entitlements: Array<{ id: string }> }).entitlements.map((e) => e.id),
-    ).toEqual([id]);
+    expect((await readWire(mine, myEntitlementsWire)).entitlements.map((e) => e.id)).toEqual([id]);
 
     const issued = await vend.request('/v1/credentials', {
       method: 'POST',
@@ -46,7 +48,7 @@ describe('AWS IAM callers through moto', () => {
       body: JSON.stringify({ entitlement: id, reason: 'nightly job' }),
     });
     expect(issued.status).toBe(200);
-    const body = (await issued.json()) as { eventId: string; sourceIdentity: string };
+    const body = await readWire(issued, credentialsResponseWire);
     expect(body.sourceIdentity).toMatch(/^credvend\.[0-9a-f]{32}$/);
     const event = (await auditEvents(dynamodb())).find((e) => e.eventId === body.eventId);
     expect(event).toMatchObject({ principal: USER_ARN, authMethod: 'aws-sigv4', outcome: 'issued' });
@@ -74,7 +76,7 @@ describe('AWS IAM callers through moto', () => {
         body: JSON.stringify({ entitlement: id }),
       });
       expect(refused.status).toBe(403);
-      expect(((await refused.json()) as { detail: string }).detail).toMatch(/explicit deny/);
+      expect((await readWire(refused, problemWire)).detail).toMatch(/explicit deny/);
     } finally {
       await adminApp().request(`/v1/entitlements/${denyId}`, {
         method: 'DELETE',
@@ -115,9 +117,7 @@ describe('AWS IAM callers through moto', () => {
       });
       const mine = await vend.request('/v1/entitlements/mine', { headers: { authorization } });
       expect(mine.status).toBe(200);
-      expect(
-        ((await mine.json()) as { entitlements: Array<{ id: string }> }).entitlements.map((e) => e.id),
-      ).toEqual([roleId]);
+      expect((await readWire(mine, myEntitlementsWire)).entitlements.map((e) => e.id)).toEqual([roleId]);
     } finally {
       await adminApp().request(`/v1/entitlements/${roleId}`, {
         method: 'DELETE',
@@ -134,7 +134,7 @@ describe('AWS IAM callers through moto', () => {
       body: JSON.stringify({ entitlement: id }),
     });
     expect(response.status).toBe(401);
-    const problem = (await response.json()) as { requestId: string };
+    const problem = await readWire(response, problemWire);
     const event = (await auditEvents(dynamodb())).find((e) => e.requestId === problem.requestId);
     expect(event).toMatchObject({
       principal: `unverified-aws-access-key:${credentials.accessKeyId}`,

@@ -1,4 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest';
+import { problemWire } from '../../src/wire/problem.js';
+import { readWire } from '../fixtures/read-wire.js';
 import { auditEvents, devToken, dynamodb, stack, vendApp } from './support.js';
 
 const app = () => vendApp();
@@ -67,7 +69,7 @@ describe('bad input is refused with problem+json and changes nothing', () => {
 
     expect(response.status).toBe(status);
     expect(response.headers.get('content-type')).toBe('application/problem+json');
-    const problem = (await response.json()) as { type: string; requestId: string; detail: string };
+    const problem = await readWire(response, problemWire);
     expect(problem.type).toBe(`urn:credvend:problem:${code}`);
     expect(problem.detail).toEqual(expect.any(String));
     const events = await auditEvents(dynamodb());
@@ -109,6 +111,6 @@ describe('bad input is refused with problem+json and changes nothing', () => {
     });
     expect(response.status).toBe(401);
     expect(response.headers.get('www-authenticate')).toContain('Bearer');
-    expect(((await response.json()) as { type: string }).type).toBe('urn:credvend:problem:unauthenticated');
+    expect((await readWire(response, problemWire)).type).toBe('urn:credvend:problem:unauthenticated');
   });
 });

@@ -1,5 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { z } from 'zod';
+import { planResponseWire } from '../../src/wire/plan.js';
+import { problemWire } from '../../src/wire/problem.js';
 import { type CiIssuers, githubClaims, gitlabClaims, startCiIssuers } from '../fixtures/ci-issuers.js';
+import { readWire } from '../fixtures/read-wire.js';
 import { adminApp, auditEvents, devToken, dynamodb, stack, vendApp } from './support.js';
 
 /**
@@ -21,7 +25,7 @@ describe('CI callers through claim rules, several issuers at once', () => {
       headers: { authorization: `Bearer ${await devToken('admin@example.com')}` },
       body: JSON.stringify(body),
     });
-    return { status: response.status, body: (await response.json()) as Record<string, unknown> };
+    return { status: response.status, body: await readWire(response, z.record(z.string(), z.unknown())) };
   };
 
   const vendWith = (token: string, path = '/v1/credentials', entitlement = githubRule) =>
@@ -98,10 +102,7 @@ describe('CI callers through claim rules, several issuers at once', () => {
     const token = await ci.github.sign({});
     const plan = await vendWith(token, '/v1/credentials/plan');
     expect(plan.status).toBe(200);
-    const body = (await plan.json()) as {
-      matchedSubject: unknown;
-      tags: Array<{ key: string; value: string }>;
-    };
+    const body = await readWire(plan, planResponseWire);
     expect(body.matchedSubject).toMatchObject({ kind: 'claim-rule' });
     expect(body.tags).toEqual(
       expect.arrayContaining([
@@ -142,7 +143,7 @@ describe('CI callers through claim rules, several issuers at once', () => {
     const token = await ci.github.sign(overrides);
     const response = await vendWith(token);
     expect(response.status).toBe(403);
-    const problem = (await response.json()) as { closest?: { entitlementId: string; failedClaim: string } };
+    const problem = await readWire(response, problemWire);
     expect(problem.closest?.entitlementId).toBe(githubRule);
     const event = await auditOf(response);
     expect(event).toMatchObject({ outcome: 'denied', problemCode: 'not-entitled' });
@@ -157,7 +158,7 @@ describe('CI callers through claim rules, several issuers at once', () => {
       '/v1/credentials/plan',
     );
     expect(response.status).toBe(403);
-    const problem = (await response.json()) as Record<string, unknown>;
+    const problem = await readWire(response, z.record(z.string(), z.unknown()));
     expect(problem.closest).toEqual({
       entitlementId: githubRule,
       conditionsHeld: 4,
@@ -199,14 +200,14 @@ describe('CI callers through claim rules, several issuers at once', () => {
     const forged = await ci.github.sign({}, { key: ci.gitlab.key });
     const response = await vendWith(forged);
     expect(response.status).toBe(401);
-    expect(((await response.json()) as { detail: string }).detail).toMatch(/signature/);
+    expect((await readWire(response, problemWire)).detail).toMatch(/signature/);
   });
 
   it('refuses an unknown issuer with 401, unaudited (nobody is proven)', async () => {
     const token = await ci.github.sign({}, { issuer: 'https://token.actions.githubusercontent.com' });
     const response = await vendWith(token);
     expect(response.status).toBe(401);
-    expect(((await response.json()) as { detail: string }).detail).toMatch(/issuer not accepted/);
+    expect((await readWire(response, problemWire)).detail).toMatch(/issuer not accepted/);
     expect(await auditOf(response)).toBeUndefined();
   });
 
@@ -218,7 +219,7 @@ describe('CI callers through claim rules, several issuers at once', () => {
     const response = await vendWith(await ci.gitlab.sign(claims), '/v1/credentials', gitlabRule);
     expect(response.status).toBe(401);
     expect(response.headers.get('content-type')).toContain('application/problem+json');
-    expect(((await response.json()) as { detail: string }).detail).toMatch(reason);
+    expect((await readWire(response, problemWire)).detail).toMatch(reason);
     expect(await auditOf(response)).toMatchObject({
       outcome: 'denied',
       authMethod: 'oidc',

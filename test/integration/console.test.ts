@@ -1,5 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { consoleResponseWire } from '../../src/wire/credentials.js';
 import { startFakeFederation } from '../fixtures/fake-federation.js';
+import { readWire } from '../fixtures/read-wire.js';
 import { auditEvents, devToken, dynamodb, vendApp } from './support.js';
 
 /** Console sign-in against a stand-in federation endpoint that checks the getSigninToken request shape. */
@@ -21,7 +23,7 @@ describe('console sign-in (format: console)', () => {
       body: JSON.stringify({ entitlement: 'demo-readonly', format: 'console', durationSeconds: 1800 }),
     });
     expect(response.status).toBe(200);
-    const body = (await response.json()) as { url: string; eventId: string };
+    const body = await readWire(response, consoleResponseWire);
     const url = new URL(body.url);
     expect(`${url.origin}${url.pathname}`).toBe(federation.endpoint);
     expect(Object.fromEntries(url.searchParams)).toEqual({

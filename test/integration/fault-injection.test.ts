@@ -6,6 +6,9 @@ import { compose, dynamodbOf, stsOf } from '../../src/compose/composition.js';
 import { createVendFunction } from '../../src/compose/vend.js';
 import { loadConfig } from '../../src/config.js';
 import type { ChainedAuditEvent } from '../../src/domain/audit.js';
+import { credentialsResponseWire } from '../../src/wire/credentials.js';
+import { readWire } from '../fixtures/read-wire.js';
+import { checkedApp } from './openapi-responses.js';
 import { adminApp, auditEvents, devToken, dynamodb, stack, testRuntime } from './support.js';
 
 type Fault = 'before' | 'after' | 'timeout';
@@ -104,7 +107,7 @@ describe('fault-proof audit', () => {
     injector.install(dynamodbOf(root), ['QueryCommand'], () => `query-${Math.random()}`);
     injector.install(stsOf(root), ['AssumeRoleCommand'], () => `assume-${++assumeCalls}`);
     injector.install(dynamodbOf(root), ['PutItemCommand'], eventIdOf);
-    const app = createVendFunction(root);
+    const app = checkedApp(createVendFunction(root));
     const token = await devToken(sub);
 
     const delivered = new Map<string, string>(); // accessKeyId → request id
@@ -121,7 +124,7 @@ describe('fault-proof audit', () => {
           });
           statuses.set(response.status, (statuses.get(response.status) ?? 0) + 1);
           if (response.status === 200) {
-            const body = (await response.json()) as { credentials: { accessKeyId: string } };
+            const body = await readWire(response, credentialsResponseWire);
             delivered.set(body.credentials.accessKeyId, response.headers.get('x-request-id') ?? '');
           } else {
             const text = await response.text();
@@ -178,7 +181,7 @@ describe('fault-proof audit', () => {
           (i) => eventIdOf(i) ?? `q-${Math.random()}`,
         );
         injector.install(stsOf(root), ['AssumeRoleCommand'], () => `a-${Math.random()}`);
-        const app = createVendFunction(root);
+        const app = checkedApp(createVendFunction(root));
         const response = await app.request('/v1/credentials', {
           method: 'POST',
           headers: { authorization: `Bearer ${await devToken(sub)}` },

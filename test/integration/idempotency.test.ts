@@ -1,12 +1,10 @@
 import { createHash } from 'node:crypto';
 import { ScanCommand } from '@aws-sdk/client-dynamodb';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { credentialsResponseWire } from '../../src/wire/credentials.js';
+import { problemWire } from '../../src/wire/problem.js';
+import { readWire } from '../fixtures/read-wire.js';
 import { adminApp, auditEvents, devToken, dynamodb, stack, vendApp } from './support.js';
-
-interface Issued {
-  eventId: string;
-  credentials: { accessKeyId: string; secretAccessKey: string; sessionToken: string };
-}
 
 describe('Idempotency-Key on POST /v1/credentials', () => {
   const app = vendApp();
@@ -36,8 +34,8 @@ describe('Idempotency-Key on POST /v1/credentials', () => {
     expect(second.status).toBe(200);
     expect(first.headers.get('idempotent-replayed')).toBe('false');
     expect(second.headers.get('idempotent-replayed')).toBe('true');
-    const a = (await first.json()) as Issued;
-    const b = (await second.json()) as Issued;
+    const a = await readWire(first, credentialsResponseWire);
+    const b = await readWire(second, credentialsResponseWire);
     expect(b).toEqual(a);
     expect(await issuedRecords(a.credentials.accessKeyId)).toHaveLength(1);
   });
@@ -53,7 +51,7 @@ describe('Idempotency-Key on POST /v1/credentials', () => {
     const key = `race-${Date.now()}`;
     const responses = await Promise.all([...Array(6)].map(() => post(key, { entitlement: 'demo-readonly' })));
     const ok = await Promise.all(
-      responses.filter((r) => r.status === 200).map(async (r) => (await r.json()) as Issued),
+      responses.filter((r) => r.status === 200).map(async (r) => await readWire(r, credentialsResponseWire)),
     );
     expect(responses.every((r) => r.status === 200 || r.status === 409)).toBe(true);
     expect(ok.length).toBeGreaterThanOrEqual(1);
@@ -63,7 +61,10 @@ describe('Idempotency-Key on POST /v1/credentials', () => {
 
   it('keeps keys per caller: the same key from another caller is another request', async () => {
     const key = `shared-${Date.now()}`;
-    const fromAlice = (await (await post(key, { entitlement: 'demo-readonly' })).json()) as Issued;
+    const fromAlice = await readWire(
+      await post(key, { entitlement: 'demo-readonly' }),
+      credentialsResponseWire,
+    );
     const bob = await devToken('bob@example.com');
     const fromBob = await post(key, { entitlement: 'demo-readonly' }, bob);
     expect(fromBob.status).toBe(403);
@@ -72,7 +73,7 @@ describe('Idempotency-Key on POST /v1/credentials', () => {
 
   it('stores no secret or token in plain text', async () => {
     const key = `sealed-${Date.now()}`;
-    const issued = (await (await post(key, { entitlement: 'demo-readonly' })).json()) as Issued;
+    const issued = await readWire(await post(key, { entitlement: 'demo-readonly' }), credentialsResponseWire);
     const scan = await dynamodb().send(
       new ScanCommand({ TableName: stack().credvendEnv.CREDVEND_IDEMPOTENCY_TABLE }),
     );
@@ -111,7 +112,7 @@ describe('Idempotency-Key on POST /v1/credentials', () => {
 
   it('audits each replay, linked to the issuance it repeats', async () => {
     const key = `audited-${Date.now()}`;
-    const first = (await (await post(key, { entitlement: 'demo-readonly' })).json()) as Issued;
+    const first = await readWire(await post(key, { entitlement: 'demo-readonly' }), credentialsResponseWire);
     const again = await post(key, { entitlement: 'demo-readonly' });
     expect(again.headers.get('idempotent-replayed')).toBe('true');
     const replays = (await auditEvents(dynamodb())).filter(
@@ -146,7 +147,7 @@ describe('Idempotency-Key on POST /v1/credentials', () => {
     expect(deleted.status).toBe(204);
     const replay = await post(key, { entitlement: id });
     expect(replay.status).toBe(403);
-    const { requestId } = (await replay.json()) as { requestId: string };
+    const { requestId } = await readWire(replay, problemWire);
     expect((await auditEvents(dynamodb())).find((e) => e.requestId === requestId)).toMatchObject({
       action: 'credentials.replay',
       outcome: 'denied',
@@ -156,7 +157,7 @@ describe('Idempotency-Key on POST /v1/credentials', () => {
   // Last in the file: the revocation stays on record for alice's earlier sessions on this role.
   it('re-checks revocations before a replay: revoked credentials are never handed out again', async () => {
     const key = `revoked-${Date.now()}`;
-    const first = (await (await post(key, { entitlement: 'demo-readonly' })).json()) as Issued;
+    const first = await readWire(await post(key, { entitlement: 'demo-readonly' }), credentialsResponseWire);
     // Print-only revocation: recorded (and returned to apply by hand) without touching moto's role.
     const revoked = await adminApp({ CREDVEND_REVOKER_ROLE_NAME: '' }).request(
       `/v1/audit/events/${first.eventId}/revoke`,

@@ -1,5 +1,7 @@
 import type { APIGatewayProxyResult } from 'aws-lambda';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { auditPageWire } from '../../src/wire/audit.js';
+import { credentialsResponseWire } from '../../src/wire/credentials.js';
 import { httpApiEvent, iamAuthorizedEvent, lambdaContext } from '../fixtures/api-gateway-events.js';
 import { adminApp, devToken, stack, vendingCredentials } from './support.js';
 
@@ -57,7 +59,7 @@ describe('Lambda handlers with API Gateway HTTP API events', () => {
       lambdaContext('credvend-vend'),
     );
     expect(result.statusCode).toBe(200);
-    const body = JSON.parse(result.body) as { sessionName: string; assumedRoleArn: string };
+    const body = credentialsResponseWire.parse(JSON.parse(result.body));
     // The session name build-1234 was the caller's own choice: the role names it.
     expect(body.sessionName).toBe('ci-deployer');
     expect(body.assumedRoleArn).toContain('222222222222:assumed-role/credvend-readonly/ci-deployer');
@@ -104,6 +106,6 @@ describe('Lambda handlers with API Gateway HTTP API events', () => {
       lambdaContext('credvend-audit'),
     );
     expect(allowed.statusCode).toBe(200);
-    expect((JSON.parse(allowed.body) as { events: unknown[] }).events.length).toBeGreaterThan(0);
+    expect(auditPageWire.parse(JSON.parse(allowed.body)).events.length).toBeGreaterThan(0);
   });
 });

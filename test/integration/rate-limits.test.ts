@@ -2,6 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { DynamoDbRateLimiter } from '../../src/aws/dynamodb-rate-limiter.js';
 import { RateLimitedError } from '../../src/domain/errors.js';
 import type { RateLimitBucket } from '../../src/domain/ports.js';
+import { problemWire } from '../../src/wire/problem.js';
+import { readWire } from '../fixtures/read-wire.js';
 import { auditEvents, devToken, dynamodb, oidcPrincipal, stack, vendApp } from './support.js';
 
 describe('rate limits', () => {
@@ -30,7 +32,7 @@ describe('rate limits', () => {
     const retryAfter = Number(limited.headers.get('retry-after'));
     expect(retryAfter).toBeGreaterThanOrEqual(1);
     expect(retryAfter).toBeLessThanOrEqual(3600);
-    const problem = (await limited.json()) as { type: string; requestId: string };
+    const problem = await readWire(limited, problemWire);
     expect(problem.type).toBe('urn:credvend:problem:rate-limited');
     const event = (await auditEvents(dynamodb())).find((e) => e.requestId === problem.requestId);
     expect(event).toMatchObject({

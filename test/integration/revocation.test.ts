@@ -1,14 +1,11 @@
 import { ListBucketsCommand, S3Client } from '@aws-sdk/client-s3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { revocationResultWire } from '../../src/wire/audit.js';
+import { type CredentialsResponseWire, credentialsResponseWire } from '../../src/wire/credentials.js';
+import { readWire } from '../fixtures/read-wire.js';
 import { adminApp, auditEvents, clearRevocations, devToken, dynamodb, stack, vendApp } from './support.js';
 
-interface Issued {
-  eventId: string;
-  sourceIdentity: string;
-  credentials: { accessKeyId: string; secretAccessKey: string; sessionToken: string };
-}
-
-const listBuckets = (c: Issued['credentials']) =>
+const listBuckets = (c: CredentialsResponseWire['credentials']) =>
   new S3Client({
     region: 'us-east-1',
     endpoint: stack().stsEndpoint,
@@ -26,13 +23,14 @@ describe('per-issuance revocation', () => {
 
   it('writes a deny into the target role through moto, after which the revoked credentials fail', async () => {
     // Prepare: credentials that work. Deploy role, so other test files' readonly sessions are untouched.
-    const issued = (await (
+    const issued = await readWire(
       await vendApp().request('/v1/credentials', {
         method: 'POST',
         headers: { authorization: `Bearer ${await devToken('alice@example.com')}` },
         body: JSON.stringify({ entitlement: 'demo-deploy', reason: 'to be revoked' }),
-      })
-    ).json()) as Issued;
+      }),
+      credentialsResponseWire,
+    );
     await listBuckets(issued.credentials);
 
     // Act: an admin revokes by access key id, as from a CloudTrail finding.
@@ -43,12 +41,7 @@ describe('per-issuance revocation', () => {
 
     // Assess
     expect(response.status).toBe(200);
-    const result = (await response.json()) as {
-      applied: boolean;
-      eventId: string;
-      revocationEventId: string;
-      roleArn: string;
-    };
+    const result = await readWire(response, revocationResultWire);
     expect(result).toMatchObject({ applied: true, eventId: issued.eventId, roleArn: stack().roles.deploy });
     await expect(listBuckets(issued.credentials)).rejects.toMatchObject({ name: 'AccessDenied' });
     // Revoking again rewrites the same managed policy (a new default version), not a second one.
@@ -67,13 +60,14 @@ describe('per-issuance revocation', () => {
   });
 
   it('returns the policy to apply by hand where credvend may not write', async () => {
-    const issued = (await (
+    const issued = await readWire(
       await vendApp().request('/v1/credentials', {
         method: 'POST',
         headers: { authorization: `Bearer ${await devToken('alice@example.com')}` },
         body: JSON.stringify({ entitlement: 'demo-readonly' }),
-      })
-    ).json()) as Issued;
+      }),
+      credentialsResponseWire,
+    );
     const printOnly = adminApp({ CREDVEND_REVOKER_ROLE_NAME: '' });
     const response = await printOnly.request(`/v1/audit/events/${issued.eventId}/revoke`, {
       method: 'POST',

@@ -18,6 +18,7 @@ import { NOTHING_REVOKED, REVOCATION_POLICY_PATH } from '../../src/domain/revoca
 import { requestDevToken } from '../../src/local/idp/dev-token-client.js';
 import { dropListPrefix } from '../../src/local/moto-s3.js';
 import type { StackInfo } from './global-setup.js';
+import { checkedApp } from './openapi-responses.js';
 
 export function stack(): StackInfo {
   return inject('stack');
@@ -65,7 +66,7 @@ export async function auditEvents(client: DynamoDBClient): Promise<ChainedAuditE
  * stack; `overrides` swaps configuration (for example an audit table that does not exist).
  */
 export function vendApp(overrides: Record<string, string> = {}) {
-  return functionsFor(overrides, '198.51.100.7').vend;
+  return checkedApp(functionsFor(overrides, '198.51.100.7').vend);
 }
 
 /** The Node runtime as the local server has it, with a fixed caller address for audit checks. */
@@ -84,7 +85,7 @@ function functionsFor(overrides: Record<string, string>, sourceIp: string) {
 
 /** The audit app wired as in production, against the real stack. */
 export function auditApp(overrides: Record<string, string> = {}) {
-  return functionsFor(overrides, '198.51.100.8').audit;
+  return checkedApp(functionsFor(overrides, '198.51.100.8').audit);
 }
 
 /**
@@ -115,7 +116,7 @@ export function oidcPrincipal(sub: string): string {
 
 /** The admin app wired as in production, against the real stack. */
 export function adminApp(overrides: Record<string, string> = {}) {
-  return functionsFor(overrides, '198.51.100.9').admin;
+  return checkedApp(functionsFor(overrides, '198.51.100.9').admin);
 }
 
 /**

@@ -1,7 +1,12 @@
 import { ListBucketsCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { beforeAll, describe, expect, it } from 'vitest';
-import type { CredentialsResponseWire } from '../../src/http/credential-formats.js';
+import type { CredentialsResponseWire } from '../../src/wire/credentials.js';
+import { credentialsResponseWire } from '../../src/wire/credentials.js';
+import { myEntitlementsWire } from '../../src/wire/entitlements.js';
+import { planResponseWire } from '../../src/wire/plan.js';
+import { problemWire } from '../../src/wire/problem.js';
+import { readWire } from '../fixtures/read-wire.js';
 import { auditEvents, devToken, dynamodb, scanAuditItems, stack, vendApp } from './support.js';
 
 type JsonCredentials = CredentialsResponseWire;
@@ -47,7 +52,7 @@ describe('POST /v1/credentials with an OIDC caller', () => {
     // Assess
     expect(response.status).toBe(200);
     expect(response.headers.get('cache-control')).toBe('no-store');
-    const body = (await response.json()) as JsonCredentials;
+    const body = await readWire(response, credentialsResponseWire);
     expect(body.assumedRoleArn).toMatch(
       /^arn:aws:sts::222222222222:assumed-role\/credvend-readonly\/alice@example.com$/,
     );
@@ -66,7 +71,7 @@ describe('POST /v1/credentials with an OIDC caller', () => {
 
   it('audits the issuance with the key id, never the secret or the session token', async () => {
     const response = await post({ entitlement: 'demo-readonly', reason: 'find my record' }, alice);
-    const body = (await response.json()) as JsonCredentials;
+    const body = await readWire(response, credentialsResponseWire);
 
     const client = dynamodb();
     const events = await auditEvents(client);
@@ -103,7 +108,7 @@ describe('POST /v1/credentials with an OIDC caller', () => {
 
     expect(response.status).toBe(403);
     expect(response.headers.get('content-type')).toBe('application/problem+json');
-    const problem = (await response.json()) as { type: string; requestId: string };
+    const problem = await readWire(response, problemWire);
     expect(problem.type).toBe('urn:credvend:problem:not-entitled');
     const events = await auditEvents(dynamodb());
     expect(events.find((e) => e.requestId === problem.requestId)).toMatchObject({
@@ -116,22 +121,20 @@ describe('POST /v1/credentials with an OIDC caller', () => {
   it('requires a reason for demo-deploy, then issues it', async () => {
     const withoutReason = await post({ entitlement: 'demo-deploy' }, alice);
     expect(withoutReason.status).toBe(400);
-    expect(((await withoutReason.json()) as { type: string }).type).toBe(
-      'urn:credvend:problem:reason-required',
-    );
+    expect((await readWire(withoutReason, problemWire)).type).toBe('urn:credvend:problem:reason-required');
 
     const withReason = await post(
       { accountId: '222222222222', roleName: 'credvend-deploy', reason: 'CHG-42' },
       alice,
     );
     expect(withReason.status).toBe(200);
-    const body = (await withReason.json()) as JsonCredentials;
+    const body = await readWire(withReason, credentialsResponseWire);
     expect(body.assumedRoleArn).toContain(':assumed-role/credvend-deploy/');
   });
 
   it('clamps the duration to the entitlement maximum', async () => {
     const response = await post({ entitlement: 'demo-readonly', durationSeconds: 7200 }, alice);
-    const body = (await response.json()) as JsonCredentials;
+    const body = await readWire(response, credentialsResponseWire);
     expect(body.durationSeconds).toBe(3600);
     const lifetime = (Date.parse(body.expiration) - Date.now()) / 1000;
     expect(lifetime).toBeGreaterThan(3500);
@@ -150,9 +153,7 @@ describe('POST /v1/credentials with an OIDC caller', () => {
       alice,
     );
     expect(response.status).toBe(400);
-    expect(((await response.json()) as { type: string }).type).toBe(
-      'urn:credvend:problem:policy-not-narrowing',
-    );
+    expect((await readWire(response, problemWire)).type).toBe('urn:credvend:problem:policy-not-narrowing');
   });
 
   it('returns credential_process, container and env formats', async () => {
@@ -188,9 +189,7 @@ describe('GET /v1/entitlements/mine', () => {
       headers: { authorization: `Bearer ${await devToken('alice@example.com')}` },
     });
     expect(response.status).toBe(200);
-    const body = (await response.json()) as {
-      entitlements: Array<{ id: string; externalIdRequired: boolean }>;
-    };
+    const body = await readWire(response, myEntitlementsWire);
     // Grants from the JIT and portal tests that share this stack are alice's too; her standing rows are these.
     const standing = body.entitlements.filter((e) => !e.id.startsWith('grant-'));
     expect(standing.map((e) => e.id).sort()).toEqual(['demo-deploy', 'demo-readonly']);
@@ -228,7 +227,7 @@ describe('POST /v1/credentials/plan', () => {
       }),
     });
     expect(response.status).toBe(200);
-    const plan = (await response.json()) as Record<string, unknown>;
+    const plan = await readWire(response, planResponseWire);
     expect(plan).toMatchObject({
       roleArn: stack().roles.deploy,
       durationSeconds: 7200,

@@ -3,12 +3,18 @@ import type { AddressInfo } from 'node:net';
 import { Hono } from 'hono';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { createSigV4AuthMethod } from '../../src/auth/aws-sigv4.js';
-import { parseGetCallerIdentityResponse, SERVER_ID_HEADER } from '../../src/auth/aws-sigv4-protocol.js';
+import {
+  decodeSignedRequest,
+  parseGetCallerIdentityResponse,
+  SERVER_ID_HEADER,
+} from '../../src/auth/aws-sigv4-protocol.js';
 import { buildSignedGetCallerIdentity } from '../../src/auth/signed-identity-request.js';
 import type { AppEnv } from '../../src/http/app-env.js';
 import { authenticate } from '../../src/http/authenticate.js';
 import { errorHandler, requestId } from '../../src/http/middleware.js';
 import { createLogger } from '../../src/logging.js';
+import { problemWire } from '../../src/wire/problem.js';
+import { readWire } from '../fixtures/read-wire.js';
 
 const NOW = new Date('2026-06-01T12:00:00Z');
 const credentials = {
@@ -144,7 +150,7 @@ interface Wire {
 /** Decodes a signed request, lets a test tamper with it, and encodes it again. */
 async function tampered(edit: (wire: Wire) => void, signed?: string): Promise<string> {
   const value = signed ?? (await sign());
-  const wire = JSON.parse(Buffer.from(value.slice('CredvendAWS '.length), 'base64url').toString()) as Wire;
+  const wire: Wire = decodeSignedRequest(value.slice('CredvendAWS '.length));
   edit(wire);
   return `CredvendAWS ${Buffer.from(JSON.stringify(wire)).toString('base64url')}`;
 }
@@ -235,7 +241,7 @@ describe('signed GetCallerIdentity', () => {
   it('leaves other Authorization schemes to other methods', async () => {
     const { response, forwarded } = await call('Bearer a.b.c');
     expect(response.status).toBe(401);
-    expect(((await response.json()) as { detail: string }).detail).toMatch(/^no credentials/);
+    expect((await readWire(response, problemWire)).detail).toMatch(/^no credentials/);
     expect(forwarded).toBe(0);
   });
 
@@ -515,7 +521,7 @@ describe('signed GetCallerIdentity', () => {
     const { response, forwarded, toDecoy } = await call(await build(), target ? target() : app());
     expect(response.status).toBe(status);
     expect(response.headers.get('content-type')).toBe('application/problem+json');
-    const problem = (await response.json()) as { type: string; detail: string };
+    const problem = await readWire(response, problemWire);
     expect(problem.type).toBe(
       status === 400 ? 'urn:credvend:problem:invalid-request' : 'urn:credvend:problem:unauthenticated',
     );
@@ -535,7 +541,7 @@ describe("STS's answer", () => {
     const { response, forwarded } = await call(await sign());
     expect(forwarded).toBe(1);
     expect(response.status).toBe(401);
-    expect(((await response.json()) as { detail: string }).detail).toBe('AWS signature rejected by STS');
+    expect((await readWire(response, problemWire)).detail).toBe('AWS signature rejected by STS');
     expect(claimed).toEqual(['unverified-aws-access-key:AKIAIOSFODNN7EXAMPLE']);
   });
 
@@ -608,9 +614,7 @@ describe("STS's answer", () => {
     sts.answer = () => ({ status: 200, body: identityXml('arn:aws:sts::111111111111:federated-user/bob') });
     const { response } = await call(await sign());
     expect(response.status).toBe(401);
-    expect(((await response.json()) as { detail: string }).detail).toMatch(
-      /federated-user\/bob is not a principal/,
-    );
+    expect((await readWire(response, problemWire)).detail).toMatch(/federated-user\/bob is not a principal/);
   });
 });
 
@@ -648,7 +652,7 @@ describe('buildSignedGetCallerIdentity', () => {
       serverId: SERVER_ID,
       region: 'us-east-1',
     });
-    const wire = JSON.parse(Buffer.from(signed.slice('CredvendAWS '.length), 'base64url').toString()) as Wire;
+    const wire: Wire = decodeSignedRequest(signed.slice('CredvendAWS '.length));
     expect(wire.headers.authorization).toMatch(/^AWS4-HMAC-SHA256 Credential=AKIADEFAULTCHAIN0001\//);
     expect(wire).toMatchObject({ method: 'POST', url: endpoint, headers: { [SERVER_ID_HEADER]: SERVER_ID } });
     expect(Buffer.from(wire.body, 'base64').toString()).toBe('Action=GetCallerIdentity&Version=2011-06-15');
