@@ -7,7 +7,7 @@ import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { credentialsResponseWire } from '../../src/wire/credentials.js';
-import { adminEntitlementWire, entitlementViewWire } from '../../src/wire/entitlements.js';
+import { adminEntitlementWire } from '../../src/wire/entitlements.js';
 import { clearRevocations, devToken, stack, userEnvironment } from '../integration/support.js';
 
 /** What `aws sts get-caller-identity` prints: the AWS CLI's answer, parsed rather than cast. */
