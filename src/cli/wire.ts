@@ -1,41 +1,16 @@
 import { z } from 'zod';
 
-/** Shapes of the API answers the CLI reads. */
-export const credentialsResponse = z.looseObject({
-  eventId: z.string(),
-  entitlementId: z.string(),
-  accountId: z.string(),
-  roleArn: z.string(),
-  assumedRoleArn: z.string(),
-  expiration: z.string(),
-  credentials: z.object({
-    accessKeyId: z.string().min(16),
-    secretAccessKey: z.string().min(1),
-    sessionToken: z.string().min(1),
-    expiration: z.string(),
-  }),
-});
-export type CredentialsResponse = z.infer<typeof credentialsResponse>;
+/**
+ * The API answers the CLI reads are parsed with the server's own wire schemas (src/wire),
+ * so the CLI and the API cannot drift apart unnoticed.
+ */
+export { auditPageWire as auditPage } from '../wire/audit.js';
+export {
+  type CredentialsResponseWire as CredentialsResponse,
+  consoleResponseWire as consoleResponse,
+  credentialsResponseWire as credentialsResponse,
+} from '../wire/credentials.js';
+export { myEntitlementsWire as entitlementsMine } from '../wire/entitlements.js';
 
-export const entitlementsMine = z.object({
-  entitlements: z.array(
-    z.object({
-      id: z.string(),
-      accountId: z.string(),
-      roleName: z.string(),
-      maxDurationSeconds: z.number(),
-      reasonRequired: z.boolean(),
-      active: z.boolean(),
-      description: z.string().optional(),
-    }),
-  ),
-});
-
-export const auditPage = z.object({
-  events: z.array(z.record(z.string(), z.unknown())),
-  nextCursor: z.string().optional(),
-});
-
+/** Answers the CLI only prints (admin and subjects output). */
 export const anyObject = z.record(z.string(), z.unknown());
-
-export const consoleResponse = z.object({ eventId: z.string(), url: z.url(), expiration: z.string() });

@@ -48,6 +48,8 @@ export const auditEventWire = z.object({
   callerSessionName: z.string().optional(),
   callerName: z.string().optional(),
   entitlementId: z.string().optional(),
+  /** Which of the caller's subjects granted the issuance, and why. */
+  matchedSubject: z.string().optional(),
   accountId: z.string().optional(),
   roleArn: z.string().optional(),
   sessionName: z.string().optional(),
