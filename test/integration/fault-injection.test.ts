@@ -139,7 +139,9 @@ describe('fault-proof audit', () => {
       [...statuses.keys()].every((s) => [200, 429, 502, 503].includes(s)),
       JSON.stringify([...statuses]),
     ).toBe(true);
-    expect(statuses.get(200) ?? 0).toBeGreaterThan(700);
+    // Four faultable calls at 10 % each (the exact-subject Query, the issuer's claim-rule
+    // Query, AssumeRole, the audit PutItem): about 0.9^4 ≈ 66 % succeed.
+    expect(statuses.get(200) ?? 0).toBeGreaterThan(600);
 
     const mine = (await auditEvents(dynamodb())).filter((e) => e.principal === `${stack().issuer}#${sub}`);
     const issued = mine.filter((e) => e.action === 'credentials.issue' && e.outcome === 'issued');
