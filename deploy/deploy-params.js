@@ -13,7 +13,6 @@ const ROLE_NAME = /^[\w+=,.@-]{1,64}$/;
 const ROLE_ARN_PATTERN = /^arn:aws[\w-]*:iam::(\*|\d{12}):role\/[\w+=,.@/*-]{1,512}$/;
 const SNS_TOPIC_ARN = /^arn:aws[\w-]*:sns:[a-z0-9-]+:\d{12}:[\w-]{1,256}$/;
 const LOG_LEVELS = new Set(['debug', 'info', 'warn', 'error', 'silent']);
-const VENDING_IDENTITIES = new Set(['role', 'user']);
 /** API Gateway's own account-level ceilings for a stage's default route. */
 const MAX_RATE = 10_000;
 const MAX_BURST = 5_000;
@@ -77,8 +76,6 @@ export function checkDeployParams(params) {
   const topic = text(params.alarmTopicArn);
   if (topic !== '' && !SNS_TOPIC_ARN.test(topic))
     problems.push(`alarmTopicArn: "${topic}" is not an SNS topic ARN`);
-  if (!VENDING_IDENTITIES.has(text(params.vendingIdentity)))
-    problems.push('vendingIdentity: not role (the default) or user (sessions up to 12 h, see README)');
   return { problems, checked: { authMethods: methods, throttle: { rate, burst } } };
 }
 

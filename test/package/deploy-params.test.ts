@@ -23,7 +23,6 @@ const DEFAULTS = {
   throttleRate: '50',
   throttleBurst: '100',
   alarmTopicArn: '',
-  vendingIdentity: 'role',
 };
 
 const problemsWith = (change: Record<string, string>) =>
@@ -48,7 +47,6 @@ describe('deploy parameters', () => {
         authMethods: 'oidc,aws',
         oidcIssuer: 'https://token.actions.githubusercontent.com',
         alarmTopicArn: 'arn:aws:sns:eu-west-1:111111111111:platform-alarms',
-        vendingIdentity: 'user',
         throttleRate: '0.5',
         throttleBurst: '1',
       }),
@@ -73,7 +71,6 @@ describe('deploy parameters', () => {
     [{ throttleBurst: '2.5' }, 'throttleBurst: "2.5" must be a whole number'],
     [{ authMethods: 'saml' }, 'authMethods: "saml" is not one of oidc, aws'],
     [{ alarmTopicArn: 'platform-alarms' }, 'alarmTopicArn: "platform-alarms" is not an SNS topic ARN'],
-    [{ vendingIdentity: 'root' }, 'vendingIdentity: not role'],
     [{ callerRateLimit: '60 per minute' }, 'callerRateLimit: not <count>/<seconds> or off'],
     [{ idempotencySecret: 'too-short' }, 'idempotencySecret: shorter than 32 characters'],
     [{ cursorSecret: 'too-short' }, 'cursorSecret: shorter than 32 characters'],

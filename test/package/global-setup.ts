@@ -9,7 +9,6 @@ export const ALL_FEATURES = {
   authMethods: 'oidc,aws',
   oidcIssuer: 'https://token.actions.githubusercontent.com',
   alarmTopicArn: 'arn:aws:sns:us-east-1:111111111111:platform-alarms',
-  vendingIdentity: 'user',
   idempotencySecret: 'a-test-secret-of-at-least-32-characters',
 } as const;
 

@@ -37,14 +37,14 @@ describe('deploy/target-account-stackset.yaml', () => {
     }
   });
 
-  it('accepts OU and root ids only, and vending identities that are roles or users', async () => {
+  it('accepts OU and root ids only, and a role as the vending identity', async () => {
     const { Parameters } = (await readCloudFormationYaml('deploy/target-account-stackset.yaml')) as Template;
     const ou = new RegExp(Parameters.OrganizationalUnitIds?.AllowedPattern ?? '$^');
     expect(['ou-ab12-abcdefgh', 'r-ab12'].filter((id) => ou.test(id))).toHaveLength(2);
     expect(['123456789012', 'ou-ab12', ''].filter((id) => ou.test(id))).toEqual([]);
     const principal = new RegExp(Parameters.CredvendRoleArn?.AllowedPattern ?? '$^');
     expect(principal.test('arn:aws:iam::111111111111:role/credvend-prod-VendRole-X')).toBe(true);
-    expect(principal.test('arn:aws:iam::111111111111:user/credvend-prod-vending')).toBe(true);
+    expect(principal.test('arn:aws:iam::111111111111:user/credvend-prod-vending')).toBe(false);
     expect(principal.test('arn:aws:iam::111111111111:root')).toBe(false);
   });
 });
