@@ -10,7 +10,7 @@ import {
 } from '../../src/local/idp/clients.js';
 import { myEntitlementsWire } from '../../src/wire/entitlements.js';
 import { readWire } from '../fixtures/read-wire.js';
-import { stack } from '../integration/support.js';
+import { stack, standingIds } from '../integration/support.js';
 import { launchChromium } from './browser.js';
 
 const config = async (clientId: string, auth?: oidc.ClientAuth) =>
@@ -67,7 +67,7 @@ describe('local IdP (oidc-provider)', () => {
       const response = await mine(tokens.access_token);
       expect(response.status).toBe(200);
       const body = await readWire(response, myEntitlementsWire);
-      expect(body.entitlements.map((e) => e.id).sort()).toEqual(['demo-deploy', 'demo-readonly']);
+      expect(standingIds(body.entitlements.map((e) => e.id))).toEqual(['demo-deploy', 'demo-readonly']);
     } finally {
       server.close();
     }

@@ -6,8 +6,9 @@ import { createInterface } from 'node:readline';
 import * as oidc from 'openid-client';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { z } from 'zod';
 import { SHORT_LIVED_CLI_CLIENT_ID, SHORT_LIVED_TTL } from '../../src/local/idp/clients.js';
-import { stack, userEnvironment } from '../integration/support.js';
+import { stack, standingIds, userEnvironment } from '../integration/support.js';
 import { launchChromium } from './browser.js';
 import { BIN, runCli } from './cli-run.js';
 
@@ -89,10 +90,11 @@ describe('credvend login against the local IdP (oidc-provider), driven by Chromi
 
     const roles = await runCli(['--profile', 'web', '--json', 'roles'], env);
     expect(roles.code, roles.stderr).toBe(0);
-    expect((JSON.parse(roles.stdout) as Array<{ id: string }>).map((e) => e.id).sort()).toEqual([
-      'demo-deploy',
-      'demo-readonly',
-    ]);
+    const roleIds = z
+      .array(z.object({ id: z.string() }))
+      .parse(JSON.parse(roles.stdout))
+      .map((e) => e.id);
+    expect(standingIds(roleIds)).toEqual(['demo-deploy', 'demo-readonly']);
     const who = await runCli(['--profile', 'web', '--json', 'whoami'], env);
     expect(JSON.parse(who.stdout)).toMatchObject({
       profile: 'web',

@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { credentialsResponseWire } from '../../src/wire/credentials.js';
 import { adminEntitlementWire } from '../../src/wire/entitlements.js';
-import { clearRevocations, devToken, stack, userEnvironment } from '../integration/support.js';
+import { clearRevocations, devToken, stack, standingIds, userEnvironment } from '../integration/support.js';
 
 /** What `aws sts get-caller-identity` prints: the AWS CLI's answer, parsed rather than cast. */
 const callerIdentity = z.object({ Account: z.string(), Arn: z.string(), UserId: z.string() });
@@ -86,11 +86,12 @@ describe('credvend CLI against the local stack', () => {
       expect(table.stdout).toContain('demo-readonly');
       const json = await cli(['--json', 'roles']);
       expect(
-        z
-          .array(z.object({ id: z.string() }))
-          .parse(JSON.parse(json.stdout))
-          .map((e) => e.id)
-          .sort(),
+        standingIds(
+          z
+            .array(z.object({ id: z.string() }))
+            .parse(JSON.parse(json.stdout))
+            .map((e) => e.id),
+        ),
       ).toEqual(['demo-deploy', 'demo-readonly']);
     });
 

@@ -110,6 +110,14 @@ export function userEnvironment(dir: string, token: string): NodeJS.ProcessEnv {
   };
 }
 
+/**
+ * A caller's standing entitlement ids, sorted. Grants that the JIT and portal tests leave
+ * on the shared stack (`grant-<request id>`) are that caller's too, but not what these tests check.
+ */
+export function standingIds(ids: readonly string[]): string[] {
+  return ids.filter((id) => !id.startsWith('grant-')).sort();
+}
+
 export function oidcPrincipal(sub: string): string {
   return `${stack().issuer}#${sub}`;
 }
