@@ -13,26 +13,20 @@ import { claimRuleSubject, groupSubject, oidcSubject } from '../src/domain/subje
 import type { Entitlement } from '../src/domain/types.js';
 import type { LocalEnvironment } from '../src/local/environment.js';
 import { type CiIssuers, startCiIssuers } from '../test/fixtures/ci-issuers.js';
+import { entitlement } from '../test/unit/fixtures.js';
 import { ms, summarize } from './stats.js';
 
 const CALLER_GROUPS = ['platform', 'deployers', 'oncall', 'data', 'web'];
 
 function row(id: string, subject: string, roleArn: string, extra: Partial<Entitlement> = {}): Entitlement {
-  return {
+  return entitlement({
     id,
     subject,
     accountId: roleArn.split(':')[4] ?? '',
     roleArn,
     maxDurationSeconds: 3600,
-    managedPolicyArns: [],
-    tags: {},
-    claimTags: {},
-    transitiveTagKeys: [],
-    reasonRequired: false,
-    effect: 'allow',
-    version: 1,
     ...extra,
-  };
+  });
 }
 
 /**

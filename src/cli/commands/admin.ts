@@ -6,8 +6,6 @@ import { printJson, printTable, resolveTarget } from '../context.js';
 import { CliError } from '../errors.js';
 import { anyObject } from '../wire.js';
 
-const list = z.object({ entitlements: z.array(anyObject), nextCursor: z.string().optional() });
-
 /** `v1` or `"v1"` (or a weak `W/"v1"`): an ETag as HTTP wants it, so nobody has to type the quotes. */
 export function entityTag(value: string): string {
   const trimmed = value.trim();
@@ -19,15 +17,7 @@ export function registerAdminCommands(program: Command): void {
   const entitlements = program.command('entitlements').description('manage entitlements (admin role)');
 
   entitlements.command('list').action(async () => {
-    const api = await resolveTarget(program);
-    const all: Array<Record<string, unknown>> = [];
-    let cursor: string | undefined;
-    do {
-      const query = new URLSearchParams({ limit: '1000', ...(cursor ? { cursor } : {}) });
-      const page = parseBody(list, await callApi(api, 'GET', `/v1/entitlements?${query}`));
-      all.push(...page.entitlements);
-      cursor = page.nextCursor;
-    } while (cursor);
+    const all = await listAll(program, '/v1/entitlements', 'entitlements');
     if (json()) return printJson(all);
     printTable(
       all.map((e) => ({ ...e, subject: JSON.stringify(e.subject) })),
@@ -103,6 +93,27 @@ export function registerAdminCommands(program: Command): void {
       });
       if (!json()) process.stdout.write(`deleted ${id}\n`);
     });
+}
+
+const page = z.object({ nextCursor: z.string().optional() }).catchall(z.unknown());
+
+/** Every item of a paged admin list (`{<key>: [...], nextCursor?}`), following the cursor. */
+export async function listAll(
+  program: Command,
+  path: string,
+  key: string,
+): Promise<Array<Record<string, unknown>>> {
+  const api = await resolveTarget(program);
+  const items = z.array(anyObject);
+  const all: Array<Record<string, unknown>> = [];
+  let cursor: string | undefined;
+  do {
+    const query = new URLSearchParams({ limit: '1000', ...(cursor ? { cursor } : {}) });
+    const body = parseBody(page, await callApi(api, 'GET', `${path}?${query}`));
+    all.push(...items.parse(body[key] ?? []));
+    cursor = body.nextCursor;
+  } while (cursor);
+  return all;
 }
 
 /** A JSON file's content, or stdin's for "-". */

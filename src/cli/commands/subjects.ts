@@ -5,9 +5,8 @@ import { callApi, parseBody } from '../api-client.js';
 import { printJson, printTable, resolveTarget } from '../context.js';
 import { CliError } from '../errors.js';
 import { anyObject } from '../wire.js';
-import { printWarnings, readJsonInput } from './admin.js';
+import { listAll, printWarnings, readJsonInput } from './admin.js';
 
-const subjectList = z.object({ subjects: z.array(anyObject), nextCursor: z.string().optional() });
 const explanation = z.object({
   subjectKeys: z.array(z.string()),
   rows: z.array(anyObject),
@@ -44,15 +43,7 @@ export function registerSubjectCommands(program: Command): void {
   const subjects = program.command('subjects').description('group and claim-rule subjects (admin role)');
 
   subjects.command('list').action(async () => {
-    const api = await resolveTarget(program);
-    const all: Array<Record<string, unknown>> = [];
-    let cursor: string | undefined;
-    do {
-      const query = new URLSearchParams({ limit: '1000', ...(cursor ? { cursor } : {}) });
-      const page = parseBody(subjectList, await callApi(api, 'GET', `/v1/subjects?${query}`));
-      all.push(...page.subjects);
-      cursor = page.nextCursor;
-    } while (cursor);
+    const all = await listAll(program, '/v1/subjects', 'subjects');
     if (json()) return printJson(all);
     printTable(
       all.map((s) => ({ ...s, subject: JSON.stringify(s.subject), entitlements: String(s.entitlements) })),
