@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { type AccessRequestConfig, loadAccessRequestConfig } from './access-request-config.js';
 import type { RoleAssignments } from './domain/roles.js';
 import type { LogLevel } from './logging.js';

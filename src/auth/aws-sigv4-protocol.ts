@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { InvalidRequestError } from '../domain/errors.js';
 import { invalidRequest } from '../domain/validation.js';
 

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import type { AccessRequest, Requestable } from '../domain/access-request-types.js';
 import { parsePolicyDocument } from '../domain/policy.js';
 import { type Item, MalformedItemError, num, readNumber, readString, str } from './attribute-values.js';

@@ -1,7 +1,7 @@
 import { execFile } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
 import { promisify } from 'node:util';
-import type { z } from 'zod';
+import type * as z from 'zod';
 import type { ProfileAuth } from './config-store.js';
 import { CliError } from './errors.js';
 

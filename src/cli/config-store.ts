@@ -1,5 +1,5 @@
 import { readFile } from 'node:fs/promises';
-import { z } from 'zod';
+import * as z from 'zod';
 import { CliError } from './errors.js';
 import { writePrivateFile } from './private-files.js';
 

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /**
  * The API answers the CLI reads are parsed with the server's own wire schemas (src/wire),

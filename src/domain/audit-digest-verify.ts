@@ -1,5 +1,5 @@
 import { constants, type KeyObject, verify } from 'node:crypto';
-import { z } from 'zod';
+import * as z from 'zod';
 import type { ChainedAuditEvent } from './audit.js';
 import {
   type AdvancedChain,

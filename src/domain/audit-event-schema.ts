@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { AUDIT_EVENT_SCHEMA_VERSION } from './audit-events.js';
 
 const optionalString = z.string().optional();

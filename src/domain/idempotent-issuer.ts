@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { ConflictError } from './errors.js';
 import type { Clock, IdempotencyStore, RevocationLookup } from './ports.js';
 import type { IdempotencySealer } from './sealing.js';

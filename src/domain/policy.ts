@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { PolicyNotNarrowingError } from './errors.js';
 import { conditionsImply } from './policy-conditions.js';
 import { actionCovers, actionsMayOverlap, resourceCovers, resourcesMayOverlap } from './policy-elements.js';

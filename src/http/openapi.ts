@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import * as audit from '../wire/audit.js';
 import * as credentials from '../wire/credentials.js';
 import * as entitlements from '../wire/entitlements.js';

@@ -1,4 +1,4 @@
-import type { z } from 'zod';
+import type * as z from 'zod';
 import { InvalidRequestError } from '../domain/errors.js';
 import { subjectKindOf } from '../domain/subjects.js';
 import type { Entitlement } from '../domain/types.js';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { isoInstant } from './common.js';
 
 export const AUDIT_OUTCOMES = ['issued', 'applied', 'denied', 'error'] as const;

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { isoInstant, policyDocumentWire } from './common.js';
 
 export const ENTITLEMENT_ID = /^[\w.:@+=-]{1,128}$/;

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { policyDocumentWire } from './common.js';
 
 const limitUsageWire = z.object({ limit: z.string(), used: z.number(), max: z.number() });

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { PROBLEM_CODES } from '../domain/errors.js';
 
 /** An `application/problem+json` body (RFC 9457). A 5xx carries no `detail`. */

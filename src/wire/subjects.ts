@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { adminEntitlementWire } from './entitlements.js';
 
 const subjectKindWire = z.enum(['principal', 'group', 'claim-rule', 'account']);

@@ -6,7 +6,7 @@ import { createInterface } from 'node:readline';
 import * as oidc from 'openid-client';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { z } from 'zod';
+import * as z from 'zod';
 import { SHORT_LIVED_CLI_CLIENT_ID, SHORT_LIVED_TTL } from '../../src/local/idp/clients.js';
 import { stack, standingIds, userEnvironment } from '../integration/support.js';
 import { launchChromium } from './browser.js';

@@ -5,7 +5,7 @@ import { join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { z } from 'zod';
+import * as z from 'zod';
 import { credentialsResponseWire } from '../../src/wire/credentials.js';
 import { adminEntitlementWire } from '../../src/wire/entitlements.js';
 import { clearRevocations, devToken, stack, standingIds, userEnvironment } from '../integration/support.js';

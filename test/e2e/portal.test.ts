@@ -6,7 +6,7 @@ import { promisify } from 'node:util';
 import axe from 'axe-core';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { z } from 'zod';
+import * as z from 'zod';
 import { devToken, oidcPrincipal, stack, userEnvironment } from '../integration/support.js';
 import { launchChromium } from './browser.js';
 

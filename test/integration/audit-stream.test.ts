@@ -9,7 +9,7 @@ import {
   SQSClient,
 } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { z } from 'zod';
+import * as z from 'zod';
 import { DynamoDbAuditSink } from '../../src/aws/dynamodb-audit-sink.js';
 import { auditTableDefinition } from '../../src/aws/table-schema.js';
 import { compose } from '../../src/compose/composition.js';

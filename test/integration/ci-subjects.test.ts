@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { z } from 'zod';
+import * as z from 'zod';
 import { planResponseWire } from '../../src/wire/plan.js';
 import { problemWire } from '../../src/wire/problem.js';
 import { type CiIssuers, githubClaims, gitlabClaims, startCiIssuers } from '../fixtures/ci-issuers.js';

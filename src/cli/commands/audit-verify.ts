@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { z } from 'zod';
+import * as z from 'zod';
 import { parsePublicKey } from '../../aws/kms-public-key.js';
 import { verifyAgainstDigests } from '../../domain/audit-digest-verify.js';
 import { auditEventJsonSchema } from '../../domain/audit-event-schema.js';

@@ -1,6 +1,6 @@
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { z } from 'zod';
+import * as z from 'zod';
 import type { Profile } from '../config-store.js';
 import { CliError } from '../errors.js';
 import { profileFileName, tokensDir } from '../paths.js';

@@ -1,6 +1,6 @@
 import type Provider from 'oidc-provider';
 import { errors, type ResourceServer, type TokenEndpointGrantContext } from 'oidc-provider';
-import { z } from 'zod';
+import * as z from 'zod';
 import { DEV_TOKEN_CLIENT_ID, DEV_TOKEN_GRANT } from './clients.js';
 
 /** Longest dev token lifetime: long enough for a working day, short enough to stay a dev token. */
