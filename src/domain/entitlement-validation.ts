@@ -1,3 +1,4 @@
+import { CALLER_NAME_TAG } from './caller-identity.js';
 import { validateClaimPlaceholders } from './claim-policy.js';
 import { claimConditionWarnings, validateClaimConditions } from './claim-rules.js';
 import type { InputIssue } from './errors.js';
@@ -52,8 +53,12 @@ export function validateEntitlement(e: Entitlement): InputIssue[] {
   }
 
   const keys = [...Object.keys(e.tags), ...Object.keys(e.claimTags)];
-  if (keys.length > STS_LIMITS.maxSessionTags)
-    add('tags', `at most ${STS_LIMITS.maxSessionTags} session tags, static and claim tags together`);
+  // One of STS's 50 session tags is always credvend-caller, which the target role's trust requires.
+  if (keys.length >= STS_LIMITS.maxSessionTags)
+    add(
+      'tags',
+      `at most ${STS_LIMITS.maxSessionTags - 1} session tags, static and claim tags together (${CALLER_NAME_TAG} is the last)`,
+    );
   const folded = new Set<string>();
   for (const key of keys) {
     if (key.length < 1 || key.length > STS_LIMITS.tagKeyMaxLength || !TAG_CHARSET.test(key)) {
@@ -63,6 +68,8 @@ export function validateEntitlement(e: Entitlement): InputIssue[] {
       );
     }
     if (key.toLowerCase().startsWith('aws:')) add(`tags.${key}`, 'the aws: prefix is reserved');
+    if (key.toLowerCase() === CALLER_NAME_TAG)
+      add(`tags.${key}`, "reserved: credvend sets it to the caller's name");
     if (folded.has(key.toLowerCase())) add(`tags.${key}`, 'tag keys must be unique ignoring case');
     folded.add(key.toLowerCase());
   }

@@ -204,13 +204,26 @@ function resolveTags(entitlement: Entitlement, caller: Caller): SessionTag[] {
 }
 
 /**
- * Adds the caller's readable name as a session tag where it fits: the entitlement's own
- * tags come first, so one that already uses the key, or all 50 tags, leaves it out.
+ * Adds the caller's readable name as the `credvend-caller` session tag. The target role's
+ * trust policy requires that tag, so a session planned without it would be refused by AWS
+ * only after its audit record: an entitlement whose own tags take the key, or all 50 slots,
+ * is refused here, before anything is assumed.
  */
 function withCallerNameTag(tags: SessionTag[], caller: Caller): SessionTag[] {
-  const value = toTagValue(caller.displayName);
-  const taken = tags.some((t) => t.key.toLowerCase() === CALLER_NAME_TAG);
-  if (value === '' || taken || tags.length >= STS_LIMITS.maxSessionTags) return tags;
+  if (tags.some((t) => t.key.toLowerCase() === CALLER_NAME_TAG)) {
+    throw new LimitExceededError(
+      'tag-key',
+      `session tag key "${CALLER_NAME_TAG}" is reserved for the caller's name`,
+    );
+  }
+  if (tags.length >= STS_LIMITS.maxSessionTags) {
+    throw new LimitExceededError(
+      'session-tags',
+      `at most ${STS_LIMITS.maxSessionTags - 1} session tags of the entitlement's own: ${CALLER_NAME_TAG} takes the last of STS's ${STS_LIMITS.maxSessionTags}`,
+    );
+  }
+  // The principal is never empty, so the tag always has a value even for an unprintable name.
+  const value = toTagValue(caller.displayName) || toTagValue(caller.principal);
   return [...tags, { key: CALLER_NAME_TAG, value }];
 }
 

@@ -112,12 +112,12 @@ describe('display names are display only', () => {
     }
   });
 
-  it('sends the readable name as a session tag, after the entitlement’s own tags', () => {
+  it('sends the readable name as a session tag, after the entitlement’s own 49', () => {
     const p = plan(oidcCaller(ISSUER, 'alice', 'Zoë Müller'));
     expect(p.tags).toContainEqual({ key: CALLER_NAME_TAG, value: 'Zoë Müller' });
-    const full = Object.fromEntries(Array.from({ length: 50 }, (_, i) => [`k${i}`, 'v']));
+    const own = Object.fromEntries(Array.from({ length: 49 }, (_, i) => [`k${i}`, 'v']));
     const crowded = planIssuance(
-      entitlement({ tags: full }),
+      entitlement({ tags: own }),
       { target: { entitlementId: 'ent-1' } },
       caller(),
       {
@@ -126,7 +126,7 @@ describe('display names are display only', () => {
       },
     );
     expect(crowded.tags).toHaveLength(50);
-    expect(crowded.tags.some((t) => t.key === CALLER_NAME_TAG)).toBe(false);
+    expect(crowded.tags.at(-1)?.key).toBe(CALLER_NAME_TAG);
   });
 
   it('gives an AWS caller the identity of its role, whatever session name it chose', () => {

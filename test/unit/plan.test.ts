@@ -193,13 +193,26 @@ describe('session policy', () => {
 describe('session tags', () => {
   const tags = (n: number) => Object.fromEntries([...Array(n)].map((_, i) => [`k${i}`, 'v']));
 
-  it('allows 50 tags and refuses 51', () => {
-    expect(
-      limitOf(() => planIssuance(entitlement({ tags: tags(50) }), request(), caller(), plain)),
-    ).toBeUndefined();
-    expect(limitOf(() => planIssuance(entitlement({ tags: tags(51) }), request(), caller(), plain))).toBe(
+  it("allows 49 of the entitlement's own tags and refuses 50: credvend-caller takes the last slot", () => {
+    const plan = planIssuance(entitlement({ tags: tags(49) }), request(), caller(), plain);
+    expect(plan.tags).toHaveLength(50);
+    expect(plan.tags.at(-1)?.key).toBe('credvend-caller');
+    expect(limitOf(() => planIssuance(entitlement({ tags: tags(50) }), request(), caller(), plain))).toBe(
       'session-tags',
     );
+  });
+
+  it('refuses an entitlement tag that would claim to be the caller (any case)', () => {
+    for (const key of ['credvend-caller', 'Credvend-Caller']) {
+      expect(
+        limitOf(() => planIssuance(entitlement({ tags: { [key]: 'mallory' } }), request(), caller(), plain)),
+      ).toBe('tag-key');
+    }
+  });
+
+  it('always sends credvend-caller, falling back to the principal when the name has no printable part', () => {
+    const plan = planIssuance(entitlement(), request(), caller({ displayName: '' }), plain);
+    expect(plan.tags.find((t) => t.key === 'credvend-caller')?.value).not.toBe('');
   });
 
   it.each([
