@@ -2,6 +2,7 @@ import { Command, Option } from 'commander';
 import { registerAdminCommands } from './commands/admin.js';
 import { registerAuditCommands } from './commands/audit.js';
 import { registerAwsConfig } from './commands/aws-config.js';
+import { registerCompletion } from './commands/completion.js';
 import { registerCredentialCommands } from './commands/credentials.js';
 import { registerExec } from './commands/exec.js';
 import { registerLogin } from './commands/login.js';
@@ -39,6 +40,7 @@ registerRequestCommands(program);
 registerAdminCommands(program);
 registerAuditCommands(program);
 registerDevToken(program, apiUrl);
+registerCompletion(program);
 
 export async function runCli(argv: readonly string[]): Promise<void> {
   try {
