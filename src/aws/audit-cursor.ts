@@ -3,11 +3,12 @@ import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import { MAX_RANGE_DAYS } from '../domain/audit-query.js';
 import { InvalidRequestError } from '../domain/errors.js';
 
-/** Where a page stopped: the DynamoDB key to resume from and, for by-day walks, the day. */
+/** Where a page stopped: the DynamoDB key to resume from and, for walks over shards, the shard. */
 export interface CursorPosition {
   /** The time range of the query that produced the first page. */
   range?: { from: string; to: string };
-  day?: string;
+  /** `<outcome>#<shard>`: the partition of the outcome index the walk is in. */
+  segment?: string;
   key?: Record<string, AttributeValue>;
 }
 
@@ -82,10 +83,10 @@ export function decodeCursor(key: Buffer, queryFingerprint: string, cursor: stri
     }
     position.range = { from: new Date(range.from).toISOString(), to: new Date(range.to).toISOString() };
   }
-  if ('day' in parsed) {
-    if (typeof parsed.day !== 'string' || !/^\d{4}-\d\d-\d\d$/.test(parsed.day))
+  if ('segment' in parsed) {
+    if (typeof parsed.segment !== 'string' || !/^[a-z]{1,16}#\d{1,3}$/.test(parsed.segment))
       throw new InvalidRequestError(INVALID);
-    position.day = parsed.day;
+    position.segment = parsed.segment;
   }
   if ('key' in parsed) {
     const key = parsed.key;

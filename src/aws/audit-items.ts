@@ -12,6 +12,7 @@ import {
   str,
   strMap,
 } from './attribute-values.js';
+import { outcomeShardOf } from './audit-shards.js';
 
 const OUTCOMES: readonly AuditOutcome[] = ['issued', 'applied', 'denied', 'error'];
 const ACTIONS: readonly AuditAction[] = [
@@ -74,6 +75,8 @@ export function auditEventToItem(event: ChainedAuditEvent): Item {
     day: str(event.day),
     action: str(event.action),
     outcome: str(event.outcome),
+    // Not part of the record (nor of its hash): the key that spreads it over the time index.
+    outcomeShard: str(outcomeShardOf(event.outcome, event.eventId)),
     requestId: str(event.requestId),
     principal: str(event.principal),
     authMethod: str(event.authMethod),

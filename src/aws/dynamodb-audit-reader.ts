@@ -1,29 +1,36 @@
 import { randomBytes } from 'node:crypto';
 import {
-  type AttributeValue,
   type DynamoDBClient,
   GetItemCommand,
+  paginateQuery,
   QueryCommand,
   type QueryCommandInput,
 } from '@aws-sdk/client-dynamodb';
 import type { ChainedAuditEvent } from '../domain/audit.js';
 import type { AuditFilter, AuditPage, AuditPageRequest, AuditReader } from '../domain/audit-query.js';
+import { InvalidRequestError } from '../domain/errors.js';
+import type { Item } from './attribute-values.js';
 import { type CursorPosition, decodeCursor, encodeCursor } from './audit-cursor.js';
 import { itemToAuditEvent } from './audit-items.js';
+import { outcomeSegments } from './audit-shards.js';
+import { readAuditRecords } from './dynamodb-audit-records.js';
+import { AUDIT_INDEX } from './table-schema.js';
 
-/** Audit table GSIs: each filter has its own, sorted by time, so a page is one Query. */
-export const AUDIT_INDEX = {
-  principal: 'byPrincipal',
-  accountId: 'byAccount',
-  roleArn: 'byRole',
-  outcome: 'byOutcome',
-  accessKeyId: 'byAccessKey',
-  chain: 'byChain',
-  day: 'byDay',
-  accessRequestId: 'byAccessRequest',
+/** Filters with an index of their own, keyed by the filter's value and sorted by time. */
+const FILTER_INDEX = {
+  principal: AUDIT_INDEX.byPrincipal,
+  accountId: AUDIT_INDEX.byAccount,
+  roleArn: AUDIT_INDEX.byRole,
+  accessRequestId: AUDIT_INDEX.byAccessRequest,
 } as const;
 
-const DAY_MS = 86_400_000;
+interface Partition {
+  index: string;
+  attribute: string;
+  value: string;
+}
+
+const TIME_RANGE = '#pk = :pk AND #time BETWEEN :from AND :to';
 
 /** What a cursor is bound to. The time range is not in it: the cursor carries its own. */
 function fingerprint(request: AuditPageRequest): string {
@@ -31,16 +38,16 @@ function fingerprint(request: AuditPageRequest): string {
   return JSON.stringify([f.by, f.by === 'all' ? '' : f.value, request.limit]);
 }
 
-/** UTC days from `to` back to `from`, newest first. */
-function daysDescending(from: string, to: string): string[] {
-  const days: string[] = [];
-  const first = Date.parse(`${from.slice(0, 10)}T00:00:00.000Z`);
-  for (let t = Date.parse(`${to.slice(0, 10)}T00:00:00.000Z`); t >= first; t -= DAY_MS) {
-    days.push(new Date(t).toISOString().slice(0, 10));
-  }
-  return days;
+/** The one index partition a filter reads, or undefined for the walks over outcome shards. */
+function partitionOf(filter: AuditFilter): Partition | undefined {
+  if (filter.by === 'all' || filter.by === 'outcome') return undefined;
+  return { index: FILTER_INDEX[filter.by], attribute: filter.by, value: filter.value };
 }
 
+/**
+ * Audit queries. Every page is one key-condition Query on one index partition (then one
+ * BatchGetItem of the records): cost follows the page, never the table.
+ */
 export class DynamoDbAuditReader implements AuditReader {
   constructor(
     private readonly client: DynamoDBClient,
@@ -59,100 +66,73 @@ export class DynamoDbAuditReader implements AuditReader {
       ? decodeCursor(this.cursorKey, fp, initial.cursor)
       : { range: { from: initial.from, to: initial.to } };
     const request = position.range ? { ...initial, ...position.range } : initial;
-    if (request.filter.by === 'all') return this.pageByDay(request, fp, position);
-    return this.pageByIndex(request, request.filter, fp, position);
+    const { filter } = request;
+    const partition = partitionOf(filter);
+    if (partition) {
+      const { events, lastKey } = await this.pageOf(partition, request, position.key);
+      return lastKey ? { events, nextCursor: this.cursor(fp, request, { key: lastKey }) } : { events };
+    }
+    return this.pageOfShards(
+      outcomeSegments(filter.by === 'outcome' ? [filter.value] : undefined),
+      request,
+      fp,
+      position,
+    );
   }
 
-  private async pageByIndex(
+  /**
+   * Outcomes (and the unfiltered listing) live in `<outcome>#<shard>` partitions, so that no
+   * partition takes every write. A page reads one of them, newest first; the cursor then
+   * moves through the rest in a fixed order. A page may therefore be short, or empty with a
+   * cursor: follow it to the end (as the CLI and the NDJSON export do) for the whole range.
+   */
+  private async pageOfShards(
+    segments: readonly string[],
     request: AuditPageRequest,
-    filter: Exclude<AuditFilter, { by: 'all' }>,
     fp: string,
     position: CursorPosition,
   ): Promise<AuditPage> {
-    const { events, lastKey } = await this.fill(
-      {
-        IndexName: AUDIT_INDEX[filter.by],
-        KeyConditionExpression: '#pk = :pk AND #time BETWEEN :from AND :to',
-        ExpressionAttributeNames: { '#pk': filter.by, '#time': 'time' },
+    const index = position.segment === undefined ? 0 : segments.indexOf(position.segment);
+    const segment = segments[index];
+    if (segment === undefined) throw new InvalidRequestError('cursor is invalid or belongs to another query');
+    const { events, lastKey } = await this.pageOf(
+      { index: AUDIT_INDEX.byOutcomeShard, attribute: 'outcomeShard', value: segment },
+      request,
+      position.key,
+    );
+    if (lastKey) return { events, nextCursor: this.cursor(fp, request, { segment, key: lastKey }) };
+    const next = segments[index + 1];
+    return next ? { events, nextCursor: this.cursor(fp, request, { segment: next }) } : { events };
+  }
+
+  /** Up to `limit` records of one index partition in the range, newest first: one Query. */
+  private async pageOf(
+    segment: Partition,
+    request: AuditPageRequest,
+    startKey: Item | undefined,
+  ): Promise<{ events: ChainedAuditEvent[]; lastKey?: Item }> {
+    const output = await this.client.send(
+      new QueryCommand({
+        TableName: this.tableName,
+        IndexName: segment.index,
+        KeyConditionExpression: TIME_RANGE,
+        ExpressionAttributeNames: { '#pk': segment.attribute, '#time': 'time' },
         ExpressionAttributeValues: {
-          ':pk': { S: filter.value },
+          ':pk': { S: segment.value },
           ':from': { S: request.from },
           ':to': { S: request.to },
         },
-      },
-      request.limit,
-      position.key,
+        ScanIndexForward: false,
+        Limit: request.limit,
+        ExclusiveStartKey: startKey,
+      }),
     );
-    const range = { from: request.from, to: request.to };
-    return lastKey
-      ? { events, nextCursor: encodeCursor(this.cursorKey, fp, { range, key: lastKey }) }
-      : { events };
+    const events = await readAuditRecords(this.client, this.tableName, output.Items ?? []);
+    return output.LastEvaluatedKey ? { events, lastKey: output.LastEvaluatedKey } : { events };
   }
 
-  private async pageByDay(
-    request: AuditPageRequest,
-    fp: string,
-    position: CursorPosition,
-  ): Promise<AuditPage> {
-    const days = daysDescending(request.from, request.to);
-    const range = { from: request.from, to: request.to };
-    let index = position.day ? days.indexOf(position.day) : 0;
-    if (index < 0) index = days.length;
-    let startKey = position.key;
-    const events: ChainedAuditEvent[] = [];
-    for (; index < days.length; index++) {
-      const day = days[index] as string;
-      const page = await this.fill(
-        {
-          IndexName: AUDIT_INDEX.day,
-          KeyConditionExpression: '#day = :day AND #time BETWEEN :from AND :to',
-          ExpressionAttributeNames: { '#day': 'day', '#time': 'time' },
-          ExpressionAttributeValues: {
-            ':day': { S: day },
-            ':from': { S: request.from },
-            ':to': { S: request.to },
-          },
-        },
-        request.limit - events.length,
-        startKey,
-      );
-      events.push(...page.events);
-      startKey = undefined;
-      if (page.lastKey)
-        return { events, nextCursor: encodeCursor(this.cursorKey, fp, { range, day, key: page.lastKey }) };
-      if (events.length >= request.limit) {
-        const nextDay = days[index + 1];
-        return nextDay
-          ? { events, nextCursor: encodeCursor(this.cursorKey, fp, { range, day: nextDay }) }
-          : { events };
-      }
-    }
-    return { events };
-  }
-
-  /** Up to `limit` records newest first, following DynamoDB's 1 MB pages within one logical page. */
-  private async fill(
-    query: Omit<QueryCommandInput, 'TableName'>,
-    limit: number,
-    startKey: Record<string, AttributeValue> | undefined,
-  ): Promise<{ events: ChainedAuditEvent[]; lastKey?: Record<string, AttributeValue> }> {
-    const events: ChainedAuditEvent[] = [];
-    let exclusiveStartKey = startKey;
-    while (events.length < limit) {
-      const output = await this.client.send(
-        new QueryCommand({
-          ...query,
-          TableName: this.tableName,
-          ScanIndexForward: false,
-          Limit: limit - events.length,
-          ExclusiveStartKey: exclusiveStartKey,
-        }),
-      );
-      for (const item of output.Items ?? []) events.push(itemToAuditEvent(item));
-      exclusiveStartKey = output.LastEvaluatedKey;
-      if (!exclusiveStartKey) return { events };
-    }
-    return exclusiveStartKey ? { events, lastKey: exclusiveStartKey } : { events };
+  private cursor(fp: string, request: AuditPageRequest, position: Omit<CursorPosition, 'range'>): string {
+    return encodeCursor(this.cursorKey, fp, { range: { from: request.from, to: request.to }, ...position });
   }
 
   async get(eventId: string): Promise<ChainedAuditEvent | undefined> {
@@ -167,82 +147,70 @@ export class DynamoDbAuditReader implements AuditReader {
   }
 
   async byAccessKey(accessKeyId: string): Promise<ChainedAuditEvent[]> {
-    const output = await this.client.send(
-      new QueryCommand({
-        TableName: this.tableName,
-        IndexName: AUDIT_INDEX.accessKeyId,
-        KeyConditionExpression: 'accessKeyId = :k',
-        ExpressionAttributeValues: { ':k': { S: accessKeyId } },
-      }),
-    );
-    return (output.Items ?? []).map(itemToAuditEvent);
+    return this.recordsOf({
+      IndexName: AUDIT_INDEX.byAccessKey,
+      KeyConditionExpression: 'accessKeyId = :k',
+      ExpressionAttributeValues: { ':k': { S: accessKeyId } },
+    });
   }
 
   /** Issuances made under one just-in-time grant (its records carry the request id). */
   async issuancesOf(accessRequestId: string): Promise<ChainedAuditEvent[]> {
-    const events: ChainedAuditEvent[] = [];
-    let startKey: Record<string, AttributeValue> | undefined;
-    do {
-      const output = await this.client.send(
-        new QueryCommand({
-          TableName: this.tableName,
-          IndexName: AUDIT_INDEX.accessRequestId,
-          KeyConditionExpression: 'accessRequestId = :r',
-          FilterExpression: '#action = :issue AND outcome = :issued',
-          ExpressionAttributeNames: { '#action': 'action' },
-          ExpressionAttributeValues: {
-            ':r': { S: accessRequestId },
-            ':issue': { S: 'credentials.issue' },
-            ':issued': { S: 'issued' },
-          },
-          ExclusiveStartKey: startKey,
-        }),
-      );
-      events.push(...(output.Items ?? []).map(itemToAuditEvent));
-      startKey = output.LastEvaluatedKey;
-    } while (startKey);
-    return events;
+    return this.recordsOf({
+      IndexName: AUDIT_INDEX.byAccessRequest,
+      KeyConditionExpression: 'accessRequestId = :r',
+      // Both attributes are projected into the index: the filter reads no record.
+      FilterExpression: '#action = :issue AND outcome = :issued',
+      ExpressionAttributeNames: { '#action': 'action' },
+      ExpressionAttributeValues: {
+        ':r': { S: accessRequestId },
+        ':issue': { S: 'credentials.issue' },
+        ':issued': { S: 'issued' },
+      },
+    });
   }
 
+  /** Ids of the chains with a record in [from, to]: one Query per outcome shard. */
   async chainsBetween(from: string, to: string): Promise<string[]> {
     const chains = new Set<string>();
-    for (const day of daysDescending(from, to)) {
-      let startKey: Record<string, AttributeValue> | undefined;
-      do {
-        const output = await this.client.send(
-          new QueryCommand({
-            TableName: this.tableName,
-            IndexName: AUDIT_INDEX.day,
-            KeyConditionExpression: '#day = :day AND #time BETWEEN :from AND :to',
-            ExpressionAttributeNames: { '#day': 'day', '#time': 'time' },
-            ExpressionAttributeValues: { ':day': { S: day }, ':from': { S: from }, ':to': { S: to } },
-            ProjectionExpression: 'chainId',
-            ExclusiveStartKey: startKey,
-          }),
-        );
-        for (const item of output.Items ?? []) if (item.chainId?.S) chains.add(item.chainId.S);
-        startKey = output.LastEvaluatedKey;
-      } while (startKey);
-    }
+    await Promise.all(
+      outcomeSegments().map(async (segment) => {
+        for (const item of await this.indexEntries({
+          IndexName: AUDIT_INDEX.byOutcomeShard,
+          KeyConditionExpression: TIME_RANGE,
+          ExpressionAttributeNames: { '#pk': 'outcomeShard', '#time': 'time' },
+          ExpressionAttributeValues: { ':pk': { S: segment }, ':from': { S: from }, ':to': { S: to } },
+          ProjectionExpression: 'chainId',
+        })) {
+          if (item.chainId?.S) chains.add(item.chainId.S);
+        }
+      }),
+    );
     return [...chains];
   }
 
+  /** Every record of one chain, in sequence order. */
   async chain(chainId: string): Promise<ChainedAuditEvent[]> {
-    const records: ChainedAuditEvent[] = [];
-    let startKey: Record<string, AttributeValue> | undefined;
-    do {
-      const output = await this.client.send(
-        new QueryCommand({
-          TableName: this.tableName,
-          IndexName: AUDIT_INDEX.chain,
-          KeyConditionExpression: 'chainId = :c',
-          ExpressionAttributeValues: { ':c': { S: chainId } },
-          ExclusiveStartKey: startKey,
-        }),
-      );
-      for (const item of output.Items ?? []) records.push(itemToAuditEvent(item));
-      startKey = output.LastEvaluatedKey;
-    } while (startKey);
-    return records;
+    return this.recordsOf({
+      IndexName: AUDIT_INDEX.byChain,
+      KeyConditionExpression: 'chainId = :c',
+      ExpressionAttributeValues: { ':c': { S: chainId } },
+    });
+  }
+
+  private async recordsOf(query: Omit<QueryCommandInput, 'TableName'>): Promise<ChainedAuditEvent[]> {
+    return readAuditRecords(this.client, this.tableName, await this.indexEntries(query));
+  }
+
+  /** Every index entry a Query matches, across DynamoDB's 1 MB pages. */
+  private async indexEntries(query: Omit<QueryCommandInput, 'TableName'>): Promise<Item[]> {
+    const entries: Item[] = [];
+    for await (const page of paginateQuery(
+      { client: this.client },
+      { ...query, TableName: this.tableName },
+    )) {
+      entries.push(...(page.Items ?? []));
+    }
+    return entries;
   }
 }

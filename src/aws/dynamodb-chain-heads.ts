@@ -1,15 +1,15 @@
 import {
   type AttributeValue,
   type DynamoDBClient,
-  QueryCommand,
-  ScanCommand,
+  paginateQuery,
+  paginateScan,
 } from '@aws-sdk/client-dynamodb';
 import type { ChainHead } from '../domain/audit-digest.js';
 import type { ChainHeadSource } from '../domain/audit-digest-writer.js';
 import { readNumber, readString } from './attribute-values.js';
+import { outcomeSegments } from './audit-shards.js';
 import { AUDIT_INDEX } from './table-schema.js';
 
-const DAY_MS = 86_400_000;
 const PROJECTION = 'chainId, seq, #hash, #time';
 const NAMES = { '#hash': 'hash', '#time': 'time' };
 
@@ -17,7 +17,7 @@ type WindowHead = ChainHead & { records: number; minSeq: number };
 
 /**
  * Reads the audit table for the digest writer: only the four attributes a digest needs,
- * one by-day Query per day of the window (the first digest scans the table once).
+ * one Query per outcome shard of the time index (the first digest scans the table once).
  */
 export class DynamoDbChainHeads implements ChainHeadSource {
   constructor(
@@ -42,56 +42,35 @@ export class DynamoDbChainHeads implements ChainHeadSource {
       if (seq > seen.seq) Object.assign(seen, { seq, hash: readString(item, 'hash'), time });
     };
     if (after === undefined) await this.scan(add);
-    else for (const day of days(after, upTo)) await this.queryDay(day, after, upTo, add);
+    else for (const segment of outcomeSegments()) await this.queryShard(segment, after, upTo, add);
     return [...heads.values()];
   }
 
   private async scan(add: (item: Record<string, AttributeValue>) => void): Promise<void> {
-    let startKey: Record<string, AttributeValue> | undefined;
-    do {
-      const output = await this.client.send(
-        new ScanCommand({
-          TableName: this.tableName,
-          ProjectionExpression: PROJECTION,
-          ExpressionAttributeNames: NAMES,
-          ExclusiveStartKey: startKey,
-        }),
-      );
-      for (const item of output.Items ?? []) add(item);
-      startKey = output.LastEvaluatedKey;
-    } while (startKey);
+    const pages = paginateScan(
+      { client: this.client },
+      { TableName: this.tableName, ProjectionExpression: PROJECTION, ExpressionAttributeNames: NAMES },
+    );
+    for await (const page of pages) for (const item of page.Items ?? []) add(item);
   }
 
-  private async queryDay(
-    day: string,
+  private async queryShard(
+    segment: string,
     after: string,
     upTo: string,
     add: (item: Record<string, AttributeValue>) => void,
   ): Promise<void> {
-    let startKey: Record<string, AttributeValue> | undefined;
-    do {
-      const output = await this.client.send(
-        new QueryCommand({
-          TableName: this.tableName,
-          IndexName: AUDIT_INDEX.byDay,
-          KeyConditionExpression: '#day = :day AND #time BETWEEN :after AND :upTo',
-          ProjectionExpression: PROJECTION,
-          ExpressionAttributeNames: { ...NAMES, '#day': 'day' },
-          ExpressionAttributeValues: { ':day': { S: day }, ':after': { S: after }, ':upTo': { S: upTo } },
-          ExclusiveStartKey: startKey,
-        }),
-      );
-      for (const item of output.Items ?? []) add(item);
-      startKey = output.LastEvaluatedKey;
-    } while (startKey);
+    const pages = paginateQuery(
+      { client: this.client },
+      {
+        TableName: this.tableName,
+        IndexName: AUDIT_INDEX.byOutcomeShard,
+        KeyConditionExpression: '#shard = :shard AND #time BETWEEN :after AND :upTo',
+        ProjectionExpression: PROJECTION,
+        ExpressionAttributeNames: { ...NAMES, '#shard': 'outcomeShard' },
+        ExpressionAttributeValues: { ':shard': { S: segment }, ':after': { S: after }, ':upTo': { S: upTo } },
+      },
+    );
+    for await (const page of pages) for (const item of page.Items ?? []) add(item);
   }
-}
-
-function days(from: string, to: string): string[] {
-  const list: string[] = [];
-  const last = Date.parse(`${to.slice(0, 10)}T00:00:00.000Z`);
-  for (let t = Date.parse(`${from.slice(0, 10)}T00:00:00.000Z`); t <= last; t += DAY_MS) {
-    list.push(new Date(t).toISOString().slice(0, 10));
-  }
-  return list;
 }

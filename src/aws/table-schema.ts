@@ -1,16 +1,13 @@
 import type { CreateTableCommandInput } from '@aws-sdk/client-dynamodb';
 
 /** Index names are part of the contract: the repositories query them by these names. */
-export const ENTITLEMENT_INDEX = { byId: 'byId' } as const;
-
 export const AUDIT_INDEX = {
   byPrincipal: 'byPrincipal',
   byAccount: 'byAccount',
   byRole: 'byRole',
-  byOutcome: 'byOutcome',
+  byOutcomeShard: 'byOutcomeShard',
   byAccessKey: 'byAccessKey',
   byChain: 'byChain',
-  byDay: 'byDay',
   byAccessRequest: 'byAccessRequest',
 } as const;
 
@@ -36,30 +33,48 @@ export function entitlementsTableDefinition(tableName: string): CreateTableComma
       { AttributeName: 'subject', KeyType: 'HASH' },
       { AttributeName: 'entitlementId', KeyType: 'RANGE' },
     ],
-    GlobalSecondaryIndexes: [
-      {
-        IndexName: ENTITLEMENT_INDEX.byId,
-        KeySchema: [{ AttributeName: 'entitlementId', KeyType: 'HASH' }],
-        Projection: { ProjectionType: 'ALL' },
-      },
-    ],
   };
 }
 
-const AUDIT_INDEXES: Array<[name: string, hash: string, range?: [string, 'S' | 'N']]> = [
-  [AUDIT_INDEX.byPrincipal, 'principal', ['time', 'S']],
-  [AUDIT_INDEX.byAccount, 'accountId', ['time', 'S']],
-  [AUDIT_INDEX.byRole, 'roleArn', ['time', 'S']],
-  [AUDIT_INDEX.byOutcome, 'outcome', ['time', 'S']],
-  [AUDIT_INDEX.byAccessKey, 'accessKeyId'],
-  [AUDIT_INDEX.byChain, 'chainId', ['seq', 'N']],
-  [AUDIT_INDEX.byDay, 'day', ['time', 'S']],
-  [AUDIT_INDEX.byAccessRequest, 'accessRequestId', ['time', 'S']],
+interface AuditIndex {
+  name: string;
+  hash: string;
+  range?: [string, 'S' | 'N'];
+  /** Attributes copied beside the keys: only what a query filters or reads without the item. */
+  include?: string[];
+}
+
+/**
+ * Every index is keys-only or INCLUDE: an entry then stays under 1 KB and costs one write
+ * unit, where a copy of the whole record (1-2 KB) cost two. Pages read the records with
+ * one BatchGetItem after the Query (see DynamoDbAuditReader).
+ */
+const AUDIT_INDEXES: AuditIndex[] = [
+  { name: AUDIT_INDEX.byPrincipal, hash: 'principal', range: ['time', 'S'] },
+  { name: AUDIT_INDEX.byAccount, hash: 'accountId', range: ['time', 'S'] },
+  // Idempotent replays look for a revocation of one SourceIdentity on this index alone.
+  { name: AUDIT_INDEX.byRole, hash: 'roleArn', range: ['time', 'S'], include: ['action', 'sourceIdentity'] },
+  // `<outcome>#<shard>`: the outcome filter, the unfiltered walk and the digest's chain heads.
+  {
+    name: AUDIT_INDEX.byOutcomeShard,
+    hash: 'outcomeShard',
+    range: ['time', 'S'],
+    include: ['chainId', 'seq', 'hash'],
+  },
+  { name: AUDIT_INDEX.byAccessKey, hash: 'accessKeyId' },
+  { name: AUDIT_INDEX.byChain, hash: 'chainId', range: ['seq', 'N'] },
+  // The issuances under a grant are picked out by action and outcome on the index alone.
+  {
+    name: AUDIT_INDEX.byAccessRequest,
+    hash: 'accessRequestId',
+    range: ['time', 'S'],
+    include: ['action', 'outcome'],
+  },
 ];
 
 export function auditTableDefinition(tableName: string): CreateTableCommandInput {
   const attributes = new Map<string, 'S' | 'N'>([['eventId', 'S']]);
-  for (const [, hash, range] of AUDIT_INDEXES) {
+  for (const { hash, range } of AUDIT_INDEXES) {
     attributes.set(hash, 'S');
     if (range) attributes.set(range[0], range[1]);
   }
@@ -73,13 +88,15 @@ export function auditTableDefinition(tableName: string): CreateTableCommandInput
     KeySchema: [{ AttributeName: 'eventId', KeyType: 'HASH' }],
     // The stream feeds the event publisher (functions/stream.ts); new images only.
     StreamSpecification: { StreamEnabled: true, StreamViewType: 'NEW_IMAGE' },
-    GlobalSecondaryIndexes: AUDIT_INDEXES.map(([IndexName, hash, range]) => ({
-      IndexName,
+    GlobalSecondaryIndexes: AUDIT_INDEXES.map(({ name, hash, range, include }) => ({
+      IndexName: name,
       KeySchema: [
         { AttributeName: hash, KeyType: 'HASH' as const },
         ...(range ? [{ AttributeName: range[0], KeyType: 'RANGE' as const }] : []),
       ],
-      Projection: { ProjectionType: 'ALL' as const },
+      Projection: include
+        ? { ProjectionType: 'INCLUDE' as const, NonKeyAttributes: include }
+        : { ProjectionType: 'KEYS_ONLY' as const },
     })),
   };
 }

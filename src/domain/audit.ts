@@ -77,6 +77,6 @@ export interface ChainedAuditEvent extends AuditEvent {
   seq: number;
   prevHash: string;
   hash: string;
-  /** UTC day of `time` (YYYY-MM-DD): partition of the by-day index. */
+  /** UTC day of `time` (YYYY-MM-DD); hashed with the rest, so kept though no index reads it now. */
   day: string;
 }

@@ -377,7 +377,11 @@ describe('credvend CLI against the local stack', () => {
       const auditor = { CREDVEND_TOKEN: await devToken('auditor@example.com') };
       const vended = await cli(['creds', 'demo-readonly', '--reason', 'for the auditor']);
       const accessKeyId = credentialsResponseWire.parse(JSON.parse(vended.stdout)).credentials.accessKeyId;
-      const csv = await cli(['audit', 'list', '--outcome', 'issued', '--limit', '5', '--csv'], auditor);
+      const alicePrincipal = `${stack().issuer}#alice@example.com`;
+      const csv = await cli(
+        ['audit', 'list', '--principal', alicePrincipal, '--limit', '5', '--csv'],
+        auditor,
+      );
       expect(csv.stdout.split('\r\n')[0]).toBe(
         'time,outcome,action,principal,accountId,roleArn,accessKeyId,reason,eventId',
       );
@@ -386,7 +390,7 @@ describe('credvend CLI against the local stack', () => {
       expect(JSON.parse(key.stdout)).toMatchObject({
         accessKeyId,
         reason: 'for the auditor',
-        principal: `${stack().issuer}#alice@example.com`,
+        principal: alicePrincipal,
       });
       const verify = await cli(['audit', 'verify'], auditor);
       expect(verify.code).toBe(0);

@@ -130,8 +130,11 @@ async function actionsCalledBy(entry: string, esbuildOptions: Record<string, unk
       /import\s*\{([^}]*)\}\s*from\s*'@aws-sdk\/client-([a-z0-9-]+)'/g,
     )) {
       for (const name of names.split(',').map((n) => n.replace(/^\s*type\s+/, '').trim())) {
-        const command = /^(\w+)Command$/.exec(name)?.[1];
-        if (!command || !source.includes(`new ${name}(`)) continue;
+        // A command sent directly, or through its paginator (paginateQuery sends Query).
+        const sent = /^(\w+)Command$/.exec(name)?.[1];
+        const paged = /^paginate(\w+)$/.exec(name)?.[1];
+        const command = sent ?? paged;
+        if (!command || !source.includes(sent ? `new ${name}(` : `${name}(`)) continue;
         const prefix = IAM_PREFIX[client];
         if (!prefix) throw new Error(`${path}: add @aws-sdk/client-${client} to IAM_PREFIX`);
         if (command === 'TransactWriteItems') {

@@ -28,7 +28,11 @@ export function registerAuditCommands(program: Command): void {
     .option('--outcome <outcome>', 'issued | applied | denied | error')
     .option('--from <iso8601>')
     .option('--to <iso8601>')
-    .option('--limit <n>', 'records to show, newest first', '100')
+    .option(
+      '--limit <n>',
+      'records to show, newest first (by outcome or unfiltered: within each shard)',
+      '100',
+    )
     .option('--csv', 'CSV on stdout')
     .action(async (options: Record<string, string | boolean | undefined>) => {
       const api = await resolveTarget(program);
