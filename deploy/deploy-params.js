@@ -13,6 +13,7 @@ const ROLE_NAME = /^[\w+=,.@-]{1,64}$/;
 const ROLE_ARN_PATTERN = /^arn:aws[\w-]*:iam::(\*|\d{12}):role\/[\w+=,.@/*-]{1,512}$/;
 const SNS_TOPIC_ARN = /^arn:aws[\w-]*:sns:[a-z0-9-]+:\d{12}:[\w-]{1,256}$/;
 const LOG_LEVELS = new Set(['debug', 'info', 'warn', 'error', 'silent']);
+const VENDING_IDENTITIES = new Set(['role', 'user']);
 /** API Gateway's own account-level ceilings for a stage's default route. */
 const MAX_RATE = 10_000;
 const MAX_BURST = 5_000;
@@ -76,6 +77,15 @@ export function checkDeployParams(params) {
   const topic = text(params.alarmTopicArn);
   if (topic !== '' && !SNS_TOPIC_ARN.test(topic))
     problems.push(`alarmTopicArn: "${topic}" is not an SNS topic ARN`);
+  if (!VENDING_IDENTITIES.has(text(params.vendingIdentity)))
+    problems.push(
+      `vendingIdentity: "${text(params.vendingIdentity)}" is not role (the default, sessions up to 1 h) or user (up to 12 h, see README)`,
+    );
+  const days = Number(text(params.vendingKeyRotationDays));
+  if (!(Number.isInteger(days) && days >= 1 && days <= 365))
+    problems.push(
+      `vendingKeyRotationDays: "${text(params.vendingKeyRotationDays)}" must be a whole number of days from 1 to 365`,
+    );
   return { problems, checked: { authMethods: methods, throttle: { rate, burst } } };
 }
 

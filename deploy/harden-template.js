@@ -71,8 +71,11 @@ export function applySuppressions(template, suppressions) {
  * @param {{ actions: unknown[], namespace: string }} alarms
  */
 export function watchFunctions(template, { actions, namespace }) {
-  for (const [id] of resourcesOf(template, 'AWS::Lambda::Function')) {
+  // A conditional function (or log group) gets conditional watchers: they name it.
+  const sameCondition = (/** @type {Resource} */ r) => (r.Condition ? { Condition: r.Condition } : {});
+  for (const [id, fn] of resourcesOf(template, 'AWS::Lambda::Function')) {
     template.Resources[`${id}ErrorsAlarm`] = {
+      ...sameCondition(fn),
       Type: 'AWS::CloudWatch::Alarm',
       Properties: {
         AlarmDescription: `credvend: ${id} failed outside its error handling. README runbook: Lambda errors`,
@@ -93,6 +96,7 @@ export function watchFunctions(template, { actions, namespace }) {
   for (const [id, group] of resourcesOf(template, 'AWS::Logs::LogGroup')) {
     if (!String(group.Properties?.LogGroupName).startsWith('/aws/lambda/')) continue;
     template.Resources[`${id}AuditWriteFailures`] = {
+      ...sameCondition(group),
       Type: 'AWS::Logs::MetricFilter',
       Properties: {
         LogGroupName: { Ref: id },

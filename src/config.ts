@@ -61,6 +61,19 @@ const environmentSchema = z.object({
     .default('credvend-portal'),
   CREDVEND_PORTAL_RESOURCE: z.string().max(512).optional(),
   CREDVEND_ROLE_CHAINING: z.enum(['auto', 'true', 'false']).default('auto'),
+  // Who calls AssumeRole: the function's own role (role chaining, 1 h) or an IAM user whose
+  // rotated access keys are read from a Secrets Manager secret (not chaining, up to 12 h).
+  CREDVEND_VENDING_IDENTITY: z.enum(['role', 'user']).default('role'),
+  CREDVEND_VENDING_KEY_SECRET: z.string().min(1).max(2048).optional(),
+  // How long a container trusts the key it read; far below the rotation interval, during
+  // which the previous key stays valid (README: Sessions longer than an hour).
+  CREDVEND_VENDING_KEY_TTL_SECONDS: z.coerce.number().int().min(10).max(3600).default(300),
+  CREDVEND_SECRETS_MANAGER_ENDPOINT: z.url().optional(),
+  // Only the rotation function needs it: whose keys it creates and deletes.
+  CREDVEND_VENDING_USER_NAME: z
+    .string()
+    .regex(/^[\w+=,.@-]{1,64}$/)
+    .optional(),
   CREDVEND_SERVER_ID: z
     .string()
     .min(8)
@@ -219,6 +232,8 @@ export interface Config {
     };
   };
   roleChaining: boolean;
+  /** The IAM user that calls AssumeRole instead of the function's role; absent: the role. */
+  vendingUser?: VendingUserConfig;
   console: { endpoint: string; destination: string; issuer: string };
   roles: RoleAssignments;
   /** Signed digests: where they are, which key signs them, how they are verified. */
@@ -231,6 +246,16 @@ export interface Config {
   accessRequests: AccessRequestConfig;
   /** The web portal's public OIDC client (code + PKCE against the first issuer). */
   portal: PortalConfig;
+}
+
+export interface VendingUserConfig {
+  /** The Secrets Manager secret (ARN or name) whose AWSCURRENT version holds the user's key. */
+  secretId: string;
+  keyTtlSeconds: number;
+  /** The IAM user whose keys the rotation function manages. */
+  userName?: string;
+  secretsManagerEndpoint?: string;
+  iamEndpoint?: string;
 }
 
 export interface PortalConfig {
@@ -287,10 +312,11 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       ...(e.CREDVEND_CALLER_RATE_LIMIT ? { caller: e.CREDVEND_CALLER_RATE_LIMIT } : {}),
       ...(e.CREDVEND_ENTITLEMENT_RATE_LIMIT ? { entitlement: e.CREDVEND_ENTITLEMENT_RATE_LIMIT } : {}),
     },
-    // In Lambda credvend runs as a role session, so every AssumeRole is role chaining.
+    // In Lambda credvend runs as a role session, so every AssumeRole is role chaining,
+    // unless an IAM user's long-term keys make the call.
     roleChaining:
       e.CREDVEND_ROLE_CHAINING === 'auto'
-        ? e.AWS_LAMBDA_FUNCTION_NAME !== undefined
+        ? e.AWS_LAMBDA_FUNCTION_NAME !== undefined && e.CREDVEND_VENDING_IDENTITY === 'role'
         : e.CREDVEND_ROLE_CHAINING === 'true',
     console: {
       endpoint: e.CREDVEND_FEDERATION_ENDPOINT,
@@ -312,6 +338,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     logLevel: e.CREDVEND_LOG_LEVEL,
     accessRequests: loadAccessRequestConfig(present),
   };
+  const vendingUser = vendingUserOf(e);
+  if (vendingUser) config.vendingUser = vendingUser;
   if (e.CREDVEND_KMS_ENDPOINT) config.kmsEndpoint = e.CREDVEND_KMS_ENDPOINT;
   if (e.CREDVEND_DIGEST_BUCKET) {
     config.digests = {
@@ -367,4 +395,22 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   }
   checkAlgorithms(config.oidcIssuers);
   return config;
+}
+
+function vendingUserOf(e: z.infer<typeof environmentSchema>): VendingUserConfig | undefined {
+  if (e.CREDVEND_VENDING_IDENTITY === 'role') return undefined;
+  if (!e.CREDVEND_VENDING_KEY_SECRET) {
+    throw new ConfigError(
+      'invalid configuration: CREDVEND_VENDING_IDENTITY is user but CREDVEND_VENDING_KEY_SECRET names no secret',
+    );
+  }
+  return {
+    secretId: e.CREDVEND_VENDING_KEY_SECRET,
+    keyTtlSeconds: e.CREDVEND_VENDING_KEY_TTL_SECONDS,
+    ...(e.CREDVEND_VENDING_USER_NAME ? { userName: e.CREDVEND_VENDING_USER_NAME } : {}),
+    ...(e.CREDVEND_IAM_ENDPOINT ? { iamEndpoint: e.CREDVEND_IAM_ENDPOINT } : {}),
+    ...(e.CREDVEND_SECRETS_MANAGER_ENDPOINT
+      ? { secretsManagerEndpoint: e.CREDVEND_SECRETS_MANAGER_ENDPOINT }
+      : {}),
+  };
 }

@@ -27,6 +27,13 @@ const THROTTLED = new Set([
   'RequestLimitExceeded',
   'TooManyRequestsException',
 ]);
+/** IAM refused the caller's own key: deleted, deactivated, or not yet propagated. */
+const CREDENTIALS_REFUSED = new Set([
+  'InvalidClientTokenId',
+  'SignatureDoesNotMatch',
+  'UnrecognizedClientException',
+  'ExpiredToken',
+]);
 /** Seconds a throttled caller is told to wait; STS sends no Retry-After of its own. */
 export const THROTTLE_RETRY_AFTER_SECONDS = 2;
 
@@ -74,6 +81,12 @@ function httpStatus(error: unknown): number | undefined {
     }
   }
   return undefined;
+}
+
+/** True when STS refused the key credvend signed with, not the request it made. */
+export function credentialsRefused(error: unknown): boolean {
+  const cause = error instanceof StsUnavailableError ? error.cause : error;
+  return CREDENTIALS_REFUSED.has(errorName(cause));
 }
 
 /** STS's own message is about the request we sent (policy, tags, duration), so it is safe to show. */

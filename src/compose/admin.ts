@@ -53,5 +53,6 @@ export function createAdminFunction(root: Composition): Hono<AppEnv> {
     authMethods: authMethodsOf(root),
     logger: root.logger,
     sourceIp: root.runtime.sourceIp,
+    roleChaining: config.roleChaining,
   });
 }

@@ -2,9 +2,10 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { KMSClient } from '@aws-sdk/client-kms';
 import { S3Client } from '@aws-sdk/client-s3';
+import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { STSClient } from '@aws-sdk/client-sts';
 import type { AwsCredentialIdentity } from '@smithy/types';
-import type { Config } from '../config.js';
+import type { Config, VendingUserConfig } from '../config.js';
 
 /** Timeouts short enough that a stuck dependency fails a request well inside API Gateway's 30 s. */
 export const REQUEST_HANDLER_OPTIONS = { requestTimeout: 3000, connectionTimeout: 1000 };
@@ -64,4 +65,13 @@ export function createEventBridgeClient(
   credentials?: AwsCredentialIdentity,
 ): EventBridgeClient {
   return new EventBridgeClient(serviceOptions(config, credentials, config.events.endpoint));
+}
+
+/** Only the vend function (user vending identity) and the key rotation function build it. */
+export function createSecretsManagerClient(
+  config: Config,
+  vendingUser: VendingUserConfig,
+  credentials?: AwsCredentialIdentity,
+): SecretsManagerClient {
+  return new SecretsManagerClient(serviceOptions(config, credentials, vendingUser.secretsManagerEndpoint));
 }

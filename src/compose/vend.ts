@@ -4,14 +4,17 @@ import { DynamoDbEntitlementStore } from '../aws/dynamodb-entitlement-store.js';
 import { DynamoDbIdempotencyStore } from '../aws/dynamodb-idempotency-store.js';
 import { DynamoDbRateLimiter } from '../aws/dynamodb-rate-limiter.js';
 import { DynamoDbRevocationLookup } from '../aws/dynamodb-revocation-lookup.js';
+import { SecretsManagerVendingKeys } from '../aws/secrets-manager-vending-keys.js';
 import { StsRoleAssumer } from '../aws/sts-role-assumer.js';
+import { UserKeyRoleAssumer } from '../aws/user-key-role-assumer.js';
 import { IdempotentIssuer } from '../domain/idempotent-issuer.js';
 import { newEventId } from '../domain/ids.js';
-import { type Clock, systemClock } from '../domain/ports.js';
+import { type Clock, type RoleAssumer, systemClock } from '../domain/ports.js';
 import { IdempotencySealer } from '../domain/sealing.js';
 import { CredentialVendor } from '../domain/vend.js';
 import type { AppEnv } from '../http/app-env.js';
 import { createVendApp } from '../http/vend-app.js';
+import { createSecretsManagerClient, createStsClient } from './clients.js';
 import {
   auditLogOf,
   authMethodsOf,
@@ -27,7 +30,7 @@ function vendorOf(root: Composition, clock: Clock): CredentialVendor {
   return new CredentialVendor({
     entitlements: new DynamoDbEntitlementStore(dynamodbOf(root), config.tables.entitlements),
     audit: auditLogOf(root),
-    roles: new StsRoleAssumer(stsOf(root)),
+    roles: roleAssumerOf(root),
     clock,
     newEventId,
     roleChaining: config.roleChaining,
@@ -41,6 +44,20 @@ function vendorOf(root: Composition, clock: Clock): CredentialVendor {
       : {}),
     onAuditFailure: logAuditFailure(root.logger),
   });
+}
+
+/**
+ * Who calls AssumeRole: the function's own role, or the vending IAM user whose key the
+ * function reads from Secrets Manager with its role (README: Sessions longer than an hour).
+ */
+function roleAssumerOf(root: Composition): RoleAssumer {
+  const { config } = root;
+  if (!config.vendingUser) return new StsRoleAssumer(stsOf(root));
+  const { secretId, keyTtlSeconds } = config.vendingUser;
+  const secrets = createSecretsManagerClient(config, config.vendingUser, root.runtime.credentials);
+  return new UserKeyRoleAssumer(new SecretsManagerVendingKeys(secrets, secretId, keyTtlSeconds), (key) =>
+    createStsClient(config, key),
+  );
 }
 
 /**

@@ -111,7 +111,16 @@ function validateSubject(e: Entitlement): InputIssue[] {
   return validateClaimConditions(e.claimConditions ?? {});
 }
 
-/** Advice returned with a stored entitlement: it is valid, but could be pinned better. */
-export function entitlementWarnings(e: Entitlement): string[] {
-  return e.claimConditions ? claimConditionWarnings(e.claimConditions) : [];
+/**
+ * Advice returned with a stored entitlement: it is valid, but could be pinned better, or
+ * grants longer sessions than credvend's vending identity can get (role chaining: 1 h).
+ */
+export function entitlementWarnings(e: Entitlement, vending: { roleChaining: boolean }): string[] {
+  const warnings = e.claimConditions ? claimConditionWarnings(e.claimConditions) : [];
+  const cap = STS_LIMITS.roleChainingMaxDurationSeconds;
+  if (vending.roleChaining && e.maxDurationSeconds > cap)
+    warnings.push(
+      `maxDurationSeconds ${e.maxDurationSeconds} exceeds what credvend's vending identity can issue: its role session chains, so sessions end after ${cap} s (deploy with vendingIdentity=user for up to 12 h)`,
+    );
+  return warnings;
 }

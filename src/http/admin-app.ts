@@ -32,6 +32,8 @@ export interface AdminAppDependencies {
   authMethods: readonly AuthMethod[];
   logger: Logger;
   sourceIp: SourceIpResolver;
+  /** True when credvend's AssumeRole is role chaining (sessions end after 1 h). */
+  roleChaining: boolean;
 }
 
 const etag = (version: number) => `"v${version}"`;
@@ -99,7 +101,7 @@ export function createAdminApp(deps: AdminAppDependencies): Hono<AppEnv> {
     const saved = await deps.admin.put(c.get('caller'), input, expected, context(c));
     c.header('etag', etag(saved.version));
     const wire: EntitlementPutResultWire = toAdminWire(saved);
-    const warnings = entitlementWarnings(saved);
+    const warnings = entitlementWarnings(saved, { roleChaining: deps.roleChaining });
     if (warnings.length > 0) wire.warnings = warnings;
     return c.json(wire, expected === undefined ? 201 : 200);
   });

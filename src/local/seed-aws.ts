@@ -16,6 +16,12 @@ export const DEMO_BUCKET = `credvend-demo-${TARGET_ACCOUNT}`;
 /** Named outside credvend-* so credvend's own AssumeRole permission does not cover it. */
 export const REVOKER_ROLE = 'revoker-for-credvend';
 const VENDING_USER_ARN = `arn:aws:iam::${VENDING_ACCOUNT}:user/credvend`;
+/**
+ * A second vending user the target roles trust: the tests of vendingIdentity=user create it,
+ * keep its key in Secrets Manager and rotate it, which the shared `credvend` key must survive.
+ */
+export const ROTATED_VENDING_USER = 'credvend-rotated';
+const ROTATED_VENDING_USER_ARN = `arn:aws:iam::${VENDING_ACCOUNT}:user/${ROTATED_VENDING_USER}`;
 /** Holds the signed audit digests (with Object Lock), in the vending account. */
 export const DIGEST_BUCKET = `credvend-audit-digests-${VENDING_ACCOUNT}`;
 
@@ -51,13 +57,13 @@ function trustPolicy(externalId?: string): string {
   return policy([
     {
       Effect: 'Allow',
-      Principal: { AWS: VENDING_USER_ARN },
+      Principal: { AWS: [VENDING_USER_ARN, ROTATED_VENDING_USER_ARN] },
       Action: 'sts:AssumeRole',
       ...(externalId ? { Condition: { StringEquals: { 'sts:ExternalId': externalId } } } : {}),
     },
     {
       Effect: 'Allow',
-      Principal: { AWS: VENDING_USER_ARN },
+      Principal: { AWS: [VENDING_USER_ARN, ROTATED_VENDING_USER_ARN] },
       Action: ['sts:TagSession', 'sts:SetSourceIdentity'],
     },
   ]);

@@ -23,6 +23,8 @@ const DEFAULTS = {
   throttleRate: '50',
   throttleBurst: '100',
   alarmTopicArn: '',
+  vendingIdentity: 'role',
+  vendingKeyRotationDays: '30',
 };
 
 const problemsWith = (change: Record<string, string>) =>
@@ -47,6 +49,8 @@ describe('deploy parameters', () => {
         authMethods: 'oidc,aws',
         oidcIssuer: 'https://token.actions.githubusercontent.com',
         alarmTopicArn: 'arn:aws:sns:eu-west-1:111111111111:platform-alarms',
+        vendingIdentity: 'user',
+        vendingKeyRotationDays: '1',
         throttleRate: '0.5',
         throttleBurst: '1',
       }),
@@ -71,6 +75,13 @@ describe('deploy parameters', () => {
     [{ throttleBurst: '2.5' }, 'throttleBurst: "2.5" must be a whole number'],
     [{ authMethods: 'saml' }, 'authMethods: "saml" is not one of oidc, aws'],
     [{ alarmTopicArn: 'platform-alarms' }, 'alarmTopicArn: "platform-alarms" is not an SNS topic ARN'],
+    [{ vendingIdentity: 'root' }, 'vendingIdentity: "root" is not role (the default'],
+    [{ vendingIdentity: '' }, 'vendingIdentity: "" is not role'],
+    [
+      { vendingKeyRotationDays: '0' },
+      'vendingKeyRotationDays: "0" must be a whole number of days from 1 to 365',
+    ],
+    [{ vendingKeyRotationDays: '1.5' }, 'vendingKeyRotationDays: "1.5" must be a whole number'],
     [{ callerRateLimit: '60 per minute' }, 'callerRateLimit: not <count>/<seconds> or off'],
     [{ idempotencySecret: 'too-short' }, 'idempotencySecret: shorter than 32 characters'],
     [{ cursorSecret: 'too-short' }, 'cursorSecret: shorter than 32 characters'],

@@ -10,6 +10,7 @@ export const ALL_FEATURES = {
   oidcIssuer: 'https://token.actions.githubusercontent.com',
   alarmTopicArn: 'arn:aws:sns:us-east-1:111111111111:platform-alarms',
   idempotencySecret: 'a-test-secret-of-at-least-32-characters',
+  vendingIdentity: 'user',
 } as const;
 
 declare module 'vitest' {

@@ -58,6 +58,8 @@ for (const route of ROUTE_TABLE) {
 /** Functions started by events, not routes: the digest schedule and the audit table's stream. */
 ROUTES.digest = [];
 ROUTES.stream = [];
+/** Invoked by Secrets Manager (vendingIdentity=user). */
+ROUTES.rotation = [];
 
 /** IAM actions of each SDK client package. */
 const IAM_PREFIX: Record<string, string> = {
@@ -67,6 +69,7 @@ const IAM_PREFIX: Record<string, string> = {
   kms: 'kms',
   s3: 's3',
   eventbridge: 'events',
+  'secrets-manager': 'secretsmanager',
 };
 
 /** SDK commands whose IAM action has another name. */
@@ -98,6 +101,13 @@ const TARGET_ACCOUNT_ACTIONS = new Set([
 ]);
 
 const LOG_ACTIONS = ['logs:CreateLogStream', 'logs:PutLogEvents'];
+
+/** Signed with the new vending key under test, not with the function's role: needs no grant. */
+const PERMISSIONLESS_ACTIONS = new Set(['sts:GetCallerIdentity']);
+/** In vend's code for vendingIdentity=user; this packaging is the default, role. */
+const VENDING_USER_ONLY_ACTIONS: Record<string, string[]> = { vend: ['secretsmanager:GetSecretValue'] };
+/** Secrets Manager encrypts and decrypts the vending key's secret with its KMS key on the caller's behalf. */
+const SECRET_KEY_ACTIONS: Record<string, string[]> = { rotation: ['kms:Decrypt', 'kms:GenerateDataKey'] };
 
 /**
  * The IAM actions the code reachable from a handler calls: esbuild's metafile says which of
@@ -182,6 +192,21 @@ function evaluate(template: Template, value: unknown): unknown {
     default:
       throw new Error(`cannot evaluate ${JSON.stringify(value)}`);
   }
+}
+
+/** `node` with every Fn::If replaced by the branch its condition picks, and AWS::NoValue dropped. */
+function decideConditions(template: Template, node: unknown): unknown {
+  if (Array.isArray(node))
+    return node.map((item) => decideConditions(template, item)).filter((item) => item !== undefined);
+  if (!node || typeof node !== 'object') return node;
+  const entries = Object.entries(node);
+  const [key, argument] = entries[0] ?? [];
+  if (entries.length === 1 && key === 'Fn::If') {
+    const [condition, then, otherwise] = argument as unknown[];
+    return decideConditions(template, evaluate(template, { Condition: condition }) ? then : otherwise);
+  }
+  if (entries.length === 1 && key === 'Ref' && argument === 'AWS::NoValue') return undefined;
+  return Object.fromEntries(entries.map(([k, v]) => [k, decideConditions(template, v)]));
 }
 
 /**
@@ -273,8 +298,11 @@ describe('serverless package', () => {
   }, 300_000);
 
   const resources = (type: string) => Object.entries(template.Resources).filter(([, r]) => r.Type === type);
+  /** A role's statements as this packaging deploys them: each Fn::If decided by its condition. */
   const allowStatementsOf = (roleId: string) =>
-    policyStatements(template.Resources[roleId]?.Properties.Policies).filter((s) => s.Effect === 'Allow');
+    policyStatements(decideConditions(template, template.Resources[roleId]?.Properties.Policies)).filter(
+      (s) => s.Effect === 'Allow',
+    );
   const nameOf = (fn: PackagedFunction) => basename(fn.module);
 
   it('declares the HTTP API of the design, with the IAM authorizer on /v1/iam/... only', () => {
@@ -303,7 +331,7 @@ describe('serverless package', () => {
       );
       expect(zipBytes).toBeLessThan(600 * 1024);
       // Markers of code that must never ship: the document client, test and dev tooling, the
-      // local stack; and the IAM client anywhere but admin, the only function writing revocations.
+      // local stack; the IAM client only where revocations are written or the vending key rotated.
       const markers = [
         'DynamoDBDocumentClient',
         'aws-sdk-client-mock',
@@ -312,7 +340,9 @@ describe('serverless package', () => {
         '@biomejs',
         'DynamoDBLocal',
         'moto_server',
-        ...(['admin', 'requests'].includes(nameOf(fn)) ? [] : ['IAMClient']),
+        ...(['admin', 'requests', 'rotation'].includes(nameOf(fn)) ? [] : ['IAMClient']),
+        // The vending key's secret: read by vend (vendingIdentity=user), written by rotation.
+        ...(['vend', 'rotation'].includes(nameOf(fn)) ? [] : ['SecretsManagerClient']),
         // Digests: S3 and KMS only where they are written or verified; EventBridge only in stream.
         ...(['digest', 'audit'].includes(nameOf(fn)) ? [] : ['S3Client', 'KMSClient']),
         ...(nameOf(fn) === 'stream' ? [] : ['EventBridgeClient']),
@@ -413,11 +443,19 @@ describe('serverless package', () => {
       const entry = ['.ts', '.js'].map((ext) => `${fn.module}${ext}`).find((path) => existsSync(path));
       expect(entry, fn.module).toBeDefined();
       const called = await actionsCalledBy(entry ?? '', esbuildOptions);
-      const own = [...called].filter((a) => !TARGET_ACCOUNT_ACTIONS.has(a));
+      const userOnly = VENDING_USER_ONLY_ACTIONS[nameOf(fn)] ?? [];
+      const own = [...called].filter(
+        (a) => !TARGET_ACCOUNT_ACTIONS.has(a) && !PERMISSIONLESS_ACTIONS.has(a) && !userOnly.includes(a),
+      );
       const granted = allowStatementsOf(fn.role).flatMap(actionsOf);
       expect(new Set(granted).size, `${fn.role} repeats an action`).toBeLessThanOrEqual(granted.length);
       expect([...new Set(granted)].sort(), `${fn.role} vs the calls in ${entry}`).toEqual(
-        [...own, ...LOG_ACTIONS, ...(EVENT_SOURCE_ACTIONS[nameOf(fn)] ?? [])].sort(),
+        [
+          ...own,
+          ...LOG_ACTIONS,
+          ...(EVENT_SOURCE_ACTIONS[nameOf(fn)] ?? []),
+          ...(SECRET_KEY_ACTIONS[nameOf(fn)] ?? []),
+        ].sort(),
       );
       for (const action of called) {
         if (TARGET_ACCOUNT_ACTIONS.has(action)) expect(targetAccountGrants, action).toContain(action);

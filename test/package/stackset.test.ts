@@ -37,7 +37,7 @@ describe('deploy/target-account-stackset.yaml', () => {
     }
   });
 
-  it('accepts OU and root ids only, and a role as the vending identity', async () => {
+  it('accepts OU and root ids only, a role as the vending identity, and optionally the vending user', async () => {
     const { Parameters } = (await readCloudFormationYaml('deploy/target-account-stackset.yaml')) as Template;
     const ou = new RegExp(Parameters.OrganizationalUnitIds?.AllowedPattern ?? '$^');
     expect(['ou-ab12-abcdefgh', 'r-ab12'].filter((id) => ou.test(id))).toHaveLength(2);
@@ -46,5 +46,10 @@ describe('deploy/target-account-stackset.yaml', () => {
     expect(principal.test('arn:aws:iam::111111111111:role/credvend-prod-VendRole-X')).toBe(true);
     expect(principal.test('arn:aws:iam::111111111111:user/credvend-prod-vending')).toBe(false);
     expect(principal.test('arn:aws:iam::111111111111:root')).toBe(false);
+    const user = new RegExp(Parameters.CredvendUserArn?.AllowedPattern ?? '$^');
+    expect(
+      ['', 'arn:aws:iam::111111111111:user/credvend-prod-vending'].filter((arn) => user.test(arn)),
+    ).toHaveLength(2);
+    expect(user.test('arn:aws:iam::111111111111:role/credvend-prod-VendRole-X')).toBe(false);
   });
 });

@@ -12,6 +12,7 @@ const ACCOUNT = '222222222222';
 const VEND_ROLE = 'arn:aws:iam::111111111111:role/credvend-vend';
 const VEND_SESSION = 'arn:aws:sts::111111111111:assumed-role/credvend-vend/issuer';
 const ADMIN_ROLE = 'arn:aws:iam::111111111111:role/credvend-admin';
+const VENDING_USER = 'arn:aws:iam::111111111111:user/credvend-prod-vending';
 const BOUNDARY = 'arn:aws:iam::aws:policy/ReadOnlyAccess';
 
 type Template = {
@@ -120,6 +121,41 @@ describe('deploy/target-account-role.yaml trust policy', () => {
         }),
       ).toBe(true);
     }
+  });
+
+  it("with CredvendUserArn, trusts credvend's vending user under the same conditions, and nobody else more", async () => {
+    const { role, roleArn } = await deployed({ ExternalId: 'ext-123', CredvendUserArn: VENDING_USER });
+    const trust = role.AssumeRolePolicyDocument;
+    const asUser = { ...complete, 'aws:PrincipalArn': VENDING_USER };
+    const userWithout = (key: string) =>
+      Object.fromEntries(Object.entries(asUser).filter(([k]) => k !== key));
+    expect(await assume(trust, VENDING_USER, asUser, roleArn)).toBe(true);
+    expect(await assume(trust, VEND_SESSION, complete, roleArn)).toBe(true);
+    expect(await assume(trust, VENDING_USER, { ...asUser, 'sts:ExternalId': 'ext-999' }, roleArn)).toBe(
+      false,
+    );
+    expect(await assume(trust, VENDING_USER, userWithout('sts:SourceIdentity'), roleArn)).toBe(false);
+    expect(await assume(trust, VENDING_USER, userWithout('aws:RequestTag/credvend-caller'), roleArn)).toBe(
+      false,
+    );
+    const otherUser = 'arn:aws:iam::111111111111:user/someone-else';
+    expect(await assume(trust, otherUser, { ...asUser, 'aws:PrincipalArn': otherUser }, roleArn)).toBe(false);
+    for (const action of ['sts:TagSession', 'sts:SetSourceIdentity']) {
+      expect(
+        await resourcePolicyAllows(trust, {
+          principal: VENDING_USER,
+          action,
+          resource: roleArn,
+          context: asUser,
+        }),
+      ).toBe(true);
+    }
+  });
+
+  it('without CredvendUserArn, refuses the vending user', async () => {
+    const { role, roleArn } = await deployed({ ExternalId: '' });
+    const asUser = { ...complete, 'aws:PrincipalArn': VENDING_USER };
+    expect(await assume(role.AssumeRolePolicyDocument, VENDING_USER, asUser, roleArn)).toBe(false);
   });
 
   it('says in its Description what the policy requires', async () => {

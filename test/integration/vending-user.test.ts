@@ -1,0 +1,145 @@
+import { randomBytes } from 'node:crypto';
+import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { oidcSubject } from '../../src/domain/subjects.js';
+import { seedEntitlements } from '../../src/local/demo-entitlements.js';
+import { ROTATED_VENDING_USER } from '../../src/local/seed-aws.js';
+import { credentialsResponseWire } from '../../src/wire/credentials.js';
+import { problemWire } from '../../src/wire/problem.js';
+import { readWire } from '../fixtures/read-wire.js';
+import { auditEvents, devToken, dynamodb, stack } from './support.js';
+import {
+  createVendingUser,
+  currentKey,
+  rotate,
+  userKeyIds,
+  type VendingUserFixture,
+  vendContainer,
+} from './vending-user.js';
+
+const TWELVE_HOURS = 43_200;
+
+type App = ReturnType<typeof vendContainer>;
+
+async function issue(app: App, token: string, entitlement: string, durationSeconds = 900): Promise<Response> {
+  return app.request('/v1/credentials', {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+    body: JSON.stringify({ entitlement, durationSeconds, reason: 'vending user test' }),
+  });
+}
+
+describe('vending identity: an IAM user whose rotated key lives in Secrets Manager', () => {
+  let fixture: VendingUserFixture;
+  let token: string;
+  const sub = `long-sessions-${randomBytes(3).toString('hex')}@example.com`;
+  const entitlement = `deploy-12h-${sub}`;
+
+  beforeAll(async () => {
+    fixture = await createVendingUser(ROTATED_VENDING_USER);
+    // The stack's first rotation, as CloudFormation starts it when it creates the schedule.
+    await rotate(fixture);
+    token = await devToken(sub);
+    await seedEntitlements(dynamodb(), stack().credvendEnv.CREDVEND_ENTITLEMENTS_TABLE ?? '', [
+      {
+        id: entitlement,
+        subject: oidcSubject(stack().issuer, sub),
+        accountId: stack().targetAccountId,
+        roleArn: stack().roles.deploy,
+        maxDurationSeconds: TWELVE_HOURS,
+        managedPolicyArns: [],
+        tags: {},
+        claimTags: {},
+        transitiveTagKeys: [],
+        externalId: stack().externalId,
+        reasonRequired: true,
+        effect: 'allow',
+        version: 1,
+      },
+    ]);
+  });
+
+  it('the first rotation gives the user exactly one key, the one the secret holds, which signs as the user', async () => {
+    const key = await currentKey(fixture);
+    expect(await userKeyIds(fixture)).toEqual([key.accessKeyId]);
+    const sts = new STSClient({ region: 'us-east-1', endpoint: stack().stsEndpoint, credentials: key });
+    const identity = await sts.send(new GetCallerIdentityCommand({}));
+    expect(identity.Arn).toBe(`arn:aws:iam::111111111111:user/${fixture.userName}`);
+  });
+
+  it('issues a 12 h session, signed by the user (the function identity itself may not call AssumeRole)', async () => {
+    const response = await issue(vendContainer(fixture, 300), token, entitlement, TWELVE_HOURS);
+    expect(response.status).toBe(200);
+    const body = await readWire(response, credentialsResponseWire);
+    expect(body.durationSeconds).toBe(TWELVE_HOURS);
+    const lasts = new Date(body.credentials.expiration).getTime() - Date.now();
+    expect(lasts).toBeGreaterThan((TWELVE_HOURS - 60) * 1000);
+  });
+
+  it('a rotation retires the key two generations old and keeps the previous one valid', async () => {
+    const first = await currentKey(fixture);
+    await rotate(fixture);
+    const second = await currentKey(fixture);
+    expect(second.accessKeyId).not.toBe(first.accessKeyId);
+    expect(await userKeyIds(fixture)).toEqual([first.accessKeyId, second.accessKeyId].sort());
+    await rotate(fixture);
+    const third = await currentKey(fixture);
+    expect(await userKeyIds(fixture)).toEqual([second.accessKeyId, third.accessKeyId].sort());
+  });
+
+  it('a rotation step repeated by Secrets Manager does nothing twice', async () => {
+    const before = await userKeyIds(fixture);
+    await rotate(fixture);
+    const after = await userKeyIds(fixture);
+    expect(after).toHaveLength(2);
+    expect(after).toContain((await currentKey(fixture)).accessKeyId);
+    expect(after.filter((id) => before.includes(id))).toHaveLength(1);
+  });
+
+  it('loses no issuance to two rotations during a run, and audits every one', async () => {
+    // Two containers read the key now: one re-reads every 10 s, the other holds it an hour,
+    // so after the second rotation deletes that key it must notice IAM's refusal and re-read.
+    const containers = [vendContainer(fixture, 10), vendContainer(fixture, 3600)];
+    const held = await currentKey(fixture);
+    for (const app of containers) expect((await issue(app, token, entitlement)).status).toBe(200);
+
+    let rotating = true;
+    const rotations = (async () => {
+      await rotate(fixture);
+      await rotate(fixture);
+      rotating = false;
+    })();
+    const responses: Response[] = [];
+    const worker = async (app: App) => {
+      // Until both rotations are done, then a few more with whatever key the container holds.
+      for (let after = 0; after < 4; after += rotating ? 0 : 1) {
+        responses.push(await issue(app, token, entitlement));
+      }
+    };
+    await Promise.all([...containers.flatMap((app) => [worker(app), worker(app)]), rotations]);
+
+    expect(await userKeyIds(fixture)).not.toContain(held.accessKeyId);
+    const statuses = responses.map((r) => r.status);
+    expect(statuses.filter((s) => s !== 200)).toEqual([]);
+    expect(responses.length).toBeGreaterThanOrEqual(16);
+    const issued = await Promise.all(responses.map((r) => readWire(r, credentialsResponseWire)));
+    const audited = new Map((await auditEvents(dynamodb())).map((e) => [e.eventId, e]));
+    for (const body of issued) {
+      expect(audited.get(body.eventId)).toMatchObject({
+        outcome: 'issued',
+        accessKeyId: body.credentials.accessKeyId,
+      });
+    }
+  });
+
+  it('refuses with 502, audited, when the secret holds no key (a new stack before its first rotation)', async () => {
+    const empty = await createVendingUser(`credvend-vending-${randomBytes(3).toString('hex')}`);
+    const response = await issue(vendContainer(empty, 300), token, entitlement);
+    expect(response.status).toBe(502);
+    const problem = await readWire(response, problemWire);
+    expect(problem.type).toBe('urn:credvend:problem:sts-unavailable');
+    expect(JSON.stringify(problem)).not.toMatch(/secret/i);
+    const record = (await auditEvents(dynamodb())).find((e) => e.requestId === problem.requestId);
+    expect(record).toMatchObject({ outcome: 'error', problemCode: 'sts-unavailable' });
+  });
+});
