@@ -12,7 +12,7 @@ import {
   type SecretsManagerClient,
   UpdateSecretVersionStageCommand,
 } from '@aws-sdk/client-secrets-manager';
-import { z } from 'zod';
+import * as z from 'zod';
 import type { Logger } from '../logging.js';
 import { parseVendingKey, serializeVendingKey, type VendingKey } from './vending-key-secret.js';
 

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /** An IAM user's access key: what the vending user's secret holds, and nothing else. */
 export interface VendingKey {
