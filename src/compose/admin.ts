@@ -2,7 +2,6 @@ import type { Hono } from 'hono';
 import { DynamoDbAuditReader } from '../aws/dynamodb-audit-reader.js';
 import { DynamoDbEntitlementAdminStore } from '../aws/dynamodb-entitlement-admin-store.js';
 import { DynamoDbEntitlementStore } from '../aws/dynamodb-entitlement-store.js';
-import { IamRevocationApplier } from '../aws/iam-revocation-applier.js';
 import { EntitlementAdmin } from '../domain/entitlement-admin.js';
 import { newEventId } from '../domain/ids.js';
 import { systemClock } from '../domain/ports.js';
@@ -16,8 +15,8 @@ import {
   type Composition,
   dynamodbOf,
   privilegedAccessOf,
-  stsOf,
 } from './composition.js';
+import { revocationApplierOf } from './revocations.js';
 
 /** The admin function: entitlements and revocations; every change audited. */
 export function createAdminFunction(root: Composition): Hono<AppEnv> {
@@ -25,13 +24,12 @@ export function createAdminFunction(root: Composition): Hono<AppEnv> {
   const audit = auditLogOf(root);
   const access = privilegedAccessOf(root);
   const dynamodb = dynamodbOf(root);
+  const applier = revocationApplierOf(root);
   return createAdminApp({
     access,
     revoker: new Revoker({
       reader: new DynamoDbAuditReader(dynamodb, config.tables.audit),
-      ...(config.revocation
-        ? { applier: new IamRevocationApplier(stsOf(root), { region: config.region, ...config.revocation }) }
-        : {}),
+      ...(applier ? { applier } : {}),
       audit,
       access,
       clock: systemClock,

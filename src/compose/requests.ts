@@ -3,7 +3,6 @@ import type { AccessRequestConfig } from '../access-request-config.js';
 import { DynamoDbAccessRequestStore } from '../aws/dynamodb-access-request-store.js';
 import { DynamoDbAuditReader } from '../aws/dynamodb-audit-reader.js';
 import { DynamoDbRequestableStore } from '../aws/dynamodb-requestable-store.js';
-import { IamRevocationApplier } from '../aws/iam-revocation-applier.js';
 import { AccessRequestService } from '../domain/access-request-service.js';
 import type { AuditEvent } from '../domain/audit.js';
 import { newEventId } from '../domain/ids.js';
@@ -24,8 +23,8 @@ import {
   dynamodbOf,
   logAuditFailure,
   privilegedAccessOf,
-  stsOf,
 } from './composition.js';
+import { revocationApplierOf } from './revocations.js';
 
 function sinksOf(settings: AccessRequestConfig): NoticeSink[] {
   const { timeoutMs } = settings.delivery;
@@ -61,6 +60,7 @@ function serviceOf(root: Composition, clock: Clock): AccessRequestService {
   const dynamodb = dynamodbOf(root);
   const audit = auditLogOf(root);
   const sinks = sinksOf(settings);
+  const revocations = revocationApplierOf(root);
   return new AccessRequestService({
     requests: new DynamoDbAccessRequestStore(dynamodb, {
       requests: settings.tables.requests,
@@ -82,11 +82,7 @@ function serviceOf(root: Composition, clock: Clock): AccessRequestService {
           }),
         }
       : {}),
-    ...(config.revocation
-      ? {
-          revocations: new IamRevocationApplier(stsOf(root), { region: config.region, ...config.revocation }),
-        }
-      : {}),
+    ...(revocations ? { revocations } : {}),
     onAuditFailure: logAuditFailure(root.logger),
   });
 }

@@ -47,6 +47,17 @@ export interface RevocationApplier {
   apply(roleArn: string, statement: PolicyStatement, now: Date): Promise<PolicyDocument>;
 }
 
+/** Short exclusive leases: one holder per name until it releases or the lease runs out. */
+export interface LeaseStore {
+  /** True when `holder` now holds `name` until `until`; false while someone else does. */
+  acquire(name: string, holder: string, until: Date, now: Date): Promise<boolean>;
+  /**
+   * Shortens `holder`'s lease to end at `freeAt` (now, or a little later to let a write
+   * settle); a lease taken over since is left alone.
+   */
+  release(name: string, holder: string, freeAt: Date): Promise<void>;
+}
+
 export interface RoleAssumer {
   assumeRole(plan: IssuancePlan): Promise<AssumedRole>;
 }

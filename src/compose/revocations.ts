@@ -1,0 +1,15 @@
+import { DynamoDbLeaseStore } from '../aws/dynamodb-lease-store.js';
+import { IamRevocationApplier } from '../aws/iam-revocation-applier.js';
+import type { RevocationApplier } from '../domain/ports.js';
+import { SerializedRevocationApplier } from '../domain/serialized-revocations.js';
+import { type Composition, dynamodbOf, stsOf } from './composition.js';
+
+/** Writes revocations into target roles, one per role at a time; undefined when credvend only prints them. */
+export function revocationApplierOf(root: Composition): RevocationApplier | undefined {
+  const { config } = root;
+  if (!config.revocation) return undefined;
+  return new SerializedRevocationApplier(
+    new IamRevocationApplier(stsOf(root), { region: config.region, ...config.revocation }),
+    new DynamoDbLeaseStore(dynamodbOf(root), config.tables.rateLimits),
+  );
+}
