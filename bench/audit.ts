@@ -1,11 +1,14 @@
 import {
   BatchWriteItemCommand,
+  CreateTableCommand,
+  DeleteTableCommand,
   DescribeTableCommand,
   type DynamoDBClient,
   type WriteRequest,
 } from '@aws-sdk/client-dynamodb';
 import { auditEventToItem } from '../src/aws/audit-items.js';
 import { DynamoDbAuditReader } from '../src/aws/dynamodb-audit-reader.js';
+import { auditTableDefinition } from '../src/aws/table-schema.js';
 import { dynamodbOf, stsOf } from '../src/compose/composition.js';
 import { loadConfig } from '../src/config.js';
 import type { AuditOutcome, ChainedAuditEvent } from '../src/domain/audit.js';
@@ -169,21 +172,36 @@ function createLoader(client: DynamoDBClient, table: string): Loader {
   };
 }
 
-interface Figures {
-  first: number;
-  deep: number;
-  firstRows: number;
-  deepRows: number;
-}
-
-async function median(runs: number, fn: () => Promise<unknown>): Promise<number> {
-  const samples: number[] = [];
-  for (let i = 0; i < runs; i++) {
+/** Times `small` and `large` alternately, swapping which goes first each run; returns both medians. */
+async function alternating(
+  runs: number,
+  small: () => Promise<unknown>,
+  large: () => Promise<unknown>,
+): Promise<[number, number]> {
+  const smallSamples: number[] = [];
+  const largeSamples: number[] = [];
+  const timed = async (fn: () => Promise<unknown>, samples: number[]) => {
     const start = performance.now();
     await fn();
     samples.push(performance.now() - start);
+  };
+  for (let i = 0; i < runs; i++) {
+    if (i % 2 === 0) {
+      await timed(small, smallSamples);
+      await timed(large, largeSamples);
+    } else {
+      await timed(large, largeSamples);
+      await timed(small, smallSamples);
+    }
   }
-  return percentile(samples, 50);
+  return [percentile(smallSamples, 50), percentile(largeSamples, 50)];
+}
+
+/** One audit table as the bench loaded it: its reader, some of its key ids, its clock. */
+interface Loaded {
+  reader: DynamoDbAuditReader;
+  keys: string[];
+  now: number;
 }
 
 const FILTERS: Array<[label: string, filter: AuditFilter]> = [
@@ -194,43 +212,70 @@ const FILTERS: Array<[label: string, filter: AuditFilter]> = [
   ['all', { by: 'all' }],
 ];
 
-async function measure(
-  reader: DynamoDbAuditReader,
-  keys: string[],
-  now: number,
-): Promise<{ pages: Map<string, Figures>; byKey: number }> {
-  const to = new Date(now - HOLDBACK_MS).toISOString();
-  const from = new Date(now - 30 * DAY_MS).toISOString();
-  const pages = new Map<string, Figures>();
-  for (const [label, filter] of FILTERS) {
-    const request: AuditPageRequest = { filter, from, to, limit: PAGE };
-    // Warm the JIT and the index's pages before timing.
-    for (let i = 0; i < 5; i++) await reader.page(request);
-    const firstRows = (await reader.page(request)).events.length;
-    const first = await median(RUNS, () => reader.page(request));
-    let cursor: string | undefined;
-    for (let i = 0; i < DEEP; i++) {
-      cursor = (await reader.page(cursor ? { ...request, cursor } : request)).nextCursor;
-      if (!cursor) break;
-    }
-    let deep = Number.NaN;
-    let deepRows = 0;
-    if (cursor) {
-      const deepRequest = { ...request, cursor };
-      for (let i = 0; i < 3; i++) await reader.page(deepRequest);
-      deepRows = (await reader.page(deepRequest)).events.length;
-      deep = await median(RUNS, () => reader.page(deepRequest));
-    }
-    pages.set(label, { first, deep, firstRows, deepRows });
+/** A filter's first page and page DEEP + 1 (if the results go that deep) on one table, warmed. */
+interface PagePair {
+  first: () => Promise<unknown>;
+  deep?: () => Promise<unknown>;
+  rows: string;
+}
+
+async function pagesOf(table: Loaded, filter: AuditFilter): Promise<PagePair> {
+  const request: AuditPageRequest = {
+    filter,
+    from: new Date(table.now - 30 * DAY_MS).toISOString(),
+    to: new Date(table.now - HOLDBACK_MS).toISOString(),
+    limit: PAGE,
+  };
+  // Warm the JIT and the index's pages before timing.
+  for (let i = 0; i < 5; i++) await table.reader.page(request);
+  const firstRows = (await table.reader.page(request)).events.length;
+  let cursor: string | undefined;
+  for (let i = 0; i < DEEP; i++) {
+    cursor = (await table.reader.page(cursor ? { ...request, cursor } : request)).nextCursor;
+    if (!cursor) break;
   }
+  const first = () => table.reader.page(request);
+  if (!cursor) return { first, rows: `${firstRows}/0` };
+  const deepRequest = { ...request, cursor };
+  for (let i = 0; i < 3; i++) await table.reader.page(deepRequest);
+  const deepRows = (await table.reader.page(deepRequest)).events.length;
+  return { first, deep: () => table.reader.page(deepRequest), rows: `${firstRows}/${deepRows}` };
+}
+
+function keyLookup(table: Loaded): () => Promise<void> {
   let k = 0;
-  const nextKey = () => keys[k++ % keys.length] as string;
-  for (let i = 0; i < 5; i++) await reader.byAccessKey(nextKey());
-  const byKey = await median(RUNS, async () => {
-    const found = await reader.byAccessKey(nextKey());
+  return async () => {
+    const found = await table.reader.byAccessKey(table.keys[k++ % table.keys.length] ?? '');
     if (found.length !== 1) throw new Error(`byAccessKey found ${found.length} records, expected 1`);
-  });
-  return { pages, byKey };
+  };
+}
+
+interface Compared {
+  first: [number, number];
+  deep: [number, number];
+  rows: [string, string];
+}
+
+/** Every filter's first and deep page, and the key lookup, on both tables, in alternating order. */
+async function measure(
+  small: Loaded,
+  large: Loaded,
+): Promise<{ pages: Map<string, Compared>; byKey: [number, number] }> {
+  const pages = new Map<string, Compared>();
+  for (const [label, filter] of FILTERS) {
+    const a = await pagesOf(small, filter);
+    const b = await pagesOf(large, filter);
+    const deep: [number, number] =
+      a.deep && b.deep ? await alternating(RUNS, a.deep, b.deep) : [Number.NaN, Number.NaN];
+    pages.set(label, { first: await alternating(RUNS, a.first, b.first), deep, rows: [a.rows, b.rows] });
+  }
+  const smallLookup = keyLookup(small);
+  const largeLookup = keyLookup(large);
+  for (let i = 0; i < 5; i++) {
+    await smallLookup();
+    await largeLookup();
+  }
+  return { pages, byKey: await alternating(RUNS, smallLookup, largeLookup) };
 }
 
 const fmt = (value: number) => (Number.isNaN(value) ? 'n/a' : value.toFixed(2));
@@ -238,54 +283,61 @@ const ratio = (small: number, large: number) =>
   Number.isNaN(small) || Number.isNaN(large) ? 'n/a' : `${(large / small).toFixed(2)}x`;
 
 /**
- * Audit queries at scale: N synthetic records of the real item shape loaded with
- * BatchWriteItem, then the first page and a page deep in the results timed per filter at
- * 1 000 records and again at N. Every page is one key-condition Query on a GSI, so page
- * time should not grow with the table (target <= 1.5x).
+ * Audit queries at scale: a table of 1 000 synthetic records of the real item shape and the
+ * stack's audit table with N of them, loaded with BatchWriteItem; then the first page and a
+ * page deep in the results timed per filter on both, in alternating order so warm-up
+ * flatters neither. Every page is one key-condition Query on a GSI, so page time should not
+ * grow with the table (target <= 1.5x).
  */
 export async function benchAudit(environment: LocalEnvironment, records = 100_000): Promise<void> {
   const config = loadConfig(environment.credvendEnv);
   const root = benchComposition(environment);
   const clients = { dynamodb: dynamodbOf(root), sts: stsOf(root) };
-  const reader = new DynamoDbAuditReader(clients.dynamodb, config.tables.audit);
-  const loader = createLoader(clients.dynamodb, config.tables.audit);
+  const smallTable = `${config.tables.audit}-bench-${Date.now()}`;
+  await clients.dynamodb.send(new CreateTableCommand(auditTableDefinition(smallTable)));
   const small = Math.min(SMALL, records);
   try {
-    const smallSeconds = await loader.load(small);
-    const atSmall = await measure(reader, loader.sampleKeys(), loader.now);
-    const largeSeconds = records > small ? await loader.load(records - small) : Number.NaN;
-    const atLarge = records > small ? await measure(reader, loader.sampleKeys(), loader.now) : atSmall;
+    const smallLoader = createLoader(clients.dynamodb, smallTable);
+    const largeLoader = createLoader(clients.dynamodb, config.tables.audit);
+    const smallSeconds = await smallLoader.load(small);
+    const largeSeconds = await largeLoader.load(records);
+    const loaded = (loader: Loader, table: string): Loaded => ({
+      reader: new DynamoDbAuditReader(clients.dynamodb, table),
+      keys: loader.sampleKeys(),
+      now: loader.now,
+    });
+    const { pages, byKey } = await measure(
+      loaded(smallLoader, smallTable),
+      loaded(largeLoader, config.tables.audit),
+    );
 
     const tableItems = (
       await clients.dynamodb.send(new DescribeTableCommand({ TableName: config.tables.audit }))
     ).Table?.ItemCount;
     const s = `@${small}`;
     const l = `@${records}`;
-    console.log(`\naudit queries, page of ${PAGE}, median of ${RUNS}; deep = page ${DEEP + 1} via cursor`);
     console.log(
-      `  load  ${small} records in ${smallSeconds.toFixed(1)} s (${Math.round(small / smallSeconds)} records/s)` +
-        (records > small
-          ? `; ${records - small} more in ${largeSeconds.toFixed(1)} s (${Math.round((records - small) / largeSeconds)} records/s)`
-          : ''),
+      `\naudit queries, page of ${PAGE}, median of ${RUNS} in alternating order; deep = page ${DEEP + 1} via cursor`,
+    );
+    console.log(
+      `  load  ${small} records in ${smallSeconds.toFixed(1)} s (${Math.round(small / smallSeconds)} records/s); ` +
+        `${records} in ${largeSeconds.toFixed(1)} s (${Math.round(records / largeSeconds)} records/s)`,
     );
     const header = ['filter', `first ms ${s}`, l, 'ratio', `deep ms ${s}`, l, 'ratio', `rows ${s}`, l];
     const rows: string[][] = [header];
-    for (const [label] of FILTERS) {
-      const a = atSmall.pages.get(label) as Figures;
-      const b = atLarge.pages.get(label) as Figures;
+    for (const [label, { first, deep, rows: counts }] of pages) {
       rows.push([
         label,
-        fmt(a.first),
-        fmt(b.first),
-        ratio(a.first, b.first),
-        fmt(a.deep),
-        fmt(b.deep),
-        ratio(a.deep, b.deep),
-        `${a.firstRows}/${a.deepRows}`,
-        `${b.firstRows}/${b.deepRows}`,
+        fmt(first[0]),
+        fmt(first[1]),
+        ratio(...first),
+        fmt(deep[0]),
+        fmt(deep[1]),
+        ratio(...deep),
+        ...counts,
       ]);
     }
-    rows.push(['byAccessKey', fmt(atSmall.byKey), fmt(atLarge.byKey), ratio(atSmall.byKey, atLarge.byKey)]);
+    rows.push(['byAccessKey', fmt(byKey[0]), fmt(byKey[1]), ratio(byKey[0], byKey[1])]);
     const widths = header.map((_, c) => Math.max(...rows.map((row) => (row[c] ?? '').length)));
     for (const row of rows) {
       console.log(
@@ -293,9 +345,10 @@ export async function benchAudit(environment: LocalEnvironment, records = 100_00
       );
     }
     console.log(
-      `  (target: ratio <= 1.5x; rows = records in first/deep page; audit table holds ${tableItems ?? '?'} items; range ends 1 h ago, so pages hold bench records only)`,
+      `  (target: ratio <= 1.5x; rows = records in first/deep page; the large table holds ${tableItems ?? '?'} items; range ends 1 h ago, so pages hold bench records only)`,
     );
   } finally {
+    await clients.dynamodb.send(new DeleteTableCommand({ TableName: smallTable }));
     clients.dynamodb.destroy();
     clients.sts.destroy();
   }

@@ -51,7 +51,7 @@ export interface LambdaBuild {
   outputExtension: string;
 }
 
-function isRecord(value: unknown): value is Record<string, unknown> {
+export function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
@@ -59,9 +59,14 @@ function strings(value: unknown): string[] {
   return (Array.isArray(value) ? value : [value]).filter((v): v is string => typeof v === 'string');
 }
 
+/** serverless.yml as plain data (intrinsic functions as `{ Ref: … }`-like objects). */
+export async function readServerlessYml(path = 'serverless.yml'): Promise<unknown> {
+  return parse(await readFile(path, 'utf8'), { customTags: intrinsicTags });
+}
+
 /** serverless.yml's custom.esbuild as serverless-esbuild resolves it. */
 export async function lambdaBuildOptions(serverlessYml = 'serverless.yml'): Promise<LambdaBuild> {
-  const document: unknown = parse(await readFile(serverlessYml, 'utf8'), { customTags: intrinsicTags });
+  const document = await readServerlessYml(serverlessYml);
   const custom = isRecord(document) && isRecord(document.custom) ? document.custom : {};
   const settings = isRecord(custom.esbuild) ? custom.esbuild : {};
   const merged: Record<string, unknown> = { ...PLUGIN_DEFAULTS, ...settings };

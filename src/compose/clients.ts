@@ -4,11 +4,27 @@ import { KMSClient } from '@aws-sdk/client-kms';
 import { S3Client } from '@aws-sdk/client-s3';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { STSClient } from '@aws-sdk/client-sts';
-import type { AwsCredentialIdentity } from '@smithy/types';
+import type {
+  AwsCredentialIdentity,
+  HttpHandlerOptions,
+  HttpRequest,
+  HttpResponse,
+  RequestHandler as SmithyRequestHandler,
+} from '@smithy/types';
 import type { Config, VendingUserConfig } from '../config.js';
 
 /** Timeouts short enough that a stuck dependency fails a request well inside API Gateway's 30 s. */
 export const REQUEST_HANDLER_OPTIONS = { requestTimeout: 3000, connectionTimeout: 1000 };
+
+/**
+ * `cacheMiddleware`: each command's middleware chain is built once, not on every call (about
+ * a tenth of the SDK's CPU per issuance, npm run bench: own CPU). Middleware must therefore
+ * be added to a client before its first call of a command, as the local stack and tests do.
+ */
+const CACHE_MIDDLEWARE = true;
+
+/** What carries a client's requests: the bench's in-memory stand-ins, else Node's HTTP with the timeouts above. */
+export type RequestHandler = SmithyRequestHandler<HttpRequest, HttpResponse, HttpHandlerOptions>;
 
 /**
  * SDK clients, built once per process (a warm Lambda reuses them across invocations).
@@ -16,24 +32,34 @@ export const REQUEST_HANDLER_OPTIONS = { requestTimeout: 3000, connectionTimeout
  * Lambda the default chain supplies the function's role. Each function builds only the
  * clients it uses, so its bundle carries no other.
  */
-export function createDynamoDbClient(config: Config, credentials?: AwsCredentialIdentity): DynamoDBClient {
+export function createDynamoDbClient(
+  config: Config,
+  credentials?: AwsCredentialIdentity,
+  requestHandler?: RequestHandler,
+): DynamoDBClient {
   return new DynamoDBClient({
     region: config.region,
     ...(credentials ? { credentials } : {}),
     ...(config.dynamodbEndpoint ? { endpoint: config.dynamodbEndpoint } : {}),
     maxAttempts: 3,
-    requestHandler: REQUEST_HANDLER_OPTIONS,
+    requestHandler: requestHandler ?? REQUEST_HANDLER_OPTIONS,
+    cacheMiddleware: CACHE_MIDDLEWARE,
   });
 }
 
-export function createStsClient(config: Config, credentials?: AwsCredentialIdentity): STSClient {
+export function createStsClient(
+  config: Config,
+  credentials?: AwsCredentialIdentity,
+  requestHandler?: RequestHandler,
+): STSClient {
   return new STSClient({
     region: config.region,
     ...(credentials ? { credentials } : {}),
     ...(config.stsEndpoint ? { endpoint: config.stsEndpoint } : {}),
     // Bounded: a throttled STS must not turn into a retry storm (the SDK adds jittered backoff).
     maxAttempts: 2,
-    requestHandler: REQUEST_HANDLER_OPTIONS,
+    requestHandler: requestHandler ?? REQUEST_HANDLER_OPTIONS,
+    cacheMiddleware: CACHE_MIDDLEWARE,
   });
 }
 
@@ -45,6 +71,7 @@ function serviceOptions(config: Config, credentials: AwsCredentialIdentity | und
     ...(endpoint ? { endpoint } : {}),
     maxAttempts: 3,
     requestHandler: REQUEST_HANDLER_OPTIONS,
+    cacheMiddleware: CACHE_MIDDLEWARE,
   };
 }
 

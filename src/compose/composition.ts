@@ -41,12 +41,16 @@ export function compose(config: Config, runtime: Runtime): Composition {
 }
 
 export function dynamodbOf(root: Composition): DynamoDBClient {
-  root.built.dynamodb ??= createDynamoDbClient(root.config, root.runtime.credentials);
+  root.built.dynamodb ??= createDynamoDbClient(
+    root.config,
+    root.runtime.credentials,
+    root.runtime.requestHandler,
+  );
   return root.built.dynamodb;
 }
 
 export function stsOf(root: Composition): STSClient {
-  root.built.sts ??= createStsClient(root.config, root.runtime.credentials);
+  root.built.sts ??= createStsClient(root.config, root.runtime.credentials, root.runtime.requestHandler);
   return root.built.sts;
 }
 

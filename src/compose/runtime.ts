@@ -1,6 +1,7 @@
 import type { S3Client } from '@aws-sdk/client-s3';
 import type { AwsCredentialIdentity } from '@smithy/types';
 import type { SourceIpResolver } from '../http/request-context.js';
+import type { RequestHandler } from './clients.js';
 
 /** Where the apps run, and what only that runtime can tell. */
 export interface Runtime {
@@ -12,6 +13,11 @@ export interface Runtime {
   sourceIp: SourceIpResolver;
   /** Credentials for the SDK clients; absent, the SDK's default chain supplies them. */
   credentials?: AwsCredentialIdentity;
+  /**
+   * Bench only: carries the DynamoDB and STS clients' requests to in-memory stand-ins
+   * (bench/aws-stand-ins.ts), so the SDK still serialises, signs and parses every call.
+   */
+  requestHandler?: RequestHandler;
   /** Local stack only: adapts the S3 client to the emulator (src/local/moto-s3.ts). */
   adjustS3?: (client: S3Client) => void;
 }
