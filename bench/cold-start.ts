@@ -16,7 +16,7 @@ import { percentile } from './stats.js';
 
 const run = promisify(execFile);
 
-const FUNCTIONS = ['vend', 'audit', 'admin', 'requests', 'portal', 'digest', 'stream'] as const;
+const FUNCTIONS = ['vend', 'audit', 'admin', 'requests', 'portal', 'digest', 'stream', 'rotation'] as const;
 const REFERENCE = 'bench/reference/handler.ts';
 
 /** What Lambda's environment holds for these functions (serverless.yml), with inert values. */
@@ -35,11 +35,20 @@ const LAMBDA_ENV: NodeJS.ProcessEnv = {
   AUDIT_TABLE: 'credvend-audit',
 };
 
+/** serverless.yml's per-function environment, where a function has its own. */
+const FUNCTION_ENV: Record<string, NodeJS.ProcessEnv> = {
+  rotation: {
+    CREDVEND_VENDING_IDENTITY: 'user',
+    CREDVEND_VENDING_KEY_SECRET: 'arn:aws:secretsmanager:us-east-1:111111111111:secret:credvend-vending-key',
+    CREDVEND_VENDING_USER_NAME: 'credvend-vending',
+  },
+};
+
 /** Milliseconds from the start of `import()` to its end, in a fresh process. */
-async function importTime(file: string): Promise<number> {
+async function importTime(name: string, file: string): Promise<number> {
   const script = `const t = performance.now(); await import(${JSON.stringify(pathToFileURL(file).href)}); process.stdout.write(String(performance.now() - t));`;
   const { stdout } = await run(process.execPath, ['--no-warnings', '--input-type=module', '-e', script], {
-    env: LAMBDA_ENV,
+    env: { ...LAMBDA_ENV, ...FUNCTION_ENV[name] },
   });
   return Number(stdout);
 }
@@ -75,11 +84,11 @@ export async function benchColdStart(runs: number): Promise<ColdStartFigures> {
     for (const [name, entry] of entries) built.set(name, await buildHandler(entry, join(dir, name), lambda));
     const samples = new Map<string, number[]>(entries.map(([name]) => [name, []]));
     // One warm-up round fills the OS file cache for node and every bundle.
-    for (const [name] of entries) await importTime(built.get(name)?.file ?? '');
+    for (const [name] of entries) await importTime(name, built.get(name)?.file ?? '');
     for (let i = 0; i < runs; i++) {
       for (let k = 0; k < entries.length; k++) {
         const [name] = entries[(i + k) % entries.length] ?? ['reference'];
-        samples.get(name)?.push(await importTime(built.get(name)?.file ?? ''));
+        samples.get(name)?.push(await importTime(name, built.get(name)?.file ?? ''));
       }
     }
     const median = (name: string) => percentile(samples.get(name) ?? [], 50);
