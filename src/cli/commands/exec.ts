@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import { childEnvironment, EXEC_MARKER } from '../child-env.js';
 import { resolveTarget } from '../context.js';
 import { CliError } from '../errors.js';
-import { runChild } from '../run-child.js';
+import { exitAsChild, runChild } from '../run-child.js';
 import { integer, type VendFields, vendCredentials } from '../vend.js';
 
 interface ExecOptions extends Omit<VendFields, 'target'> {
@@ -41,6 +41,6 @@ export function registerExec(program: Command): void {
         },
       });
       const argv = command.length > 0 ? command : [process.env.SHELL || '/bin/sh'];
-      process.exitCode = await runChild(argv, env);
+      exitAsChild(await runChild(argv, env));
     });
 }

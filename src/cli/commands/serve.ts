@@ -3,12 +3,13 @@ import { childEnvironment, EXEC_MARKER } from '../child-env.js';
 import { type ContainerCredentials, startContainerEndpoint } from '../container-server.js';
 import { resolveTarget } from '../context.js';
 import { CredentialCache } from '../credential-cache.js';
-import { runChild } from '../run-child.js';
+import { type ChildExit, exitAsChild, runChild } from '../run-child.js';
 import { integer, type VendFields, vendCredentials } from '../vend.js';
 
 interface ServeOptions extends Omit<VendFields, 'target'> {
   port: number;
   region?: string;
+  refreshBefore: number;
 }
 
 const describe = (error: unknown) => (error instanceof Error ? error.message : String(error));
@@ -25,6 +26,7 @@ export function registerServe(program: Command): void {
     .option('--duration <seconds>', 'session length (default 3600, capped by the entitlement)', integer)
     .option('--reason <text>', 'why')
     .option('--region <region>', 'with a command: set AWS_REGION and AWS_DEFAULT_REGION')
+    .option('--refresh-before <seconds>', 'vend anew this long before the credentials expire', integer, 300)
     .action(async (target: string, command: string[], options: ServeOptions) => {
       const api = await resolveTarget(program);
       // Each refresh vends afresh (the disk cache would hand back what this cache just let go).
@@ -41,7 +43,7 @@ export function registerServe(program: Command): void {
       const cache = new CredentialCache<ContainerCredentials>(
         fetchCredentials,
         Date.now,
-        5 * 60_000,
+        options.refreshBefore * 1000,
         (error) =>
           process.stderr.write(
             `credvend: refresh failed, still serving the current credentials: ${describe(error)}\n`,
@@ -61,11 +63,13 @@ export function registerServe(program: Command): void {
           drop: api.auth.type === 'oidc' && api.auth.tokenEnv ? [api.auth.tokenEnv] : [],
           set: { ...variables, [EXEC_MARKER]: target },
         });
+        let exit: ChildExit;
         try {
-          process.exitCode = await runChild(command, env);
+          exit = await runChild(command, env);
         } finally {
           await endpoint.close();
         }
+        exitAsChild(exit);
         return;
       }
       process.stdout.write(
