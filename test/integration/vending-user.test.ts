@@ -87,13 +87,31 @@ describe('vending identity: an IAM user whose rotated key lives in Secrets Manag
     expect(await userKeyIds(fixture)).toEqual([second.accessKeyId, third.accessKeyId].sort());
   });
 
+  it('logs the key ids a rotation creates and retires, never a secret key', async () => {
+    const lines: string[] = [];
+    const write = process.stdout.write.bind(process.stdout);
+    process.stdout.write = (chunk: string | Uint8Array) => lines.push(String(chunk)) > 0;
+    const before = await currentKey(fixture);
+    try {
+      await rotate(fixture, { logLevel: 'debug' });
+    } finally {
+      process.stdout.write = write;
+    }
+    const after = await currentKey(fixture);
+    const log = lines.join('');
+    expect(log).toContain(`"accessKeyId":"${after.accessKeyId}"`);
+    expect(log).toContain('vending key retired');
+    for (const secret of [before.secretAccessKey, after.secretAccessKey]) expect(log).not.toContain(secret);
+    expect(log).not.toMatch(/SecretAccessKey/i);
+  });
+
   it('a rotation step repeated by Secrets Manager does nothing twice', async () => {
-    const before = await userKeyIds(fixture);
-    await rotate(fixture);
-    const after = await userKeyIds(fixture);
-    expect(after).toHaveLength(2);
-    expect(after).toContain((await currentKey(fixture)).accessKeyId);
-    expect(after.filter((id) => before.includes(id))).toHaveLength(1);
+    const previous = await currentKey(fixture);
+    await rotate(fixture, { invocationsPerStep: 3 });
+    const current = await currentKey(fixture);
+    // One new key, not three; the one it replaced kept, as after a single rotation.
+    expect(current.accessKeyId).not.toBe(previous.accessKeyId);
+    expect(await userKeyIds(fixture)).toEqual([previous.accessKeyId, current.accessKeyId].sort());
   });
 
   it('loses no issuance to two rotations during a run, and audits every one', async () => {

@@ -142,14 +142,24 @@ export function vendContainer(fixture: VendingUserFixture, keyTtlSeconds: number
  * invoked once per step, in order, with the event Secrets Manager sends. (moto's own
  * RotateSecret invokes a rotation Lambda only through its Docker-based Lambda emulation.)
  */
-export async function rotate(fixture: VendingUserFixture): Promise<void> {
-  const config = loadConfig({ ...fixture.env, CREDVEND_VENDING_USER_NAME: fixture.userName });
+export async function rotate(
+  fixture: VendingUserFixture,
+  options: { logLevel?: string; invocationsPerStep?: number } = {},
+): Promise<void> {
+  const { logLevel = 'silent', invocationsPerStep = 1 } = options;
+  const config = loadConfig({
+    ...fixture.env,
+    CREDVEND_VENDING_USER_NAME: fixture.userName,
+    CREDVEND_LOG_LEVEL: logLevel,
+  });
   const handler = createRotationHandler(
     compose(config, { kind: 'node', sourceIp: () => undefined, credentials: fixture.rotationFunction }),
   );
   const token = randomUUID();
   for (const step of STEPS) {
-    await handler({ Step: step, SecretId: fixture.secretArn, ClientRequestToken: token });
+    // Secrets Manager retries a step that timed out: the same event again.
+    for (let n = 0; n < invocationsPerStep; n += 1)
+      await handler({ Step: step, SecretId: fixture.secretArn, ClientRequestToken: token });
   }
 }
 

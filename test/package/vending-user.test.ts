@@ -1,0 +1,175 @@
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { runSimulation } from '@cloud-copilot/iam-simulate';
+import { describe, expect, inject, it } from 'vitest';
+import { sessionAllows } from '../oracle/iam-oracle.js';
+
+/**
+ * The IAM of vendingIdentity=user as the packaged template deploys it, judged by the IAM
+ * simulator: what the vending user, the rotation role and the vend role may and may not do.
+ * The simulator sees one account, so the template is instantiated in it.
+ */
+
+const ACCOUNT = '222222222222';
+const SECRET = `arn:aws:secretsmanager:us-east-1:${ACCOUNT}:secret:credvend-test-vending-key-AbCdEf`;
+const SECRET_KEY = `arn:aws:kms:us-east-1:${ACCOUNT}:key/0000-vending-key`;
+const USER = `arn:aws:iam::${ACCOUNT}:user/credvend-test-vending`;
+const TARGET_ROLE = `arn:aws:iam::${ACCOUNT}:role/credvend-readonly`;
+const VIA_SECRETS_MANAGER = { 'kms:ViaService': 'secretsmanager.us-east-1.amazonaws.com' };
+
+interface Template {
+  Conditions: Record<string, unknown>;
+  Resources: Record<string, { Type: string; Condition?: string; Properties: Record<string, unknown> }>;
+}
+
+const ATTRIBUTES: Record<string, string> = {
+  'VendingUser.Arn': USER,
+  'VendingKeySecretKey.Arn': SECRET_KEY,
+};
+
+/** `node` as CloudFormation would deploy it with vendingIdentity=`mode`. */
+function instantiate(node: unknown, mode: 'user' | 'role'): unknown {
+  if (Array.isArray(node)) return node.map((n) => instantiate(n, mode)).filter((n) => n !== undefined);
+  if (!node || typeof node !== 'object') return node;
+  const entries = Object.entries(node);
+  const [key, value] = entries[0] ?? [];
+  if (entries.length === 1 && key === 'Ref')
+    return value === 'AWS::NoValue' ? undefined : value === 'VendingKeySecret' ? SECRET : `ref-${value}`;
+  if (entries.length === 1 && key === 'Fn::GetAtt')
+    return ATTRIBUTES[(value as string[]).join('.')] ?? `arn:aws:x:us-east-1:${ACCOUNT}:${value}`;
+  if (entries.length === 1 && key === 'Fn::Sub')
+    return String(value).replace(
+      /\$\{([\w:.]+)\}/g,
+      (_, name: string) =>
+        ({ 'AWS::Partition': 'aws', 'AWS::Region': 'us-east-1', 'AWS::AccountId': ACCOUNT })[name] ?? name,
+    );
+  if (entries.length === 1 && key === 'Fn::If') {
+    const [condition, then, otherwise] = value as [string, unknown, unknown];
+    if (condition !== 'UsesVendingUser') throw new Error(`condition ${condition}`);
+    return instantiate(mode === 'user' ? then : otherwise, mode);
+  }
+  return Object.fromEntries(
+    entries.map(([k, v]) => [k, instantiate(v, mode)]).filter(([, v]) => v !== undefined),
+  );
+}
+
+async function packaged(which: 'defaults' | 'allFeatures'): Promise<Template> {
+  const dir = inject('packaged')[which];
+  return JSON.parse(
+    await readFile(join(dir, 'cloudformation-template-update-stack.json'), 'utf8'),
+  ) as Template;
+}
+
+async function policiesOf(resource: string, mode: 'user' | 'role'): Promise<object[]> {
+  const template = await packaged(mode === 'user' ? 'allFeatures' : 'defaults');
+  const properties = instantiate(template.Resources[resource]?.Properties, mode) as {
+    Policies?: Array<{ PolicyDocument: object }>;
+  };
+  return (properties.Policies ?? []).map((p) => p.PolicyDocument);
+}
+
+function allows(policies: object[], action: string, resource: string, context: Record<string, string> = {}) {
+  return sessionAllows(policies, { action, resource, context });
+}
+
+/** KMS needs its key policy too: the template's, which lets the account's IAM policies decide. */
+async function keyAllows(policies: object[], action: string, context: Record<string, string> = {}) {
+  const template = await packaged('allFeatures');
+  const key = instantiate(template.Resources.VendingKeySecretKey?.Properties, 'user') as {
+    KeyPolicy: object;
+  };
+  const result = await runSimulation(
+    {
+      request: {
+        principal: `arn:aws:sts::${ACCOUNT}:assumed-role/credvend-test-fn/session`,
+        action,
+        resource: { resource: SECRET_KEY, accountId: ACCOUNT },
+        contextVariables: context,
+      },
+      identityPolicies: policies.map((policy, n) => ({ name: `role-${n}`, policy })),
+      resourcePolicy: key.KeyPolicy,
+      serviceControlPolicies: [],
+      resourceControlPolicies: [],
+    },
+    {},
+  );
+  return result.resultType === 'single' && result.overallResult === 'Allowed';
+}
+
+describe('vendingIdentity=user, as packaged', () => {
+  it('the vending user has no console, no policy of its own, and a group allowing only what the vend role has under role', async () => {
+    const template = await packaged('allFeatures');
+    const user = template.Resources.VendingUser;
+    expect(user?.Condition).toBe('UsesVendingUser');
+    expect(Object.keys(user?.Properties ?? {}).sort()).toEqual(['Groups', 'UserName']);
+    expect(Object.values(template.Resources).map((r) => r.Type)).not.toContain('AWS::IAM::AccessKey');
+    expect(Object.values(template.Resources).map((r) => r.Type)).not.toContain(
+      'AWS::IAM::UserToGroupAddition',
+    );
+    const group = await policiesOf('VendingUserGroup', 'user');
+    for (const action of ['sts:AssumeRole', 'sts:TagSession', 'sts:SetSourceIdentity'])
+      expect(allows(group, action, TARGET_ROLE), action).toBe(true);
+    expect(allows(group, 'sts:AssumeRole', `arn:aws:iam::${ACCOUNT}:role/credvend-revoker`)).toBe(false);
+    expect(allows(group, 'sts:AssumeRole', `arn:aws:iam::${ACCOUNT}:role/admin`)).toBe(false);
+    for (const [action, resource] of [
+      ['iam:CreateAccessKey', USER],
+      ['secretsmanager:GetSecretValue', SECRET],
+      ['s3:ListAllMyBuckets', '*'],
+      ['sts:GetFederationToken', USER],
+    ] as const)
+      expect(allows(group, action, resource), action).toBe(false);
+  });
+
+  it("the rotation role manages the vending user's keys and its secret, nothing else", async () => {
+    const rotation = await policiesOf('RotationRole', 'user');
+    for (const action of [
+      'iam:ListAccessKeys',
+      'iam:CreateAccessKey',
+      'iam:UpdateAccessKey',
+      'iam:DeleteAccessKey',
+    ])
+      expect(allows(rotation, action, USER), action).toBe(true);
+    const someoneElse = `arn:aws:iam::${ACCOUNT}:user/admin`;
+    expect(allows(rotation, 'iam:CreateAccessKey', someoneElse)).toBe(false);
+    for (const action of [
+      'iam:PutUserPolicy',
+      'iam:AttachUserPolicy',
+      'iam:AddUserToGroup',
+      'iam:CreateLoginProfile',
+    ])
+      expect(allows(rotation, action, USER), action).toBe(false);
+    for (const action of ['secretsmanager:PutSecretValue', 'secretsmanager:UpdateSecretVersionStage'])
+      expect(allows(rotation, action, SECRET), action).toBe(true);
+    expect(allows(rotation, 'secretsmanager:PutSecretValue', `${SECRET}-other`)).toBe(false);
+    expect(allows(rotation, 'secretsmanager:DeleteSecret', SECRET)).toBe(false);
+    expect(await keyAllows(rotation, 'kms:Decrypt', VIA_SECRETS_MANAGER)).toBe(true);
+    expect(await keyAllows(rotation, 'kms:GenerateDataKey', VIA_SECRETS_MANAGER)).toBe(true);
+    expect(await keyAllows(rotation, 'kms:Decrypt')).toBe(false);
+    expect(allows(rotation, 'sts:AssumeRole', TARGET_ROLE)).toBe(false);
+  });
+
+  it('the vend role reads the key (through Secrets Manager only) and no longer assumes target roles itself', async () => {
+    const vend = await policiesOf('VendRole', 'user');
+    expect(allows(vend, 'secretsmanager:GetSecretValue', SECRET)).toBe(true);
+    expect(allows(vend, 'secretsmanager:PutSecretValue', SECRET)).toBe(false);
+    expect(await keyAllows(vend, 'kms:Decrypt', VIA_SECRETS_MANAGER)).toBe(true);
+    expect(await keyAllows(vend, 'kms:Decrypt')).toBe(false);
+    expect(await keyAllows(vend, 'kms:GenerateDataKey', VIA_SECRETS_MANAGER)).toBe(false);
+    expect(allows(vend, 'sts:AssumeRole', TARGET_ROLE)).toBe(false);
+    expect(allows(vend, 'iam:CreateAccessKey', USER)).toBe(false);
+  });
+
+  it('under the default role, the vend role assumes target roles and reads no secret', async () => {
+    const vend = await policiesOf('VendRole', 'role');
+    expect(allows(vend, 'sts:AssumeRole', TARGET_ROLE)).toBe(true);
+    expect(allows(vend, 'secretsmanager:GetSecretValue', SECRET)).toBe(false);
+    const template = await packaged('defaults');
+    const conditional = Object.entries(template.Resources)
+      .filter(([, r]) => r.Condition === 'UsesVendingUser')
+      .map(([id]) => id);
+    expect(conditional).toEqual(
+      expect.arrayContaining(['VendingUser', 'VendingKeySecret', 'RotationRole', 'RotationLambdaFunction']),
+    );
+    expect(template.Conditions.UsesVendingUser).toEqual({ 'Fn::Equals': ['role', 'user'] });
+  });
+});
