@@ -14,6 +14,16 @@ const childEnvironment = z.record(z.string(), z.string());
 const PRINT_ENV = ['node', '-e', 'process.stdout.write(JSON.stringify(process.env))'];
 const callerArn = z.object({ Arn: z.string() });
 const READONLY_ARN = /^arn:aws:sts::222222222222:assumed-role\/credvend-readonly\//;
+/** The real AWS CLI asking the local STS who it is. */
+const callerIdentityCommand = () => [
+  'aws',
+  'sts',
+  'get-caller-identity',
+  '--endpoint-url',
+  stack().stsEndpoint,
+  '--output',
+  'json',
+];
 
 /** Variables a parent shell may hold that would make an AWS tool use other credentials. */
 const PARENT_AWS = {
@@ -53,6 +63,16 @@ async function nextLine(lines: AsyncIterator<string>): Promise<string> {
   const { value, done } = await lines.next();
   if (done) throw new Error('the process ended before printing a line');
   return value;
+}
+
+/** The two `export NAME=value` lines `credvend serve` prints when it runs no command. */
+async function readExports(lines: AsyncIterator<string>): Promise<Record<string, string>> {
+  const exports: Record<string, string> = {};
+  for (const line of [await nextLine(lines), await nextLine(lines)]) {
+    const [, name = '', value = ''] = /^export (\w+)=(.*)$/.exec(line) ?? [];
+    exports[name] = value;
+  }
+  return exports;
 }
 
 /** A GET with the Host header and authorization given, as a browser or an SDK sends it. */
@@ -112,19 +132,7 @@ describe('exec and serve hygiene', () => {
     });
 
     it('the real AWS CLI in the child uses the vended credentials despite the parent’s AWS_PROFILE', async () => {
-      const run = await runCli(
-        [
-          'exec',
-          'demo-readonly',
-          '--',
-          'aws',
-          'sts',
-          'get-caller-identity',
-          '--endpoint-url',
-          stack().stsEndpoint,
-        ],
-        env,
-      );
+      const run = await runCli(['exec', 'demo-readonly', '--', ...callerIdentityCommand()], env);
       expect(run.code, run.stderr).toBe(0);
       expect(callerArn.parse(JSON.parse(run.stdout)).Arn).toMatch(READONLY_ARN);
     });
@@ -212,19 +220,13 @@ describe('exec and serve hygiene', () => {
       expect(child.AWS_REGION).toBe('ap-southeast-2');
       expect(child.AWS_DEFAULT_REGION).toBe('ap-southeast-2');
       expect(child.CREDVEND_EXEC).toBe('demo-readonly');
-      for (const name of [
-        'AWS_PROFILE',
-        'AWS_DEFAULT_PROFILE',
-        'AWS_ACCESS_KEY_ID',
-        'AWS_SECRET_ACCESS_KEY',
-        'AWS_SESSION_TOKEN',
-        'AWS_SECURITY_TOKEN',
-        'AWS_WEB_IDENTITY_TOKEN_FILE',
-        'AWS_ROLE_ARN',
-        'AWS_CONTAINER_CREDENTIALS_RELATIVE_URI',
-        'AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE',
-        'CREDVEND_TOKEN',
-      ])
+      const replaced = [
+        'AWS_CONTAINER_CREDENTIALS_FULL_URI',
+        'AWS_CONTAINER_AUTHORIZATION_TOKEN',
+        'AWS_REGION',
+        'AWS_DEFAULT_REGION',
+      ];
+      for (const name of [...Object.keys(PARENT_AWS).filter((n) => !replaced.includes(n)), 'CREDVEND_TOKEN'])
         expect(child[name], name).toBeUndefined();
       const failing = await runCli(['serve', 'demo-readonly', '--', 'sh', '-c', 'exit 9'], env);
       expect(failing.code).toBe(9);
@@ -234,21 +236,7 @@ describe('exec and serve hygiene', () => {
       timeout: 120_000,
     }, async () => {
       const sts = stack().stsEndpoint;
-      const aws = await runCli(
-        [
-          'serve',
-          'demo-readonly',
-          '--',
-          'aws',
-          'sts',
-          'get-caller-identity',
-          '--endpoint-url',
-          sts,
-          '--output',
-          'json',
-        ],
-        env,
-      );
+      const aws = await runCli(['serve', 'demo-readonly', '--', ...callerIdentityCommand()], env);
       expect(aws.code, aws.stderr).toBe(0);
       expect(callerArn.parse(JSON.parse(aws.stdout)).Arn).toMatch(READONLY_ARN);
 
@@ -303,12 +291,7 @@ process.stdout.write(JSON.stringify(arns));`,
     it('listens on loopback only and answers only requests that name it (DNS rebinding)', async () => {
       const cli = startCli(['serve', 'demo-readonly'], env);
       try {
-        const exports = Object.fromEntries(
-          [await nextLine(cli.lines), await nextLine(cli.lines)].map((line) => {
-            const [, name = '', value = ''] = /^export (\w+)=(.*)$/.exec(line) ?? [];
-            return [name, value];
-          }),
-        );
+        const exports = await readExports(cli.lines);
         const url = new URL(exports.AWS_CONTAINER_CREDENTIALS_FULL_URI ?? '');
         const authorization = exports.AWS_CONTAINER_AUTHORIZATION_TOKEN ?? '';
         const own = await get(url.href, { authorization });
@@ -360,12 +343,7 @@ process.stdout.write(JSON.stringify(arns));`,
         env,
       );
       try {
-        const exports = Object.fromEntries(
-          [await nextLine(cli.lines), await nextLine(cli.lines)].map((line) => {
-            const [, name = '', value = ''] = /^export (\w+)=(.*)$/.exec(line) ?? [];
-            return [name, value];
-          }),
-        );
+        const exports = await readExports(cli.lines);
         const url = exports.AWS_CONTAINER_CREDENTIALS_FULL_URI ?? '';
         const authorization = exports.AWS_CONTAINER_AUTHORIZATION_TOKEN ?? '';
         const keyNow = async () =>
