@@ -126,6 +126,7 @@ async function actionsCalledBy(entry: string, esbuildOptions: Record<string, unk
     target: esbuildOptions.target as string,
     format: esbuildOptions.format as 'esm',
     minify: esbuildOptions.minify as boolean,
+    keepNames: esbuildOptions.keepNames as boolean,
     external: (esbuildOptions.exclude as string[] | undefined) ?? [],
   });
   const inputs = Object.values(result.metafile.outputs).flatMap((output) =>
@@ -355,6 +356,7 @@ describe('serverless package', () => {
   });
 
   it('starts each bundle with its packaged environment and serves every route declared for it', async () => {
+    const loggedErrorNames: string[] = [];
     for (const fn of functions) {
       const files = await readZip(join(dir, fn.zip));
       const [file, code] = [...files][0] ?? [];
@@ -399,6 +401,11 @@ describe('serverless package', () => {
         results: Array<{ method: string; path: string; status: number; body: string }>;
       };
       console.log(`${nameOf(fn)}: module init ${initMs.toFixed(0)} ms on this machine`);
+      // Minified, an error class would log as a letter: its name must survive bundling.
+      const errorNames = [...stdout.matchAll(/"errorName":"([^"]*)"/g)].map(([, name]) => name);
+      for (const name of errorNames)
+        expect(name, `${fn.zip} logs an error as ${name}`).toMatch(/^[A-Z]\w{3,}$/);
+      loggedErrorNames.push(...errorNames);
       for (const result of results) {
         expect(result.status, `${result.method} ${result.path}`).toBeTypeOf('number');
         expect(result.body, `${nameOf(fn)} does not serve ${result.method} ${result.path}`).not.toMatch(
@@ -409,6 +416,10 @@ describe('serverless package', () => {
         expect(results.find((r) => r.path === '/healthz')).toMatchObject({ status: 200 });
       }
     }
+    // With every AWS endpoint unreachable, the store errors are logged: by their class names.
+    expect(loggedErrorNames).toEqual(
+      expect.arrayContaining(['EntitlementStoreUnavailableError', 'InvalidRequestError']),
+    );
   });
 
   it('gives every function its own role and no Allow statement a * action or resource', () => {
