@@ -3,7 +3,6 @@ import {
   ConditionalCheckFailedException,
   DeleteItemCommand,
   type DynamoDBClient,
-  GetItemCommand,
   PutItemCommand,
   UpdateItemCommand,
 } from '@aws-sdk/client-dynamodb';
@@ -32,7 +31,8 @@ function toRecord(item: Record<string, AttributeValue>): IdempotencyRecord {
 
 /**
  * Idempotency keys in DynamoDB. A claim is one conditional PutItem: it wins when the key
- * is new, or its holder crashed (pending past its deadline), or its credentials expired.
+ * is new, or its holder crashed (pending past its deadline), or its credentials expired;
+ * when it loses, the same call returns the record that beat it.
  * `expiresAt` doubles as the table's TTL attribute, so sealed answers disappear when the
  * credentials inside them stop working.
  */
@@ -61,17 +61,18 @@ export class DynamoDbIdempotencyStore implements IdempotencyStore {
           ConditionExpression: 'attribute_not_exists(#key) OR expiresAt < :now',
           ExpressionAttributeNames: { '#key': 'key' },
           ExpressionAttributeValues: { ':now': { N: epochSeconds(now) } },
+          // A lost claim answers with the holder's record: one round trip, no read after it.
+          ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
         }),
       );
       return undefined;
     } catch (error) {
       if (!(error instanceof ConditionalCheckFailedException)) throw error;
+      // The condition failed, so an item was there; without it DynamoDB did not say why.
+      if (!error.Item)
+        throw new MalformedItemError('a refused idempotency claim came back without its record');
+      return toRecord(error.Item);
     }
-    const stored = await this.client.send(
-      new GetItemCommand({ TableName: this.tableName, Key: { key: { S: keyHash } }, ConsistentRead: true }),
-    );
-    // Gone between the two calls (TTL or a release): treat as in progress; the client retries.
-    return stored.Item ? toRecord(stored.Item) : { state: 'pending', requestHash };
   }
 
   async complete(keyHash: string, sealed: Sealed, expiresAt: Date): Promise<void> {

@@ -402,7 +402,7 @@ describe('serverless package', () => {
       };
       console.log(`${nameOf(fn)}: module init ${initMs.toFixed(0)} ms on this machine`);
       // Minified, an error class would log as a letter: its name must survive bundling.
-      const errorNames = [...stdout.matchAll(/"errorName":"([^"]*)"/g)].map(([, name]) => name);
+      const errorNames = [...stdout.matchAll(/"errorName":"([^"]*)"/g)].map(([, name = '']) => name);
       for (const name of errorNames)
         expect(name, `${fn.zip} logs an error as ${name}`).toMatch(/^[A-Z]\w{3,}$/);
       loggedErrorNames.push(...errorNames);
