@@ -6,11 +6,12 @@ import {
   EntityAlreadyExistsException,
   GetPolicyCommand,
   GetPolicyVersionCommand,
-  IAMClient,
+  type IAMClient,
   ListAttachedRolePoliciesCommand,
   ListPolicyVersionsCommand,
 } from '@aws-sdk/client-iam';
 import { AssumeRoleCommand, type STSClient } from '@aws-sdk/client-sts';
+import type { AwsCredentialIdentity } from '@smithy/types';
 import {
   minifyPolicy,
   type PolicyDocument,
@@ -48,8 +49,8 @@ export class IamRevocationApplier implements RevocationApplier {
     private readonly sts: STSClient,
     private readonly options: {
       revokerRoleName: string;
-      region: string;
-      iamEndpoint?: string;
+      /** Builds an IAM client for the revoker's session, configured like every other client. */
+      iamClientFor: (credentials: AwsCredentialIdentity) => IAMClient;
       /** Managed policies a role may have attached (IAM's quota, 10 unless raised). */
       managedPolicyQuota?: number;
     },
@@ -93,14 +94,10 @@ export class IamRevocationApplier implements RevocationApplier {
     const c = assumed.Credentials;
     if (!c?.AccessKeyId || !c.SecretAccessKey || !c.SessionToken)
       throw new Error('the revoker role returned no credentials');
-    return new IAMClient({
-      region: this.options.region,
-      ...(this.options.iamEndpoint ? { endpoint: this.options.iamEndpoint } : {}),
-      credentials: {
-        accessKeyId: c.AccessKeyId,
-        secretAccessKey: c.SecretAccessKey,
-        sessionToken: c.SessionToken,
-      },
+    return this.options.iamClientFor({
+      accessKeyId: c.AccessKeyId,
+      secretAccessKey: c.SecretAccessKey,
+      sessionToken: c.SessionToken,
     });
   }
 

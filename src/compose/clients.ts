@@ -1,5 +1,6 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
+import { IAMClient } from '@aws-sdk/client-iam';
 import { KMSClient } from '@aws-sdk/client-kms';
 import { S3Client } from '@aws-sdk/client-s3';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
@@ -63,7 +64,7 @@ export function createStsClient(
   });
 }
 
-/** KMS, S3 and EventBridge: only the digest, stream and audit functions build these. */
+/** KMS, S3, EventBridge and IAM: only the functions that call them build these. */
 function serviceOptions(config: Config, credentials: AwsCredentialIdentity | undefined, endpoint?: string) {
   return {
     region: config.region,
@@ -101,4 +102,9 @@ export function createSecretsManagerClient(
   credentials?: AwsCredentialIdentity,
 ): SecretsManagerClient {
   return new SecretsManagerClient(serviceOptions(config, credentials, vendingUser.secretsManagerEndpoint));
+}
+
+/** The revoker's IAM client, per target account session: the same timeouts and retries. */
+export function createIamClient(config: Config, credentials: AwsCredentialIdentity): IAMClient {
+  return new IAMClient(serviceOptions(config, credentials, config.revocation?.iamEndpoint));
 }

@@ -2,6 +2,7 @@ import { DynamoDbLeaseStore } from '../aws/dynamodb-lease-store.js';
 import { IamRevocationApplier } from '../aws/iam-revocation-applier.js';
 import type { RevocationApplier } from '../domain/ports.js';
 import { SerializedRevocationApplier } from '../domain/serialized-revocations.js';
+import { createIamClient } from './clients.js';
 import { type Composition, dynamodbOf, stsOf } from './composition.js';
 
 /** Writes revocations into target roles, one per role at a time; undefined when credvend only prints them. */
@@ -9,7 +10,10 @@ export function revocationApplierOf(root: Composition): RevocationApplier | unde
   const { config } = root;
   if (!config.revocation) return undefined;
   return new SerializedRevocationApplier(
-    new IamRevocationApplier(stsOf(root), { region: config.region, ...config.revocation }),
+    new IamRevocationApplier(stsOf(root), {
+      revokerRoleName: config.revocation.revokerRoleName,
+      iamClientFor: (credentials) => createIamClient(config, credentials),
+    }),
     new DynamoDbLeaseStore(dynamodbOf(root), config.tables.rateLimits),
   );
 }

@@ -1,6 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { DynamoDbLeaseStore } from '../../src/aws/dynamodb-lease-store.js';
 import { IamRevocationApplier } from '../../src/aws/iam-revocation-applier.js';
+import { createIamClient } from '../../src/compose/clients.js';
 import { compose, stsOf } from '../../src/compose/composition.js';
 import { revocationApplierOf } from '../../src/compose/revocations.js';
 import { loadConfig } from '../../src/config.js';
@@ -68,9 +69,12 @@ describe('concurrent revocations of one role', () => {
       })
       .toBe(true);
     const root = compose(loadConfig(stack().credvendEnv), testRuntime('198.51.100.10'));
-    const { revocation, region } = root.config;
+    const { revocation } = root.config;
     if (!revocation) throw new Error('the test stack configures a revoker role');
-    const inner = new IamRevocationApplier(stsOf(root), { region, ...revocation });
+    const inner = new IamRevocationApplier(stsOf(root), {
+      revokerRoleName: revocation.revokerRoleName,
+      iamClientFor: (credentials) => createIamClient(root.config, credentials),
+    });
     const impatient = new SerializedRevocationApplier(inner, leases, { waitMs: 300 });
     const patient = new SerializedRevocationApplier(inner, leases, { waitMs: 10_000, settleMs: 800 });
     const statement = denyFor('queued.0123456789abcdef0123456789abcdef', now);
