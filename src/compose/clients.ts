@@ -104,7 +104,11 @@ export function createSecretsManagerClient(
   return new SecretsManagerClient(serviceOptions(config, credentials, vendingUser.secretsManagerEndpoint));
 }
 
-/** The revoker's IAM client, per target account session: the same timeouts and retries. */
-export function createIamClient(config: Config, credentials: AwsCredentialIdentity): IAMClient {
-  return new IAMClient(serviceOptions(config, credentials, config.revocation?.iamEndpoint));
+/**
+ * IAM with the same timeouts and retries: the revoker's, per target account session, and the
+ * rotation function's (its own role's credentials, from the default chain in Lambda).
+ */
+export function createIamClient(config: Config, credentials?: AwsCredentialIdentity): IAMClient {
+  const endpoint = config.revocation?.iamEndpoint ?? config.vendingUser?.iamEndpoint;
+  return new IAMClient(serviceOptions(config, credentials, endpoint));
 }

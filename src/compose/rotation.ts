@@ -1,10 +1,9 @@
-import { IAMClient } from '@aws-sdk/client-iam';
 import { GetCallerIdentityCommand } from '@aws-sdk/client-sts';
 import { rotationEventSchema, VendingKeyRotation } from '../aws/vending-key-rotation.js';
 import type { VendingKey } from '../aws/vending-key-secret.js';
 import { ConfigError } from '../config.js';
 import { describeError } from '../logging.js';
-import { createSecretsManagerClient, createStsClient, REQUEST_HANDLER_OPTIONS } from './clients.js';
+import { createIamClient, createSecretsManagerClient, createStsClient } from './clients.js';
 import type { Composition } from './composition.js';
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
@@ -22,13 +21,7 @@ export function createRotationHandler(root: Composition): (event: unknown) => Pr
     );
   const rotation = new VendingKeyRotation({
     secrets: createSecretsManagerClient(config, user, root.runtime.credentials),
-    iam: new IAMClient({
-      region: config.region,
-      ...(root.runtime.credentials ? { credentials: root.runtime.credentials } : {}),
-      ...(user.iamEndpoint ? { endpoint: user.iamEndpoint } : {}),
-      maxAttempts: 3,
-      requestHandler: REQUEST_HANDLER_OPTIONS,
-    }),
+    iam: createIamClient(config, root.runtime.credentials),
     callerArnOf: async (key: VendingKey) => {
       const sts = createStsClient(config, key);
       try {
