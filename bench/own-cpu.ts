@@ -69,6 +69,9 @@ export async function benchOwnCpu(): Promise<OwnCpuFigures> {
   console.log(
     `  CPU ratio app/bare ${(app.cpuMicrosPerOp / bare.cpuMicrosPerOp).toFixed(2)}x (target <= 1.2x); SDK share of the app's CPU ${((100 * bare.cpuMicrosPerOp) / app.cpuMicrosPerOp).toFixed(0)} %; target >= 700 issuances/s`,
   );
+  console.log(
+    `  CPU-bound ceiling of one core: ${(1e6 / app.cpuMicrosPerOp).toFixed(0)} issuances/s (1 s / CPU per issuance; the wall-clock rate above shares the core with the machine's other load)`,
+  );
   console.log(`  log bytes per issuance ${figures.logBytesPerIssuance.toFixed(0)}`);
   return figures;
 }

@@ -71,7 +71,7 @@ describe('rate limits', () => {
     }
   });
 
-  it('spends no quota on a request another quota refuses: all buckets in one transaction', async () => {
+  it('spends no quota on a request another quota refuses: the buckets taken are given back', async () => {
     const limiter = new DynamoDbRateLimiter(
       dynamodb(),
       stack().credvendEnv.CREDVEND_RATE_LIMITS_TABLE ?? 'credvend-ratelimits',
