@@ -13,7 +13,12 @@ import { launchChromium } from './browser.js';
 const run = promisify(execFile);
 /** Pages answer after real round trips on a busy machine: wait for what a person would see. */
 const poll = <T>(read: () => T | Promise<T>) => expect.poll(read, { timeout: 20_000, interval: 100 });
-const SCREENSHOTS = join(process.cwd(), 'docs', 'screenshots');
+// The README's screenshots are refreshed on request only, so `npm test` leaves the tracked
+// files alone; otherwise the run's screenshots go to a temporary folder.
+const SCREENSHOTS =
+  process.env.CREDVEND_UPDATE_SCREENSHOTS === '1'
+    ? join(process.cwd(), 'docs', 'screenshots')
+    : join(tmpdir(), `credvend-screenshots-${process.pid}`);
 const XSS = '<img src=x onerror="window.__pwned=1"><script>window.__pwned=2</script>';
 
 async function adminApi(method: string, path: string, body?: unknown, headers: Record<string, string> = {}) {
