@@ -5,9 +5,10 @@ import { oidcSubject } from '../../src/domain/subjects.js';
 import { seedEntitlements } from '../../src/local/demo-entitlements.js';
 import { ROTATED_VENDING_USER } from '../../src/local/seed-aws.js';
 import { credentialsResponseWire } from '../../src/wire/credentials.js';
+import { entitlementPutResultWire } from '../../src/wire/entitlements.js';
 import { problemWire } from '../../src/wire/problem.js';
 import { readWire } from '../fixtures/read-wire.js';
-import { auditEvents, devToken, dynamodb, stack } from './support.js';
+import { adminApp, auditEvents, devToken, dynamodb, stack } from './support.js';
 import {
   createVendingUser,
   currentKey,
@@ -159,5 +160,40 @@ describe('vending identity: an IAM user whose rotated key lives in Secrets Manag
     expect(JSON.stringify(problem)).not.toMatch(/secret/i);
     const record = (await auditEvents(dynamodb())).find((e) => e.requestId === problem.requestId);
     expect(record).toMatchObject({ outcome: 'error', problemCode: 'sts-unavailable' });
+  });
+});
+
+describe('the admin API tells an admin what the vending identity can issue', () => {
+  // As deployed: `auto` (the local stack says false) decides by runtime and vending identity.
+  const IN_LAMBDA = { AWS_LAMBDA_FUNCTION_NAME: 'credvend-test-admin', CREDVEND_ROLE_CHAINING: 'auto' };
+  const id = `twelve-hours-${randomBytes(3).toString('hex')}`;
+
+  /** A new entitlement each time (a second PUT of one id needs If-Match). */
+  async function put(overrides: Record<string, string>, suffix: string): Promise<string[]> {
+    const response = await adminApp(overrides).request(`/v1/entitlements/${id}-${suffix}`, {
+      method: 'PUT',
+      headers: {
+        authorization: `Bearer ${await devToken('admin@example.com')}`,
+        'content-type': 'application/json',
+      },
+      body: JSON.stringify({
+        subject: { oidc: { issuer: stack().issuer, sub: `${id}@example.com` } },
+        accountId: stack().targetAccountId,
+        roleArn: stack().roles.deploy,
+        maxDurationSeconds: TWELVE_HOURS,
+      }),
+    });
+    expect(response.status).toBeLessThan(300);
+    return (await readWire(response, entitlementPutResultWire)).warnings ?? [];
+  }
+
+  it('warns that a 12 h entitlement ends after 1 h under the role, and not under the user', async () => {
+    expect(await put(IN_LAMBDA, 'role')).toEqual([expect.stringContaining('sessions end after 3600 s')]);
+    const asUser = {
+      ...IN_LAMBDA,
+      CREDVEND_VENDING_IDENTITY: 'user',
+      CREDVEND_VENDING_KEY_SECRET: 'credvend-test-vending-key',
+    };
+    expect(await put(asUser, 'user')).toEqual([]);
   });
 });
