@@ -4,6 +4,13 @@ import * as z from 'zod';
  * The API answers the CLI reads are parsed with the server's own wire schemas (src/wire),
  * so the CLI and the API cannot drift apart unnoticed.
  */
+export {
+  type AccessRequestWire,
+  accessRequestListWire,
+  accessRequestWire,
+  requestableListWire,
+  requestableWire,
+} from '../wire/access-requests.js';
 export { auditPageWire as auditPage } from '../wire/audit.js';
 export {
   type CredentialsResponseWire as CredentialsResponse,

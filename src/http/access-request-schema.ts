@@ -1,7 +1,8 @@
-import * as z from 'zod';
+import type * as z from 'zod';
 import type {
   AccessRequest,
   AccessRequestInput,
+  Audience,
   Decision,
   Requestable,
 } from '../domain/access-request-types.js';
@@ -10,55 +11,13 @@ import { InvalidRequestError } from '../domain/errors.js';
 import { parsePolicyDocument } from '../domain/policy.js';
 import type { RequestableInput } from '../domain/requestable-admin.js';
 import { invalidRequest } from '../domain/validation.js';
-
-export const REQUESTABLE_ID = /^[\w.:@+=-]{1,128}$/;
-export const ACCESS_REQUEST_ID = /^[0-9A-HJKMNP-TV-Z]{26}$/;
-
-const principalList = z.array(z.string().min(1).max(2048)).max(100).default([]);
-const audience = z.object({ principals: principalList, groups: principalList }).strict();
-
-/** POST /v1/access-requests */
-export const accessRequestBody = z
-  .object({
-    requestable: z.string().regex(REQUESTABLE_ID, 'a requestable access id'),
-    durationSeconds: z.number().int().positive(),
-    reason: z.string().max(1024),
-    ticket: z.string().max(256).optional(),
-  })
-  .strict();
-
-/** POST /v1/access-requests/{id}/{approve|deny|cancel|revoke|review} */
-export const decisionBody = z.object({ comment: z.string().max(1024).optional() }).strict();
-
-/** PUT /v1/requestables/{id} */
-export const requestableBody = z
-  .object({
-    description: z.string().max(1024).optional(),
-    requesters: audience,
-    approvers: audience,
-    quorum: z.number().int().min(1).max(10).default(1),
-    accountId: z.string().regex(/^\d{12}$/, 'a 12-digit AWS account id'),
-    roleArn: z.string().regex(/^arn:aws[\w-]*:iam::\d{12}:role\/[\w+=,.@/-]{1,512}$/, 'an IAM role ARN'),
-    sessionPolicy: z.unknown().optional(),
-    managedPolicyArns: z.array(z.string().max(2048)).max(10).default([]),
-    tags: z.record(z.string().max(128), z.string().max(256)).default({}),
-    externalId: z.string().min(2).max(1224).optional(),
-    maxSessionSeconds: z.number().int().default(3600),
-    maxGrantSeconds: z.number().int(),
-    answerWithinSeconds: z
-      .number()
-      .int()
-      .min(60)
-      .max(7 * 86_400)
-      .default(86_400),
-    ticketPattern: z.string().min(1).max(256).optional(),
-    autoApproval: z
-      .object({ requesters: audience, maxGrantSeconds: z.number().int().positive() })
-      .strict()
-      .optional(),
-    breakGlass: z.boolean().default(false),
-  })
-  .strict();
+import type {
+  AccessRequestWire,
+  accessRequestBodyWire,
+  decisionWire,
+  RequestableWire,
+  requestableBodyWire,
+} from '../wire/access-requests.js';
 
 function parseJson(text: string): unknown {
   if (text.trim() === '') return {};
@@ -75,7 +34,7 @@ export function parseBody<T extends z.ZodType>(schema: T, text: string, what: st
   return result.data;
 }
 
-export function toAccessRequestInput(body: z.output<typeof accessRequestBody>): AccessRequestInput {
+export function toAccessRequestInput(body: z.output<typeof accessRequestBodyWire>): AccessRequestInput {
   const input: AccessRequestInput = {
     requestableId: body.requestable,
     grantSeconds: body.durationSeconds,
@@ -85,14 +44,14 @@ export function toAccessRequestInput(body: z.output<typeof accessRequestBody>): 
   return input;
 }
 
-export function toRequestableInput(id: string, body: z.output<typeof requestableBody>): RequestableInput {
+export function toRequestableInput(id: string, body: z.output<typeof requestableBodyWire>): RequestableInput {
   const { sessionPolicy, ...rest } = body;
   const input: RequestableInput = { id, ...rest };
   if (sessionPolicy !== undefined) input.sessionPolicy = parsePolicyDocument(sessionPolicy, 'sessionPolicy');
   return input;
 }
 
-function decisionWire(d: Decision) {
+function toDecisionWire(d: Decision): z.infer<typeof decisionWire> {
   return {
     principal: d.principal,
     at: d.at.toISOString(),
@@ -103,8 +62,11 @@ function decisionWire(d: Decision) {
 }
 
 /** A request as the API shows it: its state as of `now`, the grant's entitlement when there is one. */
-export function toAccessRequestWire(r: AccessRequest, now: Date) {
-  const optional = (d: Decision | undefined) => (d ? decisionWire(d) : undefined);
+export function toAccessRequestWire(r: AccessRequest, now: Date): AccessRequestWire {
+  const optional = (name: 'denial' | 'cancellation' | 'revocation' | 'review') => {
+    const decision = r[name];
+    return decision ? { [name]: toDecisionWire(decision) } : {};
+  };
   return {
     id: r.id,
     requestable: r.requestableId,
@@ -113,33 +75,61 @@ export function toAccessRequestWire(r: AccessRequest, now: Date) {
     accountId: r.accountId,
     roleArn: r.roleArn,
     reason: r.reason,
-    ticket: r.ticket,
+    ...(r.ticket !== undefined ? { ticket: r.ticket } : {}),
     durationSeconds: r.grantSeconds,
     state: stateAt(r, now),
     createdAt: r.createdAt.toISOString(),
     answerBy: r.answerBy.toISOString(),
     quorum: r.quorum,
-    approvals: r.approvals.map(decisionWire),
-    denial: optional(r.denial),
-    cancellation: optional(r.cancellation),
-    revocation: optional(r.revocation),
-    grant:
-      r.grantStart && r.grantEnd
-        ? {
+    approvals: r.approvals.map(toDecisionWire),
+    ...optional('denial'),
+    ...optional('cancellation'),
+    ...optional('revocation'),
+    ...(r.grantStart && r.grantEnd
+      ? {
+          grant: {
             entitlement: grantEntitlementId(r.id),
             start: r.grantStart.toISOString(),
             end: r.grantEnd.toISOString(),
-          }
-        : undefined,
+          },
+        }
+      : {}),
     breakGlass: r.breakGlass,
     reviewRequired: r.reviewRequired,
-    review: optional(r.review),
+    ...optional('review'),
     version: r.version,
   };
 }
 
-/** A requestable as the API shows it; the ExternalId is never sent back. */
-export function toRequestableWire(r: Requestable) {
-  const { externalId, ...rest } = r;
-  return { ...rest, externalIdSet: externalId !== undefined };
+const toAudienceWire = (a: Audience) => ({ principals: [...a.principals], groups: [...a.groups] });
+
+/** A requestable as the API shows it, by allow-list: the ExternalId is never sent back. */
+export function toRequestableWire(r: Requestable): RequestableWire {
+  return {
+    id: r.id,
+    ...(r.description !== undefined ? { description: r.description } : {}),
+    requesters: toAudienceWire(r.requesters),
+    approvers: toAudienceWire(r.approvers),
+    quorum: r.quorum,
+    accountId: r.accountId,
+    roleArn: r.roleArn,
+    ...(r.sessionPolicy !== undefined ? { sessionPolicy: { ...r.sessionPolicy } } : {}),
+    managedPolicyArns: [...r.managedPolicyArns],
+    tags: { ...r.tags },
+    externalIdSet: r.externalId !== undefined,
+    maxSessionSeconds: r.maxSessionSeconds,
+    maxGrantSeconds: r.maxGrantSeconds,
+    answerWithinSeconds: r.answerWithinSeconds,
+    ...(r.ticketPattern !== undefined ? { ticketPattern: r.ticketPattern } : {}),
+    ...(r.autoApproval
+      ? {
+          autoApproval: {
+            requesters: toAudienceWire(r.autoApproval.requesters),
+            maxGrantSeconds: r.autoApproval.maxGrantSeconds,
+          },
+        }
+      : {}),
+    breakGlass: r.breakGlass,
+    version: r.version,
+  };
 }

@@ -12,11 +12,13 @@ import type { Caller, RequestContext } from '../domain/types.js';
 import type { Logger } from '../logging.js';
 import {
   ACCESS_REQUEST_ID,
-  accessRequestBody,
-  decisionBody,
-  parseBody,
+  accessRequestBodyWire,
+  decisionBodyWire,
   REQUESTABLE_ID,
-  requestableBody,
+  requestableBodyWire,
+} from '../wire/access-requests.js';
+import {
+  parseBody,
   toAccessRequestInput,
   toAccessRequestWire,
   toRequestableInput,
@@ -112,7 +114,7 @@ function requestRoutes(deps: AccessRequestAppDependencies): Hono<AppEnv> {
 
   api.post('/', async (c) => {
     const body = await parsed(deps, c, 'access-request.create', (text) =>
-      parseBody(accessRequestBody, text, 'access request'),
+      parseBody(accessRequestBodyWire, text, 'access request'),
     );
     const created = await deps.requests.open(
       requesterOf(c.get('caller')),
@@ -134,7 +136,7 @@ function requestRoutes(deps: AccessRequestAppDependencies): Hono<AppEnv> {
         deps,
         c,
         `access-request.${step}`,
-        (text) => parseBody(decisionBody, text, 'decision'),
+        (text) => parseBody(decisionBodyWire, text, 'decision'),
         id,
       );
       const done = await deps.requests[step](actor(c), id, context(c), comment);
@@ -178,7 +180,7 @@ function requestableRoutes(deps: AccessRequestAppDependencies): Hono<AppEnv> {
 
   api.put('/:id', async (c) => {
     const id = checkedRequestableId(c.req.param('id'));
-    const body = parseBody(requestableBody, await c.req.text(), 'requestable access');
+    const body = parseBody(requestableBodyWire, await c.req.text(), 'requestable access');
     const expected = ifMatch(c.req.header('if-match'));
     const saved = await deps.requestables.put(
       c.get('caller'),

@@ -1,11 +1,12 @@
 import * as z from 'zod';
+import * as accessRequests from '../wire/access-requests.js';
 import * as audit from '../wire/audit.js';
 import * as credentials from '../wire/credentials.js';
 import * as entitlements from '../wire/entitlements.js';
 import * as plan from '../wire/plan.js';
 import * as problem from '../wire/problem.js';
 import * as subjects from '../wire/subjects.js';
-import { type ResponseContract, ROUTES, type Route } from './routes.js';
+import { ROUTES, type Route } from './routes.js';
 
 type JsonObject = Record<string, unknown>;
 
@@ -14,7 +15,7 @@ type JsonObject = Record<string, unknown>;
  * so the document names each contract once and operations refer to it.
  */
 const COMPONENTS = new Map<z.ZodType, string>(
-  [audit, credentials, entitlements, plan, problem, subjects].flatMap((module) =>
+  [accessRequests, audit, credentials, entitlements, plan, problem, subjects].flatMap((module) =>
     Object.entries(module).flatMap(
       ([name, value]): Array<[z.ZodType, string]> =>
         name.endsWith('Wire') && value instanceof z.ZodType
@@ -87,18 +88,9 @@ function parameters(route: Route): JsonObject[] {
   return [...path, ...query];
 }
 
-/** What a route without a described contract is documented to answer: some JSON object. */
-const UNDESCRIBED: readonly ResponseContract[] = [
-  {
-    status: 200,
-    description: 'a JSON object (contract not yet described)',
-    content: { 'application/json': z.record(z.string(), z.unknown()) },
-  },
-];
-
 function responses(route: Route): JsonObject {
   const answers: JsonObject = {};
-  for (const response of route.responses ?? UNDESCRIBED) {
+  for (const response of route.responses) {
     const content = Object.fromEntries(
       Object.entries(response.content ?? {}).map(([type, schema]) => [
         type,

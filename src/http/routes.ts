@@ -1,5 +1,16 @@
 import * as z from 'zod';
 import {
+  accessRequestBodyWire,
+  accessRequestListQueryWire,
+  accessRequestListWire,
+  accessRequestWire,
+  decisionBodyWire,
+  requestableBodyWire,
+  requestableListWire,
+  requestableWire,
+  slackReplyWire,
+} from '../wire/access-requests.js';
+import {
   accessKeyIssuanceWire,
   auditEventWire,
   auditPageWire,
@@ -25,12 +36,20 @@ import { explainRequestWire, explanationWire, subjectListWire } from '../wire/su
 export type FunctionName = 'vend' | 'audit' | 'admin' | 'requests' | 'portal';
 export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'DELETE';
 
+type MediaType =
+  | 'application/json'
+  | 'text/plain'
+  | 'application/x-ndjson'
+  | 'text/html'
+  | 'text/javascript'
+  | 'text/css';
+
 /** One successful answer of a route; errors are always application/problem+json. */
 export interface ResponseContract {
   status: 200 | 201 | 204;
   description: string;
   /** Body schemas by media type; none for 204. For NDJSON, the schema of each line. */
-  content?: Partial<Record<'application/json' | 'text/plain' | 'application/x-ndjson', z.ZodType>>;
+  content?: Partial<Record<MediaType, z.ZodType>>;
 }
 
 export interface Route {
@@ -45,8 +64,8 @@ export interface Route {
   summary: string;
   query?: z.ZodObject;
   body?: z.ZodType;
-  /** Successful answers; a route without them is documented as answering some JSON object (to describe). */
-  responses?: readonly ResponseContract[];
+  /** Successful answers. */
+  responses: readonly ResponseContract[];
 }
 
 /** The vend routes, served under /v1 and again under /v1/iam behind API Gateway's IAM authorizer. */
@@ -93,6 +112,12 @@ const STEP_SUMMARIES = {
   review: 'Record the review of a break-glass grant',
 } as const;
 
+const json = (description: string, schema: z.ZodType, status: 200 | 201 = 200): ResponseContract => ({
+  status,
+  description,
+  content: { 'application/json': schema },
+});
+
 /** Just-in-time access: one function serves requests, decisions, requestable access and Slack. */
 const ACCESS_REQUEST_ROUTES: readonly Route[] = [
   {
@@ -100,51 +125,66 @@ const ACCESS_REQUEST_ROUTES: readonly Route[] = [
     path: '/v1/access-requests',
     function: 'requests',
     summary: 'Requests: mine, to-approve, needs-review, grants',
+    query: accessRequestListQueryWire,
+    responses: [json('the newest 100 of the view', accessRequestListWire)],
   },
   {
     method: 'POST',
     path: '/v1/access-requests',
     function: 'requests',
     summary: 'Request access for a while, with a reason',
+    body: accessRequestBodyWire,
+    responses: [json('opened (active at once for break-glass and auto-approval)', accessRequestWire, 201)],
   },
-  { method: 'GET', path: '/v1/access-requests/{id}', function: 'requests', summary: 'One access request' },
+  {
+    method: 'GET',
+    path: '/v1/access-requests/{id}',
+    function: 'requests',
+    summary: 'One access request',
+    responses: [json('the request', accessRequestWire)],
+  },
   ...Object.entries(STEP_SUMMARIES).map(([step, summary]) => ({
     method: 'POST' as const,
     path: `/v1/access-requests/{id}/${step}`,
     function: 'requests' as const,
     summary,
+    body: decisionBodyWire,
+    responses: [json('the request after the step', accessRequestWire)],
   })),
   {
     method: 'GET',
     path: '/v1/requestables',
     function: 'requests',
     summary: 'Requestable access (admins: all)',
+    responses: [json('what the caller may request (admins: all)', requestableListWire)],
   },
   {
     method: 'PUT',
     path: '/v1/requestables/{id}',
     function: 'requests',
     summary: 'Create or replace requestable access',
+    body: requestableBodyWire,
+    responses: [
+      json('replaced; ETag is its version', requestableWire),
+      json('created; ETag is its version', requestableWire, 201),
+    ],
   },
   {
     method: 'DELETE',
     path: '/v1/requestables/{id}',
     function: 'requests',
     summary: 'Delete requestable access',
+    responses: [{ status: 204, description: 'deleted' }],
   },
   {
     method: 'POST',
     path: '/v1/slack/interactions',
     function: 'requests',
+    // The body is Slack's form-encoded payload, verified by its signature before it is read.
     summary: "Slack's interactive payloads (signature verified)",
+    responses: [json('the reply Slack shows the clicking user', slackReplyWire)],
   },
 ];
-
-const json = (description: string, schema: z.ZodType, status: 200 | 201 = 200): ResponseContract => ({
-  status,
-  description,
-  content: { 'application/json': schema },
-});
 
 /**
  * Every route of the HTTP API, the function serving it and its contract: the local server
@@ -265,8 +305,26 @@ export const ROUTES: readonly Route[] = [
     responses: [json('the revocation, applied or to apply by hand', revocationResultWire)],
   },
   ...ACCESS_REQUEST_ROUTES,
-  { method: 'GET', path: '/', function: 'portal', summary: 'The web portal (HTML)' },
-  { method: 'GET', path: '/assets/{name}', function: 'portal', summary: "The portal's hashed assets" },
+  {
+    method: 'GET',
+    path: '/',
+    function: 'portal',
+    summary: 'The web portal (HTML)',
+    responses: [{ status: 200, description: 'the page', content: { 'text/html': z.string() } }],
+  },
+  {
+    method: 'GET',
+    path: '/assets/{name}',
+    function: 'portal',
+    summary: "The portal's hashed assets",
+    responses: [
+      {
+        status: 200,
+        description: 'the script or the style sheet, cached for a year',
+        content: { 'text/javascript': z.string(), 'text/css': z.string() },
+      },
+    ],
+  },
 ];
 
 /** `/v1/entitlements/{id}` → `/v1/entitlements/:id`, Hono's syntax. */

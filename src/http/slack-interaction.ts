@@ -2,7 +2,7 @@ import * as z from 'zod';
 import { InvalidRequestError } from '../domain/errors.js';
 import { awsPrincipalSubject, oidcSubject } from '../domain/subjects.js';
 import { SLACK_APPROVE_ACTION, SLACK_DENY_ACTION } from '../notify/slack-sink.js';
-import { ACCESS_REQUEST_ID } from './access-request-schema.js';
+import { ACCESS_REQUEST_ID } from '../wire/access-requests.js';
 
 /** The part of Slack's `block_actions` payload credvend acts on; everything else is ignored. */
 const interactionSchema = z.object({

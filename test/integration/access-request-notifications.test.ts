@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { serve } from '@hono/node-server';
 import { Hono } from 'hono';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { accessRequestListWire, accessRequestWire } from '../../src/wire/access-requests.js';
 import { call, people, principalOf, putRequestable, requestsApp } from './access-request-support.js';
 import { auditEvents, dynamodb } from './support.js';
 
@@ -126,7 +127,7 @@ describe('notifications, Slack and break-glass', () => {
       reason: 'restart the stuck workers',
     });
     expect(created.status, JSON.stringify(created.body)).toBe(201);
-    return created.body as { id: string; state: string };
+    return accessRequestWire.parse(created.body);
   };
 
   it('posts to Slack with Approve/Deny buttons and signs the webhook as documented', async () => {
@@ -261,7 +262,7 @@ describe('notifications, Slack and break-glass', () => {
     });
 
     const listed = await call(app, p.bob, 'GET', '/v1/access-requests?view=needs-review');
-    expect((listed.body.accessRequests as Array<{ id: string }>).map((r) => r.id)).toContain(id);
+    expect(accessRequestListWire.parse(listed.body).accessRequests.map((r) => r.id)).toContain(id);
     const selfReview = await call(app, p.alice, 'POST', `/v1/access-requests/${id}/review`, {
       comment: 'fine',
     });
@@ -275,6 +276,6 @@ describe('notifications, Slack and break-glass', () => {
       comment: 'justified: incident 311',
     });
     const after = await call(app, p.bob, 'GET', '/v1/access-requests?view=needs-review');
-    expect((after.body.accessRequests as Array<{ id: string }>).map((r) => r.id)).not.toContain(id);
+    expect(accessRequestListWire.parse(after.body).accessRequests.map((r) => r.id)).not.toContain(id);
   });
 });

@@ -3,6 +3,7 @@ import { compose } from '../../src/compose/composition.js';
 import { createRequestsFunction } from '../../src/compose/requests.js';
 import { loadConfig } from '../../src/config.js';
 import type { Clock } from '../../src/domain/ports.js';
+import { checkedApp } from './openapi-responses.js';
 import { devToken, stack, vendingCredentials } from './support.js';
 
 /** A clock a test moves by hand; everything else about the stack is real. */
@@ -24,7 +25,8 @@ export function requestsApp(options: { clock?: Clock; env?: Record<string, strin
     sourceIp: () => '198.51.100.10',
     credentials: vendingCredentials(),
   });
-  return createRequestsFunction(root, options.clock);
+  // Every answer is checked against the committed OpenAPI document.
+  return checkedApp(createRequestsFunction(root, options.clock));
 }
 
 export type RequestsApp = ReturnType<typeof requestsApp>;

@@ -1,18 +1,12 @@
 import { GetItemCommand } from '@aws-sdk/client-dynamodb';
 import { ListBucketsCommand, S3Client } from '@aws-sdk/client-s3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { type AccessRequestWire, accessRequestWire } from '../../src/wire/access-requests.js';
 import { auditPageWire } from '../../src/wire/audit.js';
 import { credentialsResponseWire } from '../../src/wire/credentials.js';
 import { readWire } from '../fixtures/read-wire.js';
 import { call, people, principalOf, putRequestable, requestsApp } from './access-request-support.js';
 import { auditApp, auditEvents, clearRevocations, devToken, dynamodb, stack, vendApp } from './support.js';
-
-interface RequestWire {
-  id: string;
-  state: string;
-  approvals: Array<{ principal: string }>;
-  grant?: { entitlement: string; end: string };
-}
 
 const app = requestsApp();
 
@@ -24,12 +18,12 @@ async function open(requester: string, requestable: string, extra: Record<string
     ...extra,
   });
   expect(created.status, JSON.stringify(created.body)).toBe(201);
-  return created.body as unknown as RequestWire;
+  return accessRequestWire.parse(created.body);
 }
 
-async function stored(id: string): Promise<RequestWire> {
+async function stored(id: string): Promise<AccessRequestWire> {
   const result = await call(app, 'admin@example.com', 'GET', `/v1/access-requests/${id}`);
-  return result.body as unknown as RequestWire;
+  return accessRequestWire.parse(result.body);
 }
 
 async function grantRowExists(requester: string, requestId: string): Promise<boolean> {

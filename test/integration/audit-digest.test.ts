@@ -33,7 +33,7 @@ import { digestSigningString, type SignedDigest } from '../../src/domain/audit-d
 import type { FindingKind } from '../../src/domain/audit-digest-verify.js';
 import { newEventId } from '../../src/domain/ids.js';
 import { dropListPrefix } from '../../src/local/moto-s3.js';
-import { type VerificationReportWire, verificationReportWire } from '../../src/wire/audit.js';
+import { auditEventWire, type VerificationReportWire, verificationReportWire } from '../../src/wire/audit.js';
 import { readWire } from '../fixtures/read-wire.js';
 import { auditApp, devToken, dynamodb, stack } from './support.js';
 
@@ -451,7 +451,7 @@ describe('offline verification: an export, a copy of the digest bucket and the p
 
   it('names an edited exported record, a missing digest file and a foreign key', async () => {
     const lines = exported.trim().split('\n');
-    const target = JSON.parse(lines[5] ?? '{}') as { eventId: string };
+    const target = auditEventWire.parse(JSON.parse(lines[5] ?? '{}'));
     await writeFile(
       join(dir, 'edited.ndjson'),
       lines.map((l, i) => (i === 5 ? l.replace('"record ', '"RECORD ') : l)).join('\n'),

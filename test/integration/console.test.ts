@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { consoleResponseWire } from '../../src/wire/credentials.js';
+import { problemWire } from '../../src/wire/problem.js';
 import { startFakeFederation } from '../fixtures/fake-federation.js';
 import { readWire } from '../fixtures/read-wire.js';
 import { auditEvents, devToken, dynamodb, vendApp } from './support.js';
@@ -55,7 +56,7 @@ describe('console sign-in (format: console)', () => {
     const problem = await response.text();
     expect(problem).not.toMatch(/ASIA/);
     // The audit must not hold an `issued` record for credentials that were never delivered.
-    const { requestId } = JSON.parse(problem) as { requestId: string };
+    const { requestId } = problemWire.parse(JSON.parse(problem));
     const records = (await auditEvents(dynamodb())).filter((e) => e.requestId === requestId);
     expect(records.length).toBeGreaterThan(0);
     expect(records.some((e) => e.outcome === 'issued')).toBe(false);

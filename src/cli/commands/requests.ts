@@ -1,30 +1,15 @@
 import type { Command } from 'commander';
-import * as z from 'zod';
 import { callApi, parseBody } from '../api-client.js';
 import { printJson, printTable, resolveTarget } from '../context.js';
 import { CliError } from '../errors.js';
+import {
+  type AccessRequestWire,
+  accessRequestWire as accessRequest,
+  requestableListWire as requestableList,
+  requestableWire,
+  accessRequestListWire as requestList,
+} from '../wire.js';
 import { readJsonInput } from './admin.js';
-
-/** The fields a person reads; the full answer is printed with --json. */
-const accessRequest = z
-  .object({
-    id: z.string(),
-    requestable: z.string(),
-    requester: z.string(),
-    roleArn: z.string(),
-    state: z.string(),
-    durationSeconds: z.number(),
-    reason: z.string(),
-    quorum: z.number(),
-    approvals: z.array(z.object({ principal: z.string() }).passthrough()),
-    breakGlass: z.boolean(),
-    grant: z.object({ entitlement: z.string(), start: z.string(), end: z.string() }).optional(),
-  })
-  .passthrough();
-const requestList = z.object({ accessRequests: z.array(accessRequest) });
-const requestableList = z.object({ requestables: z.array(z.record(z.string(), z.unknown())) });
-
-type AccessRequestWire = z.infer<typeof accessRequest>;
 
 const DURATION = /^(\d{1,6})([smhd]?)$/;
 const UNIT_SECONDS: Record<string, number> = { '': 1, s: 1, m: 60, h: 3600, d: 86_400 };
@@ -148,7 +133,7 @@ export function registerRequestCommands(program: Command): void {
         },
       );
       printJson({
-        ...parseBody(z.record(z.string(), z.unknown()), response),
+        ...parseBody(requestableWire, response),
         etag: response.headers.get('etag'),
       });
     });
