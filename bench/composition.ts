@@ -1,5 +1,10 @@
+import { type DynamoDBClient, PutItemCommand } from '@aws-sdk/client-dynamodb';
+import { entitlementToItem } from '../src/aws/entitlement-items.js';
 import { type Composition, compose } from '../src/compose/composition.js';
 import { loadConfig } from '../src/config.js';
+import { oidcSubject } from '../src/domain/subjects.js';
+import type { Entitlement } from '../src/domain/types.js';
+import { demoEntitlements } from '../src/local/demo-entitlements.js';
 import type { LocalEnvironment } from '../src/local/environment.js';
 
 /** The composition root as the local server builds it, for the stack the bench started, with `settings` over its environment. */
@@ -15,4 +20,32 @@ export function benchComposition(
       secretAccessKey: environment.stack.seed.vendingSecretAccessKey,
     },
   });
+}
+
+/**
+ * A caller of its own (`<prefix>-<time>@example.com` of the stack's issuer), entitled to the
+ * demo read-only role by a row written now: its audit records and quotas are its alone.
+ */
+export async function freshEntitledCaller(
+  environment: LocalEnvironment,
+  dynamodb: DynamoDBClient,
+  table: string,
+  prefix: string,
+): Promise<{ sub: string; entitlement: Entitlement }> {
+  const sub = `${prefix}-${Date.now()}@example.com`;
+  const [readonly] = demoEntitlements({
+    issuer: environment.issuer,
+    readonlyRoleArn: environment.stack.seed.roles.readonly,
+    deployRoleArn: environment.stack.seed.roles.deploy,
+    externalId: environment.stack.seed.externalId,
+    bucket: environment.stack.seed.bucket,
+  });
+  if (!readonly) throw new Error('no demo entitlement');
+  const entitlement: Entitlement = {
+    ...readonly,
+    id: `${prefix}-${Date.now()}`,
+    subject: oidcSubject(environment.issuer, sub),
+  };
+  await dynamodb.send(new PutItemCommand({ TableName: table, Item: entitlementToItem(entitlement) }));
+  return { sub, entitlement };
 }

@@ -5,16 +5,12 @@
  * call), DynamoDB read and write units as DynamoDB Local counts them for real issuances
  * with quotas on as deployed, and CloudWatch Logs ingestion of the lines an issuance writes.
  */
-import { type ConsumedCapacity, type DynamoDBClient, PutItemCommand } from '@aws-sdk/client-dynamodb';
-import { entitlementToItem } from '../src/aws/entitlement-items.js';
+import type { ConsumedCapacity, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { dynamodbOf } from '../src/compose/composition.js';
 import { createVendFunction } from '../src/compose/vend.js';
-import { oidcSubject } from '../src/domain/subjects.js';
-import type { Entitlement } from '../src/domain/types.js';
-import { demoEntitlements } from '../src/local/demo-entitlements.js';
 import type { LocalEnvironment } from '../src/local/environment.js';
 import type { ColdStartFigures } from './cold-start.js';
-import { benchComposition } from './composition.js';
+import { benchComposition, freshEntitledCaller } from './composition.js';
 import { isRecord, readServerlessYml } from './lambda-build.js';
 import type { OwnCpuFigures } from './own-cpu.js';
 import { FULL_VCPU_MB, memorySizeOf, PRICES } from './prices.js';
@@ -120,21 +116,11 @@ async function issueWithCapacity(environment: LocalEnvironment, count: number): 
   const dynamodb = dynamodbOf(root);
   // Before the client's first call: it caches each command's middleware (clients.ts).
   const capacity = countCapacity(dynamodb);
-  const sub = `cost-${Date.now()}@example.com`;
-  const [readonly] = demoEntitlements({
-    issuer: environment.issuer,
-    readonlyRoleArn: environment.stack.seed.roles.readonly,
-    deployRoleArn: environment.stack.seed.roles.deploy,
-    externalId: environment.stack.seed.externalId,
-    bucket: environment.stack.seed.bucket,
-  }) as [Entitlement];
-  const entitlement = {
-    ...readonly,
-    id: `cost-${Date.now()}`,
-    subject: oidcSubject(environment.issuer, sub),
-  };
-  await dynamodb.send(
-    new PutItemCommand({ TableName: root.config.tables.entitlements, Item: entitlementToItem(entitlement) }),
+  const { sub, entitlement } = await freshEntitledCaller(
+    environment,
+    dynamodb,
+    root.config.tables.entitlements,
+    'cost',
   );
   capacity.read = 0;
   capacity.write = 0;

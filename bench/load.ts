@@ -6,10 +6,9 @@ import { dynamodbOf, stsOf } from '../src/compose/composition.js';
 import { loadConfig } from '../src/config.js';
 import { newEventId } from '../src/domain/ids.js';
 import { planIssuance } from '../src/domain/plan.js';
-import type { Caller, Entitlement } from '../src/domain/types.js';
-import { demoEntitlements } from '../src/local/demo-entitlements.js';
+import type { Caller } from '../src/domain/types.js';
 import type { LocalEnvironment } from '../src/local/environment.js';
-import { benchComposition } from './composition.js';
+import { benchComposition, freshEntitledCaller } from './composition.js';
 import { ms, summarize } from './stats.js';
 
 interface Driven {
@@ -52,25 +51,14 @@ export async function benchLoad(
   const config = loadConfig(environment.credvendEnv);
   const root = benchComposition(environment);
   const clients = { dynamodb: dynamodbOf(root), sts: stsOf(root) };
-  const sub = `load-${Date.now()}@example.com`;
-  const principal = `${environment.issuer}#${sub}`;
   // A caller of its own, entitled to the demo role, so its audit records can be counted exactly.
-  const [readonly] = demoEntitlements({
-    issuer: environment.issuer,
-    readonlyRoleArn: environment.stack.seed.roles.readonly,
-    deployRoleArn: environment.stack.seed.roles.deploy,
-    externalId: environment.stack.seed.externalId,
-    bucket: environment.stack.seed.bucket,
-  }) as [Entitlement];
-  const entitlement: Entitlement = {
-    ...readonly,
-    id: `load-${Date.now()}`,
-    subject: `oidc|${environment.issuer}|${sub}`,
-  };
-  const { entitlementToItem } = await import('../src/aws/entitlement-items.js');
-  await clients.dynamodb.send(
-    new PutItemCommand({ TableName: config.tables.entitlements, Item: entitlementToItem(entitlement) }),
+  const { sub, entitlement } = await freshEntitledCaller(
+    environment,
+    clients.dynamodb,
+    config.tables.entitlements,
+    'load',
   );
+  const principal = `${environment.issuer}#${sub}`;
   const token = await environment.mintToken(sub);
   const body = JSON.stringify({ entitlement: entitlement.id });
 
