@@ -18,6 +18,7 @@ export {
   credentialsResponseWire as credentialsResponse,
 } from '../wire/credentials.js';
 export { myEntitlementsWire as entitlementsMine } from '../wire/entitlements.js';
+export { planResponseWire as planResponse } from '../wire/plan.js';
 
 /** Answers the CLI only prints (admin and subjects output). */
 export const anyObject = z.record(z.string(), z.unknown());

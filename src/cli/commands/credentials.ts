@@ -5,14 +5,13 @@ import { printJson, printTable, progress, resolveTarget } from '../context.js';
 import { isOutputFormat, OUTPUT_FORMATS, renderCredentials } from '../credential-output.js';
 import { CliError } from '../errors.js';
 import { integer, requestBody, type VendFields, vendCredentials } from '../vend.js';
-import { anyObject, consoleResponse, entitlementsMine } from '../wire.js';
+import { consoleResponse, entitlementsMine, planResponse } from '../wire.js';
 
 type VendOptions = Omit<VendFields, 'target'>;
 
-/** `roles`, `creds`, `plan`, `console`, `auth-header`: the one-shot credential commands. */
-export function registerCredentialCommands(program: Command): void {
-  const json = () => program.opts<{ json?: boolean }>().json === true;
+const wantsJson = (program: Command) => program.opts<{ json?: boolean }>().json === true;
 
+function registerAuthHeader(program: Command): void {
   program
     .command('auth-header')
     .description(
@@ -21,7 +20,9 @@ export function registerCredentialCommands(program: Command): void {
     .action(async () => {
       process.stdout.write(`${await authorizationFor(await resolveTarget(program))}\n`);
     });
+}
 
+function registerRoles(program: Command): void {
   program
     .command('roles')
     .description('what you may assume')
@@ -30,7 +31,7 @@ export function registerCredentialCommands(program: Command): void {
       const response = await callApi(await resolveTarget(program), 'GET', '/v1/entitlements/mine');
       done();
       const { entitlements } = parseBody(entitlementsMine, response);
-      if (json()) return printJson(entitlements);
+      if (wantsJson(program)) return printJson(entitlements);
       if (entitlements.length === 0) return void process.stdout.write('no entitlements\n');
       printTable(
         entitlements.map((e) => ({
@@ -41,7 +42,9 @@ export function registerCredentialCommands(program: Command): void {
         ['id', 'accountId', 'roleName', 'maxDuration', 'reason', 'active', 'description'],
       );
     });
+}
 
+function registerCreds(program: Command): void {
   program
     .command('creds')
     .description('print credentials for an entitlement or <account>/<role> (cached while fresh)')
@@ -61,7 +64,9 @@ export function registerCredentialCommands(program: Command): void {
       );
       process.stdout.write(renderCredentials(vended, format));
     });
+}
 
+function registerPlan(program: Command): void {
   program
     .command('plan')
     .description('what would be issued, without assuming anything')
@@ -72,9 +77,22 @@ export function registerCredentialCommands(program: Command): void {
       const response = await callApi(await resolveTarget(program), 'POST', '/v1/credentials/plan', {
         body: requestBody({ target, ...options }),
       });
-      printJson(parseBody(anyObject, response));
+      printJson(parseBody(planResponse, response));
     });
+}
 
+/** Hands the URL to the desktop's opener; a missing opener is a note on stderr, not a failure. */
+function openInBrowser(url: string): void {
+  const opener =
+    process.platform === 'darwin' ? 'open' : process.platform === 'win32' ? 'explorer' : 'xdg-open';
+  spawn(opener, [url], { stdio: 'ignore', detached: true })
+    .on('error', () => {
+      process.stderr.write(`credvend: could not run ${opener}; open the URL yourself\n`);
+    })
+    .unref();
+}
+
+function registerConsole(program: Command): void {
   program
     .command('console')
     .description('a sign-in URL for the AWS console as the entitled role')
@@ -86,17 +104,18 @@ export function registerCredentialCommands(program: Command): void {
       const response = await callApi(await resolveTarget(program), 'POST', '/v1/credentials', {
         body: requestBody({ target, ...options }, 'console'),
       });
-      const { url } = parseBody(consoleResponse, response);
-      if (options.open) {
-        const opener =
-          process.platform === 'darwin' ? 'open' : process.platform === 'win32' ? 'explorer' : 'xdg-open';
-        spawn(opener, [url], { stdio: 'ignore', detached: true })
-          .on('error', () => {
-            process.stderr.write(`credvend: could not run ${opener}; open the URL yourself\n`);
-          })
-          .unref();
-      }
-      if (json()) return printJson(parseBody(anyObject, response));
-      process.stdout.write(`${url}\n`);
+      const answer = parseBody(consoleResponse, response);
+      if (options.open) openInBrowser(answer.url);
+      if (wantsJson(program)) return printJson(answer);
+      process.stdout.write(`${answer.url}\n`);
     });
+}
+
+/** `roles`, `creds`, `plan`, `console`, `auth-header`: the one-shot credential commands. */
+export function registerCredentialCommands(program: Command): void {
+  registerAuthHeader(program);
+  registerRoles(program);
+  registerCreds(program);
+  registerPlan(program);
+  registerConsole(program);
 }
