@@ -1,4 +1,5 @@
 import type { AuditAction, AuditOutcome, ChainedAuditEvent } from '../domain/audit.js';
+import { optionalAuditFields } from '../domain/audit-fields.js';
 import type { AuthMethod } from '../domain/types.js';
 import {
   type Item,
@@ -37,30 +38,8 @@ const ACTIONS: readonly AuditAction[] = [
 ];
 const AUTH_METHODS: readonly AuthMethod[] = ['oidc', 'aws-sigv4', 'apigw-iam', 'slack'];
 
-const OPTIONAL_STRINGS = [
-  'callerSessionName',
-  'callerName',
-  'entitlementId',
-  'matchedSubject',
-  'accountId',
-  'roleArn',
-  'sessionName',
-  'sourceIdentity',
-  'expiration',
-  'accessKeyId',
-  'assumedRoleArn',
-  'reason',
-  'sourceIp',
-  'userAgent',
-  'problemCode',
-  'detail',
-  'stsRequestId',
-  'change',
-  'relatedEventId',
-  'accessRequestId',
-  'slackUserId',
-] as const;
-const OPTIONAL_NUMBERS = ['durationSeconds', 'packedPolicySize', 'sessionPolicyChars'] as const;
+const OPTIONAL_STRINGS = optionalAuditFields('string');
+const OPTIONAL_NUMBERS = optionalAuditFields('number');
 
 function oneOf<T extends string>(allowed: readonly T[], value: string, name: string): T {
   const match = allowed.find((candidate) => candidate === value);

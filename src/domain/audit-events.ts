@@ -1,4 +1,5 @@
 import type { ChainedAuditEvent } from './audit.js';
+import { type OptionalAuditField, optionalAuditFields } from './audit-fields.js';
 
 /** Bumped on any change a consumer could notice; consumers match `detail.schemaVersion`. */
 export const AUDIT_EVENT_SCHEMA_VERSION = '1';
@@ -35,8 +36,23 @@ export function auditDetailType(event: Pick<ChainedAuditEvent, 'action' | 'outco
   }
 }
 
+/**
+ * Fields of schema version 1 that the event stream leaves out: the request id and the Slack
+ * user arrived after it, and adding them is a schema change (audit-event-schema.ts is strict).
+ */
+const UNPUBLISHED = ['accessRequestId', 'slackUserId'] as const;
+type PublishedField =
+  | 'eventId'
+  | 'time'
+  | 'action'
+  | 'outcome'
+  | 'requestId'
+  | 'principal'
+  | 'authMethod'
+  | Exclude<OptionalAuditField, (typeof UNPUBLISHED)[number]>;
+
 /** The fields an event carries, by allow-list: an audit record holds no secret, and nothing new is added. */
-const DETAIL_FIELDS = [
+const DETAIL_FIELDS: readonly PublishedField[] = [
   'eventId',
   'time',
   'action',
@@ -44,35 +60,17 @@ const DETAIL_FIELDS = [
   'requestId',
   'principal',
   'authMethod',
-  'callerSessionName',
-  'callerName',
-  'entitlementId',
-  'matchedSubject',
-  'accountId',
-  'roleArn',
-  'sessionName',
-  'sourceIdentity',
-  'durationSeconds',
-  'expiration',
-  'accessKeyId',
-  'assumedRoleArn',
-  'packedPolicySize',
-  'sessionPolicyChars',
-  'sessionTags',
-  'reason',
-  'sourceIp',
-  'userAgent',
-  'problemCode',
-  'detail',
-  'stsRequestId',
-  'relatedEventId',
-  'change',
-] as const;
+  ...(['string', 'number', 'map'] as const)
+    .flatMap((kind) => optionalAuditFields(kind))
+    .filter((field): field is Exclude<OptionalAuditField, (typeof UNPUBLISHED)[number]> =>
+      UNPUBLISHED.every((unpublished) => unpublished !== field),
+    ),
+];
 
 export type AuditEventDetail = {
   schemaVersion: string;
   chain: { chainId: string; seq: number; hash: string };
-} & Partial<Pick<ChainedAuditEvent, (typeof DETAIL_FIELDS)[number]>>;
+} & Partial<Pick<ChainedAuditEvent, PublishedField>>;
 
 /** `detail` of the event for one record (schema: the README's "Event stream"). */
 export function auditEventDetail(record: ChainedAuditEvent): AuditEventDetail {

@@ -13,6 +13,7 @@ import { type DigestObject, verifyAgainstDigests } from '../../src/domain/audit-
 import { writeNextDigest } from '../../src/domain/audit-digest-writer.js';
 import { auditEventDetailSchema, auditEventJsonSchema } from '../../src/domain/audit-event-schema.js';
 import { auditDetailType, auditEventDetail } from '../../src/domain/audit-events.js';
+import { OPTIONAL_AUDIT_FIELDS } from '../../src/domain/audit-fields.js';
 import { newEventId } from '../../src/domain/ids.js';
 
 /** The digest writer and verifier with in-memory ports and a key made here (no KMS, no S3). */
@@ -181,5 +182,28 @@ describe('audit events', () => {
     // A field the schema does not list is refused: a new field is a new schema version.
     expect(auditEventDetailSchema.safeParse({ ...detail, secretAccessKey: 'x' }).success).toBe(false);
     expect(JSON.stringify(auditEventJsonSchema())).toContain('"additionalProperties":false');
+  });
+
+  it('publishes every field of the one field list that schema version 1 names, and no other', async () => {
+    const records: ChainedAuditEvent[] = [];
+    const log = new ChainedAuditLog({ putNew: async (r) => void records.push(r) }, () => newEventId(), 1);
+    const sample = { string: 'x', number: 1, map: { team: 'a' } } as const;
+    await log.append({
+      eventId: newEventId(),
+      time: new Date().toISOString(),
+      action: 'credentials.issue',
+      outcome: 'issued',
+      requestId: 'r',
+      principal: 'p',
+      authMethod: 'oidc',
+      ...Object.fromEntries(
+        Object.entries(OPTIONAL_AUDIT_FIELDS).map(([name, kind]) => [name, sample[kind]]),
+      ),
+    });
+    const [record] = records;
+    if (!record) throw new Error('nothing appended');
+    const detail = auditEventDetailSchema.parse(auditEventDetail(record));
+    const left = Object.keys(OPTIONAL_AUDIT_FIELDS).filter((name) => !(name in detail));
+    expect(left.sort()).toEqual(['accessRequestId', 'slackUserId']);
   });
 });
