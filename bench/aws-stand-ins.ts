@@ -73,7 +73,8 @@ function assumeRoleXml(form: URLSearchParams): string {
 function bodyText(request: HttpRequest): string {
   const { body } = request;
   if (typeof body === 'string') return body;
-  if (body instanceof Uint8Array) return Buffer.from(body).toString('utf8');
+  // Decoded as bytes: the SDK's JSON bodies are Uint8Arrays that warn when read as strings.
+  if (body instanceof Uint8Array) return new TextDecoder().decode(body);
   throw new Error('stand-ins take string or byte bodies only');
 }
 
