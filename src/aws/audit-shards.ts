@@ -10,7 +10,7 @@ import type { AuditOutcome } from '../domain/audit.js';
 export const AUDIT_SHARDS = 8;
 
 /** The order an unfiltered walk visits outcomes in: the busiest first. */
-export const AUDIT_OUTCOMES: readonly AuditOutcome[] = ['issued', 'denied', 'error', 'applied'];
+const AUDIT_OUTCOMES: readonly AuditOutcome[] = ['issued', 'denied', 'error', 'applied'];
 
 /** FNV-1a of the event id: ULIDs end in random characters, so records spread evenly. */
 function shardOf(eventId: string): number {
