@@ -2,9 +2,7 @@ import {
   type DynamoDBClient,
   GetItemCommand,
   QueryCommand,
-  TransactionCanceledException,
   type TransactWriteItem,
-  TransactWriteItemsCommand,
 } from '@aws-sdk/client-dynamodb';
 import { StaleRequestError } from '../domain/access-request-errors.js';
 import type { AccessRequestStore, GrantChange } from '../domain/access-request-ports.js';
@@ -13,7 +11,7 @@ import type { ChainedAuditEvent } from '../domain/audit.js';
 import type { Entitlement } from '../domain/types.js';
 import { accessRequestToItem, itemToAccessRequest, PENDING, REVIEW_DUE } from './access-request-items.js';
 import { num, str } from './attribute-values.js';
-import { auditEventToItem } from './audit-items.js';
+import { writeAudited } from './audited-transaction.js';
 import { REGISTRY_SUBJECT, registryItem } from './dynamodb-entitlement-admin-store.js';
 import { entitlementToItem } from './entitlement-items.js';
 import { ACCESS_REQUEST_INDEX } from './table-schema.js';
@@ -64,25 +62,13 @@ export class DynamoDbAccessRequestStore implements AccessRequestStore {
         },
       },
       ...this.grantWrites(grant),
-      {
-        Put: {
-          TableName: this.tables.audit,
-          Item: auditEventToItem(audit),
-          ConditionExpression: 'attribute_not_exists(eventId)',
-        },
-      },
     ];
-    try {
-      await this.client.send(new TransactWriteItemsCommand({ TransactItems: items }));
-    } catch (error) {
-      if (
-        error instanceof TransactionCanceledException &&
-        error.CancellationReasons?.[0]?.Code === 'ConditionalCheckFailed'
-      ) {
-        throw new StaleRequestError(`access request ${next.id} changed since it was read`, { cause: error });
-      }
-      throw error;
-    }
+    await writeAudited(
+      this.client,
+      items,
+      { tableName: this.tables.audit, record: audit },
+      (cause) => new StaleRequestError(`access request ${next.id} changed since it was read`, { cause }),
+    );
   }
 
   /** A grant is a normal entitlement row plus its registry row (ids stay unique across subjects). */

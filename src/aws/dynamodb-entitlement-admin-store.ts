@@ -4,16 +4,14 @@ import {
   GetItemCommand,
   QueryCommand,
   ScanCommand,
-  TransactionCanceledException,
   type TransactWriteItem,
-  TransactWriteItemsCommand,
 } from '@aws-sdk/client-dynamodb';
 import type { ChainedAuditEvent } from '../domain/audit.js';
 import { ConflictError, InvalidRequestError } from '../domain/errors.js';
 import type { EntitlementAdminStore, EntitlementChange, EntitlementPage } from '../domain/ports.js';
 import type { Entitlement } from '../domain/types.js';
 import { num, readString, str } from './attribute-values.js';
-import { auditEventToItem } from './audit-items.js';
+import { writeAudited } from './audited-transaction.js';
 import { entitlementToItem, itemToEntitlement } from './entitlement-items.js';
 
 /**
@@ -150,25 +148,12 @@ export class DynamoDbEntitlementAdminStore implements EntitlementAdminStore {
         },
       });
     }
-    items.push({
-      Put: {
-        TableName: this.auditTableName,
-        Item: auditEventToItem(audit),
-        ConditionExpression: 'attribute_not_exists(eventId)',
-      },
-    });
-    try {
-      await this.client.send(new TransactWriteItemsCommand({ TransactItems: items }));
-    } catch (error) {
-      if (
-        error instanceof TransactionCanceledException &&
-        error.CancellationReasons?.[0]?.Code === 'ConditionalCheckFailed'
-      ) {
-        throw new ConflictError(`entitlement ${change.id} changed since it was read; read it again`, {
-          cause: error,
-        });
-      }
-      throw error;
-    }
+    await writeAudited(
+      this.client,
+      items,
+      { tableName: this.auditTableName, record: audit },
+      (cause) =>
+        new ConflictError(`entitlement ${change.id} changed since it was read; read it again`, { cause }),
+    );
   }
 }

@@ -2,9 +2,7 @@ import {
   type DynamoDBClient,
   GetItemCommand,
   ScanCommand,
-  TransactionCanceledException,
   type TransactWriteItem,
-  TransactWriteItemsCommand,
 } from '@aws-sdk/client-dynamodb';
 import type { RequestableChange, RequestableStore } from '../domain/access-request-ports.js';
 import type { Requestable } from '../domain/access-request-types.js';
@@ -12,7 +10,7 @@ import type { ChainedAuditEvent } from '../domain/audit.js';
 import { ConflictError } from '../domain/errors.js';
 import { itemToRequestable, requestableToItem } from './access-request-items.js';
 import { type Item, num, str } from './attribute-values.js';
-import { auditEventToItem } from './audit-items.js';
+import { writeAudited } from './audited-transaction.js';
 
 /** Requestable access is a small admin-managed table: read by id, listed whole. */
 export class DynamoDbRequestableStore implements RequestableStore {
@@ -56,31 +54,14 @@ export class DynamoDbRequestableStore implements RequestableStore {
     const write: TransactWriteItem = change.next
       ? { Put: { TableName: this.tableName, Item: requestableToItem(change.next), ...guard } }
       : { Delete: { TableName: this.tableName, Key: { requestableId: str(change.id) }, ...guard } };
-    try {
-      await this.client.send(
-        new TransactWriteItemsCommand({
-          TransactItems: [
-            write,
-            {
-              Put: {
-                TableName: this.auditTableName,
-                Item: auditEventToItem(audit),
-                ConditionExpression: 'attribute_not_exists(eventId)',
-              },
-            },
-          ],
+    await writeAudited(
+      this.client,
+      [write],
+      { tableName: this.auditTableName, record: audit },
+      (cause) =>
+        new ConflictError(`requestable access ${change.id} changed since it was read; read it again`, {
+          cause,
         }),
-      );
-    } catch (error) {
-      if (
-        error instanceof TransactionCanceledException &&
-        error.CancellationReasons?.[0]?.Code === 'ConditionalCheckFailed'
-      ) {
-        throw new ConflictError(`requestable access ${change.id} changed since it was read; read it again`, {
-          cause: error,
-        });
-      }
-      throw error;
-    }
+    );
   }
 }

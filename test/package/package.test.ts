@@ -141,6 +141,12 @@ async function actionsCalledBy(entry: string, esbuildOptions: Record<string, unk
       /import\s*\{([^}]*)\}\s*from\s*'@aws-sdk\/client-([a-z0-9-]+)'/g,
     )) {
       for (const name of names.split(',').map((n) => n.replace(/^\s*type\s+/, '').trim())) {
+        // Transaction items built here are sent by aws/audited-transaction.ts: each is authorised per item.
+        if (name === 'TransactWriteItem') {
+          for (const [, kind] of source.matchAll(/\b(Put|Delete|Update|ConditionCheck):\s*\{/g))
+            actions.add(`dynamodb:${kind}Item`);
+          continue;
+        }
         // A command sent directly, or through its paginator (paginateQuery sends Query).
         const sent = /^(\w+)Command$/.exec(name)?.[1];
         const paged = /^paginate(\w+)$/.exec(name)?.[1];
