@@ -44,7 +44,7 @@ function slackUsers(value: string | undefined): Map<string, string> {
   return users;
 }
 
-export class AccessRequestConfigError extends Error {
+class AccessRequestConfigError extends Error {
   override readonly name = 'ConfigError';
 }
 

@@ -2,9 +2,9 @@ import { createHmac, timingSafeEqual } from 'node:crypto';
 import { AuthenticationError } from '../domain/errors.js';
 
 /** Slack's replay window: a request signed more than five minutes from now is refused. */
-export const SLACK_MAX_SKEW_SECONDS = 300;
+const SLACK_MAX_SKEW_SECONDS = 300;
 
-export function slackSignature(signingSecret: string, timestamp: string, body: string): string {
+function slackSignature(signingSecret: string, timestamp: string, body: string): string {
   return `v0=${createHmac('sha256', signingSecret).update(`v0:${timestamp}:${body}`).digest('hex')}`;
 }
 

@@ -11,8 +11,8 @@ export interface ConsoleSignInSettings {
 }
 
 /** The console allows sessions of 15 minutes to 12 hours. */
-export const CONSOLE_MIN_SECONDS = 900;
-export const CONSOLE_MAX_SECONDS = 43_200;
+const CONSOLE_MIN_SECONDS = 900;
+const CONSOLE_MAX_SECONDS = 43_200;
 
 /**
  * AWS's console federation flow: exchange session credentials for a sign-in token

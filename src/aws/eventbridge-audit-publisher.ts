@@ -11,7 +11,7 @@ const BATCH = 10;
 /** Entries EventBridge reports as failed are retried this many times before the batch fails. */
 const ATTEMPTS = 3;
 
-export class EventPublishError extends Error {
+class EventPublishError extends Error {
   override readonly name = 'EventPublishError';
 }
 

@@ -35,7 +35,7 @@ const CREDENTIALS_REFUSED = new Set([
   'ExpiredToken',
 ]);
 /** Seconds a throttled caller is told to wait; STS sends no Retry-After of its own. */
-export const THROTTLE_RETRY_AFTER_SECONDS = 2;
+const THROTTLE_RETRY_AFTER_SECONDS = 2;
 
 /** AssumeRole through one injected STSClient, reused across invocations. */
 export class StsRoleAssumer implements RoleAssumer {
@@ -94,7 +94,7 @@ function stsMessage(error: unknown): string {
   return error instanceof Error && error.message ? error.message.slice(0, 500) : 'STS rejected the request';
 }
 
-export function mapStsError(error: unknown): Error {
+function mapStsError(error: unknown): Error {
   const name = errorName(error);
   if (ACCESS_DENIED.has(name)) {
     return new StsAccessDeniedError(
@@ -111,7 +111,7 @@ export function mapStsError(error: unknown): Error {
 }
 
 /** Converts STS's wire output to the domain type, refusing an answer with missing parts. */
-export function toAssumedRole(output: AssumeRoleCommandOutput): AssumedRole {
+function toAssumedRole(output: AssumeRoleCommandOutput): AssumedRole {
   const c = output.Credentials;
   const expiration = c?.Expiration;
   if (

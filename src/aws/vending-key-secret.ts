@@ -12,7 +12,7 @@ const secretSchema = z.object({
   SecretAccessKey: z.string().min(16).max(128),
 });
 
-export class VendingKeyUnreadableError extends Error {
+class VendingKeyUnreadableError extends Error {
   override readonly name = 'VendingKeyUnreadableError';
 }
 

@@ -24,7 +24,7 @@ export function tokenClaims(token: string): Record<string, unknown> {
  * The caller as its token names it. The token is not verified here (credvend verifies it
  * on every issuance); this only keeps one caller's cached credentials from another's.
  */
-export function principalOfToken(token: string): string {
+function principalOfToken(token: string): string {
   const { iss, sub } = tokenClaims(token);
   if (typeof iss === 'string' && typeof sub === 'string') return `${iss}#${sub}`;
   return `token-sha256:${createHash('sha256').update(token).digest('base64url')}`;

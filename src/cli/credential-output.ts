@@ -9,7 +9,7 @@ export const isOutputFormat = (value: string): value is OutputFormat =>
   OUTPUT_FORMATS.some((format) => format === value);
 
 /** The AWS CLI/SDK `credential_process` contract (Version 1), from the API's JSON answer. */
-export function toProcessCredentials(vended: CredentialsResponse): ProcessCredentialsWire {
+function toProcessCredentials(vended: CredentialsResponse): ProcessCredentialsWire {
   const c = vended.credentials;
   return {
     Version: 1,

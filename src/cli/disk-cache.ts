@@ -21,7 +21,7 @@ export interface CacheKey {
  * credentials 15 minutes before expiry (mandatory at 10) and the JS SDK 5 minutes before,
  * so an answer inside that window would make them call again at once, on every call.
  */
-export const REUSE_MARGIN_MS = 20 * 60_000;
+const REUSE_MARGIN_MS = 20 * 60_000;
 
 const canonical = (key: CacheKey): string =>
   JSON.stringify([key.apiUrl.replace(/\/$/, ''), key.profile, key.principal, sortKeys(key.request)]);

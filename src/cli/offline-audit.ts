@@ -11,7 +11,7 @@ import { type DigestObject, type DigestSource, parseSignedDigest } from '../doma
  */
 
 /** One exported record, checked as strictly as a record read from the table. */
-export function parseExportedRecord(line: string): ChainedAuditEvent {
+function parseExportedRecord(line: string): ChainedAuditEvent {
   const value: unknown = JSON.parse(line);
   if (!value || typeof value !== 'object' || Array.isArray(value)) throw new Error('not a JSON object');
   const item: Record<string, AttributeValue> = {};

@@ -10,7 +10,7 @@ import { type CredentialsResponse, credentialsResponse } from './wire.js';
  * The duration asked for when the user gives none: an hour, so a fresh credential sits
  * well outside the SDKs' refresh windows (the API caps it at the entitlement's maximum).
  */
-export const DEFAULT_DURATION_SECONDS = 3600;
+const DEFAULT_DURATION_SECONDS = 3600;
 
 export interface VendFields {
   target: string;
@@ -19,7 +19,7 @@ export interface VendFields {
 }
 
 /** `<entitlement>` or `<account>/<role>` as the API's request fields. */
-export function targetFields(target: string): Record<string, string> {
+function targetFields(target: string): Record<string, string> {
   const byRole = /^(\d{12})\/([\w+=,.@-]{1,64})$/.exec(target);
   if (byRole?.[1] && byRole[2]) return { accountId: byRole[1], roleName: byRole[2] };
   return { entitlement: target };

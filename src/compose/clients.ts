@@ -15,7 +15,7 @@ import type {
 import type { Config, VendingUserConfig } from '../config.js';
 
 /** Timeouts short enough that a stuck dependency fails a request well inside API Gateway's 30 s. */
-export const REQUEST_HANDLER_OPTIONS = { requestTimeout: 3000, connectionTimeout: 1000 };
+const REQUEST_HANDLER_OPTIONS = { requestTimeout: 3000, connectionTimeout: 1000 };
 
 /**
  * `cacheMiddleware`: each command's middleware chain is built once, not on every call (about

@@ -105,7 +105,7 @@ export function parseSignedDigest(body: string): SignedDigest | undefined {
 }
 
 /** Checks a digest's signature with the public key alone (KMS's ECDSA signatures are DER). */
-export function digestSignatureValid(publicKey: KeyObject, signed: SignedDigest): boolean {
+function digestSignatureValid(publicKey: KeyObject, signed: SignedDigest): boolean {
   const message = Buffer.from(digestSigningString(signed.digest));
   const signature = Buffer.from(signed.signature, 'base64');
   if (signed.signingAlgorithm === 'ECDSA_SHA_256') return verify('sha256', message, publicKey, signature);
@@ -388,7 +388,7 @@ export async function verifyAgainstDigests(input: {
 }
 
 /** Assembles a report; also used for chain-only verification. */
-export function report(
+function report(
   scope: { from: string; to: string; chainsChecked: number; recordsChecked: number },
   anchoring: AuditVerificationReport['anchoring'],
   all: Finding[],

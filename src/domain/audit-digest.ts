@@ -60,7 +60,7 @@ export const KNOWN_CHAIN_DAYS = 2;
 
 const DAY_MS = 86_400_000;
 
-export function sha256Hex(text: string): string {
+function sha256Hex(text: string): string {
   return createHash('sha256').update(text).digest('hex');
 }
 
@@ -78,7 +78,7 @@ export function signedDigestHash(signed: SignedDigest): string {
 }
 
 /** `<prefix>YYYY/MM/DD/<end time>.json`: by date like CloudTrail; keys sort by time. */
-export function digestKey(prefix: string, endTime: string): string {
+function digestKey(prefix: string, endTime: string): string {
   const [date = ''] = endTime.split('T');
   const [year, month, day] = date.split('-');
   return `${prefix}${year}/${month}/${day}/credvend-digest-${endTime.replace(/[:]/g, '-')}.json`;

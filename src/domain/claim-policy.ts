@@ -50,7 +50,7 @@ function substituteStatement(statement: PolicyStatement, fn: (s: string) => stri
 }
 
 /** True when the ceiling names any claim placeholder. */
-export function usesClaims(policy: PolicyDocument): boolean {
+function usesClaims(policy: PolicyDocument): boolean {
   return ANY_PLACEHOLDER.test(JSON.stringify(policy));
 }
 

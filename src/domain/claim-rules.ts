@@ -23,7 +23,7 @@ export interface ConditionResult {
   actual?: string;
 }
 
-export const CLAIM_RULE_LIMITS = {
+const CLAIM_RULE_LIMITS = {
   maxConditions: 10,
   claimNameMaxLength: 64,
   patternMaxLength: 256,
@@ -45,7 +45,7 @@ const MUTABLE_NAME_CLAIMS: Readonly<Record<string, string>> = {
   namespace_path: 'namespace_id',
 };
 
-export function isGlob(pattern: string): boolean {
+function isGlob(pattern: string): boolean {
   return GLOB_CHARS.test(pattern);
 }
 
@@ -105,13 +105,6 @@ export function evaluateConditions(
       ? { claim, pattern, actual }
       : { claim, pattern, failure: 'mismatch', actual };
   });
-}
-
-export function conditionsHold(
-  conditions: ClaimConditions,
-  claims: Readonly<Record<string, unknown>>,
-): boolean {
-  return evaluateConditions(conditions, claims).every((r) => r.failure === undefined);
 }
 
 /** A pattern every value matches (only `*`, or `*` with `?`s around it): refused. */

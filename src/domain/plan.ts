@@ -24,7 +24,7 @@ export interface PlanningOptions {
 }
 
 /** Default session length when neither the request nor the entitlement names one. */
-export const DEFAULT_DURATION_SECONDS = 3600;
+const DEFAULT_DURATION_SECONDS = 3600;
 
 /**
  * Decides everything AssumeRole will be called with and checks every STS limit, so that

@@ -1,13 +1,13 @@
 import { InvalidRequestError } from './errors.js';
 
 /** Deeper than any IAM policy needs (document → Statement[] → statement → Condition → operator → key → list). */
-export const MAX_POLICY_DEPTH = 8;
+const MAX_POLICY_DEPTH = 8;
 
 /**
  * How deep `value` nests, counted without recursion (a 64 KB body can nest 30 000 levels,
  * which would overflow the stack of anything recursive), stopping once past `limit`.
  */
-export function nestingDepth(value: unknown, limit: number): number {
+function nestingDepth(value: unknown, limit: number): number {
   let deepest = 0;
   const pending: Array<[unknown, number]> = [[value, 1]];
   while (pending.length > 0) {

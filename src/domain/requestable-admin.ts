@@ -10,14 +10,14 @@ import type { PrivilegedAccess } from './privileged-access.js';
 import type { Caller, RequestContext } from './types.js';
 
 /** Break-glass is for emergencies: its grants are short, whatever an admin writes. */
-export const BREAK_GLASS_MAX_GRANT_SECONDS = 4 * 3600;
+const BREAK_GLASS_MAX_GRANT_SECONDS = 4 * 3600;
 /** A grant longer than a week is a standing entitlement and should be written as one. */
-export const MAX_GRANT_SECONDS = 7 * 86_400;
+const MAX_GRANT_SECONDS = 7 * 86_400;
 
 export type RequestableInput = Omit<Requestable, 'version'>;
 
 /** Every rule a requestable breaks, not only the first. */
-export function validateRequestable(r: Requestable): InputIssue[] {
+function validateRequestable(r: Requestable): InputIssue[] {
   const issues: InputIssue[] = [];
   const issue = (path: string, message: string) => issues.push({ path, message });
   if (r.roleArn.split(':')[4] !== r.accountId) issue('roleArn', 'the role must be in accountId');

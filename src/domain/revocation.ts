@@ -18,7 +18,7 @@ const LONGEST_SESSION_MS = 43_200 * 1000;
  * The cutoff is this much after the revocation: STS's clock may run ahead of credvend's,
  * and TokenIssueTime has whole seconds. A session issued within it is revoked too.
  */
-export const REVOCATION_SKEW_MARGIN_MS = 5_000;
+const REVOCATION_SKEW_MARGIN_MS = 5_000;
 const TOKEN_ISSUE_TIME = 'aws:TokenIssueTime';
 const SOURCE_IDENTITY = 'aws:SourceIdentity';
 

@@ -1,4 +1,3 @@
-import { ForbiddenError } from './errors.js';
 import { groupSubject } from './subjects.js';
 import type { Caller } from './types.js';
 
@@ -37,8 +36,4 @@ export function hasRole(caller: Caller, role: PrivilegedRole, assignments: RoleA
     const key = groupKeyOf(g, assignments.groupIssuer);
     return key !== undefined && caller.subjectKeys.includes(key);
   });
-}
-
-export function requireRole(caller: Caller, role: PrivilegedRole, assignments: RoleAssignments): void {
-  if (!hasRole(caller, role, assignments)) throw new ForbiddenError(`this needs the ${role} role`);
 }

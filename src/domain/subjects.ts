@@ -5,7 +5,7 @@ import { InvalidRequestError } from './errors.js';
  * a caller's entitlements are one DynamoDB Query per key, whatever the table's size.
  */
 /** The subject-key delimiter; an issuer holding it would make `oidc|<issuer>|<sub>` ambiguous. */
-export const SUBJECT_DELIMITER = '|';
+const SUBJECT_DELIMITER = '|';
 
 /**
  * `oidc|<issuer>|<sub>`. `sub` is last and may hold the delimiter (Auth0's `auth0|…`); the
@@ -54,12 +54,6 @@ export function subjectKindOf(subject: string): SubjectKind {
   if (subject.startsWith('claims|')) return 'claim-rule';
   if (/^aws\|arn:aws[\w-]*:iam::\d{12}:root$/.test(subject)) return 'account';
   return 'principal';
-}
-
-/** The issuer a group or claim-rule key is for; undefined for exact principals. */
-export function subjectIssuer(subject: string): string | undefined {
-  const [kind, issuer] = subject.split('|');
-  return kind === 'group' || kind === 'claims' ? issuer : undefined;
 }
 
 /** The keys an OIDC caller holds beyond its exact one: one per group, then its issuer's rule key. */

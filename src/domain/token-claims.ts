@@ -2,7 +2,7 @@ import { AuthenticationError } from './errors.js';
 import { MAX_GROUPS_PER_TOKEN } from './subjects.js';
 
 /** Verified claims larger than this (as JSON) are refused: they end up in audit and tags. */
-export const MAX_CLAIMS_BYTES = 8192;
+const MAX_CLAIMS_BYTES = 8192;
 const GROUP_NAME_MAX_LENGTH = 256;
 
 /**

@@ -4,7 +4,7 @@ import { invalidRequest } from '../domain/validation.js';
 import { auditQueryWire, verifyQueryWire } from '../wire/audit.js';
 
 /** Without `from`, a query looks back this far; by-day pages cost one Query per empty day. */
-export const DEFAULT_LOOKBACK_DAYS = 30;
+const DEFAULT_LOOKBACK_DAYS = 30;
 
 export interface ParsedAuditQuery {
   request: AuditPageRequest;
@@ -12,7 +12,7 @@ export interface ParsedAuditQuery {
 }
 
 /** Resolves from/to with defaults and bounds; both normalised to the stored time format. */
-export function parseRange(query: { from?: string; to?: string }, now: Date): { from: string; to: string } {
+function parseRange(query: { from?: string; to?: string }, now: Date): { from: string; to: string } {
   const to = query.to ? new Date(query.to) : now;
   const from = query.from
     ? new Date(query.from)

@@ -12,7 +12,7 @@ export type AuthFailureRecorder = (
 ) => Promise<void>;
 
 /** The request facts authentication may use; the authorizer ARN only from the runtime's bindings. */
-export function authRequestOf(c: Context<AppEnv>, sourceIp?: SourceIpResolver): AuthRequest {
+function authRequestOf(c: Context<AppEnv>, sourceIp?: SourceIpResolver): AuthRequest {
   const request: AuthRequest = {};
   const ip = sourceIp?.(c);
   if (ip) request.sourceIp = ip;

@@ -7,9 +7,9 @@ import type { AppEnv } from './app-env.js';
 import { httpProblem, type Problem, toProblem } from './problem.js';
 
 /** Request bodies above this are refused before they are read into memory. */
-export const MAX_BODY_BYTES = 64 * 1024;
+const MAX_BODY_BYTES = 64 * 1024;
 
-export function sendProblem(c: Context<AppEnv>, problem: Problem): Response {
+function sendProblem(c: Context<AppEnv>, problem: Problem): Response {
   for (const [name, value] of Object.entries(problem.headers)) c.header(name, value);
   c.header('cache-control', 'no-store');
   return c.body(JSON.stringify(problem.body), problem.status);

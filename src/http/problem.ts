@@ -11,7 +11,7 @@ import {
 } from '../domain/errors.js';
 import type { ProblemWire } from '../wire/problem.js';
 
-export const PROBLEM_CONTENT_TYPE = 'application/problem+json';
+const PROBLEM_CONTENT_TYPE = 'application/problem+json';
 
 /** Exhaustive over ProblemCode: a new code does not compile until it has a status and a title. */
 const STATUS_AND_TITLE: Record<ProblemCode, [ContentfulStatusCode, string]> = {
@@ -47,7 +47,7 @@ export interface Problem {
   body: ProblemWire;
 }
 
-export function problemType(code: ProblemCode): string {
+function problemType(code: ProblemCode): string {
   return `urn:credvend:problem:${code}`;
 }
 

@@ -20,7 +20,7 @@ export interface ApiServer {
 }
 
 /** Node behind the local server: the caller's address is the socket's peer. */
-export function nodeRuntime(credentials: AwsCredentialIdentity): Runtime {
+function nodeRuntime(credentials: AwsCredentialIdentity): Runtime {
   return {
     kind: 'node',
     sourceIp: (c) => getConnInfo(c).remote.address,

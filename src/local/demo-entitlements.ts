@@ -7,7 +7,7 @@ import type { Entitlement } from '../domain/types.js';
 export const DEMO_SUBJECT = 'alice@example.com';
 export const DEMO_AUDITOR = 'auditor@example.com';
 export const DEMO_ADMIN = 'admin@example.com';
-export const DEMO_TARGET_ACCOUNT = '222222222222';
+const DEMO_TARGET_ACCOUNT = '222222222222';
 
 export interface DemoEntitlementInput {
   issuer: string;

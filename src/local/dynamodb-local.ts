@@ -9,7 +9,7 @@ export interface DynamoDbLocal extends ManagedProcess {
 }
 
 /** AWS's own DynamoDB Local jar, as shipped inside the amplify-dynamodb-simulator npm package. */
-export function dynamoDbLocalDirectory(): string {
+function dynamoDbLocalDirectory(): string {
   const require = createRequire(import.meta.url);
   return join(dirname(require.resolve('amplify-dynamodb-simulator/package.json')), 'emulator');
 }

@@ -24,7 +24,7 @@ import { startStreamPoller } from './stream-poller.js';
 
 export const DEV_AUDIENCE = 'credvend';
 /** The value AWS callers sign into X-Credvend-Server-ID for the local stack. */
-export const LOCAL_SERVER_ID = 'credvend-local-dev';
+const LOCAL_SERVER_ID = 'credvend-local-dev';
 
 export interface LocalEnvironmentOptions {
   host: string;

@@ -11,7 +11,7 @@ export interface AnchoringSeed {
   issuancesQueueUrl?: string;
 }
 
-export const ISSUANCES_RULE = 'credvend-issuances-to-sqs';
+const ISSUANCES_RULE = 'credvend-issuances-to-sqs';
 
 /**
  * The README's target: `{"detail": …}`, the event's detail alone, which is what a SIEM

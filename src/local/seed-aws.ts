@@ -9,10 +9,10 @@ import {
 import { CreateBucketCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import type { BuildMiddleware, MetadataBearer } from '@smithy/types';
 
-export const VENDING_ACCOUNT = '111111111111';
+const VENDING_ACCOUNT = '111111111111';
 export const TARGET_ACCOUNT = '222222222222';
-export const DEMO_EXTERNAL_ID = 'credvend-demo-external-id';
-export const DEMO_BUCKET = `credvend-demo-${TARGET_ACCOUNT}`;
+const DEMO_EXTERNAL_ID = 'credvend-demo-external-id';
+const DEMO_BUCKET = `credvend-demo-${TARGET_ACCOUNT}`;
 /** Named outside credvend-* so credvend's own AssumeRole permission does not cover it. */
 export const REVOKER_ROLE = 'revoker-for-credvend';
 const VENDING_USER_ARN = `arn:aws:iam::${VENDING_ACCOUNT}:user/credvend`;

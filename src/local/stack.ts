@@ -27,7 +27,7 @@ export interface LocalStack {
   stop(): Promise<void>;
 }
 
-export const LOCAL_TABLE_NAMES: TableNames = {
+const LOCAL_TABLE_NAMES: TableNames = {
   entitlements: 'credvend-entitlements',
   audit: 'credvend-audit',
   rateLimits: 'credvend-ratelimits',

@@ -7,7 +7,7 @@ export const SLACK_APPROVE_ACTION = 'credvend.approve';
 export const SLACK_DENY_ACTION = 'credvend.deny';
 
 /** Blocks of a notice: its text, and Approve/Deny buttons while the request awaits decisions. */
-export function slackBlocks(notice: AccessRequestNotice): KnownBlock[] {
+function slackBlocks(notice: AccessRequestNotice): KnownBlock[] {
   const r = notice.request;
   const headline = notice.urgent ? `:rotating_light: <!channel> ${noticeText(notice)}` : noticeText(notice);
   const blocks: KnownBlock[] = [

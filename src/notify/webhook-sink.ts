@@ -2,15 +2,15 @@ import { createHmac } from 'node:crypto';
 import type { AccessRequestNotice } from '../domain/access-request-ports.js';
 import { type NoticeSink, noticePayload } from './notice.js';
 
-export const WEBHOOK_TIMESTAMP_HEADER = 'x-credvend-timestamp';
-export const WEBHOOK_SIGNATURE_HEADER = 'x-credvend-signature';
+const WEBHOOK_TIMESTAMP_HEADER = 'x-credvend-timestamp';
+const WEBHOOK_SIGNATURE_HEADER = 'x-credvend-signature';
 
 /**
  * The documented scheme: `v1=` + hex HMAC-SHA256 under the shared secret of
  * `<timestamp>.<raw body>`, the timestamp in Unix seconds. Receivers recompute it, compare
  * in constant time and refuse a timestamp more than 5 minutes from their clock (replay).
  */
-export function webhookSignature(secret: string, timestamp: number, body: string): string {
+function webhookSignature(secret: string, timestamp: number, body: string): string {
   return `v1=${createHmac('sha256', secret).update(`${timestamp}.${body}`).digest('hex')}`;
 }
 

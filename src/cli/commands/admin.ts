@@ -7,7 +7,7 @@ import { CliError } from '../errors.js';
 import { anyObject } from '../wire.js';
 
 /** `v1` or `"v1"` (or a weak `W/"v1"`): an ETag as HTTP wants it, so nobody has to type the quotes. */
-export function entityTag(value: string): string {
+function entityTag(value: string): string {
   const trimmed = value.trim();
   return trimmed.startsWith('"') || trimmed.startsWith('W/') ? trimmed : `"${trimmed}"`;
 }

@@ -15,7 +15,7 @@ const DURATION = /^(\d{1,6})([smhd]?)$/;
 const UNIT_SECONDS: Record<string, number> = { '': 1, s: 1, m: 60, h: 3600, d: 86_400 };
 
 /** `3600`, `90m`, `2h` → seconds. */
-export function parseDuration(value: string): number {
+function parseDuration(value: string): number {
   const match = DURATION.exec(value.trim());
   if (!match) throw new CliError(`--duration is seconds or a number with s, m, h or d, not ${value}`);
   return Number(match[1]) * (UNIT_SECONDS[match[2] ?? ''] ?? 1);

@@ -22,7 +22,7 @@ function caseBlock(name: string, comment: string, arms: string[], fallthrough = 
  * Functions with one `case` arm per command (no associative arrays: bash 3.2, macOS's, and
  * zsh's bashcompinit run them too), then a completer that walks the words typed so far.
  */
-export function bashFunctions(root: CompletionNode): string {
+function bashFunctions(root: CompletionNode): string {
   const nodes = allNodes(root);
   const words = (node: CompletionNode, list: string[]) =>
     `    ${key(node)}) echo ${quoted(list.join(' '))} ;;`;

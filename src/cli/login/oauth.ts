@@ -20,7 +20,7 @@ function httpOptions(issuer: URL): { execute?: Array<(config: oidc.Configuration
   throw new CliError(`the issuer must be an https URL (http only on loopback): ${issuer.href}`);
 }
 
-export async function discover(auth: LoginAuth): Promise<oidc.Configuration> {
+async function discover(auth: LoginAuth): Promise<oidc.Configuration> {
   const issuer = new URL(auth.issuer);
   try {
     return await oidc.discovery(issuer, auth.clientId, undefined, oidc.None(), httpOptions(issuer));

@@ -33,7 +33,7 @@ export type StoredSession = z.infer<typeof sessionSchema>;
 /** Tokens are renewed this long before they expire, so a request never leaves with a dying token. */
 const RENEW_BEFORE_MS = 60_000;
 
-export const sessionPath = (profile: string): string => join(tokensDir(), `${profileFileName(profile)}.json`);
+const sessionPath = (profile: string): string => join(tokensDir(), `${profileFileName(profile)}.json`);
 
 export async function readSession(profile: string): Promise<StoredSession | undefined> {
   const path = sessionPath(profile);

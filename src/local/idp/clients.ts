@@ -30,7 +30,7 @@ const nativeClient = (clientId: string): ClientMetadata => ({
 });
 
 /** The web portal: a public browser client (code + PKCE), redirected back to the portal page. */
-export const PORTAL_CLIENT_ID = 'credvend-portal';
+const PORTAL_CLIENT_ID = 'credvend-portal';
 
 /** `portalOrigin`: where the API (and so the portal page) is served, e.g. http://127.0.0.1:3000. */
 export function localClients(portalOrigin: string): ClientMetadata[] {

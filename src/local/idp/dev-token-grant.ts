@@ -4,7 +4,7 @@ import * as z from 'zod';
 import { DEV_TOKEN_CLIENT_ID, DEV_TOKEN_GRANT } from './clients.js';
 
 /** Longest dev token lifetime: long enough for a working day, short enough to stay a dev token. */
-export const MAX_DEV_TOKEN_TTL_SECONDS = 12 * 3600;
+const MAX_DEV_TOKEN_TTL_SECONDS = 12 * 3600;
 
 const devTokenParams = z.object({
   subject: z.string().min(1).max(256),
