@@ -2,8 +2,9 @@ import { CALLER_NAME_TAG } from './caller-identity.js';
 import { validateClaimPlaceholders } from './claim-policy.js';
 import { claimConditionWarnings, validateClaimConditions } from './claim-rules.js';
 import type { InputIssue } from './errors.js';
-import { EXTERNAL_ID_CHARSET, STS_LIMITS, TAG_CHARSET } from './limits.js';
+import { STS_LIMITS } from './limits.js';
 import { minifyPolicy } from './policy.js';
+import { STS_RULES, type StsRuleBreach } from './sts-rules.js';
 import { subjectKindOf } from './subjects.js';
 import type { Entitlement } from './types.js';
 
@@ -24,33 +25,25 @@ export function validateEntitlement(e: Entitlement): InputIssue[] {
   else if (roleMatch[1] !== e.accountId) add('accountId', `must be the role's account (${roleMatch[1]})`);
   if (!/^\d{12}$/.test(e.accountId)) add('accountId', 'must be a 12-digit AWS account id');
 
-  const { minDurationSeconds: min, maxDurationSeconds: max } = STS_LIMITS;
-  if (!Number.isInteger(e.maxDurationSeconds) || e.maxDurationSeconds < min || e.maxDurationSeconds > max) {
-    add('maxDurationSeconds', `must be an integer from ${min} to ${max}`);
-  }
+  const breach = (path: string, found: StsRuleBreach | undefined) => found && add(path, found.message);
+  breach('maxDurationSeconds', STS_RULES.duration(e.maxDurationSeconds));
   if (e.defaultDurationSeconds !== undefined) {
-    if (!Number.isInteger(e.defaultDurationSeconds) || e.defaultDurationSeconds < min) {
-      add('defaultDurationSeconds', `must be an integer of at least ${min}`);
+    const found = STS_RULES.duration(e.defaultDurationSeconds);
+    if (found) {
+      add('defaultDurationSeconds', found.message);
     } else if (e.defaultDurationSeconds > e.maxDurationSeconds) {
       add('defaultDurationSeconds', 'must not exceed maxDurationSeconds');
     }
   }
 
-  if (e.managedPolicyArns.length > STS_LIMITS.maxPolicyArns) {
-    add('managedPolicyArns', `at most ${STS_LIMITS.maxPolicyArns} policy ARNs per session`);
-  }
+  breach('managedPolicyArns', STS_RULES.policyArnCount(e.managedPolicyArns.length));
   e.managedPolicyArns.forEach((arn, i) => {
     if (!POLICY_ARN.test(arn)) add(`managedPolicyArns.${i}`, 'must be an IAM policy ARN');
   });
   const policyChars =
     (e.sessionPolicy ? minifyPolicy(e.sessionPolicy).length : 0) +
     e.managedPolicyArns.reduce((n, arn) => n + arn.length, 0);
-  if (policyChars > STS_LIMITS.sessionPolicyMaxChars) {
-    add(
-      'sessionPolicy',
-      `policy and policy ARNs are ${policyChars} characters; STS allows ${STS_LIMITS.sessionPolicyMaxChars}`,
-    );
-  }
+  breach('sessionPolicy', STS_RULES.policySize(policyChars));
 
   const keys = [...Object.keys(e.tags), ...Object.keys(e.claimTags)];
   // One of STS's 50 session tags is always credvend-caller, which the target role's trust requires.
@@ -59,42 +52,18 @@ export function validateEntitlement(e: Entitlement): InputIssue[] {
       'tags',
       `at most ${STS_LIMITS.maxSessionTags - 1} session tags, static and claim tags together (${CALLER_NAME_TAG} is the last)`,
     );
-  const folded = new Set<string>();
+  const seen = new Set<string>();
   for (const key of keys) {
-    if (key.length < 1 || key.length > STS_LIMITS.tagKeyMaxLength || !TAG_CHARSET.test(key)) {
-      add(
-        `tags.${key}`,
-        `keys are 1-${STS_LIMITS.tagKeyMaxLength} characters of letters, digits, spaces and _.:/=+-@`,
-      );
-    }
-    if (key.toLowerCase().startsWith('aws:')) add(`tags.${key}`, 'the aws: prefix is reserved');
+    breach(`tags.${key}`, STS_RULES.tagKey(key));
     if (key.toLowerCase() === CALLER_NAME_TAG)
       add(`tags.${key}`, "reserved: credvend sets it to the caller's name");
-    if (folded.has(key.toLowerCase())) add(`tags.${key}`, 'tag keys must be unique ignoring case');
-    folded.add(key.toLowerCase());
+    breach(`tags.${key}`, STS_RULES.tagKeyRepeat(key, seen));
   }
-  for (const [key, value] of Object.entries(e.tags)) {
-    if (value.length > STS_LIMITS.tagValueMaxLength || !TAG_CHARSET.test(value)) {
-      add(
-        `tags.${key}`,
-        `values are at most ${STS_LIMITS.tagValueMaxLength} characters of letters, digits, spaces and _.:/=+-@`,
-      );
-    }
-  }
+  for (const [key, value] of Object.entries(e.tags)) breach(`tags.${key}`, STS_RULES.tagValue(key, value));
   for (const key of e.transitiveTagKeys) {
     if (!keys.includes(key)) add('transitiveTagKeys', `"${key}" is not one of this entitlement's tags`);
   }
-  if (
-    e.externalId !== undefined &&
-    (e.externalId.length < STS_LIMITS.externalIdMinLength ||
-      e.externalId.length > STS_LIMITS.externalIdMaxLength ||
-      !EXTERNAL_ID_CHARSET.test(e.externalId))
-  ) {
-    add(
-      'externalId',
-      `must be ${STS_LIMITS.externalIdMinLength}-${STS_LIMITS.externalIdMaxLength} characters of [\\w+=,.@:/-]`,
-    );
-  }
+  if (e.externalId !== undefined) breach('externalId', STS_RULES.externalId(e.externalId));
   if (e.notBefore && e.notAfter && e.notBefore >= e.notAfter) add('notAfter', 'must be after notBefore');
   issues.push(...validateSubject(e));
   if (e.sessionPolicy) issues.push(...validateClaimPlaceholders(e.sessionPolicy));

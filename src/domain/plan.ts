@@ -1,9 +1,10 @@
 import { CALLER_NAME_TAG, sessionNameFor, sourceIdentityFor } from './caller-identity.js';
 import { substituteClaims } from './claim-policy.js';
 import { LimitExceededError, ReasonRequiredError } from './errors.js';
-import { EXTERNAL_ID_CHARSET, STS_LIMITS, TAG_CHARSET } from './limits.js';
+import { STS_LIMITS } from './limits.js';
 import { minifyPolicy, narrowPolicy } from './policy.js';
 import { toTagValue } from './sts-names.js';
+import { STS_RULES, type StsRuleBreach } from './sts-rules.js';
 import type {
   Caller,
   DurationBound,
@@ -43,20 +44,10 @@ export function planIssuance(
   const { durationSeconds, durationBoundBy } = resolveDuration(entitlement, request, caller, options);
   const sessionPolicy = resolveSessionPolicy(entitlement, request, caller);
   const policyArns = [...entitlement.managedPolicyArns];
-  if (policyArns.length > STS_LIMITS.maxPolicyArns) {
-    throw new LimitExceededError(
-      'policy-arns',
-      `at most ${STS_LIMITS.maxPolicyArns} managed policy ARNs per session; entitlement has ${policyArns.length}`,
-    );
-  }
+  enforce(STS_RULES.policyArnCount(policyArns.length));
   const sessionPolicyChars =
     (sessionPolicy?.length ?? 0) + policyArns.reduce((sum, arn) => sum + arn.length, 0);
-  if (sessionPolicyChars > STS_LIMITS.sessionPolicyMaxChars) {
-    throw new LimitExceededError(
-      'session-policy-size',
-      `session policy and managed policy ARNs are ${sessionPolicyChars} characters; STS allows ${STS_LIMITS.sessionPolicyMaxChars}`,
-    );
-  }
+  enforce(STS_RULES.policySize(sessionPolicyChars));
   const tags = resolveTags(entitlement, caller);
   const transitiveTagKeys = [...entitlement.transitiveTagKeys];
   const tagKeys = new Set(tags.map((t) => t.key));
@@ -67,7 +58,7 @@ export function planIssuance(
       `transitive tag keys must be session tags of this session: ${missing.join(', ')}`,
     );
   }
-  if (entitlement.externalId !== undefined) checkExternalId(entitlement.externalId);
+  if (entitlement.externalId !== undefined) enforce(STS_RULES.externalId(entitlement.externalId));
 
   const sourceIdentity = sourceIdentityFor(caller.identityKey);
   const plan: IssuancePlan = {
@@ -119,16 +110,8 @@ function resolveDuration(
 ): { durationSeconds: number; durationBoundBy: DurationBound } {
   const requested = request.durationSeconds;
   if (requested !== undefined) {
-    if (
-      !Number.isInteger(requested) ||
-      requested < STS_LIMITS.minDurationSeconds ||
-      requested > STS_LIMITS.maxDurationSeconds
-    ) {
-      throw new LimitExceededError(
-        'duration',
-        `durationSeconds must be an integer from ${STS_LIMITS.minDurationSeconds} to ${STS_LIMITS.maxDurationSeconds}`,
-      );
-    }
+    const breach = STS_RULES.duration(requested);
+    if (breach) throw new LimitExceededError(breach.limit, `durationSeconds ${breach.message}`);
   }
   const candidates: Array<[number, DurationBound]> = [
     requested !== undefined
@@ -191,12 +174,8 @@ function resolveTags(entitlement: Entitlement, caller: Caller): SessionTag[] {
     if (value === undefined || value === '') continue;
     // Refused, not rewritten: `org/a#1` and `org/a_1` must never become the same tag value
     // that an `aws:PrincipalTag` condition in the target account then confuses.
-    if (value.length > STS_LIMITS.tagValueMaxLength || !TAG_CHARSET.test(value)) {
-      throw new LimitExceededError(
-        'tag-value',
-        `claim ${claim} for session tag "${key}" must be at most ${STS_LIMITS.tagValueMaxLength} characters of letters, digits, spaces and _.:/=+-@`,
-      );
-    }
+    const breach = STS_RULES.tagValue(key, value);
+    if (breach) throw new LimitExceededError(breach.limit, `claim ${claim}: ${breach.message}`);
     tags.push({ key, value });
   }
   checkTags(tags);
@@ -236,43 +215,13 @@ function checkTags(tags: readonly SessionTag[]): void {
   }
   const seen = new Set<string>();
   for (const { key, value } of tags) {
-    if (key.length < 1 || key.length > STS_LIMITS.tagKeyMaxLength || !TAG_CHARSET.test(key)) {
-      throw new LimitExceededError(
-        'tag-key',
-        `session tag key "${key.slice(0, 40)}" must be 1-${STS_LIMITS.tagKeyMaxLength} characters of letters, digits, spaces and _.:/=+-@`,
-      );
-    }
-    if (key.toLowerCase().startsWith('aws:')) {
-      throw new LimitExceededError('tag-key', `session tag key "${key}" uses the reserved aws: prefix`);
-    }
-    if (value.length > STS_LIMITS.tagValueMaxLength || !TAG_CHARSET.test(value)) {
-      throw new LimitExceededError(
-        'tag-value',
-        `value of session tag "${key}" must be at most ${STS_LIMITS.tagValueMaxLength} characters of letters, digits, spaces and _.:/=+-@`,
-      );
-    }
-    const folded = key.toLowerCase();
-    if (seen.has(folded)) {
-      throw new LimitExceededError(
-        'tag-key',
-        `session tag keys must be unique ignoring case: "${key}" repeats`,
-      );
-    }
-    seen.add(folded);
+    enforce(STS_RULES.tagKey(key) ?? STS_RULES.tagValue(key, value) ?? STS_RULES.tagKeyRepeat(key, seen));
   }
 }
 
-function checkExternalId(externalId: string): void {
-  if (
-    externalId.length < STS_LIMITS.externalIdMinLength ||
-    externalId.length > STS_LIMITS.externalIdMaxLength ||
-    !EXTERNAL_ID_CHARSET.test(externalId)
-  ) {
-    throw new LimitExceededError(
-      'external-id',
-      `ExternalId must be ${STS_LIMITS.externalIdMinLength}-${STS_LIMITS.externalIdMaxLength} characters of [\\w+=,.@:/-]`,
-    );
-  }
+/** Planning stops at the first STS rule a session would break: a 400 naming the limit. */
+function enforce(breach: StsRuleBreach | undefined): void {
+  if (breach) throw new LimitExceededError(breach.limit, breach.message);
 }
 
 export interface LimitUsage {
