@@ -1,5 +1,15 @@
-/** Set in a child's environment so a nested `credvend exec` refuses instead of stacking roles. */
+import { CliError } from './errors.js';
+
+/** Set in a child's environment so a nested `credvend exec` or `serve` refuses instead of stacking roles. */
 export const EXEC_MARKER = 'CREDVEND_EXEC';
+
+/** Inside a child of `exec` or `serve`, a second credential context would mix two roles' credentials. */
+export function refuseNesting(env: NodeJS.ProcessEnv): void {
+  const outer = env[EXEC_MARKER];
+  if (outer) {
+    throw new CliError(`already inside \`credvend exec ${outer}\`: exit it first (nesting would mix roles)`);
+  }
+}
 
 /**
  * Variables that would make an AWS tool use other credentials than the ones given, or hand

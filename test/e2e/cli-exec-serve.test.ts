@@ -166,6 +166,16 @@ describe('exec and serve hygiene', () => {
       expect(marked.stderr).toMatch(/^credvend: already inside `credvend exec x`/);
     });
 
+    it('refuses to serve inside an exec (or a serve) as well, before vending anything', async () => {
+      const run = await runCli(['serve', 'demo-readonly', '--', 'true'], {
+        ...env,
+        CREDVEND_EXEC: 'demo-deploy',
+        CREDVEND_API_URL: 'http://127.0.0.1:9',
+      });
+      expect(run.code).toBe(1);
+      expect(run.stderr).toMatch(/^credvend: already inside `credvend exec demo-deploy`/);
+    });
+
     it('runs $SHELL when no command is given, and returns its exit code', async () => {
       const shell = join(dir, 'shell.sh');
       await writeFile(shell, '#!/bin/sh\necho "shell $CREDVEND_EXEC $AWS_ACCESS_KEY_ID"\nexit 5\n');

@@ -1,7 +1,6 @@
 import type { Command } from 'commander';
-import { childEnvironment, EXEC_MARKER } from '../child-env.js';
+import { childEnvironment, EXEC_MARKER, refuseNesting } from '../child-env.js';
 import { resolveTarget } from '../context.js';
-import { CliError } from '../errors.js';
 import { exitAsChild, runChild } from '../run-child.js';
 import { integer, type VendFields, vendCredentials } from '../vend.js';
 
@@ -21,11 +20,7 @@ export function registerExec(program: Command): void {
     .option('--region <region>', 'set AWS_REGION and AWS_DEFAULT_REGION')
     .option('--no-cache', 'vend afresh instead of using cached credentials')
     .action(async (target: string, command: string[], options: ExecOptions) => {
-      const outer = process.env[EXEC_MARKER];
-      if (outer)
-        throw new CliError(
-          `already inside \`credvend exec ${outer}\`: exit it first (nesting would mix roles)`,
-        );
+      refuseNesting(process.env);
       const api = await resolveTarget(program);
       const vended = await vendCredentials(api, { target, ...options }, options.cache);
       const c = vended.credentials;

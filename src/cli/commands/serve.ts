@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { childEnvironment, EXEC_MARKER } from '../child-env.js';
+import { childEnvironment, EXEC_MARKER, refuseNesting } from '../child-env.js';
 import { type ContainerCredentials, startContainerEndpoint } from '../container-server.js';
 import { resolveTarget } from '../context.js';
 import { CredentialCache } from '../credential-cache.js';
@@ -28,6 +28,7 @@ export function registerServe(program: Command): void {
     .option('--region <region>', 'with a command: set AWS_REGION and AWS_DEFAULT_REGION')
     .option('--refresh-before <seconds>', 'vend anew this long before the credentials expire', integer, 300)
     .action(async (target: string, command: string[], options: ServeOptions) => {
+      refuseNesting(process.env);
       const api = await resolveTarget(program);
       // Each refresh vends afresh (the disk cache would hand back what this cache just let go).
       const fetchCredentials = async (): Promise<ContainerCredentials> => {
