@@ -1,4 +1,4 @@
-import { type DynamoDBClient, QueryCommand } from '@aws-sdk/client-dynamodb';
+import { type DynamoDBClient, paginateQuery } from '@aws-sdk/client-dynamodb';
 import type { EntitlementStore } from '../domain/ports.js';
 import { MAX_CLAIM_RULES_PER_ISSUER, subjectKindOf } from '../domain/subjects.js';
 import type { Entitlement } from '../domain/types.js';
@@ -32,18 +32,17 @@ export class DynamoDbEntitlementStore implements EntitlementStore {
   private async querySubject(subject: string): Promise<Entitlement[]> {
     const rules = subjectKindOf(subject) === 'claim-rule';
     const entitlements: Entitlement[] = [];
-    let startKey: QueryCommand['input']['ExclusiveStartKey'];
-    for (let page = 0; page < MAX_PAGES_PER_SUBJECT; page++) {
-      const output = await this.client.send(
-        new QueryCommand({
-          TableName: this.tableName,
-          KeyConditionExpression: '#subject = :subject',
-          ExpressionAttributeNames: { '#subject': 'subject' },
-          ExpressionAttributeValues: { ':subject': { S: subject } },
-          ExclusiveStartKey: startKey,
-          ...(this.pageSize ? { Limit: this.pageSize } : {}),
-        }),
-      );
+    const pages = paginateQuery(
+      { client: this.client, ...(this.pageSize ? { pageSize: this.pageSize } : {}) },
+      {
+        TableName: this.tableName,
+        KeyConditionExpression: '#subject = :subject',
+        ExpressionAttributeNames: { '#subject': 'subject' },
+        ExpressionAttributeValues: { ':subject': { S: subject } },
+      },
+    );
+    let read = 0;
+    for await (const output of pages) {
       for (const item of output.Items ?? []) entitlements.push(itemToEntitlement(item));
       // An issuer's claim rules are capped at write time; more means a race, and one unread could be a deny.
       if (rules && entitlements.length > MAX_CLAIM_RULES_PER_ISSUER) {
@@ -51,8 +50,9 @@ export class DynamoDbEntitlementStore implements EntitlementStore {
           `subject ${subject.slice(0, 200)} holds more than ${MAX_CLAIM_RULES_PER_ISSUER} claim rules`,
         );
       }
-      startKey = output.LastEvaluatedKey;
-      if (!startKey) return entitlements;
+      if (!output.LastEvaluatedKey) return entitlements;
+      // The next page would pass the cap: stop before reading it.
+      if (++read >= MAX_PAGES_PER_SUBJECT) break;
     }
     // Fail closed: a partial list could miss the deny row that should win.
     throw new EntitlementPageCapError(

@@ -1,7 +1,7 @@
 import {
   type DynamoDBClient,
   GetItemCommand,
-  ScanCommand,
+  paginateScan,
   type TransactWriteItem,
 } from '@aws-sdk/client-dynamodb';
 import type { RequestableChange, RequestableStore } from '../domain/access-request-ports.js';
@@ -9,7 +9,7 @@ import type { Requestable } from '../domain/access-request-types.js';
 import type { ChainedAuditEvent } from '../domain/audit.js';
 import { ConflictError } from '../domain/errors.js';
 import { itemToRequestable, requestableToItem } from './access-request-items.js';
-import { type Item, num, str } from './attribute-values.js';
+import { num, str } from './attribute-values.js';
 import { writeAudited } from './audited-transaction.js';
 
 /** Requestable access is a small admin-managed table: read by id, listed whole. */
@@ -32,16 +32,10 @@ export class DynamoDbRequestableStore implements RequestableStore {
   }
 
   async list(): Promise<Requestable[]> {
-    const items: Item[] = [];
-    let startKey: Item | undefined;
-    do {
-      const output = await this.client.send(
-        new ScanCommand({ TableName: this.tableName, ExclusiveStartKey: startKey, ConsistentRead: true }),
-      );
-      items.push(...(output.Items ?? []));
-      startKey = output.LastEvaluatedKey;
-    } while (startKey);
-    return items.map(itemToRequestable);
+    const requestables: Requestable[] = [];
+    const pages = paginateScan({ client: this.client }, { TableName: this.tableName, ConsistentRead: true });
+    for await (const output of pages) requestables.push(...(output.Items ?? []).map(itemToRequestable));
+    return requestables;
   }
 
   async write(change: RequestableChange, audit: ChainedAuditEvent): Promise<void> {

@@ -1,4 +1,4 @@
-import { type DynamoDBClient, QueryCommand } from '@aws-sdk/client-dynamodb';
+import { type DynamoDBClient, paginateQuery } from '@aws-sdk/client-dynamodb';
 import type { RevocationLookup } from '../domain/ports.js';
 import { AUDIT_INDEX } from './table-schema.js';
 
@@ -17,27 +17,28 @@ export class DynamoDbRevocationLookup implements RevocationLookup {
   ) {}
 
   async revokedSince(roleArn: string, sourceIdentity: string, since: Date): Promise<boolean> {
-    let startKey: QueryCommand['input']['ExclusiveStartKey'];
-    for (let page = 0; page < MAX_PAGES; page++) {
-      const output = await this.client.send(
-        new QueryCommand({
-          TableName: this.tableName,
-          IndexName: AUDIT_INDEX.byRole,
-          KeyConditionExpression: 'roleArn = :role AND #time >= :since',
-          FilterExpression: '#action = :revoke AND sourceIdentity = :identity',
-          ExpressionAttributeNames: { '#time': 'time', '#action': 'action' },
-          ExpressionAttributeValues: {
-            ':role': { S: roleArn },
-            ':since': { S: since.toISOString() },
-            ':revoke': { S: 'audit.revoke' },
-            ':identity': { S: sourceIdentity },
-          },
-          ExclusiveStartKey: startKey,
-        }),
-      );
+    const pages = paginateQuery(
+      { client: this.client },
+      {
+        TableName: this.tableName,
+        IndexName: AUDIT_INDEX.byRole,
+        KeyConditionExpression: 'roleArn = :role AND #time >= :since',
+        FilterExpression: '#action = :revoke AND sourceIdentity = :identity',
+        ExpressionAttributeNames: { '#time': 'time', '#action': 'action' },
+        ExpressionAttributeValues: {
+          ':role': { S: roleArn },
+          ':since': { S: since.toISOString() },
+          ':revoke': { S: 'audit.revoke' },
+          ':identity': { S: sourceIdentity },
+        },
+      },
+    );
+    let read = 0;
+    for await (const output of pages) {
       if ((output.Items ?? []).length > 0) return true;
-      startKey = output.LastEvaluatedKey;
-      if (!startKey) return false;
+      if (!output.LastEvaluatedKey) return false;
+      // The next page would pass the cap: stop before reading it.
+      if (++read >= MAX_PAGES) break;
     }
     throw new Error(`more audit records on ${roleArn} since ${since.toISOString()} than ${MAX_PAGES} pages`);
   }
