@@ -1,7 +1,8 @@
 import type { AuditEvent } from './audit.js';
 import { canonicalJson } from './audit-chain.js';
 import { validateEntitlement } from './entitlement-validation.js';
-import { ConflictError, InvalidRequestError, NotFoundError } from './errors.js';
+import { InvalidRequestError, NotFoundError } from './errors.js';
+import { checkIfMatch } from './if-match.js';
 import type { Clock, EntitlementAdminStore, EntitlementPage, TransactionalAuditLog } from './ports.js';
 import type { PrivilegedAccess } from './privileged-access.js';
 import { MAX_CLAIM_RULES_PER_ISSUER, subjectKindOf } from './subjects.js';
@@ -61,16 +62,7 @@ export class EntitlementAdmin {
   ): Promise<Entitlement> {
     await this.deps.access.require(caller, 'admin', 'entitlement.put', context);
     const current = await this.deps.store.get(input.id);
-    if (current && ifMatchVersion === undefined) {
-      throw new ConflictError(`entitlement ${input.id} exists: send If-Match with its ETag to replace it`);
-    }
-    if (!current && ifMatchVersion !== undefined)
-      throw new NotFoundError(`no entitlement ${input.id} to replace`);
-    if (current && current.version !== ifMatchVersion) {
-      throw new ConflictError(
-        `entitlement ${input.id} is at version ${current.version}, not ${ifMatchVersion}`,
-      );
-    }
+    checkIfMatch(`entitlement ${input.id}`, current, ifMatchVersion, 'replace');
     const next: Entitlement = { ...input, version: (current?.version ?? 0) + 1 };
     const issues = validateEntitlement(next);
     if (issues.length > 0) throw new InvalidRequestError('the entitlement is not valid', issues);
@@ -102,13 +94,8 @@ export class EntitlementAdmin {
   ): Promise<void> {
     await this.deps.access.require(caller, 'admin', 'entitlement.delete', context);
     const current = await this.deps.store.get(id);
-    if (!current) throw new NotFoundError(`no entitlement ${id}`);
-    if (ifMatchVersion === undefined)
-      throw new ConflictError(`send If-Match with the ETag of entitlement ${id} to delete it`);
-    if (current.version !== ifMatchVersion) {
-      throw new ConflictError(`entitlement ${id} is at version ${current.version}, not ${ifMatchVersion}`);
-    }
-    await this.record(caller, context, 'entitlement.delete', current, undefined);
+    checkIfMatch(`entitlement ${id}`, current, ifMatchVersion, 'delete');
+    if (current) await this.record(caller, context, 'entitlement.delete', current, undefined);
   }
 
   private async record(

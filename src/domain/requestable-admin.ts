@@ -3,7 +3,8 @@ import type { Requestable } from './access-request-types.js';
 import { inAudience, MIN_GRANT_SECONDS, resolveAudience } from './access-requests.js';
 import type { AuditAction, AuditEvent } from './audit.js';
 import { canonicalJson } from './audit-chain.js';
-import { ConflictError, type InputIssue, InvalidRequestError, NotFoundError } from './errors.js';
+import { type InputIssue, InvalidRequestError } from './errors.js';
+import { checkIfMatch } from './if-match.js';
 import { STS_LIMITS } from './limits.js';
 import type { Clock, TransactionalAuditLog } from './ports.js';
 import type { PrivilegedAccess } from './privileged-access.js';
@@ -83,13 +84,7 @@ export class RequestableAdmin {
   ): Promise<Requestable> {
     await this.deps.access.require(caller, 'admin', 'requestable.put', context);
     const current = await this.deps.store.get(input.id);
-    if (current && current.version !== ifMatchVersion) {
-      throw new ConflictError(
-        `requestable access ${input.id} is at version ${current.version}: send If-Match`,
-      );
-    }
-    if (!current && ifMatchVersion !== undefined)
-      throw new NotFoundError(`no requestable access ${input.id}`);
+    checkIfMatch(`requestable access ${input.id}`, current, ifMatchVersion, 'replace');
     const next: Requestable = { ...input, version: (current?.version ?? 0) + 1 };
     const issues = validateRequestable(next);
     if (issues.length > 0) throw new InvalidRequestError('the requestable access is not valid', issues);
@@ -105,11 +100,8 @@ export class RequestableAdmin {
   ): Promise<void> {
     await this.deps.access.require(caller, 'admin', 'requestable.delete', context);
     const current = await this.deps.store.get(id);
-    if (!current) throw new NotFoundError(`no requestable access ${id}`);
-    if (current.version !== ifMatchVersion) {
-      throw new ConflictError(`requestable access ${id} is at version ${current.version}: send If-Match`);
-    }
-    await this.record(caller, context, 'requestable.delete', current, undefined);
+    checkIfMatch(`requestable access ${id}`, current, ifMatchVersion, 'delete');
+    if (current) await this.record(caller, context, 'requestable.delete', current, undefined);
   }
 
   private async record(
