@@ -2,7 +2,14 @@ import * as z from 'zod';
 import { ConflictError } from './errors.js';
 import type { Clock, IdempotencyStore, RevocationLookup } from './ports.js';
 import type { IdempotencySealer } from './sealing.js';
-import type { AssumedRole, Caller, IssuancePlan, IssuanceRequest, RequestContext } from './types.js';
+import {
+  type AssumedRole,
+  type Caller,
+  DURATION_BOUNDS,
+  type IssuancePlan,
+  type IssuanceRequest,
+  type RequestContext,
+} from './types.js';
 import type { CredentialVendor, Issuance } from './vend.js';
 
 /** A request still in flight holds its key this long; a crashed one frees it after that. */
@@ -15,14 +22,7 @@ const issuanceSchema = z.object({
     accountId: z.string(),
     roleArn: z.string(),
     durationSeconds: z.number(),
-    durationBoundBy: z.enum([
-      'request',
-      'entitlement-default',
-      'entitlement-max',
-      'role-chaining',
-      'entitlement-not-after',
-      'token-expiry',
-    ]),
+    durationBoundBy: z.enum(DURATION_BOUNDS),
     sessionName: z.string(),
     sourceIdentity: z.string(),
     sessionPolicy: z.string().optional(),

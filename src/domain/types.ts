@@ -83,13 +83,16 @@ export interface SessionTag {
   value: string;
 }
 
-export type DurationBound =
-  | 'request'
-  | 'entitlement-default'
-  | 'entitlement-max'
-  | 'role-chaining'
-  | 'entitlement-not-after'
-  | 'token-expiry';
+/** What set a session's length: the plan names it, and the wire and stored replays carry it. */
+export const DURATION_BOUNDS = [
+  'request',
+  'entitlement-default',
+  'entitlement-max',
+  'role-chaining',
+  'entitlement-not-after',
+  'token-expiry',
+] as const;
+export type DurationBound = (typeof DURATION_BOUNDS)[number];
 
 /** Everything AssumeRole will be called with, decided before the call. */
 export interface IssuancePlan {

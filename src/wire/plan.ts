@@ -1,4 +1,5 @@
 import * as z from 'zod';
+import { DURATION_BOUNDS } from '../domain/types.js';
 import { policyDocumentWire } from './common.js';
 
 const limitUsageWire = z.object({ limit: z.string(), used: z.number(), max: z.number() });
@@ -9,14 +10,7 @@ export const planResponseWire = z.object({
   accountId: z.string(),
   roleArn: z.string(),
   durationSeconds: z.number().int(),
-  durationBoundBy: z.enum([
-    'request',
-    'entitlement-default',
-    'entitlement-max',
-    'role-chaining',
-    'entitlement-not-after',
-    'token-expiry',
-  ]),
+  durationBoundBy: z.enum(DURATION_BOUNDS),
   sessionName: z.string(),
   sourceIdentity: z.string(),
   sessionPolicy: policyDocumentWire.optional(),
