@@ -23,7 +23,7 @@ const REFERENCE = 'bench/reference/handler.ts';
 const LAMBDA_ENV: NodeJS.ProcessEnv = {
   PATH: process.env.PATH,
   AWS_REGION: 'us-east-1',
-  AWS_ACCESS_KEY_ID: 'ASIAEXAMPLEEXAMPLE00',
+  AWS_ACCESS_KEY_ID: 'bench-key-id-never-used',
   AWS_SECRET_ACCESS_KEY: 'bench-secret-never-used',
   AWS_SESSION_TOKEN: 'bench-token-never-used',
   CREDVEND_OIDC_ISSUER: 'https://token.actions.githubusercontent.com',

@@ -29,7 +29,7 @@ const BATCH = Number(process.env.BENCH_CPU_BATCH ?? 200);
 const ROUNDS = Number(process.env.BENCH_CPU_ROUNDS ?? 10);
 const WARMUP = Number(process.env.BENCH_CPU_WARMUP ?? 1000);
 const REGION = 'us-east-1';
-const CREDENTIALS = { accessKeyId: 'AKIABENCH00000000000', secretAccessKey: 'bench-secret-key' };
+const CREDENTIALS = { accessKeyId: 'bench-key-id', secretAccessKey: 'bench-secret-key' };
 
 /** An issuer on loopback serving discovery and its JWKS; the token verifies as a real one. */
 async function startIssuer(): Promise<{ issuer: string; token: string; close: () => void }> {
