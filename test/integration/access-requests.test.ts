@@ -1,12 +1,20 @@
 import { GetItemCommand } from '@aws-sdk/client-dynamodb';
-import { ListBucketsCommand, S3Client } from '@aws-sdk/client-s3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { type AccessRequestWire, accessRequestWire } from '../../src/wire/access-requests.js';
 import { auditPageWire } from '../../src/wire/audit.js';
 import { credentialsResponseWire } from '../../src/wire/credentials.js';
 import { readWire } from '../fixtures/read-wire.js';
 import { call, people, principalOf, putRequestable, requestsApp } from './access-request-support.js';
-import { auditApp, auditEvents, clearRevocations, devToken, dynamodb, stack, vendApp } from './support.js';
+import {
+  auditApp,
+  auditEvents,
+  clearRevocations,
+  devToken,
+  dynamodb,
+  listBuckets,
+  stack,
+  vendApp,
+} from './support.js';
 
 const app = requestsApp();
 
@@ -264,15 +272,3 @@ describe('revoking a grant early', () => {
     expect(events.find((e) => e.action === 'audit.revoke')).toMatchObject({ outcome: 'applied' });
   });
 });
-
-const listBuckets = (c: { accessKeyId: string; secretAccessKey: string; sessionToken: string }) =>
-  new S3Client({
-    region: 'us-east-1',
-    endpoint: stack().stsEndpoint,
-    forcePathStyle: true,
-    credentials: {
-      accessKeyId: c.accessKeyId,
-      secretAccessKey: c.secretAccessKey,
-      sessionToken: c.sessionToken,
-    },
-  }).send(new ListBucketsCommand({}));

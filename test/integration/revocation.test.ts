@@ -1,21 +1,17 @@
-import { ListBucketsCommand, S3Client } from '@aws-sdk/client-s3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { revocationResultWire } from '../../src/wire/audit.js';
-import { type CredentialsResponseWire, credentialsResponseWire } from '../../src/wire/credentials.js';
+import { credentialsResponseWire } from '../../src/wire/credentials.js';
 import { readWire } from '../fixtures/read-wire.js';
-import { adminApp, auditEvents, clearRevocations, devToken, dynamodb, stack, vendApp } from './support.js';
-
-const listBuckets = (c: CredentialsResponseWire['credentials']) =>
-  new S3Client({
-    region: 'us-east-1',
-    endpoint: stack().stsEndpoint,
-    forcePathStyle: true,
-    credentials: {
-      accessKeyId: c.accessKeyId,
-      secretAccessKey: c.secretAccessKey,
-      sessionToken: c.sessionToken,
-    },
-  }).send(new ListBucketsCommand({}));
+import {
+  adminApp,
+  auditEvents,
+  clearRevocations,
+  devToken,
+  dynamodb,
+  listBuckets,
+  stack,
+  vendApp,
+} from './support.js';
 
 describe('per-issuance revocation', () => {
   beforeEach(() => clearRevocations(stack().roles.deploy));

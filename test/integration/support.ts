@@ -7,6 +7,7 @@ import {
   ListAttachedRolePoliciesCommand,
   ListPolicyVersionsCommand,
 } from '@aws-sdk/client-iam';
+import { ListBucketsCommand, S3Client } from '@aws-sdk/client-s3';
 import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
 import { inject } from 'vitest';
 import { itemToAuditEvent } from '../../src/aws/audit-items.js';
@@ -173,4 +174,18 @@ export async function clearRevocations(roleArn: string): Promise<void> {
       }),
     );
   }
+}
+
+/** Lists the stack's S3 buckets with vended credentials: a call moto authorises by the session's policies. */
+export function listBuckets(c: { accessKeyId: string; secretAccessKey: string; sessionToken: string }) {
+  return new S3Client({
+    region: 'us-east-1',
+    endpoint: stack().stsEndpoint,
+    forcePathStyle: true,
+    credentials: {
+      accessKeyId: c.accessKeyId,
+      secretAccessKey: c.secretAccessKey,
+      sessionToken: c.sessionToken,
+    },
+  }).send(new ListBucketsCommand({}));
 }
