@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { oidcSubject } from '../../src/domain/subjects.js';
@@ -10,9 +10,11 @@ import { problemWire } from '../../src/wire/problem.js';
 import { readWire } from '../fixtures/read-wire.js';
 import { adminApp, auditEvents, devToken, dynamodb, stack } from './support.js';
 import {
+  createOtherSecret,
   createVendingUser,
   currentKey,
   rotate,
+  rotationHandlerFor,
   userKeyIds,
   type VendingUserFixture,
   vendContainer,
@@ -58,6 +60,22 @@ describe('vending identity: an IAM user whose rotated key lives in Secrets Manag
         version: 1,
       },
     ]);
+  });
+
+  it('the rotation function refuses an event that is not a step of its own secret, and changes nothing', async () => {
+    const before = await userKeyIds(fixture);
+    const handler = rotationHandlerFor(fixture);
+    await expect(handler({ Step: 'createSecret', SecretId: fixture.secretArn })).rejects.toThrow(
+      'not a Secrets Manager rotation event',
+    );
+    await expect(
+      handler({ Step: 'deleteEverything', SecretId: fixture.secretArn, ClientRequestToken: randomUUID() }),
+    ).rejects.toThrow('not a Secrets Manager rotation event');
+    const other = await createOtherSecret();
+    await expect(
+      handler({ Step: 'createSecret', SecretId: other, ClientRequestToken: randomUUID() }),
+    ).rejects.toThrow(/rotates .* only/);
+    expect(await userKeyIds(fixture)).toEqual(before);
   });
 
   it('the first rotation gives the user exactly one key, the one the secret holds, which signs as the user', async () => {

@@ -137,6 +137,27 @@ export function vendContainer(fixture: VendingUserFixture, keyTtlSeconds: number
   return checkedApp(createVendFunction(root));
 }
 
+/** The rotation function as deployed for `fixture`'s user and secret, with the rotation role's rights. */
+export function rotationHandlerFor(fixture: VendingUserFixture, logLevel = 'silent') {
+  const config = loadConfig({
+    ...fixture.env,
+    CREDVEND_VENDING_USER_NAME: fixture.userName,
+    CREDVEND_LOG_LEVEL: logLevel,
+  });
+  return createRotationHandler(
+    compose(config, { kind: 'node', sourceIp: () => undefined, credentials: fixture.rotationFunction }),
+  );
+}
+
+/** A secret that is not the vending key's, as another team's in the same account would be. */
+export async function createOtherSecret(): Promise<string> {
+  const secrets = new SecretsManagerClient(operatorConfig());
+  const created = await secrets.send(
+    new CreateSecretCommand({ Name: `someone-else-${randomBytes(4).toString('hex')}`, SecretString: '{}' }),
+  );
+  return created.ARN ?? '';
+}
+
 /**
  * Secrets Manager's part of a rotation: a new version token, then the rotation function
  * invoked once per step, in order, with the event Secrets Manager sends. (moto's own
@@ -147,14 +168,7 @@ export async function rotate(
   options: { logLevel?: string; invocationsPerStep?: number } = {},
 ): Promise<void> {
   const { logLevel = 'silent', invocationsPerStep = 1 } = options;
-  const config = loadConfig({
-    ...fixture.env,
-    CREDVEND_VENDING_USER_NAME: fixture.userName,
-    CREDVEND_LOG_LEVEL: logLevel,
-  });
-  const handler = createRotationHandler(
-    compose(config, { kind: 'node', sourceIp: () => undefined, credentials: fixture.rotationFunction }),
-  );
+  const handler = rotationHandlerFor(fixture, logLevel);
   const token = randomUUID();
   for (const step of STEPS) {
     // Secrets Manager retries a step that timed out: the same event again.
