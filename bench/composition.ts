@@ -2,8 +2,8 @@ import { type DynamoDBClient, PutItemCommand } from '@aws-sdk/client-dynamodb';
 import { entitlementToItem } from '../src/aws/entitlement-items.js';
 import { type Composition, compose } from '../src/compose/composition.js';
 import { loadConfig } from '../src/config.js';
-import { oidcSubject } from '../src/domain/subjects.js';
-import type { Entitlement } from '../src/domain/types.js';
+import type { Entitlement } from '../src/domain/shared/types.js';
+import { oidcSubject } from '../src/domain/subjects/subjects.js';
 import { demoEntitlements } from '../src/local/demo-entitlements.js';
 import type { LocalEnvironment } from '../src/local/environment.js';
 

@@ -20,8 +20,8 @@ import { exportJWK, generateKeyPair, SignJWT } from 'jose';
 import { entitlementToItem } from '../src/aws/entitlement-items.js';
 import { createFunctions } from '../src/compose/functions.js';
 import { loadConfig } from '../src/config.js';
-import { oidcSubject } from '../src/domain/subjects.js';
-import type { Entitlement } from '../src/domain/types.js';
+import type { Entitlement } from '../src/domain/shared/types.js';
+import { oidcSubject } from '../src/domain/subjects/subjects.js';
 import { createStandIns, type RecordedCall } from './aws-stand-ins.js';
 import { percentile } from './stats.js';
 

@@ -1,6 +1,6 @@
 import * as z from 'zod';
 import { type AccessRequestConfig, loadAccessRequestConfig } from './access-request-config.js';
-import type { RoleAssignments } from './domain/roles.js';
+import type { RoleAssignments } from './domain/identity/roles.js';
 import type { LogLevel } from './logging.js';
 
 const csv = z.string().transform((value) =>

@@ -1,5 +1,5 @@
-import { AuthenticationError } from '../domain/errors.js';
-import type { Caller } from '../domain/types.js';
+import { AuthenticationError } from '../domain/shared/errors.js';
+import type { Caller } from '../domain/shared/types.js';
 
 /**
  * What an authentication method may look at: the few request facts that carry a caller's

@@ -1,5 +1,5 @@
-import { awsPrincipalSubject } from '../domain/subjects.js';
-import type { Caller } from '../domain/types.js';
+import type { Caller } from '../domain/shared/types.js';
+import { awsPrincipalSubject } from '../domain/subjects/subjects.js';
 
 const ASSUMED_ROLE = /^arn:(aws[\w-]*):sts::(\d{12}):assumed-role\/([\w+=,.@-]{1,64})\/([\w+=,.@-]{2,64})$/;
 const IAM_USER = /^arn:(aws[\w-]*):iam::(\d{12}):user\/(?:[\w+=,.@-]+\/)*([\w+=,.@-]{1,64})$/;

@@ -1,4 +1,4 @@
-import { AuthenticationError, InvalidRequestError } from '../domain/errors.js';
+import { AuthenticationError, InvalidRequestError } from '../domain/shared/errors.js';
 import { GET_CALLER_IDENTITY_BODY, SERVER_ID_HEADER, type SignedRequest } from './aws-sigv4-protocol.js';
 
 const HEADER_VALUE = /^[\x20-\x7e]{0,4096}$/;

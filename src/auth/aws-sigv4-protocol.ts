@@ -1,6 +1,6 @@
 import * as z from 'zod';
-import { InvalidRequestError } from '../domain/errors.js';
-import { invalidRequest } from '../domain/validation.js';
+import { InvalidRequestError } from '../domain/shared/errors.js';
+import { invalidRequest } from '../domain/shared/validation.js';
 
 /**
  * The wire protocol of AWS IAM callers, as Vault's AWS auth method does it.

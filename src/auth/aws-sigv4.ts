@@ -1,6 +1,6 @@
-import { AuthenticationError, QuotaUnavailableError, RateLimitedError } from '../domain/errors.js';
-import type { RateLimitBucket, RateLimiter } from '../domain/ports.js';
-import type { RateLimitPolicy } from '../domain/vend.js';
+import type { RateLimitBucket, RateLimiter } from '../domain/issuance/ports.js';
+import type { RateLimitPolicy } from '../domain/issuance/vend.js';
+import { AuthenticationError, QuotaUnavailableError, RateLimitedError } from '../domain/shared/errors.js';
 import type { AuthMethod } from './auth-method.js';
 import { callerFromAwsArn } from './aws-principal.js';
 import { checkSignedRequest } from './aws-sigv4-check.js';

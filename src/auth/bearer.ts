@@ -1,5 +1,5 @@
-import { AuthenticationError } from '../domain/errors.js';
-import type { Caller } from '../domain/types.js';
+import { AuthenticationError } from '../domain/shared/errors.js';
+import type { Caller } from '../domain/shared/types.js';
 import type { AuthMethod } from './auth-method.js';
 
 // HTTP auth schemes are case-insensitive (RFC 9110 §11.1): `bearer` and `BEARER` are Bearer.

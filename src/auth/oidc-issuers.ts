@@ -1,8 +1,8 @@
 import { decodeJwt, type JWTVerifyGetKey } from 'jose';
-import { AuthenticationError } from '../domain/errors.js';
-import { claimSubjectKeys } from '../domain/subjects.js';
-import { checkedGroups } from '../domain/token-claims.js';
-import type { Caller } from '../domain/types.js';
+import { AuthenticationError } from '../domain/shared/errors.js';
+import type { Caller } from '../domain/shared/types.js';
+import { claimSubjectKeys } from '../domain/subjects/subjects.js';
+import { checkedGroups } from '../domain/subjects/token-claims.js';
 import { type FetchLike, OidcAuthenticator, type OidcSettings } from './oidc.js';
 
 export interface OidcIssuerSettings extends OidcSettings {

@@ -5,9 +5,9 @@ import {
   errors as joseErrors,
   jwtVerify,
 } from 'jose';
-import { AuthenticationError } from '../domain/errors.js';
-import { oidcSubject } from '../domain/subjects.js';
-import type { Caller } from '../domain/types.js';
+import { AuthenticationError } from '../domain/shared/errors.js';
+import type { Caller } from '../domain/shared/types.js';
+import { oidcSubject } from '../domain/subjects/subjects.js';
 
 export interface OidcSettings {
   issuer: string;

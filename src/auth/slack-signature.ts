@@ -1,5 +1,5 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
-import { AuthenticationError } from '../domain/errors.js';
+import { AuthenticationError } from '../domain/shared/errors.js';
 
 /** Slack's replay window: a request signed more than five minutes from now is refused. */
 const SLACK_MAX_SKEW_SECONDS = 300;

@@ -1,4 +1,4 @@
-import { AuthenticationError, StsThrottledError, StsUnavailableError } from '../domain/errors.js';
+import { AuthenticationError, StsThrottledError, StsUnavailableError } from '../domain/shared/errors.js';
 import type { ForwardableRequest } from './aws-sigv4-check.js';
 import { onlyTag, parseGetCallerIdentityResponse, type StsIdentity } from './aws-sigv4-protocol.js';
 

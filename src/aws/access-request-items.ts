@@ -1,6 +1,6 @@
 import * as z from 'zod';
-import type { AccessRequest, Requestable } from '../domain/access-request-types.js';
-import { parsePolicyDocument } from '../domain/policy.js';
+import type { AccessRequest, Requestable } from '../domain/access-requests/types.js';
+import { parsePolicyDocument } from '../domain/policy/policy.js';
 import { type Item, MalformedItemError, num, readNumber, readString, str } from './attribute-values.js';
 
 /**

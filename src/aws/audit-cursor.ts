@@ -1,7 +1,7 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
-import { MAX_RANGE_DAYS } from '../domain/audit-query.js';
-import { InvalidRequestError } from '../domain/errors.js';
+import { MAX_RANGE_DAYS } from '../domain/audit/query.js';
+import { InvalidRequestError } from '../domain/shared/errors.js';
 
 /** Where a page stopped: the DynamoDB key to resume from and, for walks over shards, the shard. */
 export interface CursorPosition {

@@ -1,6 +1,6 @@
-import type { AuditAction, AuditOutcome, ChainedAuditEvent } from '../domain/audit.js';
-import { optionalAuditFields } from '../domain/audit-fields.js';
-import type { AuthMethod } from '../domain/types.js';
+import type { AuditAction, AuditOutcome, ChainedAuditEvent } from '../domain/audit/audit.js';
+import { optionalAuditFields } from '../domain/audit/fields.js';
+import type { AuthMethod } from '../domain/shared/types.js';
 import {
   type Item,
   MalformedItemError,

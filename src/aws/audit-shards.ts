@@ -1,4 +1,4 @@
-import type { AuditOutcome } from '../domain/audit.js';
+import type { AuditOutcome } from '../domain/audit/audit.js';
 
 /**
  * The time-ordered audit index (`byOutcomeShard`) is keyed `<outcome>#<shard>`, so no

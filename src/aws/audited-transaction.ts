@@ -4,7 +4,7 @@ import {
   type TransactWriteItem,
   TransactWriteItemsCommand,
 } from '@aws-sdk/client-dynamodb';
-import type { ChainedAuditEvent } from '../domain/audit.js';
+import type { ChainedAuditEvent } from '../domain/audit/audit.js';
 import { auditEventToItem } from './audit-items.js';
 
 /**

@@ -1,5 +1,5 @@
-import { StsUnavailableError } from '../domain/errors.js';
-import type { Credentials } from '../domain/types.js';
+import { StsUnavailableError } from '../domain/shared/errors.js';
+import type { Credentials } from '../domain/shared/types.js';
 
 export interface ConsoleSignInSettings {
   /** AWS's federation endpoint, or a local stand-in in tests. */

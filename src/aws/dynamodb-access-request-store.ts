@@ -4,11 +4,11 @@ import {
   QueryCommand,
   type TransactWriteItem,
 } from '@aws-sdk/client-dynamodb';
-import { StaleRequestError } from '../domain/access-request-errors.js';
-import type { AccessRequestStore, GrantChange } from '../domain/access-request-ports.js';
-import type { AccessRequest } from '../domain/access-request-types.js';
-import type { ChainedAuditEvent } from '../domain/audit.js';
-import type { Entitlement } from '../domain/types.js';
+import { StaleRequestError } from '../domain/access-requests/errors.js';
+import type { AccessRequestStore, GrantChange } from '../domain/access-requests/ports.js';
+import type { AccessRequest } from '../domain/access-requests/types.js';
+import type { ChainedAuditEvent } from '../domain/audit/audit.js';
+import type { Entitlement } from '../domain/shared/types.js';
 import { accessRequestToItem, itemToAccessRequest, PENDING, REVIEW_DUE } from './access-request-items.js';
 import { num, str } from './attribute-values.js';
 import { writeAudited } from './audited-transaction.js';

@@ -6,9 +6,9 @@ import {
   QueryCommand,
   type QueryCommandInput,
 } from '@aws-sdk/client-dynamodb';
-import type { ChainedAuditEvent } from '../domain/audit.js';
-import type { AuditFilter, AuditPage, AuditPageRequest, AuditReader } from '../domain/audit-query.js';
-import { InvalidRequestError } from '../domain/errors.js';
+import type { ChainedAuditEvent } from '../domain/audit/audit.js';
+import type { AuditFilter, AuditPage, AuditPageRequest, AuditReader } from '../domain/audit/query.js';
+import { InvalidRequestError } from '../domain/shared/errors.js';
 import type { Item } from './attribute-values.js';
 import { type CursorPosition, decodeCursor, encodeCursor } from './audit-cursor.js';
 import { itemToAuditEvent } from './audit-items.js';

@@ -4,7 +4,7 @@ import {
   type DynamoDBClient,
   type KeysAndAttributes,
 } from '@aws-sdk/client-dynamodb';
-import type { ChainedAuditEvent } from '../domain/audit.js';
+import type { ChainedAuditEvent } from '../domain/audit/audit.js';
 import { type Item, readString } from './attribute-values.js';
 import { itemToAuditEvent } from './audit-items.js';
 

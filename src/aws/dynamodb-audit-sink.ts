@@ -1,6 +1,6 @@
 import { type DynamoDBClient, PutItemCommand } from '@aws-sdk/client-dynamodb';
-import type { ChainedAuditEvent } from '../domain/audit.js';
-import type { AuditRecordSink } from '../domain/audit-chain.js';
+import type { ChainedAuditEvent } from '../domain/audit/audit.js';
+import type { AuditRecordSink } from '../domain/audit/chain.js';
 import { auditEventToItem } from './audit-items.js';
 
 /** Appends audit records; the condition makes the table append-only from this code's side. */

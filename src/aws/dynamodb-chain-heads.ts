@@ -4,8 +4,8 @@ import {
   paginateQuery,
   paginateScan,
 } from '@aws-sdk/client-dynamodb';
-import type { ChainHead } from '../domain/audit-digest.js';
-import type { ChainHeadSource } from '../domain/audit-digest-writer.js';
+import type { ChainHead } from '../domain/audit/digest.js';
+import type { ChainHeadSource } from '../domain/audit/digest-writer.js';
 import { readNumber, readString } from './attribute-values.js';
 import { outcomeSegments } from './audit-shards.js';
 import { AUDIT_INDEX } from './table-schema.js';

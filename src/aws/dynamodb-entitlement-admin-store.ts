@@ -6,10 +6,10 @@ import {
   ScanCommand,
   type TransactWriteItem,
 } from '@aws-sdk/client-dynamodb';
-import type { ChainedAuditEvent } from '../domain/audit.js';
-import { ConflictError, InvalidRequestError } from '../domain/errors.js';
-import type { EntitlementAdminStore, EntitlementChange, EntitlementPage } from '../domain/ports.js';
-import type { Entitlement } from '../domain/types.js';
+import type { EntitlementAdminStore, EntitlementChange, EntitlementPage } from '../domain/admin/ports.js';
+import type { ChainedAuditEvent } from '../domain/audit/audit.js';
+import { ConflictError, InvalidRequestError } from '../domain/shared/errors.js';
+import type { Entitlement } from '../domain/shared/types.js';
 import { num, readString, str } from './attribute-values.js';
 import { writeAudited } from './audited-transaction.js';
 import { entitlementToItem, itemToEntitlement } from './entitlement-items.js';

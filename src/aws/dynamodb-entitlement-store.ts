@@ -1,7 +1,7 @@
 import { type DynamoDBClient, paginateQuery } from '@aws-sdk/client-dynamodb';
-import type { EntitlementStore } from '../domain/ports.js';
-import { MAX_CLAIM_RULES_PER_ISSUER, subjectKindOf } from '../domain/subjects.js';
-import type { Entitlement } from '../domain/types.js';
+import type { EntitlementStore } from '../domain/issuance/ports.js';
+import type { Entitlement } from '../domain/shared/types.js';
+import { MAX_CLAIM_RULES_PER_ISSUER, subjectKindOf } from '../domain/subjects/subjects.js';
 import { itemToEntitlement } from './entitlement-items.js';
 
 /** A subject with more rows than this is a data problem, not something to page through on the hot path. */

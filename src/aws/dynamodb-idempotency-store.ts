@@ -6,8 +6,8 @@ import {
   PutItemCommand,
   UpdateItemCommand,
 } from '@aws-sdk/client-dynamodb';
-import type { IdempotencyRecord, IdempotencyStore } from '../domain/ports.js';
-import type { Sealed } from '../domain/sealing.js';
+import type { IdempotencyRecord, IdempotencyStore } from '../domain/issuance/ports.js';
+import type { Sealed } from '../domain/issuance/sealing.js';
 import { MalformedItemError, readNumber, readString } from './attribute-values.js';
 
 const epochSeconds = (date: Date) => String(Math.floor(date.getTime() / 1000));

@@ -4,7 +4,7 @@ import {
   PutItemCommand,
   UpdateItemCommand,
 } from '@aws-sdk/client-dynamodb';
-import type { LeaseStore } from '../domain/ports.js';
+import type { LeaseStore } from '../domain/revocation/ports.js';
 
 /**
  * Leases as items of the rate-limits table (key `bucket`, TTL on `expiresAt`): a conditional

@@ -4,8 +4,8 @@ import {
   type Update,
   UpdateItemCommand,
 } from '@aws-sdk/client-dynamodb';
-import { RateLimitedError } from '../domain/errors.js';
-import type { RateLimitBucket, RateLimiter } from '../domain/ports.js';
+import type { RateLimitBucket, RateLimiter } from '../domain/issuance/ports.js';
+import { RateLimitedError } from '../domain/shared/errors.js';
 
 interface Window {
   bucket: RateLimitBucket;

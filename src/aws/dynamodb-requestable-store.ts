@@ -4,10 +4,10 @@ import {
   paginateScan,
   type TransactWriteItem,
 } from '@aws-sdk/client-dynamodb';
-import type { RequestableChange, RequestableStore } from '../domain/access-request-ports.js';
-import type { Requestable } from '../domain/access-request-types.js';
-import type { ChainedAuditEvent } from '../domain/audit.js';
-import { ConflictError } from '../domain/errors.js';
+import type { RequestableChange, RequestableStore } from '../domain/access-requests/ports.js';
+import type { Requestable } from '../domain/access-requests/types.js';
+import type { ChainedAuditEvent } from '../domain/audit/audit.js';
+import { ConflictError } from '../domain/shared/errors.js';
 import { itemToRequestable, requestableToItem } from './access-request-items.js';
 import { num, str } from './attribute-values.js';
 import { writeAudited } from './audited-transaction.js';

@@ -1,5 +1,5 @@
 import { type DynamoDBClient, paginateQuery } from '@aws-sdk/client-dynamodb';
-import type { RevocationLookup } from '../domain/ports.js';
+import type { RevocationLookup } from '../domain/revocation/ports.js';
 import { AUDIT_INDEX } from './table-schema.js';
 
 /** Pages read before giving up; a role with more audit records than this in 12 h fails closed. */

@@ -1,5 +1,5 @@
-import { parsePolicyDocument } from '../domain/policy.js';
-import type { Entitlement } from '../domain/types.js';
+import { parsePolicyDocument } from '../domain/policy/policy.js';
+import type { Entitlement } from '../domain/shared/types.js';
 import {
   type Item,
   MalformedItemError,

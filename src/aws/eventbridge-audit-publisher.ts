@@ -3,8 +3,8 @@ import {
   PutEventsCommand,
   type PutEventsRequestEntry,
 } from '@aws-sdk/client-eventbridge';
-import type { ChainedAuditEvent } from '../domain/audit.js';
-import { auditDetailType, auditEventDetail } from '../domain/audit-events.js';
+import type { ChainedAuditEvent } from '../domain/audit/audit.js';
+import { auditDetailType, auditEventDetail } from '../domain/audit/events.js';
 
 /** PutEvents takes at most 10 entries. */
 const BATCH = 10;

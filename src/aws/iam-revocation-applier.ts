@@ -18,14 +18,14 @@ import {
   type PolicyStatement,
   parsePolicyDocument,
   statementsOf,
-} from '../domain/policy.js';
-import type { RevocationApplier } from '../domain/ports.js';
+} from '../domain/policy/policy.js';
+import type { RevocationApplier } from '../domain/revocation/ports.js';
 import {
   REVOCATION_POLICY_PATH,
   ROLE_MANAGED_POLICY_QUOTA,
   revocationPolicyName,
   withRevocation,
-} from '../domain/revocation.js';
+} from '../domain/revocation/revocation.js';
 
 const ROLE_ARN = /^arn:(aws[\w-]*):iam::(\d{12}):role\/(?:[\w+=,.@-]+\/)*([\w+=,.@-]{1,64})$/;
 /** IAM keeps at most five versions of a managed policy. */

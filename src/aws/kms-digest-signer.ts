@@ -1,6 +1,6 @@
 import { type KMSClient, SignCommand } from '@aws-sdk/client-kms';
-import type { DigestSigningAlgorithm } from '../domain/audit-digest.js';
-import type { DigestSigner } from '../domain/audit-digest-writer.js';
+import type { DigestSigningAlgorithm } from '../domain/audit/digest.js';
+import type { DigestSigner } from '../domain/audit/digest-writer.js';
 
 /** Signs digests with an asymmetric KMS key: the private key never leaves KMS. */
 export class KmsDigestSigner implements DigestSigner {

@@ -1,6 +1,6 @@
 import { GetObjectCommand, ListObjectsV2Command, NoSuchKey, type S3Client } from '@aws-sdk/client-s3';
-import type { DigestObject, DigestSource } from '../domain/audit-digest-verify.js';
-import { parseSignedDigest } from '../domain/audit-digest-verify.js';
+import type { DigestObject, DigestSource } from '../domain/audit/digest-verify.js';
+import { parseSignedDigest } from '../domain/audit/digest-verify.js';
 
 const DAY_MS = 86_400_000;
 /** Parallel GETs when reading a range of digests. */

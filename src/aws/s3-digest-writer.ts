@@ -1,8 +1,8 @@
 import { PutObjectCommand } from '@aws-sdk/client-s3';
-import { canonicalJson } from '../domain/audit-chain.js';
-import type { SignedDigest } from '../domain/audit-digest.js';
-import { parseSignedDigest } from '../domain/audit-digest-verify.js';
-import type { DigestStore } from '../domain/audit-digest-writer.js';
+import { canonicalJson } from '../domain/audit/chain.js';
+import type { SignedDigest } from '../domain/audit/digest.js';
+import { parseSignedDigest } from '../domain/audit/digest-verify.js';
+import type { DigestStore } from '../domain/audit/digest-writer.js';
 import type { S3DigestReader } from './s3-digest-reader.js';
 
 /**

@@ -4,14 +4,14 @@ import {
   type AssumeRoleCommandOutput,
   type STSClient,
 } from '@aws-sdk/client-sts';
+import type { RoleAssumer } from '../domain/issuance/ports.js';
 import {
   StsAccessDeniedError,
   StsRejectedRequestError,
   StsThrottledError,
   StsUnavailableError,
-} from '../domain/errors.js';
-import type { RoleAssumer } from '../domain/ports.js';
-import type { AssumedRole, IssuancePlan } from '../domain/types.js';
+} from '../domain/shared/errors.js';
+import type { AssumedRole, IssuancePlan } from '../domain/shared/types.js';
 
 const ACCESS_DENIED = new Set(['AccessDenied', 'AccessDeniedException']);
 const REJECTED = new Set([

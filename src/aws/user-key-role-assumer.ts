@@ -1,7 +1,7 @@
 import type { STSClient } from '@aws-sdk/client-sts';
-import { StsUnavailableError } from '../domain/errors.js';
-import type { RoleAssumer } from '../domain/ports.js';
-import type { AssumedRole, IssuancePlan } from '../domain/types.js';
+import type { RoleAssumer } from '../domain/issuance/ports.js';
+import { StsUnavailableError } from '../domain/shared/errors.js';
+import type { AssumedRole, IssuancePlan } from '../domain/shared/types.js';
 import { credentialsRefused, StsRoleAssumer } from './sts-role-assumer.js';
 import type { VendingKey } from './vending-key-secret.js';
 

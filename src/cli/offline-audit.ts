@@ -2,8 +2,8 @@ import { readdir, readFile } from 'node:fs/promises';
 import { join, relative, sep } from 'node:path';
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import { itemToAuditEvent } from '../aws/audit-items.js';
-import type { ChainedAuditEvent } from '../domain/audit.js';
-import { type DigestObject, type DigestSource, parseSignedDigest } from '../domain/audit-digest-verify.js';
+import type { ChainedAuditEvent } from '../domain/audit/audit.js';
+import { type DigestObject, type DigestSource, parseSignedDigest } from '../domain/audit/digest-verify.js';
 
 /**
  * What an auditor verifies offline: an NDJSON export of the audit (`GET /v1/audit/events

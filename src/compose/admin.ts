@@ -2,11 +2,11 @@ import type { Hono } from 'hono';
 import { DynamoDbAuditReader } from '../aws/dynamodb-audit-reader.js';
 import { DynamoDbEntitlementAdminStore } from '../aws/dynamodb-entitlement-admin-store.js';
 import { DynamoDbEntitlementStore } from '../aws/dynamodb-entitlement-store.js';
-import { EntitlementAdmin } from '../domain/entitlement-admin.js';
-import { newEventId } from '../domain/ids.js';
-import { systemClock } from '../domain/ports.js';
-import { Revoker } from '../domain/revoke.js';
-import { SubjectExplainer } from '../domain/subject-explainer.js';
+import { EntitlementAdmin } from '../domain/admin/entitlement-admin.js';
+import { Revoker } from '../domain/revocation/revoke.js';
+import { systemClock } from '../domain/shared/clock.js';
+import { newEventId } from '../domain/shared/ids.js';
+import { SubjectExplainer } from '../domain/subjects/explainer.js';
 import { createAdminApp } from '../http/admin-app.js';
 import type { AppEnv } from '../http/app-env.js';
 import {

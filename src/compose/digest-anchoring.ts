@@ -1,6 +1,6 @@
 import { kmsPublicKey, parsePublicKey } from '../aws/kms-public-key.js';
 import { ConfigError } from '../config.js';
-import type { DigestAnchoring } from '../domain/audit-verification.js';
+import type { DigestAnchoring } from '../domain/audit/verification.js';
 import { createKmsClient } from './clients.js';
 import type { Composition } from './composition.js';
 import { digestReaderOf } from './digest-bucket.js';

@@ -1,7 +1,7 @@
 import { DynamoDbLeaseStore } from '../aws/dynamodb-lease-store.js';
 import { IamRevocationApplier } from '../aws/iam-revocation-applier.js';
-import type { RevocationApplier } from '../domain/ports.js';
-import { SerializedRevocationApplier } from '../domain/serialized-revocations.js';
+import type { RevocationApplier } from '../domain/revocation/ports.js';
+import { SerializedRevocationApplier } from '../domain/revocation/serialized-revocations.js';
 import { createIamClient } from './clients.js';
 import { type Composition, dynamodbOf, stsOf } from './composition.js';
 

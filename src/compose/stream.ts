@@ -2,7 +2,7 @@ import type { DynamoDBStreamEvent } from 'aws-lambda';
 import { itemToAuditEvent } from '../aws/audit-items.js';
 import { EventBridgeAuditPublisher } from '../aws/eventbridge-audit-publisher.js';
 import { streamImageToItem } from '../aws/stream-attribute-values.js';
-import type { ChainedAuditEvent } from '../domain/audit.js';
+import type { ChainedAuditEvent } from '../domain/audit/audit.js';
 import { createEventBridgeClient } from './clients.js';
 import type { Composition } from './composition.js';
 

@@ -1,16 +1,16 @@
 import type * as z from 'zod';
+import { grantEntitlementId, stateAt } from '../domain/access-requests/lifecycle.js';
+import type { RequestableInput } from '../domain/access-requests/requestable-admin.js';
 import type {
   AccessRequest,
   AccessRequestInput,
   Audience,
   Decision,
   Requestable,
-} from '../domain/access-request-types.js';
-import { grantEntitlementId, stateAt } from '../domain/access-requests.js';
-import { InvalidRequestError } from '../domain/errors.js';
-import { parsePolicyDocument } from '../domain/policy.js';
-import type { RequestableInput } from '../domain/requestable-admin.js';
-import { invalidRequest } from '../domain/validation.js';
+} from '../domain/access-requests/types.js';
+import { parsePolicyDocument } from '../domain/policy/policy.js';
+import { InvalidRequestError } from '../domain/shared/errors.js';
+import { invalidRequest } from '../domain/shared/validation.js';
 import type {
   AccessRequestWire,
   accessRequestBodyWire,

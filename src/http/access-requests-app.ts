@@ -1,14 +1,14 @@
 import { type Context, Hono } from 'hono';
 import type { AuthMethod } from '../auth/auth-method.js';
 import { verifySlackRequest } from '../auth/slack-signature.js';
-import type { AccessRequestService } from '../domain/access-request-service.js';
-import type { Actor, Requester } from '../domain/access-requests.js';
-import type { AuditAction } from '../domain/audit.js';
-import { AuthenticationError, CredvendError, InvalidRequestError } from '../domain/errors.js';
-import type { Clock } from '../domain/ports.js';
-import type { RequestableAdmin } from '../domain/requestable-admin.js';
-import { subjectKindOf } from '../domain/subjects.js';
-import type { Caller, RequestContext } from '../domain/types.js';
+import type { Actor, Requester } from '../domain/access-requests/lifecycle.js';
+import type { RequestableAdmin } from '../domain/access-requests/requestable-admin.js';
+import type { AccessRequestService } from '../domain/access-requests/service.js';
+import type { AuditAction } from '../domain/audit/audit.js';
+import type { Clock } from '../domain/shared/clock.js';
+import { AuthenticationError, CredvendError, InvalidRequestError } from '../domain/shared/errors.js';
+import type { Caller, RequestContext } from '../domain/shared/types.js';
+import { subjectKindOf } from '../domain/subjects/subjects.js';
 import type { Logger } from '../logging.js';
 import {
   ACCESS_REQUEST_ID,

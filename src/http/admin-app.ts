@@ -1,13 +1,13 @@
 import { Hono, type MiddlewareHandler } from 'hono';
 import type { AuthMethod } from '../auth/auth-method.js';
-import type { AuditAction } from '../domain/audit.js';
-import type { EntitlementAdmin } from '../domain/entitlement-admin.js';
-import { entitlementWarnings } from '../domain/entitlement-validation.js';
-import { InvalidRequestError } from '../domain/errors.js';
-import type { PrivilegedAccess } from '../domain/privileged-access.js';
-import type { Revoker } from '../domain/revoke.js';
-import type { SubjectExplainer } from '../domain/subject-explainer.js';
-import { invalidRequest } from '../domain/validation.js';
+import type { EntitlementAdmin } from '../domain/admin/entitlement-admin.js';
+import { entitlementWarnings } from '../domain/admin/entitlement-validation.js';
+import type { AuditAction } from '../domain/audit/audit.js';
+import type { PrivilegedAccess } from '../domain/identity/privileged-access.js';
+import type { Revoker } from '../domain/revocation/revoke.js';
+import { InvalidRequestError } from '../domain/shared/errors.js';
+import { invalidRequest } from '../domain/shared/validation.js';
+import type { SubjectExplainer } from '../domain/subjects/explainer.js';
 import type { Logger } from '../logging.js';
 import {
   type AdminEntitlementListWire,

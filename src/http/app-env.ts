@@ -1,4 +1,4 @@
-import type { Caller } from '../domain/types.js';
+import type { Caller } from '../domain/shared/types.js';
 
 /**
  * The parts of an API Gateway HTTP API (payload 2.0) request context credvend reads. Only

@@ -1,6 +1,6 @@
-import { type AuditFilter, type AuditPageRequest, MAX_RANGE_DAYS } from '../domain/audit-query.js';
-import { InvalidRequestError } from '../domain/errors.js';
-import { invalidRequest } from '../domain/validation.js';
+import { type AuditFilter, type AuditPageRequest, MAX_RANGE_DAYS } from '../domain/audit/query.js';
+import { InvalidRequestError } from '../domain/shared/errors.js';
+import { invalidRequest } from '../domain/shared/validation.js';
 import { auditQueryWire, verifyQueryWire } from '../wire/audit.js';
 
 /** Without `from`, a query looks back this far; by-day pages cost one Query per empty day. */

@@ -1,7 +1,7 @@
-import type { ChainedAuditEvent } from '../domain/audit.js';
-import type { AuditVerificationReport } from '../domain/audit-digest-verify.js';
-import type { AuditPage } from '../domain/audit-query.js';
-import type { RevocationResult } from '../domain/revoke.js';
+import type { ChainedAuditEvent } from '../domain/audit/audit.js';
+import type { AuditVerificationReport } from '../domain/audit/digest-verify.js';
+import type { AuditPage } from '../domain/audit/query.js';
+import type { RevocationResult } from '../domain/revocation/revoke.js';
 import {
   type AccessKeyIssuanceWire,
   type AuditEventWire,

@@ -1,6 +1,6 @@
 import type { Context, MiddlewareHandler } from 'hono';
 import { type AuthMethod, type AuthRequest, authenticateRequest } from '../auth/auth-method.js';
-import { AuthenticationError } from '../domain/errors.js';
+import { AuthenticationError } from '../domain/shared/errors.js';
 import type { AppEnv } from './app-env.js';
 import type { SourceIpResolver } from './request-context.js';
 

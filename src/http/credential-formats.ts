@@ -1,4 +1,4 @@
-import type { Issuance } from '../domain/vend.js';
+import type { Issuance } from '../domain/issuance/vend.js';
 import type {
   ConsoleResponseWire,
   ContainerCredentialsWire,

@@ -1,10 +1,15 @@
-import type { EntitlementInput } from '../domain/entitlement-admin.js';
-import { InvalidRequestError } from '../domain/errors.js';
-import { parsePolicyDocument } from '../domain/policy.js';
-import { checkPolicyShape } from '../domain/policy-shape.js';
-import { awsPrincipalSubject, claimRuleSubject, groupSubject, oidcSubject } from '../domain/subjects.js';
-import type { Entitlement } from '../domain/types.js';
-import { invalidRequest } from '../domain/validation.js';
+import type { EntitlementInput } from '../domain/admin/entitlement-admin.js';
+import { parsePolicyDocument } from '../domain/policy/policy.js';
+import { checkPolicyShape } from '../domain/policy/shape.js';
+import { InvalidRequestError } from '../domain/shared/errors.js';
+import type { Entitlement } from '../domain/shared/types.js';
+import { invalidRequest } from '../domain/shared/validation.js';
+import {
+  awsPrincipalSubject,
+  claimRuleSubject,
+  groupSubject,
+  oidcSubject,
+} from '../domain/subjects/subjects.js';
 import { type AdminEntitlementWire, entitlementInputWire, type SubjectWire } from '../wire/entitlements.js';
 
 function subjectOf(subject: SubjectWire): Pick<EntitlementInput, 'subject' | 'claimConditions'> {

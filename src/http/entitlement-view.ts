@@ -1,5 +1,5 @@
-import { isActive, roleNameOf } from '../domain/entitlements.js';
-import type { Entitlement } from '../domain/types.js';
+import { isActive, roleNameOf } from '../domain/issuance/entitlements.js';
+import type { Entitlement } from '../domain/shared/types.js';
 import type { EntitlementViewWire } from '../wire/entitlements.js';
 
 /** What a caller sees of their own entitlement. The ExternalId stays server-side. */

@@ -1,8 +1,8 @@
-import { InvalidRequestError } from '../domain/errors.js';
-import { parsePolicyDocument } from '../domain/policy.js';
-import { checkPolicyShape } from '../domain/policy-shape.js';
-import type { IssuanceRequest } from '../domain/types.js';
-import { invalidRequest } from '../domain/validation.js';
+import { parsePolicyDocument } from '../domain/policy/policy.js';
+import { checkPolicyShape } from '../domain/policy/shape.js';
+import { InvalidRequestError } from '../domain/shared/errors.js';
+import type { IssuanceRequest } from '../domain/shared/types.js';
+import { invalidRequest } from '../domain/shared/validation.js';
 import { type CredentialFormat, issuanceRequestWire } from '../wire/credentials.js';
 
 export interface ParsedIssuance {

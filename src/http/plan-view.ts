@@ -1,6 +1,6 @@
-import { STS_LIMITS } from '../domain/limits.js';
-import { limitUsage } from '../domain/plan.js';
-import type { PlannedIssuance } from '../domain/vend.js';
+import { limitUsage } from '../domain/issuance/plan.js';
+import { STS_LIMITS } from '../domain/issuance/sts-limits.js';
+import type { PlannedIssuance } from '../domain/issuance/vend.js';
 import type { PlanResponseWire } from '../wire/plan.js';
 
 /**

@@ -8,7 +8,7 @@ import {
   RateLimitedError,
   StsRejectedRequestError,
   StsThrottledError,
-} from '../domain/errors.js';
+} from '../domain/shared/errors.js';
 import type { ProblemWire } from '../wire/problem.js';
 
 const PROBLEM_CONTENT_TYPE = 'application/problem+json';

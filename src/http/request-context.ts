@@ -1,5 +1,5 @@
 import type { Context } from 'hono';
-import type { RequestContext } from '../domain/types.js';
+import type { RequestContext } from '../domain/shared/types.js';
 import type { AppEnv } from './app-env.js';
 
 export type SourceIpResolver = (c: Context<AppEnv>) => string | undefined;

@@ -1,6 +1,6 @@
 import * as z from 'zod';
-import { InvalidRequestError } from '../domain/errors.js';
-import { awsPrincipalSubject, oidcSubject } from '../domain/subjects.js';
+import { InvalidRequestError } from '../domain/shared/errors.js';
+import { awsPrincipalSubject, oidcSubject } from '../domain/subjects/subjects.js';
 import { SLACK_APPROVE_ACTION, SLACK_DENY_ACTION } from '../notify/slack-sink.js';
 import { ACCESS_REQUEST_ID } from '../wire/access-requests.js';
 

@@ -1,8 +1,8 @@
 import type * as z from 'zod';
-import { InvalidRequestError } from '../domain/errors.js';
-import { subjectKindOf } from '../domain/subjects.js';
-import type { Entitlement } from '../domain/types.js';
-import { invalidRequest } from '../domain/validation.js';
+import { InvalidRequestError } from '../domain/shared/errors.js';
+import type { Entitlement } from '../domain/shared/types.js';
+import { invalidRequest } from '../domain/shared/validation.js';
+import { subjectKindOf } from '../domain/subjects/subjects.js';
 import { explainRequestWire, type SubjectListWire } from '../wire/subjects.js';
 import { toSubjectWire } from './entitlement-schema.js';
 

@@ -1,10 +1,10 @@
 import { type Context, Hono } from 'hono';
 import type { AuthMethod } from '../auth/auth-method.js';
-import { CredvendError, InvalidRequestError } from '../domain/errors.js';
-import type { IdempotentIssuer } from '../domain/idempotent-issuer.js';
-import type { Clock } from '../domain/ports.js';
-import type { AssumedRole, Credentials, IssuancePlan } from '../domain/types.js';
-import type { CredentialVendor, Issuance } from '../domain/vend.js';
+import type { IdempotentIssuer } from '../domain/issuance/idempotent-issuer.js';
+import type { CredentialVendor, Issuance } from '../domain/issuance/vend.js';
+import type { Clock } from '../domain/shared/clock.js';
+import { CredvendError, InvalidRequestError } from '../domain/shared/errors.js';
+import type { AssumedRole, Credentials, IssuancePlan } from '../domain/shared/types.js';
 import type { Logger } from '../logging.js';
 import type { MyEntitlementsWire } from '../wire/entitlements.js';
 import type { AppEnv } from './app-env.js';

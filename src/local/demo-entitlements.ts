@@ -1,8 +1,8 @@
 import { type DynamoDBClient, PutItemCommand } from '@aws-sdk/client-dynamodb';
 import { registryItem } from '../aws/dynamodb-entitlement-admin-store.js';
 import { entitlementToItem } from '../aws/entitlement-items.js';
-import { oidcSubject } from '../domain/subjects.js';
-import type { Entitlement } from '../domain/types.js';
+import type { Entitlement } from '../domain/shared/types.js';
+import { oidcSubject } from '../domain/subjects/subjects.js';
 
 export const DEMO_SUBJECT = 'alice@example.com';
 export const DEMO_AUDITOR = 'auditor@example.com';

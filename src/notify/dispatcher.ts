@@ -1,4 +1,4 @@
-import type { AccessRequestNotice, AccessRequestNotifier } from '../domain/access-request-ports.js';
+import type { AccessRequestNotice, AccessRequestNotifier } from '../domain/access-requests/ports.js';
 import type { NoticeSink } from './notice.js';
 
 export interface DeliveryFailure {

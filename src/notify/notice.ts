@@ -1,4 +1,4 @@
-import type { AccessRequestNotice } from '../domain/access-request-ports.js';
+import type { AccessRequestNotice } from '../domain/access-requests/ports.js';
 
 /** A place notices go: Slack, a webhook. `deliver` throws when this attempt failed. */
 export interface NoticeSink {

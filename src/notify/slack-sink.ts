@@ -1,6 +1,6 @@
 import type { KnownBlock } from '@slack/web-api';
 import { LogLevel, WebClient } from '@slack/web-api';
-import type { AccessRequestNotice } from '../domain/access-request-ports.js';
+import type { AccessRequestNotice } from '../domain/access-requests/ports.js';
 import { type NoticeSink, noticeText } from './notice.js';
 
 export const SLACK_APPROVE_ACTION = 'credvend.approve';

@@ -1,5 +1,5 @@
 import { createHmac } from 'node:crypto';
-import type { AccessRequestNotice } from '../domain/access-request-ports.js';
+import type { AccessRequestNotice } from '../domain/access-requests/ports.js';
 import { type NoticeSink, noticePayload } from './notice.js';
 
 const WEBHOOK_TIMESTAMP_HEADER = 'x-credvend-timestamp';

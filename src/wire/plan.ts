@@ -1,5 +1,5 @@
 import * as z from 'zod';
-import { DURATION_BOUNDS } from '../domain/types.js';
+import { DURATION_BOUNDS } from '../domain/shared/types.js';
 import { policyDocumentWire } from './common.js';
 
 const limitUsageWire = z.object({ limit: z.string(), used: z.number(), max: z.number() });

@@ -1,5 +1,5 @@
 import * as z from 'zod';
-import { PROBLEM_CODES } from '../domain/errors.js';
+import { PROBLEM_CODES } from '../domain/shared/errors.js';
 
 /** An `application/problem+json` body (RFC 9457). A 5xx carries no `detail`. */
 export const problemWire = z.object({

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { compose } from '../../src/compose/composition.js';
 import { createRequestsFunction } from '../../src/compose/requests.js';
 import { loadConfig } from '../../src/config.js';
-import type { Clock } from '../../src/domain/ports.js';
+import type { Clock } from '../../src/domain/shared/clock.js';
 import { checkedApp } from './openapi-responses.js';
 import { devToken, stack, vendingCredentials } from './support.js';
 

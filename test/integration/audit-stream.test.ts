@@ -15,10 +15,10 @@ import { auditTableDefinition } from '../../src/aws/table-schema.js';
 import { compose } from '../../src/compose/composition.js';
 import { createStreamJob } from '../../src/compose/stream.js';
 import { loadConfig } from '../../src/config.js';
-import type { AuditEvent } from '../../src/domain/audit.js';
-import { ChainedAuditLog } from '../../src/domain/audit-chain.js';
-import { auditEventDetailSchema } from '../../src/domain/audit-event-schema.js';
-import { newEventId } from '../../src/domain/ids.js';
+import type { AuditEvent } from '../../src/domain/audit/audit.js';
+import { ChainedAuditLog } from '../../src/domain/audit/chain.js';
+import { auditEventDetailSchema } from '../../src/domain/audit/event-schema.js';
+import { newEventId } from '../../src/domain/shared/ids.js';
 import { DETAIL_ONLY, issuancesPattern } from '../../src/local/seed-anchoring.js';
 import {
   type StreamCheckpoints,

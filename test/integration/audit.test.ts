@@ -11,7 +11,7 @@ import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { auditEventToItem, itemToAuditEvent } from '../../src/aws/audit-items.js';
 import { auditTableDefinition } from '../../src/aws/table-schema.js';
-import { hashRecord } from '../../src/domain/audit-chain.js';
+import { hashRecord } from '../../src/domain/audit/chain.js';
 import {
   type AuditEventWire,
   auditEventWire,

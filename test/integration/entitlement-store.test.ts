@@ -5,7 +5,7 @@ import {
   EntitlementPageCapError,
 } from '../../src/aws/dynamodb-entitlement-store.js';
 import { entitlementToItem } from '../../src/aws/entitlement-items.js';
-import type { Entitlement } from '../../src/domain/types.js';
+import type { Entitlement } from '../../src/domain/shared/types.js';
 import { dynamodb, stack } from './support.js';
 
 const row = (subject: string, id: string): Entitlement => ({

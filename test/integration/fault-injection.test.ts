@@ -5,7 +5,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { compose, dynamodbOf, stsOf } from '../../src/compose/composition.js';
 import { createVendFunction } from '../../src/compose/vend.js';
 import { loadConfig } from '../../src/config.js';
-import type { ChainedAuditEvent } from '../../src/domain/audit.js';
+import type { ChainedAuditEvent } from '../../src/domain/audit/audit.js';
 import { credentialsResponseWire } from '../../src/wire/credentials.js';
 import { readWire } from '../fixtures/read-wire.js';
 import { checkedApp } from './openapi-responses.js';

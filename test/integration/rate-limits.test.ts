@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { DynamoDbRateLimiter } from '../../src/aws/dynamodb-rate-limiter.js';
-import { RateLimitedError } from '../../src/domain/errors.js';
-import type { RateLimitBucket } from '../../src/domain/ports.js';
+import type { RateLimitBucket } from '../../src/domain/issuance/ports.js';
+import { RateLimitedError } from '../../src/domain/shared/errors.js';
 import { problemWire } from '../../src/wire/problem.js';
 import { readWire } from '../fixtures/read-wire.js';
 import { auditEvents, devToken, dynamodb, oidcPrincipal, stack, vendApp } from './support.js';

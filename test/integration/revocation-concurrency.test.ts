@@ -5,9 +5,9 @@ import { createIamClient } from '../../src/compose/clients.js';
 import { compose, stsOf } from '../../src/compose/composition.js';
 import { revocationApplierOf } from '../../src/compose/revocations.js';
 import { loadConfig } from '../../src/config.js';
-import { ConflictError } from '../../src/domain/errors.js';
-import { type PolicyDocument, type PolicyStatement, statementsOf } from '../../src/domain/policy.js';
-import { SerializedRevocationApplier } from '../../src/domain/serialized-revocations.js';
+import { type PolicyDocument, type PolicyStatement, statementsOf } from '../../src/domain/policy/policy.js';
+import { SerializedRevocationApplier } from '../../src/domain/revocation/serialized-revocations.js';
+import { ConflictError } from '../../src/domain/shared/errors.js';
 import { clearRevocations, dynamodb, stack, testRuntime } from './support.js';
 
 const SOURCE_IDENTITY = 'aws:SourceIdentity';

@@ -1,7 +1,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { oidcSubject } from '../../src/domain/subjects.js';
+import { oidcSubject } from '../../src/domain/subjects/subjects.js';
 import { seedEntitlements } from '../../src/local/demo-entitlements.js';
 import { ROTATED_VENDING_USER } from '../../src/local/seed-aws.js';
 import { credentialsResponseWire } from '../../src/wire/credentials.js';

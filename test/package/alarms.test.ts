@@ -8,7 +8,7 @@ import {
   NotEntitledError,
   RateLimitedError,
   StsThrottledError,
-} from '../../src/domain/errors.js';
+} from '../../src/domain/shared/errors.js';
 import type { AppEnv } from '../../src/http/app-env.js';
 import { errorHandler, requestId } from '../../src/http/middleware.js';
 import { createLogger } from '../../src/logging.js';

@@ -400,7 +400,7 @@ describe('serverless package', () => {
         const stderr = error.stderr?.split('\n').filter((line) => line.length < 400);
         throw new Error(`${fn.zip} failed to start: ${stderr?.join('\n') ?? String(error)}`);
       });
-      const marker = stdout.lastIndexOf('@@result ');
+      const marker = stdout.lastIndexOf('result ');
       expect(marker, stdout).toBeGreaterThanOrEqual(0);
       const { initMs, results } = JSON.parse(stdout.slice(marker + 9)) as {
         initMs: number;

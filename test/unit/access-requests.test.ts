@@ -3,8 +3,7 @@ import {
   IllegalTransitionError,
   NotApproverError,
   NotRequestableError,
-} from '../../src/domain/access-request-errors.js';
-import type { AccessRequest, Requestable } from '../../src/domain/access-request-types.js';
+} from '../../src/domain/access-requests/errors.js';
 import {
   type Actor,
   approve,
@@ -16,10 +15,11 @@ import {
   review,
   revoke,
   stateAt,
-} from '../../src/domain/access-requests.js';
-import { selectEntitlement } from '../../src/domain/entitlements.js';
-import { InvalidRequestError, LimitExceededError, NotEntitledError } from '../../src/domain/errors.js';
-import { planIssuance } from '../../src/domain/plan.js';
+} from '../../src/domain/access-requests/lifecycle.js';
+import type { AccessRequest, Requestable } from '../../src/domain/access-requests/types.js';
+import { selectEntitlement } from '../../src/domain/issuance/entitlements.js';
+import { planIssuance } from '../../src/domain/issuance/plan.js';
+import { InvalidRequestError, LimitExceededError, NotEntitledError } from '../../src/domain/shared/errors.js';
 import { caller, ISSUER } from './fixtures.js';
 
 const t0 = new Date('2026-06-01T00:00:00Z');

@@ -1,13 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import type { AuditEvent, ChainedAuditEvent } from '../../src/domain/audit.js';
+import type { AuditEvent, ChainedAuditEvent } from '../../src/domain/audit/audit.js';
 import {
   type AuditRecordSink,
   ChainedAuditLog,
   canonicalJson,
   GENESIS_HASH,
   hashRecord,
-} from '../../src/domain/audit-chain.js';
-import { verifyChain } from '../../src/domain/audit-verify.js';
+} from '../../src/domain/audit/chain.js';
+import { verifyChain } from '../../src/domain/audit/verify.js';
 
 /** A real, in-memory implementation of the sink port; `failNext` makes the next put throw. */
 class MemorySink implements AuditRecordSink {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { decodeCursor, encodeCursor } from '../../src/aws/audit-cursor.js';
-import { InvalidRequestError } from '../../src/domain/errors.js';
+import { InvalidRequestError } from '../../src/domain/shared/errors.js';
 
 const key = Buffer.alloc(32, 1);
 const range = { from: '2026-01-01T00:00:00.000Z', to: '2026-02-01T00:00:00.000Z' };

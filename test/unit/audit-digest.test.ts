@@ -1,20 +1,20 @@
 import { constants, generateKeyPairSync, type KeyObject, sign } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import type { AuditEvent, ChainedAuditEvent } from '../../src/domain/audit.js';
-import { ChainedAuditLog, canonicalJson } from '../../src/domain/audit-chain.js';
+import type { AuditEvent, ChainedAuditEvent } from '../../src/domain/audit/audit.js';
+import { ChainedAuditLog, canonicalJson } from '../../src/domain/audit/chain.js';
 import {
   type ChainHead,
   type DigestSigningAlgorithm,
   digestSigningString,
   KNOWN_CHAIN_DAYS,
   type SignedDigest,
-} from '../../src/domain/audit-digest.js';
-import { type DigestObject, verifyAgainstDigests } from '../../src/domain/audit-digest-verify.js';
-import { writeNextDigest } from '../../src/domain/audit-digest-writer.js';
-import { auditEventDetailSchema, auditEventJsonSchema } from '../../src/domain/audit-event-schema.js';
-import { auditDetailType, auditEventDetail } from '../../src/domain/audit-events.js';
-import { OPTIONAL_AUDIT_FIELDS } from '../../src/domain/audit-fields.js';
-import { newEventId } from '../../src/domain/ids.js';
+} from '../../src/domain/audit/digest.js';
+import { type DigestObject, verifyAgainstDigests } from '../../src/domain/audit/digest-verify.js';
+import { writeNextDigest } from '../../src/domain/audit/digest-writer.js';
+import { auditEventDetailSchema, auditEventJsonSchema } from '../../src/domain/audit/event-schema.js';
+import { auditDetailType, auditEventDetail } from '../../src/domain/audit/events.js';
+import { OPTIONAL_AUDIT_FIELDS } from '../../src/domain/audit/fields.js';
+import { newEventId } from '../../src/domain/shared/ids.js';
 
 /** The digest writer and verifier with in-memory ports and a key made here (no KMS, no S3). */
 function harness(algorithm: DigestSigningAlgorithm) {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { AUDIT_SHARDS, outcomeSegments, outcomeShardOf } from '../../src/aws/audit-shards.js';
-import { newEventId } from '../../src/domain/ids.js';
+import { newEventId } from '../../src/domain/shared/ids.js';
 
 describe('outcome shards of the audit time index', () => {
   it('spreads one outcome over every shard evenly: no partition key takes every record', () => {

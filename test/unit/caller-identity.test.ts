@@ -3,12 +3,12 @@ import { createLocalJWKSet, exportJWK, generateKeyPair, SignJWT } from 'jose';
 import { describe, expect, it } from 'vitest';
 import { callerFromAwsArn } from '../../src/auth/aws-principal.js';
 import { OidcAuthenticator } from '../../src/auth/oidc.js';
-import { CALLER_NAME_TAG, sourceIdentityFor } from '../../src/domain/caller-identity.js';
-import { InvalidRequestError } from '../../src/domain/errors.js';
-import { planIssuance } from '../../src/domain/plan.js';
-import { revocationStatement } from '../../src/domain/revocation.js';
-import { oidcSubject } from '../../src/domain/subjects.js';
-import type { Caller } from '../../src/domain/types.js';
+import { CALLER_NAME_TAG, sourceIdentityFor } from '../../src/domain/identity/caller-identity.js';
+import { planIssuance } from '../../src/domain/issuance/plan.js';
+import { revocationStatement } from '../../src/domain/revocation/revocation.js';
+import { InvalidRequestError } from '../../src/domain/shared/errors.js';
+import type { Caller } from '../../src/domain/shared/types.js';
+import { oidcSubject } from '../../src/domain/subjects/subjects.js';
 import { caller, entitlement, ISSUER } from './fixtures.js';
 
 const GITHUB = 'https://token.actions.githubusercontent.com';

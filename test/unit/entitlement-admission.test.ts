@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { validateEntitlement } from '../../src/domain/entitlement-validation.js';
-import { InvalidRequestError } from '../../src/domain/errors.js';
+import { validateEntitlement } from '../../src/domain/admin/entitlement-validation.js';
+import { InvalidRequestError } from '../../src/domain/shared/errors.js';
 import { parseEntitlementBody } from '../../src/http/entitlement-schema.js';
 import { entitlement } from './fixtures.js';
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { selectEntitlement } from '../../src/domain/entitlements.js';
-import { NotEntitledError } from '../../src/domain/errors.js';
+import { selectEntitlement } from '../../src/domain/issuance/entitlements.js';
+import { NotEntitledError } from '../../src/domain/shared/errors.js';
 import { caller, entitlement } from './fixtures.js';
 
 const now = new Date('2026-06-01T00:00:00Z');

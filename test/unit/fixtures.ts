@@ -1,4 +1,4 @@
-import type { Caller, Entitlement } from '../../src/domain/types.js';
+import type { Caller, Entitlement } from '../../src/domain/shared/types.js';
 
 export const ISSUER = 'https://idp.example.com';
 

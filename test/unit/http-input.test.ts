@@ -1,7 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config.js';
-import { InvalidRequestError } from '../../src/domain/errors.js';
+import { InvalidRequestError } from '../../src/domain/shared/errors.js';
 import { shellQuote } from '../../src/http/credential-formats.js';
 import { parseIssuanceBody } from '../../src/http/issuance-schema.js';
 

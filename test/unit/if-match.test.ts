@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { ConflictError, NotFoundError } from '../../src/domain/errors.js';
-import { checkIfMatch } from '../../src/domain/if-match.js';
+import { ConflictError, NotFoundError } from '../../src/domain/shared/errors.js';
+import { checkIfMatch } from '../../src/domain/shared/if-match.js';
 
 describe('If-Match on admin-managed records', () => {
   const stored = { version: 3 };

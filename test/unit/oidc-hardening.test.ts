@@ -4,7 +4,7 @@ import { type CryptoKey, exportJWK, generateKeyPair, type JWK, SignJWT } from 'j
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { OidcAuthenticator, type OidcSettings } from '../../src/auth/oidc.js';
 import { loadConfig } from '../../src/config.js';
-import { AuthenticationError } from '../../src/domain/errors.js';
+import { AuthenticationError } from '../../src/domain/shared/errors.js';
 
 /** A real issuer on a loopback port: discovery metadata and a JWKS the test can change. */
 interface TestIssuer {

@@ -1,7 +1,7 @@
 import { type CryptoKey, createLocalJWKSet, exportJWK, generateKeyPair, type JWK, SignJWT } from 'jose';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { OidcAuthenticator } from '../../src/auth/oidc.js';
-import { AuthenticationError } from '../../src/domain/errors.js';
+import { AuthenticationError } from '../../src/domain/shared/errors.js';
 
 const ISSUER = 'https://idp.example.com';
 const AUDIENCE = 'credvend';

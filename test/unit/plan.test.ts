@@ -1,8 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { LimitExceededError, PolicyNotNarrowingError, ReasonRequiredError } from '../../src/domain/errors.js';
-import { planIssuance } from '../../src/domain/plan.js';
-import type { PolicyDocument } from '../../src/domain/policy.js';
-import type { IssuanceRequest } from '../../src/domain/types.js';
+import { planIssuance } from '../../src/domain/issuance/plan.js';
+import type { PolicyDocument } from '../../src/domain/policy/policy.js';
+import {
+  LimitExceededError,
+  PolicyNotNarrowingError,
+  ReasonRequiredError,
+} from '../../src/domain/shared/errors.js';
+import type { IssuanceRequest } from '../../src/domain/shared/types.js';
 import { caller, entitlement } from './fixtures.js';
 
 const request = (overrides: Partial<IssuanceRequest> = {}): IssuanceRequest => ({

@@ -1,7 +1,7 @@
 // biome-ignore-all lint/suspicious/noTemplateCurlyInString: IAM policy variables are written ${…} in plain strings
 import { describe, expect, it } from 'vitest';
-import { PolicyNotNarrowingError } from '../../src/domain/errors.js';
-import { narrowPolicy, type PolicyDocument, type PolicyStatement } from '../../src/domain/policy.js';
+import { narrowPolicy, type PolicyDocument, type PolicyStatement } from '../../src/domain/policy/policy.js';
+import { PolicyNotNarrowingError } from '../../src/domain/shared/errors.js';
 
 const doc = (...Statement: PolicyStatement[]): PolicyDocument => ({ Version: '2012-10-17', Statement });
 const allow = (

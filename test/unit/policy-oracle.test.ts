@@ -2,13 +2,13 @@
 import { validateSessionPolicy } from '@cloud-copilot/iam-policy';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { PolicyNotNarrowingError } from '../../src/domain/errors.js';
 import {
   narrowPolicy,
   type PolicyDocument,
   type PolicyStatement,
   statementsOf,
-} from '../../src/domain/policy.js';
+} from '../../src/domain/policy/policy.js';
+import { PolicyNotNarrowingError } from '../../src/domain/shared/errors.js';
 import { type ConcreteRequest, sessionAllows } from '../oracle/iam-oracle.js';
 
 /**

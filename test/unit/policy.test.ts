@@ -1,12 +1,12 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { InvalidRequestError, PolicyNotNarrowingError } from '../../src/domain/errors.js';
 import {
   globCovers,
   narrowPolicy,
   type PolicyDocument,
   parsePolicyDocument,
-} from '../../src/domain/policy.js';
+} from '../../src/domain/policy/policy.js';
+import { InvalidRequestError, PolicyNotNarrowingError } from '../../src/domain/shared/errors.js';
 
 /** Reference matcher for concrete strings: IAM globs as regular expressions. */
 function matches(pattern: string, value: string, caseInsensitive: boolean): boolean {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import * as errors from '../../src/domain/errors.js';
+import * as errors from '../../src/domain/shared/errors.js';
 import { toProblem } from '../../src/http/problem.js';
 
 const cases: Array<[errors.CredvendError, number]> = [

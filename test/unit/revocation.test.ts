@@ -1,16 +1,16 @@
 import { describe, expect, it } from 'vitest';
-import type { AuditEvent, ChainedAuditEvent } from '../../src/domain/audit.js';
-import { InvalidRequestError, LimitExceededError } from '../../src/domain/errors.js';
-import { minifyPolicy, type PolicyDocument, statementsOf } from '../../src/domain/policy.js';
-import { PrivilegedAccess } from '../../src/domain/privileged-access.js';
+import type { AuditEvent, ChainedAuditEvent } from '../../src/domain/audit/audit.js';
+import { PrivilegedAccess } from '../../src/domain/identity/privileged-access.js';
+import { minifyPolicy, type PolicyDocument, statementsOf } from '../../src/domain/policy/policy.js';
 import {
   MANAGED_POLICY_MAX_CHARS,
   NOTHING_REVOKED,
   ROLE_MANAGED_POLICY_QUOTA,
   revocationStatement,
   withRevocation,
-} from '../../src/domain/revocation.js';
-import { Revoker } from '../../src/domain/revoke.js';
+} from '../../src/domain/revocation/revocation.js';
+import { Revoker } from '../../src/domain/revocation/revoke.js';
+import { InvalidRequestError, LimitExceededError } from '../../src/domain/shared/errors.js';
 import { sessionAllows } from '../oracle/iam-oracle.js';
 import { caller } from './fixtures.js';
 

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { IdempotencySealer } from '../../src/domain/sealing.js';
+import { IdempotencySealer } from '../../src/domain/issuance/sealing.js';
 
 describe('IdempotencySealer', () => {
   const sealer = new IdempotencySealer(randomBytes(32));

@@ -7,8 +7,8 @@ import {
   StsRejectedRequestError,
   StsThrottledError,
   StsUnavailableError,
-} from '../../src/domain/errors.js';
-import type { IssuancePlan } from '../../src/domain/types.js';
+} from '../../src/domain/shared/errors.js';
+import type { IssuancePlan } from '../../src/domain/shared/types.js';
 
 const plan: IssuancePlan = {
   entitlementId: 'e',

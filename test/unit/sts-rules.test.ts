@@ -1,9 +1,9 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { validateEntitlement } from '../../src/domain/entitlement-validation.js';
-import { LimitExceededError } from '../../src/domain/errors.js';
-import { planIssuance } from '../../src/domain/plan.js';
-import type { Entitlement } from '../../src/domain/types.js';
+import { validateEntitlement } from '../../src/domain/admin/entitlement-validation.js';
+import { planIssuance } from '../../src/domain/issuance/plan.js';
+import { LimitExceededError } from '../../src/domain/shared/errors.js';
+import type { Entitlement } from '../../src/domain/shared/types.js';
 import { caller, entitlement } from './fixtures.js';
 
 /** The STS limit planning refuses `e` for, or undefined when it plans it. */

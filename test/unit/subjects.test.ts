@@ -1,17 +1,17 @@
 import { describe, expect, it } from 'vitest';
-import { substituteClaims, validateClaimPlaceholders } from '../../src/domain/claim-policy.js';
+import { hasRole } from '../../src/domain/identity/roles.js';
+import { resolveEntitlement } from '../../src/domain/issuance/entitlements.js';
+import { substituteClaims, validateClaimPlaceholders } from '../../src/domain/policy/claim-policy.js';
+import type { PolicyDocument } from '../../src/domain/policy/policy.js';
+import { AuthenticationError, LimitExceededError, NotEntitledError } from '../../src/domain/shared/errors.js';
 import {
   claimConditionWarnings,
   evaluateConditions,
   matchesPattern,
   validateClaimConditions,
-} from '../../src/domain/claim-rules.js';
-import { resolveEntitlement } from '../../src/domain/entitlements.js';
-import { AuthenticationError, LimitExceededError, NotEntitledError } from '../../src/domain/errors.js';
-import type { PolicyDocument } from '../../src/domain/policy.js';
-import { hasRole } from '../../src/domain/roles.js';
-import { claimRuleSubject, groupSubject, oidcSubject } from '../../src/domain/subjects.js';
-import { checkedGroups } from '../../src/domain/token-claims.js';
+} from '../../src/domain/subjects/claim-rules.js';
+import { claimRuleSubject, groupSubject, oidcSubject } from '../../src/domain/subjects/subjects.js';
+import { checkedGroups } from '../../src/domain/subjects/token-claims.js';
 import { caller, entitlement, ISSUER } from './fixtures.js';
 
 const now = new Date('2026-06-01T00:00:00Z');

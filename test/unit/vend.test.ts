@@ -1,15 +1,16 @@
 import { describe, expect, it } from 'vitest';
 import { callerFromAwsArn } from '../../src/auth/aws-principal.js';
-import type { AuditEvent } from '../../src/domain/audit.js';
+import type { AuditEvent } from '../../src/domain/audit/audit.js';
+import type { AuditLog } from '../../src/domain/audit/ports.js';
+import type { EntitlementStore, RateLimitBucket, RoleAssumer } from '../../src/domain/issuance/ports.js';
+import { CredentialVendor } from '../../src/domain/issuance/vend.js';
 import {
   AuditUnavailableError,
   EntitlementStoreUnavailableError,
   NotEntitledError,
   StsThrottledError,
-} from '../../src/domain/errors.js';
-import type { AuditLog, EntitlementStore, RateLimitBucket, RoleAssumer } from '../../src/domain/ports.js';
-import type { AssumedRole, Entitlement, IssuancePlan } from '../../src/domain/types.js';
-import { CredentialVendor } from '../../src/domain/vend.js';
+} from '../../src/domain/shared/errors.js';
+import type { AssumedRole, Entitlement, IssuancePlan } from '../../src/domain/shared/types.js';
 import { caller, entitlement } from './fixtures.js';
 
 const SECRET = 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYSECRETKEY';

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { parseVendingKey, serializeVendingKey } from '../../src/aws/vending-key-secret.js';
 import { ConfigError, loadConfig } from '../../src/config.js';
-import { entitlementWarnings } from '../../src/domain/entitlement-validation.js';
-import { planIssuance } from '../../src/domain/plan.js';
+import { entitlementWarnings } from '../../src/domain/admin/entitlement-validation.js';
+import { planIssuance } from '../../src/domain/issuance/plan.js';
 import { caller, entitlement } from './fixtures.js';
 
 const SECRET_ARN = 'arn:aws:secretsmanager:eu-west-1:111111111111:secret:credvend-prod-vending-key-AbCdEf';

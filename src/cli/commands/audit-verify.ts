@@ -1,8 +1,8 @@
 import type { Command } from 'commander';
 import * as z from 'zod';
 import { parsePublicKey } from '../../aws/kms-public-key.js';
-import { verifyAgainstDigests } from '../../domain/audit-digest-verify.js';
-import { auditEventJsonSchema } from '../../domain/audit-event-schema.js';
+import { verifyAgainstDigests } from '../../domain/audit/digest-verify.js';
+import { auditEventJsonSchema } from '../../domain/audit/event-schema.js';
 import { callApi, parseBody } from '../api-client.js';
 import { printJson, resolveTarget } from '../context.js';
 import { DirectoryDigestSource, readExport, readPublicKeyFile } from '../offline-audit.js';

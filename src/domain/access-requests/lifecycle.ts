@@ -1,0 +1,331 @@
+import { groupKeyOf } from '../identity/roles.js';
+import { STS_LIMITS } from '../issuance/sts-limits.js';
+import { InvalidRequestError } from '../shared/errors.js';
+import type { AuthMethod, Entitlement } from '../shared/types.js';
+import { IllegalTransitionError, NotApproverError, NotRequestableError } from './errors.js';
+import type {
+  AccessRequest,
+  AccessRequestInput,
+  Audience,
+  Decision,
+  DecisionChannel,
+  Requestable,
+  RequestState,
+  TransitionName,
+} from './types.js';
+
+/**
+ * The request lifecycle as a pure state machine: each step takes the stored request and
+ * returns the next one, or throws. Storage applies a step only if the request is still the
+ * version the step was computed from, so concurrent steps cannot both land.
+ *
+ *   requested ──approve (quorum met)──▶ active ──end passes──▶ expired
+ *       │ ├──deny──▶ denied                  └──revoke──▶ ended (revoked)
+ *       │ ├──cancel──▶ cancelled
+ *       │ └──answer deadline passes──▶ expired-unanswered
+ *   (break-glass and auto-approval open a request directly as active)
+ *
+ * Approval and the grant's start are one step: a grant starts when its quorum is met.
+ */
+
+/** Someone acting on a request, as far as the rules need to know them. */
+export interface Actor {
+  /** As audited and as approver lists name people: OIDC `iss#sub` or an AWS ARN. */
+  principal: string;
+  /** The verified identity key (Caller.identityKey): one person, whatever session they use. */
+  identity: string;
+  authMethod: AuthMethod;
+  /** The group subject keys the actor's verified token carries (none for AWS or Slack). */
+  groups: readonly string[];
+  via: DecisionChannel;
+  slackUserId?: string;
+}
+
+export interface Step {
+  request: AccessRequest;
+  transition: TransitionName;
+}
+
+/** The requester of a new request: an actor with a display name. */
+export interface Requester extends Actor {
+  displayName: string;
+}
+
+export const MIN_GRANT_SECONDS = STS_LIMITS.minDurationSeconds;
+const REASON = /^[^\p{Cc}]{3,1024}$/u;
+const FREE_TICKET = /^[\x21-\x7e]{1,128}$/;
+
+/**
+ * An audience with its groups as the subject keys verified callers carry (`<issuer>#<group>`,
+ * or a bare name of `groupIssuer`): a group name from one issuer never matches another's.
+ */
+export function resolveAudience(audience: Audience, groupIssuer: string | undefined): Audience {
+  const groups = audience.groups
+    .map((g) => groupKeyOf(g, groupIssuer))
+    .filter((key): key is string => key !== undefined);
+  return { principals: audience.principals, groups };
+}
+
+/** The requestable with every audience resolved to group keys (see resolveAudience). */
+export function resolveRequestable(requestable: Requestable, groupIssuer: string | undefined): Requestable {
+  const resolved: Requestable = {
+    ...requestable,
+    requesters: resolveAudience(requestable.requesters, groupIssuer),
+    approvers: resolveAudience(requestable.approvers, groupIssuer),
+  };
+  if (requestable.autoApproval) {
+    resolved.autoApproval = {
+      ...requestable.autoApproval,
+      requesters: resolveAudience(requestable.autoApproval.requesters, groupIssuer),
+    };
+  }
+  return resolved;
+}
+
+/** Whether the actor is named, or holds one of the audience's group keys. */
+export function inAudience(actor: Pick<Actor, 'principal' | 'groups'>, audience: Audience): boolean {
+  return (
+    audience.principals.includes(actor.principal) || actor.groups.some((g) => audience.groups.includes(g))
+  );
+}
+
+/** The state a caller sees at `now`: deadlines pass without anything being written. */
+export function stateAt(request: AccessRequest, now: Date): RequestState {
+  if (request.state === 'requested' && now >= request.answerBy) return 'expired-unanswered';
+  if (request.state === 'active' && request.grantEnd && now >= request.grantEnd) return 'expired';
+  return request.state;
+}
+
+function decision(actor: Actor, now: Date, comment?: string): Decision {
+  const made: Decision = { principal: actor.principal, identity: actor.identity, at: now, via: actor.via };
+  const trimmed = comment?.trim();
+  if (trimmed) made.comment = trimmed.slice(0, 1024);
+  if (actor.slackUserId !== undefined) made.slackUserId = actor.slackUserId;
+  return made;
+}
+
+function checkInput(requestable: Requestable, input: AccessRequestInput): string[] {
+  const problems: string[] = [];
+  const reason = input.reason.trim();
+  if (!REASON.test(reason)) problems.push('reason: 3 to 1024 characters, no control characters');
+  const max = requestable.maxGrantSeconds;
+  if (
+    !Number.isInteger(input.grantSeconds) ||
+    input.grantSeconds < MIN_GRANT_SECONDS ||
+    input.grantSeconds > max
+  ) {
+    problems.push(`duration: whole seconds from ${MIN_GRANT_SECONDS} to ${max} for ${requestable.id}`);
+  }
+  if (requestable.ticketPattern !== undefined) {
+    const pattern = new RegExp(`^(?:${requestable.ticketPattern})$`);
+    if (input.ticket === undefined || !pattern.test(input.ticket)) {
+      problems.push(`ticket: required, matching ${requestable.ticketPattern}`);
+    }
+  } else if (input.ticket !== undefined && !FREE_TICKET.test(input.ticket)) {
+    problems.push('ticket: 1 to 128 printable characters');
+  }
+  return problems;
+}
+
+/**
+ * A new request. Refused unless the requester may request this access and the input fits
+ * its rules. Break-glass and auto-approval rules open it as an active grant at once.
+ */
+export function openRequest(
+  requestable: Requestable,
+  requester: Requester,
+  input: AccessRequestInput,
+  id: string,
+  now: Date,
+): Step {
+  if (!inAudience(requester, requestable.requesters)) {
+    throw new NotRequestableError(`you may not request ${input.requestableId}`);
+  }
+  const problems = checkInput(requestable, input);
+  if (problems.length > 0) {
+    throw new InvalidRequestError(
+      `the request does not fit the rules of ${requestable.id}`,
+      problems.map((message) => ({ path: message.slice(0, message.indexOf(':')), message })),
+    );
+  }
+  const request: AccessRequest = {
+    id,
+    requestableId: requestable.id,
+    requester: requester.principal,
+    requesterSubject: requester.identity,
+    requesterName: requester.displayName,
+    accountId: requestable.accountId,
+    roleArn: requestable.roleArn,
+    reason: input.reason.trim(),
+    grantSeconds: input.grantSeconds,
+    createdAt: now,
+    answerBy: new Date(now.getTime() + requestable.answerWithinSeconds * 1000),
+    quorum: requestable.quorum,
+    state: 'requested',
+    approvals: [],
+    breakGlass: requestable.breakGlass,
+    reviewRequired: requestable.breakGlass,
+    version: 1,
+  };
+  if (input.ticket !== undefined) request.ticket = input.ticket;
+  if (requestable.breakGlass) return { request: activate(request, now), transition: 'break-glass' };
+  const rule = requestable.autoApproval;
+  if (rule && inAudience(requester, rule.requesters) && input.grantSeconds <= rule.maxGrantSeconds) {
+    const auto: Decision = {
+      principal: 'credvend:auto-approval',
+      identity: 'credvend:auto-approval',
+      at: now,
+      via: 'auto',
+    };
+    return { request: activate({ ...request, approvals: [auto] }, now), transition: 'auto-approved' };
+  }
+  return { request, transition: 'requested' };
+}
+
+function activate(request: AccessRequest, now: Date): AccessRequest {
+  return {
+    ...request,
+    state: 'active',
+    grantStart: now,
+    grantEnd: new Date(now.getTime() + request.grantSeconds * 1000),
+  };
+}
+
+function requirePending(request: AccessRequest, now: Date, step: string): void {
+  const state = stateAt(request, now);
+  if (state !== 'requested') throw new IllegalTransitionError(state, step);
+}
+
+/** Approvers decide; never the requester, whatever the approver list says. */
+function requireApprover(request: AccessRequest, approvers: Audience, actor: Actor): void {
+  if (actor.identity === request.requesterSubject) {
+    throw new NotApproverError('requesters cannot approve or deny their own request');
+  }
+  if (!inAudience(actor, approvers)) throw new NotApproverError('you are not an approver of this request');
+}
+
+function next(request: AccessRequest, changes: Partial<AccessRequest>): AccessRequest {
+  return { ...request, ...changes, version: request.version + 1 };
+}
+
+export function approve(
+  request: AccessRequest,
+  approvers: Audience,
+  actor: Actor,
+  now: Date,
+  comment?: string,
+): Step {
+  requirePending(request, now, 'approved');
+  requireApprover(request, approvers, actor);
+  if (request.approvals.some((a) => a.identity === actor.identity)) {
+    throw new IllegalTransitionError('already approved by you', 'approved again');
+  }
+  const approvals = [...request.approvals, decision(actor, now, comment)];
+  if (approvals.length < request.quorum) {
+    return { request: next(request, { approvals }), transition: 'approval-recorded' };
+  }
+  return { request: activate(next(request, { approvals }), now), transition: 'approved' };
+}
+
+export function deny(
+  request: AccessRequest,
+  approvers: Audience,
+  actor: Actor,
+  now: Date,
+  comment?: string,
+): Step {
+  requirePending(request, now, 'denied');
+  requireApprover(request, approvers, actor);
+  return {
+    request: next(request, { state: 'denied', denial: decision(actor, now, comment) }),
+    transition: 'denied',
+  };
+}
+
+/** Only the requester withdraws a pending request. */
+export function cancel(request: AccessRequest, actor: Actor, now: Date, comment?: string): Step {
+  requirePending(request, now, 'cancelled');
+  if (actor.identity !== request.requesterSubject) {
+    throw new NotApproverError('only the requester can cancel a request');
+  }
+  return {
+    request: next(request, { state: 'cancelled', cancellation: decision(actor, now, comment) }),
+    transition: 'cancelled',
+  };
+}
+
+/** Ends a grant in force early: the requester giving it up, an approver, or an admin. */
+export function revoke(
+  request: AccessRequest,
+  approvers: Audience,
+  actor: Actor,
+  isAdmin: boolean,
+  now: Date,
+  comment?: string,
+): Step {
+  const state = stateAt(request, now);
+  if (state !== 'active') throw new IllegalTransitionError(state, 'revoked');
+  if (actor.identity !== request.requesterSubject && !inAudience(actor, approvers) && !isAdmin) {
+    throw new NotApproverError('only the requester, an approver or an admin can revoke a grant');
+  }
+  return {
+    request: next(request, { state: 'ended', grantEnd: now, revocation: decision(actor, now, comment) }),
+    transition: 'revoked',
+  };
+}
+
+/** Records the after-the-fact review of a break-glass grant, by someone other than its user. */
+export function review(
+  request: AccessRequest,
+  approvers: Audience,
+  actor: Actor,
+  isAdmin: boolean,
+  now: Date,
+  comment?: string,
+): Step {
+  if (!request.reviewRequired) throw new IllegalTransitionError('not break-glass', 'reviewed');
+  if (request.review) throw new IllegalTransitionError('already reviewed', 'reviewed');
+  if (actor.identity === request.requesterSubject) {
+    throw new NotApproverError('a break-glass grant is reviewed by someone other than its user');
+  }
+  if (!inAudience(actor, approvers) && !isAdmin) {
+    throw new NotApproverError('only an approver or an admin can review a break-glass grant');
+  }
+  return { request: next(request, { review: decision(actor, now, comment) }), transition: 'reviewed' };
+}
+
+export function grantEntitlementId(requestId: string): string {
+  return `grant-${requestId}`;
+}
+
+/**
+ * The time-boxed entitlement a grant in force is: the requestable's ceiling for the
+ * requester's own subject, valid from the grant's start to its end. Issuance under it is
+ * the normal path; `notAfter` makes it refused afterwards and caps each session's length.
+ */
+export function grantEntitlement(request: AccessRequest, requestable: Requestable): Entitlement {
+  if (request.state !== 'active' || !request.grantStart || !request.grantEnd) {
+    throw new IllegalTransitionError(request.state, 'granted');
+  }
+  const entitlement: Entitlement = {
+    id: grantEntitlementId(request.id),
+    subject: request.requesterSubject,
+    accountId: requestable.accountId,
+    roleArn: requestable.roleArn,
+    maxDurationSeconds: requestable.maxSessionSeconds,
+    managedPolicyArns: [...requestable.managedPolicyArns],
+    tags: { ...requestable.tags },
+    claimTags: {},
+    transitiveTagKeys: [],
+    notBefore: request.grantStart,
+    notAfter: request.grantEnd,
+    reasonRequired: false,
+    effect: 'allow',
+    description: `grant of access request ${request.id} (${requestable.id})`,
+    accessRequestId: request.id,
+    version: 1,
+  };
+  if (requestable.sessionPolicy) entitlement.sessionPolicy = requestable.sessionPolicy;
+  if (requestable.externalId !== undefined) entitlement.externalId = requestable.externalId;
+  return entitlement;
+}

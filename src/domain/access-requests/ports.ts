@@ -1,0 +1,60 @@
+import type { ChainedAuditEvent } from '../audit/audit.js';
+import type { AuthMethod, Entitlement } from '../shared/types.js';
+import type { AccessRequest, Requestable, TransitionName } from './types.js';
+
+/** The grant entitlement rows a transition writes or removes with it. */
+export type GrantChange = { put: Entitlement } | { remove: { id: string; subject: string } } | undefined;
+
+/**
+ * Access requests with optimistic concurrency: `save` stores `next` only if the stored
+ * request is still at `next.version - 1` (or absent, for version 1), together with the
+ * grant change and the audit record in one transaction. Otherwise it throws
+ * StaleRequestError and nothing is written.
+ */
+export interface AccessRequestStore {
+  get(id: string): Promise<AccessRequest | undefined>;
+  save(next: AccessRequest, grant: GrantChange, audit: ChainedAuditEvent): Promise<void>;
+  /** By the requester's identity key. */
+  byRequester(identity: string, limit: number): Promise<AccessRequest[]>;
+  /** Requests stored as `requested` (some may have passed their answer deadline). */
+  pending(limit: number): Promise<AccessRequest[]>;
+  /** Break-glass grants not reviewed yet. */
+  needingReview(limit: number): Promise<AccessRequest[]>;
+}
+
+export interface RequestableChange {
+  id: string;
+  /** undefined: must not exist yet. */
+  expected?: Requestable;
+  /** undefined: delete. */
+  next?: Requestable;
+}
+
+export interface RequestableStore {
+  get(id: string): Promise<Requestable | undefined>;
+  list(): Promise<Requestable[]>;
+  /** Throws ConflictError when the stored version is not the expected one. */
+  write(change: RequestableChange, audit: ChainedAuditEvent): Promise<void>;
+}
+
+/** One lifecycle step as the notification sinks receive it. */
+export interface AccessRequestNotice {
+  transition: TransitionName;
+  request: AccessRequest;
+  actor: string;
+  actorAuthMethod: AuthMethod;
+  /** Break-glass: sent to every sink at once, marked urgent. */
+  urgent: boolean;
+  /** When the notice was made (sinks sign with their own clock). */
+  at: Date;
+}
+
+/** Delivers a notice to every configured sink. Never throws: failures are retried and recorded. */
+export interface AccessRequestNotifier {
+  notify(notice: AccessRequestNotice): Promise<void>;
+}
+
+/** Issuance records made under a grant (audit records carrying its request id). */
+export interface GrantIssuanceFinder {
+  issuancesOf(accessRequestId: string): Promise<ChainedAuditEvent[]>;
+}

@@ -1,0 +1,141 @@
+import type { AuditAction, AuditEvent } from '../audit/audit.js';
+import { canonicalJson } from '../audit/chain.js';
+import type { TransactionalAuditLog } from '../audit/ports.js';
+import type { PrivilegedAccess } from '../identity/privileged-access.js';
+import { STS_LIMITS } from '../issuance/sts-limits.js';
+import type { Clock } from '../shared/clock.js';
+import { type InputIssue, InvalidRequestError } from '../shared/errors.js';
+import { checkIfMatch } from '../shared/if-match.js';
+import type { Caller, RequestContext } from '../shared/types.js';
+import { inAudience, MIN_GRANT_SECONDS, resolveAudience } from './lifecycle.js';
+import type { RequestableStore } from './ports.js';
+import type { Requestable } from './types.js';
+
+/** Break-glass is for emergencies: its grants are short, whatever an admin writes. */
+const BREAK_GLASS_MAX_GRANT_SECONDS = 4 * 3600;
+/** A grant longer than a week is a standing entitlement and should be written as one. */
+const MAX_GRANT_SECONDS = 7 * 86_400;
+
+export type RequestableInput = Omit<Requestable, 'version'>;
+
+/** Every rule a requestable breaks, not only the first. */
+function validateRequestable(r: Requestable): InputIssue[] {
+  const issues: InputIssue[] = [];
+  const issue = (path: string, message: string) => issues.push({ path, message });
+  if (r.roleArn.split(':')[4] !== r.accountId) issue('roleArn', 'the role must be in accountId');
+  if (r.maxGrantSeconds < MIN_GRANT_SECONDS || r.maxGrantSeconds > MAX_GRANT_SECONDS) {
+    issue('maxGrantSeconds', `from ${MIN_GRANT_SECONDS} to ${MAX_GRANT_SECONDS}`);
+  }
+  if (
+    r.maxSessionSeconds < STS_LIMITS.minDurationSeconds ||
+    r.maxSessionSeconds > STS_LIMITS.maxDurationSeconds
+  ) {
+    issue('maxSessionSeconds', `from ${STS_LIMITS.minDurationSeconds} to ${STS_LIMITS.maxDurationSeconds}`);
+  }
+  if (r.breakGlass && r.maxGrantSeconds > BREAK_GLASS_MAX_GRANT_SECONDS) {
+    issue('maxGrantSeconds', `break-glass grants last at most ${BREAK_GLASS_MAX_GRANT_SECONDS} s`);
+  }
+  if (r.breakGlass && r.autoApproval) issue('autoApproval', 'break-glass needs no approval rule');
+  if (r.approvers.principals.length + r.approvers.groups.length === 0) {
+    issue('approvers', 'name at least one approver (break-glass grants are reviewed by them)');
+  }
+  if (r.quorum > r.approvers.principals.length && r.approvers.groups.length === 0) {
+    issue('quorum', 'more approvals than named approvers');
+  }
+  if (r.autoApproval && r.autoApproval.maxGrantSeconds > r.maxGrantSeconds) {
+    issue('autoApproval.maxGrantSeconds', 'at most maxGrantSeconds');
+  }
+  if (r.ticketPattern !== undefined) {
+    try {
+      new RegExp(r.ticketPattern);
+    } catch {
+      issue('ticketPattern', 'not a valid regular expression');
+    }
+  }
+  return issues;
+}
+
+/** Admin side of requestable access; every change lands in one transaction with its audit record. */
+export class RequestableAdmin {
+  constructor(
+    private readonly deps: {
+      store: RequestableStore;
+      audit: TransactionalAuditLog;
+      access: PrivilegedAccess;
+      clock: Clock;
+      newEventId: (now: Date) => string;
+      groupIssuer?: string;
+    },
+  ) {}
+
+  /** Admins see every requestable; anyone else sees what they may request. */
+  async list(caller: Caller, isAdmin: boolean): Promise<Requestable[]> {
+    const all = await this.deps.store.list();
+    if (isAdmin) return all;
+    // Group keys among the caller's subject keys come from its own issuer's verified claim.
+    const me = { principal: caller.principal, groups: caller.subjectKeys };
+    return all.filter((r) => inAudience(me, resolveAudience(r.requesters, this.deps.groupIssuer)));
+  }
+
+  async put(
+    caller: Caller,
+    input: RequestableInput,
+    ifMatchVersion: number | undefined,
+    context: RequestContext,
+  ): Promise<Requestable> {
+    await this.deps.access.require(caller, 'admin', 'requestable.put', context);
+    const current = await this.deps.store.get(input.id);
+    checkIfMatch(`requestable access ${input.id}`, current, ifMatchVersion, 'replace');
+    const next: Requestable = { ...input, version: (current?.version ?? 0) + 1 };
+    const issues = validateRequestable(next);
+    if (issues.length > 0) throw new InvalidRequestError('the requestable access is not valid', issues);
+    await this.record(caller, context, 'requestable.put', current, next);
+    return next;
+  }
+
+  async delete(
+    caller: Caller,
+    id: string,
+    ifMatchVersion: number | undefined,
+    context: RequestContext,
+  ): Promise<void> {
+    await this.deps.access.require(caller, 'admin', 'requestable.delete', context);
+    const current = await this.deps.store.get(id);
+    checkIfMatch(`requestable access ${id}`, current, ifMatchVersion, 'delete');
+    if (current) await this.record(caller, context, 'requestable.delete', current, undefined);
+  }
+
+  private async record(
+    caller: Caller,
+    context: RequestContext,
+    action: AuditAction,
+    before: Requestable | undefined,
+    after: Requestable | undefined,
+  ): Promise<void> {
+    const now = this.deps.clock.now();
+    const subject = after ?? before;
+    if (!subject) throw new Error('a requestable change needs a before or an after');
+    const redact = (r: Requestable | undefined) =>
+      r ? { ...r, ...(r.externalId !== undefined ? { externalId: '(set)' } : {}) } : null;
+    const event: AuditEvent = {
+      eventId: this.deps.newEventId(now),
+      time: now.toISOString(),
+      action,
+      outcome: 'applied',
+      requestId: context.requestId,
+      principal: caller.principal,
+      authMethod: caller.authMethod,
+      accountId: subject.accountId,
+      roleArn: subject.roleArn,
+      detail: `requestable access ${subject.id}`,
+      change: canonicalJson({ before: redact(before), after: redact(after) }),
+    };
+    if (context.sourceIp !== undefined) event.sourceIp = context.sourceIp;
+    const change = {
+      id: subject.id,
+      ...(before ? { expected: before } : {}),
+      ...(after ? { next: after } : {}),
+    };
+    await this.deps.audit.appendWith(event, (record) => this.deps.store.write(change, record));
+  }
+}

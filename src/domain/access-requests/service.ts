@@ -1,0 +1,414 @@
+import type { AuditAction, AuditEvent } from '../audit/audit.js';
+import type { TransactionalAuditLog } from '../audit/ports.js';
+import { hasRole, type RoleAssignments } from '../identity/roles.js';
+import type { RevocationApplier } from '../revocation/ports.js';
+import { revocationStatement } from '../revocation/revocation.js';
+import type { Clock } from '../shared/clock.js';
+import { ConflictError, CredvendError, NotFoundError } from '../shared/errors.js';
+import type { Caller, RequestContext } from '../shared/types.js';
+import { StaleRequestError } from './errors.js';
+import {
+  type Actor,
+  approve,
+  cancel,
+  deny,
+  grantEntitlement,
+  grantEntitlementId,
+  inAudience,
+  openRequest,
+  type Requester,
+  resolveAudience,
+  resolveRequestable,
+  review,
+  revoke,
+  type Step,
+  stateAt,
+} from './lifecycle.js';
+import type {
+  AccessRequestNotifier,
+  AccessRequestStore,
+  GrantChange,
+  GrantIssuanceFinder,
+  RequestableStore,
+} from './ports.js';
+import type { AccessRequest, AccessRequestInput, Audience, Requestable } from './types.js';
+
+export interface AccessRequestDependencies {
+  requests: AccessRequestStore;
+  requestables: RequestableStore;
+  audit: TransactionalAuditLog;
+  clock: Clock;
+  newEventId: (now: Date) => string;
+  newRequestId: (now: Date) => string;
+  assignments: RoleAssignments;
+  notifier?: AccessRequestNotifier;
+  issuances: GrantIssuanceFinder;
+  /** Writes the Deny that ends sessions issued under a revoked grant; absent, it is only audited. */
+  revocations?: RevocationApplier;
+  onAuditFailure?: (error: unknown, event: AuditEvent) => void;
+}
+
+const NOBODY: Audience = { principals: [], groups: [] };
+/** Concurrent steps on one request retry from a fresh read; a few rounds settle any real contention. */
+const MAX_ATTEMPTS = 8;
+const LIST_LIMIT = 100;
+
+type Decide = (request: AccessRequest, approvers: Audience, isAdmin: boolean, now: Date) => Step;
+
+/**
+ * Just-in-time access: opens requests, applies lifecycle steps with conditional writes,
+ * writes and removes the grant entitlement in the same transaction as the request and its
+ * audit record, then notifies. Every refusal is audited too.
+ */
+export class AccessRequestService {
+  constructor(private readonly deps: AccessRequestDependencies) {}
+
+  async open(
+    requester: Requester,
+    input: AccessRequestInput,
+    context: RequestContext,
+  ): Promise<AccessRequest> {
+    const now = this.deps.clock.now();
+    return this.audited(requester, 'access-request.create', context, undefined, async () => {
+      const requestable = await this.requestable(input.requestableId);
+      // An unknown id and one the caller may not request get the same answer.
+      const step = openRequest(
+        requestable ?? refusedRequestable(input.requestableId),
+        requester,
+        input,
+        this.deps.newRequestId(now),
+        now,
+      );
+      await this.commit(step, requester, requestable, context, now);
+      return step.request;
+    });
+  }
+
+  approve(actor: Actor, id: string, context: RequestContext, comment?: string): Promise<AccessRequest> {
+    return this.decide(actor, id, 'access-request.approve', context, (r, approvers, _admin, now) =>
+      approve(r, approvers, actor, now, comment),
+    );
+  }
+
+  deny(actor: Actor, id: string, context: RequestContext, comment?: string): Promise<AccessRequest> {
+    return this.decide(actor, id, 'access-request.deny', context, (r, approvers, _admin, now) =>
+      deny(r, approvers, actor, now, comment),
+    );
+  }
+
+  cancel(actor: Actor, id: string, context: RequestContext, comment?: string): Promise<AccessRequest> {
+    return this.decide(actor, id, 'access-request.cancel', context, (r, _approvers, _admin, now) =>
+      cancel(r, actor, now, comment),
+    );
+  }
+
+  async revoke(actor: Actor, id: string, context: RequestContext, comment?: string): Promise<AccessRequest> {
+    const ended = await this.decide(actor, id, 'access-request.revoke', context, (r, approvers, admin, now) =>
+      revoke(r, approvers, actor, admin, now, comment),
+    );
+    await this.revokeSessions(actor, ended, context);
+    return ended;
+  }
+
+  review(actor: Actor, id: string, context: RequestContext, comment?: string): Promise<AccessRequest> {
+    return this.decide(actor, id, 'access-request.review', context, (r, approvers, admin, now) =>
+      review(r, approvers, actor, admin, now, comment),
+    );
+  }
+
+  /** One request, for its requester, its approvers, admins and auditors. */
+  async get(actor: Actor, id: string, context: RequestContext): Promise<AccessRequest> {
+    return this.audited(actor, 'access-request.read', context, id, async () => {
+      const request = await this.load(id);
+      const requestable = await this.requestable(request.requestableId);
+      const mayRead =
+        actor.identity === request.requesterSubject ||
+        inAudience(actor, requestable?.approvers ?? NOBODY) ||
+        this.isPrivileged(actor);
+      if (!mayRead) throw new NotFoundError(`no access request ${id}`);
+      return request;
+    });
+  }
+
+  mine(actor: Actor): Promise<AccessRequest[]> {
+    return this.deps.requests.byRequester(actor.identity, LIST_LIMIT);
+  }
+
+  /** Grants of this caller in force now. */
+  async grants(actor: Actor): Promise<AccessRequest[]> {
+    const now = this.deps.clock.now();
+    return (await this.mine(actor)).filter((r) => stateAt(r, now) === 'active');
+  }
+
+  /** Pending requests this caller may decide: never their own. */
+  async toApprove(actor: Actor): Promise<AccessRequest[]> {
+    const now = this.deps.clock.now();
+    const approvers = await this.approversById();
+    return (await this.deps.requests.pending(LIST_LIMIT)).filter(
+      (r) =>
+        stateAt(r, now) === 'requested' &&
+        r.requesterSubject !== actor.identity &&
+        inAudience(actor, approvers.get(r.requestableId) ?? NOBODY),
+    );
+  }
+
+  /** Break-glass grants awaiting review that this caller may review. */
+  async needingReview(actor: Actor): Promise<AccessRequest[]> {
+    const approvers = await this.approversById();
+    const admin = this.isAdmin(actor);
+    return (await this.deps.requests.needingReview(LIST_LIMIT)).filter(
+      (r) => admin || inAudience(actor, approvers.get(r.requestableId) ?? NOBODY),
+    );
+  }
+
+  /** Audits a request refused before it reached the lifecycle (a malformed body). */
+  async recordRejection(
+    actor: Actor,
+    action: AuditAction,
+    context: RequestContext,
+    error: CredvendError,
+    id?: string,
+  ): Promise<void> {
+    const event = this.event(actor, action, context, this.deps.clock.now(), id);
+    await this.appendRefusal(event, error);
+  }
+
+  private async decide(
+    actor: Actor,
+    id: string,
+    action: AuditAction,
+    context: RequestContext,
+    step: Decide,
+  ): Promise<AccessRequest> {
+    return this.audited(actor, action, context, id, async () => {
+      for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
+        const now = this.deps.clock.now();
+        const request = await this.load(id);
+        const requestable = await this.requestable(request.requestableId);
+        const done = step(request, requestable?.approvers ?? NOBODY, this.isAdmin(actor), now);
+        try {
+          await this.commit(done, actor, requestable, context, now);
+          return done.request;
+        } catch (error) {
+          if (!(error instanceof StaleRequestError)) throw error;
+        }
+      }
+      throw new ConflictError(`access request ${id} is changing too often; try again`);
+    });
+  }
+
+  /** Stores the step with its grant change and audit record at once, then notifies. */
+  private async commit(
+    step: Step,
+    actor: Actor,
+    requestable: Requestable | undefined,
+    context: RequestContext,
+    now: Date,
+  ): Promise<void> {
+    const { request, transition } = step;
+    const grant = grantChange(step, requestable);
+    const event = this.event(actor, auditActionOf(transition), context, now, request.id);
+    event.outcome = 'applied';
+    event.detail = `${transition}; now ${request.state}`;
+    event.accountId = request.accountId;
+    event.roleArn = request.roleArn;
+    event.durationSeconds = request.grantSeconds;
+    const why =
+      transition === 'requested' || transition === 'break-glass' || transition === 'auto-approved'
+        ? request.reason
+        : latestComment(request);
+    if (why !== undefined) event.reason = why.slice(0, 1024);
+    if (request.grantEnd) event.expiration = request.grantEnd.toISOString();
+    if (grant) event.entitlementId = grantEntitlementId(request.id);
+    await this.deps.audit.appendWith(event, (record) => this.deps.requests.save(request, grant, record));
+    await this.deps.notifier?.notify({
+      transition,
+      request,
+      actor: actor.principal,
+      actorAuthMethod: actor.authMethod,
+      urgent: request.breakGlass && transition === 'break-glass',
+      at: now,
+    });
+  }
+
+  /**
+   * Ends every session issued under the grant, with the existing per-issuance revocation
+   * (a Deny for the person's SourceIdentity on the role, tokens issued until now).
+   */
+  private async revokeSessions(actor: Actor, ended: AccessRequest, context: RequestContext): Promise<void> {
+    const issued = await this.deps.issuances.issuancesOf(ended.id);
+    const now = this.deps.clock.now();
+    const seen = new Set<string>();
+    for (const issuance of issued) {
+      const key = `${issuance.roleArn}|${issuance.sourceIdentity}`;
+      if (seen.has(key) || !issuance.roleArn) continue;
+      seen.add(key);
+      const event = this.event(actor, 'audit.revoke', context, now, ended.id);
+      event.relatedEventId = issuance.eventId;
+      event.roleArn = issuance.roleArn;
+      if (issuance.sourceIdentity) event.sourceIdentity = issuance.sourceIdentity;
+      try {
+        if (!this.deps.revocations) throw new Error('revocations are not configured');
+        await this.deps.revocations.apply(issuance.roleArn, revocationStatement(issuance, now), now);
+        event.outcome = 'applied';
+        event.detail = 'sessions issued under the revoked grant denied on the target role';
+      } catch {
+        event.outcome = 'error';
+        event.detail = 'the Deny for sessions under this grant could not be written; apply it by hand';
+      }
+      await this.deps.audit.append(event);
+    }
+  }
+
+  /** Runs `work`; a refusal is audited before it reaches the caller. */
+  private async audited<T>(
+    actor: Actor,
+    action: AuditAction,
+    context: RequestContext,
+    id: string | undefined,
+    work: () => Promise<T>,
+  ): Promise<T> {
+    try {
+      return await work();
+    } catch (error) {
+      if (error instanceof CredvendError) await this.recordRejection(actor, action, context, error, id);
+      throw error;
+    }
+  }
+
+  private async appendRefusal(event: AuditEvent, error: CredvendError): Promise<void> {
+    const refusal: AuditEvent = {
+      ...event,
+      outcome: error.exposable ? 'denied' : 'error',
+      problemCode: error.code,
+    };
+    if (error.exposable) refusal.detail = error.message.slice(0, 1024);
+    try {
+      await this.deps.audit.append(refusal);
+    } catch (auditError) {
+      this.deps.onAuditFailure?.(auditError, refusal);
+    }
+  }
+
+  private event(
+    actor: Actor,
+    action: AuditAction,
+    context: RequestContext,
+    now: Date,
+    accessRequestId: string | undefined,
+  ): AuditEvent {
+    const event: AuditEvent = {
+      eventId: this.deps.newEventId(now),
+      time: now.toISOString(),
+      action,
+      outcome: 'denied',
+      requestId: context.requestId,
+      principal: actor.principal,
+      authMethod: actor.authMethod,
+    };
+    if (accessRequestId !== undefined) event.accessRequestId = accessRequestId;
+    if (actor.slackUserId !== undefined) event.slackUserId = actor.slackUserId;
+    if (context.sourceIp !== undefined) event.sourceIp = context.sourceIp;
+    if (context.userAgent !== undefined) event.userAgent = context.userAgent.slice(0, 512);
+    return event;
+  }
+
+  private async load(id: string): Promise<AccessRequest> {
+    const request = await this.deps.requests.get(id);
+    if (!request) throw new NotFoundError(`no access request ${id}`);
+    return request;
+  }
+
+  /** A requestable with its groups resolved to the keys callers carry. */
+  private async requestable(id: string): Promise<Requestable | undefined> {
+    const stored = await this.deps.requestables.get(id);
+    return stored && resolveRequestable(stored, this.deps.assignments.groupIssuer);
+  }
+
+  private async approversById(): Promise<Map<string, Audience>> {
+    const all = await this.deps.requestables.list();
+    return new Map(all.map((r) => [r.id, resolveAudience(r.approvers, this.deps.assignments.groupIssuer)]));
+  }
+
+  private isAdmin(actor: Actor): boolean {
+    return actor.authMethod !== 'slack' && hasRole(this.asCaller(actor), 'admin', this.deps.assignments);
+  }
+
+  private isPrivileged(actor: Actor): boolean {
+    return this.isAdmin(actor) || hasRole(this.asCaller(actor), 'auditor', this.deps.assignments);
+  }
+
+  /** Role checks need only the principal and, for OIDC callers, the groups. */
+  private asCaller(actor: Actor): Caller {
+    return {
+      principal: actor.principal,
+      authMethod: actor.authMethod,
+      identityKey: actor.identity,
+      subjectKeys: actor.groups,
+      displayName: actor.principal,
+      claims: {},
+    };
+  }
+}
+
+/** A stand-in nobody may request: an unknown id is refused exactly like a forbidden one. */
+function refusedRequestable(id: string): Requestable {
+  return {
+    id,
+    requesters: NOBODY,
+    approvers: NOBODY,
+    quorum: 1,
+    accountId: '000000000000',
+    roleArn: 'arn:aws:iam::000000000000:role/none',
+    managedPolicyArns: [],
+    tags: {},
+    maxSessionSeconds: 900,
+    maxGrantSeconds: 900,
+    answerWithinSeconds: 0,
+    breakGlass: false,
+    version: 0,
+  };
+}
+
+function grantChange(step: Step, requestable: Requestable | undefined): GrantChange {
+  const { request, transition } = step;
+  if (transition === 'approved' || transition === 'auto-approved' || transition === 'break-glass') {
+    if (!requestable) throw new ConflictError(`the access ${request.requestableId} no longer exists`);
+    return { put: grantEntitlement(request, requestable) };
+  }
+  if (transition === 'revoked') {
+    return { remove: { id: grantEntitlementId(request.id), subject: request.requesterSubject } };
+  }
+  return undefined;
+}
+
+function auditActionOf(transition: Step['transition']): AuditAction {
+  switch (transition) {
+    case 'requested':
+    case 'auto-approved':
+    case 'break-glass':
+      return 'access-request.create';
+    case 'approval-recorded':
+    case 'approved':
+      return 'access-request.approve';
+    case 'denied':
+      return 'access-request.deny';
+    case 'cancelled':
+      return 'access-request.cancel';
+    case 'revoked':
+      return 'access-request.revoke';
+    case 'reviewed':
+      return 'access-request.review';
+  }
+}
+
+function latestComment(request: AccessRequest): string | undefined {
+  const decisions = [
+    ...request.approvals,
+    request.denial,
+    request.cancellation,
+    request.revocation,
+    request.review,
+  ].filter((d) => d !== undefined);
+  return decisions.sort((a, b) => a.at.getTime() - b.at.getTime()).at(-1)?.comment;
+}

@@ -1,0 +1,118 @@
+import type { PolicyDocument } from '../policy/policy.js';
+
+/**
+ * Who a rule applies to: named principals (OIDC `iss#sub` or AWS ARNs) and members of
+ * groups from the configured groups claim (OIDC callers only).
+ */
+export interface Audience {
+  principals: readonly string[];
+  groups: readonly string[];
+}
+
+/** Members of `requesters` get a grant at once, without approvals, up to `maxGrantSeconds`. */
+export interface AutoApprovalRule {
+  requesters: Audience;
+  maxGrantSeconds: number;
+}
+
+/**
+ * Access that may be requested for a while (admin-managed). Its role fields are the
+ * ceiling a grant copies at approval, so a later edit never widens a grant in force.
+ */
+export interface Requestable {
+  id: string;
+  description?: string;
+  requesters: Audience;
+  approvers: Audience;
+  /** Distinct approvals needed; at least 1. */
+  quorum: number;
+  accountId: string;
+  roleArn: string;
+  sessionPolicy?: PolicyDocument;
+  managedPolicyArns: readonly string[];
+  tags: Readonly<Record<string, string>>;
+  externalId?: string;
+  /** Longest STS session issued under a grant (the grant's end caps it further). */
+  maxSessionSeconds: number;
+  /** Longest grant a request may ask for. */
+  maxGrantSeconds: number;
+  /** A request not answered within this many seconds expires. */
+  answerWithinSeconds: number;
+  /** A ticket reference, when set, must match this pattern (anchored). */
+  ticketPattern?: string;
+  autoApproval?: AutoApprovalRule;
+  /** Granted at once with a mandatory reason, announced loudly, reviewed afterwards. */
+  breakGlass: boolean;
+  version: number;
+}
+
+/** What is stored. `expired-unanswered` and an expired end are derived from the clock. */
+export type StoredRequestState = 'requested' | 'active' | 'denied' | 'cancelled' | 'ended';
+
+/** The lifecycle as callers see it at a given instant. */
+export type RequestState = StoredRequestState | 'expired-unanswered' | 'expired';
+
+export type DecisionChannel = 'api' | 'slack' | 'auto';
+
+export interface Decision {
+  principal: string;
+  /** The decider's verified identity key: what "the same person" is compared on. */
+  identity: string;
+  at: Date;
+  comment?: string;
+  via: DecisionChannel;
+  /** For a Slack decision: the Slack user the principal was mapped from. */
+  slackUserId?: string;
+}
+
+export interface AccessRequest {
+  id: string;
+  requestableId: string;
+  /** The requester's principal, as audited and shown. */
+  requester: string;
+  /**
+   * The requester's verified identity key: the subject the grant is written for, and what
+   * self-approval, cancellation and "my requests" compare on (never a caller-chosen name).
+   */
+  requesterSubject: string;
+  requesterName: string;
+  accountId: string;
+  roleArn: string;
+  reason: string;
+  ticket?: string;
+  grantSeconds: number;
+  createdAt: Date;
+  answerBy: Date;
+  quorum: number;
+  state: StoredRequestState;
+  approvals: readonly Decision[];
+  denial?: Decision;
+  cancellation?: Decision;
+  grantStart?: Date;
+  grantEnd?: Date;
+  revocation?: Decision;
+  breakGlass: boolean;
+  reviewRequired: boolean;
+  review?: Decision;
+  version: number;
+}
+
+/** What a caller asks for. */
+export interface AccessRequestInput {
+  requestableId: string;
+  grantSeconds: number;
+  reason: string;
+  ticket?: string;
+}
+
+/** The name of a lifecycle step, as audited and notified. */
+export type TransitionName =
+  | 'requested'
+  | 'approval-recorded'
+  | 'approved'
+  | 'auto-approved'
+  | 'break-glass'
+  | 'denied'
+  | 'cancelled'
+  | 'revoked'
+  | 'reviewed';

@@ -1,0 +1,135 @@
+import type { AuditEvent } from '../audit/audit.js';
+import { canonicalJson } from '../audit/chain.js';
+import type { TransactionalAuditLog } from '../audit/ports.js';
+import type { PrivilegedAccess } from '../identity/privileged-access.js';
+import type { Clock } from '../shared/clock.js';
+import { InvalidRequestError, NotFoundError } from '../shared/errors.js';
+import { checkIfMatch } from '../shared/if-match.js';
+import type { Caller, Entitlement, RequestContext } from '../shared/types.js';
+import { MAX_CLAIM_RULES_PER_ISSUER, subjectKindOf } from '../subjects/subjects.js';
+import { validateEntitlement } from './entitlement-validation.js';
+import type { EntitlementAdminStore, EntitlementPage } from './ports.js';
+
+export interface EntitlementAdminDependencies {
+  store: EntitlementAdminStore;
+  audit: TransactionalAuditLog;
+  access: PrivilegedAccess;
+  clock: Clock;
+  newEventId: (now: Date) => string;
+}
+
+/** What an admin writes: everything but the version, which the service manages. */
+export type EntitlementInput = Omit<Entitlement, 'version'>;
+
+/** An entitlement as recorded in audit: the ExternalId is a confused-deputy guard, so it is redacted. */
+function forAudit(entitlement: Entitlement | undefined): unknown {
+  if (!entitlement) return null;
+  return { ...entitlement, ...(entitlement.externalId !== undefined ? { externalId: '(set)' } : {}) };
+}
+
+/**
+ * Entitlement administration. Writes use optimistic concurrency (the caller names the
+ * version it read; a stale write is a ConflictError) and land in one transaction with
+ * their audit record, so no change is ever unaudited.
+ */
+export class EntitlementAdmin {
+  constructor(private readonly deps: EntitlementAdminDependencies) {}
+
+  async get(caller: Caller, id: string, context: RequestContext): Promise<Entitlement> {
+    await this.deps.access.require(caller, 'admin', 'entitlement.read', context);
+    const entitlement = await this.deps.store.get(id);
+    if (!entitlement) throw new NotFoundError(`no entitlement ${id}`);
+    return entitlement;
+  }
+
+  async list(
+    caller: Caller,
+    limit: number,
+    cursor: string | undefined,
+    context: RequestContext,
+  ): Promise<EntitlementPage> {
+    await this.deps.access.require(caller, 'admin', 'entitlement.read', context);
+    return this.deps.store.list(limit, cursor);
+  }
+
+  /**
+   * Creates (`ifMatchVersion` undefined and the id unused) or replaces (`ifMatchVersion`
+   * equal to the stored version) an entitlement.
+   */
+  async put(
+    caller: Caller,
+    input: EntitlementInput,
+    ifMatchVersion: number | undefined,
+    context: RequestContext,
+  ): Promise<Entitlement> {
+    await this.deps.access.require(caller, 'admin', 'entitlement.put', context);
+    const current = await this.deps.store.get(input.id);
+    checkIfMatch(`entitlement ${input.id}`, current, ifMatchVersion, 'replace');
+    const next: Entitlement = { ...input, version: (current?.version ?? 0) + 1 };
+    const issues = validateEntitlement(next);
+    if (issues.length > 0) throw new InvalidRequestError('the entitlement is not valid', issues);
+    await this.checkRuleCap(next, current);
+    await this.record(caller, context, 'entitlement.put', current, next);
+    return next;
+  }
+
+  /**
+   * An issuer's claim rules are read with one capped Query; a rule beyond the cap would make
+   * every issuance for that issuer fail closed, so it is refused here instead.
+   */
+  private async checkRuleCap(next: Entitlement, current: Entitlement | undefined): Promise<void> {
+    if (subjectKindOf(next.subject) !== 'claim-rule' || current?.subject === next.subject) return;
+    const count = await this.deps.store.countSubject(next.subject, MAX_CLAIM_RULES_PER_ISSUER);
+    if (count >= MAX_CLAIM_RULES_PER_ISSUER) {
+      throw new InvalidRequestError(
+        `this issuer already has ${MAX_CLAIM_RULES_PER_ISSUER} claim rules, the most one lookup reads; combine rules with globs or use groups`,
+        [{ path: 'subject', message: `at most ${MAX_CLAIM_RULES_PER_ISSUER} claim rules per issuer` }],
+      );
+    }
+  }
+
+  async delete(
+    caller: Caller,
+    id: string,
+    ifMatchVersion: number | undefined,
+    context: RequestContext,
+  ): Promise<void> {
+    await this.deps.access.require(caller, 'admin', 'entitlement.delete', context);
+    const current = await this.deps.store.get(id);
+    checkIfMatch(`entitlement ${id}`, current, ifMatchVersion, 'delete');
+    if (current) await this.record(caller, context, 'entitlement.delete', current, undefined);
+  }
+
+  private async record(
+    caller: Caller,
+    context: RequestContext,
+    action: 'entitlement.put' | 'entitlement.delete',
+    before: Entitlement | undefined,
+    after: Entitlement | undefined,
+  ): Promise<void> {
+    const now = this.deps.clock.now();
+    const subject = after ?? before;
+    if (!subject) throw new Error('an entitlement change needs a before or an after');
+    const event: AuditEvent = {
+      eventId: this.deps.newEventId(now),
+      time: now.toISOString(),
+      action,
+      outcome: 'applied',
+      requestId: context.requestId,
+      principal: caller.principal,
+      authMethod: caller.authMethod,
+      entitlementId: subject.id,
+      accountId: subject.accountId,
+      roleArn: subject.roleArn,
+      change: canonicalJson({ before: forAudit(before), after: forAudit(after) }),
+    };
+    if (context.sourceIp !== undefined) event.sourceIp = context.sourceIp;
+    if (context.userAgent !== undefined) event.userAgent = context.userAgent.slice(0, 512);
+    const change = {
+      id: subject.id,
+      ...(before ? { expected: before } : {}),
+      ...(after ? { next: after } : {}),
+    };
+    await this.deps.audit.appendWith(event, (record) => this.deps.store.write(change, record));
+  }
+}
