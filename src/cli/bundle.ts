@@ -22,7 +22,7 @@ export async function bundleCli(): Promise<string> {
     splitting: true,
     format: 'esm',
     platform: 'node',
-    target: 'node20',
+    target: 'node22',
     chunkNames: 'chunks/[name]-[hash]',
     // Less to read and parse at every start; identifiers too (stack traces name chunks anyway).
     minify: true,
