@@ -10,6 +10,54 @@ const begin = (owner: string) =>
   `# BEGIN credvend managed profiles (${owner}): \`credvend aws-config --write\` replaces this block`;
 const end = (owner: string) => `# END credvend managed profiles (${owner})`;
 
+/** One entitlement as profile naming sees it. */
+export interface ProfileSource {
+  entitlement: string;
+  account: string;
+  role: string;
+  /** A grant (time-boxed, from an access request): its id changes with every new grant. */
+  grant: boolean;
+}
+
+/** A profile to write: its name, and the `creds` target its credential_process asks for. */
+export interface PlannedProfile {
+  name: string;
+  target: string;
+}
+
+/**
+ * One profile per name, names stable across grants. A grant's `{entitlement}` is its
+ * `<account>-<role>` and its profile asks for `<account>/<role>`, so the next grant on the
+ * same role keeps the profile the user already has. Entitlements whose names coincide on
+ * one role become one profile for `<account>/<role>` (credvend picks among them by its
+ * documented rule); coinciding names on different roles are refused, before anything is written.
+ */
+export function planProfiles(
+  scheme: string,
+  profile: string,
+  sources: readonly ProfileSource[],
+): PlannedProfile[] {
+  const byName = new Map<string, ProfileSource[]>();
+  for (const source of sources) {
+    const entitlement = source.grant ? `${source.account}-${source.role}` : source.entitlement;
+    const name = profileName(scheme, { ...source, entitlement, profile });
+    byName.set(name, [...(byName.get(name) ?? []), source]);
+  }
+  const planned: PlannedProfile[] = [];
+  for (const [name, group] of byName) {
+    const roles = new Set(group.map((s) => `${s.account}/${s.role}`));
+    const [only] = group;
+    if (roles.size > 1)
+      throw new Error(
+        `--name "${scheme}" gives profile ${name} to ${group.map((s) => s.entitlement).join(', ')} on different roles: add {entitlement} or {role} to it`,
+      );
+    if (!only) continue;
+    const byRole = group.length > 1 || only.grant;
+    planned.push({ name, target: byRole ? `${only.account}/${only.role}` : only.entitlement });
+  }
+  return planned.sort((a, b) => (a.name < b.name ? -1 : 1));
+}
+
 /** `{entitlement}`, `{account}`, `{role}` and `{profile}` in the user's name scheme. */
 export function profileName(
   scheme: string,
@@ -69,4 +117,12 @@ export function mergeBlock(
   if (start !== -1) return `${before}${block}${after}`;
   const separator = current === '' || current.endsWith('\n\n') ? '' : current.endsWith('\n') ? '\n' : '\n\n';
   return `${current}${separator}${block}`;
+}
+
+/** The managed block for `owner` as it stands in a config text, if there is one. */
+export function currentBlock(text: string, owner: string): string | undefined {
+  const start = text.indexOf(begin(owner));
+  if (start === -1) return undefined;
+  const stop = text.indexOf(end(owner), start);
+  return stop === -1 ? text.slice(start) : text.slice(start, stop + end(owner).length + 1);
 }

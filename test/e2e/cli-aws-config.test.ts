@@ -103,4 +103,63 @@ describe('credvend aws-config', () => {
     expect(clash.code).toBe(1);
     expect(clash.stderr).toMatch(/profile mine already exists outside credvend's block/);
   });
+
+  it('gives entitlements on one role one profile under a role-based name, which the AWS CLI reads', async () => {
+    const again = `cfg-c-${randomUUID().slice(0, 8)}`;
+    expect((await putEntitlement(again)).status).toBe(201);
+    const run = await runCli(['aws-config', '--write', '--name', '{account}-{role}'], env);
+    expect(run.code, run.stderr).toBe(0);
+    const text = await config();
+    expect(text.match(/^\[profile 222222222222-credvend-readonly\]$/gm)).toHaveLength(1);
+    expect(text).toMatch(/ creds 222222222222\/credvend-readonly --format credential_process$/m);
+    const region = await runProgram(
+      'aws',
+      ['configure', 'get', 'region', '--profile', '222222222222-credvend-readonly'],
+      env,
+    );
+    expect(region.code, region.stderr).toBe(0);
+    expect(region.stdout).toBe('us-east-1\n');
+    const aws = await runProgram(
+      'aws',
+      [
+        'sts',
+        'get-caller-identity',
+        '--profile',
+        '222222222222-credvend-readonly',
+        '--endpoint-url',
+        stack().stsEndpoint,
+      ],
+      env,
+    );
+    expect(aws.code, aws.stderr).toBe(0);
+  });
+
+  it('refuses, before writing, a result the AWS CLI could not read, and --check says why', async () => {
+    const broken = `${USER_CONTENT_BEFORE}\n[profile mine]\noutput = json\n`;
+    await writeFile(join(dir, 'aws-config'), broken);
+    // The independent judge: the AWS CLI itself cannot read the file.
+    const aws = await runProgram('aws', ['configure', 'get', 'region', '--profile', 'mine'], env);
+    expect(aws.code).not.toBe(0);
+    expect(aws.stderr).toMatch(/Unable to parse config file/);
+    const check = await runCli(['aws-config', '--check'], env);
+    expect(check.code).toBe(1);
+    expect(check.stdout).toMatch(/aws-config:8: section \[profile mine\] again \(first on line 5\)/);
+    expect(check.stdout).toMatch(/the AWS CLI cannot read this file/);
+    const run = await runCli(['aws-config', '--write'], env);
+    expect(run.code).toBe(1);
+    expect(run.stderr).toMatch(/not written, the AWS CLI could not read the result/);
+    expect(await config()).toBe(broken);
+  });
+
+  it('--check passes once the block is written and fails when it is stale', async () => {
+    await writeFile(join(dir, 'aws-config'), USER_CONTENT_BEFORE);
+    expect((await runCli(['aws-config', '--check'], env)).stdout).toMatch(/profiles are missing/);
+    expect((await runCli(['aws-config', '--write'], env)).code).toBe(0);
+    const fresh = await runCli(['aws-config', '--check'], env);
+    expect(fresh.code, fresh.stdout).toBe(0);
+    expect(fresh.stdout).toMatch(/can read it\n.*profiles are up to date\n$/);
+    const stale = await runCli(['aws-config', '--check', '--region', 'eu-west-3'], env);
+    expect(stale.code).toBe(1);
+    expect(stale.stdout).toMatch(/profiles are stale \(run `credvend aws-config --write`\)/);
+  });
 });
