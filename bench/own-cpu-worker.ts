@@ -2,24 +2,29 @@
  * The own-CPU case's child process (bench/own-cpu.ts starts it pinned to one core): the real
  * vend app from createFunctions, its SDK clients answered by in-memory stand-ins, timed in
  * batches interleaved with the bare SDK calls that one issuance makes, replayed against the
- * same stand-ins. stdout carries only the app's log lines (the parent counts their bytes for
- * the cost model); the figures go to fd 3 as one JSON object.
+ * same stand-ins by clients built with the app's own client options (src/compose/clients.ts:
+ * cacheMiddleware, retries, timeouts), so the ratio is the app's code and nothing else.
+ * BENCH_FRESH_TOKEN (default 1): each issuance brings a token never seen before, as CI jobs
+ * do, so the app's cache of verified tokens never answers; the tokens are signed before each
+ * batch, outside its timing (signing is the caller's CPU, not credvend's).
+ * stdout carries only the app's log lines (the parent counts their bytes for the cost
+ * model); the figures go to fd 3 as one JSON object.
  */
 import { createWriteStream } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import {
-  DynamoDBClient,
   PutItemCommand,
   QueryCommand,
   TransactWriteItemsCommand,
   UpdateItemCommand,
 } from '@aws-sdk/client-dynamodb';
-import { AssumeRoleCommand, type AssumeRoleCommandInput, STSClient } from '@aws-sdk/client-sts';
-import { exportJWK, generateKeyPair, SignJWT } from 'jose';
+import { AssumeRoleCommand, type AssumeRoleCommandInput } from '@aws-sdk/client-sts';
+import { type CryptoKey, exportJWK, generateKeyPair, SignJWT } from 'jose';
 import { entitlementToItem } from '../src/aws/entitlement-items.js';
+import { createDynamoDbClient, createStsClient } from '../src/compose/clients.js';
 import { createFunctions } from '../src/compose/functions.js';
-import { loadConfig } from '../src/config.js';
+import { type Config, loadConfig } from '../src/config.js';
 import type { Entitlement } from '../src/domain/shared/types.js';
 import { oidcSubject } from '../src/domain/subjects/subjects.js';
 import { createStandIns, type RecordedCall } from './aws-stand-ins.js';
@@ -28,11 +33,12 @@ import { percentile } from './stats.js';
 const BATCH = Number(process.env.BENCH_CPU_BATCH ?? 200);
 const ROUNDS = Number(process.env.BENCH_CPU_ROUNDS ?? 10);
 const WARMUP = Number(process.env.BENCH_CPU_WARMUP ?? 1000);
+const FRESH_TOKEN = process.env.BENCH_FRESH_TOKEN !== '0';
 const REGION = 'us-east-1';
 const CREDENTIALS = { accessKeyId: 'bench-key-id', secretAccessKey: 'bench-secret-key' };
 
-/** An issuer on loopback serving discovery and its JWKS; the token verifies as a real one. */
-async function startIssuer(): Promise<{ issuer: string; token: string; close: () => void }> {
+/** An issuer on loopback serving discovery and its JWKS; its tokens verify as real ones. */
+async function startIssuer(): Promise<{ issuer: string; mint: () => Promise<string>; close: () => void }> {
   const { publicKey, privateKey } = await generateKeyPair('ES256');
   const jwk = { ...(await exportJWK(publicKey)), kid: 'bench', alg: 'ES256', use: 'sig' };
   let issuer = '';
@@ -45,15 +51,20 @@ async function startIssuer(): Promise<{ issuer: string; token: string; close: ()
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   issuer = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  const token = await new SignJWT({ email: 'cpu@example.com' })
+  return { issuer, mint: () => mintToken(issuer, privateKey), close: () => server.close() };
+}
+
+/** A token of its own: a fresh `jti` makes every token a different string, as CI jobs' are. */
+function mintToken(issuer: string, privateKey: CryptoKey): Promise<string> {
+  return new SignJWT({ email: 'cpu@example.com' })
     .setProtectedHeader({ alg: 'ES256', kid: 'bench', typ: 'JWT' })
     .setIssuer(issuer)
     .setAudience('credvend')
     .setSubject('cpu@example.com')
+    .setJti(crypto.randomUUID())
     .setIssuedAt()
     .setExpirationTime('2h')
     .sign(privateKey);
-  return { issuer, token, close: () => server.close() };
 }
 
 function entitlementFor(issuer: string): Entitlement {
@@ -108,10 +119,17 @@ function assumeRoleInput(body: string): AssumeRoleCommandInput {
   return input;
 }
 
-/** The recorded calls as one function making the same SDK calls, in order, with fresh clients. */
-function bareReplay(calls: readonly RecordedCall[], handler: ReturnType<typeof createStandIns>['handler']) {
-  const dynamodb = new DynamoDBClient({ region: REGION, credentials: CREDENTIALS, requestHandler: handler });
-  const sts = new STSClient({ region: REGION, credentials: CREDENTIALS, requestHandler: handler });
+/**
+ * The recorded calls as one function making the same SDK calls, in order, with clients of
+ * their own built by the app's own builders: the same options, nothing else of the app.
+ */
+function bareReplay(
+  calls: readonly RecordedCall[],
+  config: Config,
+  handler: ReturnType<typeof createStandIns>['handler'],
+) {
+  const dynamodb = createDynamoDbClient(config, CREDENTIALS, handler);
+  const sts = createStsClient(config, CREDENTIALS, handler);
   const steps = calls.map((call): (() => Promise<unknown>) => {
     if (call.service === 'sts') {
       const input = assumeRoleInput(call.body);
@@ -143,12 +161,18 @@ interface Side {
   ops: number;
 }
 
-async function batch(side: Side, op: () => Promise<void>): Promise<void> {
+/** `prepare` runs before the timing starts: what the caller brings (its tokens). */
+async function batch(
+  side: Side,
+  op: (i: number) => Promise<void>,
+  prepare: () => Promise<void> = async () => {},
+): Promise<void> {
+  await prepare();
   const cpu = process.cpuUsage();
   const began = performance.now();
   for (let i = 0; i < BATCH; i++) {
     const t = performance.now();
-    await op();
+    await op(i);
     side.latencies.push(performance.now() - t);
   }
   side.wallMs += performance.now() - began;
@@ -176,10 +200,17 @@ const { vend } = createFunctions(config, {
   requestHandler: standIns.handler,
 });
 const body = JSON.stringify({ entitlement: entitlement.id });
-const issue = async (): Promise<void> => {
+const reused = await issuerHost.mint();
+let tokens: string[] = [];
+/** The batch's tokens: one each, or the one token every request reuses. */
+const mintBatch = async (): Promise<void> => {
+  tokens = FRESH_TOKEN ? await Promise.all(Array.from({ length: BATCH }, () => issuerHost.mint())) : [];
+};
+const issue = async (i: number): Promise<void> => {
+  const token = tokens[i] ?? reused;
   const response = await vend.request('/v1/credentials', {
     method: 'POST',
-    headers: { authorization: `Bearer ${issuerHost.token}`, 'content-type': 'application/json' },
+    headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
     body,
   });
   if (response.status !== 200) throw new Error(`vend answered ${response.status}: ${await response.text()}`);
@@ -187,23 +218,26 @@ const issue = async (): Promise<void> => {
 };
 
 const stop = standIns.record();
-await issue();
+await issue(0);
 const calls = stop();
-const bare = bareReplay(calls, standIns.handler);
-for (let i = 0; i < WARMUP; i++) {
-  await issue();
-  await bare();
+const bare = bareReplay(calls, config, standIns.handler);
+for (let done = 0; done < WARMUP; done += BATCH) {
+  await mintBatch();
+  for (let i = 0; i < BATCH; i++) {
+    await issue(i);
+    await bare();
+  }
 }
 const app: Side = { latencies: [], cpuMicros: 0, wallMs: 0, ops: 0 };
 const sdk: Side = { latencies: [], cpuMicros: 0, wallMs: 0, ops: 0 };
 for (let round = 0; round < ROUNDS; round++) {
   // Alternate which side goes first so neither always runs on a warmer or colder heap.
   if (round % 2 === 0) {
-    await batch(app, issue);
+    await batch(app, issue, mintBatch);
     await batch(sdk, bare);
   } else {
     await batch(sdk, bare);
-    await batch(app, issue);
+    await batch(app, issue, mintBatch);
   }
 }
 issuerHost.close();
@@ -219,7 +253,8 @@ out.end(
     app: summary(app),
     bare: summary(sdk),
     calls: calls.map((c) => `${c.service}:${c.operation}`),
+    freshToken: FRESH_TOKEN,
     /** Every issuance this process made, to divide the log bytes the parent counted on stdout. */
-    issuances: 1 + WARMUP + app.ops,
+    issuances: 1 + Math.ceil(WARMUP / BATCH) * BATCH + app.ops,
   }),
 );
