@@ -41,7 +41,9 @@ describe('planProfiles', () => {
 describe('configProblems', () => {
   it('accepts what configparser accepts: comments, continuations, blank lines', () => {
     expect(
-      configProblems('# c\n[default]\nregion = x\ns3 =\n  max_concurrent_requests = 2\n\n; c\n[profile a]\nk: v\n'),
+      configProblems(
+        '# c\n[default]\nregion = x\ns3 =\n  max_concurrent_requests = 2\n\n; c\n[profile a]\nk: v\n',
+      ),
     ).toEqual([]);
   });
 

@@ -2,7 +2,7 @@ import { copyFile, readFile, realpath } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import type { Command } from 'commander';
-import { grantEntitlementId } from '../../domain/access-requests.js';
+import { grantEntitlementId } from '../../domain/access-requests/lifecycle.js';
 import { callApi, parseBody } from '../api-client.js';
 import {
   commandWord,
