@@ -79,7 +79,7 @@ export function checkDeployParams(params) {
     problems.push(`alarmTopicArn: "${topic}" is not an SNS topic ARN`);
   if (!VENDING_IDENTITIES.has(text(params.vendingIdentity)))
     problems.push(
-      `vendingIdentity: "${text(params.vendingIdentity)}" is not role (the default, sessions up to 1 h) or user (up to 12 h, see README)`,
+      `vendingIdentity: "${text(params.vendingIdentity)}" is not role (the default, sessions up to 1 h) or user (up to 12 h, see docs/operations/deploy.md)`,
     );
   const days = Number(text(params.vendingKeyRotationDays));
   if (!(Number.isInteger(days) && days >= 1 && days <= 365))

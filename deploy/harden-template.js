@@ -78,7 +78,7 @@ export function watchFunctions(template, { actions, namespace }) {
       ...sameCondition(fn),
       Type: 'AWS::CloudWatch::Alarm',
       Properties: {
-        AlarmDescription: `credvend: ${id} failed outside its error handling. README runbook: Lambda errors`,
+        AlarmDescription: `credvend: ${id} failed outside its error handling. runbook (docs/operations/alarms-and-runbook.md): Lambda errors`,
         Namespace: 'AWS/Lambda',
         MetricName: 'Errors',
         Dimensions: [{ Name: 'FunctionName', Value: { Ref: id } }],

@@ -66,7 +66,7 @@ const environmentSchema = z.object({
   CREDVEND_VENDING_IDENTITY: z.enum(['role', 'user']).default('role'),
   CREDVEND_VENDING_KEY_SECRET: z.string().min(1).max(2048).optional(),
   // How long a container trusts the key it read; far below the rotation interval, during
-  // which the previous key stays valid (README: Sessions longer than an hour).
+  // which the previous key stays valid (docs/operations/deploy.md: Sessions longer than an hour).
   CREDVEND_VENDING_KEY_TTL_SECONDS: z.coerce.number().int().min(10).max(3600).default(300),
   CREDVEND_SECRETS_MANAGER_ENDPOINT: z.url().optional(),
   // Only the rotation function needs it: whose keys it creates and deletes.

@@ -49,7 +49,7 @@ function vendorOf(root: Composition, clock: Clock): CredentialVendor {
 
 /**
  * Who calls AssumeRole: the function's own role, or the vending IAM user whose key the
- * function reads from Secrets Manager with its role (README: Sessions longer than an hour).
+ * function reads from Secrets Manager with its role (docs/operations/deploy.md: Sessions longer than an hour).
  */
 function roleAssumerOf(root: Composition): RoleAssumer {
   const { config } = root;

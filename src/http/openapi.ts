@@ -165,7 +165,7 @@ export function buildOpenApiDocument(): JsonObject {
           type: 'apiKey',
           in: 'header',
           name: 'Authorization',
-          description: 'CredvendAWS <base64url signed sts:GetCallerIdentity> (see the README)',
+          description: 'CredvendAWS <base64url signed sts:GetCallerIdentity> (see docs/guides/subjects.md)',
         },
         awsSigV4: {
           type: 'apiKey',

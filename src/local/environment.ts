@@ -32,7 +32,7 @@ export interface LocalEnvironmentOptions {
   dynamodbPort: number;
   motoPort: number;
   persistDir?: string;
-  /** Seed the README's example EventBridge rule and queue (default on; the tests make their own). */
+  /** Seed the audit guide's example EventBridge rule and queue (default on; the tests make their own). */
   demoEventRule?: boolean;
   logLevel: LogLevel;
   /** Tests point console sign-in at a local stand-in; `npm start` uses AWS's endpoint. */

@@ -7,20 +7,20 @@ import { type AccessKey, DIGEST_BUCKET, TARGET_ACCOUNT } from './seed-aws.js';
 export interface AnchoringSeed {
   digestKeyId: string;
   digestBucket: string;
-  /** The README's example: issuances for the target account, forwarded to this queue (npm start only). */
+  /** The audit guide's example (docs/guides/audit.md): issuances for the target account, forwarded to this queue (npm start only). */
   issuancesQueueUrl?: string;
 }
 
 const ISSUANCES_RULE = 'credvend-issuances-to-sqs';
 
 /**
- * The README's target: `{"detail": …}`, the event's detail alone, which is what a SIEM
+ * The audit guide's target: `{"detail": …}`, the event's detail alone, which is what a SIEM
  * ingests. (moto spends about 20 ms per input path on every delivery, so one path keeps
  * tests fast; and it chokes on a top-level `time` that is not epoch seconds.)
  */
 export const DETAIL_ONLY = { InputPathsMap: { detail: '$.detail' }, InputTemplate: '{"detail": <detail>}' };
 
-/** The EventBridge pattern of the README: one account's issuances. */
+/** The EventBridge pattern of the audit guide: one account's issuances. */
 export function issuancesPattern(source: string, accountId: string): string {
   return JSON.stringify({
     source: [source],
@@ -69,7 +69,7 @@ export async function seedAnchoring(
   }
 }
 
-/** The README's example rule: issuances for the target account, to an SQS queue. */
+/** The audit guide's example rule: issuances for the target account, to an SQS queue. */
 async function seedIssuancesRule(sqs: SQSClient, events: EventBridgeClient): Promise<string> {
   const queue = await sqs.send(new CreateQueueCommand({ QueueName: 'credvend-issuances' }));
   const queueUrl = queue.QueueUrl ?? '';

@@ -12,7 +12,7 @@ export interface LocalStackOptions {
   dynamodbPort: number;
   motoPort: number;
   persistDir?: string;
-  /** Seed the README's issuances rule and queue (npm start); tests make their own. */
+  /** Seed the audit guide's issuances rule and queue (npm start); tests make their own. */
   demoEventRule?: boolean;
 }
 

@@ -13,7 +13,7 @@ import { launchChromium } from './browser.js';
 const run = promisify(execFile);
 /** Pages answer after real round trips on a busy machine: wait for what a person would see. */
 const poll = <T>(read: () => T | Promise<T>) => expect.poll(read, { timeout: 20_000, interval: 100 });
-// The README's screenshots are refreshed on request only, so `npm test` leaves the tracked
+// The portal guide's screenshots (docs/screenshots) are refreshed on request only, so `npm test` leaves the tracked
 // files alone; otherwise the run's screenshots go to a temporary folder.
 const SCREENSHOTS =
   process.env.CREDVEND_UPDATE_SCREENSHOTS === '1'

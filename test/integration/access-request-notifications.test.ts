@@ -37,7 +37,7 @@ async function recorder(answer: (path: string) => { status: number; json: unknow
 }
 
 /**
- * A webhook receiver written from the README's scheme alone: HMAC-SHA256 under the shared
+ * A webhook receiver written from the just-in-time guide's scheme alone: HMAC-SHA256 under the shared
  * secret over `<timestamp>.<body>`, sent as `v1=<hex>`, refused outside a 5-minute window.
  */
 function verifiedByReceiver(message: Received, nowSeconds = Date.now() / 1000): boolean {

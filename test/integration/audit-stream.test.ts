@@ -35,7 +35,7 @@ const VENDED = 20;
 /**
  * The event stream end to end: records land in an audit table of this test's own, the
  * stream publisher (the stream Lambda's handler, fed by the local event source mapping)
- * puts them on EventBridge (moto), and the README's rule forwards one account's
+ * puts them on EventBridge (moto), and the audit guide's rule forwards one account's
  * issuances to an SQS queue. The publisher is stopped and a new one started mid-run.
  */
 describe('audit event stream', () => {

@@ -7,7 +7,7 @@ import { readWire } from '../fixtures/read-wire.js';
 import { adminApp, auditEvents, devToken, dynamodb, stack, vendApp } from './support.js';
 
 /**
- * The README's GitHub Actions and GitLab CI recipes, end to end against the real stack:
+ * The GitHub Actions and GitLab CI recipes of docs/guides/ci-recipes.md, end to end against the real stack:
  * tokens with the platforms' claim sets from two local issuers, claim-rule entitlements
  * written through the admin API, issuance, plan explanations and the audit.
  */

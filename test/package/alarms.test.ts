@@ -60,7 +60,7 @@ describe('alarms', () => {
     const template = JSON.parse(
       await readFile(join(packaged.defaults, 'cloudformation-template-update-stack.json'), 'utf8'),
     ) as { Resources: Record<string, Resource> };
-    const readme = await readFile('README.md', 'utf8');
+    const runbooks = await readFile('docs/operations/alarms-and-runbook.md', 'utf8');
     const filters = Object.values(template.Resources).filter((r) => r.Type === 'AWS::Logs::MetricFilter');
     const metricOf = (r: Resource) =>
       (r.Properties.MetricTransformations as Array<{ MetricName: string }>)[0]?.MetricName ?? '';
@@ -131,9 +131,11 @@ describe('alarms', () => {
       expect(alarm.Properties.AlarmActions, String(alarm.Properties.AlarmDescription)).toEqual([
         { 'Fn::If': ['CreatesAlarmTopic', { Ref: 'AlarmTopic' }, ''] },
       ]);
-      const runbook = /README runbook: ([\w -]+)$/.exec(String(alarm.Properties.AlarmDescription))?.[1];
-      expect(readme, `README runbook for ${String(alarm.Properties.AlarmDescription)}`).toContain(
-        `#### Alarm: ${runbook}\n`,
+      const runbook = /runbook \(docs\/operations\/alarms-and-runbook\.md\): ([\w -]+)$/.exec(
+        String(alarm.Properties.AlarmDescription),
+      )?.[1];
+      expect(runbooks, `runbook for ${String(alarm.Properties.AlarmDescription)}`).toContain(
+        `\n## Alarm: ${runbook}\n`,
       );
     }
     expect(alarms.map((a) => a.Properties.MetricName).sort()).toEqual(

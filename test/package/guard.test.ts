@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { describe, expect, inject, it } from 'vitest';
 import { controlTowerFailures, type GuardFailure } from './cfn-guard.js';
 import { readCloudFormationYaml } from './cloudformation-yaml.js';
-import { deploySection } from './readme.js';
+import { deployDocs } from './deploy-docs.js';
 
 interface Resource {
   Type: string;
@@ -66,8 +66,8 @@ describe('AWS Control Tower proactive controls (cfn-guard)', () => {
     expect(await unsuppressed(path)).toEqual([]);
   });
 
-  it('suppresses only rules that fail, each with one line the README deploy section repeats', async () => {
-    const readme = deploySection(await readFile('README.md', 'utf8'));
+  it('suppresses only rules that fail, each with one line the deploy docs repeat', async () => {
+    const readme = await deployDocs();
     for (const dir of [packaged.defaults, packaged.allFeatures]) {
       const template = await readTemplate(templateIn(dir));
       const { failures } = await judge(templateIn(dir));
@@ -79,7 +79,7 @@ describe('AWS Control Tower proactive controls (cfn-guard)', () => {
           `${rule} ${resource}`,
         );
         expect(reason, `${resource} ${rule}`).toMatch(/^[^\n]{20,300}$/);
-        expect(readme, `README deploy section: reason for ${rule}`).toContain(reason);
+        expect(readme, `docs/operations/deploy.md: reason for ${rule}`).toContain(reason);
       }
     }
   });

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { describe, expect, inject, it } from 'vitest';
 import { readCloudFormationYaml } from './cloudformation-yaml.js';
-import { deploySection } from './readme.js';
+import { deployDocs } from './deploy-docs.js';
 
 const run = promisify(execFile);
 
@@ -13,7 +13,7 @@ interface Template {
   Outputs?: Record<string, unknown>;
 }
 
-/** The shell of the README's deploy section: fenced sh blocks, continuation lines joined. */
+/** The shell of the deploy docs: fenced sh blocks, continuation lines joined. */
 function shellCommands(section: string): string[] {
   const blocks = [...section.matchAll(/```sh\n([\s\S]*?)```/g)].map((m) => m[1] ?? '');
   return blocks
@@ -21,15 +21,15 @@ function shellCommands(section: string): string[] {
     .filter((line) => !line.trim().startsWith('#'));
 }
 
-describe('the README deploy walkthrough', () => {
+describe('the deploy walkthrough (docs/operations)', () => {
   const packaged = inject('packaged');
 
   it('names only parameters, outputs and commands that exist, and explains every parameter', async () => {
-    const section = deploySection(await readFile('README.md', 'utf8'));
+    const section = await deployDocs();
     const commands = shellCommands(section);
     expect(commands.some((c) => c.includes('npx serverless deploy'))).toBe(true);
 
-    // serverless params: each one the README passes exists, each one that exists is explained.
+    // serverless params: each one the docs pass exists, each one that exists is explained.
     const service = (await readCloudFormationYaml('serverless.yml')) as { params: { default: object } };
     const params = Object.keys(service.params.default);
     const passed = [...section.matchAll(/--param="(\w+)=/g)].map((m) => m[1] ?? '');

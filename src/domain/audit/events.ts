@@ -72,7 +72,7 @@ export type AuditEventDetail = {
   chain: { chainId: string; seq: number; hash: string };
 } & Partial<Pick<ChainedAuditEvent, PublishedField>>;
 
-/** `detail` of the event for one record (schema: the README's "Event stream"). */
+/** `detail` of the event for one record (schema: docs/guides/audit.md, "Event stream"). */
 export function auditEventDetail(record: ChainedAuditEvent): AuditEventDetail {
   const detail: AuditEventDetail = {
     schemaVersion: AUDIT_EVENT_SCHEMA_VERSION,
