@@ -1,0 +1,135 @@
+import type { ChainedAuditEvent } from '../audit/audit.js';
+import type { InMemoryAuditTable } from '../audit/fakes.js';
+import type { InMemoryEntitlements } from '../issuance/fakes.js';
+import { ConflictError } from '../shared/errors.js';
+import { Faults } from '../shared/fakes.js';
+import { StaleRequestError } from './errors.js';
+import type {
+  AccessRequestNotice,
+  AccessRequestNotifier,
+  AccessRequestStore,
+  GrantChange,
+  GrantIssuanceFinder,
+  RequestableChange,
+  RequestableStore,
+} from './ports.js';
+import type { AccessRequest, Requestable } from './types.js';
+
+/**
+ * Access requests as DynamoDbAccessRequestStore keeps them: `save` is one transaction of the
+ * request (guarded by its version: absent for version 1, else `version - 1`), the grant rows
+ * (a new grant's id must be unused) and the audit record. A stale request is a
+ * StaleRequestError; any other failed condition cancels the whole transaction.
+ */
+export class InMemoryAccessRequestStore implements AccessRequestStore {
+  private readonly requests = new Map<string, AccessRequest>();
+  readonly faults = new Faults<'read' | 'save'>();
+
+  constructor(
+    private readonly entitlements: InMemoryEntitlements,
+    private readonly audit: InMemoryAuditTable,
+  ) {}
+
+  async get(id: string): Promise<AccessRequest | undefined> {
+    this.faults.check('read');
+    const request = this.requests.get(id);
+    return request && structuredClone(request);
+  }
+
+  async save(next: AccessRequest, grant: GrantChange, audit: ChainedAuditEvent): Promise<void> {
+    this.faults.check('save');
+    const stored = this.requests.get(next.id);
+    const fresh = next.version === 1 ? stored === undefined : stored?.version === next.version - 1;
+    if (!fresh) throw new StaleRequestError(`access request ${next.id} changed since it was read`);
+    if (grant && 'put' in grant && this.entitlements.registry.has(grant.put.id)) {
+      throw new Error(`transaction cancelled: entitlement ${grant.put.id} exists`);
+    }
+    this.audit.assertNew(audit);
+    this.requests.set(next.id, structuredClone(next));
+    if (grant && 'put' in grant) this.entitlements.put(grant.put);
+    if (grant && 'remove' in grant) this.entitlements.remove(grant.remove.subject, grant.remove.id);
+    this.audit.commit(audit);
+  }
+
+  async byRequester(identity: string, limit: number): Promise<AccessRequest[]> {
+    return this.query((r) => r.requesterSubject === identity, limit);
+  }
+
+  async pending(limit: number): Promise<AccessRequest[]> {
+    return this.query((r) => r.state === 'requested', limit);
+  }
+
+  async needingReview(limit: number): Promise<AccessRequest[]> {
+    return this.query((r) => r.reviewRequired && !r.review, limit);
+  }
+
+  /** Newest first by `createdAt`, up to `limit`: one Query on a sparse index. */
+  private async query(match: (r: AccessRequest) => boolean, limit: number): Promise<AccessRequest[]> {
+    this.faults.check('read');
+    return [...this.requests.values()]
+      .filter(match)
+      .sort((a, b) => b.createdAt.getTime() - a.createdAt.getTime())
+      .slice(0, limit)
+      .map((r) => structuredClone(r));
+  }
+}
+
+/** Requestable access as DynamoDbRequestableStore keeps it: versioned writes, each with its audit record. */
+export class InMemoryRequestableStore implements RequestableStore {
+  private readonly requestables = new Map<string, Requestable>();
+  readonly faults = new Faults<'read' | 'write'>();
+
+  constructor(
+    private readonly audit: InMemoryAuditTable,
+    initial: readonly Requestable[] = [],
+  ) {
+    for (const r of initial) this.requestables.set(r.id, structuredClone(r));
+  }
+
+  async get(id: string): Promise<Requestable | undefined> {
+    this.faults.check('read');
+    const requestable = this.requestables.get(id);
+    return requestable && structuredClone(requestable);
+  }
+
+  async list(): Promise<Requestable[]> {
+    this.faults.check('read');
+    return [...this.requestables.values()].map((r) => structuredClone(r));
+  }
+
+  async write(change: RequestableChange, audit: ChainedAuditEvent): Promise<void> {
+    this.faults.check('write');
+    const stored = this.requestables.get(change.id);
+    const guardHolds = change.expected ? stored?.version === change.expected.version : stored === undefined;
+    if (!guardHolds) {
+      throw new ConflictError(`requestable access ${change.id} changed since it was read; read it again`);
+    }
+    this.audit.assertNew(audit);
+    if (change.next) this.requestables.set(change.id, structuredClone(change.next));
+    else this.requestables.delete(change.id);
+    this.audit.commit(audit);
+  }
+}
+
+/** Keeps every notice; a notifier never throws (the real one retries and records failures). */
+export class RecordingNotifier implements AccessRequestNotifier {
+  readonly notices: AccessRequestNotice[] = [];
+
+  async notify(notice: AccessRequestNotice): Promise<void> {
+    this.notices.push(structuredClone(notice));
+  }
+}
+
+/** Issuances under a grant, read from the audit table by request id as the audit reader's index does. */
+export class AuditGrantIssuances implements GrantIssuanceFinder {
+  constructor(private readonly audit: InMemoryAuditTable) {}
+
+  async issuancesOf(accessRequestId: string): Promise<ChainedAuditEvent[]> {
+    return this.audit
+      .records()
+      .filter(
+        (r) =>
+          r.accessRequestId === accessRequestId && r.action === 'credentials.issue' && r.outcome === 'issued',
+      );
+  }
+}

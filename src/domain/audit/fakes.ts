@@ -1,0 +1,205 @@
+import { generateKeyPairSync, type KeyObject, sign } from 'node:crypto';
+import { InvalidRequestError } from '../shared/errors.js';
+import { Faults, sequentialIds } from '../shared/fakes.js';
+import type { AuditEvent, ChainedAuditEvent } from './audit.js';
+import { type AuditRecordSink, ChainedAuditLog, canonicalJson } from './chain.js';
+import type { ChainHead, SignedDigest } from './digest.js';
+import { type DigestObject, type DigestSource, parseSignedDigest } from './digest-verify.js';
+import type { ChainHeadSource, DigestSigner, DigestStore } from './digest-writer.js';
+import type { AuditPage, AuditPageRequest, AuditReader } from './query.js';
+
+type AuditTableOperation = 'write' | 'read';
+
+/**
+ * The audit table in memory, as the DynamoDB sink, reader and chain-head adapters see it:
+ * a record is stored only if its event id is new (`attribute_not_exists(eventId)`), and
+ * stores that write a record in one transaction with their own change call `assertNew`
+ * first and `commit` after their own conditions held, so both land or neither.
+ */
+export class InMemoryAuditTable implements AuditRecordSink, AuditReader, ChainHeadSource {
+  private readonly byId = new Map<string, ChainedAuditEvent>();
+  readonly faults = new Faults<AuditTableOperation>();
+
+  async putNew(record: ChainedAuditEvent): Promise<void> {
+    this.assertNew(record);
+    this.commit(record);
+  }
+
+  /** The transaction's condition on the audit record; throws what a cancelled write throws. */
+  assertNew(record: ChainedAuditEvent): void {
+    this.faults.check('write');
+    if (this.byId.has(record.eventId)) {
+      throw new Error(`conditional check failed: audit record ${record.eventId} exists`);
+    }
+  }
+
+  commit(record: ChainedAuditEvent): void {
+    this.byId.set(record.eventId, structuredClone(record));
+  }
+
+  /** Every record, in the order written. */
+  records(): ChainedAuditEvent[] {
+    return [...this.byId.values()].map((r) => structuredClone(r));
+  }
+
+  /** Records with this action, in the order written. */
+  withAction(action: AuditEvent['action']): ChainedAuditEvent[] {
+    return this.records().filter((r) => r.action === action);
+  }
+
+  async get(eventId: string): Promise<ChainedAuditEvent | undefined> {
+    this.faults.check('read');
+    const record = this.byId.get(eventId);
+    return record && structuredClone(record);
+  }
+
+  async byAccessKey(accessKeyId: string): Promise<ChainedAuditEvent[]> {
+    this.faults.check('read');
+    return this.records().filter((r) => r.accessKeyId === accessKeyId);
+  }
+
+  /** Newest first, one filter, `limit` per page; the cursor is the offset (a reader's MAC'd cursor elsewhere). */
+  async page(request: AuditPageRequest): Promise<AuditPage> {
+    this.faults.check('read');
+    const { filter } = request;
+    const offset = request.cursor === undefined ? 0 : Number(request.cursor);
+    if (!Number.isSafeInteger(offset) || offset < 0) throw new InvalidRequestError('cursor is invalid');
+    const matching = this.records()
+      .filter((r) => r.time >= request.from && r.time <= request.to)
+      .filter((r) => filter.by === 'all' || r[filter.by] === filter.value)
+      .sort((a, b) => (a.time < b.time ? 1 : a.time > b.time ? -1 : 0));
+    const events = matching.slice(offset, offset + request.limit);
+    const next = offset + events.length;
+    return next < matching.length ? { events, nextCursor: String(next) } : { events };
+  }
+
+  async chainsBetween(from: string, to: string): Promise<string[]> {
+    this.faults.check('read');
+    return [
+      ...new Set(
+        this.records()
+          .filter((r) => r.time >= from && r.time <= to)
+          .map((r) => r.chainId),
+      ),
+    ];
+  }
+
+  async chain(chainId: string): Promise<ChainedAuditEvent[]> {
+    this.faults.check('read');
+    return this.records()
+      .filter((r) => r.chainId === chainId)
+      .sort((a, b) => a.seq - b.seq);
+  }
+
+  async headsBetween(
+    after: string | undefined,
+    upTo: string,
+  ): Promise<Array<ChainHead & { records: number; minSeq: number }>> {
+    this.faults.check('read');
+    const heads = new Map<string, ChainHead & { records: number; minSeq: number }>();
+    for (const r of this.records()) {
+      if ((after !== undefined && r.time <= after) || r.time > upTo) continue;
+      const head = { chainId: r.chainId, seq: r.seq, hash: r.hash, time: r.time };
+      const seen = heads.get(r.chainId);
+      if (!seen) {
+        heads.set(r.chainId, { ...head, records: 1, minSeq: r.seq });
+        continue;
+      }
+      seen.records++;
+      seen.minSeq = Math.min(seen.minSeq, r.seq);
+      if (r.seq > seen.seq) Object.assign(seen, head);
+    }
+    return [...heads.values()];
+  }
+
+  /** Replaces a stored record as someone with write access to the table could (tamper tests). */
+  tamper(eventId: string, change: (record: ChainedAuditEvent) => ChainedAuditEvent | undefined): void {
+    const record = this.byId.get(eventId);
+    if (!record) throw new Error(`no audit record ${eventId}`);
+    const changed = change(structuredClone(record));
+    if (changed) this.byId.set(eventId, changed);
+    else this.byId.delete(eventId);
+  }
+}
+
+/** The production audit log (hash chains, ChainedAuditLog) writing into an in-memory table. */
+export function inMemoryAuditLog(table: InMemoryAuditTable, maxChains = 8): ChainedAuditLog {
+  return new ChainedAuditLog(table, sequentialIds('chain'), maxChains);
+}
+
+/**
+ * The digest bucket: digests under their keys plus `latest.json`, stored as canonical JSON
+ * exactly as the S3 writer stores them and read back (parsed, untrusted) by `latest`.
+ */
+export class InMemoryDigestStore implements DigestStore, DigestSource {
+  private readonly objects = new Map<string, string>();
+  readonly faults = new Faults<'put' | 'read'>();
+
+  constructor(private readonly prefix = 'digests/') {}
+
+  async latest(): Promise<SignedDigest | undefined> {
+    this.faults.check('read');
+    const body = this.objects.get(`${this.prefix}latest.json`);
+    if (body === undefined) return undefined;
+    const signed = parseSignedDigest(body);
+    if (!signed) throw new Error(`${this.prefix}latest.json is not a digest`);
+    return signed;
+  }
+
+  async put(signed: SignedDigest): Promise<void> {
+    this.faults.check('put');
+    const body = `${canonicalJson(signed)}\n`;
+    this.objects.set(signed.digest.key, body);
+    this.objects.set(`${this.prefix}latest.json`, body);
+  }
+
+  async get(key: string): Promise<DigestObject | undefined> {
+    this.faults.check('read');
+    const body = this.objects.get(key);
+    return body === undefined ? undefined : { key, body };
+  }
+
+  /** Digests (not `latest.json`) whose window overlaps [from, to], in key order. */
+  async overlapping(from: string, to: string): Promise<DigestObject[]> {
+    this.faults.check('read');
+    return [...this.objects.keys()]
+      .filter((key) => key !== `${this.prefix}latest.json`)
+      .sort()
+      .flatMap((key) => {
+        const body = this.objects.get(key) ?? '';
+        const digest = parseSignedDigest(body)?.digest;
+        // An unreadable object is kept, as the S3 reader keeps it: verification names it.
+        return !digest || (digest.startTime < to && digest.endTime >= from) ? [{ key, body }] : [];
+      });
+  }
+
+  /** Object keys, `latest.json` included. */
+  keys(): string[] {
+    return [...this.objects.keys()].sort();
+  }
+
+  /** Overwrites or deletes an object as a bucket without Object Lock would allow (tamper tests). */
+  replace(key: string, body: string | undefined): void {
+    if (body === undefined) this.objects.delete(key);
+    else this.objects.set(key, body);
+  }
+}
+
+/** A KMS-like ECDSA P-256 signer whose private key never leaves this object. */
+export class LocalDigestSigner implements DigestSigner {
+  readonly algorithm = 'ECDSA_SHA_256';
+  readonly publicKey: KeyObject;
+  private readonly privateKey: KeyObject;
+  readonly faults = new Faults<'sign'>();
+
+  constructor(readonly keyId = 'local-digest-key') {
+    const keys = generateKeyPairSync('ec', { namedCurve: 'P-256' });
+    this.publicKey = keys.publicKey;
+    this.privateKey = keys.privateKey;
+  }
+
+  async sign(message: string): Promise<Buffer> {
+    this.faults.check('sign');
+    return sign('sha256', Buffer.from(message), this.privateKey);
+  }
+}
