@@ -16,7 +16,7 @@ export interface AccessRequestConfig {
 
 const secret = z.string().min(32, 'at least 32 characters');
 
-const schema = z.object({
+export const accessRequestEnvironmentSchema = z.object({
   CREDVEND_ACCESS_REQUESTS_TABLE: z.string().min(3).default('credvend-access-requests'),
   CREDVEND_REQUESTABLES_TABLE: z.string().min(3).default('credvend-requestables'),
   CREDVEND_SLACK_TOKEN: z.string().min(1).optional(),
@@ -52,7 +52,7 @@ export function loadAccessRequestConfig(
   env: Record<string, string | undefined> = process.env,
 ): AccessRequestConfig {
   const present = Object.fromEntries(Object.entries(env).filter(([, value]) => value !== ''));
-  const result = schema.safeParse(present);
+  const result = accessRequestEnvironmentSchema.safeParse(present);
   if (!result.success) {
     const problems = result.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ');
     throw new AccessRequestConfigError(`invalid configuration: ${problems}`);

@@ -21,7 +21,7 @@ const rateLimit = z
     return { limit: limit ?? 0, windowSeconds: windowSeconds ?? 1 };
   });
 
-const environmentSchema = z.object({
+export const environmentSchema = z.object({
   AWS_REGION: z.string().min(1).default('us-east-1'),
   CREDVEND_ENTITLEMENTS_TABLE: z.string().min(3).default('credvend-entitlements'),
   CREDVEND_AUDIT_TABLE: z.string().min(3).default('credvend-audit'),

@@ -42,6 +42,11 @@ registerAuditCommands(program);
 registerDevToken(program, apiUrl);
 registerCompletion(program);
 
+/** The whole command tree, for what is generated from it (the CLI reference). */
+export function cliProgram(): Command {
+  return program;
+}
+
 export async function runCli(argv: readonly string[]): Promise<void> {
   try {
     await program.parseAsync(argv);

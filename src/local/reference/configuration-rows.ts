@@ -1,0 +1,245 @@
+import type { accessRequestEnvironmentSchema } from '../../access-request-config.js';
+import type { environmentSchema } from '../../config.js';
+
+/** Every variable the configuration schemas read. */
+export type ConfigVariable =
+  | keyof typeof environmentSchema.shape
+  | keyof typeof accessRequestEnvironmentSchema.shape;
+
+/**
+ * What each configuration variable means, as a person reads it: the reference
+ * (docs/reference/configuration.md) joins these rows with what the schemas accept, and
+ * refuses to render while a variable of the schemas has no row here.
+ */
+export const CONFIGURATION_ROWS: readonly {
+  variables: readonly ConfigVariable[];
+  default: string;
+  meaning: string;
+}[] = [
+  {
+    variables: ['AWS_REGION'],
+    default: '`us-east-1`',
+    meaning: 'region of the SDK clients',
+  },
+  {
+    variables: ['CREDVEND_ENTITLEMENTS_TABLE'],
+    default: '`credvend-entitlements`',
+    meaning: 'entitlements table',
+  },
+  {
+    variables: ['CREDVEND_AUDIT_TABLE'],
+    default: '`credvend-audit`',
+    meaning: 'audit table',
+  },
+  {
+    variables: ['CREDVEND_DYNAMODB_ENDPOINT'],
+    default: 'AWS',
+    meaning: 'DynamoDB endpoint (DynamoDB Local)',
+  },
+  {
+    variables: ['CREDVEND_STS_ENDPOINT'],
+    default: 'AWS',
+    meaning: 'STS endpoint (moto)',
+  },
+  {
+    variables: ['CREDVEND_OIDC_ISSUER'],
+    default: 'none: OIDC off',
+    meaning: 'accepted token issuer',
+  },
+  {
+    variables: ['CREDVEND_OIDC_AUDIENCE'],
+    default: '`credvend`',
+    meaning: 'required `aud`',
+  },
+  {
+    variables: ['CREDVEND_OIDC_JWKS_URI'],
+    default: 'discovered',
+    meaning: "JWKS location; otherwise from the issuer's `/.well-known/openid-configuration`",
+  },
+  {
+    variables: ['CREDVEND_OIDC_ALGORITHMS'],
+    default: '`RS256,ES256`',
+    meaning: 'allow-list; only asymmetric algorithms are accepted',
+  },
+  {
+    variables: ['CREDVEND_OIDC_NAME_CLAIM'],
+    default: '`email`',
+    meaning:
+      "claim shown as the caller's name (RoleSessionName where it fits, the `credvend-caller` tag, audit `callerName`); `email` only when `email_verified` is `true`; falls back to `sub`; never the identity",
+  },
+  {
+    variables: ['CREDVEND_OIDC_CLOCK_TOLERANCE_SECONDS'],
+    default: '`30`',
+    meaning: 'clock skew allowed on `exp`/`nbf`',
+  },
+  {
+    variables: [
+      'CREDVEND_OIDC_REQUIRED_TYP',
+      'CREDVEND_OIDC_AUTHORIZED_PARTY',
+      'CREDVEND_OIDC_MAX_TOKEN_AGE_SECONDS',
+    ],
+    default: 'none',
+    meaning:
+      'optional checks: the JOSE `typ` header, the `azp` claim, the age by `iat` (also `requiredTyp`, `authorizedParty`, `maxTokenAgeSeconds` per entry of `CREDVEND_OIDC_ISSUERS`)',
+  },
+  {
+    variables: ['CREDVEND_OIDC_KEY_REFRESH_SECONDS'],
+    default: '`60`',
+    meaning:
+      "a key removed from the issuer's JWKS stops being accepted within this time (`keyRefreshSeconds` per issuer entry)",
+  },
+  {
+    variables: ['CREDVEND_AWS_AUTH_KEY_RATE_LIMIT', 'CREDVEND_AWS_AUTH_SOURCE_RATE_LIMIT'],
+    default: '`60/60`, `300/60`',
+    meaning:
+      'unverified `CredvendAWS` attempts per claimed access key id and per source address, counted before anything is forwarded to STS; `off` disables',
+  },
+  {
+    variables: ['CREDVEND_SERVER_ID'],
+    default: 'none: AWS callers off',
+    meaning: 'what AWS callers sign into `X-Credvend-Server-ID`',
+  },
+  {
+    variables: ['CREDVEND_ROLE_CHAINING'],
+    default: '`auto`',
+    meaning: 'cap sessions at 1 h; `auto` = on in Lambda unless the vending identity is the user',
+  },
+  {
+    variables: ['CREDVEND_VENDING_IDENTITY', 'CREDVEND_VENDING_KEY_SECRET'],
+    default: '`role`, none',
+    meaning: '`user`: AssumeRole is signed with the key in that secret (ARN or name; required with `user`)',
+  },
+  {
+    variables: ['CREDVEND_VENDING_KEY_TTL_SECONDS'],
+    default: '`300`',
+    meaning: 'how long a container uses the key it read before reading the secret again (10–3600)',
+  },
+  {
+    variables: ['CREDVEND_VENDING_USER_NAME', 'CREDVEND_SECRETS_MANAGER_ENDPOINT'],
+    default: 'none, AWS',
+    meaning: "the rotation function's user; Secrets Manager endpoint (moto)",
+  },
+  {
+    variables: ['CREDVEND_AUDITORS', 'CREDVEND_ADMINS'],
+    default: 'none',
+    meaning: 'principals (`iss#sub` or ARN) holding each role; the roles are separate on purpose',
+  },
+  {
+    variables: ['CREDVEND_OIDC_ISSUERS'],
+    default: 'none',
+    meaning: 'further issuers, a JSON array (see "Several issuers")',
+  },
+  {
+    variables: ['CREDVEND_PORTAL_CLIENT_ID', 'CREDVEND_PORTAL_RESOURCE'],
+    default: '`credvend-portal`, none',
+    meaning: "the portal's OIDC public client, and the resource indicator it asks tokens for",
+  },
+  {
+    variables: ['CREDVEND_GROUPS_CLAIM', 'CREDVEND_AUDITOR_GROUPS', 'CREDVEND_ADMIN_GROUPS'],
+    default: '`groups`, none, none',
+    meaning:
+      "`CREDVEND_OIDC_ISSUER`'s groups claim (an array of strings: group subjects and the roles); groups holding each role, bare for that issuer's, `<issuer>#<group>` for another's",
+  },
+  {
+    variables: ['CREDVEND_CALLER_RATE_LIMIT', 'CREDVEND_ENTITLEMENT_RATE_LIMIT'],
+    default: '`60/60`, `600/60`',
+    meaning: 'quotas, `<count>/<seconds>` or `off`',
+  },
+  {
+    variables: ['CREDVEND_RATE_LIMITS_TABLE', 'CREDVEND_IDEMPOTENCY_TABLE'],
+    default: '`credvend-ratelimits`, `credvend-idempotency`',
+    meaning: 'quota counters; idempotency keys',
+  },
+  {
+    variables: ['CREDVEND_IDEMPOTENCY_SECRET'],
+    default: 'none: Idempotency-Key refused',
+    meaning: '≥ 32 characters; seals idempotent replays',
+  },
+  {
+    variables: ['CREDVEND_CURSOR_SECRET'],
+    default: 'the idempotency secret, else per process',
+    meaning:
+      '≥ 32 characters; MAC key of audit page cursors (set it, or the idempotency secret, when more than one process serves the audit API)',
+  },
+  {
+    variables: ['CREDVEND_REVOKER_ROLE_NAME', 'CREDVEND_IAM_ENDPOINT'],
+    default: 'none: revocations printed, AWS',
+    meaning: 'role assumed in target accounts to write revocations',
+  },
+  {
+    variables: ['CREDVEND_FEDERATION_ENDPOINT'],
+    default: '`https://signin.aws.amazon.com/federation`',
+    meaning: 'console sign-in',
+  },
+  {
+    variables: ['CREDVEND_CONSOLE_DESTINATION', 'CREDVEND_CONSOLE_ISSUER'],
+    default: 'console home, `credvend`',
+    meaning: 'console sign-in URL parts',
+  },
+  {
+    variables: ['CREDVEND_ACCESS_REQUESTS_TABLE', 'CREDVEND_REQUESTABLES_TABLE'],
+    default: '`credvend-access-requests`, `credvend-requestables`',
+    meaning: 'just-in-time access tables',
+  },
+  {
+    variables: ['CREDVEND_SLACK_TOKEN', 'CREDVEND_SLACK_CHANNEL', 'CREDVEND_SLACK_API_URL'],
+    default: 'none: off, none, `https://slack.com/api/`',
+    meaning: 'Slack notifications',
+  },
+  {
+    variables: ['CREDVEND_SLACK_SIGNING_SECRET', 'CREDVEND_SLACK_USERS'],
+    default: 'none: Slack interactions refused',
+    meaning: "verify Slack's interactive payloads; `SLACKUSERID=principal,…`",
+  },
+  {
+    variables: ['CREDVEND_WEBHOOK_URL', 'CREDVEND_WEBHOOK_SECRET'],
+    default: 'none: off',
+    meaning: 'signed webhook notifications (secret ≥ 32 characters)',
+  },
+  {
+    variables: ['CREDVEND_NOTIFY_ATTEMPTS', 'CREDVEND_NOTIFY_BACKOFF_MS', 'CREDVEND_NOTIFY_TIMEOUT_MS'],
+    default: '`3`, `250`, `2000`',
+    meaning: 'notification retries',
+  },
+  {
+    variables: ['CREDVEND_LOG_LEVEL'],
+    default: '`info`',
+    meaning: '`debug`…`silent`; logs are JSON lines without secrets',
+  },
+  {
+    variables: ['CREDVEND_DIGEST_BUCKET', 'CREDVEND_DIGEST_PREFIX'],
+    default: 'none: verify checks chain links only, `digests/`',
+    meaning: 'where signed digests are',
+  },
+  {
+    variables: ['CREDVEND_DIGEST_KEY_ID', 'CREDVEND_DIGEST_SIGNING_ALGORITHM'],
+    default: 'none, `ECDSA_SHA_256`',
+    meaning: 'the asymmetric KMS key that signs them (`RSASSA_PSS_SHA_256` for an RSA key)',
+  },
+  {
+    variables: ['CREDVEND_DIGEST_PUBLIC_KEY'],
+    default: 'fetched with `kms:GetPublicKey`',
+    meaning: 'pin the public key verify trusts (PEM or base64 DER)',
+  },
+  {
+    variables: ['CREDVEND_DIGEST_SETTLE_SECONDS', 'CREDVEND_DIGEST_INTERVAL_SECONDS'],
+    default: '`60`, `300`',
+    meaning:
+      "how far behind now a digest window ends; the local timer's period (deployed: the `digestSchedule` param)",
+  },
+  {
+    variables: ['CREDVEND_EVENT_BUS', 'CREDVEND_EVENT_SOURCE'],
+    default: '`default`, `credvend`',
+    meaning: 'where audit events go',
+  },
+  {
+    variables: ['CREDVEND_KMS_ENDPOINT', 'CREDVEND_S3_ENDPOINT', 'CREDVEND_EVENTS_ENDPOINT'],
+    default: 'AWS',
+    meaning: 'emulator endpoints (moto)',
+  },
+  {
+    variables: ['AWS_LAMBDA_FUNCTION_NAME'],
+    default: 'set by Lambda',
+    meaning: 'running in Lambda: `CREDVEND_ROLE_CHAINING=auto` caps sessions at 1 h',
+  },
+];

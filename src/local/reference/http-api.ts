@@ -1,0 +1,138 @@
+import * as z from 'zod';
+import { buildOpenApiDocument } from '../../http/openapi.js';
+
+// Only the parts of OpenAPI 3.1 the reference shows; the document itself is validated elsewhere.
+interface Schema {
+  $ref?: string | undefined;
+  type?: string | undefined;
+  enum?: unknown[] | undefined;
+  const?: unknown;
+  format?: string | undefined;
+  items?: Schema | undefined;
+  anyOf?: Schema[] | undefined;
+  oneOf?: Schema[] | undefined;
+  properties?: Record<string, Schema> | undefined;
+  required?: string[] | undefined;
+  description?: string | undefined;
+}
+const schema: z.ZodType<Schema> = z.lazy(() =>
+  z.object({
+    $ref: z.string().optional(),
+    type: z.string().optional(),
+    enum: z.array(z.unknown()).optional(),
+    const: z.unknown().optional(),
+    format: z.string().optional(),
+    items: schema.optional(),
+    anyOf: z.array(schema).optional(),
+    oneOf: z.array(schema).optional(),
+    properties: z.record(z.string(), schema).optional(),
+    required: z.array(z.string()).optional(),
+    description: z.string().optional(),
+  }),
+);
+const content = z.record(z.string(), z.object({ schema: schema.optional() })).optional();
+const operation = z.object({
+  summary: z.string(),
+  'x-credvend-function': z.string().optional(),
+  security: z.array(z.record(z.string(), z.array(z.string()))).optional(),
+  parameters: z
+    .array(z.object({ name: z.string(), in: z.string(), required: z.boolean().optional(), schema }))
+    .optional(),
+  requestBody: z.object({ required: z.boolean().optional(), content }).optional(),
+  responses: z.record(z.string(), z.object({ description: z.string(), content })),
+});
+const document = z.object({
+  info: z.object({ title: z.string(), version: z.string(), description: z.string().optional() }),
+  paths: z.record(z.string(), z.record(z.string(), operation)),
+  components: z.object({
+    schemas: z.record(z.string(), schema),
+    securitySchemes: z.record(z.string(), z.object({ description: z.string().optional() })),
+  }),
+});
+
+const code = (text: unknown): string => `\`${String(text)}\``;
+const cell = (text: string): string => text.replaceAll('|', '\\|').replaceAll('\n', ' ');
+const refName = (ref: string): string => ref.slice(ref.lastIndexOf('/') + 1);
+const anchor = (name: string): string => `#${name.toLowerCase()}`;
+
+/** A schema in a few words: a link for a named schema, the literal values of an enum. */
+function typeOf(s: Schema): string {
+  if (s.$ref) return `[${refName(s.$ref)}](${anchor(refName(s.$ref))})`;
+  if (s.enum) return s.enum.map(code).join(' | ');
+  if (s.const !== undefined) return code(s.const);
+  const union = s.anyOf ?? s.oneOf;
+  if (union) return union.map(typeOf).join(' or ');
+  if (s.type === 'array') return `array of ${s.items ? typeOf(s.items) : 'anything'}`;
+  if (s.properties) return `{ ${Object.keys(s.properties).join(', ')} }`;
+  if (s.format) return `${s.type ?? 'string'} (${s.format})`;
+  return s.type ?? 'any';
+}
+
+const bodyTypes = (c: z.infer<typeof content>): string =>
+  Object.entries(c ?? {})
+    .map(([type, { schema: s }]) => (s ? `${code(type)} ${typeOf(s)}` : code(type)))
+    .join(', ');
+
+function operationSection(method: string, path: string, op: z.infer<typeof operation>): string[] {
+  const auth = (op.security ?? []).flatMap(Object.keys);
+  const lines = [`### ${method.toUpperCase()} ${path}`, '', op.summary, ''];
+  lines.push(`- function: ${op['x-credvend-function'] ?? 'none'}`);
+  lines.push(`- auth: ${auth.length > 0 ? auth.map(code).join(' or ') : 'none'}`);
+  if (op.requestBody) lines.push(`- body: ${bodyTypes(op.requestBody.content)}`);
+  for (const p of op.parameters ?? [])
+    lines.push(`- ${p.in} ${code(p.name)}${p.required ? ' (required)' : ''}: ${typeOf(p.schema)}`);
+  for (const [status, answer] of Object.entries(op.responses)) {
+    const types = bodyTypes(answer.content);
+    lines.push(`- ${status}: ${answer.description}${types ? ` — ${types}` : ''}`);
+  }
+  return [...lines, ''];
+}
+
+function schemaSection(name: string, s: Schema): string[] {
+  const lines = [`### ${name}`, ''];
+  if (s.description) lines.push(s.description, '');
+  if (!s.properties) return [...lines, `${typeOf(s)}`, ''];
+  lines.push('| field | type | required |', '|---|---|---|');
+  for (const [field, property] of Object.entries(s.properties)) {
+    const required = s.required?.includes(field) ? 'yes' : '';
+    lines.push(`| ${code(field)} | ${cell(typeOf(property))} | ${required} |`);
+  }
+  return [...lines, ''];
+}
+
+/** docs/reference/http-api.md: every route and wire schema of the OpenAPI document, in its order. */
+export function httpApiReference(): string {
+  const doc = document.parse(buildOpenApiDocument());
+  const routes = Object.entries(doc.paths).flatMap(([path, methods]) =>
+    Object.entries(methods).map(([method, op]) => ({ method, path, op })),
+  );
+  return [
+    `# HTTP API reference (${doc.info.title} ${doc.info.version})`,
+    '',
+    '<!-- Generated by `npm run docs` from the OpenAPI document (openapi.json); edit the route',
+    '     table and the wire schemas, not this file. -->',
+    '',
+    doc.info.description ?? '',
+    'What the routes mean and how to use them: [guides/http-api.md](../guides/http-api.md).',
+    '',
+    '| method | path | what | auth |',
+    '|---|---|---|---|',
+    ...routes.map(
+      ({ method, path, op }) =>
+        `| ${method.toUpperCase()} | ${code(path)} | ${cell(op.summary)} | ${(op.security ?? []).flatMap(Object.keys).join(', ') || 'none'} |`,
+    ),
+    '',
+    '## Authentication',
+    '',
+    ...Object.entries(doc.components.securitySchemes).map(
+      ([name, scheme]) => `- ${code(name)}: ${scheme.description ?? ''}`,
+    ),
+    '',
+    '## Routes',
+    '',
+    ...routes.flatMap(({ method, path, op }) => operationSection(method, path, op)),
+    '## Schemas',
+    '',
+    ...Object.entries(doc.components.schemas).flatMap(([name, s]) => schemaSection(name, s)),
+  ].join('\n');
+}
