@@ -6,12 +6,14 @@ import { createSigV4AuthMethod } from '../auth/aws-sigv4.js';
 import { bearerAuth } from '../auth/bearer.js';
 import { OidcIssuers } from '../auth/oidc-issuers.js';
 import { DynamoDbAuditSink } from '../aws/dynamodb-audit-sink.js';
-import { DynamoDbRateLimiter } from '../aws/dynamodb-rate-limiter.js';
+import { DynamoDbQuotaLedger } from '../aws/dynamodb-quota-ledger.js';
 import type { Config } from '../config.js';
 import type { AuditEvent } from '../domain/audit/audit.js';
 import { ChainedAuditLog } from '../domain/audit/chain.js';
 import type { TransactionalAuditLog } from '../domain/audit/ports.js';
 import { PrivilegedAccess } from '../domain/identity/privileged-access.js';
+import { LeasedRateLimiter } from '../domain/issuance/leased-rate-limiter.js';
+import type { RateLimiter } from '../domain/issuance/ports.js';
 import { systemClock } from '../domain/shared/clock.js';
 import { newEventId } from '../domain/shared/ids.js';
 import { createLogger, describeError, type Logger } from '../logging.js';
@@ -33,6 +35,7 @@ export interface Composition {
     sts?: STSClient;
     auditLog?: TransactionalAuditLog;
     auth?: AuthMethod[];
+    rateLimiter?: RateLimiter;
   };
 }
 
@@ -63,6 +66,17 @@ export function auditLogOf(root: Composition): TransactionalAuditLog {
 }
 
 /**
+ * Quotas and attempt counters of this container: tokens leased in blocks from the shared
+ * ledger and spent here, so a request costs no DynamoDB write while its block lasts.
+ */
+export function rateLimiterOf(root: Composition): RateLimiter {
+  root.built.rateLimiter ??= new LeasedRateLimiter(
+    new DynamoDbQuotaLedger(dynamodbOf(root), root.config.tables.rateLimits),
+  );
+  return root.built.rateLimiter;
+}
+
+/**
  * The ways a caller may prove who it is. The API Gateway IAM context exists only in the
  * Lambda runtime, where API Gateway itself fills it in.
  */
@@ -76,7 +90,7 @@ export function authMethodsOf(root: Composition): AuthMethod[] {
       createSigV4AuthMethod({
         ...awsAuth,
         attempts: {
-          limiter: new DynamoDbRateLimiter(dynamodbOf(root), config.tables.rateLimits),
+          limiter: rateLimiterOf(root),
           ...attemptLimits,
         },
       }),

@@ -2,7 +2,6 @@ import type { Hono } from 'hono';
 import { consoleSignInUrl } from '../aws/console-federation.js';
 import { DynamoDbEntitlementStore } from '../aws/dynamodb-entitlement-store.js';
 import { DynamoDbIdempotencyStore } from '../aws/dynamodb-idempotency-store.js';
-import { DynamoDbRateLimiter } from '../aws/dynamodb-rate-limiter.js';
 import { DynamoDbRevocationLookup } from '../aws/dynamodb-revocation-lookup.js';
 import { SecretsManagerVendingKeys } from '../aws/secrets-manager-vending-keys.js';
 import { StsRoleAssumer } from '../aws/sts-role-assumer.js';
@@ -22,6 +21,7 @@ import {
   type Composition,
   dynamodbOf,
   logAuditFailure,
+  rateLimiterOf,
   stsOf,
 } from './composition.js';
 
@@ -38,7 +38,7 @@ function vendorOf(root: Composition, clock: Clock): CredentialVendor {
     ...(caller || entitlement
       ? {
           rateLimits: {
-            limiter: new DynamoDbRateLimiter(dynamodbOf(root), config.tables.rateLimits),
+            limiter: rateLimiterOf(root),
             ...config.rateLimits,
           },
         }

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { DynamoDbRateLimiter } from '../../src/aws/dynamodb-rate-limiter.js';
+import { DynamoDbQuotaLedger } from '../../src/aws/dynamodb-quota-ledger.js';
+import { LeasedRateLimiter } from '../../src/domain/issuance/leased-rate-limiter.js';
 import type { RateLimitBucket } from '../../src/domain/issuance/ports.js';
 import { RateLimitedError } from '../../src/domain/shared/errors.js';
 import { problemWire } from '../../src/wire/problem.js';
@@ -71,11 +72,8 @@ describe('rate limits', () => {
     }
   });
 
-  it('spends no quota on a request another quota refuses: the buckets taken are given back', async () => {
-    const limiter = new DynamoDbRateLimiter(
-      dynamodb(),
-      stack().credvendEnv.CREDVEND_RATE_LIMITS_TABLE ?? 'credvend-ratelimits',
-    );
+  it('spends no quota on a request another quota refuses: the tokens leased for it stay with the container', async () => {
+    const limiter = new LeasedRateLimiter(ledger());
     const id = `atomic-${Date.now()}`;
     const caller = (limit: number): RateLimitBucket => ({ scope: 'caller', id, limit, windowSeconds: 3600 });
     const entitlement: RateLimitBucket = { scope: 'entitlement', id, limit: 1, windowSeconds: 3600 };
@@ -88,4 +86,25 @@ describe('rate limits', () => {
     await limiter.take([caller(2)], now);
     await expect(limiter.take([caller(2)], now)).rejects.toBeInstanceOf(RateLimitedError);
   });
+
+  it('leases in blocks from one DynamoDB counter: containers together never pass the limit, the last lease gets what is left', async () => {
+    // Prepare: a limit of 25, leases of 10, four containers asking at once.
+    const window = { key: `ledger-${Date.now()}`, limit: 25, endsAt: Date.now() + 3_600_000 };
+    const containers = Array.from({ length: 4 }, () => ledger());
+
+    // Act
+    const grants = await Promise.all(containers.map((c) => c.lease(window, 10)));
+    const after = await ledger().lease(window, 10);
+
+    // Assess: 10 + 10 + 5 + 0 in some order; nothing left after.
+    expect([...grants].sort((a, b) => a - b)).toEqual([0, 5, 10, 10]);
+    expect(after).toBe(0);
+  });
 });
+
+function ledger(): DynamoDbQuotaLedger {
+  return new DynamoDbQuotaLedger(
+    dynamodb(),
+    stack().credvendEnv.CREDVEND_RATE_LIMITS_TABLE ?? 'credvend-ratelimits',
+  );
+}

@@ -9,6 +9,8 @@ import type {
   EntitlementStore,
   IdempotencyRecord,
   IdempotencyStore,
+  QuotaLedger,
+  QuotaWindow,
   RateLimitBucket,
   RateLimiter,
   RoleAssumer,
@@ -94,8 +96,8 @@ export class FakeRoleAssumer implements RoleAssumer {
 }
 
 /**
- * Fixed-window counters like DynamoDbRateLimiter: every bucket is counted, and when one is
- * full the others are given back and RateLimitedError names the full one's scope.
+ * Exact fixed-window counters, as LeasedRateLimiter in one container with a block of 1:
+ * every bucket is counted, and when one is full none is and RateLimitedError names its scope.
  */
 export class InMemoryRateLimiter implements RateLimiter {
   private readonly counts = new Map<string, number>();
@@ -211,5 +213,19 @@ export class InMemoryIdempotencyStore implements IdempotencyStore {
     const held = this.keys.get(keyHash);
     if (held?.state !== 'pending') throw new Error(`conditional check failed: ${keyHash} is not pending`);
     return held;
+  }
+}
+
+/** The shared quota ledger in memory: the counts per window, and every lease asked for. */
+export class InMemoryQuotaLedger implements QuotaLedger {
+  readonly counts = new Map<string, number>();
+  readonly leases: Array<{ key: string; want: number; granted: number }> = [];
+
+  async lease(window: QuotaWindow, want: number): Promise<number> {
+    const count = this.counts.get(window.key) ?? 0;
+    const granted = Math.max(0, Math.min(want, window.limit - count));
+    this.counts.set(window.key, count + granted);
+    this.leases.push({ key: window.key, want, granted });
+    return granted;
   }
 }

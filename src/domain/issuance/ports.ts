@@ -24,6 +24,24 @@ export interface RateLimiter {
   take(buckets: readonly RateLimitBucket[], now: Date): Promise<void>;
 }
 
+/** One quota window in the shared store: what a lease counts against. */
+export interface QuotaWindow {
+  /** Names the bucket and the window (scope, id, length, start): one counter each. */
+  key: string;
+  limit: number;
+  /** When the window ends (ms since the epoch): its counter may be dropped after. */
+  endsAt: number;
+}
+
+/**
+ * The shared count of tokens handed out per quota window, across every container. `lease`
+ * adds at most `want` tokens and never takes the count past the window's limit: it answers
+ * how many it added (fewer than asked when the window is nearly spent, 0 when it is spent).
+ */
+export interface QuotaLedger {
+  lease(window: QuotaWindow, want: number): Promise<number>;
+}
+
 /** The state of one idempotency key, as stored. */
 export type IdempotencyRecord =
   | { state: 'pending'; requestHash: string }
