@@ -10,6 +10,12 @@ export interface AccessRequestConfig {
   /** Slack interactive messages: the app's signing secret and Slack user id → principal. */
   slackInteractions?: { signingSecret: string; users: ReadonlyMap<string, string> };
   webhook?: { url: string; secret: string };
+  /** Amazon SNS: each notice published to one topic (subscribers filter on `type`, `urgent`). */
+  sns?: { topicArn: string; endpoint?: string };
+  /** Amazon SES: each notice mailed, as plain text, to a fixed list from a verified identity. */
+  email?: { from: string; to: string[]; portalUrl?: string; endpoint?: string };
+  /** Microsoft Teams: an incoming-webhook or Workflows URL (it embeds its own signature: a secret). */
+  teams?: { url: string; portalUrl?: string };
   /** Attempts per sink and notice, with doubling backoff from `backoffMs`. */
   delivery: { attempts: number; backoffMs: number; timeoutMs: number };
 }
@@ -30,6 +36,27 @@ export const accessRequestEnvironmentSchema = z.object({
     .optional(),
   CREDVEND_WEBHOOK_URL: z.url().optional(),
   CREDVEND_WEBHOOK_SECRET: secret.optional(),
+  CREDVEND_NOTIFY_SNS_TOPIC_ARN: z
+    .string()
+    .regex(/^arn:aws[\w-]*:sns:[a-z0-9-]+:\d{12}:[\w-]{1,256}$/, 'an SNS topic ARN')
+    .optional(),
+  CREDVEND_SNS_ENDPOINT: z.url().optional(),
+  CREDVEND_NOTIFY_EMAIL_FROM: z.email().optional(),
+  CREDVEND_NOTIFY_EMAIL_TO: z
+    .string()
+    .transform((list) => list.split(',').map((address) => address.trim()))
+    .pipe(z.array(z.email()).min(1).max(50))
+    .optional(),
+  CREDVEND_SES_ENDPOINT: z.url().optional(),
+  CREDVEND_TEAMS_WEBHOOK_URL: z
+    .url()
+    .refine(
+      (url) => /^https:|^http:\/\/(127\.0\.0\.1|localhost|\[::1\])[:/]/.test(url),
+      'an https URL (or loopback, locally)',
+    )
+    .optional(),
+  // Where notices link to: the portal's public base URL (https, or a loopback URL locally).
+  CREDVEND_PORTAL_URL: z.url().optional(),
   CREDVEND_NOTIFY_ATTEMPTS: z.coerce.number().int().min(1).max(6).default(3),
   CREDVEND_NOTIFY_BACKOFF_MS: z.coerce.number().int().min(0).max(5000).default(250),
   CREDVEND_NOTIFY_TIMEOUT_MS: z.coerce.number().int().min(100).max(10_000).default(2000),
@@ -86,6 +113,31 @@ export function loadAccessRequestConfig(
       );
     }
     config.webhook = { url: e.CREDVEND_WEBHOOK_URL, secret: e.CREDVEND_WEBHOOK_SECRET };
+  }
+  if (e.CREDVEND_NOTIFY_SNS_TOPIC_ARN) {
+    config.sns = {
+      topicArn: e.CREDVEND_NOTIFY_SNS_TOPIC_ARN,
+      ...(e.CREDVEND_SNS_ENDPOINT ? { endpoint: e.CREDVEND_SNS_ENDPOINT } : {}),
+    };
+  }
+  if (e.CREDVEND_NOTIFY_EMAIL_FROM || e.CREDVEND_NOTIFY_EMAIL_TO) {
+    if (!e.CREDVEND_NOTIFY_EMAIL_FROM || !e.CREDVEND_NOTIFY_EMAIL_TO) {
+      throw new AccessRequestConfigError(
+        'invalid configuration: CREDVEND_NOTIFY_EMAIL_FROM and CREDVEND_NOTIFY_EMAIL_TO go together',
+      );
+    }
+    config.email = {
+      from: e.CREDVEND_NOTIFY_EMAIL_FROM,
+      to: e.CREDVEND_NOTIFY_EMAIL_TO,
+      ...(e.CREDVEND_PORTAL_URL ? { portalUrl: e.CREDVEND_PORTAL_URL } : {}),
+      ...(e.CREDVEND_SES_ENDPOINT ? { endpoint: e.CREDVEND_SES_ENDPOINT } : {}),
+    };
+  }
+  if (e.CREDVEND_TEAMS_WEBHOOK_URL) {
+    config.teams = {
+      url: e.CREDVEND_TEAMS_WEBHOOK_URL,
+      ...(e.CREDVEND_PORTAL_URL ? { portalUrl: e.CREDVEND_PORTAL_URL } : {}),
+    };
   }
   return config;
 }

@@ -4,6 +4,8 @@ import { IAMClient } from '@aws-sdk/client-iam';
 import { KMSClient } from '@aws-sdk/client-kms';
 import { S3Client } from '@aws-sdk/client-s3';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { SESv2Client } from '@aws-sdk/client-sesv2';
+import { SNSClient } from '@aws-sdk/client-sns';
 import { STSClient } from '@aws-sdk/client-sts';
 import type {
   AwsCredentialIdentity,
@@ -111,4 +113,21 @@ export function createSecretsManagerClient(
 export function createIamClient(config: Config, credentials?: AwsCredentialIdentity): IAMClient {
   const endpoint = config.revocation?.iamEndpoint ?? config.vendingUser?.iamEndpoint;
   return new IAMClient(serviceOptions(config, credentials, endpoint));
+}
+
+/** Notification sinks: only the requests function builds these, and only when configured. */
+export function createSnsClient(
+  config: Config,
+  endpoint?: string,
+  credentials?: AwsCredentialIdentity,
+): SNSClient {
+  return new SNSClient(serviceOptions(config, credentials, endpoint));
+}
+
+export function createSesClient(
+  config: Config,
+  endpoint?: string,
+  credentials?: AwsCredentialIdentity,
+): SESv2Client {
+  return new SESv2Client(serviceOptions(config, credentials, endpoint));
 }

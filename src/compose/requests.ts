@@ -14,9 +14,13 @@ import { createAccessRequestsApp } from '../http/access-requests-app.js';
 import type { AppEnv } from '../http/app-env.js';
 import { describeError, type Logger } from '../logging.js';
 import { type DeliveryFailure, NotificationDispatcher } from '../notify/dispatcher.js';
+import { emailSink } from '../notify/email-sink.js';
 import type { NoticeSink } from '../notify/notice.js';
 import { slackSink } from '../notify/slack-sink.js';
+import { snsSink } from '../notify/sns-sink.js';
+import { teamsSink } from '../notify/teams-sink.js';
 import { webhookSink } from '../notify/webhook-sink.js';
+import { createSesClient, createSnsClient } from './clients.js';
 import {
   auditLogOf,
   authMethodsOf,
@@ -27,11 +31,21 @@ import {
 } from './composition.js';
 import { revocationApplierOf } from './revocations.js';
 
-function sinksOf(settings: AccessRequestConfig): NoticeSink[] {
+function sinksOf(root: Composition, settings: AccessRequestConfig): NoticeSink[] {
+  const { config, runtime } = root;
   const { timeoutMs } = settings.delivery;
   const sinks: NoticeSink[] = [];
   if (settings.slack) sinks.push(slackSink({ ...settings.slack, timeoutMs }));
   if (settings.webhook) sinks.push(webhookSink({ ...settings.webhook, timeoutMs }));
+  if (settings.sns) {
+    sinks.push(snsSink(settings.sns, createSnsClient(config, settings.sns.endpoint, runtime.credentials)));
+  }
+  if (settings.email) {
+    sinks.push(
+      emailSink(settings.email, createSesClient(config, settings.email.endpoint, runtime.credentials)),
+    );
+  }
+  if (settings.teams) sinks.push(teamsSink({ ...settings.teams, timeoutMs }));
   return sinks;
 }
 
@@ -60,7 +74,7 @@ function serviceOf(root: Composition, clock: Clock): AccessRequestService {
   const settings = config.accessRequests;
   const dynamodb = dynamodbOf(root);
   const audit = auditLogOf(root);
-  const sinks = sinksOf(settings);
+  const sinks = sinksOf(root, settings);
   const revocations = revocationApplierOf(root);
   return new AccessRequestService({
     requests: new DynamoDbAccessRequestStore(dynamodb, {

@@ -103,6 +103,8 @@ const SEED_STEPS: readonly SeedStep[] = [
           },
           // moto checks KMS and EventBridge actions against Resource "*" only; the template names the key.
           { Effect: 'Allow', Action: 'kms:GetPublicKey', Resource: '*' },
+          // Notices (the template scopes both to the configured topic and sender).
+          { Effect: 'Allow', Action: ['sns:Publish', 'ses:SendEmail'], Resource: '*' },
         ]),
       }),
     );

@@ -1,0 +1,77 @@
+import type { AccessRequestNotice } from '../domain/access-requests/ports.js';
+import { type NoticeSink, noticeText } from './notice.js';
+import { withoutControlCharacters } from './plain-text.js';
+
+/**
+ * Adaptive Card TextBlocks and facts render a subset of Markdown: emphasis, lists and links.
+ * User text is escaped so that a reason cannot plant a disguised link (`[text](url)`), bold
+ * a fake "APPROVED", or start a list; `<at>` mentions need entities credvend never sends.
+ */
+export function teamsMarkdownEscape(text: string): string {
+  return withoutControlCharacters(text).replace(/[\\`*_{}[\]()#+\-.!~|>]/g, (c) => `\\${c}`);
+}
+
+/** The message a Teams incoming webhook or Workflows ("When a Teams webhook request is received") URL takes. */
+export function teamsMessage(notice: AccessRequestNotice, portalUrl: string | undefined) {
+  const r = notice.request;
+  const fact = (title: string, value: string) => ({ title, value: teamsMarkdownEscape(value) });
+  const facts = [
+    fact('Request', r.id),
+    fact('Account', r.accountId),
+    fact('Role', r.roleArn),
+    fact('State', `${r.state} (${r.approvals.length}/${r.quorum} approvals)`),
+    fact('Requester', `${r.requesterName} (${r.requester})`),
+    ...(r.ticket !== undefined ? [fact('Ticket', r.ticket)] : []),
+  ];
+  return {
+    type: 'message',
+    attachments: [
+      {
+        contentType: 'application/vnd.microsoft.card.adaptive',
+        content: {
+          $schema: 'http://adaptivecards.io/schemas/adaptive-card.json',
+          type: 'AdaptiveCard',
+          version: '1.4',
+          body: [
+            {
+              type: 'TextBlock',
+              text: teamsMarkdownEscape(noticeText(notice)),
+              wrap: true,
+              weight: 'Bolder',
+              ...(notice.urgent ? { color: 'Attention' } : {}),
+            },
+            { type: 'FactSet', facts },
+          ],
+          // Decisions stay where the caller is authenticated: the portal, the CLI, Slack.
+          actions: portalUrl
+            ? [
+                {
+                  type: 'Action.OpenUrl',
+                  title: 'Open in credvend',
+                  url: new URL(`requests/${r.id}`, `${portalUrl}/`).href,
+                },
+              ]
+            : [],
+        },
+      },
+    ],
+  };
+}
+
+/** Posts each notice as an Adaptive Card to a Microsoft Teams webhook URL (which is itself a secret). */
+export function teamsSink(settings: { url: string; portalUrl?: string; timeoutMs: number }): NoticeSink {
+  return {
+    name: 'teams',
+    async deliver(notice) {
+      const response = await fetch(settings.url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(teamsMessage(notice, settings.portalUrl)),
+        redirect: 'error',
+        signal: AbortSignal.timeout(settings.timeoutMs),
+      });
+      // The URL holds the webhook's signature: an error never repeats it.
+      if (!response.ok) throw new Error(`teams webhook answered ${response.status}`);
+    },
+  };
+}
