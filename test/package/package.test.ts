@@ -70,6 +70,8 @@ const IAM_PREFIX: Record<string, string> = {
   s3: 's3',
   eventbridge: 'events',
   'secrets-manager': 'secretsmanager',
+  sns: 'sns',
+  sesv2: 'ses',
 };
 
 /** SDK commands whose IAM action has another name. */
@@ -400,7 +402,7 @@ describe('serverless package', () => {
         const stderr = error.stderr?.split('\n').filter((line) => line.length < 400);
         throw new Error(`${fn.zip} failed to start: ${stderr?.join('\n') ?? String(error)}`);
       });
-      const marker = stdout.lastIndexOf('result ');
+      const marker = stdout.lastIndexOf('@@result ');
       expect(marker, stdout).toBeGreaterThanOrEqual(0);
       const { initMs, results } = JSON.parse(stdout.slice(marker + 9)) as {
         initMs: number;
