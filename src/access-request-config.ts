@@ -1,4 +1,5 @@
 import * as z from 'zod';
+import { type IdentityRules, identityOfListed } from './domain/identity/principal-names.js';
 
 /**
  * Settings of just-in-time access, read once from the environment at start. Kept apart
@@ -7,8 +8,8 @@ import * as z from 'zod';
 export interface AccessRequestConfig {
   tables: { requests: string; requestables: string };
   slack?: { token: string; channel: string; apiUrl: string };
-  /** Slack interactive messages: the app's signing secret and Slack user id → principal. */
-  slackInteractions?: { signingSecret: string; users: ReadonlyMap<string, string> };
+  /** Slack interactive messages: the app's signing secret and Slack user id → person. */
+  slackInteractions?: { signingSecret: string; users: ReadonlyMap<string, SlackMappedPerson> };
   webhook?: { url: string; secret: string };
   /** Amazon SNS: each notice published to one topic (subscribers filter on `type`, `urgent`). */
   sns?: { topicArn: string; endpoint?: string };
@@ -18,6 +19,12 @@ export interface AccessRequestConfig {
   teams?: { url: string; portalUrl?: string };
   /** Attempts per sink and notice, with doubling backoff from `backoffMs`. */
   delivery: { attempts: number; backoffMs: number; timeoutMs: number };
+}
+
+/** Whom a Slack user acts as: the principal as configured and the identity key it stands for. */
+export interface SlackMappedPerson {
+  principal: string;
+  identity: string;
 }
 
 const secret = z.string().min(32, 'at least 32 characters');
@@ -62,11 +69,17 @@ export const accessRequestEnvironmentSchema = z.object({
   CREDVEND_NOTIFY_TIMEOUT_MS: z.coerce.number().int().min(100).max(10_000).default(2000),
 });
 
-function slackUsers(value: string | undefined): Map<string, string> {
-  const users = new Map<string, string>();
+/** The Slack map, each principal resolved by the rule authentication uses; a session ARN stops the start. */
+function slackUsers(value: string | undefined, rules: IdentityRules): Map<string, SlackMappedPerson> {
+  const users = new Map<string, SlackMappedPerson>();
   for (const pair of value?.split(',') ?? []) {
     const at = pair.indexOf('=');
-    users.set(pair.slice(0, at), pair.slice(at + 1));
+    const principal = pair.slice(at + 1);
+    const listed = identityOfListed(principal, rules);
+    if ('problem' in listed) {
+      throw new AccessRequestConfigError(`invalid configuration: CREDVEND_SLACK_USERS: ${listed.problem}`);
+    }
+    users.set(pair.slice(0, at), { principal, identity: listed.key });
   }
   return users;
 }
@@ -76,7 +89,8 @@ class AccessRequestConfigError extends Error {
 }
 
 export function loadAccessRequestConfig(
-  env: Record<string, string | undefined> = process.env,
+  env: Record<string, string | undefined>,
+  rules: IdentityRules,
 ): AccessRequestConfig {
   const present = Object.fromEntries(Object.entries(env).filter(([, value]) => value !== ''));
   const result = accessRequestEnvironmentSchema.safeParse(present);
@@ -103,7 +117,7 @@ export function loadAccessRequestConfig(
   if (e.CREDVEND_SLACK_SIGNING_SECRET) {
     config.slackInteractions = {
       signingSecret: e.CREDVEND_SLACK_SIGNING_SECRET,
-      users: slackUsers(e.CREDVEND_SLACK_USERS),
+      users: slackUsers(e.CREDVEND_SLACK_USERS, rules),
     };
   }
   if (e.CREDVEND_WEBHOOK_URL) {

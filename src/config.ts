@@ -1,5 +1,10 @@
 import * as z from 'zod';
 import { type AccessRequestConfig, loadAccessRequestConfig } from './access-request-config.js';
+import {
+  type IdentityRules,
+  identitiesOfListed,
+  isFederatedRolePattern,
+} from './domain/identity/principal-names.js';
 import type { RoleAssignments } from './domain/identity/roles.js';
 import type { LogLevel } from './logging.js';
 
@@ -89,8 +94,17 @@ export const environmentSchema = z.object({
     .regex(/^[\w+=,.@-]{0,64}$/)
     .optional(),
   CREDVEND_IAM_ENDPOINT: z.url().optional(),
+  // People by `iss#sub` or AWS role/user/root ARN; session ARNs only of federated session roles.
   CREDVEND_AUDITORS: csv.default([]),
   CREDVEND_ADMINS: csv.default([]),
+  // Role ARNs (path-less, a name may end in *) whose session names a trusted federation sets,
+  // e.g. IAM Identity Center's arn:aws:iam::<account>:role/AWSReservedSSO_*: identity = role + session.
+  CREDVEND_FEDERATED_SESSION_ROLES: csv
+    .refine(
+      (patterns) => patterns.every(isFederatedRolePattern),
+      'path-less role ARNs, e.g. arn:aws:iam::123456789012:role/AWSReservedSSO_*',
+    )
+    .default([]),
   CREDVEND_GROUPS_CLAIM: z.string().min(1).default('groups'),
   CREDVEND_AUDITOR_GROUPS: csv.default([]),
   CREDVEND_ADMIN_GROUPS: csv.default([]),
@@ -236,6 +250,8 @@ export interface Config {
   vendingUser?: VendingUserConfig;
   console: { endpoint: string; destination: string; issuer: string };
   roles: RoleAssignments;
+  /** How AWS callers are named: which roles' session names a trusted federation sets. */
+  identity: IdentityRules;
   /** Signed digests: where they are, which key signs them, how they are verified. */
   digests?: DigestConfig;
   /** The audit event stream (EventBridge). */
@@ -295,6 +311,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     throw new ConfigError(`invalid configuration: ${problems}`);
   }
   const e = result.data;
+  const identity: IdentityRules = { federatedSessionRoles: e.CREDVEND_FEDERATED_SESSION_ROLES };
   const config: Config = {
     region: e.AWS_REGION,
     tables: {
@@ -323,9 +340,10 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       destination: e.CREDVEND_CONSOLE_DESTINATION,
       issuer: e.CREDVEND_CONSOLE_ISSUER,
     },
+    identity,
     roles: {
-      auditors: e.CREDVEND_AUDITORS,
-      admins: e.CREDVEND_ADMINS,
+      auditorKeys: peopleKeys('CREDVEND_AUDITORS', e.CREDVEND_AUDITORS, identity),
+      adminKeys: peopleKeys('CREDVEND_ADMINS', e.CREDVEND_ADMINS, identity),
       ...(e.CREDVEND_OIDC_ISSUER ? { groupIssuer: e.CREDVEND_OIDC_ISSUER } : {}),
       auditorGroups: e.CREDVEND_AUDITOR_GROUPS,
       adminGroups: e.CREDVEND_ADMIN_GROUPS,
@@ -336,7 +354,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       ...(e.CREDVEND_EVENTS_ENDPOINT ? { endpoint: e.CREDVEND_EVENTS_ENDPOINT } : {}),
     },
     logLevel: e.CREDVEND_LOG_LEVEL,
-    accessRequests: loadAccessRequestConfig(present),
+    accessRequests: loadAccessRequestConfig(present, identity),
   };
   const vendingUser = vendingUserOf(e);
   if (vendingUser) config.vendingUser = vendingUser;
@@ -395,6 +413,13 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   }
   checkAlgorithms(config.oidcIssuers);
   return config;
+}
+
+/** A list of people as identity keys; a name that names nobody (a session ARN, say) stops the start. */
+function peopleKeys(setting: string, names: readonly string[], rules: IdentityRules): string[] {
+  const { keys, problems } = identitiesOfListed(names, rules);
+  if (problems.length > 0) throw new ConfigError(`invalid configuration: ${setting}: ${problems.join('; ')}`);
+  return keys;
 }
 
 function vendingUserOf(e: z.infer<typeof environmentSchema>): VendingUserConfig | undefined {

@@ -1,3 +1,4 @@
+import type { IdentityRules } from '../domain/identity/principal-names.js';
 import type { AuthMethod } from './auth-method.js';
 import { callerFromAwsArn } from './aws-principal.js';
 
@@ -6,10 +7,12 @@ import { callerFromAwsArn } from './aws-principal.js';
  * SigV4 signature of the HTTP request itself and put the caller's ARN in the event's
  * request context. Only the Lambda adapter passes that context; no header is ever read.
  */
-export const apiGatewayIamAuth: AuthMethod = {
-  async authenticate({ iamAuthorizerArn }) {
-    if (!iamAuthorizerArn) return undefined;
-    const caller = callerFromAwsArn(iamAuthorizerArn);
-    return caller ? { ...caller, authMethod: 'apigw-iam' } : undefined;
-  },
-};
+export function apiGatewayIamAuth(rules: IdentityRules): AuthMethod {
+  return {
+    async authenticate({ iamAuthorizerArn }) {
+      if (!iamAuthorizerArn) return undefined;
+      const caller = callerFromAwsArn(iamAuthorizerArn, rules);
+      return caller ? { ...caller, authMethod: 'apigw-iam' } : undefined;
+    },
+  };
+}

@@ -1,3 +1,4 @@
+import { type IdentityRules, NO_FEDERATION } from '../domain/identity/principal-names.js';
 import type { RateLimitBucket, RateLimiter } from '../domain/issuance/ports.js';
 import type { RateLimitPolicy } from '../domain/issuance/vend.js';
 import { AuthenticationError, QuotaUnavailableError, RateLimitedError } from '../domain/shared/errors.js';
@@ -11,6 +12,8 @@ export interface SigV4AuthSettings {
   /** The only STS endpoint requests are forwarded to, e.g. https://sts.us-east-1.amazonaws.com/ */
   stsEndpoint: string;
   serverId: string;
+  /** Which assumed roles' session names a trusted federation sets (identity = role + session). */
+  identityRules?: IdentityRules;
   /** How far X-Amz-Date may be from now, either way. Default 300 (±5 minutes). */
   maxSkewSeconds?: number;
   fetch?: typeof fetch;
@@ -78,7 +81,7 @@ export function createSigV4AuthMethod(settings: SigV4AuthSettings): AuthMethod {
       });
       if (settings.attempts) await countAttempt(settings.attempts, checked.claimedKeyId, sourceIp, now());
       const identity = await forwardGetCallerIdentity(endpoint, checked, doFetch);
-      const caller = callerFromAwsArn(identity.arn);
+      const caller = callerFromAwsArn(identity.arn, settings.identityRules ?? NO_FEDERATION);
       if (!caller) {
         throw new AuthenticationError(
           `${identity.arn} is not a principal credvend accepts: sign with an IAM user or an assumed role`,

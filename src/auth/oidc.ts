@@ -101,7 +101,7 @@ export class OidcAuthenticator {
     if (typeof sub !== 'string' || sub.length === 0)
       throw new AuthenticationError('bearer token rejected: no subject');
     const subject = oidcSubject(this.settings.issuer, sub);
-    return {
+    const caller: Caller = {
       principal: `${this.settings.issuer}#${sub}`,
       authMethod: 'oidc',
       identityKey: subject,
@@ -109,6 +109,9 @@ export class OidcAuthenticator {
       displayName: displayNameOf(payload, this.settings.nameClaim) ?? sub,
       claims: payload,
     };
+    const email = verifiedEmailOf(payload);
+    if (email !== undefined) caller.verifiedEmail = email;
+    return caller;
   }
 
   private keySet(): Promise<JWTVerifyGetKey> {
@@ -176,6 +179,13 @@ function displayNameOf(payload: JWTPayload, nameClaim: string): string | undefin
   if (typeof named !== 'string' || named.length === 0) return undefined;
   if (nameClaim === 'email' && payload.email_verified !== true) return undefined;
   return named;
+}
+
+/** The `email` claim when the IdP says it verified it, lower-cased: compared across issuers. */
+function verifiedEmailOf(payload: JWTPayload): string | undefined {
+  const email = payload.email;
+  if (typeof email !== 'string' || payload.email_verified !== true) return undefined;
+  return /^[^\s@]+@[^\s@]+$/.test(email) ? email.toLowerCase() : undefined;
 }
 
 /** A caller-safe reason: which check failed, never key material or the token. */

@@ -14,6 +14,7 @@ const audience = z.object({ principals: z.array(z.string()), groups: z.array(z.s
 const decisionSchema = z.object({
   principal: z.string(),
   identity: z.string(),
+  email: z.string().optional(),
   at: isoDate,
   comment: z.string().optional(),
   via: z.enum(['api', 'slack', 'auto']),
@@ -26,6 +27,7 @@ const requestSchema = z.object({
   requester: z.string(),
   requesterSubject: z.string(),
   requesterName: z.string(),
+  requesterEmail: z.string().optional(),
   accountId: z.string(),
   roleArn: z.string(),
   reason: z.string(),

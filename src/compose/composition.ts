@@ -83,12 +83,13 @@ export function rateLimiterOf(root: Composition): RateLimiter {
 export function authMethodsOf(root: Composition): AuthMethod[] {
   if (root.built.auth) return root.built.auth;
   const { config } = root;
-  const methods: AuthMethod[] = root.runtime.kind === 'lambda' ? [apiGatewayIamAuth] : [];
+  const methods: AuthMethod[] = root.runtime.kind === 'lambda' ? [apiGatewayIamAuth(config.identity)] : [];
   if (config.awsAuth) {
     const { attemptLimits, ...awsAuth } = config.awsAuth;
     methods.push(
       createSigV4AuthMethod({
         ...awsAuth,
+        identityRules: config.identity,
         attempts: {
           limiter: rateLimiterOf(root),
           ...attemptLimits,

@@ -88,6 +88,7 @@ function serviceOf(root: Composition, clock: Clock): AccessRequestService {
     newEventId,
     newRequestId: newEventId,
     assignments: config.roles,
+    identityRules: config.identity,
     issuances: new DynamoDbAuditReader(dynamodb, config.tables.audit),
     ...(sinks.length > 0
       ? {
@@ -122,7 +123,10 @@ export function createRequestsFunction(root: Composition, clock: Clock = systemC
       access: privilegedAccessOf(root),
       clock,
       newEventId,
-      ...(config.roles.groupIssuer ? { groupIssuer: config.roles.groupIssuer } : {}),
+      rules: {
+        identity: config.identity,
+        ...(config.roles.groupIssuer ? { groupIssuer: config.roles.groupIssuer } : {}),
+      },
     }),
     authMethods: authMethodsOf(root),
     clock,

@@ -1,4 +1,5 @@
 import { type Context, Hono } from 'hono';
+import type { SlackMappedPerson } from '../access-request-config.js';
 import type { AuthMethod } from '../auth/auth-method.js';
 import { verifySlackRequest } from '../auth/slack-signature.js';
 import type { Actor, Requester } from '../domain/access-requests/lifecycle.js';
@@ -28,7 +29,7 @@ import type { AppEnv } from './app-env.js';
 import { authenticate } from './authenticate.js';
 import { errorHandler, limitBody, notFound, requestId, securityHeaders } from './middleware.js';
 import { requestContextOf, type SourceIpResolver } from './request-context.js';
-import { identityOfMappedPrincipal, parseSlackInteraction } from './slack-interaction.js';
+import { parseSlackInteraction } from './slack-interaction.js';
 
 export interface AccessRequestAppDependencies {
   requests: AccessRequestService;
@@ -39,7 +40,7 @@ export interface AccessRequestAppDependencies {
   sourceIp: SourceIpResolver;
   isAdmin: (caller: Caller) => boolean;
   /** Slack interactive messages; absent, the endpoint refuses everything. */
-  slack?: { signingSecret: string; users: ReadonlyMap<string, string> };
+  slack?: { signingSecret: string; users: ReadonlyMap<string, SlackMappedPerson> };
 }
 
 type Step = 'approve' | 'deny' | 'cancel' | 'revoke' | 'review';
@@ -66,6 +67,7 @@ function actorOf(caller: Caller): Actor {
     authMethod: caller.authMethod,
     groups,
     via: 'api',
+    ...(caller.verifiedEmail !== undefined ? { email: caller.verifiedEmail } : {}),
   };
 }
 
@@ -215,10 +217,12 @@ async function slackInteraction(c: Context<AppEnv>, deps: AccessRequestAppDepend
     deps.clock.now(),
   );
   const decision = parseSlackInteraction(body);
-  const principal = deps.slack.users.get(decision.slackUserId);
+  const mapped = deps.slack.users.get(decision.slackUserId);
+  const principal = mapped?.principal;
   const actor: Actor = {
     principal: principal ?? `slack:${decision.slackUserId}`,
-    identity: principal ? identityOfMappedPrincipal(principal) : `slack|${decision.slackUserId}`,
+    // Resolved at start by the rule authentication uses (principal-names.ts).
+    identity: mapped?.identity ?? `slack|${decision.slackUserId}`,
     authMethod: 'slack',
     groups: [],
     via: 'slack',

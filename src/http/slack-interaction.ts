@@ -1,6 +1,5 @@
 import * as z from 'zod';
 import { InvalidRequestError } from '../domain/shared/errors.js';
-import { awsPrincipalSubject, oidcSubject } from '../domain/subjects/subjects.js';
 import { SLACK_APPROVE_ACTION, SLACK_DENY_ACTION } from '../notify/slack-sink.js';
 import { ACCESS_REQUEST_ID } from '../wire/access-requests.js';
 
@@ -41,15 +40,4 @@ export function parseSlackInteraction(body: string): SlackDecision {
     decision: action.action_id === SLACK_APPROVE_ACTION ? 'approve' : 'deny',
     requestId: action.value,
   };
-}
-
-/**
- * The identity key of a principal named in the Slack mapping (`iss#sub`, or an IAM role or
- * user ARN), as authentication would derive it: a Slack user mapped to the requester is the
- * requester, and cannot approve their own request from Slack either.
- */
-export function identityOfMappedPrincipal(principal: string): string {
-  if (principal.startsWith('arn:')) return awsPrincipalSubject(principal);
-  const at = principal.indexOf('#');
-  return oidcSubject(principal.slice(0, at), principal.slice(at + 1));
 }

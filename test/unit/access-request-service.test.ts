@@ -18,6 +18,7 @@ import {
 } from '../../src/domain/access-requests/lifecycle.js';
 import { AccessRequestService } from '../../src/domain/access-requests/service.js';
 import type { AccessRequestInput, Requestable } from '../../src/domain/access-requests/types.js';
+import { NO_FEDERATION } from '../../src/domain/identity/principal-names.js';
 import { InMemoryRevocationApplier } from '../../src/domain/revocation/fakes.js';
 import { systemClock } from '../../src/domain/shared/clock.js';
 import {
@@ -102,6 +103,7 @@ function setup(options: { requestables?: Requestable[]; revocations?: boolean } 
     newEventId,
     newRequestId: () => `REQ${++n}`,
     assignments: w.assignments,
+    identityRules: NO_FEDERATION,
     notifier,
     issuances: new AuditGrantIssuances(w.table),
     ...(options.revocations === false ? {} : { revocations: applier }),

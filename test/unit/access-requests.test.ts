@@ -12,15 +12,28 @@ import {
   grantEntitlement,
   openRequest,
   type Requester,
+  resolveAudience,
+  resolveRequestable,
   review,
   revoke,
   stateAt,
 } from '../../src/domain/access-requests/lifecycle.js';
-import type { AccessRequest, Requestable } from '../../src/domain/access-requests/types.js';
+import type {
+  AccessRequest,
+  Audience,
+  Requestable,
+  ResolvedRequestable,
+} from '../../src/domain/access-requests/types.js';
+import { NO_FEDERATION } from '../../src/domain/identity/principal-names.js';
 import { selectEntitlement } from '../../src/domain/issuance/entitlements.js';
 import { planIssuance } from '../../src/domain/issuance/plan.js';
 import { InvalidRequestError, LimitExceededError, NotEntitledError } from '../../src/domain/shared/errors.js';
+import { groupSubject } from '../../src/domain/subjects/subjects.js';
 import { caller, ISSUER } from './fixtures.js';
+
+const RULES = { identity: NO_FEDERATION, groupIssuer: ISSUER };
+const group = (name: string) => groupSubject(ISSUER, name);
+const resolved = (audience: Audience) => resolveAudience(audience, RULES);
 
 const t0 = new Date('2026-06-01T00:00:00Z');
 const at = (seconds: number) => new Date(t0.getTime() + seconds * 1000);
@@ -43,7 +56,11 @@ const bob = actor('bob');
 const carol = actor('carol');
 const mallory = actor('mallory');
 
-function requestable(overrides: Partial<Requestable> = {}): Requestable {
+function requestable(overrides: Partial<Requestable> = {}): ResolvedRequestable {
+  return resolveRequestable(stored(overrides), RULES);
+}
+
+function stored(overrides: Partial<Requestable> = {}): Requestable {
   return {
     id: 'prod-admin',
     requesters: { principals: [alice.principal], groups: ['engineers'] },
@@ -146,8 +163,8 @@ describe('the access request state machine', () => {
   });
 
   it('accepts approvers by group', () => {
-    const byGroup = { principals: [], groups: ['sre'] };
-    expect(approve(pending(), byGroup, actor('dave', ['sre']), at(1)).transition).toBe('approved');
+    const byGroup = resolved({ principals: [], groups: ['sre'] });
+    expect(approve(pending(), byGroup, actor('dave', [group('sre')]), at(1)).transition).toBe('approved');
   });
 
   it('needs the quorum of distinct approvers; one approver cannot count twice', () => {
@@ -178,12 +195,12 @@ describe('the access request state machine', () => {
 describe('opening a request', () => {
   it('refuses a caller who may not request it', () => {
     expect(() =>
-      openRequest(requestable(), { ...alice, principal: 'x#y', groups: [] }, input, 'R', t0),
+      openRequest(requestable(), { ...alice, identity: 'oidc|x|y', groups: [] }, input, 'R', t0),
     ).toThrow(NotRequestableError);
   });
 
   it('accepts requesters by group', () => {
-    const member = { ...alice, principal: 'x#y', groups: ['engineers'] };
+    const member = { ...alice, identity: 'oidc|x|y', groups: [group('engineers')] };
     expect(openRequest(requestable(), member, input, 'R', t0).request.state).toBe('requested');
   });
 
@@ -217,7 +234,7 @@ describe('opening a request', () => {
     const rules = requestable({
       autoApproval: { requesters: { principals: [], groups: ['oncall'] }, maxGrantSeconds: 1800 },
     });
-    const oncall = { ...alice, groups: ['oncall'] };
+    const oncall = { ...alice, groups: [group('oncall')] };
     const short = openRequest(rules, oncall, { ...input, grantSeconds: 1800 }, 'R', t0);
     expect(short.transition).toBe('auto-approved');
     expect(short.request.state).toBe('active');

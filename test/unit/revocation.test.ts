@@ -176,7 +176,7 @@ describe('Revoker', () => {
         audit,
         clock,
         newEventId: () => 'AUDIT1',
-        assignments: { admins: ['admin'], auditors: [], auditorGroups: [], adminGroups: [] },
+        assignments: { adminKeys: [admin.identityKey], auditorKeys: [], auditorGroups: [], adminGroups: [] },
       }),
       clock,
       newEventId: () => 'REVOKE1',

@@ -265,8 +265,8 @@ describe('groups claim and claim set checks', () => {
 
   it('grants a role to a bare group only of the primary issuer', () => {
     const assignments = {
-      auditors: [],
-      admins: [],
+      auditorKeys: [],
+      adminKeys: [],
       groupIssuer: ISSUER,
       auditorGroups: ['audit', `${GH}#ci-auditors`],
       adminGroups: [],

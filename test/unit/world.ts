@@ -37,8 +37,8 @@ export function world(
   const entitlements = new InMemoryEntitlements(options.entitlements ?? []);
   const sts = new FakeRoleAssumer(systemClock);
   const assignments: RoleAssignments = {
-    admins: [admin.principal],
-    auditors: [auditor.principal],
+    adminKeys: [admin.identityKey],
+    auditorKeys: [auditor.identityKey],
     adminGroups: [],
     auditorGroups: [],
     ...options.assignments,

@@ -1,3 +1,4 @@
+import { type IdentityRules, identitiesOfListed } from '../identity/principal-names.js';
 import { groupKeyOf } from '../identity/roles.js';
 import { STS_LIMITS } from '../issuance/sts-limits.js';
 import { InvalidRequestError } from '../shared/errors.js';
@@ -11,6 +12,8 @@ import type {
   DecisionChannel,
   Requestable,
   RequestState,
+  ResolvedAudience,
+  ResolvedRequestable,
   TransitionName,
 } from './types.js';
 
@@ -35,6 +38,8 @@ export interface Actor {
   /** The verified identity key (Caller.identityKey): one person, whatever session they use. */
   identity: string;
   authMethod: AuthMethod;
+  /** The actor's verified email (Caller.verifiedEmail), compared only to refuse. */
+  email?: string;
   /** The group subject keys the actor's verified token carries (none for AWS or Slack). */
   groups: readonly string[];
   via: DecisionChannel;
@@ -55,38 +60,69 @@ export const MIN_GRANT_SECONDS = STS_LIMITS.minDurationSeconds;
 const REASON = /^[^\p{Cc}]{3,1024}$/u;
 const FREE_TICKET = /^[\x21-\x7e]{1,128}$/;
 
-/**
- * An audience with its groups as the subject keys verified callers carry (`<issuer>#<group>`,
- * or a bare name of `groupIssuer`): a group name from one issuer never matches another's.
- */
-export function resolveAudience(audience: Audience, groupIssuer: string | undefined): Audience {
-  const groups = audience.groups
-    .map((g) => groupKeyOf(g, groupIssuer))
-    .filter((key): key is string => key !== undefined);
-  return { principals: audience.principals, groups };
+/** Where audiences are resolved: group names against `groupIssuer`, people by `identity`. */
+export interface AudienceRules {
+  groupIssuer?: string;
+  identity: IdentityRules;
 }
 
-/** The requestable with every audience resolved to group keys (see resolveAudience). */
-export function resolveRequestable(requestable: Requestable, groupIssuer: string | undefined): Requestable {
-  const resolved: Requestable = {
-    ...requestable,
-    requesters: resolveAudience(requestable.requesters, groupIssuer),
-    approvers: resolveAudience(requestable.approvers, groupIssuer),
+/**
+ * An audience as compared: each named person as the identity key authentication gives them
+ * (a name that stands for nobody, such as a session ARN stored before this rule, matches
+ * nobody), each group as the subject key verified callers carry (`<issuer>#<group>`, or a
+ * bare name of `groupIssuer`): a group name from one issuer never matches another's.
+ */
+export function resolveAudience(audience: Audience, rules: AudienceRules): ResolvedAudience {
+  const groups = audience.groups
+    .map((g) => groupKeyOf(g, rules.groupIssuer))
+    .filter((key): key is string => key !== undefined);
+  return { identities: identitiesOfListed(audience.principals, rules.identity).keys, groups };
+}
+
+/** The requestable with every audience resolved (see resolveAudience). */
+export function resolveRequestable(requestable: Requestable, rules: AudienceRules): ResolvedRequestable {
+  const { autoApproval, ...rest } = requestable;
+  const resolved: ResolvedRequestable = {
+    ...rest,
+    requesters: resolveAudience(requestable.requesters, rules),
+    approvers: resolveAudience(requestable.approvers, rules),
   };
-  if (requestable.autoApproval) {
+  if (autoApproval) {
     resolved.autoApproval = {
-      ...requestable.autoApproval,
-      requesters: resolveAudience(requestable.autoApproval.requesters, groupIssuer),
+      maxGrantSeconds: autoApproval.maxGrantSeconds,
+      requesters: resolveAudience(autoApproval.requesters, rules),
     };
   }
   return resolved;
 }
 
-/** Whether the actor is named, or holds one of the audience's group keys. */
-export function inAudience(actor: Pick<Actor, 'principal' | 'groups'>, audience: Audience): boolean {
+/** Whether the actor's identity key is named, or it holds one of the audience's group keys. */
+export function inAudience(actor: Pick<Actor, 'identity' | 'groups'>, audience: ResolvedAudience): boolean {
   return (
-    audience.principals.includes(actor.principal) || actor.groups.some((g) => audience.groups.includes(g))
+    audience.identities.includes(actor.identity) || actor.groups.some((g) => audience.groups.includes(g))
   );
+}
+
+/**
+ * Whether two verified identifiers name one person: the same identity key, or the same
+ * verified email (one person with accounts at two issuers). Used only where it refuses.
+ */
+export function samePerson(
+  a: { identity: string; email?: string | undefined },
+  b: { identity: string; email?: string | undefined },
+): boolean {
+  return a.identity === b.identity || (a.email !== undefined && a.email === b.email);
+}
+
+function requesterOf(request: AccessRequest): { identity: string; email?: string } {
+  return request.requesterEmail === undefined
+    ? { identity: request.requesterSubject }
+    : { identity: request.requesterSubject, email: request.requesterEmail };
+}
+
+/** Whether the actor is the requester by any verified identifier. */
+export function isRequester(actor: Pick<Actor, 'identity' | 'email'>, request: AccessRequest): boolean {
+  return samePerson(actor, requesterOf(request));
 }
 
 /** The state a caller sees at `now`: deadlines pass without anything being written. */
@@ -98,13 +134,14 @@ export function stateAt(request: AccessRequest, now: Date): RequestState {
 
 function decision(actor: Actor, now: Date, comment?: string): Decision {
   const made: Decision = { principal: actor.principal, identity: actor.identity, at: now, via: actor.via };
+  if (actor.email !== undefined) made.email = actor.email;
   const trimmed = comment?.trim();
   if (trimmed) made.comment = trimmed.slice(0, 1024);
   if (actor.slackUserId !== undefined) made.slackUserId = actor.slackUserId;
   return made;
 }
 
-function checkInput(requestable: Requestable, input: AccessRequestInput): string[] {
+function checkInput(requestable: ResolvedRequestable, input: AccessRequestInput): string[] {
   const problems: string[] = [];
   const reason = input.reason.trim();
   if (!REASON.test(reason)) problems.push('reason: 3 to 1024 characters, no control characters');
@@ -132,7 +169,7 @@ function checkInput(requestable: Requestable, input: AccessRequestInput): string
  * its rules. Break-glass and auto-approval rules open it as an active grant at once.
  */
 export function openRequest(
-  requestable: Requestable,
+  requestable: ResolvedRequestable,
   requester: Requester,
   input: AccessRequestInput,
   id: string,
@@ -168,6 +205,7 @@ export function openRequest(
     version: 1,
   };
   if (input.ticket !== undefined) request.ticket = input.ticket;
+  if (requester.email !== undefined) request.requesterEmail = requester.email;
   if (requestable.breakGlass) return { request: activate(request, now), transition: 'break-glass' };
   const rule = requestable.autoApproval;
   if (rule && inAudience(requester, rule.requesters) && input.grantSeconds <= rule.maxGrantSeconds) {
@@ -197,8 +235,8 @@ function requirePending(request: AccessRequest, now: Date, step: string): void {
 }
 
 /** Approvers decide; never the requester, whatever the approver list says. */
-function requireApprover(request: AccessRequest, approvers: Audience, actor: Actor): void {
-  if (actor.identity === request.requesterSubject) {
+function requireApprover(request: AccessRequest, approvers: ResolvedAudience, actor: Actor): void {
+  if (isRequester(actor, request)) {
     throw new NotApproverError('requesters cannot approve or deny their own request');
   }
   if (!inAudience(actor, approvers)) throw new NotApproverError('you are not an approver of this request');
@@ -210,14 +248,15 @@ function next(request: AccessRequest, changes: Partial<AccessRequest>): AccessRe
 
 export function approve(
   request: AccessRequest,
-  approvers: Audience,
+  approvers: ResolvedAudience,
   actor: Actor,
   now: Date,
   comment?: string,
 ): Step {
   requirePending(request, now, 'approved');
   requireApprover(request, approvers, actor);
-  if (request.approvals.some((a) => a.identity === actor.identity)) {
+  // One approval per person: a second identity with the same verified email is not a second approver.
+  if (request.approvals.some((a) => samePerson(a, actor))) {
     throw new IllegalTransitionError('already approved by you', 'approved again');
   }
   const approvals = [...request.approvals, decision(actor, now, comment)];
@@ -229,7 +268,7 @@ export function approve(
 
 export function deny(
   request: AccessRequest,
-  approvers: Audience,
+  approvers: ResolvedAudience,
   actor: Actor,
   now: Date,
   comment?: string,
@@ -257,7 +296,7 @@ export function cancel(request: AccessRequest, actor: Actor, now: Date, comment?
 /** Ends a grant in force early: the requester giving it up, an approver, or an admin. */
 export function revoke(
   request: AccessRequest,
-  approvers: Audience,
+  approvers: ResolvedAudience,
   actor: Actor,
   isAdmin: boolean,
   now: Date,
@@ -277,7 +316,7 @@ export function revoke(
 /** Records the after-the-fact review of a break-glass grant, by someone other than its user. */
 export function review(
   request: AccessRequest,
-  approvers: Audience,
+  approvers: ResolvedAudience,
   actor: Actor,
   isAdmin: boolean,
   now: Date,
@@ -285,7 +324,7 @@ export function review(
 ): Step {
   if (!request.reviewRequired) throw new IllegalTransitionError('not break-glass', 'reviewed');
   if (request.review) throw new IllegalTransitionError('already reviewed', 'reviewed');
-  if (actor.identity === request.requesterSubject) {
+  if (isRequester(actor, request)) {
     throw new NotApproverError('a break-glass grant is reviewed by someone other than its user');
   }
   if (!inAudience(actor, approvers) && !isAdmin) {
@@ -303,7 +342,10 @@ export function grantEntitlementId(requestId: string): string {
  * requester's own subject, valid from the grant's start to its end. Issuance under it is
  * the normal path; `notAfter` makes it refused afterwards and caps each session's length.
  */
-export function grantEntitlement(request: AccessRequest, requestable: Requestable): Entitlement {
+export function grantEntitlement(
+  request: AccessRequest,
+  requestable: Omit<Requestable, 'requesters' | 'approvers' | 'autoApproval'>,
+): Entitlement {
   if (request.state !== 'active' || !request.grantStart || !request.grantEnd) {
     throw new IllegalTransitionError(request.state, 'granted');
   }

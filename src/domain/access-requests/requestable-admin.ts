@@ -1,15 +1,16 @@
 import type { AuditAction, AuditEvent } from '../audit/audit.js';
 import { canonicalJson } from '../audit/chain.js';
 import type { TransactionalAuditLog } from '../audit/ports.js';
+import { identitiesOfListed } from '../identity/principal-names.js';
 import type { PrivilegedAccess } from '../identity/privileged-access.js';
 import { STS_LIMITS } from '../issuance/sts-limits.js';
 import type { Clock } from '../shared/clock.js';
 import { type InputIssue, InvalidRequestError } from '../shared/errors.js';
 import { checkIfMatch } from '../shared/if-match.js';
 import type { Caller, RequestContext } from '../shared/types.js';
-import { inAudience, MIN_GRANT_SECONDS, resolveAudience } from './lifecycle.js';
+import { type AudienceRules, inAudience, MIN_GRANT_SECONDS, resolveAudience } from './lifecycle.js';
 import type { RequestableStore } from './ports.js';
-import type { Requestable } from './types.js';
+import type { Audience, Requestable } from './types.js';
 
 /** Break-glass is for emergencies: its grants are short, whatever an admin writes. */
 const BREAK_GLASS_MAX_GRANT_SECONDS = 4 * 3600;
@@ -18,10 +19,23 @@ const MAX_GRANT_SECONDS = 7 * 86_400;
 
 export type RequestableInput = Omit<Requestable, 'version'>;
 
+/** Each named person must stand for exactly one identity key, by the rule authentication uses. */
+function audienceIssues(path: string, audience: Audience, rules: AudienceRules): InputIssue[] {
+  return identitiesOfListed(audience.principals, rules.identity).problems.map((message) => ({
+    path: `${path}.principals`,
+    message,
+  }));
+}
+
 /** Every rule a requestable breaks, not only the first. */
-function validateRequestable(r: Requestable): InputIssue[] {
-  const issues: InputIssue[] = [];
+export function validateRequestable(r: Requestable, rules: AudienceRules): InputIssue[] {
+  const issues: InputIssue[] = [
+    ...audienceIssues('requesters', r.requesters, rules),
+    ...audienceIssues('approvers', r.approvers, rules),
+    ...(r.autoApproval ? audienceIssues('autoApproval.requesters', r.autoApproval.requesters, rules) : []),
+  ];
   const issue = (path: string, message: string) => issues.push({ path, message });
+  const distinctApprovers = new Set(identitiesOfListed(r.approvers.principals, rules.identity).keys).size;
   if (r.roleArn.split(':')[4] !== r.accountId) issue('roleArn', 'the role must be in accountId');
   if (r.maxGrantSeconds < MIN_GRANT_SECONDS || r.maxGrantSeconds > MAX_GRANT_SECONDS) {
     issue('maxGrantSeconds', `from ${MIN_GRANT_SECONDS} to ${MAX_GRANT_SECONDS}`);
@@ -39,8 +53,8 @@ function validateRequestable(r: Requestable): InputIssue[] {
   if (r.approvers.principals.length + r.approvers.groups.length === 0) {
     issue('approvers', 'name at least one approver (break-glass grants are reviewed by them)');
   }
-  if (r.quorum > r.approvers.principals.length && r.approvers.groups.length === 0) {
-    issue('quorum', 'more approvals than named approvers');
+  if (r.quorum > distinctApprovers && r.approvers.groups.length === 0) {
+    issue('quorum', 'more approvals than distinct named approvers');
   }
   if (r.autoApproval && r.autoApproval.maxGrantSeconds > r.maxGrantSeconds) {
     issue('autoApproval.maxGrantSeconds', 'at most maxGrantSeconds');
@@ -64,7 +78,7 @@ export class RequestableAdmin {
       access: PrivilegedAccess;
       clock: Clock;
       newEventId: (now: Date) => string;
-      groupIssuer?: string;
+      rules: AudienceRules;
     },
   ) {}
 
@@ -73,8 +87,8 @@ export class RequestableAdmin {
     const all = await this.deps.store.list();
     if (isAdmin) return all;
     // Group keys among the caller's subject keys come from its own issuer's verified claim.
-    const me = { principal: caller.principal, groups: caller.subjectKeys };
-    return all.filter((r) => inAudience(me, resolveAudience(r.requesters, this.deps.groupIssuer)));
+    const me = { identity: caller.identityKey, groups: caller.subjectKeys };
+    return all.filter((r) => inAudience(me, resolveAudience(r.requesters, this.deps.rules)));
   }
 
   async put(
@@ -87,7 +101,7 @@ export class RequestableAdmin {
     const current = await this.deps.store.get(input.id);
     checkIfMatch(`requestable access ${input.id}`, current, ifMatchVersion, 'replace');
     const next: Requestable = { ...input, version: (current?.version ?? 0) + 1 };
-    const issues = validateRequestable(next);
+    const issues = validateRequestable(next, this.deps.rules);
     if (issues.length > 0) throw new InvalidRequestError('the requestable access is not valid', issues);
     await this.record(caller, context, 'requestable.put', current, next);
     return next;

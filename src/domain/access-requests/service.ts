@@ -1,5 +1,6 @@
 import type { AuditAction, AuditEvent } from '../audit/audit.js';
 import type { TransactionalAuditLog } from '../audit/ports.js';
+import type { IdentityRules } from '../identity/principal-names.js';
 import { hasRole, type RoleAssignments } from '../identity/roles.js';
 import type { RevocationApplier } from '../revocation/ports.js';
 import { revocationStatement } from '../revocation/revocation.js';
@@ -15,6 +16,7 @@ import {
   grantEntitlement,
   grantEntitlementId,
   inAudience,
+  isRequester,
   openRequest,
   type Requester,
   resolveAudience,
@@ -31,7 +33,7 @@ import type {
   GrantIssuanceFinder,
   RequestableStore,
 } from './ports.js';
-import type { AccessRequest, AccessRequestInput, Audience, Requestable } from './types.js';
+import type { AccessRequest, AccessRequestInput, ResolvedAudience, ResolvedRequestable } from './types.js';
 
 export interface AccessRequestDependencies {
   requests: AccessRequestStore;
@@ -41,6 +43,8 @@ export interface AccessRequestDependencies {
   newEventId: (now: Date) => string;
   newRequestId: (now: Date) => string;
   assignments: RoleAssignments;
+  /** How named people in requestables resolve to identity keys: the rule authentication uses. */
+  identityRules: IdentityRules;
   notifier?: AccessRequestNotifier;
   issuances: GrantIssuanceFinder;
   /** Writes the Deny that ends sessions issued under a revoked grant; absent, it is only audited. */
@@ -48,12 +52,12 @@ export interface AccessRequestDependencies {
   onAuditFailure?: (error: unknown, event: AuditEvent) => void;
 }
 
-const NOBODY: Audience = { principals: [], groups: [] };
+const NOBODY: ResolvedAudience = { identities: [], groups: [] };
 /** Concurrent steps on one request retry from a fresh read; a few rounds settle any real contention. */
 const MAX_ATTEMPTS = 8;
 const LIST_LIMIT = 100;
 
-type Decide = (request: AccessRequest, approvers: Audience, isAdmin: boolean, now: Date) => Step;
+type Decide = (request: AccessRequest, approvers: ResolvedAudience, isAdmin: boolean, now: Date) => Step;
 
 /**
  * Just-in-time access: opens requests, applies lifecycle steps with conditional writes,
@@ -147,7 +151,7 @@ export class AccessRequestService {
     return (await this.deps.requests.pending(LIST_LIMIT)).filter(
       (r) =>
         stateAt(r, now) === 'requested' &&
-        r.requesterSubject !== actor.identity &&
+        !isRequester(actor, r) &&
         inAudience(actor, approvers.get(r.requestableId) ?? NOBODY),
     );
   }
@@ -201,7 +205,7 @@ export class AccessRequestService {
   private async commit(
     step: Step,
     actor: Actor,
-    requestable: Requestable | undefined,
+    requestable: ResolvedRequestable | undefined,
     context: RequestContext,
     now: Date,
   ): Promise<void> {
@@ -320,14 +324,22 @@ export class AccessRequestService {
   }
 
   /** A requestable with its groups resolved to the keys callers carry. */
-  private async requestable(id: string): Promise<Requestable | undefined> {
+  private async requestable(id: string): Promise<ResolvedRequestable | undefined> {
     const stored = await this.deps.requestables.get(id);
-    return stored && resolveRequestable(stored, this.deps.assignments.groupIssuer);
+    return stored && resolveRequestable(stored, this.audienceRules());
   }
 
-  private async approversById(): Promise<Map<string, Audience>> {
+  private async approversById(): Promise<Map<string, ResolvedAudience>> {
     const all = await this.deps.requestables.list();
-    return new Map(all.map((r) => [r.id, resolveAudience(r.approvers, this.deps.assignments.groupIssuer)]));
+    return new Map(all.map((r) => [r.id, resolveAudience(r.approvers, this.audienceRules())]));
+  }
+
+  private audienceRules() {
+    const { groupIssuer } = this.deps.assignments;
+    return {
+      identity: this.deps.identityRules,
+      ...(groupIssuer !== undefined ? { groupIssuer } : {}),
+    };
   }
 
   private isAdmin(actor: Actor): boolean {
@@ -352,7 +364,7 @@ export class AccessRequestService {
 }
 
 /** A stand-in nobody may request: an unknown id is refused exactly like a forbidden one. */
-function refusedRequestable(id: string): Requestable {
+function refusedRequestable(id: string): ResolvedRequestable {
   return {
     id,
     requesters: NOBODY,
@@ -370,7 +382,7 @@ function refusedRequestable(id: string): Requestable {
   };
 }
 
-function grantChange(step: Step, requestable: Requestable | undefined): GrantChange {
+function grantChange(step: Step, requestable: ResolvedRequestable | undefined): GrantChange {
   const { request, transition } = step;
   if (transition === 'approved' || transition === 'auto-approved' || transition === 'break-glass') {
     if (!requestable) throw new ConflictError(`the access ${request.requestableId} no longer exists`);

@@ -9,6 +9,15 @@ export interface Audience {
   groups: readonly string[];
 }
 
+/**
+ * An audience as compared: the identity keys the named people stand for (principal-names.ts)
+ * and the group subject keys verified callers carry. Only this form is ever compared.
+ */
+export interface ResolvedAudience {
+  identities: readonly string[];
+  groups: readonly string[];
+}
+
 /** Members of `requesters` get a grant at once, without approvals, up to `maxGrantSeconds`. */
 export interface AutoApprovalRule {
   requesters: Audience;
@@ -46,6 +55,13 @@ export interface Requestable {
   version: number;
 }
 
+/** A requestable with every audience resolved (lifecycle.ts resolveRequestable). */
+export interface ResolvedRequestable extends Omit<Requestable, 'requesters' | 'approvers' | 'autoApproval'> {
+  requesters: ResolvedAudience;
+  approvers: ResolvedAudience;
+  autoApproval?: { requesters: ResolvedAudience; maxGrantSeconds: number };
+}
+
 /** What is stored. `expired-unanswered` and an expired end are derived from the clock. */
 export type StoredRequestState = 'requested' | 'active' | 'denied' | 'cancelled' | 'ended';
 
@@ -58,6 +74,8 @@ export interface Decision {
   principal: string;
   /** The decider's verified identity key: what "the same person" is compared on. */
   identity: string;
+  /** The decider's verified email, if any: one person at two issuers is still one person. */
+  email?: string;
   at: Date;
   comment?: string;
   via: DecisionChannel;
@@ -76,6 +94,8 @@ export interface AccessRequest {
    */
   requesterSubject: string;
   requesterName: string;
+  /** The requester's verified email, if any: compared too, so a second identity cannot approve. */
+  requesterEmail?: string;
   accountId: string;
   roleArn: string;
   reason: string;

@@ -4,15 +4,15 @@ import { groupSubject } from '../subjects/subjects.js';
 export type PrivilegedRole = 'auditor' | 'admin';
 
 /**
- * Who holds the auditor and admin roles: named principals (OIDC `iss#sub` or AWS ARNs)
- * or members of a group. The roles are separate on purpose: an admin who changes
+ * Who holds the auditor and admin roles: the identity keys of named people (resolved from
+ * the configured `iss#sub` or AWS ARNs by principal-names.ts at start) or members of a group. The roles are separate on purpose: an admin who changes
  * entitlements does not read the audit of their own changes unless also made auditor.
  * A group is `<issuer>#<group>`, or a bare `<group>` of `groupIssuer` (CREDVEND_OIDC_ISSUER):
  * with several issuers, a group name from one must not grant a role meant for another's.
  */
 export interface RoleAssignments {
-  auditors: readonly string[];
-  admins: readonly string[];
+  auditorKeys: readonly string[];
+  adminKeys: readonly string[];
   groupIssuer?: string;
   auditorGroups: readonly string[];
   adminGroups: readonly string[];
@@ -27,9 +27,10 @@ export function groupKeyOf(entry: string, groupIssuer: string | undefined): stri
 }
 
 export function hasRole(caller: Caller, role: PrivilegedRole, assignments: RoleAssignments): boolean {
-  const principals = role === 'auditor' ? assignments.auditors : assignments.admins;
+  const people = role === 'auditor' ? assignments.auditorKeys : assignments.adminKeys;
   const groups = role === 'auditor' ? assignments.auditorGroups : assignments.adminGroups;
-  if (principals.includes(caller.principal)) return true;
+  // The identity key, never the principal: a session ARN is a name its caller chose.
+  if (people.includes(caller.identityKey)) return true;
   if (caller.authMethod !== 'oidc') return false;
   // The caller's group keys were built from its own issuer's verified groups claim.
   return groups.some((g) => {

@@ -21,6 +21,11 @@ export interface Caller {
    * audit): a verified email or configured claim, else `sub`; the IAM role or user name.
    */
   displayName: string;
+  /**
+   * An email the IdP says it verified (lower-cased): never identity, but two callers sharing
+   * one are treated as one person wherever that can only refuse (self-approval, quorum).
+   */
+  verifiedEmail?: string;
   /** Verified token claims, usable as session tag values. Empty for AWS callers. */
   claims: Readonly<Record<string, unknown>>;
   /** For an assumed-role caller: its session name, kept for audit only. */

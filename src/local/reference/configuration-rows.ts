@@ -122,7 +122,14 @@ export const CONFIGURATION_ROWS: readonly {
   {
     variables: ['CREDVEND_AUDITORS', 'CREDVEND_ADMINS'],
     default: 'none',
-    meaning: 'principals (`iss#sub` or ARN) holding each role; the roles are separate on purpose',
+    meaning:
+      'people holding each role (`iss#sub`; IAM role, user or root ARN; no session ARN), compared by identity key as authentication derives it; the roles are separate on purpose',
+  },
+  {
+    variables: ['CREDVEND_FEDERATED_SESSION_ROLES'],
+    default: 'none',
+    meaning:
+      'path-less role ARNs (a name may end in `*`, e.g. `arn:aws:iam::<account>:role/AWSReservedSSO_*`) whose session names a trusted federation sets: their callers are role + session name everywhere, lists name their session ARNs, the bare role is refused',
   },
   {
     variables: ['CREDVEND_OIDC_ISSUERS'],
