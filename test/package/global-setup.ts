@@ -11,6 +11,10 @@ export const ALL_FEATURES = {
   alarmTopicArn: 'arn:aws:sns:us-east-1:111111111111:platform-alarms',
   idempotencySecret: 'a-test-secret-of-at-least-32-characters',
   vendingIdentity: 'user',
+  notifySnsTopicArn: 'arn:aws:sns:us-east-1:222222222222:credvend-notices',
+  notifyEmailFrom: 'credvend@example.com',
+  notifyEmailTo: 'approvals@example.com,security@example.com',
+  portalUrl: 'https://credvend.example.com',
 } as const;
 
 declare module 'vitest' {

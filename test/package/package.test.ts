@@ -108,6 +108,8 @@ const LOG_ACTIONS = ['logs:CreateLogStream', 'logs:PutLogEvents'];
 const PERMISSIONLESS_ACTIONS = new Set(['sts:GetCallerIdentity']);
 /** In vend's code for vendingIdentity=user; this packaging is the default, role. */
 const VENDING_USER_ONLY_ACTIONS: Record<string, string[]> = { vend: ['secretsmanager:GetSecretValue'] };
+/** Granted only when their sink is configured (test/package/notice-sinks.test.ts checks that case). */
+const NOTICE_SINK_ACTIONS: Record<string, string[]> = { requests: ['sns:Publish', 'ses:SendEmail'] };
 /** Secrets Manager encrypts and decrypts the vending key's secret with its KMS key on the caller's behalf. */
 const SECRET_KEY_ACTIONS: Record<string, string[]> = { rotation: ['kms:Decrypt', 'kms:GenerateDataKey'] };
 
@@ -462,7 +464,10 @@ describe('serverless package', () => {
       const entry = ['.ts', '.js'].map((ext) => `${fn.module}${ext}`).find((path) => existsSync(path));
       expect(entry, fn.module).toBeDefined();
       const called = await actionsCalledBy(entry ?? '', esbuildOptions);
-      const userOnly = VENDING_USER_ONLY_ACTIONS[nameOf(fn)] ?? [];
+      const userOnly = [
+        ...(VENDING_USER_ONLY_ACTIONS[nameOf(fn)] ?? []),
+        ...(NOTICE_SINK_ACTIONS[nameOf(fn)] ?? []),
+      ];
       const own = [...called].filter(
         (a) => !TARGET_ACCOUNT_ACTIONS.has(a) && !PERMISSIONLESS_ACTIONS.has(a) && !userOnly.includes(a),
       );

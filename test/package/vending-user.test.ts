@@ -1,8 +1,7 @@
-import { readFile } from 'node:fs/promises';
-import { join } from 'node:path';
 import { runSimulation } from '@cloud-copilot/iam-simulate';
-import { describe, expect, inject, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { sessionAllows } from '../oracle/iam-oracle.js';
+import { ACCOUNT, type Instantiation, instantiate, packagedTemplate } from './instantiate.js';
 
 /**
  * The IAM of vendingIdentity=user as the packaged template deploys it, judged by the IAM
@@ -10,59 +9,27 @@ import { sessionAllows } from '../oracle/iam-oracle.js';
  * The simulator sees one account, so the template is instantiated in it.
  */
 
-const ACCOUNT = '222222222222';
 const SECRET = `arn:aws:secretsmanager:us-east-1:${ACCOUNT}:secret:credvend-test-vending-key-AbCdEf`;
 const SECRET_KEY = `arn:aws:kms:us-east-1:${ACCOUNT}:key/0000-vending-key`;
 const USER = `arn:aws:iam::${ACCOUNT}:user/credvend-test-vending`;
 const TARGET_ROLE = `arn:aws:iam::${ACCOUNT}:role/credvend-readonly`;
 const VIA_SECRETS_MANAGER = { 'kms:ViaService': 'secretsmanager.us-east-1.amazonaws.com' };
 
-interface Template {
-  Conditions: Record<string, unknown>;
-  Resources: Record<string, { Type: string; Condition?: string; Properties: Record<string, unknown> }>;
-}
-
 const ATTRIBUTES: Record<string, string> = {
   'VendingUser.Arn': USER,
   'VendingKeySecretKey.Arn': SECRET_KEY,
 };
 
-/** `node` as CloudFormation would deploy it with vendingIdentity=`mode`. */
-function instantiate(node: unknown, mode: 'user' | 'role'): unknown {
-  if (Array.isArray(node)) return node.map((n) => instantiate(n, mode)).filter((n) => n !== undefined);
-  if (!node || typeof node !== 'object') return node;
-  const entries = Object.entries(node);
-  const [key, value] = entries[0] ?? [];
-  if (entries.length === 1 && key === 'Ref')
-    return value === 'AWS::NoValue' ? undefined : value === 'VendingKeySecret' ? SECRET : `ref-${value}`;
-  if (entries.length === 1 && key === 'Fn::GetAtt')
-    return ATTRIBUTES[(value as string[]).join('.')] ?? `arn:aws:x:us-east-1:${ACCOUNT}:${value}`;
-  if (entries.length === 1 && key === 'Fn::Sub')
-    return String(value).replace(
-      /\$\{([\w:.]+)\}/g,
-      (_, name: string) =>
-        ({ 'AWS::Partition': 'aws', 'AWS::Region': 'us-east-1', 'AWS::AccountId': ACCOUNT })[name] ?? name,
-    );
-  if (entries.length === 1 && key === 'Fn::If') {
-    const [condition, then, otherwise] = value as [string, unknown, unknown];
-    if (condition !== 'UsesVendingUser') throw new Error(`condition ${condition}`);
-    return instantiate(mode === 'user' ? then : otherwise, mode);
-  }
-  return Object.fromEntries(
-    entries.map(([k, v]) => [k, instantiate(v, mode)]).filter(([, v]) => v !== undefined),
-  );
-}
-
-async function packaged(which: 'defaults' | 'allFeatures'): Promise<Template> {
-  const dir = inject('packaged')[which];
-  return JSON.parse(
-    await readFile(join(dir, 'cloudformation-template-update-stack.json'), 'utf8'),
-  ) as Template;
-}
+/** As CloudFormation would deploy it with vendingIdentity=`mode`. */
+const deployedAs = (mode: 'user' | 'role'): Instantiation => ({
+  conditions: { UsesVendingUser: mode === 'user' },
+  refs: { VendingKeySecret: SECRET },
+  attributes: ATTRIBUTES,
+});
 
 async function policiesOf(resource: string, mode: 'user' | 'role'): Promise<object[]> {
-  const template = await packaged(mode === 'user' ? 'allFeatures' : 'defaults');
-  const properties = instantiate(template.Resources[resource]?.Properties, mode) as {
+  const template = await packagedTemplate(mode === 'user' ? 'allFeatures' : 'defaults');
+  const properties = instantiate(template.Resources[resource]?.Properties, deployedAs(mode)) as {
     Policies?: Array<{ PolicyDocument: object }>;
   };
   return (properties.Policies ?? []).map((p) => p.PolicyDocument);
@@ -74,8 +41,8 @@ function allows(policies: object[], action: string, resource: string, context: R
 
 /** KMS needs its key policy too: the template's, which lets the account's IAM policies decide. */
 async function keyAllows(policies: object[], action: string, context: Record<string, string> = {}) {
-  const template = await packaged('allFeatures');
-  const key = instantiate(template.Resources.VendingKeySecretKey?.Properties, 'user') as {
+  const template = await packagedTemplate('allFeatures');
+  const key = instantiate(template.Resources.VendingKeySecretKey?.Properties, deployedAs('user')) as {
     KeyPolicy: object;
   };
   const result = await runSimulation(
@@ -98,7 +65,7 @@ async function keyAllows(policies: object[], action: string, context: Record<str
 
 describe('vendingIdentity=user, as packaged', () => {
   it('the vending user has no console, no policy of its own, and a group allowing only what the vend role has under role', async () => {
-    const template = await packaged('allFeatures');
+    const template = await packagedTemplate('allFeatures');
     const user = template.Resources.VendingUser;
     expect(user?.Condition).toBe('UsesVendingUser');
     expect(Object.keys(user?.Properties ?? {}).sort()).toEqual(['Groups', 'UserName']);
@@ -163,7 +130,7 @@ describe('vendingIdentity=user, as packaged', () => {
     const vend = await policiesOf('VendRole', 'role');
     expect(allows(vend, 'sts:AssumeRole', TARGET_ROLE)).toBe(true);
     expect(allows(vend, 'secretsmanager:GetSecretValue', SECRET)).toBe(false);
-    const template = await packaged('defaults');
+    const template = await packagedTemplate('defaults');
     const conditional = Object.entries(template.Resources)
       .filter(([, r]) => r.Condition === 'UsesVendingUser')
       .map(([id]) => id);

@@ -204,6 +204,26 @@ export const CONFIGURATION_ROWS: readonly {
     meaning: 'signed webhook notifications (secret ≥ 32 characters)',
   },
   {
+    variables: ['CREDVEND_NOTIFY_SNS_TOPIC_ARN', 'CREDVEND_SNS_ENDPOINT'],
+    default: 'none: off, AWS',
+    meaning: 'publish every notice to an SNS topic (the webhook JSON; attributes `type`, `urgent`)',
+  },
+  {
+    variables: ['CREDVEND_NOTIFY_EMAIL_FROM', 'CREDVEND_NOTIFY_EMAIL_TO', 'CREDVEND_SES_ENDPOINT'],
+    default: 'none: off, none, AWS',
+    meaning: 'mail every notice as plain text through Amazon SES: a verified sender, a comma-separated list',
+  },
+  {
+    variables: ['CREDVEND_TEAMS_WEBHOOK_URL'],
+    default: 'none: off',
+    meaning: 'post every notice as an Adaptive Card to a Microsoft Teams webhook or Workflows URL',
+  },
+  {
+    variables: ['CREDVEND_PORTAL_URL'],
+    default: 'none: no link',
+    meaning: "the portal's public base URL, linked from mail and Teams notices",
+  },
+  {
     variables: ['CREDVEND_NOTIFY_ATTEMPTS', 'CREDVEND_NOTIFY_BACKOFF_MS', 'CREDVEND_NOTIFY_TIMEOUT_MS'],
     default: '`3`, `250`, `2000`',
     meaning: 'notification retries',
