@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { type ApiTarget, bearerToken } from './api-client.js';
+import { type ApiTarget, bearerToken } from './bearer-token.js';
 
 /** How a request proves who is calling, and the name the credential cache keys on. */
 export interface ResolvedCaller {

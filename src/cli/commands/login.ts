@@ -3,7 +3,7 @@ import type { ApiTarget } from '../api-client.js';
 import { configPath, type Profile, readProfiles, saveProfile } from '../config-store.js';
 import { DEFAULT_API_URL, type GlobalOptions, printJson } from '../context.js';
 import { CliError } from '../errors.js';
-import type { LoginAuth } from '../login/session.js';
+import type { LoginAuth } from '../login/stored-session.js';
 
 interface LoginOptions {
   tokenEnv?: string;

@@ -4,7 +4,7 @@ import type { AddressInfo } from 'node:net';
 import * as oidc from 'openid-client';
 import { CliError } from '../errors.js';
 import { describeOAuthError } from './oauth-errors.js';
-import type { LoginAuth, StoredSession } from './session.js';
+import type { LoginAuth, StoredSession } from './stored-session.js';
 
 /** What a sign-in tells the person at the keyboard (on stderr, so stdout stays for data). */
 export type Say = (line: string) => void;

@@ -1,34 +1,10 @@
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import * as z from 'zod';
-import type { Profile } from '../config-store.js';
 import { CliError } from '../errors.js';
 import { profileFileName, tokensDir } from '../paths.js';
 import { readPrivateFile, UnsafeFileError, writePrivateFile } from '../private-files.js';
 import { describeOAuthError } from './oauth-errors.js';
-
-export type LoginAuth = Extract<Profile['auth'], { type: 'login' }>;
-
-const sessionSchema = z.object({
-  issuer: z.string(),
-  clientId: z.string(),
-  accessToken: z.string().min(1),
-  idToken: z.string().optional(),
-  refreshToken: z.string().optional(),
-  /** Epoch ms when the access token expires (from `expires_in`). */
-  expiresAt: z.number(),
-  /** The IdP's endpoints, kept so a refresh needs no discovery request. */
-  serverMetadata: z.object({
-    issuer: z.string(),
-    token_endpoint: z.string(),
-    revocation_endpoint: z.string().optional(),
-    authorization_endpoint: z.string().optional(),
-    device_authorization_endpoint: z.string().optional(),
-    jwks_uri: z.string().optional(),
-    id_token_signing_alg_values_supported: z.array(z.string()).optional(),
-  }),
-});
-export type StoredSession = z.infer<typeof sessionSchema>;
+import { type LoginAuth, type StoredSession, sessionSchema } from './stored-session.js';
 
 /** Tokens are renewed this long before they expire, so a request never leaves with a dying token. */
 const RENEW_BEFORE_MS = 60_000;

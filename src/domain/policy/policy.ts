@@ -1,45 +1,11 @@
-import * as z from 'zod';
 import { PolicyNotNarrowingError } from '../shared/errors.js';
 import { invalidRequest } from '../shared/validation.js';
 import { conditionsImply } from './conditions.js';
+import { type PolicyDocument, type PolicyStatement, policyDocumentSchema } from './document.js';
 import { actionCovers, actionsMayOverlap, resourceCovers, resourcesMayOverlap } from './elements.js';
 
+export { type PolicyDocument, type PolicyStatement, policyDocumentSchema } from './document.js';
 export { globCovers } from './patterns.js';
-
-const stringOrList = z.union([
-  z.string().min(1).max(2048),
-  z.array(z.string().min(1).max(2048)).min(1).max(256),
-]);
-
-const statementSchema = z
-  .object({
-    Sid: z.string().max(128).optional(),
-    Effect: z.enum(['Allow', 'Deny']),
-    Action: stringOrList.optional(),
-    NotAction: stringOrList.optional(),
-    Resource: stringOrList.optional(),
-    NotResource: stringOrList.optional(),
-    Condition: z.record(z.string(), z.record(z.string(), z.unknown())).optional(),
-  })
-  .strict()
-  .refine((s) => (s.Action === undefined) !== (s.NotAction === undefined), {
-    message: 'a statement needs exactly one of Action or NotAction',
-  })
-  .refine((s) => (s.Resource === undefined) !== (s.NotResource === undefined), {
-    message: 'a statement needs exactly one of Resource or NotResource',
-  });
-
-/** Session policies may not name principals, so Principal/NotPrincipal are rejected by `.strict()`. */
-export const policyDocumentSchema = z
-  .object({
-    Version: z.literal('2012-10-17'),
-    Id: z.string().max(128).optional(),
-    Statement: z.union([statementSchema, z.array(statementSchema).min(1).max(100)]),
-  })
-  .strict();
-
-export type PolicyDocument = z.infer<typeof policyDocumentSchema>;
-export type PolicyStatement = z.infer<typeof statementSchema>;
 
 /** Validates untrusted JSON (already parsed) as an IAM session policy document. */
 export function parsePolicyDocument(value: unknown, path = 'sessionPolicy'): PolicyDocument {

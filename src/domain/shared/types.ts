@@ -1,4 +1,4 @@
-import type { PolicyDocument } from '../policy/policy.js';
+import type { PolicyDocument } from '../policy/document.js';
 
 /** How a caller was verified. `slack`: a decision from a Slack message, signature-verified and mapped to a principal. */
 export type AuthMethod = 'oidc' | 'aws-sigv4' | 'apigw-iam' | 'slack';
