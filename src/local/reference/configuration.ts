@@ -24,6 +24,7 @@ function accepts(schema: JsonSchema): string {
   if (schema.const === '') return 'empty';
   if (schema.enum) return `one of ${schema.enum.map(code).join(', ')}`;
   if (schema.format === 'uri') return 'a URL';
+  if (schema.format === 'email') return 'an email address';
   if (schema.type === 'integer') {
     const max =
       schema.maximum !== undefined && schema.maximum < Number.MAX_SAFE_INTEGER ? schema.maximum : undefined;
