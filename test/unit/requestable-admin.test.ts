@@ -4,6 +4,7 @@ import {
   RequestableAdmin,
   type RequestableInput,
 } from '../../src/domain/access-requests/requestable-admin.js';
+import { NO_FEDERATION } from '../../src/domain/identity/principal-names.js';
 import { systemClock } from '../../src/domain/shared/clock.js';
 import {
   ConflictError,
@@ -45,7 +46,7 @@ function setup() {
     access: w.access,
     clock: systemClock,
     newEventId,
-    groupIssuer: ISSUER,
+    rules: { groupIssuer: ISSUER, identity: NO_FEDERATION },
   });
   return { ...w, store, service };
 }
@@ -139,7 +140,7 @@ describe('Class: RequestableAdmin', () => {
       'maxGrantSeconds: break-glass grants last at most 14400 s',
       'autoApproval: break-glass needs no approval rule',
       'approvers: name at least one approver (break-glass grants are reviewed by them)',
-      'quorum: more approvals than named approvers',
+      'quorum: more approvals than distinct named approvers',
       'autoApproval.maxGrantSeconds: at most maxGrantSeconds',
       'ticketPattern: not a valid regular expression',
     ]);
