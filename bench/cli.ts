@@ -71,7 +71,7 @@ export async function benchCli(environment: LocalEnvironment, calls = 20): Promi
     console.log(`\nCLI start-up, 20 runs each, interleaved (load average ${loadavg()[0]?.toFixed(2)})`);
     console.log(`  credvend --version   p50 ${ms(v.p50)}`);
     console.log(`  node -e 0            p50 ${ms(n.p50)}`);
-    console.log(`  ratio                ${(v.p50 / n.p50).toFixed(2)}× (target ≤ 2×)`);
+    console.log(`  ratio                ${(v.p50 / n.p50).toFixed(2)}× (target ≤ 1.3×)`);
 
     const reason = `bench-${randomUUID()}`;
     const env: NodeJS.ProcessEnv = {
@@ -97,6 +97,24 @@ export async function benchCli(environment: LocalEnvironment, calls = 20): Promi
       AWS_SECRET_ACCESS_KEY: credentials.secretAccessKey,
       AWS_SESSION_TOKEN: credentials.sessionToken,
     };
+    // A cache hit as credential_process runs it, beside bare Node: the fast path (fast-path.ts).
+    const hitArgs = [BIN, 'creds', 'demo-readonly', '--format', 'credential_process', '--reason', reason];
+    await run(process.execPath, hitArgs, { env });
+    const hits: number[] = [];
+    const bareAgain: number[] = [];
+    for (let i = 0; i < 20; i++) {
+      bareAgain.push(await timed(process.execPath, ['-e', '0'], base));
+      hits.push(await timed(process.execPath, hitArgs, env));
+    }
+    const h = summarize(hits);
+    const b = summarize(bareAgain);
+    console.log(
+      `\ncached credential_process, 20 runs each, interleaved (load average ${loadavg()[0]?.toFixed(2)})`,
+    );
+    console.log(`  credvend creds (cache hit)  p50 ${ms(h.p50)}`);
+    console.log(`  node -e 0                   p50 ${ms(b.p50)}`);
+    console.log(`  ratio                       ${(h.p50 / b.p50).toFixed(2)}× (target ≤ 1.3×)`);
+
     // Interleaved, so a change in the machine's load falls on both sides alike. The first
     // profile call vends (the one issuance); the other 19 read the cache.
     const sts = ['sts', 'get-caller-identity', '--endpoint-url', environment.stack.stsEndpoint];

@@ -2,8 +2,9 @@ import type { Command } from 'commander';
 import type { ApiTarget } from './api-client.js';
 import { configPath, readProfiles } from './config-store.js';
 import { CliError } from './errors.js';
+import { DEFAULT_API_URL } from './paths.js';
 
-export const DEFAULT_API_URL = 'http://127.0.0.1:3000';
+export { DEFAULT_API_URL } from './paths.js';
 
 export interface GlobalOptions {
   profile: string;

@@ -91,33 +91,43 @@ export class DiskCredentialCache {
     return key;
   }
 
+  /** The entry's plain text; throws UnsafeFileError for one that must not be used. */
+  private async open(key: CacheKey): Promise<string | undefined> {
+    const path = this.entryPath(key);
+    const text = await readPrivateFile(path);
+    if (text === undefined) return undefined;
+    const sealed: unknown = JSON.parse(text);
+    if (!isSealed(sealed)) throw new UnsafeFileError(`${path} is not a credvend cache entry`);
+    if (sealed.expiresAt - REUSE_MARGIN_MS <= this.now()) return undefined;
+    const secret = await this.sealingKey(false);
+    if (!secret) throw new UnsafeFileError(`${path} cannot be opened: the cache key is missing`);
+    const decipher = createDecipheriv('aes-256-gcm', secret, Buffer.from(sealed.iv, 'base64url'));
+    decipher.setAAD(Buffer.from(canonical(key)));
+    decipher.setAuthTag(Buffer.from(sealed.tag, 'base64url'));
+    try {
+      return Buffer.concat([
+        decipher.update(Buffer.from(sealed.data, 'base64url')),
+        decipher.final(),
+      ]).toString('utf8');
+    } catch {
+      throw new UnsafeFileError(`${path} was modified or belongs to another request`);
+    }
+  }
+
   /** The cached answer for `key`, if one is there, intact, private and fresh enough. */
   async get(key: CacheKey): Promise<string | undefined> {
-    const path = this.entryPath(key);
     try {
-      const text = await readPrivateFile(path);
-      if (text === undefined) return undefined;
-      const sealed: unknown = JSON.parse(text);
-      if (!isSealed(sealed)) throw new UnsafeFileError(`${path} is not a credvend cache entry`);
-      if (sealed.expiresAt - REUSE_MARGIN_MS <= this.now()) return undefined;
-      const secret = await this.sealingKey(false);
-      if (!secret) throw new UnsafeFileError(`${path} cannot be opened: the cache key is missing`);
-      const decipher = createDecipheriv('aes-256-gcm', secret, Buffer.from(sealed.iv, 'base64url'));
-      decipher.setAAD(Buffer.from(canonical(key)));
-      decipher.setAuthTag(Buffer.from(sealed.tag, 'base64url'));
-      try {
-        return Buffer.concat([
-          decipher.update(Buffer.from(sealed.data, 'base64url')),
-          decipher.final(),
-        ]).toString('utf8');
-      } catch {
-        throw new UnsafeFileError(`${path} was modified or belongs to another request`);
-      }
+      return await this.open(key);
     } catch (error) {
       this.warn(`ignoring cached credentials: ${error instanceof Error ? error.message : String(error)}`);
-      await rm(path, { force: true });
+      await rm(this.entryPath(key), { force: true });
       return undefined;
     }
+  }
+
+  /** `get` without side effects: an entry that cannot be used is left for `get` to report and remove. */
+  async peek(key: CacheKey): Promise<string | undefined> {
+    return this.open(key).catch(() => undefined);
   }
 
   async put(key: CacheKey, value: string, expiresAt: number): Promise<void> {

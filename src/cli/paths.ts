@@ -1,6 +1,9 @@
 import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
 
+/** Where the API is when nothing else says: the local stack's default port. */
+export const DEFAULT_API_URL = 'http://127.0.0.1:3000';
+
 /** `$CREDVEND_CONFIG`, else `$XDG_CONFIG_HOME/credvend/config.json`, else `~/.config/credvend/config.json`. */
 export function configPath(env: NodeJS.ProcessEnv = process.env): string {
   if (env.CREDVEND_CONFIG) return env.CREDVEND_CONFIG;

@@ -4,35 +4,10 @@ import { resolveCaller } from './caller.js';
 import { DiskCredentialCache } from './disk-cache.js';
 import { CliError } from './errors.js';
 import { cacheDir } from './paths.js';
+import { credentialCacheKey, type VendFields } from './request-body.js';
 import { type CredentialsResponse, credentialsResponse } from './wire.js';
 
-/**
- * The duration asked for when the user gives none: an hour, so a fresh credential sits
- * well outside the SDKs' refresh windows (the API caps it at the entitlement's maximum).
- */
-const DEFAULT_DURATION_SECONDS = 3600;
-
-export interface VendFields {
-  target: string;
-  duration?: number;
-  reason?: string;
-}
-
-/** `<entitlement>` or `<account>/<role>` as the API's request fields. */
-function targetFields(target: string): Record<string, string> {
-  const byRole = /^(\d{12})\/([\w+=,.@-]{1,64})$/.exec(target);
-  if (byRole?.[1] && byRole[2]) return { accountId: byRole[1], roleName: byRole[2] };
-  return { entitlement: target };
-}
-
-export function requestBody(fields: VendFields, format?: string): Record<string, unknown> {
-  return {
-    ...targetFields(fields.target),
-    ...(fields.duration !== undefined ? { durationSeconds: fields.duration } : {}),
-    ...(fields.reason !== undefined ? { reason: fields.reason } : {}),
-    ...(format ? { format } : {}),
-  };
-}
+export { requestBody, type VendFields } from './request-body.js';
 
 export const integer = (value: string): number => {
   const n = Number.parseInt(value, 10);
@@ -54,8 +29,11 @@ export async function vendCredentials(
   useCache: boolean,
 ): Promise<CredentialsResponse> {
   const caller = await resolveCaller(target);
-  const body = requestBody({ duration: DEFAULT_DURATION_SECONDS, ...fields });
-  const key = { apiUrl: target.apiUrl, profile: target.profile, principal: caller.principal, request: body };
+  const key = credentialCacheKey(
+    { apiUrl: target.apiUrl, profile: target.profile, principal: caller.principal },
+    fields,
+  );
+  const body = key.request;
   const cache = new DiskCredentialCache(cacheDir(), warn);
   if (useCache) {
     const hit = await cache.get(key);

@@ -120,4 +120,44 @@ describe('credential cache between invocations', () => {
     const run = await runCli(['creds', 'demo-deploy', '--reason', `cache-duration-${randomUUID()}`], env);
     expect(JSON.parse(run.stdout)).toMatchObject({ durationSeconds: 3600 });
   });
+
+  it('serves a cache hit without loading the CLI program; a miss loads it', async () => {
+    // A module hook (in the child) records every module URL the bundle loads.
+    const log = join(dir, 'loaded.log');
+    await writeFile(
+      join(dir, 'hooks.mjs'),
+      `import { appendFileSync } from 'node:fs';\nexport async function resolve(s, c, next) { const r = await next(s, c); appendFileSync(${JSON.stringify(log)}, r.url + '\\n'); return r; }\n`,
+    );
+    await writeFile(
+      join(dir, 'register.mjs'),
+      `import { register } from 'node:module';\nregister(${JSON.stringify(`file://${join(dir, 'hooks.mjs')}`)});\n`,
+    );
+    const loaded = async (args: string[]) => {
+      await rm(log, { force: true });
+      const run = await runProgram(
+        process.execPath,
+        ['--import', join(dir, 'register.mjs'), BIN, ...args],
+        env,
+      );
+      expect(run.code, run.stderr).toBe(0);
+      return { stdout: run.stdout, modules: await readFile(log, 'utf8') };
+    };
+    const args = [
+      'creds',
+      'demo-readonly',
+      '--format',
+      'credential_process',
+      '--reason',
+      `fast-${randomUUID()}`,
+    ];
+    const miss = await loaded(args);
+    expect(miss.modules).toMatch(/chunks\/program-/);
+    const hit = await loaded(args);
+    expect(hit.stdout).toBe(miss.stdout);
+    expect(hit.modules).not.toMatch(/chunks\/program-/);
+    expect(hit.modules).not.toMatch(/zod|commander/);
+    const env_ = await loaded(args.map((a) => (a === 'credential_process' ? 'env' : a)));
+    expect(env_.stdout).toMatch(/^export AWS_ACCESS_KEY_ID=/);
+    expect(env_.modules).not.toMatch(/chunks\/program-/);
+  });
 });

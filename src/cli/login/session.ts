@@ -3,11 +3,9 @@ import { join } from 'node:path';
 import { CliError } from '../errors.js';
 import { profileFileName, tokensDir } from '../paths.js';
 import { readPrivateFile, UnsafeFileError, writePrivateFile } from '../private-files.js';
+import { RENEW_BEFORE_MS } from '../token-principal.js';
 import { describeOAuthError } from './oauth-errors.js';
 import { type LoginAuth, type StoredSession, sessionSchema } from './stored-session.js';
-
-/** Tokens are renewed this long before they expire, so a request never leaves with a dying token. */
-const RENEW_BEFORE_MS = 60_000;
 
 const sessionPath = (profile: string): string => join(tokensDir(), `${profileFileName(profile)}.json`);
 
