@@ -86,7 +86,34 @@ export function checkDeployParams(params) {
     problems.push(
       `vendingKeyRotationDays: "${text(params.vendingKeyRotationDays)}" must be a whole number of days from 1 to 365`,
     );
+  problems.push(...checkRetention(params));
   return { problems, checked: { authMethods: methods, throttle: { rate, burst } } };
+}
+
+const LOCK_MODES = new Set(['GOVERNANCE', 'COMPLIANCE']);
+/** S3 Object Lock's own ceiling for a default retention: 100 years. */
+const MAX_RETENTION_DAYS = 36_500;
+
+/**
+ * How long evidence and access logs are kept. A COMPLIANCE lock cannot be shortened by anyone,
+ * so a typo here is permanent: the mode must be named exactly and the days must be whole.
+ * @param {Record<string, unknown>} params
+ */
+function checkRetention(params) {
+  const problems = [];
+  const mode = text(params.digestLockMode);
+  if (!LOCK_MODES.has(mode))
+    problems.push(
+      `digestLockMode: "${mode}" is not GOVERNANCE (deletable with s3:BypassGovernanceRetention) or COMPLIANCE (by nobody until the retention ends)`,
+    );
+  for (const name of ['digestRetentionDays', 'accessLogRetentionDays']) {
+    const days = Number(text(params[name]));
+    if (!(Number.isInteger(days) && days >= 1 && days <= MAX_RETENTION_DAYS))
+      problems.push(
+        `${name}: "${text(params[name])}" must be a whole number of days from 1 to ${MAX_RETENTION_DAYS}`,
+      );
+  }
+  return problems;
 }
 
 /** @param {string} value */

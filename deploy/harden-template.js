@@ -1,7 +1,7 @@
 /**
  * What every function, log group and route of the packaged template gets, whoever added it:
  * KMS-encrypted logs, an error alarm and an audit-failure metric per function, the stage's
- * throttling, and the Control Tower rule suppressions serverless.yml lists (each with its
+ * throttling, and the Control Tower design exceptions serverless.yml lists (each with its
  * reason, under Metadata.guard, the AWS Guard Rules Registry's convention).
  */
 

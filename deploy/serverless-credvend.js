@@ -34,11 +34,11 @@ export default class CredvendDeployPlugin {
   harden() {
     const { service } = this.serverless;
     const template = service.provider.compiledCloudFormationTemplate;
-    const { logsKey, alarms, guardSuppressions } = service.custom.hardening;
+    const { logsKey, alarms, controlExceptions } = service.custom.hardening;
     const checked = this.checked ?? checkDeployParams(service.custom.deployParams).checked;
     encryptLogGroups(template, logsKey);
     throttleRoutes(template, checked.throttle);
     watchFunctions(template, alarms);
-    applySuppressions(template, guardSuppressions);
+    applySuppressions(template, controlExceptions);
   }
 }

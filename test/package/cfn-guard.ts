@@ -1,6 +1,6 @@
 import { execFile } from 'node:child_process';
 import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { promisify } from 'node:util';
 
 const run = promisify(execFile);
@@ -24,6 +24,8 @@ export interface GuardFailure {
 }
 
 interface GuardReport {
+  /** The data file judged. */
+  name: string;
   status: string;
   compliant: string[];
   not_compliant: Array<{ Rule: { name: string } }>;
@@ -44,7 +46,11 @@ function resourcesNamed(node: unknown, found: Set<string>): void {
   }
 }
 
-/** Runs `cfn-guard validate` with the Control Tower rules on one template (JSON or YAML). */
+/**
+ * Runs `cfn-guard validate` with the Control Tower rules on one template (JSON or YAML), or
+ * on a directory of hook inputs, one file per resource named `<logical id>.json`
+ * (test/package/hook-mode.ts): a failure there names the file's resource.
+ */
 export async function controlTowerFailures(
   template: string,
 ): Promise<{ failures: GuardFailure[]; passed: string[] }> {
@@ -76,6 +82,8 @@ export async function controlTowerFailures(
     for (const failed of report.not_compliant) {
       const found = new Set<string>();
       resourcesNamed(failed, found);
+      if (found.size === 0 && report.name.endsWith('.json') && report.name !== template)
+        found.add(basename(report.name, '.json'));
       if (found.size === 0) failures.push({ rule: failed.Rule.name, resource: '' });
       for (const resource of found) failures.push({ rule: failed.Rule.name, resource });
     }

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { checkDeployParams } from '../../deploy/deploy-params.js';
 import { ConfigError, loadConfig } from '../../src/config.js';
+import { readCloudFormationYaml } from './cloudformation-yaml.js';
 import { serverlessPackage } from './serverless-cli.js';
 
 /** serverless.yml's defaults, as `custom.deployParams` resolves them for stage `test`. */
@@ -25,6 +26,9 @@ const DEFAULTS = {
   alarmTopicArn: '',
   vendingIdentity: 'role',
   vendingKeyRotationDays: '30',
+  digestLockMode: 'GOVERNANCE',
+  digestRetentionDays: '2557',
+  accessLogRetentionDays: '365',
 };
 
 const problemsWith = (change: Record<string, string>) =>
@@ -53,6 +57,8 @@ describe('deploy parameters', () => {
         vendingKeyRotationDays: '1',
         throttleRate: '0.5',
         throttleBurst: '1',
+        digestLockMode: 'COMPLIANCE',
+        digestRetentionDays: '1',
       }),
     ).toEqual([]);
     expect(problemsWith({ authMethods: 'none', serverId: '' })).toEqual([]);
@@ -86,10 +92,23 @@ describe('deploy parameters', () => {
     [{ idempotencySecret: 'too-short' }, 'idempotencySecret: shorter than 32 characters'],
     [{ cursorSecret: 'too-short' }, 'cursorSecret: shorter than 32 characters'],
     [{ logLevel: 'verbose' }, 'logLevel: not one of'],
+    [{ digestLockMode: 'compliance' }, 'digestLockMode: "compliance" is not GOVERNANCE'],
+    [{ digestLockMode: '' }, 'digestLockMode: "" is not GOVERNANCE'],
+    [{ digestRetentionDays: '0' }, 'digestRetentionDays: "0" must be a whole number of days from 1 to 36500'],
+    [{ digestRetentionDays: '7y' }, 'digestRetentionDays: "7y" must be a whole number'],
+    [{ accessLogRetentionDays: '36501' }, 'accessLogRetentionDays: "36501" must be a whole number'],
   ])('refuses %j with one problem: %s', (change, problem) => {
     const problems = problemsWith(change);
     expect(problems).toHaveLength(1);
     expect(problems[0]).toContain(problem);
+  });
+
+  it('locks digests in GOVERNANCE mode by default and in COMPLIANCE mode for the prod stage', async () => {
+    const service = (await readCloudFormationYaml('serverless.yml')) as {
+      params: Record<string, Record<string, unknown>>;
+    };
+    expect(service.params.default?.digestLockMode).toBe('GOVERNANCE');
+    expect(service.params.prod?.digestLockMode).toBe('COMPLIANCE');
   });
 
   it('refuses at package time what the functions would refuse at every cold start', () => {

@@ -110,8 +110,15 @@ const PERMISSIONLESS_ACTIONS = new Set(['sts:GetCallerIdentity']);
 const VENDING_USER_ONLY_ACTIONS: Record<string, string[]> = { vend: ['secretsmanager:GetSecretValue'] };
 /** Granted only when their sink is configured (test/package/notice-sinks.test.ts checks that case). */
 const NOTICE_SINK_ACTIONS: Record<string, string[]> = { requests: ['sns:Publish', 'ses:SendEmail'] };
-/** Secrets Manager encrypts and decrypts the vending key's secret with its KMS key on the caller's behalf. */
-const SECRET_KEY_ACTIONS: Record<string, string[]> = { rotation: ['kms:Decrypt', 'kms:GenerateDataKey'] };
+/**
+ * KMS calls a service makes on the caller's behalf, never in our code: Secrets Manager with
+ * the vending key secret's key, S3 with the digest bucket's default encryption key.
+ */
+const SECRET_KEY_ACTIONS: Record<string, string[]> = {
+  rotation: ['kms:Decrypt', 'kms:GenerateDataKey'],
+  digest: ['kms:Decrypt', 'kms:GenerateDataKey'],
+  audit: ['kms:Decrypt'],
+};
 
 /**
  * The IAM actions the code reachable from a handler calls: esbuild's metafile says which of
@@ -590,7 +597,17 @@ describe('serverless package', () => {
     expect(bucket.ObjectLockEnabled).toBe(true);
     expect(bucket.ObjectLockConfiguration).toMatchObject({
       ObjectLockEnabled: 'Enabled',
-      Rule: { DefaultRetention: { Mode: 'COMPLIANCE' } },
+      Rule: { DefaultRetention: { Mode: 'GOVERNANCE', Days: 2557 } },
+    });
+    expect(bucket.BucketEncryption).toMatchObject({
+      ServerSideEncryptionConfiguration: [
+        {
+          ServerSideEncryptionByDefault: {
+            SSEAlgorithm: 'aws:kms',
+            KMSMasterKeyID: { 'Fn::GetAtt': ['DigestBucketKey', 'Arn'] },
+          },
+        },
+      ],
     });
     // The bucket policy refuses writes by anyone but the digest role, whatever IAM grants.
     const denies = policyStatements(template.Resources.DigestBucketPolicy).filter((s) => s.Effect === 'Deny');
