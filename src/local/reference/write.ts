@@ -1,4 +1,5 @@
 import { writeFile } from 'node:fs/promises';
+import { serverlessHttpEventsText } from '../../http/serverless-events.js';
 import { cliReference } from './cli.js';
 import { configurationReference } from './configuration.js';
 import { httpApiReference } from './http-api.js';
@@ -10,9 +11,11 @@ export const REFERENCE_DOCS = {
   'cli.md': cliReference,
 } as const;
 
-// `npm run docs`: regenerates docs/reference/ (a test fails while a file there is stale).
+// `npm run docs`: regenerates docs/reference/ and serverless.yml's HTTP events (a test fails
+// while one of them is stale).
 if (import.meta.url === `file://${process.argv[1]}`) {
   for (const [name, render] of Object.entries(REFERENCE_DOCS)) {
     await writeFile(new URL(`../../../docs/reference/${name}`, import.meta.url), render());
   }
+  await writeFile(new URL('../../../deploy/http-events.json', import.meta.url), serverlessHttpEventsText());
 }
