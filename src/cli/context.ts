@@ -35,6 +35,13 @@ export async function resolveTarget(program: Command): Promise<ApiTarget> {
   throw new CliError(`no profile "${options.profile}" and no $CREDVEND_TOKEN: run \`credvend login\` first`);
 }
 
+/** The API URL a command without a credential uses: --api-url, $CREDVEND_API_URL, the profile's, the default. */
+export async function configuredApiUrl(program: Command): Promise<string> {
+  const options = program.opts<GlobalOptions>();
+  const profile = (await readProfiles(configPath()))[options.profile];
+  return options.apiUrl ?? process.env.CREDVEND_API_URL ?? profile?.apiUrl ?? DEFAULT_API_URL;
+}
+
 export function printJson(value: unknown): void {
   process.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
 }

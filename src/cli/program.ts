@@ -10,7 +10,7 @@ import { registerRequestCommands } from './commands/requests.js';
 import { registerServe } from './commands/serve.js';
 import { registerSessionCommands } from './commands/session.js';
 import { registerSubjectCommands } from './commands/subjects.js';
-import { DEFAULT_API_URL } from './context.js';
+import { configuredApiUrl } from './context.js';
 import { registerDevToken } from './dev-token.js';
 import { CliError } from './errors.js';
 import { VERSION } from './version.js';
@@ -26,8 +26,7 @@ const program = new Command('credvend')
   .showHelpAfterError()
   .exitOverride();
 
-const apiUrl = (): string =>
-  program.opts<{ apiUrl?: string }>().apiUrl ?? process.env.CREDVEND_API_URL ?? DEFAULT_API_URL;
+const apiUrl = (): Promise<string> => configuredApiUrl(program);
 
 registerLogin(program);
 registerCredentialCommands(program);

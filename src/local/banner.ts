@@ -1,3 +1,4 @@
+import { DEMO_REQUESTABLE_ID, demoRequestableLine } from './demo-requestable.js';
 import type { LocalEnvironment } from './environment.js';
 import { AUTOMATION_CLIENT_ID, AUTOMATION_CLIENT_SECRET } from './idp/clients.js';
 import { DEMO_USERS } from './idp/demo-users.js';
@@ -23,12 +24,17 @@ export function startupBanner(environment: LocalEnvironment): string {
           ...DEMO_USERS.map((u) => `  ${u.sub.padEnd(width)}  ${u.role}`),
           `  client credentials: ${AUTOMATION_CLIENT_ID} / ${AUTOMATION_CLIENT_SECRET}`,
           '',
+          'requestable access (credvend requestables):',
+          `  ${demoRequestableLine()}`,
+          '',
           'try:',
           `  npx credvend login --issuer ${issuer}      # a browser sign-in; --device without one`,
           '  npx credvend roles',
           '  npx credvend aws-config --write',
           `  aws sts get-caller-identity --profile credvend-demo-readonly --endpoint-url ${sts}`,
           '  TOKEN=$(npx credvend dev-token --sub alice@example.com)   # a token for scripts',
+          `  npx credvend --profile bob login --issuer ${issuer}   # sign in as Bob`,
+          `  npx credvend --profile bob request ${DEMO_REQUESTABLE_ID} --duration 1h --reason "read the logs"`,
         ]
       : []),
     '',

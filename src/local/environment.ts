@@ -8,6 +8,7 @@ import { type Config, loadConfig } from '../config.js';
 import { createLogger, describeError, type LogLevel } from '../logging.js';
 import { createLocalApp, DEV_ISSUER_PATH, startApiServer } from './api-server.js';
 import { DEMO_ADMIN, DEMO_AUDITOR, demoEntitlements, seedEntitlements } from './demo-entitlements.js';
+import { demoRequestable, seedRequestable } from './demo-requestable.js';
 import { startDigestTimer } from './digest-timer.js';
 import { requestDevToken } from './idp/dev-token-client.js';
 import {
@@ -176,6 +177,13 @@ export async function startLocalEnvironment(options: LocalEnvironmentOptions): P
         bucket: stack.seed.bucket,
       }),
     );
+    // The demo users' groups exist only at the local IdP: another issuer gets no demo requestable.
+    if (!external)
+      await seedRequestable(
+        dynamodb,
+        stack.tableNames.requestables,
+        demoRequestable(issuer, stack.seed.roles.readonly),
+      );
     dynamodb.destroy();
     const identityProvider: LocalIdentityProvider | undefined = external
       ? undefined

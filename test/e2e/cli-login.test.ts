@@ -105,6 +105,30 @@ describe('credvend login against the local IdP (oidc-provider), driven by Chromi
     });
   });
 
+  it('on non-default ports: login --issuer alone saves the API the issuer names; dev-token and roles use it', async () => {
+    expect(new URL(stack().apiUrl).port).not.toBe('3000');
+    const { CREDVEND_API_URL: _none, ...noApiUrl } = env;
+    const login = startLogin(
+      ['--profile', 'ports', 'login', '--issuer', stack().issuer, '--no-browser'],
+      noApiUrl,
+      /^\s+(http\S+\/auth\?\S+)$/,
+    );
+    const page = await browser.newPage();
+    await signInAs(page, await login.url, 'Alice');
+    await page.waitForURL(/127\.0\.0\.1:\d+\/callback/);
+    await page.close();
+    const result = await login.done;
+    expect(result.code, result.stderr).toBe(0);
+    const saved = JSON.parse(await readFile(join(dir, 'credvend', 'config.json'), 'utf8'));
+    expect(saved.profiles.ports.apiUrl).toBe(stack().apiUrl);
+    const roles = await runCli(['--profile', 'ports', 'roles'], noApiUrl);
+    expect(roles.code, roles.stderr).toBe(0);
+    expect(roles.stdout).toContain('demo-readonly');
+    const token = await runCli(['--profile', 'ports', 'dev-token', '--sub', 'bob@example.com'], noApiUrl);
+    expect(token.code, token.stderr).toBe(0);
+    expect(token.stdout).toMatch(/^eyJ/);
+  });
+
   it('device flow: prints a code, the user confirms in a browser, the CLI receives the tokens', async () => {
     const login = startLogin(
       ['--profile', 'headless', 'login', '--issuer', stack().issuer, '--device'],

@@ -4,6 +4,7 @@ import { configPath, type Profile, readProfiles, saveProfile } from '../config-s
 import { DEFAULT_API_URL, type GlobalOptions, printJson } from '../context.js';
 import { CliError } from '../errors.js';
 import type { LoginAuth } from '../login/stored-session.js';
+import { apiUrlOfLocalIssuer } from '../paths.js';
 
 interface LoginOptions {
   tokenEnv?: string;
@@ -52,7 +53,13 @@ export function registerLogin(program: Command): void {
       const global = program.opts<GlobalOptions>();
       const path = configPath();
       const existing = (await readProfiles(path))[global.profile];
-      const apiUrl = global.apiUrl ?? process.env.CREDVEND_API_URL ?? existing?.apiUrl ?? DEFAULT_API_URL;
+      // The local stack's issuer names its API's port: a changed port needs no --api-url.
+      const apiUrl =
+        global.apiUrl ??
+        process.env.CREDVEND_API_URL ??
+        apiUrlOfLocalIssuer(options.issuer) ??
+        existing?.apiUrl ??
+        DEFAULT_API_URL;
       const profile = await profileFor(options, apiUrl, existing);
       const target: ApiTarget = { apiUrl, profile: global.profile, auth: profile.auth };
       if (profile.auth.type === 'login') {

@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { STS_LIMITS } from '../../domain/issuance/sts-limits.js';
 import { callApi, parseBody } from '../api-client.js';
 import { printJson, printTable, resolveTarget } from '../context.js';
 import { CliError } from '../errors.js';
@@ -34,6 +35,24 @@ function row(r: AccessRequestWire): Record<string, unknown> {
 }
 
 const COLUMNS = ['id', 'requestable', 'requester', 'state', 'approvals', 'until', 'reason'];
+
+/**
+ * A grant as `credvend grants` shows it: "ending" once less than STS's shortest session is
+ * left (nothing more can be issued under it), and the target to type.
+ */
+export function grantRow(r: AccessRequestWire, now: Date): Record<string, unknown> {
+  const end = r.grant ? Date.parse(r.grant.end) : Number.NaN;
+  const ending = r.state === 'active' && end - now.getTime() < STS_LIMITS.minDurationSeconds * 1000;
+  return {
+    id: r.id,
+    requestable: r.requestable,
+    state: ending ? 'ending' : r.state,
+    until: r.grant?.end ?? '',
+    use: r.grant ? `credvend creds ${r.grant.entitlement}` : '',
+  };
+}
+
+const GRANT_COLUMNS = ['id', 'requestable', 'state', 'until', 'use'];
 
 /** `credvend request|requests|approve|deny|cancel|review|revoke-grant|grants|requestables`: just-in-time access. */
 export function registerRequestCommands(program: Command): void {
@@ -78,8 +97,17 @@ export function registerRequestCommands(program: Command): void {
 
   program
     .command('grants')
-    .description('my grants in force now; `credvend creds <target>` uses them like any entitlement')
-    .action(() => list('grants'));
+    .description('my grants in force now, and the `credvend creds` target each one is')
+    .action(async () => {
+      const response = await callApi(await resolveTarget(program), 'GET', '/v1/access-requests?view=grants');
+      const grants = parseBody(requestList, response).accessRequests;
+      if (json()) return printJson(grants);
+      if (grants.length === 0) return void process.stdout.write('no grants in force\n');
+      printTable(
+        grants.map((g) => grantRow(g, new Date())),
+        GRANT_COLUMNS,
+      );
+    });
 
   const steps: Array<[string, string, string]> = [
     ['approve', 'approve', 'approve a request (never your own)'],

@@ -1,0 +1,57 @@
+import { randomUUID } from 'node:crypto';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DEMO_REQUESTABLE_ID } from '../../src/local/demo-requestable.js';
+import { devToken, stack, userEnvironment } from '../integration/support.js';
+import { runCli, runProgram } from './cli-run.js';
+
+/**
+ * The walkthrough's request lines as printed: the stack seeds a requestable, bob (no
+ * entitlements) asks for it, an admin approves, and `credvend grants` says what to type.
+ */
+describe('the seeded demo requestable', () => {
+  let dir: string;
+  const as = async (sub: string) => userEnvironment(dir, await devToken(sub));
+
+  beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'credvend-walk-'));
+  });
+  afterAll(() => rm(dir, { recursive: true, force: true }));
+
+  it('bob requests it, the admin approves, grants prints the target and creds works with it', async () => {
+    const bob = { ...(await as('bob@example.com')), CREDVEND_CONFIG: join(dir, 'bob.json') };
+    const listed = await runCli(['requestables'], bob);
+    expect(listed.stdout).toContain(DEMO_REQUESTABLE_ID);
+    const reason = `walkthrough ${randomUUID()}`;
+    const asked = await runCli(['request', DEMO_REQUESTABLE_ID, '--duration', '1h', '--reason', reason], bob);
+    expect(asked.code, asked.stderr).toBe(0);
+    const [id, state] = asked.stdout.trim().split(' ');
+    expect(state).toBe('requested');
+    const admin = { ...(await as('admin@example.com')), CREDVEND_CONFIG: join(dir, 'admin.json') };
+    const approved = await runCli(['approve', id ?? ''], admin);
+    expect(approved.code, approved.stderr).toBe(0);
+    expect(approved.stdout).toBe(`${id} active\n`);
+
+    const grants = await runCli(['grants'], bob);
+    expect(grants.stdout).toMatch(/^ID\s+REQUESTABLE\s+STATE\s+UNTIL\s+USE\n/);
+    const use = new RegExp(
+      `^${id}\\s+${DEMO_REQUESTABLE_ID}\\s+active\\s+\\S+\\s+(credvend creds (\\S+))$`,
+      'm',
+    ).exec(grants.stdout);
+    expect(use?.[2], grants.stdout).toBe(`grant-${id}`);
+    const creds = await runCli(['creds', use?.[2] ?? '', '--format', 'env'], bob);
+    expect(creds.code, creds.stderr).toBe(0);
+    const keys = Object.fromEntries(
+      [...creds.stdout.matchAll(/^export (\w+)='?([^'\n]*)'?$/gm)].map((m) => [m[1], m[2]]),
+    );
+    const aws = await runProgram(
+      'aws',
+      ['sts', 'get-caller-identity', '--endpoint-url', stack().stsEndpoint],
+      { ...bob, ...keys },
+    );
+    expect(aws.code, aws.stderr).toBe(0);
+    expect(aws.stdout).toContain('assumed-role/credvend-readonly/');
+  });
+});
