@@ -1,105 +1,63 @@
-import type { AuditAction, AuditOutcome, ChainedAuditEvent } from '../domain/audit/audit.js';
-import { optionalAuditFields } from '../domain/audit/fields.js';
-import type { AuthMethod } from '../domain/shared/types.js';
+import type { AttributeValue } from '@aws-sdk/client-dynamodb';
+import type { ChainedAuditEvent } from '../domain/audit/audit.js';
+import { AUDIT_FIELDS, type FieldKind } from '../domain/audit/fields.js';
+import { auditEventWire } from '../wire/audit.js';
 import {
   type Item,
   MalformedItemError,
   num,
-  readNumber,
   readOptionalNumber,
   readOptionalString,
-  readString,
   readStringMap,
   str,
   strMap,
 } from './attribute-values.js';
 import { outcomeShardOf } from './audit-shards.js';
 
-const OUTCOMES: readonly AuditOutcome[] = ['issued', 'applied', 'denied', 'error'];
-const ACTIONS: readonly AuditAction[] = [
-  'credentials.issue',
-  'credentials.withheld',
-  'credentials.replay',
-  'entitlement.read',
-  'entitlement.put',
-  'entitlement.delete',
-  'audit.read',
-  'audit.revoke',
-  'access-request.create',
-  'access-request.approve',
-  'access-request.deny',
-  'access-request.cancel',
-  'access-request.revoke',
-  'access-request.review',
-  'access-request.read',
-  'access-request.notify',
-  'requestable.put',
-  'requestable.delete',
-];
-const AUTH_METHODS: readonly AuthMethod[] = ['oidc', 'aws-sigv4', 'apigw-iam', 'slack'];
-
-const OPTIONAL_STRINGS = optionalAuditFields('string');
-const OPTIONAL_NUMBERS = optionalAuditFields('number');
-
-function oneOf<T extends string>(allowed: readonly T[], value: string, name: string): T {
-  const match = allowed.find((candidate) => candidate === value);
-  if (match === undefined) throw new MalformedItemError(`attribute ${name} has unexpected value ${value}`);
-  return match;
+function attributeOf(value: string | number | Readonly<Record<string, string>>): AttributeValue {
+  if (typeof value === 'string') return str(value);
+  if (typeof value === 'number') return num(value);
+  return strMap(value);
 }
 
+/** The item of a record: every field of the table (domain/audit/fields.ts), as its kind is stored. */
 export function auditEventToItem(event: ChainedAuditEvent): Item {
   const item: Item = {
-    eventId: str(event.eventId),
-    time: str(event.time),
-    day: str(event.day),
-    action: str(event.action),
-    outcome: str(event.outcome),
     // Not part of the record (nor of its hash): the key that spreads it over the time index.
     outcomeShard: str(outcomeShardOf(event.outcome, event.eventId)),
-    requestId: str(event.requestId),
-    principal: str(event.principal),
-    authMethod: str(event.authMethod),
-    chainId: str(event.chainId),
-    seq: num(event.seq),
-    prevHash: str(event.prevHash),
-    hash: str(event.hash),
   };
-  for (const name of OPTIONAL_STRINGS) {
+  for (const [name, , presence] of AUDIT_FIELDS) {
     const value = event[name];
-    // Empty strings are dropped: DynamoDB rejects them in index key attributes.
-    if (value !== undefined && value !== '') item[name] = str(value);
+    // Empty strings are dropped (and never hashed): DynamoDB rejects them in index key attributes.
+    if (value === undefined || (presence === 'optional' && value === '')) continue;
+    item[name] = attributeOf(value);
   }
-  for (const name of OPTIONAL_NUMBERS) {
-    const value = event[name];
-    if (value !== undefined) item[name] = num(value);
-  }
-  if (event.sessionTags !== undefined) item.sessionTags = strMap(event.sessionTags);
   return item;
 }
 
+function readAttribute(item: Item, name: string, kind: FieldKind): unknown {
+  if (item[name] === undefined) return undefined;
+  if (kind === 'map') return readStringMap(item, name);
+  if (kind === 'integer' || kind === 'number') return readOptionalNumber(item, name);
+  return readOptionalString(item, name);
+}
+
+/**
+ * The record of an item, checked by the same schema that the API answers with: an item
+ * this code did not write (an unknown action or auth method, a field of the wrong type) is a
+ * MalformedItemError naming what is wrong, never a guess.
+ */
 export function itemToAuditEvent(item: Item): ChainedAuditEvent {
-  const event: ChainedAuditEvent = {
-    eventId: readString(item, 'eventId'),
-    time: readString(item, 'time'),
-    day: readString(item, 'day'),
-    action: oneOf(ACTIONS, readString(item, 'action'), 'action'),
-    outcome: oneOf(OUTCOMES, readString(item, 'outcome'), 'outcome'),
-    requestId: readString(item, 'requestId'),
-    principal: readString(item, 'principal'),
-    authMethod: oneOf(AUTH_METHODS, readString(item, 'authMethod'), 'authMethod'),
-    chainId: readString(item, 'chainId'),
-    seq: readNumber(item, 'seq'),
-    prevHash: readString(item, 'prevHash'),
-    hash: readString(item, 'hash'),
-  };
-  for (const name of OPTIONAL_STRINGS) {
-    const value = readOptionalString(item, name);
-    if (value !== undefined) event[name] = value;
+  const fields: Record<string, unknown> = {};
+  for (const [name, kind] of AUDIT_FIELDS) {
+    const value = readAttribute(item, name, kind);
+    if (value !== undefined) fields[name] = value;
   }
-  for (const name of OPTIONAL_NUMBERS) {
-    const value = readOptionalNumber(item, name);
-    if (value !== undefined) event[name] = value;
+  const parsed = auditEventWire.safeParse(fields);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    const where = issue?.path.join('.') || '(item)';
+    throw new MalformedItemError(`attribute ${where}: ${issue?.message ?? 'unexpected shape'}`);
   }
-  if (item.sessionTags !== undefined) event.sessionTags = readStringMap(item, 'sessionTags');
-  return event;
+  return parsed.data;
 }

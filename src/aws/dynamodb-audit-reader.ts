@@ -13,7 +13,7 @@ import type { Item } from './attribute-values.js';
 import { type CursorPosition, decodeCursor, encodeCursor } from './audit-cursor.js';
 import { itemToAuditEvent } from './audit-items.js';
 import { outcomeSegments } from './audit-shards.js';
-import { readAuditRecords } from './dynamodb-audit-records.js';
+import { readAuditRecords, readAuditRecordsTolerantly } from './dynamodb-audit-records.js';
 import { AUDIT_INDEX } from './table-schema.js';
 
 /** Filters with an index of their own, keyed by the filter's value and sorted by time. */
@@ -69,8 +69,8 @@ export class DynamoDbAuditReader implements AuditReader {
     const { filter } = request;
     const partition = partitionOf(filter);
     if (partition) {
-      const { events, lastKey } = await this.pageOf(partition, request, position.key);
-      return lastKey ? { events, nextCursor: this.cursor(fp, request, { key: lastKey }) } : { events };
+      const { lastKey, ...page } = await this.pageOf(partition, request, position.key);
+      return lastKey ? { ...page, nextCursor: this.cursor(fp, request, { key: lastKey }) } : page;
     }
     return this.pageOfShards(
       outcomeSegments(filter.by === 'outcome' ? [filter.value] : undefined),
@@ -95,14 +95,14 @@ export class DynamoDbAuditReader implements AuditReader {
     const index = position.segment === undefined ? 0 : segments.indexOf(position.segment);
     const segment = segments[index];
     if (segment === undefined) throw new InvalidRequestError('cursor is invalid or belongs to another query');
-    const { events, lastKey } = await this.pageOf(
+    const { lastKey, ...page } = await this.pageOf(
       { index: AUDIT_INDEX.byOutcomeShard, attribute: 'outcomeShard', value: segment },
       request,
       position.key,
     );
-    if (lastKey) return { events, nextCursor: this.cursor(fp, request, { segment, key: lastKey }) };
+    if (lastKey) return { ...page, nextCursor: this.cursor(fp, request, { segment, key: lastKey }) };
     const next = segments[index + 1];
-    return next ? { events, nextCursor: this.cursor(fp, request, { segment: next }) } : { events };
+    return next ? { ...page, nextCursor: this.cursor(fp, request, { segment: next }) } : page;
   }
 
   /** Up to `limit` records of one index partition in the range, newest first: one Query. */
@@ -110,7 +110,7 @@ export class DynamoDbAuditReader implements AuditReader {
     segment: Partition,
     request: AuditPageRequest,
     startKey: Item | undefined,
-  ): Promise<{ events: ChainedAuditEvent[]; lastKey?: Item }> {
+  ): Promise<Omit<AuditPage, 'nextCursor'> & { lastKey?: Item }> {
     const output = await this.client.send(
       new QueryCommand({
         TableName: this.tableName,
@@ -127,8 +127,13 @@ export class DynamoDbAuditReader implements AuditReader {
         ExclusiveStartKey: startKey,
       }),
     );
-    const events = await readAuditRecords(this.client, this.tableName, output.Items ?? []);
-    return output.LastEvaluatedKey ? { events, lastKey: output.LastEvaluatedKey } : { events };
+    const { events, unreadable } = await readAuditRecordsTolerantly(
+      this.client,
+      this.tableName,
+      output.Items ?? [],
+    );
+    const page = unreadable.length > 0 ? { events, unreadable } : { events };
+    return output.LastEvaluatedKey ? { ...page, lastKey: output.LastEvaluatedKey } : page;
   }
 
   private cursor(fp: string, request: AuditPageRequest, position: Omit<CursorPosition, 'range'>): string {

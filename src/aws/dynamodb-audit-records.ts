@@ -5,7 +5,8 @@ import {
   type KeysAndAttributes,
 } from '@aws-sdk/client-dynamodb';
 import type { ChainedAuditEvent } from '../domain/audit/audit.js';
-import { type Item, readString } from './attribute-values.js';
+import type { UnreadableRecord } from '../domain/audit/query.js';
+import { type Item, MalformedItemError, readString } from './attribute-values.js';
 import { itemToAuditEvent } from './audit-items.js';
 
 /** BatchGetItem's cap on keys per call. */
@@ -24,6 +25,18 @@ export async function readAuditRecords(
   tableName: string,
   entries: readonly Item[],
 ): Promise<ChainedAuditEvent[]> {
+  const { events, unreadable } = await readAuditRecordsTolerantly(client, tableName, entries);
+  const [first] = unreadable;
+  if (first) throw new MalformedItemError(`audit record ${first.eventId}: ${first.detail}`);
+  return events;
+}
+
+/** Audit records by id, with those this version cannot read set apart rather than failing the read. */
+export async function readAuditRecordsTolerantly(
+  client: DynamoDBClient,
+  tableName: string,
+  entries: readonly Item[],
+): Promise<{ events: ChainedAuditEvent[]; unreadable: UnreadableRecord[] }> {
   const ids = entries.map((entry) => readString(entry, 'eventId'));
   const found = new Map<string, Item>();
   const chunks: string[][] = [];
@@ -46,8 +59,17 @@ export async function readAuditRecords(
     }),
   );
   // A record deleted between the Query and this read is simply absent (verify reports the gap).
-  return ids.flatMap((id) => {
+  const events: ChainedAuditEvent[] = [];
+  const unreadable: UnreadableRecord[] = [];
+  for (const id of ids) {
     const item = found.get(id);
-    return item ? [itemToAuditEvent(item)] : [];
-  });
+    if (!item) continue;
+    try {
+      events.push(itemToAuditEvent(item));
+    } catch (error) {
+      if (!(error instanceof MalformedItemError)) throw error;
+      unreadable.push({ eventId: id, detail: error.message });
+    }
+  }
+  return { events, unreadable };
 }

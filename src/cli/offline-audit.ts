@@ -1,43 +1,65 @@
 import { readdir, readFile } from 'node:fs/promises';
 import { join, relative, sep } from 'node:path';
-import type { AttributeValue } from '@aws-sdk/client-dynamodb';
-import { itemToAuditEvent } from '../aws/audit-items.js';
 import type { ChainedAuditEvent } from '../domain/audit/audit.js';
-import { type DigestObject, type DigestSource, parseSignedDigest } from '../domain/audit/digest-verify.js';
+import {
+  type DigestObject,
+  type DigestSource,
+  type Finding,
+  parseSignedDigest,
+} from '../domain/audit/digest-verify.js';
+import { auditEventWire, exportErrorLineWire } from '../wire/audit.js';
 
 /**
  * What an auditor verifies offline: an NDJSON export of the audit (`GET /v1/audit/events
  * ?format=ndjson`) and a copy of the digest bucket (`aws s3 sync`). Nothing here calls credvend.
  */
 
+/**
+ * The one schema the API renders records with, strict here: a field this verifier does not
+ * know is named as an error, never silently dropped (dropping it would read as an edit).
+ */
+const exportedRecord = auditEventWire.strict();
+
 /** One exported record, checked as strictly as a record read from the table. */
-function parseExportedRecord(line: string): ChainedAuditEvent {
-  const value: unknown = JSON.parse(line);
-  if (!value || typeof value !== 'object' || Array.isArray(value)) throw new Error('not a JSON object');
-  const item: Record<string, AttributeValue> = {};
-  for (const [name, field] of Object.entries(value)) {
-    if (typeof field === 'string') item[name] = { S: field };
-    else if (typeof field === 'number') item[name] = { N: String(field) };
-    else if (field && typeof field === 'object' && !Array.isArray(field)) {
-      const map: Record<string, AttributeValue> = {};
-      for (const [key, entry] of Object.entries(field)) map[key] = { S: String(entry) };
-      item[name] = { M: map };
-    }
-  }
-  return itemToAuditEvent(item);
+function parseExportedRecord(value: unknown): ChainedAuditEvent {
+  const parsed = exportedRecord.safeParse(value);
+  if (parsed.success) return parsed.data;
+  const issue = parsed.error.issues[0];
+  throw new Error(`${issue?.path.join('.') || 'record'}: ${issue?.message ?? 'not an audit record'}`);
 }
 
-export async function readExport(path: string): Promise<ChainedAuditEvent[]> {
+/** What an export holds: its records, and a finding for each error line the API wrote into it. */
+export interface ExportContents {
+  records: ChainedAuditEvent[];
+  errors: Finding[];
+}
+
+/** An error line: a record the API could not read, or the export stopping part-way. */
+function exportErrorFinding(value: unknown): Finding | undefined {
+  const parsed = exportErrorLineWire.safeParse(value);
+  if (!parsed.success) return undefined;
+  const { eventId, detail, title } = parsed.data.error;
+  return eventId === undefined
+    ? { kind: 'incomplete-export', severity: 'error', detail: detail ?? title }
+    : { kind: 'unreadable-record', severity: 'error', detail: detail ?? title, eventId };
+}
+
+export async function readExport(path: string): Promise<ExportContents> {
   const lines = (await readFile(path, 'utf8')).split('\n').filter((line) => line.trim() !== '');
-  return lines.map((line, index) => {
+  const contents: ExportContents = { records: [], errors: [] };
+  lines.forEach((line, index) => {
     try {
-      return parseExportedRecord(line);
+      const value: unknown = JSON.parse(line);
+      const error = exportErrorFinding(value);
+      if (error) contents.errors.push(error);
+      else contents.records.push(parseExportedRecord(value));
     } catch (error) {
       throw new Error(
         `${path}:${index + 1}: not an audit record (${error instanceof Error ? error.message : String(error)})`,
       );
     }
   });
+  return contents;
 }
 
 /** A downloaded copy of the digest bucket: object keys are paths under `root`. */

@@ -1,4 +1,5 @@
 import type { DynamoDBStreamEvent } from 'aws-lambda';
+import { MalformedItemError } from '../aws/attribute-values.js';
 import { itemToAuditEvent } from '../aws/audit-items.js';
 import { EventBridgeAuditPublisher } from '../aws/eventbridge-audit-publisher.js';
 import { streamImageToItem } from '../aws/stream-attribute-values.js';
@@ -22,8 +23,12 @@ export function createStreamJob(root: Composition): (event: DynamoDBStreamEvent)
     const records: ChainedAuditEvent[] = [];
     for (const record of event.Records) {
       const image = record.dynamodb?.NewImage;
-      if (record.eventName === 'INSERT' && image) records.push(itemToAuditEvent(streamImageToItem(image)));
-      else
+      if (record.eventName === 'INSERT' && image) {
+        const read = readInserted(image);
+        if ('event' in read) records.push(read.event);
+        // Skipped, not retried: a record this version cannot read would block the stream forever.
+        else root.logger.error('audit record unreadable, not published', read);
+      } else
         root.logger.error('audit record changed in place', {
           eventName: record.eventName,
           keys: JSON.stringify(record.dynamodb?.Keys ?? {}),
@@ -31,4 +36,18 @@ export function createStreamJob(root: Composition): (event: DynamoDBStreamEvent)
     }
     await publisher.publish(records);
   };
+}
+
+type StreamImage = NonNullable<NonNullable<DynamoDBStreamEvent['Records'][number]['dynamodb']>['NewImage']>;
+
+function readInserted(
+  image: StreamImage,
+): { event: ChainedAuditEvent } | { eventId: string; detail: string } {
+  const item = streamImageToItem(image);
+  try {
+    return { event: itemToAuditEvent(item) };
+  } catch (error) {
+    if (!(error instanceof MalformedItemError)) throw error;
+    return { eventId: item.eventId?.S ?? '(none)', detail: error.message };
+  }
 }

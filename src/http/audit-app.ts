@@ -8,13 +8,15 @@ import type { PrivilegedAccess } from '../domain/identity/privileged-access.js';
 import type { Clock } from '../domain/shared/clock.js';
 import { InvalidRequestError, NotFoundError } from '../domain/shared/errors.js';
 import { EVENT_ID_PATTERN } from '../domain/shared/ids.js';
-import type { Logger } from '../logging.js';
+import { describeError, type Logger } from '../logging.js';
 import type { AppEnv } from './app-env.js';
 import { parseAuditQuery, parseVerifyQuery } from './audit-query-schema.js';
 import {
+  exportFailureLine,
   toAccessKeyIssuanceWire,
   toAuditEventWire,
   toAuditPageWire,
+  toExportLines,
   toVerificationReportWire,
 } from './audit-view.js';
 import { authenticate } from './authenticate.js';
@@ -59,13 +61,20 @@ export function createAuditApp(deps: AuditAppDependencies): Hono<AppEnv> {
     if (format === 'json') return c.json(toAuditPageWire(await deps.reader.page(request)));
     // NDJSON export for SIEM ingestion: one page in memory at a time, however long the range.
     c.header('content-type', 'application/x-ndjson');
+    const id = c.get('requestId');
     return stream(c, async (out) => {
       let cursor = request.cursor;
-      do {
-        const page = await deps.reader.page(cursor ? { ...request, cursor } : request);
-        await out.write(page.events.map((event) => `${JSON.stringify(toAuditEventWire(event))}\n`).join(''));
-        cursor = page.nextCursor;
-      } while (cursor);
+      try {
+        do {
+          const page = await deps.reader.page(cursor ? { ...request, cursor } : request);
+          await out.write(toExportLines(page, id));
+          cursor = page.nextCursor;
+        } while (cursor);
+      } catch (error) {
+        // The 200 is sent: the only way to say the export is incomplete is a last line no reader takes for a record.
+        deps.logger.error('audit export failed part-way', { requestId: id, ...describeError(error) });
+        await out.write(exportFailureLine(error, id));
+      }
     });
   });
 

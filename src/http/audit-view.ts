@@ -7,10 +7,12 @@ import {
   type AuditEventWire,
   type AuditPageWire,
   auditEventWire,
+  type ExportErrorLineWire,
   type RevocationResultWire,
   type VerificationReportWire,
   verificationReportWire,
 } from '../wire/audit.js';
+import { toProblem } from './problem.js';
 
 /**
  * A stored record as auditors read it: the wire schema is the allow-list (a field it does
@@ -22,8 +24,31 @@ export function toAuditEventWire(event: ChainedAuditEvent): AuditEventWire {
 
 export function toAuditPageWire(page: AuditPage): AuditPageWire {
   const wire: AuditPageWire = { events: page.events.map(toAuditEventWire) };
+  if (page.unreadable?.length)
+    wire.unreadable = page.unreadable.map(({ eventId, detail }) => ({ eventId, status: 500, detail }));
   if (page.nextCursor !== undefined) wire.nextCursor = page.nextCursor;
   return wire;
+}
+
+/** The NDJSON lines of one page: its records, then a line for each record it could not read. */
+export function toExportLines(page: AuditPage, requestId: string): string {
+  const lines = page.events.map((event) => JSON.stringify(toAuditEventWire(event)));
+  for (const { eventId, detail } of page.unreadable ?? []) {
+    const line: ExportErrorLineWire = {
+      error: { ...toProblem(new Error(detail), requestId).body, eventId, detail },
+    };
+    lines.push(JSON.stringify(line));
+  }
+  return lines.map((line) => `${line}\n`).join('');
+}
+
+/** The last line of an export that failed part-way: the problem, as a 500 would carry it. */
+export function exportFailureLine(error: unknown, requestId: string): string {
+  const { type, title, status } = toProblem(error, requestId).body;
+  const line: ExportErrorLineWire = {
+    error: { type, title, status, requestId, detail: 'the export stopped here and is incomplete' },
+  };
+  return `${JSON.stringify(line)}\n`;
 }
 
 export function toAccessKeyIssuanceWire(

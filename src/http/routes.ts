@@ -13,6 +13,7 @@ import {
 import {
   accessKeyIssuanceWire,
   auditEventWire,
+  auditExportLineWire,
   auditPageWire,
   auditQueryWire,
   revocationResultWire,
@@ -224,8 +225,12 @@ export const ROUTES: readonly Route[] = [
     responses: [
       {
         status: 200,
-        description: 'one page (json), or the whole range as one record per line (ndjson)',
-        content: { 'application/json': auditPageWire, 'application/x-ndjson': auditEventWire },
+        description:
+          'one page (json), or the whole range as one record per line (ndjson); an ndjson line `{"error": …}` is a record that could not be read, or, last, the export failing part-way',
+        content: {
+          'application/json': auditPageWire,
+          'application/x-ndjson': auditExportLineWire,
+        },
       },
     ],
   },

@@ -1,7 +1,17 @@
 import * as z from 'zod';
+import { AUDIT_ACTIONS, AUDIT_OUTCOMES, type ChainedAuditEvent } from '../domain/audit/audit.js';
+import {
+  AUDIT_FIELDS,
+  type FieldKind,
+  type OPTIONAL_AUDIT_FIELDS,
+  type OptionalAuditField,
+  type REQUIRED_AUDIT_FIELDS,
+  type RequiredAuditField,
+} from '../domain/audit/fields.js';
+import { AUTH_METHODS } from '../domain/shared/types.js';
 import { isoInstant } from './common.js';
 
-export const AUDIT_OUTCOMES = ['issued', 'applied', 'denied', 'error'] as const;
+export { AUDIT_OUTCOMES };
 export const MAX_PAGE_SIZE = 1000;
 export const DEFAULT_PAGE_SIZE = 100;
 
@@ -33,53 +43,82 @@ export const auditQueryWire = z
 /** GET /v1/audit/verify. */
 export const verifyQueryWire = z.object({ from: isoInstant.optional(), to: isoInstant.optional() }).strict();
 
-/**
- * One audit record as auditors read it: every field the record holds, never a secret
- * access key, session token or bearer token (the domain never stores one).
- */
-export const auditEventWire = z.object({
-  eventId: z.string(),
-  time: isoInstant,
-  action: z.string(),
+/** The schema of each kind of field in the audit field table (domain/audit/fields.ts). */
+const KIND_SCHEMAS = {
+  string: z.string(),
+  instant: isoInstant,
+  integer: z.number().int(),
+  number: z.number(),
+  map: z.record(z.string(), z.string()),
+  action: z.enum(AUDIT_ACTIONS),
   outcome: z.enum(AUDIT_OUTCOMES),
-  requestId: z.string(),
-  principal: z.string(),
-  authMethod: z.enum(['oidc', 'aws-sigv4', 'apigw-iam']),
-  callerSessionName: z.string().optional(),
-  callerName: z.string().optional(),
-  entitlementId: z.string().optional(),
-  /** Which of the caller's subjects granted the issuance, and why. */
-  matchedSubject: z.string().optional(),
-  accountId: z.string().optional(),
-  roleArn: z.string().optional(),
-  sessionName: z.string().optional(),
-  sourceIdentity: z.string().optional(),
-  durationSeconds: z.number().int().optional(),
-  expiration: isoInstant.optional(),
-  accessKeyId: z.string().optional(),
-  assumedRoleArn: z.string().optional(),
-  packedPolicySize: z.number().optional(),
-  sessionPolicyChars: z.number().int().optional(),
-  sessionTags: z.record(z.string(), z.string()).optional(),
-  reason: z.string().optional(),
-  sourceIp: z.string().optional(),
-  userAgent: z.string().optional(),
-  problemCode: z.string().optional(),
-  detail: z.string().optional(),
-  stsRequestId: z.string().optional(),
-  relatedEventId: z.string().optional(),
-  change: z.string().optional(),
-  chainId: z.string(),
-  seq: z.number().int(),
-  prevHash: z.string(),
-  hash: z.string(),
-  day: z.string(),
-});
+  authMethod: z.enum(AUTH_METHODS),
+} as const satisfies Record<FieldKind, z.ZodType>;
+type Kinds = typeof KIND_SCHEMAS;
+
+type AuditEventShape = {
+  [F in RequiredAuditField]: Kinds[(typeof REQUIRED_AUDIT_FIELDS)[F]];
+} & {
+  [F in OptionalAuditField]: z.ZodOptional<Kinds[(typeof OPTIONAL_AUDIT_FIELDS)[F]]>;
+};
+
+/** The shape, field by field from the table; its type is checked against the record's below. */
+function auditEventShape(): AuditEventShape {
+  const shape: Record<string, z.ZodType> = {};
+  for (const [name, kind, presence] of AUDIT_FIELDS) {
+    shape[name] = presence === 'required' ? KIND_SCHEMAS[kind] : KIND_SCHEMAS[kind].optional();
+  }
+  // Built by the loop above from the same table the mapped type reads.
+  return shape as AuditEventShape;
+}
+
+/**
+ * One audit record as auditors read it: every field of the field table, never a secret
+ * access key, session token or bearer token (the domain never stores one). Storage reads,
+ * API answers, NDJSON exports and the offline verifier all go through this one schema.
+ */
+export const auditEventWire = z.object(auditEventShape());
 export type AuditEventWire = z.infer<typeof auditEventWire>;
 
+type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
+/** Does not compile when a kind in the table names another type than the record's field has. */
+export const AUDIT_WIRE_MATCHES_RECORD: Same<AuditEventWire, ChainedAuditEvent> = true;
+
+/** A record of a page that could not be read: a 500 for that record alone, the page goes on. */
+const unreadableRecordWire = z.object({
+  eventId: z.string(),
+  status: z.literal(500),
+  /** The attribute and the rule it breaks. */
+  detail: z.string(),
+});
+
 /** GET /v1/audit/events: one page, newest first. */
-export const auditPageWire = z.object({ events: z.array(auditEventWire), nextCursor: z.string().optional() });
+export const auditPageWire = z.object({
+  events: z.array(auditEventWire),
+  unreadable: z.array(unreadableRecordWire).optional(),
+  nextCursor: z.string().optional(),
+});
 export type AuditPageWire = z.infer<typeof auditPageWire>;
+
+/**
+ * A line of an NDJSON export that is not a record: a record that could not be read (with its
+ * `eventId`), or the export failing part-way, always the last line then. A reader that parses
+ * each line as a record stops at it; `credvend audit verify-offline` reports it.
+ */
+export const exportErrorLineWire = z.object({
+  error: z.object({
+    type: z.string(),
+    title: z.string(),
+    status: z.number().int(),
+    requestId: z.string(),
+    eventId: z.string().optional(),
+    detail: z.string().optional(),
+  }),
+});
+export type ExportErrorLineWire = z.infer<typeof exportErrorLineWire>;
+
+/** One line of an NDJSON export. */
+export const auditExportLineWire = z.union([auditEventWire, exportErrorLineWire]);
 
 /** GET /v1/audit/access-keys/{accessKeyId}: the issuance, and whether its credentials were withheld. */
 export const accessKeyIssuanceWire = auditEventWire.extend({ withheld: z.boolean() });

@@ -191,7 +191,13 @@ describe('audit events', () => {
   });
 
   it('publishes every field of the one field list that schema version 1 names, and no other', async () => {
-    const sample = { string: 'x', number: 1, map: { team: 'a' } } as const;
+    const sample = {
+      string: 'x',
+      instant: '2026-01-01T00:00:00.000Z',
+      integer: 1,
+      number: 1.5,
+      map: { team: 'a' },
+    } as const;
     const record = await chained(
       Object.fromEntries(Object.entries(OPTIONAL_AUDIT_FIELDS).map(([name, kind]) => [name, sample[kind]])),
     );

@@ -88,10 +88,12 @@ export function registerAuditVerifyCommands(audit: Command, program: Command): v
     .option('--to <iso8601>', 'end of the range to judge (default: now)')
     .action(
       async (options: { records: string; digests: string; publicKey: string; from: string; to?: string }) => {
+        const { records, errors } = await readExport(options.records);
         const report = await verifyAgainstDigests({
           from: options.from,
           to: options.to ?? new Date().toISOString(),
-          records: await readExport(options.records),
+          records,
+          exportErrors: errors,
           digests: new DirectoryDigestSource(options.digests),
           publicKey: parsePublicKey(await readPublicKeyFile(options.publicKey)),
         });

@@ -1,27 +1,31 @@
 import type { AuthMethod } from '../shared/types.js';
 
 /** `issued`: credentials were issued; `applied`: an admin change took effect. */
-export type AuditOutcome = 'issued' | 'applied' | 'denied' | 'error';
+export const AUDIT_OUTCOMES = ['issued', 'applied', 'denied', 'error'] as const;
+export type AuditOutcome = (typeof AUDIT_OUTCOMES)[number];
 
-export type AuditAction =
-  | 'credentials.issue'
-  | 'credentials.withheld'
-  | 'credentials.replay'
-  | 'entitlement.read'
-  | 'entitlement.put'
-  | 'entitlement.delete'
-  | 'audit.read'
-  | 'audit.revoke'
-  | 'access-request.create'
-  | 'access-request.approve'
-  | 'access-request.deny'
-  | 'access-request.cancel'
-  | 'access-request.revoke'
-  | 'access-request.review'
-  | 'access-request.read'
-  | 'access-request.notify'
-  | 'requestable.put'
-  | 'requestable.delete';
+/** Every action a record can name: storage, the wire schema and the verifier read this one list. */
+export const AUDIT_ACTIONS = [
+  'credentials.issue',
+  'credentials.withheld',
+  'credentials.replay',
+  'entitlement.read',
+  'entitlement.put',
+  'entitlement.delete',
+  'audit.read',
+  'audit.revoke',
+  'access-request.create',
+  'access-request.approve',
+  'access-request.deny',
+  'access-request.cancel',
+  'access-request.revoke',
+  'access-request.review',
+  'access-request.read',
+  'access-request.notify',
+  'requestable.put',
+  'requestable.delete',
+] as const;
+export type AuditAction = (typeof AUDIT_ACTIONS)[number];
 
 /**
  * One audit record. It answers "who got which credentials for which account, when and

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { AuditEvent, ChainedAuditEvent } from './audit.js';
+import { auditRecordContent } from './fields.js';
 import type { AuditLog } from './ports.js';
 
 export const GENESIS_HASH = '0'.repeat(64);
@@ -65,7 +66,7 @@ export class ChainedAuditLog implements AuditLog {
   async appendWith(event: AuditEvent, write: (record: ChainedAuditEvent) => Promise<void>): Promise<void> {
     const chain = await this.acquire();
     const unhashed: Omit<ChainedAuditEvent, 'hash'> = {
-      ...event,
+      ...auditRecordContent(event),
       day: event.time.slice(0, 10),
       chainId: chain.id,
       seq: chain.lastSeq + 1,

@@ -37,6 +37,9 @@ export type FindingKind =
   | 'fabricated-chain'
   | 'backdated'
   | 'unanchored'
+  // the export an offline verification was given
+  | 'unreadable-record'
+  | 'incomplete-export'
   // the digests themselves
   | 'malformed-digest'
   | 'bad-signature'
@@ -348,6 +351,8 @@ export async function verifyAgainstDigests(input: {
   records: readonly ChainedAuditEvent[];
   digests: DigestSource;
   publicKey: KeyObject;
+  /** Offline: what the export itself says it is missing (its error lines). */
+  exportErrors?: readonly Finding[];
 }): Promise<AuditVerificationReport> {
   const { from, to } = input;
   const digests = await checkDigests(input.digests, input.publicKey, from, to);
@@ -358,7 +363,7 @@ export async function verifyAgainstDigests(input: {
     byChain.set(record.chainId, list);
   }
   for (const chainId of digests.anchors.keys()) if (!byChain.has(chainId)) byChain.set(chainId, []);
-  const findings = [...digests.findings];
+  const findings = [...(input.exportErrors ?? []), ...digests.findings];
   let anchored = 0;
   let unanchored = 0;
   const inRange = (r: ChainedAuditEvent) => r.time >= from && r.time <= to;

@@ -1,5 +1,5 @@
 import type { ChainedAuditEvent } from './audit.js';
-import { type OptionalAuditField, optionalAuditFields } from './fields.js';
+import { OPTIONAL_AUDIT_FIELDS, type OptionalAuditField } from './fields.js';
 
 /** Bumped on any change a consumer could notice; consumers match `detail.schemaVersion`. */
 export const AUDIT_EVENT_SCHEMA_VERSION = '1';
@@ -60,11 +60,10 @@ const DETAIL_FIELDS: readonly PublishedField[] = [
   'requestId',
   'principal',
   'authMethod',
-  ...(['string', 'number', 'map'] as const)
-    .flatMap((kind) => optionalAuditFields(kind))
-    .filter((field): field is Exclude<OptionalAuditField, (typeof UNPUBLISHED)[number]> =>
-      UNPUBLISHED.every((unpublished) => unpublished !== field),
-    ),
+  ...Object.keys(OPTIONAL_AUDIT_FIELDS).filter(
+    (field): field is Exclude<OptionalAuditField, (typeof UNPUBLISHED)[number]> =>
+      field in OPTIONAL_AUDIT_FIELDS && UNPUBLISHED.every((unpublished) => unpublished !== field),
+  ),
 ];
 
 export type AuditEventDetail = {

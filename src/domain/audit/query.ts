@@ -17,8 +17,17 @@ export interface AuditPageRequest {
   cursor?: string;
 }
 
+/** A stored record this version cannot read (its item is not a record it writes). */
+export interface UnreadableRecord {
+  eventId: string;
+  /** What is wrong with it: the attribute and the rule it breaks, never its value. */
+  detail: string;
+}
+
 export interface AuditPage {
   events: ChainedAuditEvent[];
+  /** Records of this page that could not be read: each is an error of its own, the rest still listed. */
+  unreadable?: UnreadableRecord[];
   nextCursor?: string;
 }
 

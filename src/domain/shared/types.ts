@@ -1,7 +1,8 @@
 import type { PolicyDocument } from '../policy/document.js';
 
 /** How a caller was verified. `slack`: a decision from a Slack message, signature-verified and mapped to a principal. */
-export type AuthMethod = 'oidc' | 'aws-sigv4' | 'apigw-iam' | 'slack';
+export const AUTH_METHODS = ['oidc', 'aws-sigv4', 'apigw-iam', 'slack'] as const;
+export type AuthMethod = (typeof AUTH_METHODS)[number];
 
 /** An authenticated caller, whatever proved it. Built by src/auth, consumed by the domain. */
 export interface Caller {
