@@ -86,6 +86,8 @@ export function checkDeployParams(params) {
     problems.push(
       `vendingKeyRotationDays: "${text(params.vendingKeyRotationDays)}" must be a whole number of days from 1 to 365`,
     );
+  if (!['on', 'off'].includes(text(params.auditEvents)))
+    problems.push(`auditEvents: "${text(params.auditEvents)}" is not on or off`);
   problems.push(...checkRetention(params));
   return { problems, checked: { authMethods: methods, throttle: { rate, burst } } };
 }
