@@ -5,26 +5,24 @@ export interface Moto extends ManagedProcess {
 }
 
 /**
- * moto's server. After `noAuthActionCount` requests it enforces SigV4 signatures, IAM
- * identity policies and role trust policies, so seeding must fit in that many calls.
+ * moto's server, with its own IAM enforcement off: it evaluates no Condition, session
+ * policy or resource policy, so the IAM gate (src/local/iam-gate) in front of it judges
+ * every request instead, and moto only serves what the gate let through.
  */
-export async function startMoto(options: {
-  host: string;
-  port: number;
-  noAuthActionCount: number;
-}): Promise<Moto> {
+export async function startMoto(options: { host: string; port: number }): Promise<Moto> {
   const process = await startManagedProcess({
     name: 'moto_server',
     command: 'moto_server',
     args: ['-H', options.host, '-p', String(options.port)],
     env: {
       ...globalThis.process.env,
-      INITIAL_NO_AUTH_ACTION_COUNT: String(options.noAuthActionCount),
+      // Unset means never: moto checks no signature and no policy; the gate has.
+      INITIAL_NO_AUTH_ACTION_COUNT: undefined,
       // moto's own default credentials must not leak into the emulator's idea of identity.
       AWS_ACCESS_KEY_ID: 'seed',
       AWS_SECRET_ACCESS_KEY: 'seed',
-      // If set, moto files every request under this one account, ahead of the header and the
-      // access key, and the two-account seed breaks. spawn drops undefined values.
+      // If set, moto files every request under this one account, ahead of the gate's
+      // x-moto-account-id header, and the two-account seed breaks. spawn drops undefined values.
       MOTO_ACCOUNT_ID: undefined,
     },
     host: options.host,

@@ -7,9 +7,8 @@ import {
   PutUserPolicyCommand,
 } from '@aws-sdk/client-iam';
 import { CreateBucketCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
-import type { BuildMiddleware, MetadataBearer } from '@smithy/types';
 
-const VENDING_ACCOUNT = '111111111111';
+export const VENDING_ACCOUNT = '111111111111';
 export const TARGET_ACCOUNT = '222222222222';
 const DEMO_EXTERNAL_ID = 'credvend-demo-external-id';
 const DEMO_BUCKET = `credvend-demo-${TARGET_ACCOUNT}`;
@@ -52,14 +51,18 @@ export interface MotoSeed {
 const policy = (statements: unknown[]): string =>
   JSON.stringify({ Version: '2012-10-17', Statement: statements });
 
-/** Trust in the vending identity, including the session-tag and source-identity permissions. */
+/**
+ * Trust in the vending identity with deploy/target-account-role.yaml's conditions: every
+ * session carries a SourceIdentity and the credvend-caller tag (and the ExternalId, if set).
+ */
 function trustPolicy(externalId?: string): string {
+  const required = { Null: { 'sts:SourceIdentity': 'false', 'aws:RequestTag/credvend-caller': 'false' } };
   return policy([
     {
       Effect: 'Allow',
       Principal: { AWS: [VENDING_USER_ARN, ROTATED_VENDING_USER_ARN] },
       Action: 'sts:AssumeRole',
-      ...(externalId ? { Condition: { StringEquals: { 'sts:ExternalId': externalId } } } : {}),
+      Condition: externalId ? { StringEquals: { 'sts:ExternalId': externalId }, ...required } : required,
     },
     {
       Effect: 'Allow',
@@ -71,10 +74,7 @@ function trustPolicy(externalId?: string): string {
 
 type Clients = { iam: (account: string) => IAMClient; s3: (account: string) => S3Client };
 
-/**
- * The seed plan: each step is exactly one request to moto. Its length is the number of
- * unauthenticated calls moto must allow before it starts enforcing signatures and IAM.
- */
+/** The seed plan: each step is one request, made as the account's root through the IAM gate. */
 const SEED_STEPS: readonly SeedStep[] = [
   async ({ iam }) => {
     await iam(VENDING_ACCOUNT).send(new CreateUserCommand({ UserName: 'credvend' }));
@@ -273,44 +273,22 @@ function userSteps(
   ];
 }
 
-export const SEED_CALL_COUNT = SEED_STEPS.length;
-
-/** moto picks the account of an unauthenticated request from this header. */
-function motoAccountHeader(account: string): BuildMiddleware<object, MetadataBearer> {
-  return (next) => async (args) => {
-    const request: unknown = args.request;
-    if (
-      request &&
-      typeof request === 'object' &&
-      'headers' in request &&
-      request.headers &&
-      typeof request.headers === 'object'
-    ) {
-      Reflect.set(request.headers, 'x-moto-account-id', account);
-    }
-    return next(args);
-  };
-}
-
-/** Seeds moto's vending and target accounts; must run before any other call to moto. */
-export async function seedMoto(endpoint: string): Promise<MotoSeed> {
-  const config = {
-    region: 'us-east-1',
-    endpoint,
-    credentials: { accessKeyId: 'seed', secretAccessKey: 'seed' },
-    maxAttempts: 1,
+/** Seeds the vending and target accounts through the IAM gate, each as its account's root. */
+export async function seedMoto(endpoint: string, roots: Record<string, AccessKey>): Promise<MotoSeed> {
+  const config = (account: string) => {
+    const credentials = roots[account];
+    if (!credentials) throw new Error(`no root key for account ${account}`);
+    return { region: 'us-east-1', endpoint, credentials, maxAttempts: 1 };
   };
   const made: Array<IAMClient | S3Client> = [];
   const clients: Clients = {
     iam: (account) => {
-      const client = new IAMClient(config);
-      client.middlewareStack.add(motoAccountHeader(account), { step: 'build', name: 'motoAccount' });
+      const client = new IAMClient(config(account));
       made.push(client);
       return client;
     },
     s3: (account) => {
-      const client = new S3Client({ ...config, forcePathStyle: true });
-      client.middlewareStack.add(motoAccountHeader(account), { step: 'build', name: 'motoAccount' });
+      const client = new S3Client({ ...config(account), forcePathStyle: true });
       made.push(client);
       return client;
     },

@@ -1,15 +1,18 @@
+import { randomBytes } from 'node:crypto';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { startDynamoDbLocal } from './dynamodb-local.js';
+import { type BootstrapKey, startIamGate } from './iam-gate/gate.js';
 import { startMoto } from './moto.js';
-import { assertCommandAvailable, assertPortFree } from './preflight.js';
+import { assertCommandAvailable, assertPortFree, findFreePort } from './preflight.js';
 import type { ManagedProcess } from './processes.js';
 import { type AnchoringSeed, seedAnchoring } from './seed-anchoring.js';
-import { type MotoSeed, SEED_CALL_COUNT, seedMoto } from './seed-aws.js';
+import { type AccessKey, type MotoSeed, seedMoto, TARGET_ACCOUNT, VENDING_ACCOUNT } from './seed-aws.js';
 import { createTables, type TableNames } from './tables.js';
 
 export interface LocalStackOptions {
   host: string;
   dynamodbPort: number;
+  /** The local AWS endpoint: the IAM gate listens here, moto behind it on a free port. */
   motoPort: number;
   persistDir?: string;
   /** Seed the audit guide's issuances rule and queue (npm start); tests make their own. */
@@ -18,13 +21,40 @@ export interface LocalStackOptions {
 
 export interface LocalStack {
   dynamodbEndpoint: string;
-  /** moto serves STS, IAM and S3 on one endpoint. */
+  /** The IAM gate, in front of moto (STS, IAM, S3, KMS, …): every local AWS call goes here. */
   stsEndpoint: string;
+  /** The accounts' root keys (seeding, operators) and the key the local Lambda service signs with. */
+  roots: Record<string, AccessKey>;
+  lambdaService: AccessKey;
   seed: MotoSeed;
   /** The digest key and bucket, and the example issuance queue (moto: KMS, S3, EventBridge, SQS). */
   anchoring: AnchoringSeed;
   tableNames: TableNames;
   stop(): Promise<void>;
+}
+
+/** A fresh key per start, shaped like AWS's (AKIA + 16), known only to this process and the gate. */
+function freshKey(): AccessKey {
+  const id = randomBytes(10)
+    .toString('base64')
+    .replace(/[^A-Z0-9]/gi, '')
+    .toUpperCase()
+    .padEnd(16, 'X')
+    .slice(0, 16);
+  return { accessKeyId: `AKIA${id}`, secretAccessKey: randomBytes(30).toString('base64') };
+}
+
+function bootstrapKeys(roots: Record<string, AccessKey>, lambdaService: AccessKey): BootstrapKey[] {
+  return [
+    ...Object.entries(roots).map(([account, key]) => ({
+      ...key,
+      principal: { kind: 'root' as const, account, arn: `arn:aws:iam::${account}:root` },
+    })),
+    {
+      ...lambdaService,
+      principal: { kind: 'service', service: 'lambda.amazonaws.com', account: VENDING_ACCOUNT },
+    },
+  ];
 }
 
 const LOCAL_TABLE_NAMES: TableNames = {
@@ -60,7 +90,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
         port: options.dynamodbPort,
         ...(options.persistDir ? { persistDir: options.persistDir } : {}),
       }),
-      startMoto({ host: options.host, port: options.motoPort, noAuthActionCount: SEED_CALL_COUNT }),
+      findFreePort(options.host).then((port) => startMoto({ host: options.host, port })),
     ]);
     for (const result of [dynamodbResult, motoResult]) {
       if (result.status === 'fulfilled') started.push(result.value);
@@ -79,14 +109,30 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     } finally {
       client.destroy();
     }
-    const seed = await seedMoto(moto.endpoint);
-    const anchoring = await seedAnchoring(moto.endpoint, seed.operator, {
+    const roots = { [VENDING_ACCOUNT]: freshKey(), [TARGET_ACCOUNT]: freshKey() };
+    const lambdaService = freshKey();
+    const gate = await startIamGate({
+      host: options.host,
+      port: options.motoPort,
+      region: 'us-east-1',
+      motoEndpoint: moto.endpoint,
+      dynamodbEndpoint: dynamodb.endpoint,
+      bootstrap: bootstrapKeys(roots, lambdaService),
+      ...(process.env.CREDVEND_GATE_LOG
+        ? { onRefusal: (line) => process.stderr.write(`iam-gate: ${line}\n`) }
+        : {}),
+    });
+    started.unshift({ name: 'IAM gate', stop: gate.stop });
+    const seed = await seedMoto(gate.endpoint, roots);
+    const anchoring = await seedAnchoring(gate.endpoint, seed.operator, {
       demoRule: options.demoEventRule ?? true,
     });
     return {
       anchoring,
       dynamodbEndpoint: dynamodb.endpoint,
-      stsEndpoint: moto.endpoint,
+      stsEndpoint: gate.endpoint,
+      roots,
+      lambdaService,
       seed,
       tableNames: LOCAL_TABLE_NAMES,
       stop,

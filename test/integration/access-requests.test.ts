@@ -242,6 +242,8 @@ describe('revoking a grant early', () => {
     const p = people('alice', 'bob');
     const id = await putRequestable(app, {
       roleArn: stack().roles.deploy,
+      // credvend-deploy's trust policy requires it: without it AWS (and the IAM gate) refuse the AssumeRole.
+      externalId: stack().externalId,
       requesters: { principals: [principalOf(p.alice)], groups: [] },
       approvers: { principals: [principalOf(p.bob)], groups: [] },
     });

@@ -91,7 +91,15 @@ describe('AWS IAM callers through moto', () => {
       region: 'us-east-1',
       endpoint: stack().stsEndpoint,
       credentials: vendingCredentials(),
-    }).send(new AssumeRoleCommand({ RoleArn: stack().roles.readonly, RoleSessionName: 'build-7' }));
+    }).send(
+      new AssumeRoleCommand({
+        RoleArn: stack().roles.readonly,
+        RoleSessionName: 'build-7',
+        // The role's trust requires both (deploy/target-account-role.yaml), and the IAM gate checks it.
+        SourceIdentity: 'build-7',
+        Tags: [{ Key: 'credvend-caller', Value: 'build-7' }],
+      }),
+    );
     const session = assumed.Credentials;
     if (!session?.AccessKeyId || !session.SecretAccessKey || !session.SessionToken)
       throw new Error('no session');

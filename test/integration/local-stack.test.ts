@@ -113,7 +113,7 @@ describe('local stack', () => {
     }
   });
 
-  it('enforces signatures as soon as seeding is done (the unauthenticated window is used up)', async () => {
+  it('refuses a key the IAM gate never saw issued', async () => {
     const iam = new IAMClient({
       region: 'us-east-1',
       endpoint: stack.stsEndpoint,
@@ -130,7 +130,10 @@ describe('local stack', () => {
         RoleSessionName: 'alice',
         DurationSeconds: 900,
         SourceIdentity: 'alice@example.com',
-        Tags: [{ Key: 'credvend-subject', Value: 'alice@example.com' }],
+        Tags: [
+          { Key: 'credvend-subject', Value: 'alice@example.com' },
+          { Key: 'credvend-caller', Value: 'alice' },
+        ],
         TransitiveTagKeys: ['credvend-subject'],
       }),
     );
@@ -169,16 +172,29 @@ describe('local stack', () => {
     ).rejects.toMatchObject({ name: 'AccessDenied', $metadata: { httpStatusCode: 403 } });
   });
 
-  // Canary, not a wish: on AWS this is AccessDenied. moto 5.2.1 looks the target role up in the
-  // caller's own account and skips the trust policy when it is not there, so a cross-account
-  // role's trust (principal, sts:ExternalId, sts:TagSession) is never evaluated. When this
-  // starts failing, moto has learned it: change the expectation to AccessDenied.
-  it('canary: moto 5.2.1 does not evaluate cross-account trust, so credvend-deploy needs no ExternalId', async () => {
+  // moto alone skipped a cross-account role's trust policy; the IAM gate judges it, as AWS does.
+  it('refuses credvend-deploy without the ExternalId its trust policy requires, and allows it with it', async () => {
+    await expect(
+      sts(vending()).send(
+        new AssumeRoleCommand({
+          RoleArn: stack.seed.roles.deploy,
+          RoleSessionName: 'no-external-id',
+          SourceIdentity: 'no-external-id',
+          Tags: [{ Key: 'credvend-caller', Value: 'test' }],
+        }),
+      ),
+    ).rejects.toMatchObject({ name: 'AccessDenied', $metadata: { httpStatusCode: 403 } });
     const assumed = await sts(vending()).send(
-      new AssumeRoleCommand({ RoleArn: stack.seed.roles.deploy, RoleSessionName: 'no-external-id' }),
+      new AssumeRoleCommand({
+        RoleArn: stack.seed.roles.deploy,
+        RoleSessionName: 'with-external-id',
+        ExternalId: stack.seed.externalId,
+        SourceIdentity: 'with-external-id',
+        Tags: [{ Key: 'credvend-caller', Value: 'test' }],
+      }),
     );
     expect(assumed.AssumedRoleUser?.Arn).toBe(
-      'arn:aws:sts::222222222222:assumed-role/credvend-deploy/no-external-id',
+      'arn:aws:sts::222222222222:assumed-role/credvend-deploy/with-external-id',
     );
   });
 

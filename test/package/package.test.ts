@@ -358,6 +358,9 @@ describe('serverless package', () => {
         '@biomejs',
         'DynamoDBLocal',
         'moto_server',
+        // The local IAM gate and its AGPL evaluator (iam-simulate): dev and test only.
+        'the local IAM gate',
+        'ImplicitlyDenied',
         ...(['admin', 'requests', 'rotation'].includes(nameOf(fn)) ? [] : ['IAMClient']),
         // The vending key's secret: read by vend (vendingIdentity=user), written by rotation.
         ...(['vend', 'rotation'].includes(nameOf(fn)) ? [] : ['SecretsManagerClient']),
