@@ -1,6 +1,7 @@
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { toContainerCredentials } from '../wire/credential-formats.js';
 import type { CredentialCache } from './credential-cache.js';
 
 export interface ContainerCredentials {
@@ -50,14 +51,7 @@ export async function startContainerEndpoint(
     if (!sameSecret(request.headers.authorization ?? '', token))
       return send(403, { message: 'wrong or missing authorization token' });
     cache.get().then(
-      (c) =>
-        send(200, {
-          AccessKeyId: c.accessKeyId,
-          SecretAccessKey: c.secretAccessKey,
-          Token: c.sessionToken,
-          Expiration: c.expiration.toISOString(),
-          RoleArn: c.roleArn,
-        }),
+      (c) => send(200, toContainerCredentials({ ...c, expiration: c.expiration.toISOString() }, c.roleArn)),
       (error: unknown) => {
         onError(error);
         send(502, { message: error instanceof Error ? error.message : 'credentials unavailable' });

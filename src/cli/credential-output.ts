@@ -1,37 +1,45 @@
-import { shellQuote } from '../http/credential-formats.js';
-import type { ProcessCredentialsWire } from '../wire/credentials.js';
+import { toEnvText, toProcessCredentials } from '../wire/credential-formats.js';
+import { CREDENTIAL_FORMATS, type CredentialFormat } from '../wire/credentials.js';
 import type { CredentialsResponse } from './wire.js';
-
-export const OUTPUT_FORMATS = ['json', 'env', 'credential_process'] as const;
-export type OutputFormat = (typeof OUTPUT_FORMATS)[number];
-
-export const isOutputFormat = (value: string): value is OutputFormat =>
-  OUTPUT_FORMATS.some((format) => format === value);
 
 type Secrets = CredentialsResponse['credentials'];
 
-/** The AWS CLI/SDK `credential_process` contract (Version 1), from the API's JSON answer. */
-function toProcessCredentials(c: Secrets): ProcessCredentialsWire {
-  return {
-    Version: 1,
-    AccessKeyId: c.accessKeyId,
-    SecretAccessKey: c.secretAccessKey,
-    SessionToken: c.sessionToken,
-    Expiration: c.expiration,
-  };
+/**
+ * What `credvend creds --format` prints for each credential format: the API's whole JSON
+ * answer, the credentials alone (which the fast path serves from the cache), or nothing but
+ * the command that serves that format instead. One entry per format of the wire enum, so a
+ * new format the CLI does not handle does not compile.
+ */
+const PRINTERS = {
+  json: 'answer',
+  env: (c: Secrets) => toEnvText(c),
+  credential_process: (c: Secrets) => `${JSON.stringify(toProcessCredentials(c))}\n`,
+  // Served, not printed: a loopback endpoint that keeps the credentials fresh.
+  container: { servedBy: 'credvend serve' },
+  // A sign-in URL, not credentials.
+  console: { servedBy: 'credvend console' },
+} as const satisfies Record<CredentialFormat, 'answer' | ((c: Secrets) => string) | { servedBy: string }>;
+
+/** The formats `creds` prints (the others name the command that serves them). */
+export type OutputFormat = {
+  [F in CredentialFormat]: (typeof PRINTERS)[F] extends { servedBy: string } ? never : F;
+}[CredentialFormat];
+
+export const isOutputFormat = (value: string): value is OutputFormat =>
+  CREDENTIAL_FORMATS.some((format) => format === value && !(typeof PRINTERS[format] === 'object'));
+
+export const OUTPUT_FORMATS: readonly OutputFormat[] = CREDENTIAL_FORMATS.filter(isOutputFormat);
+
+/** The command serving a format `creds` does not print, if `value` is one. */
+export function commandServing(value: string): string | undefined {
+  for (const [format, printer] of Object.entries(PRINTERS))
+    if (format === value && typeof printer === 'object') return printer.servedBy;
+  return undefined;
 }
 
 /** The formats that print only the credentials (the fast path serves these from the cache). */
 export function renderSecrets(c: Secrets, format: Exclude<OutputFormat, 'json'>): string {
-  if (format === 'credential_process') return `${JSON.stringify(toProcessCredentials(c))}\n`;
-  return [
-    ['AWS_ACCESS_KEY_ID', c.accessKeyId],
-    ['AWS_SECRET_ACCESS_KEY', c.secretAccessKey],
-    ['AWS_SESSION_TOKEN', c.sessionToken],
-    ['AWS_CREDENTIAL_EXPIRATION', c.expiration],
-  ]
-    .map(([name, value]) => `export ${name}=${shellQuote(value ?? '')}\n`)
-    .join('');
+  return PRINTERS[format](c);
 }
 
 /** Cached or fresh, credentials print the same as the API renders each format. */

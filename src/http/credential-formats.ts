@@ -1,14 +1,32 @@
+import type * as z from 'zod';
 import type { Issuance } from '../domain/issuance/vend.js';
+import {
+  type CredentialSet,
+  toContainerCredentials,
+  toEnvText,
+  toProcessCredentials,
+} from '../wire/credential-formats.js';
 import type {
   ConsoleResponseWire,
-  ContainerCredentialsWire,
+  CredentialFormat,
   CredentialsResponseWire,
-  ProcessCredentialsWire,
+  issuedCredentialsWire,
 } from '../wire/credentials.js';
+
+function credentialSetOf(issuance: Issuance): CredentialSet {
+  const c = issuance.assumed.credentials;
+  return {
+    accessKeyId: c.accessKeyId,
+    secretAccessKey: c.secretAccessKey,
+    sessionToken: c.sessionToken,
+    // Lifetime reported from STS's Expiration, not from what was asked for.
+    expiration: c.expiration.toISOString(),
+  };
+}
 
 export function toJsonWire(issuance: Issuance): CredentialsResponseWire {
   const { plan, assumed, eventId } = issuance;
-  const expiration = assumed.credentials.expiration.toISOString();
+  const credentials = credentialSetOf(issuance);
   return {
     eventId,
     entitlementId: plan.entitlementId,
@@ -18,40 +36,12 @@ export function toJsonWire(issuance: Issuance): CredentialsResponseWire {
     sessionName: plan.sessionName,
     sourceIdentity: plan.sourceIdentity,
     durationSeconds: plan.durationSeconds,
-    // Lifetime reported from STS's Expiration, not from what was asked for.
-    expiration,
-    credentials: {
-      accessKeyId: assumed.credentials.accessKeyId,
-      secretAccessKey: assumed.credentials.secretAccessKey,
-      sessionToken: assumed.credentials.sessionToken,
-      expiration,
-    },
+    expiration: credentials.expiration,
+    credentials,
   };
 }
 
-export function toProcessWire(issuance: Issuance): ProcessCredentialsWire {
-  const c = issuance.assumed.credentials;
-  return {
-    Version: 1,
-    AccessKeyId: c.accessKeyId,
-    SecretAccessKey: c.secretAccessKey,
-    SessionToken: c.sessionToken,
-    Expiration: c.expiration.toISOString(),
-  };
-}
-
-export function toContainerWire(issuance: Issuance): ContainerCredentialsWire {
-  const c = issuance.assumed.credentials;
-  return {
-    AccessKeyId: c.accessKeyId,
-    SecretAccessKey: c.secretAccessKey,
-    Token: c.sessionToken,
-    Expiration: c.expiration.toISOString(),
-    RoleArn: issuance.assumed.assumedRoleArn,
-  };
-}
-
-export function toConsoleWire(issuance: Issuance, url: string): ConsoleResponseWire {
+function toConsoleWire(issuance: Issuance, url: string): ConsoleResponseWire {
   return {
     eventId: issuance.eventId,
     url,
@@ -59,18 +49,22 @@ export function toConsoleWire(issuance: Issuance, url: string): ConsoleResponseW
   };
 }
 
-/** POSIX single-quote quoting: nothing inside single quotes is special except the quote itself. */
-export function shellQuote(value: string): string {
-  return `'${value.replaceAll("'", `'\\''`)}'`;
-}
+/** One answer of POST /v1/credentials: a JSON body, or text (`env`). */
+export type FormatAnswer = { json: z.infer<typeof issuedCredentialsWire> } | { text: string };
 
-export function toEnvText(issuance: Issuance): string {
-  const c = issuance.assumed.credentials;
-  const lines: Array<[string, string]> = [
-    ['AWS_ACCESS_KEY_ID', c.accessKeyId],
-    ['AWS_SECRET_ACCESS_KEY', c.secretAccessKey],
-    ['AWS_SESSION_TOKEN', c.sessionToken],
-    ['AWS_CREDENTIAL_EXPIRATION', c.expiration.toISOString()],
-  ];
-  return lines.map(([name, value]) => `export ${name}=${shellQuote(value)}\n`).join('');
-}
+/**
+ * How each credential format answers, one entry per format: a format added to the wire
+ * enum without an answer here does not compile (no `default` that silently answers JSON).
+ * `consoleUrl` asks the federation endpoint for a sign-in URL (console only).
+ */
+export const FORMAT_ANSWERS: {
+  [F in CredentialFormat]: (issuance: Issuance, consoleUrl: () => Promise<string>) => Promise<FormatAnswer>;
+} = {
+  json: async (issuance) => ({ json: toJsonWire(issuance) }),
+  credential_process: async (issuance) => ({ json: toProcessCredentials(credentialSetOf(issuance)) }),
+  container: async (issuance) => ({
+    json: toContainerCredentials(credentialSetOf(issuance), issuance.assumed.assumedRoleArn),
+  }),
+  env: async (issuance) => ({ text: toEnvText(credentialSetOf(issuance)) }),
+  console: async (issuance, consoleUrl) => ({ json: toConsoleWire(issuance, await consoleUrl()) }),
+};

@@ -9,13 +9,7 @@ import type { Logger } from '../logging.js';
 import type { MyEntitlementsWire } from '../wire/entitlements.js';
 import type { AppEnv } from './app-env.js';
 import { authenticate } from './authenticate.js';
-import {
-  toConsoleWire,
-  toContainerWire,
-  toEnvText,
-  toJsonWire,
-  toProcessWire,
-} from './credential-formats.js';
+import { FORMAT_ANSWERS } from './credential-formats.js';
 import { toEntitlementView } from './entitlement-view.js';
 import { parseIssuanceBody } from './issuance-schema.js';
 import { errorHandler, limitBody, notFound, requestId, securityHeaders } from './middleware.js';
@@ -121,24 +115,12 @@ export function createVendApp(deps: VendAppDependencies): Hono<AppEnv> {
     });
     c.header('cache-control', 'no-store');
     c.header('x-credvend-event-id', issuance.eventId);
-    switch (parsed.format) {
-      case 'credential_process':
-        return c.json(toProcessWire(issuance));
-      case 'container':
-        return c.json(toContainerWire(issuance));
-      case 'env':
-        return c.text(toEnvText(issuance));
-      case 'console':
-        return c.json(
-          toConsoleWire(
-            issuance,
-            consoleUrl ??
-              (await deps.consoleUrl(issuance.assumed.credentials, issuance.plan.durationSeconds)),
-          ),
-        );
-      default:
-        return c.json(toJsonWire(issuance));
-    }
+    const answer = await FORMAT_ANSWERS[parsed.format](
+      issuance,
+      async () =>
+        consoleUrl ?? (await deps.consoleUrl(issuance.assumed.credentials, issuance.plan.durationSeconds)),
+    );
+    return 'text' in answer ? c.text(answer.text) : c.json(answer.json);
   });
 
   api.post('/credentials/plan', async (c) => {

@@ -2,8 +2,8 @@ import { execFileSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config.js';
 import { InvalidRequestError } from '../../src/domain/shared/errors.js';
-import { shellQuote } from '../../src/http/credential-formats.js';
 import { parseIssuanceBody } from '../../src/http/issuance-schema.js';
+import { shellQuote } from '../../src/wire/credential-formats.js';
 
 describe('shellQuote', () => {
   it.each([

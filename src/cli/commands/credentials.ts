@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import type { Command } from 'commander';
 import { authorizationFor, callApi, parseBody } from '../api-client.js';
 import { printJson, printTable, progress, resolveTarget } from '../context.js';
-import { isOutputFormat, OUTPUT_FORMATS, renderCredentials } from '../credential-output.js';
+import { commandServing, isOutputFormat, OUTPUT_FORMATS, renderCredentials } from '../credential-output.js';
 import { CliError } from '../errors.js';
 import { integer, requestBody, type VendFields, vendCredentials } from '../vend.js';
 import { consoleResponse, entitlementsMine, planResponse } from '../wire.js';
@@ -55,8 +55,14 @@ function registerCreds(program: Command): void {
     .option('--no-cache', 'ignore and drop cached credentials for this request; vend afresh')
     .action(async (target: string, options: VendOptions & { format: string; cache: boolean }) => {
       const format = options.format;
-      if (!isOutputFormat(format))
-        throw new CliError(`--format must be json, env or credential_process, not ${format}`);
+      if (!isOutputFormat(format)) {
+        const command = commandServing(format);
+        throw new CliError(
+          command
+            ? `--format ${format} is not printed by creds: use \`${command}\``
+            : `--format must be ${OUTPUT_FORMATS.join(', ')}, not ${format}`,
+        );
+      }
       const vended = await vendCredentials(
         await resolveTarget(program),
         { target, ...options },
