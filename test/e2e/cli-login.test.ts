@@ -165,13 +165,17 @@ describe('credvend login against the local IdP (oidc-provider), driven by Chromi
     expect(signedIn.code, signedIn.stderr).toBe(0);
     const before = JSON.parse(await readFile(tokensFile(dir, 'short'), 'utf8')) as { accessToken: string };
 
-    await sleep((SHORT_LIVED_TTL.accessToken + 1) * 1000);
+    // No wait for the access token to expire: it lives SHORT_LIVED_TTL.accessToken (5 s), and
+    // the CLI renews any token within a minute of its expiry, so the next command refreshes.
+    expect(SHORT_LIVED_TTL.accessToken * 1000).toBeLessThan(60_000);
+    const refreshedAt = Date.now();
     const refreshed = await runCli(['--profile', 'short', 'roles'], env);
     expect(refreshed.code, refreshed.stderr).toBe(0);
     const after = JSON.parse(await readFile(tokensFile(dir, 'short'), 'utf8')) as { accessToken: string };
     expect(after.accessToken).not.toBe(before.accessToken);
 
-    await sleep((SHORT_LIVED_TTL.refreshToken + 1) * 1000);
+    // The refresh token in hand was issued at the refresh at the latest: wait out its life from then.
+    await sleep(refreshedAt + (SHORT_LIVED_TTL.refreshToken + 1) * 1000 - Date.now());
     const expired = await runCli(['--profile', 'short', 'roles'], env);
     expect(expired.code).toBe(3);
     expect(expired.stderr).toMatch(

@@ -3,7 +3,15 @@ import * as z from 'zod';
 import { adminEntitlementListWire } from '../../src/wire/entitlements.js';
 import { problemWire } from '../../src/wire/problem.js';
 import { readWire } from '../fixtures/read-wire.js';
-import { adminApp, auditEvents, devToken, dynamodb, stack, vendApp } from './support.js';
+import {
+  adminApp,
+  auditOfPrincipal,
+  auditOfRequest,
+  devToken,
+  oidcPrincipal,
+  stack,
+  vendApp,
+} from './support.js';
 
 describe('entitlement admin API', () => {
   const admin = adminApp();
@@ -48,7 +56,7 @@ describe('entitlement admin API', () => {
     const response = await put(body(), {}, await devToken('alice@example.com'));
     expect(response.status).toBe(403);
     const problem = await readWire(response, problemWire);
-    const event = (await auditEvents(dynamodb())).find((e) => e.requestId === problem.requestId);
+    const [event] = await auditOfRequest(oidcPrincipal('alice@example.com'), problem.requestId);
     expect(event).toMatchObject({ action: 'entitlement.put', outcome: 'denied', problemCode: 'forbidden' });
   });
 
@@ -65,7 +73,7 @@ describe('entitlement admin API', () => {
     });
     expect(response.status).toBe(403);
     const problem = await readWire(response, problemWire);
-    const event = (await auditEvents(dynamodb())).find((e) => e.requestId === problem.requestId);
+    const [event] = await auditOfRequest(oidcPrincipal('alice@example.com'), problem.requestId);
     expect(event).toMatchObject({ outcome: 'denied', problemCode: 'forbidden' });
   });
 
@@ -77,7 +85,7 @@ describe('entitlement admin API', () => {
     expect(created.headers.get('etag')).toBe('"v1"');
     expect((await vendAsCarol()).status).toBe(200);
 
-    const events = await auditEvents(dynamodb());
+    const events = await auditOfPrincipal(oidcPrincipal('admin@example.com'));
     const change = events.find((e) => e.action === 'entitlement.put' && e.entitlementId === id);
     expect(change?.outcome).toBe('applied');
     const recorded = z
@@ -136,7 +144,7 @@ describe('entitlement admin API', () => {
     });
     expect(deleted.status).toBe(204);
     expect((await vendAsCarol()).status).toBe(403);
-    const events = await auditEvents(dynamodb());
+    const events = await auditOfPrincipal(oidcPrincipal('admin@example.com'));
     expect(
       events.some(
         (e) => e.action === 'entitlement.delete' && e.entitlementId === id && e.outcome === 'applied',

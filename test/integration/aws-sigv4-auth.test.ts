@@ -6,7 +6,16 @@ import { credentialsResponseWire } from '../../src/wire/credentials.js';
 import { myEntitlementsWire } from '../../src/wire/entitlements.js';
 import { problemWire } from '../../src/wire/problem.js';
 import { readWire } from '../fixtures/read-wire.js';
-import { adminApp, auditEvents, devToken, dynamodb, stack, vendApp, vendingCredentials } from './support.js';
+import {
+  adminApp,
+  auditOfPrincipal,
+  auditOfRequest,
+  auditRecord,
+  devToken,
+  stack,
+  vendApp,
+  vendingCredentials,
+} from './support.js';
 
 const USER_ARN = 'arn:aws:iam::111111111111:user/credvend';
 
@@ -50,7 +59,7 @@ describe('AWS IAM callers through moto', () => {
     expect(issued.status).toBe(200);
     const body = await readWire(issued, credentialsResponseWire);
     expect(body.sourceIdentity).toMatch(/^credvend\.[0-9a-f]{32}$/);
-    const event = (await auditEvents(dynamodb())).find((e) => e.eventId === body.eventId);
+    const event = await auditRecord(body.eventId);
     expect(event).toMatchObject({ principal: USER_ARN, authMethod: 'aws-sigv4', outcome: 'issued' });
   });
 
@@ -143,7 +152,10 @@ describe('AWS IAM callers through moto', () => {
     });
     expect(response.status).toBe(401);
     const problem = await readWire(response, problemWire);
-    const event = (await auditEvents(dynamodb())).find((e) => e.requestId === problem.requestId);
+    const [event] = await auditOfRequest(
+      `unverified-aws-access-key:${credentials.accessKeyId}`,
+      problem.requestId,
+    );
     expect(event).toMatchObject({
       principal: `unverified-aws-access-key:${credentials.accessKeyId}`,
       outcome: 'denied',
@@ -172,9 +184,7 @@ describe('AWS IAM callers through moto', () => {
     const statuses = [];
     for (let i = 0; i < 4; i++) statuses.push(await attempt(perKey, one));
     expect(statuses).toEqual([401, 401, 429, 429]);
-    const recorded = (await auditEvents(dynamodb())).filter(
-      (e) => e.principal === `unverified-aws-access-key:${one.accessKeyId}`,
-    );
+    const recorded = await auditOfPrincipal(`unverified-aws-access-key:${one.accessKeyId}`);
     expect(recorded).toHaveLength(2);
 
     const perSource = vendApp({

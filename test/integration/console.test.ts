@@ -3,7 +3,7 @@ import { consoleResponseWire } from '../../src/wire/credentials.js';
 import { problemWire } from '../../src/wire/problem.js';
 import { startFakeFederation } from '../fixtures/fake-federation.js';
 import { readWire } from '../fixtures/read-wire.js';
-import { auditEvents, devToken, dynamodb, vendApp } from './support.js';
+import { auditOfRequest, devToken, oidcPrincipal, vendApp } from './support.js';
 
 /** Console sign-in against a stand-in federation endpoint that checks the getSigninToken request shape. */
 describe('console sign-in (format: console)', () => {
@@ -57,7 +57,7 @@ describe('console sign-in (format: console)', () => {
     expect(problem).not.toMatch(/ASIA/);
     // The audit must not hold an `issued` record for credentials that were never delivered.
     const { requestId } = problemWire.parse(JSON.parse(problem));
-    const records = (await auditEvents(dynamodb())).filter((e) => e.requestId === requestId);
+    const records = await auditOfRequest(oidcPrincipal('alice@example.com'), requestId);
     expect(records.length).toBeGreaterThan(0);
     expect(records.some((e) => e.outcome === 'issued')).toBe(false);
     expect(records).toContainEqual(

@@ -1,10 +1,21 @@
 import { createHash } from 'node:crypto';
 import { ScanCommand } from '@aws-sdk/client-dynamodb';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { DynamoDbAuditReader } from '../../src/aws/dynamodb-audit-reader.js';
 import { credentialsResponseWire } from '../../src/wire/credentials.js';
 import { problemWire } from '../../src/wire/problem.js';
 import { readWire } from '../fixtures/read-wire.js';
-import { adminApp, auditEvents, devToken, dynamodb, stack, vendApp } from './support.js';
+import {
+  adminApp,
+  auditOfPrincipal,
+  auditOfRequest,
+  auditTable,
+  devToken,
+  dynamodb,
+  oidcPrincipal,
+  stack,
+  vendApp,
+} from './support.js';
 
 describe('Idempotency-Key on POST /v1/credentials', () => {
   const app = vendApp();
@@ -16,8 +27,8 @@ describe('Idempotency-Key on POST /v1/credentials', () => {
       body: JSON.stringify(body),
     });
   const issuedRecords = async (accessKeyId: string) =>
-    (await auditEvents(dynamodb())).filter(
-      (e) => e.action === 'credentials.issue' && e.outcome === 'issued' && e.accessKeyId === accessKeyId,
+    (await new DynamoDbAuditReader(dynamodb(), auditTable()).byAccessKey(accessKeyId)).filter(
+      (e) => e.action === 'credentials.issue' && e.outcome === 'issued',
     );
 
   beforeAll(async () => {
@@ -115,7 +126,7 @@ describe('Idempotency-Key on POST /v1/credentials', () => {
     const first = await readWire(await post(key, { entitlement: 'demo-readonly' }), credentialsResponseWire);
     const again = await post(key, { entitlement: 'demo-readonly' });
     expect(again.headers.get('idempotent-replayed')).toBe('true');
-    const replays = (await auditEvents(dynamodb())).filter(
+    const replays = (await auditOfPrincipal(oidcPrincipal('alice@example.com'))).filter(
       (e) => e.action === 'credentials.replay' && e.relatedEventId === first.eventId,
     );
     expect(replays).toEqual([
@@ -148,7 +159,7 @@ describe('Idempotency-Key on POST /v1/credentials', () => {
     const replay = await post(key, { entitlement: id });
     expect(replay.status).toBe(403);
     const { requestId } = await readWire(replay, problemWire);
-    expect((await auditEvents(dynamodb())).find((e) => e.requestId === requestId)).toMatchObject({
+    expect((await auditOfRequest(oidcPrincipal('alice@example.com'), requestId))[0]).toMatchObject({
       action: 'credentials.replay',
       outcome: 'denied',
     });

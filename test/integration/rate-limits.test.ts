@@ -5,7 +5,7 @@ import type { RateLimitBucket } from '../../src/domain/issuance/ports.js';
 import { RateLimitedError } from '../../src/domain/shared/errors.js';
 import { problemWire } from '../../src/wire/problem.js';
 import { readWire } from '../fixtures/read-wire.js';
-import { auditEvents, devToken, dynamodb, oidcPrincipal, stack, vendApp } from './support.js';
+import { auditOfRequest, devToken, dynamodb, oidcPrincipal, stack, vendApp } from './support.js';
 
 describe('rate limits', () => {
   it('gives a caller over its quota 429 with Retry-After, audited', async () => {
@@ -35,7 +35,7 @@ describe('rate limits', () => {
     expect(retryAfter).toBeLessThanOrEqual(3600);
     const problem = await readWire(limited, problemWire);
     expect(problem.type).toBe('urn:credvend:problem:rate-limited');
-    const event = (await auditEvents(dynamodb())).find((e) => e.requestId === problem.requestId);
+    const [event] = await auditOfRequest(oidcPrincipal('alice@example.com'), problem.requestId);
     expect(event).toMatchObject({
       outcome: 'denied',
       problemCode: 'rate-limited',

@@ -2,16 +2,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { revocationResultWire } from '../../src/wire/audit.js';
 import { credentialsResponseWire } from '../../src/wire/credentials.js';
 import { readWire } from '../fixtures/read-wire.js';
-import {
-  adminApp,
-  auditEvents,
-  clearRevocations,
-  devToken,
-  dynamodb,
-  listBuckets,
-  stack,
-  vendApp,
-} from './support.js';
+import { adminApp, auditRecord, clearRevocations, devToken, listBuckets, stack, vendApp } from './support.js';
 
 describe('per-issuance revocation', () => {
   beforeEach(() => clearRevocations(stack().roles.deploy));
@@ -46,7 +37,7 @@ describe('per-issuance revocation', () => {
       headers: { authorization: `Bearer ${await devToken('admin@example.com')}` },
     });
     expect(await again.json()).toMatchObject({ applied: true, policy: { Statement: [{ Effect: 'Deny' }] } });
-    const record = (await auditEvents(dynamodb())).find((e) => e.eventId === result.revocationEventId);
+    const record = await auditRecord(result.revocationEventId);
     expect(record).toMatchObject({
       action: 'audit.revoke',
       outcome: 'applied',

@@ -11,6 +11,7 @@ import { ListBucketsCommand, S3Client } from '@aws-sdk/client-s3';
 import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
 import { inject } from 'vitest';
 import { itemToAuditEvent } from '../../src/aws/audit-items.js';
+import { DynamoDbAuditReader } from '../../src/aws/dynamodb-audit-reader.js';
 import { createFunctions } from '../../src/compose/functions.js';
 import type { Runtime } from '../../src/compose/runtime.js';
 import { loadConfig } from '../../src/config.js';
@@ -60,6 +61,60 @@ export async function scanAuditItems(client: DynamoDBClient): Promise<Array<Reco
 export async function auditEvents(client: DynamoDBClient): Promise<ChainedAuditEvent[]> {
   const items = await scanAuditItems(client);
   return items.map(itemToAuditEvent);
+}
+
+export function auditTable(): string {
+  const table = stack().credvendEnv.CREDVEND_AUDIT_TABLE;
+  if (!table) throw new Error('the stack names no audit table');
+  return table;
+}
+
+/** The audit table through the production reader: every lookup is a GetItem or an index Query. */
+function auditReader(client: DynamoDBClient = dynamodb()): DynamoDbAuditReader {
+  return new DynamoDbAuditReader(client, auditTable());
+}
+
+/** One audit record by its event id (GetItem). */
+export function auditRecord(eventId: string): Promise<ChainedAuditEvent | undefined> {
+  return auditReader().get(eventId);
+}
+
+/** The records one index partition holds from a day ago on, oldest first, every page read. */
+async function auditPartition(
+  filter: { by: 'principal' | 'accessRequestId' | 'outcome'; value: string },
+  client?: DynamoDBClient,
+): Promise<ChainedAuditEvent[]> {
+  const reader = auditReader(client);
+  const from = new Date(Date.now() - 86_400_000).toISOString();
+  const to = new Date(Date.now() + 86_400_000).toISOString();
+  const events: ChainedAuditEvent[] = [];
+  let cursor: string | undefined;
+  do {
+    const page = await reader.page({ filter, from, to, limit: 100, ...(cursor ? { cursor } : {}) });
+    events.push(...page.events);
+    cursor = page.nextCursor;
+  } while (cursor);
+  return events.reverse();
+}
+
+/** A principal's audit records (Query on the by-principal index). */
+export function auditOfPrincipal(principal: string, client?: DynamoDBClient): Promise<ChainedAuditEvent[]> {
+  return auditPartition({ by: 'principal', value: principal }, client);
+}
+
+/** What one API request recorded: its caller's records carrying its request id. */
+export async function auditOfRequest(principal: string, requestId: string): Promise<ChainedAuditEvent[]> {
+  return (await auditOfPrincipal(principal)).filter((e) => e.requestId === requestId);
+}
+
+/** Records with one outcome (Queries on the outcome shards of the time index). */
+export function auditWithOutcome(outcome: ChainedAuditEvent['outcome']): Promise<ChainedAuditEvent[]> {
+  return auditPartition({ by: 'outcome', value: outcome });
+}
+
+/** The records about one access request (Query on the by-access-request index). */
+export function auditOfAccessRequest(id: string): Promise<ChainedAuditEvent[]> {
+  return auditPartition({ by: 'accessRequestId', value: id });
 }
 
 /**

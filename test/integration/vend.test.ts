@@ -7,7 +7,18 @@ import { myEntitlementsWire } from '../../src/wire/entitlements.js';
 import { planResponseWire } from '../../src/wire/plan.js';
 import { problemWire } from '../../src/wire/problem.js';
 import { readWire } from '../fixtures/read-wire.js';
-import { auditEvents, devToken, dynamodb, scanAuditItems, stack, standingIds, vendApp } from './support.js';
+import {
+  auditOfPrincipal,
+  auditOfRequest,
+  auditRecord,
+  devToken,
+  dynamodb,
+  oidcPrincipal,
+  scanAuditItems,
+  stack,
+  standingIds,
+  vendApp,
+} from './support.js';
 
 type JsonCredentials = CredentialsResponseWire;
 
@@ -74,8 +85,7 @@ describe('POST /v1/credentials with an OIDC caller', () => {
     const body = await readWire(response, credentialsResponseWire);
 
     const client = dynamodb();
-    const events = await auditEvents(client);
-    const record = events.find((e) => e.eventId === body.eventId);
+    const record = await auditRecord(body.eventId);
     expect(record).toMatchObject({
       outcome: 'issued',
       principal: `${stack().issuer}#alice@example.com`,
@@ -110,8 +120,8 @@ describe('POST /v1/credentials with an OIDC caller', () => {
     expect(response.headers.get('content-type')).toBe('application/problem+json');
     const problem = await readWire(response, problemWire);
     expect(problem.type).toBe('urn:credvend:problem:not-entitled');
-    const events = await auditEvents(dynamodb());
-    expect(events.find((e) => e.requestId === problem.requestId)).toMatchObject({
+    const [event] = await auditOfRequest(oidcPrincipal('bob@example.com'), problem.requestId);
+    expect(event).toMatchObject({
       outcome: 'denied',
       principal: `${stack().issuer}#bob@example.com`,
       problemCode: 'not-entitled',
@@ -214,7 +224,7 @@ describe('GET /healthz', () => {
 describe('POST /v1/credentials/plan', () => {
   it('shows what would be issued and assumes nothing', async () => {
     const token = await devToken('alice@example.com');
-    const before = (await auditEvents(dynamodb())).length;
+    const before = (await auditOfPrincipal(oidcPrincipal('alice@example.com'))).length;
     const response = await app().request('/v1/credentials/plan', {
       method: 'POST',
       headers: { authorization: `Bearer ${token}` },
@@ -240,7 +250,7 @@ describe('POST /v1/credentials/plan', () => {
       sessionPolicyBudget: { used: 0, max: 2048 },
     });
     expect(JSON.stringify(plan)).not.toContain(stack().externalId);
-    expect((await auditEvents(dynamodb())).length).toBe(before);
+    expect((await auditOfPrincipal(oidcPrincipal('alice@example.com'))).length).toBe(before);
   });
 
   it('explains a denial of the caller’s own request', async () => {
