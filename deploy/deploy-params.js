@@ -23,7 +23,7 @@ const text = (value) => (value === undefined || value === null ? '' : String(val
 
 /**
  * @param {Record<string, unknown>} params the resolved `custom.deployParams` of serverless.yml
- * @returns {{ problems: string[], checked: { authMethods: string[], throttle: { rate: number, burst: number } } }}
+ * @returns {{ problems: string[], checked: { authMethods: string[], throttle: { rate: number, burst: number }, organization?: { id: string, paths: string[] } } }}
  */
 export function checkDeployParams(params) {
   const problems = [];
@@ -89,7 +89,41 @@ export function checkDeployParams(params) {
   if (!['on', 'off'].includes(text(params.auditEvents)))
     problems.push(`auditEvents: "${text(params.auditEvents)}" is not on or off`);
   problems.push(...checkRetention(params));
-  return { problems, checked: { authMethods: methods, throttle: { rate, burst } } };
+  const { organization, problems: organizationProblems } = checkOrganization(params);
+  problems.push(...organizationProblems);
+  return {
+    problems,
+    checked: { authMethods: methods, throttle: { rate, burst }, ...(organization ? { organization } : {}) },
+  };
+}
+
+/** AWS Organizations ids: `o-` and 10 to 32 lower-case letters or digits. */
+const ORGANIZATION_ID = /^o-[a-z0-9]{10,32}$/;
+/** An entity path as aws:ResourceOrgPaths carries it: `o-…/r-…/ou-…/…/`, optionally ending in `*`. */
+const ORGANIZATION_PATH = /^o-[a-z0-9]{10,32}\/r-[a-z0-9]{4,32}\/(ou-[a-z0-9]{4,32}-[a-z0-9]{8,32}\/)*\*?$/;
+
+/**
+ * The organization whose accounts the stack's identities may assume roles in (empty: any
+ * account the target role pattern names), and optionally the OU paths within it.
+ * @param {Record<string, unknown>} params
+ */
+function checkOrganization(params) {
+  const id = text(params.organizationId);
+  const paths = text(params.organizationPaths)
+    .split(',')
+    .map((p) => p.trim())
+    .filter((p) => p.length > 0);
+  const problems = [];
+  if (id !== '' && !ORGANIZATION_ID.test(id))
+    problems.push(`organizationId: "${id}" is not an AWS Organizations id (o- and 10-32 letters or digits)`);
+  if (id === '' && paths.length > 0) problems.push('organizationPaths: set without organizationId');
+  for (const path of paths) {
+    if (!ORGANIZATION_PATH.test(path) || (id !== '' && !path.startsWith(`${id}/`)))
+      problems.push(
+        `organizationPaths: "${path}" is not a path of ${id || 'the organization'} (o-…/r-…/ou-…/)`,
+      );
+  }
+  return { problems, organization: id === '' ? undefined : { id, paths } };
 }
 
 const LOCK_MODES = new Set(['GOVERNANCE', 'COMPLIANCE']);

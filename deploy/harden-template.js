@@ -115,3 +115,40 @@ export function watchFunctions(template, { actions, namespace }) {
  */
 export const AUDIT_WRITE_FAILURE_PATTERN =
   '{ ($.type = "urn:credvend:problem:audit-unavailable") || ($.message = "audit write failed for a denial") }';
+
+/**
+ * With `organizationId` set, every statement that lets one of the stack's identities assume a
+ * role (the vend role's target roles, the vending user's group, the revoker path of admin and
+ * requests) holds only for roles in accounts of that organization, and, with OU paths, only
+ * under those paths. Written as literal values so the packaged template reads as deployed.
+ * @param {Template} template
+ * @param {{ id: string, paths: string[] } | undefined} organization
+ */
+export function confineToOrganization(template, organization) {
+  if (!organization) return;
+  const condition = {
+    StringEquals: { 'aws:ResourceOrgID': organization.id },
+    ...(organization.paths.length > 0
+      ? {
+          // An OU path means the OU and everything under it.
+          'ForAnyValue:StringLike': {
+            'aws:ResourceOrgPaths': organization.paths.map((p) => (p.endsWith('*') ? p : `${p}*`)),
+          },
+        }
+      : {}),
+  };
+  /** @param {any} node a statement, a list of them, or an Fn::If choosing between them */
+  const visit = (node) => {
+    if (Array.isArray(node)) return node.forEach(visit);
+    if (!node || typeof node !== 'object') return;
+    if (Array.isArray(node['Fn::If'])) return node['Fn::If'].slice(1).forEach(visit);
+    const actions = [node.Action ?? []].flat();
+    if (node.Effect !== 'Allow' || !actions.includes('sts:AssumeRole')) return;
+    node.Condition = { ...node.Condition, ...condition };
+  };
+  const identities = ['AWS::IAM::Role', 'AWS::IAM::Group', 'AWS::IAM::User'];
+  for (const [, resource] of Object.entries(template.Resources)) {
+    if (!identities.includes(resource.Type)) continue;
+    for (const policy of resource.Properties?.Policies ?? []) visit(policy.PolicyDocument?.Statement);
+  }
+}

@@ -3,7 +3,13 @@
  * service before anything is packaged, and hardens the compiled template (deploy/harden-template.js).
  */
 import { checkDeployParams } from './deploy-params.js';
-import { applySuppressions, encryptLogGroups, throttleRoutes, watchFunctions } from './harden-template.js';
+import {
+  applySuppressions,
+  confineToOrganization,
+  encryptLogGroups,
+  throttleRoutes,
+  watchFunctions,
+} from './harden-template.js';
 
 export default class CredvendDeployPlugin {
   /** @param {any} serverless */
@@ -40,5 +46,6 @@ export default class CredvendDeployPlugin {
     throttleRoutes(template, checked.throttle);
     watchFunctions(template, alarms);
     applySuppressions(template, controlExceptions);
+    confineToOrganization(template, checked.organization);
   }
 }

@@ -30,6 +30,8 @@ const DEFAULTS = {
   digestLockMode: 'GOVERNANCE',
   digestRetentionDays: '2557',
   accessLogRetentionDays: '365',
+  organizationId: '',
+  organizationPaths: '',
 };
 
 const problemsWith = (change: Record<string, string>) =>
@@ -60,6 +62,8 @@ describe('deploy parameters', () => {
         throttleBurst: '1',
         digestLockMode: 'COMPLIANCE',
         digestRetentionDays: '1',
+        organizationId: 'o-a1b2c3d4e5',
+        organizationPaths: 'o-a1b2c3d4e5/r-ab12/ou-ab12-11111111/,o-a1b2c3d4e5/r-ab12/ou-ab12-22222222/*',
       }),
     ).toEqual([]);
     expect(problemsWith({ authMethods: 'none', serverId: '' })).toEqual([]);
@@ -99,6 +103,16 @@ describe('deploy parameters', () => {
     [{ digestRetentionDays: '0' }, 'digestRetentionDays: "0" must be a whole number of days from 1 to 36500'],
     [{ digestRetentionDays: '7y' }, 'digestRetentionDays: "7y" must be a whole number'],
     [{ accessLogRetentionDays: '36501' }, 'accessLogRetentionDays: "36501" must be a whole number'],
+    [{ organizationId: '123456789012' }, 'organizationId: "123456789012" is not an AWS Organizations id'],
+    [{ organizationPaths: 'o-a1b2c3d4e5/r-ab12/' }, 'organizationPaths: set without organizationId'],
+    [
+      { organizationId: 'o-a1b2c3d4e5', organizationPaths: 'o-zzzzzzzzzz/r-ab12/' },
+      'organizationPaths: "o-zzzzzzzzzz/r-ab12/" is not a path of o-a1b2c3d4e5',
+    ],
+    [
+      { organizationId: 'o-a1b2c3d4e5', organizationPaths: 'o-a1b2c3d4e5/ou-ab12-11111111' },
+      'is not a path of o-a1b2c3d4e5',
+    ],
   ])('refuses %j with one problem: %s', (change, problem) => {
     const problems = problemsWith(change);
     expect(problems).toHaveLength(1);

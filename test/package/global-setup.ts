@@ -11,6 +11,8 @@ export const ALL_FEATURES = {
   alarmTopicArn: 'arn:aws:sns:us-east-1:111111111111:platform-alarms',
   idempotencySecret: 'a-test-secret-of-at-least-32-characters',
   vendingIdentity: 'user',
+  organizationId: 'o-a1b2c3d4e5',
+  organizationPaths: 'o-a1b2c3d4e5/r-ab12/ou-ab12-11111111/',
   notifySnsTopicArn: 'arn:aws:sns:us-east-1:222222222222:credvend-notices',
   notifyEmailFrom: 'credvend@example.com',
   notifyEmailTo: 'approvals@example.com,security@example.com',

@@ -13,6 +13,11 @@ const SECRET = `arn:aws:secretsmanager:us-east-1:${ACCOUNT}:secret:credvend-test
 const SECRET_KEY = `arn:aws:kms:us-east-1:${ACCOUNT}:key/0000-vending-key`;
 const USER = `arn:aws:iam::${ACCOUNT}:user/credvend-test-vending`;
 const TARGET_ROLE = `arn:aws:iam::${ACCOUNT}:role/credvend-readonly`;
+/** This packaging confines role assumption to ALL_FEATURES' organization (organization.test.ts). */
+const IN_ORGANIZATION = {
+  'aws:ResourceOrgID': 'o-a1b2c3d4e5',
+  'aws:ResourceOrgPaths': 'o-a1b2c3d4e5/r-ab12/ou-ab12-11111111/',
+};
 const VIA_SECRETS_MANAGER = { 'kms:ViaService': 'secretsmanager.us-east-1.amazonaws.com' };
 
 const ATTRIBUTES: Record<string, string> = {
@@ -75,7 +80,7 @@ describe('vendingIdentity=user, as packaged', () => {
     );
     const group = await policiesOf('VendingUserGroup', 'user');
     for (const action of ['sts:AssumeRole', 'sts:TagSession', 'sts:SetSourceIdentity'])
-      expect(allows(group, action, TARGET_ROLE), action).toBe(true);
+      expect(allows(group, action, TARGET_ROLE, IN_ORGANIZATION), action).toBe(true);
     expect(allows(group, 'sts:AssumeRole', `arn:aws:iam::${ACCOUNT}:role/credvend-revoker`)).toBe(false);
     expect(allows(group, 'sts:AssumeRole', `arn:aws:iam::${ACCOUNT}:role/admin`)).toBe(false);
     for (const [action, resource] of [
