@@ -12,6 +12,8 @@ const ACCOUNT = '222222222222';
 const VEND_ROLE = 'arn:aws:iam::111111111111:role/credvend-vend';
 const VEND_SESSION = 'arn:aws:sts::111111111111:assumed-role/credvend-vend/issuer';
 const ADMIN_ROLE = 'arn:aws:iam::111111111111:role/credvend-admin';
+const REQUESTS_ROLE = 'arn:aws:iam::111111111111:role/credvend-requests';
+const REQUESTS_SESSION = 'arn:aws:sts::111111111111:assumed-role/credvend-requests/s';
 const VENDING_USER = 'arn:aws:iam::111111111111:user/credvend-prod-vending';
 const BOUNDARY = 'arn:aws:iam::aws:policy/ReadOnlyAccess';
 
@@ -269,6 +271,25 @@ describe('deploy/target-account-role.yaml revoker role', () => {
     expect(await as(VEND_SESSION)).toBe(false);
     const { role } = await deployed({ CredvendAdminRoleArn: '' });
     expect(role.PermissionsBoundary).toBeUndefined();
+  });
+
+  // Ending a JIT grant early makes the requests function assume the revoker role: with only
+  // the admin role trusted, AWS (and the local IAM gate) refuse that revocation.
+  it('with CredvendRequestsRoleArn, trusts the requests role too, and still not the vend role', async () => {
+    const assume = async (params: Record<string, string>, principal: string) => {
+      const { revoker } = await deployed(params);
+      return resourcePolicyAllows(revoker.AssumeRolePolicyDocument, {
+        principal,
+        action: 'sts:AssumeRole',
+        resource: `arn:aws:iam::${ACCOUNT}:role/credvend-revoker`,
+        context: {},
+      });
+    };
+    const both = { CredvendAdminRoleArn: ADMIN_ROLE, CredvendRequestsRoleArn: REQUESTS_ROLE };
+    expect(await assume(both, REQUESTS_SESSION)).toBe(true);
+    expect(await assume(both, 'arn:aws:sts::111111111111:assumed-role/credvend-admin/s')).toBe(true);
+    expect(await assume(both, VEND_SESSION)).toBe(false);
+    expect(await assume({ CredvendAdminRoleArn: ADMIN_ROLE }, REQUESTS_SESSION)).toBe(false);
   });
 
   it('keeps its parameters and output', async () => {
