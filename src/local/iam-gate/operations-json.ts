@@ -1,4 +1,4 @@
-import { type Authorisation, type OperationScope, UnmappedOperation } from './operations.js';
+import { type Authorisation, type OperationScope, UnmappedOperation } from './authorisation.js';
 
 type Params = Record<string, unknown>;
 type JsonMapper = (params: Params, scope: OperationScope) => Promise<Authorisation[]> | Authorisation[];

@@ -1,4 +1,4 @@
-import { type Authorisation, type OperationScope, UnmappedOperation } from './operations.js';
+import { type Authorisation, type OperationScope, UnmappedOperation } from './authorisation.js';
 import { queryList } from './wire.js';
 
 type Params = Record<string, string>;

@@ -1,4 +1,4 @@
-import { type Authorisation, type OperationScope, UnmappedOperation } from './operations.js';
+import { type Authorisation, type OperationScope, UnmappedOperation } from './authorisation.js';
 import type { WireRequest } from './wire.js';
 
 type S3Wire = Extract<WireRequest, { protocol: 's3' }>;
