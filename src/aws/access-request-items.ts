@@ -43,6 +43,7 @@ const requestSchema = z.object({
   grantStart: isoDate.optional(),
   grantEnd: isoDate.optional(),
   revocation: decisionSchema.optional(),
+  sessionsDeny: z.enum(['due', 'written']).optional(),
   breakGlass: z.boolean(),
   reviewRequired: z.boolean(),
   review: decisionSchema.optional(),
@@ -84,6 +85,8 @@ function parseDoc<T>(item: Item, schema: z.ZodType<T>): T {
 
 /** Sparse index attributes: only pending requests and unreviewed break-glass grants carry them. */
 export const PENDING = 'pending';
+/** Kept in the same sparse index as pending requests, under its own value: revocations whose Deny is due. */
+export const DENY_DUE = 'deny-due';
 export const REVIEW_DUE = 'review-due';
 
 export function accessRequestToItem(request: AccessRequest): Item {
@@ -96,6 +99,7 @@ export function accessRequestToItem(request: AccessRequest): Item {
     doc: str(JSON.stringify(request)),
   };
   if (request.state === 'requested') item.pending = str(PENDING);
+  else if (request.sessionsDeny === 'due') item.pending = str(DENY_DUE);
   if (request.reviewRequired && !request.review) item.reviewDue = str(REVIEW_DUE);
   return item;
 }

@@ -9,7 +9,13 @@ import type { AccessRequestStore, GrantChange } from '../domain/access-requests/
 import type { AccessRequest } from '../domain/access-requests/types.js';
 import type { ChainedAuditEvent } from '../domain/audit/audit.js';
 import type { Entitlement } from '../domain/shared/types.js';
-import { accessRequestToItem, itemToAccessRequest, PENDING, REVIEW_DUE } from './access-request-items.js';
+import {
+  accessRequestToItem,
+  DENY_DUE,
+  itemToAccessRequest,
+  PENDING,
+  REVIEW_DUE,
+} from './access-request-items.js';
 import { num, str } from './attribute-values.js';
 import { writeAudited } from './audited-transaction.js';
 import { REGISTRY_SUBJECT, registryItem } from './dynamodb-entitlement-admin-store.js';
@@ -106,6 +112,10 @@ export class DynamoDbAccessRequestStore implements AccessRequestStore {
 
   needingReview(limit: number): Promise<AccessRequest[]> {
     return this.query(ACCESS_REQUEST_INDEX.byReviewDue, 'reviewDue', REVIEW_DUE, limit);
+  }
+
+  revocationsDue(limit: number): Promise<AccessRequest[]> {
+    return this.query(ACCESS_REQUEST_INDEX.byPending, 'pending', DENY_DUE, limit);
   }
 
   /** Newest first; one key-condition Query on a sparse or per-requester index. */

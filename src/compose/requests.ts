@@ -1,7 +1,6 @@
 import type { Hono } from 'hono';
 import type { AccessRequestConfig } from '../access-request-config.js';
 import { DynamoDbAccessRequestStore } from '../aws/dynamodb-access-request-store.js';
-import { DynamoDbAuditReader } from '../aws/dynamodb-audit-reader.js';
 import { DynamoDbRequestableStore } from '../aws/dynamodb-requestable-store.js';
 import { RequestableAdmin } from '../domain/access-requests/requestable-admin.js';
 import { AccessRequestService } from '../domain/access-requests/service.js';
@@ -89,7 +88,6 @@ function serviceOf(root: Composition, clock: Clock): AccessRequestService {
     newRequestId: newEventId,
     assignments: config.roles,
     identityRules: config.identity,
-    issuances: new DynamoDbAuditReader(dynamodb, config.tables.audit),
     ...(sinks.length > 0
       ? {
           notifier: new NotificationDispatcher(sinks, {

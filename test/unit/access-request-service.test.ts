@@ -6,7 +6,6 @@ import {
   StaleRequestError,
 } from '../../src/domain/access-requests/errors.js';
 import {
-  AuditGrantIssuances,
   InMemoryAccessRequestStore,
   InMemoryRequestableStore,
   RecordingNotifier,
@@ -14,18 +13,21 @@ import {
 import {
   type Actor,
   grantEntitlementId,
+  plannedGrantEnd,
   type Requester,
 } from '../../src/domain/access-requests/lifecycle.js';
 import { AccessRequestService } from '../../src/domain/access-requests/service.js';
 import type { AccessRequestInput, Requestable } from '../../src/domain/access-requests/types.js';
 import { NO_FEDERATION } from '../../src/domain/identity/principal-names.js';
 import { InMemoryRevocationApplier } from '../../src/domain/revocation/fakes.js';
+import { GRANT_TAG, grantRevocationStatement } from '../../src/domain/revocation/revocation.js';
 import { systemClock } from '../../src/domain/shared/clock.js';
 import {
   ConflictError,
   InvalidRequestError,
   NotEntitledError,
   NotFoundError,
+  RevocationPendingError,
 } from '../../src/domain/shared/errors.js';
 import { newEventId } from '../../src/domain/shared/ids.js';
 import { caller, ISSUER } from './fixtures.js';
@@ -105,7 +107,6 @@ function setup(options: { requestables?: Requestable[]; revocations?: boolean } 
     assignments: w.assignments,
     identityRules: NO_FEDERATION,
     notifier,
-    issuances: new AuditGrantIssuances(w.table),
     ...(options.revocations === false ? {} : { revocations: applier }),
     onAuditFailure: (error) => auditFailures.push(error),
   });
@@ -468,7 +469,7 @@ describe('Class: AccessRequestService', () => {
       return first;
     }
 
-    it('removes the grant and denies every session issued under it, once per role and identity', async () => {
+    it('removes the grant and writes one Deny on its session tag, no lookup of what was issued', async () => {
       // Prepare
       const s = setup();
       const issued = await issuedUnderGrant(s);
@@ -478,20 +479,21 @@ describe('Class: AccessRequestService', () => {
       const ended = await s.service.revoke(bob, 'REQ1', context, 'done early');
 
       // Assess
-      expect(ended.state).toBe('ended');
+      expect(issued.plan.tags).toContainEqual({ key: GRANT_TAG, value: 'REQ1' });
+      expect(ended).toMatchObject({ state: 'ended', sessionsDeny: 'written' });
+      expect((await s.requests.get('REQ1'))?.sessionsDeny).toBe('written');
       expect(s.entitlements.all()).toEqual([]);
       expect(s.applier.applied).toEqual([
-        { roleArn: issued.plan.roleArn, statement: expect.objectContaining({ Effect: 'Deny' }) },
+        { roleArn: issued.plan.roleArn, statement: grantRevocationStatement('REQ1', plannedGrantEnd(ended)) },
       ]);
-      expect(JSON.stringify(s.applier.statementsOn(issued.plan.roleArn))).toContain(
+      expect(JSON.stringify(s.applier.statementsOn(issued.plan.roleArn))).not.toContain(
         issued.plan.sourceIdentity,
       );
       expect(s.table.withAction('audit.revoke')).toEqual([
         expect.objectContaining({
           outcome: 'applied',
           accessRequestId: 'REQ1',
-          relatedEventId: issued.eventId,
-          sourceIdentity: issued.plan.sourceIdentity,
+          roleArn: issued.plan.roleArn,
         }),
       ]);
       await expect(
@@ -499,24 +501,56 @@ describe('Class: AccessRequestService', () => {
       ).rejects.toThrow(NotEntitledError);
     });
 
-    it('records an error, not "applied", when the Deny cannot be written or revocations are not configured', async () => {
+    it('never answers before the Deny is written: a failed IAM write is 503, due on record, and retried until it lands', async () => {
       // Prepare
-      const failing = setup();
-      await issuedUnderGrant(failing);
-      failing.applier.faults.fail('apply', new Error('AccessDenied'));
-      const unconfigured = setup({ revocations: false });
-      await issuedUnderGrant(unconfigured);
+      const s = setup();
+      await issuedUnderGrant(s);
+      s.applier.faults.fail('apply', new Error('AccessDenied'), 2);
 
       // Act
-      await failing.service.revoke(bob, 'REQ1', context);
-      await unconfigured.service.revoke(root, 'REQ1', context);
+      const first = s.service.revoke(bob, 'REQ1', context);
+
+      // Assess: the grant has ended (no new sessions) and the intended Deny is recorded.
+      await expect(first).rejects.toThrow(RevocationPendingError);
+      expect(await s.requests.get('REQ1')).toMatchObject({ state: 'ended', sessionsDeny: 'due' });
+      expect(s.entitlements.all()).toEqual([]);
+      expect(await s.requests.revocationsDue(10)).toHaveLength(1);
+      // The sweep tries again; IAM still refuses, so it stays due.
+      expect(await s.service.completeDueRevocations(root, context)).toBe(0);
+      // The next call (the same revoke, retried by the client) completes it.
+      const retried = await s.service.revoke(bob, 'REQ1', context);
+      expect(retried.sessionsDeny).toBe('written');
+      expect(await s.requests.revocationsDue(10)).toEqual([]);
+      expect(s.applier.applied).toHaveLength(1);
+      expect(s.table.withAction('audit.revoke').map((r) => r.outcome)).toEqual(['error', 'error', 'applied']);
+    });
+
+    it('a failed audit write after the Deny leaves it due, and the sweep finishes it', async () => {
+      // Prepare: a revocation left due by a failed IAM write.
+      const s = setup();
+      await issuedUnderGrant(s);
+      s.applier.faults.fail('apply', new Error('Throttling'));
+      await expect(s.service.revoke(bob, 'REQ1', context)).rejects.toThrow(RevocationPendingError);
+
+      // Act: the sweep writes the Deny, but its audit record fails; the next sweep lands both.
+      s.table.faults.fail('write', new Error('ProvisionedThroughputExceeded'));
+      const firstSweep = await s.service.completeDueRevocations(root, context);
+      const secondSweep = await s.service.completeDueRevocations(root, context);
 
       // Assess
-      for (const s of [failing, unconfigured]) {
-        expect(s.table.withAction('audit.revoke')).toEqual([
-          expect.objectContaining({ outcome: 'error', detail: expect.stringContaining('apply it by hand') }),
-        ]);
-      }
+      expect([firstSweep, secondSweep]).toEqual([0, 1]);
+      expect((await s.requests.get('REQ1'))?.sessionsDeny).toBe('written');
+      expect(s.applier.applied).toHaveLength(2);
+      expect(s.applier.statementsOn(s.applier.applied[0]?.roleArn ?? '')).toHaveLength(1);
+      expect(s.table.withAction('audit.revoke').at(-1)).toMatchObject({ outcome: 'applied' });
+    });
+
+    it('without revocations configured, ends the grant and answers 503 with the Deny due', async () => {
+      const s = setup({ revocations: false });
+      await issuedUnderGrant(s);
+      await expect(s.service.revoke(root, 'REQ1', context)).rejects.toThrow(RevocationPendingError);
+      expect(await s.requests.get('REQ1')).toMatchObject({ state: 'ended', sessionsDeny: 'due' });
+      expect(s.table.withAction('audit.revoke')).toEqual([expect.objectContaining({ outcome: 'error' })]);
     });
 
     it('only the requester, an approver or an admin revokes', async () => {

@@ -93,3 +93,18 @@ describe('selectEntitlement', () => {
     );
   });
 });
+
+describe('a standing entitlement and a grant on the same role', () => {
+  const standing = entitlement({ id: 'zz-standing' });
+  const grant = entitlement({ id: 'grant-01GRANT', accessRequestId: '01GRANT' });
+  const byRole = { accountId: '222222222222', roleName: 'reader' };
+
+  it('by account and role: the standing entitlement, whatever the ids sort to; the grant by its id', () => {
+    expect(selectEntitlement(caller(), [grant, standing], byRole, now).id).toBe('zz-standing');
+    expect(selectEntitlement(caller(), [standing, grant], byRole, now).id).toBe('zz-standing');
+    expect(selectEntitlement(caller(), [standing, grant], { entitlementId: 'grant-01GRANT' }, now).id).toBe(
+      'grant-01GRANT',
+    );
+    expect(selectEntitlement(caller(), [grant], byRole, now).id).toBe('grant-01GRANT');
+  });
+});

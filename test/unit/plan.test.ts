@@ -294,3 +294,17 @@ describe('external id and reason', () => {
     expect(planIssuance(e, request({ reason: ' CHG-1 ' }), caller(), plain).reason).toBe('CHG-1');
   });
 });
+
+describe('the grant session tag', () => {
+  it("names the grant on a grant's sessions only, and is reserved: no entitlement may set it", () => {
+    const grant = planIssuance(entitlement({ accessRequestId: '01GRANT' }), request(), caller(), plain);
+    expect(grant.tags).toContainEqual({ key: 'credvend-grant', value: '01GRANT' });
+    const standing = planIssuance(entitlement(), request(), caller(), plain);
+    expect(standing.tags.map((t) => t.key)).not.toContain('credvend-grant');
+    for (const key of ['credvend-grant', 'Credvend-Grant']) {
+      expect(
+        limitOf(() => planIssuance(entitlement({ tags: { [key]: 'x' } }), request(), caller(), plain)),
+      ).toBe('tag-key');
+    }
+  });
+});

@@ -3,6 +3,8 @@ import type { AuditEvent, ChainedAuditEvent } from '../../src/domain/audit/audit
 import { PrivilegedAccess } from '../../src/domain/identity/privileged-access.js';
 import { minifyPolicy, type PolicyDocument, statementsOf } from '../../src/domain/policy/policy.js';
 import {
+  GRANT_TAG,
+  grantRevocationStatement,
   MANAGED_POLICY_MAX_CHARS,
   NOTHING_REVOKED,
   ROLE_MANAGED_POLICY_QUOTA,
@@ -154,6 +156,65 @@ describe('the revocation policy, evaluated by an independent IAM simulator', () 
 
   it('a document that revokes nothing denies nobody', () => {
     expect(sessionAllows([roleAllowsAll, NOTHING_REVOKED], request(alice, minutes(-60)))).toBe(true);
+  });
+});
+
+describe('ending a grant: a Deny on its session tag, judged by an independent IAM simulator', () => {
+  const roleAllowsAll = {
+    Version: '2012-10-17',
+    Statement: [{ Effect: 'Allow', Action: '*', Resource: '*' }],
+  };
+  const at = (date: Date) => date.toISOString().replace(/\.\d{3}Z$/, 'Z');
+  const alice = 'alice.0561798b';
+  const grantEnd = minutes(60);
+  // The grant's Deny lands between an identity revocation of bob and a later one of carol.
+  const slots = [
+    revocationStatement(issued('B', 'bob.77'), minutes(-5)),
+    grantRevocationStatement('01GRANTAAAAAAAAAAAAAAAAAAA', grantEnd),
+    revocationStatement(issued('C', 'carol.1'), now),
+  ].reduce<PolicyDocument[]>((held, statement) => withRevocation(held, statement, now, SLOTS), []);
+  /** A session of alice on the role: under the grant (its tag) or under standing access (none). */
+  const session = (grant: string | undefined, issuedAt: Date, currentTime = now) => ({
+    action: 's3:ListAllMyBuckets',
+    resource: 'arn:aws:s3:::bucket',
+    context: {
+      'aws:SourceIdentity': alice,
+      'aws:TokenIssueTime': at(issuedAt),
+      'aws:CurrentTime': at(currentTime),
+      ...(grant ? { [`aws:PrincipalTag/${GRANT_TAG}`]: grant } : {}),
+    },
+  });
+  const allows = (r: ReturnType<typeof session>) => sessionAllows([roleAllowsAll, ...slots], r);
+
+  it("denies the grant's sessions, those issued after the Deny too (no race with issuance)", () => {
+    expect(allows(session('01GRANTAAAAAAAAAAAAAAAAAAA', minutes(-30)))).toBe(false);
+    expect(allows(session('01GRANTAAAAAAAAAAAAAAAAAAA', minutes(1), minutes(2)))).toBe(false);
+  });
+
+  it("denies nothing else: the same person's standing session on that role, another grant's session", () => {
+    expect(allows(session(undefined, minutes(-30)))).toBe(true);
+    expect(allows(session('01GRANTBBBBBBBBBBBBBBBBBBB', minutes(-30)))).toBe(true);
+  });
+
+  it('is kept beside identity revocations, and dropped only once every session under the grant has ended', () => {
+    const grantDenies = (held: PolicyDocument[]) =>
+      held
+        .flatMap(statementsOf)
+        .filter((st) => st.Condition?.StringEquals?.[`aws:PrincipalTag/${GRANT_TAG}`]);
+    expect(grantDenies(slots)).toHaveLength(1);
+    const later = (m: number) =>
+      withRevocation(slots, revocationStatement(issued('D', 'dan.1'), minutes(m)), minutes(m), SLOTS);
+    expect(grantDenies(later(60))).toHaveLength(1);
+    expect(grantDenies(later(60 + 16))).toHaveLength(0);
+    // Writing the same grant's Deny again (a retry) keeps one statement.
+    const again = withRevocation(
+      slots,
+      grantRevocationStatement('01GRANTAAAAAAAAAAAAAAAAAAA', grantEnd),
+      now,
+      SLOTS,
+    );
+    expect(grantDenies(again)).toHaveLength(1);
+    expect(again.flatMap(statementsOf)).toHaveLength(3);
   });
 });
 

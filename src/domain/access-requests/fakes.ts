@@ -9,7 +9,6 @@ import type {
   AccessRequestNotifier,
   AccessRequestStore,
   GrantChange,
-  GrantIssuanceFinder,
   RequestableChange,
   RequestableStore,
 } from './ports.js';
@@ -61,6 +60,10 @@ export class InMemoryAccessRequestStore implements AccessRequestStore {
 
   async needingReview(limit: number): Promise<AccessRequest[]> {
     return this.query((r) => r.reviewRequired && !r.review, limit);
+  }
+
+  async revocationsDue(limit: number): Promise<AccessRequest[]> {
+    return this.query((r) => r.state !== 'requested' && r.sessionsDeny === 'due', limit);
   }
 
   /** Newest first by `createdAt`, up to `limit`: one Query on a sparse index. */
@@ -117,19 +120,5 @@ export class RecordingNotifier implements AccessRequestNotifier {
 
   async notify(notice: AccessRequestNotice): Promise<void> {
     this.notices.push(structuredClone(notice));
-  }
-}
-
-/** Issuances under a grant, read from the audit table by request id as the audit reader's index does. */
-export class AuditGrantIssuances implements GrantIssuanceFinder {
-  constructor(private readonly audit: InMemoryAuditTable) {}
-
-  async issuancesOf(accessRequestId: string): Promise<ChainedAuditEvent[]> {
-    return this.audit
-      .records()
-      .filter(
-        (r) =>
-          r.accessRequestId === accessRequestId && r.action === 'credentials.issue' && r.outcome === 'issued',
-      );
   }
 }

@@ -293,6 +293,18 @@ export function cancel(request: AccessRequest, actor: Actor, now: Date, comment?
   };
 }
 
+/** Who may end a grant (or complete its recorded revocation): its requester, an approver, an admin. */
+export function requireRevoker(
+  request: AccessRequest,
+  approvers: ResolvedAudience,
+  actor: Actor,
+  isAdmin: boolean,
+): void {
+  if (actor.identity !== request.requesterSubject && !inAudience(actor, approvers) && !isAdmin) {
+    throw new NotApproverError('only the requester, an approver or an admin can revoke a grant');
+  }
+}
+
 /** Ends a grant in force early: the requester giving it up, an approver, or an admin. */
 export function revoke(
   request: AccessRequest,
@@ -304,11 +316,15 @@ export function revoke(
 ): Step {
   const state = stateAt(request, now);
   if (state !== 'active') throw new IllegalTransitionError(state, 'revoked');
-  if (actor.identity !== request.requesterSubject && !inAudience(actor, approvers) && !isAdmin) {
-    throw new NotApproverError('only the requester, an approver or an admin can revoke a grant');
-  }
+  requireRevoker(request, approvers, actor, isAdmin);
   return {
-    request: next(request, { state: 'ended', grantEnd: now, revocation: decision(actor, now, comment) }),
+    request: next(request, {
+      state: 'ended',
+      grantEnd: now,
+      revocation: decision(actor, now, comment),
+      // The write-ahead record: stored with the end of the grant, cleared once the Deny lands.
+      sessionsDeny: 'due',
+    }),
     transition: 'revoked',
   };
 }
@@ -331,6 +347,12 @@ export function review(
     throw new NotApproverError('only an approver or an admin can review a break-glass grant');
   }
   return { request: next(request, { review: decision(actor, now, comment) }), transition: 'reviewed' };
+}
+
+/** When the grant was to end before it was revoked: no session under it outlives this. */
+export function plannedGrantEnd(request: AccessRequest): Date {
+  const start = request.grantStart ?? request.createdAt;
+  return new Date(start.getTime() + request.grantSeconds * 1000);
 }
 
 export function grantEntitlementId(requestId: string): string {

@@ -20,6 +20,8 @@ export interface AccessRequestStore {
   pending(limit: number): Promise<AccessRequest[]>;
   /** Break-glass grants not reviewed yet. */
   needingReview(limit: number): Promise<AccessRequest[]>;
+  /** Revoked grants whose Deny is recorded as due and not written yet. */
+  revocationsDue(limit: number): Promise<AccessRequest[]>;
 }
 
 export interface RequestableChange {
@@ -52,9 +54,4 @@ export interface AccessRequestNotice {
 /** Delivers a notice to every configured sink. Never throws: failures are retried and recorded. */
 export interface AccessRequestNotifier {
   notify(notice: AccessRequestNotice): Promise<void>;
-}
-
-/** Issuance records made under a grant (audit records carrying its request id). */
-export interface GrantIssuanceFinder {
-  issuancesOf(accessRequestId: string): Promise<ChainedAuditEvent[]>;
 }

@@ -3,9 +3,15 @@ import type { TransactionalAuditLog } from '../audit/ports.js';
 import type { IdentityRules } from '../identity/principal-names.js';
 import { hasRole, type RoleAssignments } from '../identity/roles.js';
 import type { RevocationApplier } from '../revocation/ports.js';
-import { revocationStatement } from '../revocation/revocation.js';
+import { grantRevocationStatement } from '../revocation/revocation.js';
 import type { Clock } from '../shared/clock.js';
-import { ConflictError, CredvendError, NotFoundError } from '../shared/errors.js';
+import {
+  AuditUnavailableError,
+  ConflictError,
+  CredvendError,
+  NotFoundError,
+  RevocationPendingError,
+} from '../shared/errors.js';
 import type { Caller, RequestContext } from '../shared/types.js';
 import { StaleRequestError } from './errors.js';
 import {
@@ -18,7 +24,9 @@ import {
   inAudience,
   isRequester,
   openRequest,
+  plannedGrantEnd,
   type Requester,
+  requireRevoker,
   resolveAudience,
   resolveRequestable,
   review,
@@ -26,13 +34,7 @@ import {
   type Step,
   stateAt,
 } from './lifecycle.js';
-import type {
-  AccessRequestNotifier,
-  AccessRequestStore,
-  GrantChange,
-  GrantIssuanceFinder,
-  RequestableStore,
-} from './ports.js';
+import type { AccessRequestNotifier, AccessRequestStore, GrantChange, RequestableStore } from './ports.js';
 import type { AccessRequest, AccessRequestInput, ResolvedAudience, ResolvedRequestable } from './types.js';
 
 export interface AccessRequestDependencies {
@@ -46,8 +48,10 @@ export interface AccessRequestDependencies {
   /** How named people in requestables resolve to identity keys: the rule authentication uses. */
   identityRules: IdentityRules;
   notifier?: AccessRequestNotifier;
-  issuances: GrantIssuanceFinder;
-  /** Writes the Deny that ends sessions issued under a revoked grant; absent, it is only audited. */
+  /**
+   * Writes the Deny that ends sessions issued under a revoked grant. Absent, a revoke ends
+   * the grant (no new sessions) and answers 503 with the Deny recorded as due.
+   */
   revocations?: RevocationApplier;
   onAuditFailure?: (error: unknown, event: AuditEvent) => void;
 }
@@ -56,6 +60,8 @@ const NOBODY: ResolvedAudience = { identities: [], groups: [] };
 /** Concurrent steps on one request retry from a fresh read; a few rounds settle any real contention. */
 const MAX_ATTEMPTS = 8;
 const LIST_LIMIT = 100;
+/** Due revocations one call retries before its own work: bounded, the sweep takes the rest. */
+const DUE_PER_CALL = 10;
 
 type Decide = (request: AccessRequest, approvers: ResolvedAudience, isAdmin: boolean, now: Date) => Step;
 
@@ -106,12 +112,52 @@ export class AccessRequestService {
     );
   }
 
+  /**
+   * Ends a grant early. The step stores the end and a due Deny together (write-ahead); the
+   * answer is 200 only once the Deny is written and on record. Asked again after a 503, it
+   * completes the recorded revocation instead of refusing an ended grant.
+   */
   async revoke(actor: Actor, id: string, context: RequestContext, comment?: string): Promise<AccessRequest> {
-    const ended = await this.decide(actor, id, 'access-request.revoke', context, (r, approvers, admin, now) =>
-      revoke(r, approvers, actor, admin, now, comment),
-    );
-    await this.revokeSessions(actor, ended, context);
+    const current = await this.deps.requests.get(id);
+    const ended =
+      current?.sessionsDeny === 'due'
+        ? await this.completeOwn(actor, current, context)
+        : await this.denySessions(
+            actor,
+            await this.decide(actor, id, 'access-request.revoke', context, (r, approvers, admin, now) =>
+              revoke(r, approvers, actor, admin, now, comment),
+            ),
+            context,
+          );
+    // Then the next call's share of earlier revocations still due.
+    await this.completeDueRevocations(actor, context, DUE_PER_CALL);
     return ended;
+  }
+
+  /** A revoke asked again after a 503: the recorded Deny, completed for someone who may revoke. */
+  private completeOwn(actor: Actor, request: AccessRequest, context: RequestContext): Promise<AccessRequest> {
+    return this.audited(actor, 'access-request.revoke', context, request.id, async () => {
+      const requestable = await this.requestable(request.requestableId);
+      requireRevoker(request, requestable?.approvers ?? NOBODY, actor, this.isAdmin(actor));
+      return this.denySessions(actor, request, context);
+    });
+  }
+
+  /**
+   * Retries revocations recorded as due (a failed IAM or audit write earlier): run before
+   * each revoke and by the scheduled sweep. Returns how many landed; failures stay due.
+   */
+  async completeDueRevocations(actor: Actor, context: RequestContext, limit = LIST_LIMIT): Promise<number> {
+    let landed = 0;
+    for (const due of await this.deps.requests.revocationsDue(limit)) {
+      try {
+        await this.denySessions(actor, due, context);
+        landed++;
+      } catch {
+        // Still due: on record by denySessions, retried next time.
+      }
+    }
+    return landed;
   }
 
   review(actor: Actor, id: string, context: RequestContext, comment?: string): Promise<AccessRequest> {
@@ -236,31 +282,51 @@ export class AccessRequestService {
   }
 
   /**
-   * Ends every session issued under the grant, with the existing per-issuance revocation
-   * (a Deny for the person's SourceIdentity on the role, tokens issued until now).
+   * Writes the Deny on the grant's session tag (idempotent: one statement per grant), then
+   * marks it written in one transaction with its audit record. Either failure leaves the
+   * write-ahead record due and answers 503, never 200.
    */
-  private async revokeSessions(actor: Actor, ended: AccessRequest, context: RequestContext): Promise<void> {
-    const issued = await this.deps.issuances.issuancesOf(ended.id);
+  private async denySessions(
+    actor: Actor,
+    request: AccessRequest,
+    context: RequestContext,
+  ): Promise<AccessRequest> {
     const now = this.deps.clock.now();
-    const seen = new Set<string>();
-    for (const issuance of issued) {
-      const key = `${issuance.roleArn}|${issuance.sourceIdentity}`;
-      if (seen.has(key) || !issuance.roleArn) continue;
-      seen.add(key);
-      const event = this.event(actor, 'audit.revoke', context, now, ended.id);
-      event.relatedEventId = issuance.eventId;
-      event.roleArn = issuance.roleArn;
-      if (issuance.sourceIdentity) event.sourceIdentity = issuance.sourceIdentity;
-      try {
-        if (!this.deps.revocations) throw new Error('revocations are not configured');
-        await this.deps.revocations.apply(issuance.roleArn, revocationStatement(issuance, now), now);
-        event.outcome = 'applied';
-        event.detail = 'sessions issued under the revoked grant denied on the target role';
-      } catch {
-        event.outcome = 'error';
-        event.detail = 'the Deny for sessions under this grant could not be written; apply it by hand';
+    const event = this.event(actor, 'audit.revoke', context, now, request.id);
+    event.roleArn = request.roleArn;
+    event.accountId = request.accountId;
+    try {
+      if (!this.deps.revocations) throw new Error('revocations are not configured');
+      const statement = grantRevocationStatement(request.id, plannedGrantEnd(request));
+      await this.deps.revocations.apply(request.roleArn, statement, now);
+    } catch (error) {
+      event.outcome = 'error';
+      event.detail = `the Deny on sessions of grant ${request.id} is not written yet; recorded as due and retried`;
+      await this.appendBestEffort(event);
+      throw new RevocationPendingError(`the Deny for grant ${request.id} is due, not written`, {
+        cause: error,
+      });
+    }
+    event.outcome = 'applied';
+    event.detail = `sessions tagged credvend-grant=${request.id} denied on the target role`;
+    const done: AccessRequest = { ...request, sessionsDeny: 'written', version: request.version + 1 };
+    try {
+      await this.deps.audit.appendWith(event, (record) => this.deps.requests.save(done, undefined, record));
+    } catch (error) {
+      if (error instanceof StaleRequestError) {
+        const latest = await this.deps.requests.get(request.id);
+        if (latest?.sessionsDeny === 'written') return latest;
       }
+      throw new AuditUnavailableError('the Deny is written but not yet on record; retried', { cause: error });
+    }
+    return done;
+  }
+
+  private async appendBestEffort(event: AuditEvent): Promise<void> {
+    try {
       await this.deps.audit.append(event);
+    } catch (auditError) {
+      this.deps.onAuditFailure?.(auditError, event);
     }
   }
 

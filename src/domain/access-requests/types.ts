@@ -111,6 +111,12 @@ export interface AccessRequest {
   grantStart?: Date;
   grantEnd?: Date;
   revocation?: Decision;
+  /**
+   * After an early revoke: the Deny on the grant's session tag. `due` is written in the same
+   * transaction that ends the grant (a write-ahead record), `written` once the Deny and its
+   * audit record have landed; a `due` one is retried until it does.
+   */
+  sessionsDeny?: 'due' | 'written';
   breakGlass: boolean;
   reviewRequired: boolean;
   review?: Decision;

@@ -40,11 +40,25 @@ export function applicableEntitlements(
   return applicable;
 }
 
+/** 0 for a standing entitlement, 1 for a just-in-time grant's. */
+const grantRank = (m: MatchedEntitlement): number => (m.entitlement.accessRequestId === undefined ? 0 : 1);
+
+/**
+ * Standing entitlements before grants, then the most specific subject, then the id. A role
+ * named by account and role gets the standing entitlement when there is one, so a grant's
+ * end (a Deny on its session tag) never ends sessions the caller opened under standing
+ * access; the grant is used by naming its id (`grant-<request id>`, `credvend grants`).
+ */
 function compareMatches(caller: Caller): (a: MatchedEntitlement, b: MatchedEntitlement) => number {
   return (a, b) => {
     const [kindA, keyA] = precedenceOf(a.match, caller);
     const [kindB, keyB] = precedenceOf(b.match, caller);
-    return kindA - kindB || keyA - keyB || a.entitlement.id.localeCompare(b.entitlement.id);
+    return (
+      grantRank(a) - grantRank(b) ||
+      kindA - kindB ||
+      keyA - keyB ||
+      a.entitlement.id.localeCompare(b.entitlement.id)
+    );
   };
 }
 

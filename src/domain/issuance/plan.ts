@@ -1,6 +1,7 @@
 import { CALLER_NAME_TAG, sessionNameFor, sourceIdentityFor } from '../identity/caller-identity.js';
 import { substituteClaims } from '../policy/claim-policy.js';
 import { minifyPolicy, narrowPolicy } from '../policy/policy.js';
+import { GRANT_TAG } from '../revocation/revocation.js';
 import { LimitExceededError, ReasonRequiredError } from '../shared/errors.js';
 import type {
   Caller,
@@ -179,31 +180,39 @@ function resolveTags(entitlement: Entitlement, caller: Caller): SessionTag[] {
     tags.push({ key, value });
   }
   checkTags(tags);
-  return withCallerNameTag(tags, caller);
+  return withReservedTags(tags, caller, entitlement);
 }
 
 /**
- * Adds the caller's readable name as the `credvend-caller` session tag. The target role's
- * trust policy requires that tag, so a session planned without it would be refused by AWS
- * only after its audit record: an entitlement whose own tags take the key, or all 50 slots,
- * is refused here, before anything is assumed.
+ * Adds the caller's readable name as the `credvend-caller` session tag, and on a grant's
+ * sessions the `credvend-grant` tag naming it (ending the grant is one Deny on that tag).
+ * The target role's trust policy requires the caller tag, so a session planned without it
+ * would be refused by AWS only after its audit record: an entitlement whose own tags take
+ * a reserved key, or leave too few of the 50 slots, is refused here, before anything is assumed.
  */
-function withCallerNameTag(tags: SessionTag[], caller: Caller): SessionTag[] {
+function withReservedTags(tags: SessionTag[], caller: Caller, entitlement: Entitlement): SessionTag[] {
   if (tags.some((t) => t.key.toLowerCase() === CALLER_NAME_TAG)) {
     throw new LimitExceededError(
       'tag-key',
       `session tag key "${CALLER_NAME_TAG}" is reserved for the caller's name`,
     );
   }
-  if (tags.length >= STS_LIMITS.maxSessionTags) {
-    throw new LimitExceededError(
-      'session-tags',
-      `at most ${STS_LIMITS.maxSessionTags - 1} session tags of the entitlement's own: ${CALLER_NAME_TAG} takes the last of STS's ${STS_LIMITS.maxSessionTags}`,
-    );
+  if (tags.some((t) => t.key.toLowerCase() === GRANT_TAG)) {
+    throw new LimitExceededError('tag-key', `session tag key "${GRANT_TAG}" is reserved for grants`);
   }
   // The principal is never empty, so the tag always has a value even for an unprintable name.
   const value = toTagValue(caller.displayName) || toTagValue(caller.principal);
-  return [...tags, { key: CALLER_NAME_TAG, value }];
+  const reserved = [{ key: CALLER_NAME_TAG, value }];
+  if (entitlement.accessRequestId !== undefined) {
+    reserved.push({ key: GRANT_TAG, value: entitlement.accessRequestId });
+  }
+  if (tags.length + reserved.length > STS_LIMITS.maxSessionTags) {
+    throw new LimitExceededError(
+      'session-tags',
+      `at most ${STS_LIMITS.maxSessionTags - reserved.length} session tags of the entitlement's own: ${reserved.map((t) => t.key).join(' and ')} take the last of STS's ${STS_LIMITS.maxSessionTags}`,
+    );
+  }
+  return [...tags, ...reserved];
 }
 
 function checkTags(tags: readonly SessionTag[]): void {

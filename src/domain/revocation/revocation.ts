@@ -21,6 +21,19 @@ const LONGEST_SESSION_MS = 43_200 * 1000;
 const REVOCATION_SKEW_MARGIN_MS = 5_000;
 const TOKEN_ISSUE_TIME = 'aws:TokenIssueTime';
 const SOURCE_IDENTITY = 'aws:SourceIdentity';
+const CURRENT_TIME = 'aws:CurrentTime';
+
+/**
+ * Session tag naming the just-in-time grant a session was issued under (its request id).
+ * Reserved: an entitlement's own tags may not take it, so only a grant's sessions carry it.
+ */
+export const GRANT_TAG = 'credvend-grant';
+const PRINCIPAL_GRANT_TAG = `aws:PrincipalTag/${GRANT_TAG}`;
+/**
+ * A grant's Deny stays until this long after the grant's planned end: every session under
+ * it ends by then (sessions are capped at the grant's end), with room for STS's clock.
+ */
+const GRANT_DENY_MARGIN_MS = 15 * 60 * 1000;
 
 /** The revocation policy name for one slot of one role (IAM names: 128 of `[\w+=,.@-]`). */
 export function revocationPolicyName(roleName: string, slot: number): string {
@@ -53,14 +66,40 @@ export function revocationStatement(event: ChainedAuditEvent, now: Date): Policy
   };
 }
 
-function revokedIdentity(statement: PolicyStatement): string | undefined {
-  const value = statement.Condition?.StringEquals?.[SOURCE_IDENTITY];
-  return typeof value === 'string' ? value : undefined;
+/**
+ * Ends every session issued under one grant, and nothing else: a Deny on the grant's
+ * session tag. No lookup of what was issued, so a session issued while the grant ends is
+ * denied too; no time cut-off on issue, so no race with issuance. It applies while any such
+ * session can exist (`aws:CurrentTime` before the grant's planned end plus a margin), which
+ * also tells withRevocation when it may be dropped.
+ */
+export function grantRevocationStatement(grantId: string, plannedEnd: Date): PolicyStatement {
+  const until = new Date(Math.ceil((plannedEnd.getTime() + GRANT_DENY_MARGIN_MS) / 1000) * 1000);
+  return {
+    Effect: 'Deny',
+    Action: '*',
+    Resource: '*',
+    Condition: {
+      StringEquals: { [PRINCIPAL_GRANT_TAG]: grantId },
+      DateLessThan: { [CURRENT_TIME]: until.toISOString().replace('.000Z', 'Z') },
+    },
+  };
 }
 
-function cutoffOf(statement: PolicyStatement): number {
-  const value = statement.Condition?.DateLessThanEquals?.[TOKEN_ISSUE_TIME];
-  return typeof value === 'string' ? Date.parse(value) : Number.NaN;
+/** What a revocation statement revokes: one SourceIdentity, or one grant; undefined for any other. */
+function revokedKey(statement: PolicyStatement): string | undefined {
+  const identity = statement.Condition?.StringEquals?.[SOURCE_IDENTITY];
+  if (typeof identity === 'string') return `identity|${identity}`;
+  const grant = statement.Condition?.StringEquals?.[PRINCIPAL_GRANT_TAG];
+  return typeof grant === 'string' ? `grant|${grant}` : undefined;
+}
+
+/** When a revocation statement stops mattering (ms): every session it can deny has expired. */
+function mattersUntil(statement: PolicyStatement): number {
+  const cutoff = statement.Condition?.DateLessThanEquals?.[TOKEN_ISSUE_TIME];
+  if (typeof cutoff === 'string') return Date.parse(cutoff) + LONGEST_SESSION_MS + REVOCATION_SKEW_MARGIN_MS;
+  const until = statement.Condition?.DateLessThan?.[CURRENT_TIME];
+  return typeof until === 'string' ? Date.parse(until) : Number.NaN;
 }
 
 /**
@@ -78,8 +117,8 @@ const documentOf = (statements: PolicyStatement[]): PolicyDocument =>
 
 /**
  * A role's revocation slots (one managed policy each) with `statement` added: one
- * statement per revoked SourceIdentity, the newest cutoff winning; revocations whose
- * tokens have all expired dropped; the new one placed in the first slot with room, so
+ * statement per revoked SourceIdentity or grant, the one that matters longest winning;
+ * revocations whose tokens have all expired dropped; the new one placed in the first slot with room, so
  * that only changed slots need writing. Refused when it does not fit in `maxSlots`.
  */
 export function withRevocation(
@@ -88,14 +127,13 @@ export function withRevocation(
   now: Date,
   maxSlots: number,
 ): PolicyDocument[] {
-  const identity = revokedIdentity(statement);
-  const oldest = now.getTime() - LONGEST_SESSION_MS - REVOCATION_SKEW_MARGIN_MS;
+  const key = revokedKey(statement);
   let merged = statement;
   const kept = slots.map((slot) =>
     statementsOf(slot).filter((s) => {
-      const sameIdentity = revokedIdentity(s) === identity;
-      if (sameIdentity && cutoffOf(s) > cutoffOf(merged)) merged = s;
-      return !sameIdentity && revokedIdentity(s) !== undefined && cutoffOf(s) > oldest;
+      const sameKey = revokedKey(s) === key;
+      if (sameKey && mattersUntil(s) > mattersUntil(merged)) merged = s;
+      return !sameKey && revokedKey(s) !== undefined && mattersUntil(s) > now.getTime();
     }),
   );
   const fits = (statements: PolicyStatement[]) =>

@@ -182,6 +182,15 @@ export class QuotaUnavailableError extends CredvendError {
   override readonly exposable = false;
 }
 
+/**
+ * A revocation is decided and recorded as due, but its Deny is not written yet: retried
+ * from that record (the next revocation call, the sweep) until it lands. Never a 200.
+ */
+export class RevocationPendingError extends CredvendError {
+  readonly code = 'dependency-unavailable';
+  override readonly exposable = false;
+}
+
 export class NotFoundError extends CredvendError {
   readonly code = 'not-found';
 }
