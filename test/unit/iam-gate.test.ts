@@ -504,6 +504,62 @@ const CASES: Case[] = [
     resourceAccount: '333333333333',
     allowed: false,
   },
+  {
+    name: 'aws:ResourceOrgPaths allows a role in an allowed OU',
+    world: {
+      roles: role(TARGET, 'credvend-x', {
+        trustPolicy: doc({
+          Effect: 'Allow',
+          Principal: { AWS: `arn:aws:iam::${VENDING}:user/u` },
+          Action: 'sts:AssumeRole',
+        }),
+      }),
+      users: {
+        u: [
+          named(
+            'p',
+            doc(
+              allow('sts:AssumeRole', '*', {
+                'ForAnyValue:StringLike': { 'aws:ResourceOrgPaths': ['o-test/r-root/ou-workloads/*'] },
+              }),
+            ),
+          ),
+        ],
+      },
+    },
+    principal: user('u'),
+    action: 'sts:AssumeRole',
+    resource: `arn:aws:iam::${TARGET}:role/credvend-x`,
+    allowed: true,
+  },
+  {
+    name: 'aws:ResourceOrgPaths refuses a role in another OU',
+    world: {
+      roles: role('444444444444', 'credvend-x', {
+        trustPolicy: doc({
+          Effect: 'Allow',
+          Principal: { AWS: `arn:aws:iam::${VENDING}:user/u` },
+          Action: 'sts:AssumeRole',
+        }),
+      }),
+      users: {
+        u: [
+          named(
+            'p',
+            doc(
+              allow('sts:AssumeRole', '*', {
+                'ForAnyValue:StringLike': { 'aws:ResourceOrgPaths': ['o-test/r-root/ou-workloads/*'] },
+              }),
+            ),
+          ),
+        ],
+      },
+    },
+    principal: user('u'),
+    action: 'sts:AssumeRole',
+    resource: 'arn:aws:iam::444444444444:role/credvend-x',
+    allowed: false,
+  },
 ];
 
 describe('IAM gate: documented outcomes', () => {
@@ -520,7 +576,11 @@ describe('IAM gate: documented outcomes', () => {
         },
       ],
       region: 'us-east-1',
-      organization: { id: 'o-test', accounts: [VENDING, TARGET] },
+      organization: {
+        id: 'o-test',
+        accounts: [VENDING, TARGET, '444444444444'],
+        paths: { [TARGET]: ['o-test/r-root/ou-workloads/'], '444444444444': ['o-test/r-root/ou-sandbox/'] },
+      },
       now: NOW,
     });
     expect(verdict.allowed).toBe(c.allowed);

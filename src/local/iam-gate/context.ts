@@ -1,9 +1,14 @@
 import { type Principal, principalArn } from './principals.js';
 
-/** Where the stack's accounts sit: aws:PrincipalOrgID and aws:ResourceOrgID for the accounts inside it. */
+/**
+ * Where the stack's accounts sit: aws:PrincipalOrgID/aws:ResourceOrgID for the accounts
+ * inside it, and aws:PrincipalOrgPaths/aws:ResourceOrgPaths (`o-…/r-…/ou-…/`) for those
+ * given a path.
+ */
 export interface Organization {
   id: string;
   accounts: readonly string[];
+  paths?: Readonly<Record<string, readonly string[]>>;
 }
 
 /**
@@ -28,13 +33,21 @@ export function globalContext(input: {
     'aws:ViaAWSService': 'false',
     'aws:PrincipalIsAWSService': principal.kind === 'service' ? 'true' : 'false',
   };
-  if (organization?.accounts.includes(input.resourceAccount)) context['aws:ResourceOrgID'] = organization.id;
+  if (organization?.accounts.includes(input.resourceAccount)) {
+    context['aws:ResourceOrgID'] = organization.id;
+    const paths = organization.paths?.[input.resourceAccount];
+    if (paths) context['aws:ResourceOrgPaths'] = [...paths];
+  }
   if (principal.kind === 'service') {
     context['aws:PrincipalServiceName'] = principal.service;
     return context;
   }
   context['aws:PrincipalAccount'] = principal.account;
-  if (organization?.accounts.includes(principal.account)) context['aws:PrincipalOrgID'] = organization.id;
+  if (organization?.accounts.includes(principal.account)) {
+    context['aws:PrincipalOrgID'] = organization.id;
+    const paths = organization.paths?.[principal.account];
+    if (paths) context['aws:PrincipalOrgPaths'] = [...paths];
+  }
   if (principal.kind === 'root') {
     context['aws:PrincipalArn'] = principalArn(principal);
     context['aws:PrincipalType'] = 'Account';
