@@ -1,5 +1,5 @@
 import { createCipheriv, createDecipheriv, createHash, randomBytes } from 'node:crypto';
-import { rm } from 'node:fs/promises';
+import { readdir, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { profileFileName } from './paths.js';
 import { readPrivateFile, UnsafeFileError, writePrivateFile } from './private-files.js';
@@ -40,6 +40,10 @@ function sortKeys(value: unknown): unknown {
 interface Sealed {
   v: 1;
   expiresAt: number;
+  /** Served until then; without it, until REUSE_MARGIN_MS before expiry. */
+  reuseUntil?: number;
+  /** The entitlement the credentials were issued under (not secret): what revocation forgets. */
+  entitlementId?: string;
   iv: string;
   tag: string;
   data: string;
@@ -51,6 +55,8 @@ function isSealed(value: unknown): value is Sealed {
   return (
     v.v === 1 &&
     typeof v.expiresAt === 'number' &&
+    (v.reuseUntil === undefined || typeof v.reuseUntil === 'number') &&
+    (v.entitlementId === undefined || typeof v.entitlementId === 'string') &&
     typeof v.iv === 'string' &&
     typeof v.tag === 'string' &&
     typeof v.data === 'string'
@@ -98,7 +104,7 @@ export class DiskCredentialCache {
     if (text === undefined) return undefined;
     const sealed: unknown = JSON.parse(text);
     if (!isSealed(sealed)) throw new UnsafeFileError(`${path} is not a credvend cache entry`);
-    if (sealed.expiresAt - REUSE_MARGIN_MS <= this.now()) return undefined;
+    if ((sealed.reuseUntil ?? sealed.expiresAt - REUSE_MARGIN_MS) <= this.now()) return undefined;
     const secret = await this.sealingKey(false);
     if (!secret) throw new UnsafeFileError(`${path} cannot be opened: the cache key is missing`);
     const decipher = createDecipheriv('aes-256-gcm', secret, Buffer.from(sealed.iv, 'base64url'));
@@ -130,7 +136,16 @@ export class DiskCredentialCache {
     return this.open(key).catch(() => undefined);
   }
 
-  async put(key: CacheKey, value: string, expiresAt: number): Promise<void> {
+  /**
+   * Seals `value` under `key`. `entry.reuseUntil` shortens or lengthens the default reuse
+   * (see REUSE_MARGIN_MS); `entry.entitlementId` lets revocation find the entry.
+   */
+  async put(
+    key: CacheKey,
+    value: string,
+    entry: { expiresAt: number; reuseUntil?: number; entitlementId?: string },
+  ): Promise<void> {
+    const { expiresAt } = entry;
     const secret = await this.sealingKey(true);
     if (!secret) return;
     const iv = randomBytes(12);
@@ -140,6 +155,8 @@ export class DiskCredentialCache {
     const sealed: Sealed = {
       v: 1,
       expiresAt,
+      ...(entry.reuseUntil !== undefined ? { reuseUntil: entry.reuseUntil } : {}),
+      ...(entry.entitlementId !== undefined ? { entitlementId: entry.entitlementId } : {}),
       iv: iv.toString('base64url'),
       tag: cipher.getAuthTag().toString('base64url'),
       data: data.toString('base64url'),
@@ -149,6 +166,22 @@ export class DiskCredentialCache {
 
   async delete(key: CacheKey): Promise<void> {
     await rm(this.entryPath(key), { force: true });
+  }
+
+  /** Forgets a profile's cached credentials issued under one entitlement (a grant revoked here). */
+  async forgetEntitlement(profile: string, entitlementId: string): Promise<number> {
+    const dir = join(this.dir, profileFileName(profile));
+    const names = await readdir(dir).catch(() => []);
+    let forgotten = 0;
+    for (const name of names.filter((n) => n.endsWith('.json'))) {
+      const text = await readFile(join(dir, name), 'utf8').catch(() => '');
+      const sealed: unknown = text ? JSON.parse(text) : undefined;
+      if (isSealed(sealed) && sealed.entitlementId === entitlementId) {
+        await rm(join(dir, name), { force: true });
+        forgotten++;
+      }
+    }
+    return forgotten;
   }
 
   /** Forgets every cached credential of a profile (`credvend logout`). */

@@ -8,6 +8,7 @@
 import { readFile } from 'node:fs/promises';
 import { type OutputFormat, renderSecrets } from './credential-output.js';
 import { DiskCredentialCache } from './disk-cache.js';
+import { durationSeconds } from './durations.js';
 import { cacheDir, configPath, DEFAULT_API_URL, profileFileName, tokensDir } from './paths.js';
 import { readPrivateFile } from './private-files.js';
 import { credentialCacheKey, type VendFields } from './request-body.js';
@@ -49,7 +50,7 @@ export function parseFastRequest(args: readonly string[]): FastRequest | undefin
   if (
     !target ||
     (format !== 'credential_process' && format !== 'env') ||
-    (duration !== undefined && !/^[1-9]\d{0,5}$/.test(duration))
+    (duration !== undefined && !durationSeconds(duration))
   )
     return undefined;
   return {
@@ -57,7 +58,7 @@ export function parseFastRequest(args: readonly string[]): FastRequest | undefin
     ...(values['api-url'] !== undefined ? { apiUrl: values['api-url'] } : {}),
     fields: {
       target,
-      ...(duration !== undefined ? { duration: Number(duration) } : {}),
+      ...(duration !== undefined ? { duration: durationSeconds(duration) } : {}),
       ...(values.reason !== undefined ? { reason: values.reason } : {}),
     },
     format,

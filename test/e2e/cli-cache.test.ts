@@ -160,4 +160,25 @@ describe('credential cache between invocations', () => {
     expect(env_.stdout).toMatch(/^export AWS_ACCESS_KEY_ID=/);
     expect(env_.modules).not.toMatch(/chunks\/program-/);
   });
+
+  it('--no-cache keeps the cached credentials when no new ones can be had', async () => {
+    const args = [
+      'creds',
+      'demo-readonly',
+      '--format',
+      'credential_process',
+      '--reason',
+      `keep-${randomUUID()}`,
+    ];
+    const first = await runCli(args, env);
+    expect(first.code, first.stderr).toBe(0);
+    // The same caller, whose sign-in has just expired: credvend refuses to vend.
+    const expired = { ...env, CREDVEND_TOKEN: await devToken('alice@example.com', { ttlSeconds: 1 }) };
+    await new Promise((r) => setTimeout(r, 2500));
+    const refused = await runCli([...args, '--no-cache'], expired);
+    expect(refused.code).not.toBe(0);
+    const cached = await runCli(args, expired);
+    expect(cached.code, cached.stderr).toBe(0);
+    expect(cached.stdout).toBe(first.stdout);
+  });
 });

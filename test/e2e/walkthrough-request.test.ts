@@ -53,5 +53,15 @@ describe('the seeded demo requestable', () => {
     );
     expect(aws.code, aws.stderr).toBe(0);
     expect(aws.stdout).toContain('assumed-role/credvend-readonly/');
+
+    // Revoked here, the grant's cached credentials go too: nothing serves them afterwards.
+    const processArgs = ['creds', use?.[2] ?? '', '--format', 'credential_process'];
+    expect((await runCli(processArgs, bob)).code).toBe(0);
+    const revoked = await runCli(['revoke-grant', id ?? ''], bob);
+    expect(revoked.code, revoked.stderr).toBe(0);
+    expect(revoked.stderr).toMatch(/dropped 1 cached credential\(s\) of the grant/);
+    const after = await runCli(processArgs, bob);
+    expect(after.code).not.toBe(0);
+    expect(after.stdout).toBe('');
   });
 });

@@ -4,7 +4,7 @@ import { authorizationFor, callApi, parseBody } from '../api-client.js';
 import { printJson, printTable, progress, resolveTarget } from '../context.js';
 import { commandServing, isOutputFormat, OUTPUT_FORMATS, renderCredentials } from '../credential-output.js';
 import { CliError } from '../errors.js';
-import { integer, requestBody, type VendFields, vendCredentials } from '../vend.js';
+import { duration, requestBody, type VendFields, vendCredentials } from '../vend.js';
 import { consoleResponse, entitlementsMine, planResponse } from '../wire.js';
 
 type VendOptions = Omit<VendFields, 'target'>;
@@ -49,7 +49,11 @@ function registerCreds(program: Command): void {
     .command('creds')
     .description('print credentials for an entitlement or <account>/<role> (cached while fresh)')
     .argument('<target>', 'entitlement id, or account/role')
-    .option('--duration <seconds>', 'session length (default 3600, capped by the entitlement)', integer)
+    .option(
+      '--duration <time>',
+      'session length, e.g. 3600, 90m, 1h (default 3600, capped by the entitlement)',
+      duration,
+    )
     .option('--reason <text>', 'why (recorded in the audit)')
     .option('--format <format>', OUTPUT_FORMATS.join(' | '), 'json')
     .option('--no-cache', 'ignore and drop cached credentials for this request; vend afresh')
@@ -77,7 +81,7 @@ function registerPlan(program: Command): void {
     .command('plan')
     .description('what would be issued, without assuming anything')
     .argument('<target>', 'entitlement id, or account/role')
-    .option('--duration <seconds>', 'session length', integer)
+    .option('--duration <time>', 'session length, e.g. 3600, 90m, 1h', duration)
     .option('--reason <text>', 'why')
     .action(async (target: string, options: VendOptions) => {
       const response = await callApi(await resolveTarget(program), 'POST', '/v1/credentials/plan', {
@@ -103,7 +107,7 @@ function registerConsole(program: Command): void {
     .command('console')
     .description('a sign-in URL for the AWS console as the entitled role')
     .argument('<target>', 'entitlement id, or account/role')
-    .option('--duration <seconds>', 'session length', integer)
+    .option('--duration <time>', 'session length, e.g. 3600, 90m, 1h', duration)
     .option('--reason <text>', 'why')
     .option('--open', 'open it in the default browser')
     .action(async (target: string, options: VendOptions & { open?: boolean }) => {

@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import { childEnvironment, EXEC_MARKER, refuseNesting } from '../child-env.js';
 import { resolveTarget } from '../context.js';
 import { exitAsChild, runChild } from '../run-child.js';
-import { integer, type VendFields, vendCredentials } from '../vend.js';
+import { duration, type VendFields, vendCredentials } from '../vend.js';
 
 interface ExecOptions extends Omit<VendFields, 'target'> {
   region?: string;
@@ -15,7 +15,11 @@ export function registerExec(program: Command): void {
     .description('run a command (default: $SHELL) with credentials in its environment')
     .argument('<target>', 'entitlement id, or account/role')
     .argument('[command...]', 'the command, after --')
-    .option('--duration <seconds>', 'session length (default 3600, capped by the entitlement)', integer)
+    .option(
+      '--duration <time>',
+      'session length, e.g. 3600, 90m, 1h (default 3600, capped by the entitlement)',
+      duration,
+    )
     .option('--reason <text>', 'why')
     .option('--region <region>', 'set AWS_REGION and AWS_DEFAULT_REGION')
     .option('--no-cache', 'vend afresh instead of using cached credentials')

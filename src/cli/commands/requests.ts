@@ -1,8 +1,12 @@
 import type { Command } from 'commander';
+import { grantEntitlementId } from '../../domain/access-requests/lifecycle.js';
 import { STS_LIMITS } from '../../domain/issuance/sts-limits.js';
 import { callApi, parseBody } from '../api-client.js';
 import { printJson, printTable, resolveTarget } from '../context.js';
+import { DiskCredentialCache } from '../disk-cache.js';
 import { CliError } from '../errors.js';
+import { cacheDir } from '../paths.js';
+import { duration } from '../vend.js';
 import {
   type AccessRequestWire,
   accessRequestWire as accessRequest,
@@ -11,16 +15,6 @@ import {
   accessRequestListWire as requestList,
 } from '../wire.js';
 import { readJsonInput } from './admin.js';
-
-const DURATION = /^(\d{1,6})([smhd]?)$/;
-const UNIT_SECONDS: Record<string, number> = { '': 1, s: 1, m: 60, h: 3600, d: 86_400 };
-
-/** `3600`, `90m`, `2h` → seconds. */
-function parseDuration(value: string): number {
-  const match = DURATION.exec(value.trim());
-  if (!match) throw new CliError(`--duration is seconds or a number with s, m, h or d, not ${value}`);
-  return Number(match[1]) * (UNIT_SECONDS[match[2] ?? ''] ?? 1);
-}
 
 function row(r: AccessRequestWire): Record<string, unknown> {
   return {
@@ -54,6 +48,17 @@ export function grantRow(r: AccessRequestWire, now: Date): Record<string, unknow
 
 const GRANT_COLUMNS = ['id', 'requestable', 'state', 'until', 'use'];
 
+/** A revoked grant's credentials are of no use: this profile's cached ones are dropped. */
+async function forgetGrant(program: Command, requestId: string): Promise<void> {
+  const { profile } = program.opts<{ profile: string }>();
+  const forgotten = await new DiskCredentialCache(cacheDir(), () => undefined).forgetEntitlement(
+    profile,
+    grantEntitlementId(requestId),
+  );
+  if (forgotten > 0)
+    process.stderr.write(`credvend: dropped ${forgotten} cached credential(s) of the grant\n`);
+}
+
 /** `credvend request|requests|approve|deny|cancel|review|revoke-grant|grants|requestables`: just-in-time access. */
 export function registerRequestCommands(program: Command): void {
   const json = () => program.opts<{ json?: boolean }>().json === true;
@@ -73,7 +78,7 @@ export function registerRequestCommands(program: Command): void {
     .action(async (requestable: string, options: { duration: string; reason: string; ticket?: string }) => {
       const body = {
         requestable,
-        durationSeconds: parseDuration(options.duration),
+        durationSeconds: duration(options.duration),
         reason: options.reason,
         ...(options.ticket !== undefined ? { ticket: options.ticket } : {}),
       };
@@ -130,6 +135,7 @@ export function registerRequestCommands(program: Command): void {
           { body: options.comment !== undefined ? { comment: options.comment } : {} },
         );
         const done = parseBody(accessRequest, response);
+        if (step === 'revoke') await forgetGrant(program, id);
         if (json()) return printJson(done);
         process.stdout.write(`${done.id} ${done.state}\n`);
       });

@@ -4,7 +4,7 @@ import { type ContainerCredentials, startContainerEndpoint } from '../container-
 import { resolveTarget } from '../context.js';
 import { CredentialCache } from '../credential-cache.js';
 import { type ChildExit, exitAsChild, runChild } from '../run-child.js';
-import { integer, type VendFields, vendCredentials } from '../vend.js';
+import { duration, integer, type VendFields, vendCredentials } from '../vend.js';
 
 interface ServeOptions extends Omit<VendFields, 'target'> {
   port: number;
@@ -23,7 +23,11 @@ export function registerServe(program: Command): void {
     .argument('<target>', 'entitlement id, or account/role')
     .argument('[command...]', 'a command to run with the endpoint configured, after --')
     .option('--port <port>', 'port on 127.0.0.1 (default: any free port)', integer, 0)
-    .option('--duration <seconds>', 'session length (default 3600, capped by the entitlement)', integer)
+    .option(
+      '--duration <time>',
+      'session length, e.g. 3600, 90m, 1h (default 3600, capped by the entitlement)',
+      duration,
+    )
     .option('--reason <text>', 'why')
     .option('--region <region>', 'with a command: set AWS_REGION and AWS_DEFAULT_REGION')
     .option('--refresh-before <seconds>', 'vend anew this long before the credentials expire', integer, 300)
