@@ -50,5 +50,6 @@ const VERBS: Record<AccessRequestNotice['transition'], string> = {
 export function noticeText(notice: AccessRequestNotice): string {
   const r = notice.request;
   const minutes = Math.round(r.grantSeconds / 60);
-  return `${r.requesterName} ${VERBS[notice.transition]} ${r.requestableId} (${r.roleArn}) for ${minutes} min: "${r.reason}" [${r.id}]`;
+  // The principal beside the display name: a name is whatever the IdP or session says.
+  return `${r.requesterName} (${r.requester}) ${VERBS[notice.transition]} ${r.requestableId} (${r.roleArn}) for ${minutes} min: "${r.reason}" [${r.id}]`;
 }

@@ -6,10 +6,20 @@ import { type NoticeSink, noticeText } from './notice.js';
 export const SLACK_APPROVE_ACTION = 'credvend.approve';
 export const SLACK_DENY_ACTION = 'credvend.deny';
 
+/**
+ * Text as Slack must receive it: `&`, `<` and `>` escaped, so a requester's reason or name
+ * can never become a mention (`<!here>`), a user ping or a link Slack renders.
+ */
+export function slackEscape(text: string): string {
+  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+}
+
 /** Blocks of a notice: its text, and Approve/Deny buttons while the request awaits decisions. */
-function slackBlocks(notice: AccessRequestNotice): KnownBlock[] {
+export function slackBlocks(notice: AccessRequestNotice): KnownBlock[] {
   const r = notice.request;
-  const headline = notice.urgent ? `:rotating_light: <!channel> ${noticeText(notice)}` : noticeText(notice);
+  const text = slackEscape(noticeText(notice));
+  // The only markup credvend sends is its own: the alarm and channel mention of break-glass.
+  const headline = notice.urgent ? `:rotating_light: <!channel> ${text}` : text;
   const blocks: KnownBlock[] = [
     { type: 'section', text: { type: 'mrkdwn', text: headline } },
     {
@@ -67,7 +77,7 @@ export function slackSink(settings: {
     async deliver(notice) {
       await client.chat.postMessage({
         channel: settings.channel,
-        text: noticeText(notice),
+        text: slackEscape(noticeText(notice)),
         blocks: slackBlocks(notice),
       });
     },
