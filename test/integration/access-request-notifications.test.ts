@@ -5,7 +5,7 @@ import { Hono } from 'hono';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { accessRequestListWire, accessRequestWire } from '../../src/wire/access-requests.js';
 import { call, people, principalOf, putRequestable, requestsApp } from './access-request-support.js';
-import { auditEvents, dynamodb } from './support.js';
+import { auditOfAccessRequest } from './support.js';
 
 const WEBHOOK_SECRET = 'w'.repeat(40);
 const SIGNING_SECRET = 's'.repeat(32);
@@ -162,8 +162,8 @@ describe('notifications, Slack and break-glass', () => {
     expect(response.status).toBe(200);
     const state = await call(app, 'admin@example.com', 'GET', `/v1/access-requests/${request.id}`);
     expect(state.body.state).toBe('active');
-    const record = (await auditEvents(dynamodb())).find(
-      (e) => e.accessRequestId === request.id && e.action === 'access-request.approve',
+    const record = (await auditOfAccessRequest(request.id)).find(
+      (e) => e.action === 'access-request.approve',
     );
     expect(record).toMatchObject({
       outcome: 'applied',
@@ -191,8 +191,8 @@ describe('notifications, Slack and break-glass', () => {
 
     const state = await call(app, 'admin@example.com', 'GET', `/v1/access-requests/${request.id}`);
     expect(state.body.state).toBe('requested');
-    const refusals = (await auditEvents(dynamodb())).filter(
-      (e) => e.accessRequestId === request.id && e.action === 'access-request.approve',
+    const refusals = (await auditOfAccessRequest(request.id)).filter(
+      (e) => e.action === 'access-request.approve',
     );
     expect(refusals.map((e) => [e.slackUserId, e.outcome, e.problemCode]).sort()).toEqual([
       ['U0ALICE', 'denied', 'not-approver'],
@@ -217,9 +217,7 @@ describe('notifications, Slack and break-glass', () => {
     expect(created.status).toBe(201);
     const id = String(created.body.id);
     expect(failing.received.filter((m) => m.body.includes(id))).toHaveLength(3);
-    const recorded = (await auditEvents(dynamodb())).filter(
-      (e) => e.accessRequestId === id && e.action === 'access-request.notify',
-    );
+    const recorded = (await auditOfAccessRequest(id)).filter((e) => e.action === 'access-request.notify');
     expect(recorded).toHaveLength(1);
     expect(recorded[0]).toMatchObject({ outcome: 'error' });
     expect(recorded[0]?.detail).toContain('webhook');

@@ -1,12 +1,12 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { problemWire } from '../../src/wire/problem.js';
 import { readWire } from '../fixtures/read-wire.js';
-import { auditEvents, devToken, dynamodb, stack, vendApp } from './support.js';
+import { auditOfRequest, auditWithOutcome, devToken, oidcPrincipal, stack, vendApp } from './support.js';
 
 const app = () => vendApp();
 
 async function issuedCount(): Promise<number> {
-  return (await auditEvents(dynamodb())).filter((e) => e.outcome === 'issued').length;
+  return (await auditWithOutcome('issued')).length;
 }
 
 function conditionWith(value: string): string {
@@ -72,8 +72,8 @@ describe('bad input is refused with problem+json and changes nothing', () => {
     const problem = await readWire(response, problemWire);
     expect(problem.type).toBe(`urn:credvend:problem:${code}`);
     expect(problem.detail).toEqual(expect.any(String));
-    const events = await auditEvents(dynamodb());
-    expect(events.find((e) => e.requestId === problem.requestId)).toMatchObject({
+    const [event] = await auditOfRequest(oidcPrincipal('alice@example.com'), problem.requestId);
+    expect(event).toMatchObject({
       outcome: 'denied',
       principal: `${stack().issuer}#alice@example.com`,
       problemCode: code,

@@ -253,6 +253,36 @@ describe('Class: PrivilegedAccess', () => {
     ]);
   });
 
+  it('still refuses when the refusal cannot be audited and nobody listens for audit failures', async () => {
+    // Prepare
+    const w = world();
+    w.table.faults.fail('write', new Error('audit table down'));
+
+    // Act / Assess
+    await expect(w.access.require(caller(), 'admin', 'entitlement.put', context)).rejects.toThrow(
+      ForbiddenError,
+    );
+  });
+
+  it('records where a refusal came from, the user agent cut to 512 characters', async () => {
+    // Prepare
+    const w = world();
+
+    // Act
+    await w.access
+      .require(caller(), 'auditor', 'audit.read', {
+        requestId: 'r',
+        sourceIp: '203.0.113.9',
+        userAgent: 'u'.repeat(600),
+      })
+      .catch(() => undefined);
+
+    // Assess
+    expect(w.table.records()).toEqual([
+      expect.objectContaining({ requestId: 'r', sourceIp: '203.0.113.9', userAgent: 'u'.repeat(512) }),
+    ]);
+  });
+
   it('still refuses when the refusal cannot be audited, and reports the audit failure', async () => {
     // Prepare
     const w = world();
@@ -275,5 +305,88 @@ describe('Class: PrivilegedAccess', () => {
     // Assess
     await expect(attempt).rejects.toThrow(ForbiddenError);
     expect(failures).toEqual([new Error('audit table down')]);
+  });
+});
+
+describe('EntitlementAdmin: what each refusal and change records', () => {
+  beforeEach(() => {
+    vi.useFakeTimers({ toFake: ['Date'] });
+    vi.setSystemTime(T0);
+  });
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
+  it('audits a refusal under the action refused, and asks for the admin role every time', async () => {
+    // Prepare
+    const { service, table } = setup();
+    const attempts = [
+      () => service.get(auditor, 'ent-1', context),
+      () => service.list(auditor, 10, undefined, context),
+      () => service.put(auditor, input, undefined, context),
+      () => service.delete(auditor, 'ent-1', 1, context),
+    ];
+
+    // Act
+    for (const attempt of attempts) await expect(attempt()).rejects.toThrow(ForbiddenError);
+
+    // Assess
+    expect(table.records().map((r) => [r.action, r.detail, r.sourceIp, r.userAgent])).toEqual([
+      ['entitlement.read', 'this needs the admin role', context.sourceIp, context.userAgent],
+      ['entitlement.read', 'this needs the admin role', context.sourceIp, context.userAgent],
+      ['entitlement.put', 'this needs the admin role', context.sourceIp, context.userAgent],
+      ['entitlement.delete', 'this needs the admin role', context.sourceIp, context.userAgent],
+    ]);
+  });
+
+  it('names the entitlement in every conflict and 404, and the validation failure', async () => {
+    // Prepare
+    const { service } = setup();
+    await service.put(admin, input, undefined, context);
+
+    // Act / Assess
+    await expect(service.put(admin, input, undefined, context)).rejects.toThrow(
+      'entitlement ent-1 exists: send If-Match with its ETag to replace it',
+    );
+    await expect(service.delete(admin, 'ent-1', undefined, context)).rejects.toThrow(
+      'entitlement ent-1 exists: send If-Match with its ETag to delete it',
+    );
+    await expect(service.get(admin, 'ent-9', context)).rejects.toThrow('no entitlement ent-9');
+    await expect(service.put(admin, { ...input, roleArn: 'x' }, 1, context)).rejects.toThrow(
+      'the entitlement is not valid',
+    );
+  });
+
+  it('redacts an ExternalId in the recorded change, and adds none where there is none', async () => {
+    // Prepare
+    const { service, table } = setup();
+
+    // Act
+    await service.put(admin, input, undefined, context);
+
+    // Assess
+    expect(table.records()[0]?.change).not.toContain('externalId');
+  });
+
+  it('names the rule and the cap when an issuer’s claim rules are full; other subjects are not counted', async () => {
+    // Prepare
+    const { service, entitlements } = setup();
+    const subject = claimRuleSubject(ISSUER);
+    for (let i = 0; i < MAX_CLAIM_RULES_PER_ISSUER; i++) {
+      entitlements.put(entitlement({ id: `rule-${i}`, subject, claimConditions: { team: `t${i}` } }));
+      entitlements.put(entitlement({ id: `row-${i}` }));
+    }
+
+    // Act
+    const refused = await service
+      .put(admin, { ...input, id: 'one-more', subject, claimConditions: { team: 'x' } }, undefined, context)
+      .catch((e: unknown) => e);
+    const plain = await service.put(admin, { ...input, id: 'plain' }, undefined, context);
+
+    // Assess
+    expect(refused instanceof InvalidRequestError ? refused.issues : []).toEqual([
+      { path: 'subject', message: `at most ${MAX_CLAIM_RULES_PER_ISSUER} claim rules per issuer` },
+    ]);
+    expect(plain.version).toBe(1);
   });
 });

@@ -9,6 +9,7 @@ import {
   ForbiddenError,
   LimitExceededError,
   NotFoundError,
+  StsUnavailableError,
 } from '../../src/domain/shared/errors.js';
 import { newEventId } from '../../src/domain/shared/ids.js';
 import { caller, entitlement } from './fixtures.js';
@@ -90,7 +91,10 @@ describe('Class: Revoker', () => {
     const denial = table.records().find((r) => r.outcome === 'denied');
 
     // Act / Assess
-    await expect(revoker.revoke(admin, newEventId(), context)).rejects.toThrow(NotFoundError);
+    const unknown = newEventId();
+    await expect(revoker.revoke(admin, unknown, context)).rejects.toThrow(
+      new NotFoundError(`no issuance ${unknown}`),
+    );
     await expect(revoker.revoke(admin, 'ASIANEVERISSUED0000', context)).rejects.toThrow(NotFoundError);
     await expect(revoker.revoke(admin, denial?.eventId ?? '', context)).rejects.toThrow(NotFoundError);
     expect(table.withAction('audit.revoke')).toEqual([]);
@@ -132,6 +136,20 @@ describe('Class: Revoker', () => {
     expect(result.applied).toBe(false);
     expect(result.detail).toContain('(AccessDenied)');
     expect(result.detail).not.toContain('not authorized');
+  });
+
+  it('hands over the policy, not a refusal, when the write fails with an error that is not the caller’s', async () => {
+    // Prepare
+    const { revoker, applier, table, issued } = await setup();
+    applier.faults.fail('apply', new StsUnavailableError('STS is down'));
+
+    // Act
+    const result = await revoker.revoke(admin, issued.eventId, context);
+
+    // Assess
+    expect(result.applied).toBe(false);
+    expect(result.detail).toContain('(StsUnavailableError)');
+    expect(table.withAction('audit.revoke')).toEqual([expect.objectContaining({ outcome: 'error' })]);
   });
 
   it('records a refusal (the role’s revocation policies full) and passes it to the admin', async () => {
