@@ -74,6 +74,15 @@ export interface CapacityFigures {
   storedBytes: number;
   /** Audit record item size, without overhead (what a write unit is counted on). */
   itemBytes: number;
+  /** Each index entry of the record whose partition key one role, account or caller shares. */
+  sharedPartitions: SharedPartition[];
+}
+
+/** An index partition every issuance of one role (account, caller) writes, and what each write costs it. */
+export interface SharedPartition {
+  index: string;
+  by: 'role' | 'account' | 'caller';
+  writeUnits: number;
 }
 
 interface Counter {
@@ -134,11 +143,18 @@ export function itemBytes(item: Record<string, AttributeValue>, only?: ReadonlyS
     .reduce((sum, [name, value]) => sum + Buffer.byteLength(name) + valueBytes(value), 0);
 }
 
-/** The record's item and every index entry it has (keys present), each with the 100-byte overhead. */
-async function storedBytes(client: DynamoDBClient, table: string, item: Record<string, AttributeValue>) {
+/**
+ * The record's item and every index entry it has (keys present), each with the 100-byte
+ * overhead; and the entries whose partition key names the record's role, account or caller
+ * (every issuance of that one role writes that partition: DynamoDB allows 1 000 write units
+ * a second per partition).
+ */
+async function storage(client: DynamoDBClient, table: string, item: Record<string, AttributeValue>) {
   const { Table } = await client.send(new DescribeTableCommand({ TableName: table }));
   const tableKeys = (Table?.KeySchema ?? []).map((k) => k.AttributeName ?? '');
   let total = itemBytes(item) + 100;
+  const shared: SharedPartition[] = [];
+  const named = { role: item.roleArn?.S, account: item.accountId?.S, caller: item.principal?.S };
   for (const index of Table?.GlobalSecondaryIndexes ?? []) {
     const keys = (index.KeySchema ?? []).map((k) => k.AttributeName ?? '');
     if (!keys.every((k) => item[k] !== undefined)) continue;
@@ -147,9 +163,15 @@ async function storedBytes(client: DynamoDBClient, table: string, item: Record<s
       projection?.ProjectionType === 'ALL'
         ? undefined
         : new Set([...tableKeys, ...keys, ...(projection?.NonKeyAttributes ?? [])]);
-    total += itemBytes(item, names) + 100;
+    const entry = itemBytes(item, names);
+    total += entry + 100;
+    const hash = item[keys[0] ?? '']?.S ?? '';
+    const by = (['role', 'account', 'caller'] as const).find(
+      (k) => named[k] && hash.includes(named[k] ?? ''),
+    );
+    if (by) shared.push({ index: index.IndexName ?? '?', by, writeUnits: Math.ceil(entry / 1024) });
   }
-  return total;
+  return { total, shared };
 }
 
 /** The stack's settings with every quota and attempt counter at its default, as deployed. */
@@ -259,6 +281,7 @@ export async function measureIssuances(
     new GetItemCommand({ TableName: table, Key: { eventId: { S: lastEventId } } }),
   );
   if (!Item) throw new Error(`audit record ${lastEventId} not found`);
+  const stored = await storage(dynamodbOf(inspect), table, Item);
   return {
     issuances: count,
     writeUnits: counter.write / count,
@@ -266,7 +289,8 @@ export async function measureIssuances(
     readUnits: counter.read / count,
     calls: new Map([...counter.calls].map(([name, n]) => [name, n / count])),
     responseBytes: responseBytes / count,
-    storedBytes: await storedBytes(dynamodbOf(inspect), table, Item),
+    storedBytes: stored.total,
     itemBytes: itemBytes(Item),
+    sharedPartitions: stored.shared,
   };
 }

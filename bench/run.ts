@@ -10,13 +10,14 @@ import { findFreePort } from '../src/local/preflight.js';
 import { benchAudit } from './audit.js';
 import { benchCli } from './cli.js';
 import { benchColdStart } from './cold-start.js';
-import { benchCostModel } from './cost-model.js';
+import { benchCostModel, type CostFigures } from './cost-model.js';
 import { benchIssuance } from './issuance.js';
 import { benchLoad } from './load.js';
 import { benchOwnCpu } from './own-cpu.js';
 import { memorySizeOf } from './prices.js';
 import { benchRejectionCost } from './rejection-cost.js';
 import { benchSubjects } from './subjects.js';
+import { printTargets } from './targets.js';
 
 const host = '127.0.0.1';
 const requests = Number(process.env.BENCH_REQUESTS ?? 300);
@@ -35,10 +36,11 @@ const environment = await startLocalEnvironment({
   motoPort: await findFreePort(host),
   logLevel: 'warn',
 });
+let cost: CostFigures | undefined;
 try {
   if (runs('CLI')) await benchCli(environment);
   await benchIssuance(environment, requests);
-  if (ownCpu && runs('COST')) await benchCostModel(environment, ownCpu, coldStart, requests);
+  if (ownCpu && runs('COST')) cost = await benchCostModel(environment, ownCpu, coldStart, requests);
   else await benchRejectionCost(environment, requests, await memorySizeOf('vend'));
   if (runs('SUBJECTS')) await benchSubjects(environment, requests);
   if (runs('LOAD')) {
@@ -53,3 +55,4 @@ try {
 } finally {
   await environment.stop();
 }
+printTargets({ coldStart, ownCpu, cost });
