@@ -9,8 +9,6 @@ import type {
   Requestable,
 } from '../domain/access-requests/types.js';
 import { parsePolicyDocument } from '../domain/policy/policy.js';
-import { InvalidRequestError } from '../domain/shared/errors.js';
-import { invalidRequest } from '../domain/shared/validation.js';
 import type {
   AccessRequestWire,
   accessRequestBodyWire,
@@ -18,21 +16,6 @@ import type {
   RequestableWire,
   requestableBodyWire,
 } from '../wire/access-requests.js';
-
-function parseJson(text: string): unknown {
-  if (text.trim() === '') return {};
-  try {
-    return JSON.parse(text);
-  } catch {
-    throw new InvalidRequestError('the body is not valid JSON');
-  }
-}
-
-export function parseBody<T extends z.ZodType>(schema: T, text: string, what: string): z.output<T> {
-  const result = schema.safeParse(parseJson(text));
-  if (!result.success) throw invalidRequest(`the body does not match the ${what} schema`, result.error);
-  return result.data;
-}
 
 export function toAccessRequestInput(body: z.output<typeof accessRequestBodyWire>): AccessRequestInput {
   const input: AccessRequestInput = {

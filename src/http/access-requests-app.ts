@@ -19,7 +19,6 @@ import {
   requestableBodyWire,
 } from '../wire/access-requests.js';
 import {
-  parseBody,
   toAccessRequestInput,
   toAccessRequestWire,
   toRequestableInput,
@@ -27,6 +26,7 @@ import {
 } from './access-request-schema.js';
 import type { AppEnv } from './app-env.js';
 import { authenticate } from './authenticate.js';
+import { parseJsonBody } from './json-body.js';
 import { errorHandler, limitBody, notFound, requestId, securityHeaders } from './middleware.js';
 import { requestContextOf, type SourceIpResolver } from './request-context.js';
 import { parseSlackInteraction } from './slack-interaction.js';
@@ -116,7 +116,7 @@ function requestRoutes(deps: AccessRequestAppDependencies): Hono<AppEnv> {
 
   api.post('/', async (c) => {
     const body = await parsed(deps, c, 'access-request.create', (text) =>
-      parseBody(accessRequestBodyWire, text, 'access request'),
+      parseJsonBody(accessRequestBodyWire, text, 'access request'),
     );
     const created = await deps.requests.open(
       requesterOf(c.get('caller')),
@@ -138,7 +138,7 @@ function requestRoutes(deps: AccessRequestAppDependencies): Hono<AppEnv> {
         deps,
         c,
         `access-request.${step}`,
-        (text) => parseBody(decisionBodyWire, text, 'decision'),
+        (text) => parseJsonBody(decisionBodyWire, text, 'decision'),
         id,
       );
       const done = await deps.requests[step](actor(c), id, context(c), comment);
@@ -182,7 +182,7 @@ function requestableRoutes(deps: AccessRequestAppDependencies): Hono<AppEnv> {
 
   api.put('/:id', async (c) => {
     const id = checkedRequestableId(c.req.param('id'));
-    const body = parseBody(requestableBodyWire, await c.req.text(), 'requestable access');
+    const body = parseJsonBody(requestableBodyWire, await c.req.text(), 'requestable access');
     const expected = ifMatch(c.req.header('if-match'));
     const saved = await deps.requestables.put(
       c.get('caller'),

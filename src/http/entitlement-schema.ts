@@ -1,9 +1,7 @@
 import type { EntitlementInput } from '../domain/admin/entitlement-admin.js';
 import { parsePolicyDocument } from '../domain/policy/policy.js';
 import { checkPolicyShape } from '../domain/policy/shape.js';
-import { InvalidRequestError } from '../domain/shared/errors.js';
 import type { Entitlement } from '../domain/shared/types.js';
-import { invalidRequest } from '../domain/shared/validation.js';
 import {
   awsPrincipalSubject,
   claimRuleSubject,
@@ -11,6 +9,7 @@ import {
   oidcSubject,
 } from '../domain/subjects/subjects.js';
 import { type AdminEntitlementWire, entitlementInputWire, type SubjectWire } from '../wire/entitlements.js';
+import { parseJsonBody } from './json-body.js';
 
 function subjectOf(subject: SubjectWire): Pick<EntitlementInput, 'subject' | 'claimConditions'> {
   if ('oidc' in subject) return { subject: oidcSubject(subject.oidc.issuer, subject.oidc.sub) };
@@ -21,17 +20,7 @@ function subjectOf(subject: SubjectWire): Pick<EntitlementInput, 'subject' | 'cl
 
 /** Untrusted PUT body → an entitlement to validate further in the domain. */
 export function parseEntitlementBody(id: string, text: string): EntitlementInput {
-  let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch {
-    throw new InvalidRequestError('the body is not valid JSON');
-  }
-  const result = entitlementInputWire.safeParse(json);
-  if (!result.success) {
-    throw invalidRequest('the body does not match the entitlement schema', result.error);
-  }
-  const b = result.data;
+  const b = parseJsonBody(entitlementInputWire, text, 'entitlement');
   const input: EntitlementInput = {
     id,
     ...subjectOf(b.subject),

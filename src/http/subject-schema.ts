@@ -1,21 +1,12 @@
 import type * as z from 'zod';
-import { InvalidRequestError } from '../domain/shared/errors.js';
 import type { Entitlement } from '../domain/shared/types.js';
-import { invalidRequest } from '../domain/shared/validation.js';
 import { subjectKindOf } from '../domain/subjects/subjects.js';
 import { explainRequestWire, type SubjectListWire } from '../wire/subjects.js';
 import { toSubjectWire } from './entitlement-schema.js';
+import { parseJsonBody } from './json-body.js';
 
 export function parseExplainBody(text: string): z.infer<typeof explainRequestWire> {
-  let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch {
-    throw new InvalidRequestError('the body is not valid JSON');
-  }
-  const result = explainRequestWire.safeParse(json);
-  if (!result.success) throw invalidRequest('the body must be { issuer, claims }', result.error);
-  return result.data;
+  return parseJsonBody(explainRequestWire, text, 'explain request ({ issuer, claims })');
 }
 
 /** Distinct subjects of a page of entitlements, each with the ids granted to it. */
