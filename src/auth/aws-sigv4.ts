@@ -26,16 +26,34 @@ export interface SigV4AuthSettings {
   attempts?: { limiter: RateLimiter; perSource?: RateLimitPolicy; perKey?: RateLimitPolicy };
 }
 
+/**
+ * The buckets one unverified attempt spends. The per-key bucket is keyed by the claimed key
+ * id *and* the source: a key id is no secret (it is in every CloudTrail record and signed
+ * header), so a bucket of the key id alone would let anyone who names a victim's key id
+ * exhaust it and lock the victim out. Naming it now spends only the namer's own bucket.
+ */
+export function attemptBuckets(
+  attempts: Pick<NonNullable<SigV4AuthSettings['attempts']>, 'perKey' | 'perSource'>,
+  claimedKeyId: string,
+  sourceIp: string | undefined,
+): RateLimitBucket[] {
+  const buckets: RateLimitBucket[] = [];
+  const source = sourceIp ?? 'unknown-source';
+  if (attempts.perKey) {
+    buckets.push({ scope: 'aws-auth-key', id: `${claimedKeyId}|${source}`, ...attempts.perKey });
+  }
+  if (sourceIp && attempts.perSource)
+    buckets.push({ scope: 'aws-auth-source', id: sourceIp, ...attempts.perSource });
+  return buckets;
+}
+
 async function countAttempt(
   attempts: NonNullable<SigV4AuthSettings['attempts']>,
   claimedKeyId: string,
   sourceIp: string | undefined,
   now: Date,
 ): Promise<void> {
-  const buckets: RateLimitBucket[] = [];
-  if (attempts.perKey) buckets.push({ scope: 'aws-auth-key', id: claimedKeyId, ...attempts.perKey });
-  if (sourceIp && attempts.perSource)
-    buckets.push({ scope: 'aws-auth-source', id: sourceIp, ...attempts.perSource });
+  const buckets = attemptBuckets(attempts, claimedKeyId, sourceIp);
   if (buckets.length === 0) return;
   try {
     await attempts.limiter.take(buckets, now);
