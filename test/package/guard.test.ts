@@ -17,7 +17,11 @@ interface Template extends HookTemplate {
 
 const packaged = inject('packaged');
 const templateIn = (dir: string) => join(dir, 'cloudformation-template-update-stack.json');
-const TARGET_TEMPLATES = ['deploy/target-account-role.yaml', 'deploy/target-account-stackset.yaml'];
+const TARGET_TEMPLATES = [
+  'deploy/target-account-role.yaml',
+  'deploy/target-account-stackset.yaml',
+  'deploy/log-archive.yaml',
+];
 const EXCEPTIONS_DOC = 'docs/operations/control-exceptions.md';
 
 /**
