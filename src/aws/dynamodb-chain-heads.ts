@@ -4,13 +4,15 @@ import {
   paginateQuery,
   paginateScan,
 } from '@aws-sdk/client-dynamodb';
-import type { ChainHead } from '../domain/audit/digest.js';
+import type { ChainHead, ForwardDatedRecord } from '../domain/audit/digest.js';
 import type { ChainHeadSource } from '../domain/audit/digest-writer.js';
 import { readNumber, readString } from './attribute-values.js';
 import { outcomeSegments } from './audit-shards.js';
 import { AUDIT_INDEX } from './table-schema.js';
 
-const PROJECTION = 'chainId, seq, #hash, #time';
+const PROJECTION = 'eventId, chainId, seq, #hash, #time';
+/** Later than any time a record can carry: the open end of a "dated after" Query. */
+const END_OF_TIME = '9999-12-31T23:59:59.999Z';
 const NAMES = { '#hash': 'hash', '#time': 'time' };
 
 type WindowHead = ChainHead & { records: number; minSeq: number };
@@ -25,11 +27,16 @@ export class DynamoDbChainHeads implements ChainHeadSource {
     private readonly tableName: string,
   ) {}
 
-  async headsBetween(after: string | undefined, upTo: string): Promise<WindowHead[]> {
+  async headsBetween(
+    after: string | undefined,
+    upTo: string,
+    refused: ReadonlySet<string> = new Set(),
+  ): Promise<WindowHead[]> {
     const heads = new Map<string, WindowHead>();
     const add = (item: Record<string, AttributeValue>) => {
       const time = readString(item, 'time');
       if ((after !== undefined && time <= after) || time > upTo) return;
+      if (refused.has(readString(item, 'eventId'))) return;
       const chainId = readString(item, 'chainId');
       const seq = readNumber(item, 'seq');
       const seen = heads.get(chainId);
@@ -44,6 +51,24 @@ export class DynamoDbChainHeads implements ChainHeadSource {
     if (after === undefined) await this.scan(add);
     else for (const segment of outcomeSegments()) await this.queryShard(segment, after, upTo, add);
     return [...heads.values()];
+  }
+
+  /** Records dated after `after`: one Query per outcome shard, usually each finding nothing. */
+  async recordsAfter(after: string): Promise<Array<Omit<ForwardDatedRecord, 'seenAt'>>> {
+    const found: Array<Omit<ForwardDatedRecord, 'seenAt'>> = [];
+    for (const segment of outcomeSegments())
+      await this.queryShard(segment, after, END_OF_TIME, (item) => {
+        const time = readString(item, 'time');
+        if (time <= after) return;
+        found.push({
+          chainId: readString(item, 'chainId'),
+          seq: readNumber(item, 'seq'),
+          eventId: readString(item, 'eventId'),
+          time,
+          hash: readString(item, 'hash'),
+        });
+      });
+    return found;
   }
 
   private async scan(add: (item: Record<string, AttributeValue>) => void): Promise<void> {

@@ -36,6 +36,13 @@ export function createDigestJob(root: Composition): () => Promise<SignedDigest |
         records: signed.digest.recordCount,
         chainsAdvanced: signed.digest.advanced.length,
       });
+    // A forged record waiting for its time to come: an alarm, not a note (see DIGEST_CLOCK_SKEW_SECONDS).
+    const refused = signed?.digest.forwardDated ?? [];
+    if (refused.length > 0)
+      root.logger.error('audit records dated after the digest run: refused, never anchored', {
+        records: refused.length,
+        eventIds: refused.map((r) => r.eventId).join(','),
+      });
     return signed;
   };
 }

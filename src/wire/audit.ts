@@ -126,7 +126,7 @@ export type AccessKeyIssuanceWire = z.infer<typeof accessKeyIssuanceWire>;
 
 const findingWire = z.object({
   kind: z.string(),
-  severity: z.enum(['error', 'info']),
+  severity: z.enum(['error', 'warning', 'info']),
   detail: z.string(),
   chainId: z.string().optional(),
   seq: z.number().int().optional(),

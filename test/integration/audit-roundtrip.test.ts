@@ -222,6 +222,17 @@ describe('every kind of audit record round-trips through the API, the export and
     const server = await readWire(await get(`/v1/audit/verify?${range()}`), verificationReportWire);
     expect(server).toMatchObject({ ok: true, anchoredRecords: written.length });
   }, 120_000);
+  it('the digest job refuses a record dated an hour ahead, found in DynamoDB by its time index', async () => {
+    const ahead = new Date(Date.now() + 3_600_000);
+    const forger = new ChainedAuditLog(new DynamoDbAuditSink(client, table), () => newEventId());
+    const [event] = stamp(everyKindOfEvent().slice(0, 1), ahead);
+    if (!event) throw new Error('no event');
+    await forger.append(event);
+    const signed = await digestJob();
+    expect(signed?.digest.forwardDated).toEqual([
+      expect.objectContaining({ eventId: event.eventId, time: event.time, seq: 0 }),
+    ]);
+  }, 60_000);
 });
 
 /** A forwarder to DynamoDB Local that answers every request after the first `pass` with a hard error. */

@@ -28,9 +28,11 @@ function harness(algorithm: DigestSigningAlgorithm) {
   let now = Date.parse('2026-03-01T00:00:00.000Z');
   const deps = {
     heads: {
-      headsBetween: async (after: string | undefined, upTo: string) => {
+      headsBetween: async (after: string | undefined, upTo: string, refused = new Set<string>()) => {
         const heads = new Map<string, ChainHead & { records: number; minSeq: number }>();
-        for (const r of records.filter((r) => (after === undefined || r.time > after) && r.time <= upTo)) {
+        const inWindow = (r: ChainedAuditEvent) =>
+          (after === undefined || r.time > after) && r.time <= upTo && !refused.has(r.eventId);
+        for (const r of records.filter(inWindow)) {
           const seen = heads.get(r.chainId);
           const head = { chainId: r.chainId, seq: r.seq, hash: r.hash, time: r.time };
           if (!seen) heads.set(r.chainId, { ...head, records: 1, minSeq: r.seq });
@@ -38,6 +40,10 @@ function harness(algorithm: DigestSigningAlgorithm) {
         }
         return [...heads.values()];
       },
+      recordsAfter: async (after: string) =>
+        records
+          .filter((r) => r.time > after)
+          .map(({ chainId, seq, eventId, time, hash }) => ({ chainId, seq, eventId, time, hash })),
     },
     signer: {
       keyId: 'test-key',

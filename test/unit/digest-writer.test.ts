@@ -1,7 +1,12 @@
 import { verify } from 'node:crypto';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { AuditEvent } from '../../src/domain/audit/audit.js';
-import { digestSigningString, signedDigestHash } from '../../src/domain/audit/digest.js';
+import { ChainedAuditLog } from '../../src/domain/audit/chain.js';
+import {
+  DIGEST_CLOCK_SKEW_SECONDS,
+  digestSigningString,
+  signedDigestHash,
+} from '../../src/domain/audit/digest.js';
 import { writeNextDigest } from '../../src/domain/audit/digest-writer.js';
 import {
   InMemoryAuditTable,
@@ -172,5 +177,87 @@ describe('Function: writeNextDigest', () => {
     expect(clean).toMatchObject({ ok: true, anchoring: 'digests', recordsChecked: 3, digestsChecked: 2 });
     expect(edited.ok).toBe(false);
     expect(edited.findings.map((f) => f.kind)).toContain('edited');
+  });
+
+  it('refuses to anchor a record dated after its run beyond the clock skew, then and when its time comes', async () => {
+    // Prepare: a forger with write access to the table adds a chain dated an hour ahead
+    const { deps, append, table, verifyAll } = setup();
+    await append();
+    const forger = new ChainedAuditLog(table, () => 'forged-chain');
+    const ahead = new Date(Date.now() + 3_600_000);
+    await forger.append({
+      eventId: newEventId(ahead),
+      time: ahead.toISOString(),
+      action: 'credentials.issue',
+      outcome: 'issued',
+      requestId: 'forged',
+      principal: 'p',
+      authMethod: 'oidc',
+    });
+    const [, forged] = table.records();
+    tick(1000);
+
+    // Act: a digest now, then digests once the forged time has passed
+    const first = await writeNextDigest(deps);
+    tick(2 * 3_600_000);
+    await append();
+    const later = await writeNextDigest(deps);
+    tick(1000);
+    const after = await writeNextDigest(deps);
+    const report = await verifyAll();
+
+    // Assess
+    expect(first?.digest.forwardDated).toEqual([
+      expect.objectContaining({ eventId: forged?.eventId, chainId: 'forged-chain', seq: 0 }),
+    ]);
+    expect(later?.digest.forwardDated?.map((r) => r.eventId)).toEqual([forged?.eventId]);
+    expect(later?.digest.advanced.map((c) => c.chainId)).not.toContain('forged-chain');
+    expect(after?.digest.forwardDated).toBeUndefined();
+    expect(report.ok).toBe(false);
+    expect(report.findings).toContainEqual(
+      expect.objectContaining({ kind: 'forward-dated', severity: 'error', eventId: forged?.eventId }),
+    );
+  });
+
+  it('anchors a record dated ahead within the stated clock skew as any other', async () => {
+    // Prepare
+    const { deps, table, verifyAll } = setup();
+    const log = new ChainedAuditLog(table, () => 'skewed-writer');
+    const ahead = new Date(Date.now() + (DIGEST_CLOCK_SKEW_SECONDS - 10) * 1000);
+    await log.append({
+      eventId: newEventId(ahead),
+      time: ahead.toISOString(),
+      action: 'credentials.issue',
+      outcome: 'issued',
+      requestId: 'skewed',
+      principal: 'p',
+      authMethod: 'oidc',
+    });
+
+    // Act
+    const first = await writeNextDigest(deps);
+    tick(DIGEST_CLOCK_SKEW_SECONDS * 1000);
+    const second = await writeNextDigest(deps);
+
+    // Assess
+    expect(first?.digest.forwardDated).toBeUndefined();
+    expect(second?.digest.advanced.map((c) => c.chainId)).toEqual(['skewed-writer']);
+    expect(await verifyAll()).toMatchObject({ ok: true, anchoredRecords: 1 });
+  });
+
+  it('warns when the digests given end before the newest record', async () => {
+    // Prepare
+    const { deps, append, verifyAll } = setup();
+    await append();
+    await writeNextDigest(deps);
+    await append();
+
+    // Act
+    const report = await verifyAll();
+
+    // Assess: still ok (nothing is broken), but said before the notes
+    expect(report.ok).toBe(true);
+    expect(report.findings[0]).toMatchObject({ kind: 'digests-end-early', severity: 'warning' });
+    expect(report.findings[0]?.detail).toMatch(/1 records after them are not anchored/);
   });
 });

@@ -46,7 +46,8 @@ function printReport(report: VerificationReport, json: boolean): void {
         f.eventId ? `event ${f.eventId}` : '',
         f.digestKey ? `digest ${f.digestKey}` : '',
       ].filter(Boolean);
-      return `${f.severity === 'error' ? 'BROKEN' : 'note'} ${f.kind}: ${where.join(', ')}: ${f.detail}\n`;
+      const label = f.severity === 'error' ? 'BROKEN' : f.severity === 'warning' ? 'WARNING' : 'note';
+      return `${label} ${f.kind}: ${where.join(', ')}: ${f.detail}\n`;
     });
     process.stdout.write(lines.join(''));
     if (report.findingsOmitted) process.stdout.write(`… ${report.findingsOmitted} more findings\n`);

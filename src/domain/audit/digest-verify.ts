@@ -36,7 +36,9 @@ export type FindingKind =
   | 'deleted-chain'
   | 'fabricated-chain'
   | 'backdated'
+  | 'forward-dated'
   | 'unanchored'
+  | 'digests-end-early'
   // the export an offline verification was given
   | 'unreadable-record'
   | 'incomplete-export'
@@ -48,10 +50,14 @@ export type FindingKind =
   | 'misplaced-digest'
   | 'swapped-digests';
 
-/** `unanchored` is the only finding that is not an error: records newer than the last digest. */
+/**
+ * Errors break verification. `digests-end-early` is a warning: the digests given stop before
+ * the newest record, so the records after them are vouched for by nothing (fetch newer digests).
+ * `unanchored` is a note per such record.
+ */
 export interface Finding {
   kind: FindingKind;
-  severity: 'error' | 'info';
+  severity: 'error' | 'warning' | 'info';
   detail: string;
   chainId?: string;
   seq?: number;
@@ -92,6 +98,18 @@ const signedDigestSchema = z.object({
     known: z.array(z.object(head)),
     recordCount: z.number().int(),
     knownChainCount: z.number().int(),
+    forwardDated: z
+      .array(
+        z.object({
+          chainId: z.string(),
+          seq: z.number().int().min(0),
+          eventId: z.string(),
+          time: z.string(),
+          hash: z.string(),
+          seenAt: z.string(),
+        }),
+      )
+      .optional(),
   }),
   signingAlgorithm: z.enum(['ECDSA_SHA_256', 'RSASSA_PSS_SHA_256']),
   keyId: z.string(),
@@ -174,6 +192,7 @@ async function checkDigests(source: DigestSource, publicKey: KeyObject, from: st
     for (const chain of signed.digest.advanced) anchorsOf(chain);
     for (const chain of signed.digest.known) anchorsOf(chain);
   }
+  check.findings.push(...forwardDatedFindings(valid.filter(({ key }) => !misplaced.has(key))));
   const first = valid[0]?.signed.digest;
   const last = valid.at(-1)?.signed.digest;
   if (first && last) {
@@ -218,6 +237,48 @@ async function linkFindings(
     ];
   }
   return [];
+}
+
+/** Records a digest writer refused to anchor because they were dated after its run. */
+function forwardDatedFindings(valid: ReadonlyArray<{ key: string; signed: SignedDigest }>): Finding[] {
+  const named = new Map<string, Finding>();
+  for (const { key, signed } of valid) {
+    for (const r of signed.digest.forwardDated ?? []) {
+      if (named.has(r.eventId)) continue;
+      named.set(
+        r.eventId,
+        error('forward-dated', `dated ${r.time}, already in the table at ${r.seenAt}: never anchored`, {
+          chainId: r.chainId,
+          seq: r.seq,
+          eventId: r.eventId,
+          digestKey: key,
+        }),
+      );
+    }
+  }
+  return [...named.values()];
+}
+
+/** A warning when the digests stop before the newest record: what follows them is vouched for by nothing. */
+function digestsEndEarly(
+  records: readonly ChainedAuditEvent[],
+  lastDigest: { key: string; endTime: string } | undefined,
+): Finding[] {
+  const newest = records.reduce<ChainedAuditEvent | undefined>(
+    (latest, r) => (latest && latest.time >= r.time ? latest : r),
+    undefined,
+  );
+  if (!newest || (lastDigest && lastDigest.endTime >= newest.time)) return [];
+  const after = records.filter((r) => !lastDigest || r.time > lastDigest.endTime).length;
+  const end = lastDigest ? `end at ${lastDigest.endTime}` : 'are none';
+  return [
+    {
+      kind: 'digests-end-early',
+      severity: 'warning',
+      detail: `the digests given ${end}, before the newest record (${newest.time}): ${after} records after them are not anchored; verify again with newer digests`,
+      ...(lastDigest ? { digestKey: lastDigest.key } : {}),
+    },
+  ];
 }
 
 function misplacedFindings(misplaced: Map<string, string>): Finding[] {
@@ -379,6 +440,7 @@ export async function verifyAgainstDigests(input: {
     anchored += verdict.anchored;
     unanchored += verdict.unanchored;
   }
+  findings.push(...digestsEndEarly(input.records.filter(inRange), digests.lastDigest));
   return report(
     { from, to, chainsChecked: byChain.size, recordsChecked: input.records.length },
     'digests',
@@ -400,7 +462,8 @@ function report(
   digests: { checked: number; anchored: number; unanchored: number; last?: { key: string; endTime: string } },
 ): AuditVerificationReport {
   const errors = all.filter((f) => f.severity === 'error');
-  const findings = [...errors, ...all.filter((f) => f.severity !== 'error')];
+  const warnings = all.filter((f) => f.severity === 'warning');
+  const findings = [...errors, ...warnings, ...all.filter((f) => f.severity === 'info')];
   const firstBreak = errors[0];
   return {
     ok: errors.length === 0,

@@ -2,8 +2,11 @@ import type { Clock } from '../shared/clock.js';
 import {
   buildDigest,
   type ChainHead,
+  DIGEST_CLOCK_SKEW_SECONDS,
   type DigestSigningAlgorithm,
   digestSigningString,
+  type ForwardDatedRecord,
+  forwardDatedToRefuse,
   type SignedDigest,
 } from './digest.js';
 
@@ -23,11 +26,17 @@ export interface DigestStore {
 
 /** The head of every chain with records in a time window, read from the audit table. */
 export interface ChainHeadSource {
-  /** Records with `time` in (after, upTo]; `after` undefined: from the first record. */
+  /**
+   * Records with `time` in (after, upTo]; `after` undefined: from the first record. Records
+   * whose id is in `refused` are left out, as if they were not in the table.
+   */
   headsBetween(
     after: string | undefined,
     upTo: string,
+    refused?: ReadonlySet<string>,
   ): Promise<Array<ChainHead & { records: number; minSeq: number }>>;
+  /** Every record with `time` after `after`, each named. */
+  recordsAfter(after: string): Promise<Array<Omit<ForwardDatedRecord, 'seenAt'>>>;
 }
 
 export interface DigestWriterDependencies {
@@ -54,17 +63,25 @@ const FIRST_DIGEST_START = new Date(0).toISOString();
  * Returns undefined when no time has passed since the previous digest's window.
  */
 export async function writeNextDigest(deps: DigestWriterDependencies): Promise<SignedDigest | undefined> {
-  const endTime = new Date(deps.clock.now().getTime() - deps.settleSeconds * 1000).toISOString();
+  const now = deps.clock.now();
+  const endTime = new Date(now.getTime() - deps.settleSeconds * 1000).toISOString();
   const previous = await deps.store.latest();
   const startTime = previous?.digest.endTime;
   if (startTime !== undefined && startTime >= endTime) return undefined;
-  const window = await deps.heads.headsBetween(startTime, endTime);
+  const forwardDated = forwardDatedToRefuse(
+    previous,
+    await findForwardDated(deps.heads, now),
+    startTime ?? FIRST_DIGEST_START,
+  );
+  const refused = new Set(forwardDated.map((record) => record.eventId));
+  const window = await deps.heads.headsBetween(startTime, endTime, refused);
   const digest = buildDigest({
     prefix: deps.prefix,
     startTime: startTime ?? FIRST_DIGEST_START,
     endTime,
     ...(previous ? { previous } : {}),
     window,
+    forwardDated,
   });
   const signature = await deps.signer.sign(digestSigningString(digest));
   const signed: SignedDigest = {
@@ -75,4 +92,11 @@ export async function writeNextDigest(deps: DigestWriterDependencies): Promise<S
   };
   await deps.store.put(signed);
   return signed;
+}
+
+/** Records dated after `now` by more than the stated clock skew: no writer stamps one. */
+async function findForwardDated(heads: ChainHeadSource, now: Date): Promise<ForwardDatedRecord[]> {
+  const limit = new Date(now.getTime() + DIGEST_CLOCK_SKEW_SECONDS * 1000).toISOString();
+  const seenAt = now.toISOString();
+  return (await heads.recordsAfter(limit)).map((record) => ({ ...record, seenAt }));
 }

@@ -22,6 +22,28 @@ export interface AdvancedChain extends ChainHead {
 }
 
 /**
+ * A record already in the table when a digest ran, dated after that run by more than
+ * {@link DIGEST_CLOCK_SKEW_SECONDS}: no honest writer stamps one (records are stamped with the
+ * writer's clock as they are written), so it is named in the digest and never anchored.
+ */
+export interface ForwardDatedRecord {
+  chainId: string;
+  seq: number;
+  eventId: string;
+  time: string;
+  hash: string;
+  /** The digest run's clock when the record was first seen. */
+  seenAt: string;
+}
+
+/**
+ * How far a record's time may be ahead of the digest run that sees it. Writers are Lambda
+ * functions on NTP-synced clocks; a record further ahead is a forgery that would otherwise be
+ * anchored as genuine once its time came.
+ */
+export const DIGEST_CLOCK_SKEW_SECONDS = 120;
+
+/**
  * One digest, CloudTrail-style: it anchors every record whose `time` is in
  * (startTime, endTime] by the head of each chain that advanced, and links to the
  * previous digest by hash, so that digests form their own chain outside the table.
@@ -39,6 +61,11 @@ export interface AuditDigest {
   /** Records in this window, and the number of chains known. */
   recordCount: number;
   knownChainCount: number;
+  /**
+   * Forward-dated records refused, carried from digest to digest until the window holding
+   * their time has passed (absent when there are none, so such digests keep their old shape).
+   */
+  forwardDated?: ForwardDatedRecord[];
 }
 
 /** What is stored in S3: the digest and its signature, in one self-contained JSON object. */
@@ -91,6 +118,8 @@ export function buildDigest(input: {
   endTime: string;
   previous?: SignedDigest;
   window: Array<ChainHead & { records: number; minSeq: number }>;
+  /** Every forward-dated record refused so far whose time is after `startTime`. */
+  forwardDated?: readonly ForwardDatedRecord[];
 }): AuditDigest {
   const { previous } = input;
   const known = new Map((previous?.digest.known ?? []).map((head) => [head.chainId, head]));
@@ -116,5 +145,22 @@ export function buildDigest(input: {
     known: stillKnown,
     recordCount: input.window.reduce((sum, chain) => sum + chain.records, 0),
     knownChainCount: stillKnown.length,
+    ...(input.forwardDated?.length ? { forwardDated: [...input.forwardDated] } : {}),
   };
+}
+
+/**
+ * The forward-dated records a digest over (startTime, endTime] must refuse: those it finds now
+ * and those earlier digests refused whose time has not yet been passed by a window.
+ */
+export function forwardDatedToRefuse(
+  previous: SignedDigest | undefined,
+  found: readonly ForwardDatedRecord[],
+  startTime: string,
+): ForwardDatedRecord[] {
+  const byId = new Map<string, ForwardDatedRecord>();
+  for (const record of previous?.digest.forwardDated ?? [])
+    if (record.time > startTime) byId.set(record.eventId, record);
+  for (const record of found) if (!byId.has(record.eventId)) byId.set(record.eventId, record);
+  return [...byId.values()].sort((a, b) => a.eventId.localeCompare(b.eventId));
 }

@@ -3,7 +3,7 @@ import { InvalidRequestError } from '../shared/errors.js';
 import { Faults, sequentialIds } from '../shared/fakes.js';
 import type { AuditEvent, ChainedAuditEvent } from './audit.js';
 import { type AuditRecordSink, ChainedAuditLog, canonicalJson } from './chain.js';
-import type { ChainHead, SignedDigest } from './digest.js';
+import type { ChainHead, ForwardDatedRecord, SignedDigest } from './digest.js';
 import { type DigestObject, type DigestSource, parseSignedDigest } from './digest-verify.js';
 import type { ChainHeadSource, DigestSigner, DigestStore } from './digest-writer.js';
 import type { AuditPage, AuditPageRequest, AuditReader } from './query.js';
@@ -94,11 +94,12 @@ export class InMemoryAuditTable implements AuditRecordSink, AuditReader, ChainHe
   async headsBetween(
     after: string | undefined,
     upTo: string,
+    refused: ReadonlySet<string> = new Set(),
   ): Promise<Array<ChainHead & { records: number; minSeq: number }>> {
     this.faults.check('read');
     const heads = new Map<string, ChainHead & { records: number; minSeq: number }>();
     for (const r of this.records()) {
-      if ((after !== undefined && r.time <= after) || r.time > upTo) continue;
+      if ((after !== undefined && r.time <= after) || r.time > upTo || refused.has(r.eventId)) continue;
       const head = { chainId: r.chainId, seq: r.seq, hash: r.hash, time: r.time };
       const seen = heads.get(r.chainId);
       if (!seen) {
@@ -110,6 +111,13 @@ export class InMemoryAuditTable implements AuditRecordSink, AuditReader, ChainHe
       if (r.seq > seen.seq) Object.assign(seen, head);
     }
     return [...heads.values()];
+  }
+
+  async recordsAfter(after: string): Promise<Array<Omit<ForwardDatedRecord, 'seenAt'>>> {
+    this.faults.check('read');
+    return this.records()
+      .filter((r) => r.time > after)
+      .map(({ chainId, seq, eventId, time, hash }) => ({ chainId, seq, eventId, time, hash }));
   }
 
   /** Replaces a stored record as someone with write access to the table could (tamper tests). */
