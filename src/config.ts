@@ -1,5 +1,6 @@
 import * as z from 'zod';
 import { type AccessRequestConfig, loadAccessRequestConfig } from './access-request-config.js';
+import { type ActivityConfig, loadActivityConfig } from './activity-config.js';
 import {
   type IdentityRules,
   identitiesOfListed,
@@ -260,6 +261,8 @@ export interface Config {
   logLevel: LogLevel;
   /** Just-in-time access: its tables, notification sinks and Slack settings. */
   accessRequests: AccessRequestConfig;
+  /** CloudTrail activity of issued sessions; undefined: off. */
+  activity?: ActivityConfig;
   /** The web portal's public OIDC client (code + PKCE against the first issuer). */
   portal: PortalConfig;
 }
@@ -356,6 +359,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     logLevel: e.CREDVEND_LOG_LEVEL,
     accessRequests: loadAccessRequestConfig(present, identity),
   };
+  const activity = loadActivityConfig(present);
+  if (activity) config.activity = activity;
   const vendingUser = vendingUserOf(e);
   if (vendingUser) config.vendingUser = vendingUser;
   if (e.CREDVEND_KMS_ENDPOINT) config.kmsEndpoint = e.CREDVEND_KMS_ENDPOINT;

@@ -155,3 +155,36 @@ export function accessRequestsTableDefinition(tableName: string): CreateTableCom
     ],
   };
 }
+
+export const ACTIVITY_INDEX = { bySourceIdentity: 'bySourceIdentity' } as const;
+
+/**
+ * CloudTrail activity of credvend-issued sessions: one item per CloudTrail event, keyed by the
+ * session's access key (`accessKeyId`, `at` = `<time>#<eventId>`), and by SourceIdentity on an
+ * index, which follows a role chain. TTL on `expiresAt`.
+ */
+export function activityTableDefinition(tableName: string): CreateTableCommandInput {
+  return {
+    TableName: tableName,
+    BillingMode: 'PAY_PER_REQUEST',
+    AttributeDefinitions: [
+      { AttributeName: 'accessKeyId', AttributeType: 'S' },
+      { AttributeName: 'at', AttributeType: 'S' },
+      { AttributeName: 'sourceIdentity', AttributeType: 'S' },
+    ],
+    KeySchema: [
+      { AttributeName: 'accessKeyId', KeyType: 'HASH' },
+      { AttributeName: 'at', KeyType: 'RANGE' },
+    ],
+    GlobalSecondaryIndexes: [
+      {
+        IndexName: ACTIVITY_INDEX.bySourceIdentity,
+        KeySchema: [
+          { AttributeName: 'sourceIdentity', KeyType: 'HASH' },
+          { AttributeName: 'at', KeyType: 'RANGE' },
+        ],
+        Projection: { ProjectionType: 'ALL' },
+      },
+    ],
+  };
+}

@@ -5,7 +5,8 @@ import type { Config } from '../config.js';
 import type { DigestAnchoring } from '../domain/audit/verification.js';
 import { systemClock } from '../domain/shared/clock.js';
 import type { AppEnv } from '../http/app-env.js';
-import { createAuditApp } from '../http/audit-app.js';
+import { type AuditAppDependencies, createAuditApp } from '../http/audit-app.js';
+import { activityStoreOf } from './activity.js';
 import { authMethodsOf, type Composition, dynamodbOf, privilegedAccessOf } from './composition.js';
 import { digestAnchoringOf } from './digest-anchoring.js';
 
@@ -25,7 +26,15 @@ export function createAuditFunction(root: Composition): Hono<AppEnv> {
     logger: root.logger,
     sourceIp: root.runtime.sourceIp,
     ...withAnchoring(root),
+    ...withActivity(root),
   });
+}
+
+function withActivity(root: Composition): Pick<AuditAppDependencies, 'activity'> {
+  const store = activityStoreOf(root);
+  return store
+    ? { activity: { store, grants: new DynamoDbAuditReader(dynamodbOf(root), root.config.tables.audit) } }
+    : {};
 }
 
 function withAnchoring(root: Composition): { anchoring?: DigestAnchoring } {

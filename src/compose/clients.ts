@@ -82,9 +82,13 @@ export function createKmsClient(config: Config, credentials?: AwsCredentialIdent
   return new KMSClient(serviceOptions(config, credentials, config.kmsEndpoint));
 }
 
-export function createS3Client(config: Config, credentials?: AwsCredentialIdentity): S3Client {
+export function createS3Client(
+  config: Config,
+  credentials?: AwsCredentialIdentity,
+  endpoint = config.digests?.s3Endpoint,
+): S3Client {
   return new S3Client({
-    ...serviceOptions(config, credentials, config.digests?.s3Endpoint),
+    ...serviceOptions(config, credentials, endpoint),
     // Path-style addressing works against AWS and against an emulator on one host:port.
     forcePathStyle: true,
   });

@@ -2,6 +2,10 @@ import { Hono } from 'hono';
 import { stream } from 'hono/streaming';
 import openApiDocument from '../../openapi.json' with { type: 'json' };
 import type { AuthMethod } from '../auth/auth-method.js';
+import type { GrantIssuanceFinder } from '../domain/access-requests/ports.js';
+import { activityOfIssuances } from '../domain/activity/activity.js';
+import type { ActivityStore } from '../domain/activity/ports.js';
+import type { ChainedAuditEvent } from '../domain/audit/audit.js';
 import type { AuditReader } from '../domain/audit/query.js';
 import { type DigestAnchoring, verifyAuditRange } from '../domain/audit/verification.js';
 import type { PrivilegedAccess } from '../domain/identity/privileged-access.js';
@@ -9,6 +13,7 @@ import type { Clock } from '../domain/shared/clock.js';
 import { InvalidRequestError, NotFoundError } from '../domain/shared/errors.js';
 import { EVENT_ID_PATTERN } from '../domain/shared/ids.js';
 import { describeError, type Logger } from '../logging.js';
+import { type ActivityWire, activityQueryWire } from '../wire/activity.js';
 import type { AppEnv } from './app-env.js';
 import { parseAuditQuery, parseVerifyQuery } from './audit-query-schema.js';
 import {
@@ -23,6 +28,17 @@ import { authenticate } from './authenticate.js';
 import { errorHandler, notFound, requestId, securityHeaders } from './middleware.js';
 import { requestContextOf, type SourceIpResolver } from './request-context.js';
 
+function parseActivityQuery(query: Record<string, string>) {
+  const parsed = activityQueryWire.safeParse(query);
+  if (!parsed.success) throw new InvalidRequestError(parsed.error.issues.map((i) => i.message).join('; '));
+  return parsed.data;
+}
+
+/** Wire by allow-list: the domain shape has exactly the wire's fields today, and this keeps it so. */
+function toActivityWire(activity: Awaited<ReturnType<typeof activityOfIssuances>>): ActivityWire {
+  return { issuances: activity.issuances, records: activity.records, truncated: activity.truncated };
+}
+
 /** AWS access key ids: 16-128 characters, upper-case letters and digits (ASIA… for STS sessions). */
 const ACCESS_KEY_ID = /^[A-Z0-9]{16,128}$/;
 
@@ -35,6 +51,8 @@ export interface AuditAppDependencies {
   sourceIp: SourceIpResolver;
   /** Signed digests to verify against; absent, verify checks chain links only. */
   anchoring?: DigestAnchoring;
+  /** CloudTrail activity of issued sessions; absent, the activity routes answer 404. */
+  activity?: { store: ActivityStore; grants: GrantIssuanceFinder };
 }
 
 /** The audit function: read-only queries for callers holding the auditor role. */
@@ -84,6 +102,30 @@ export function createAuditApp(deps: AuditAppDependencies): Hono<AppEnv> {
     const event = await deps.reader.get(id);
     if (!event) throw new NotFoundError(`no audit event ${id}`);
     return c.json(toAuditEventWire(event));
+  });
+
+  const activityOf = async (issuances: readonly ChainedAuditEvent[]) => {
+    if (!deps.activity)
+      throw new NotFoundError('CloudTrail activity is not configured (CREDVEND_ACTIVITY_TABLE)');
+    if (!issuances.some((e) => e.action === 'credentials.issue' && e.outcome === 'issued'))
+      throw new NotFoundError('no issuance of credentials found');
+    return activityOfIssuances(deps.activity.store, issuances);
+  };
+
+  audit.get('/events/:id/activity', async (c) => {
+    const id = c.req.param('id');
+    if (!EVENT_ID_PATTERN.test(id)) throw new InvalidRequestError('event ids are 26-character ULIDs');
+    const event = await deps.reader.get(id);
+    if (!event) throw new NotFoundError(`no audit event ${id}`);
+    return c.json(toActivityWire(await activityOf([event])));
+  });
+
+  audit.get('/activity', async (c) => {
+    const query = parseActivityQuery(c.req.query());
+    const issuances = query.accessKeyId
+      ? await deps.reader.byAccessKey(query.accessKeyId)
+      : await (deps.activity?.grants.issuancesOf(query.accessRequest ?? '') ?? []);
+    return c.json(toActivityWire(await activityOf(issuances)));
   });
 
   audit.get('/access-keys/:accessKeyId', async (c) => {

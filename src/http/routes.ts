@@ -10,6 +10,7 @@ import {
   requestableWire,
   slackReplyWire,
 } from '../wire/access-requests.js';
+import { activityQueryWire, activityWire } from '../wire/activity.js';
 import {
   accessKeyIssuanceWire,
   auditEventWire,
@@ -240,6 +241,21 @@ export const ROUTES: readonly Route[] = [
     function: 'audit',
     summary: 'One audit record',
     responses: [json('the record', auditEventWire)],
+  },
+  {
+    method: 'GET',
+    path: '/v1/audit/events/{id}/activity',
+    function: 'audit',
+    summary: 'What the credentials of one issuance did (CloudTrail, by access key and SourceIdentity)',
+    responses: [json('the calls, oldest first', activityWire)],
+  },
+  {
+    method: 'GET',
+    path: '/v1/audit/activity',
+    function: 'audit',
+    summary: 'What the credentials of an access key, or of every issuance under a grant, did',
+    query: activityQueryWire,
+    responses: [json('the calls, oldest first', activityWire)],
   },
   {
     method: 'GET',

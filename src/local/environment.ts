@@ -126,6 +126,7 @@ export async function startLocalEnvironment(options: LocalEnvironmentOptions): P
       CREDVEND_IDEMPOTENCY_TABLE: stack.tableNames.idempotency,
       CREDVEND_ACCESS_REQUESTS_TABLE: stack.tableNames.accessRequests,
       CREDVEND_REQUESTABLES_TABLE: stack.tableNames.requestables,
+      CREDVEND_ACTIVITY_TABLE: stack.tableNames.activity,
       CREDVEND_REVOKER_ROLE_NAME: REVOKER_ROLE,
       CREDVEND_IAM_ENDPOINT: stack.stsEndpoint,
       // A fresh secret per start: replays are only needed within one run of the stack.

@@ -64,6 +64,7 @@ const LOCAL_TABLE_NAMES: TableNames = {
   idempotency: 'credvend-idempotency',
   accessRequests: 'credvend-access-requests',
   requestables: 'credvend-requestables',
+  activity: 'credvend-activity',
 };
 
 /** DynamoDB Local and moto, started, tabled and seeded; stops whatever it started if a step fails. */

@@ -6,6 +6,7 @@ import {
 } from '@aws-sdk/client-dynamodb';
 import {
   accessRequestsTableDefinition,
+  activityTableDefinition,
   auditTableDefinition,
   entitlementsTableDefinition,
   idempotencyTableDefinition,
@@ -20,6 +21,7 @@ export interface TableNames {
   idempotency: string;
   accessRequests: string;
   requestables: string;
+  activity: string;
 }
 
 /** Creates the tables if they do not exist yet (a persisted DynamoDB Local keeps them). */
@@ -31,6 +33,7 @@ export async function createTables(client: DynamoDBClient, names: TableNames): P
     idempotencyTableDefinition(names.idempotency),
     accessRequestsTableDefinition(names.accessRequests),
     requestablesTableDefinition(names.requestables),
+    activityTableDefinition(names.activity),
   ]) {
     try {
       await client.send(new CreateTableCommand(definition));

@@ -4,7 +4,8 @@ import type { environmentSchema } from '../../config.js';
 /** Every variable the configuration schemas read. */
 export type ConfigVariable =
   | keyof typeof environmentSchema.shape
-  | keyof typeof accessRequestEnvironmentSchema.shape;
+  | keyof typeof accessRequestEnvironmentSchema.shape
+  | keyof typeof activityEnvironmentSchema.shape;
 
 /**
  * What each configuration variable means, as a person reads it: the reference
@@ -227,6 +228,17 @@ export const CONFIGURATION_ROWS: readonly {
     variables: ['CREDVEND_NOTIFY_ATTEMPTS', 'CREDVEND_NOTIFY_BACKOFF_MS', 'CREDVEND_NOTIFY_TIMEOUT_MS'],
     default: '`3`, `250`, `2000`',
     meaning: 'notification retries',
+  },
+  {
+    variables: ['CREDVEND_ACTIVITY_TABLE', 'CREDVEND_ACTIVITY_RETENTION_DAYS'],
+    default: 'none: activity off, `400`',
+    meaning: 'CloudTrail activity of issued sessions: its table, and how many days a record is kept',
+  },
+  {
+    variables: ['CREDVEND_CLOUDTRAIL_PREFIX'],
+    default: 'empty: every key',
+    meaning:
+      "only CloudTrail log files under this key prefix are read (an organization trail's `AWSLogs/o-…/`)",
   },
   {
     variables: ['CREDVEND_LOG_LEVEL'],

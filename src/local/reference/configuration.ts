@@ -1,5 +1,6 @@
 import * as z from 'zod';
 import { accessRequestEnvironmentSchema } from '../../access-request-config.js';
+import { activityEnvironmentSchema } from '../../activity-config.js';
 import { environmentSchema } from '../../config.js';
 import { CONFIGURATION_ROWS } from './configuration-rows.js';
 
@@ -43,7 +44,7 @@ function accepts(schema: JsonSchema): string {
 
 function inputSchemas(): Map<string, JsonSchema> {
   const properties = new Map<string, JsonSchema>();
-  for (const schema of [environmentSchema, accessRequestEnvironmentSchema]) {
+  for (const schema of [environmentSchema, accessRequestEnvironmentSchema, activityEnvironmentSchema]) {
     const json = z.toJSONSchema(schema, { io: 'input', unrepresentable: 'any' });
     for (const [name, property] of Object.entries(json.properties ?? {})) {
       if (typeof property === 'object') properties.set(name, property);

@@ -1,0 +1,99 @@
+import {
+  ConditionalCheckFailedException,
+  type DynamoDBClient,
+  PutItemCommand,
+  QueryCommand,
+} from '@aws-sdk/client-dynamodb';
+import type { ActivityRecord } from '../domain/activity/cloudtrail.js';
+import type { ActivityStore } from '../domain/activity/ports.js';
+import { activityRecordWire } from '../domain/activity/record-schema.js';
+import { type Item, MalformedItemError, readString } from './attribute-values.js';
+import { ACTIVITY_INDEX } from './table-schema.js';
+
+/** Writes in flight at once while storing one log file: a file holds up to thousands of records. */
+const WRITE_CONCURRENCY = 16;
+
+const sortKey = (record: Pick<ActivityRecord, 'time' | 'eventId'>) => `${record.time}#${record.eventId}`;
+
+function recordOf(item: Item): ActivityRecord {
+  const parsed = activityRecordWire.safeParse(JSON.parse(readString(item, 'record')));
+  if (!parsed.success) throw new MalformedItemError('activity record does not have its stored shape');
+  return parsed.data;
+}
+
+/** CloudTrail activity in DynamoDB; an event id is stored once (a conditional put), kept `retentionDays`. */
+export class DynamoDbActivityStore implements ActivityStore {
+  constructor(
+    private readonly client: DynamoDBClient,
+    private readonly tableName: string,
+    private readonly retentionDays: number,
+    private readonly now: () => Date = () => new Date(),
+  ) {}
+
+  async put(records: readonly ActivityRecord[]) {
+    let stored = 0;
+    const expiresAt = Math.floor(this.now().getTime() / 1000) + this.retentionDays * 86_400;
+    const queue = [...records];
+    const worker = async () => {
+      for (let record = queue.shift(); record; record = queue.shift()) {
+        if (await this.putOne(record, expiresAt)) stored++;
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(WRITE_CONCURRENCY, records.length) }, worker));
+    return { stored, duplicates: records.length - stored };
+  }
+
+  private async putOne(record: ActivityRecord, expiresAt: number): Promise<boolean> {
+    try {
+      await this.client.send(
+        new PutItemCommand({
+          TableName: this.tableName,
+          Item: {
+            accessKeyId: { S: record.accessKeyId },
+            at: { S: sortKey(record) },
+            sourceIdentity: { S: record.sourceIdentity },
+            record: { S: JSON.stringify(record) },
+            expiresAt: { N: String(expiresAt) },
+          },
+          // A re-delivered or re-processed file stores nothing twice.
+          ConditionExpression: 'attribute_not_exists(accessKeyId)',
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) return false;
+      throw error;
+    }
+  }
+
+  async byAccessKey(accessKeyId: string, limit: number) {
+    const { Items } = await this.client.send(
+      new QueryCommand({
+        TableName: this.tableName,
+        KeyConditionExpression: 'accessKeyId = :k',
+        ExpressionAttributeValues: { ':k': { S: accessKeyId } },
+        Limit: limit,
+      }),
+    );
+    return (Items ?? []).map(recordOf);
+  }
+
+  async bySourceIdentity(sourceIdentity: string, from: Date, to: Date, limit: number) {
+    const { Items } = await this.client.send(
+      new QueryCommand({
+        TableName: this.tableName,
+        IndexName: ACTIVITY_INDEX.bySourceIdentity,
+        KeyConditionExpression: 'sourceIdentity = :s AND #at BETWEEN :from AND :to',
+        ExpressionAttributeNames: { '#at': 'at' },
+        ExpressionAttributeValues: {
+          ':s': { S: sourceIdentity },
+          ':from': { S: from.toISOString() },
+          // `~` sorts after every `#<eventId>` suffix of the last instant.
+          ':to': { S: `${to.toISOString()}~` },
+        },
+        Limit: limit,
+      }),
+    );
+    return (Items ?? []).map(recordOf);
+  }
+}
