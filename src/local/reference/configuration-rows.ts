@@ -1,4 +1,5 @@
 import type { accessRequestEnvironmentSchema } from '../../access-request-config.js';
+import type { activityEnvironmentSchema } from '../../activity-config.js';
 import type { environmentSchema } from '../../config.js';
 
 /** Every variable the configuration schemas read. */
