@@ -89,6 +89,7 @@ export function checkDeployParams(params) {
   if (!['on', 'off'].includes(text(params.auditEvents)))
     problems.push(`auditEvents: "${text(params.auditEvents)}" is not on or off`);
   problems.push(...checkRetention(params));
+  problems.push(...checkActivity(params));
   const { organization, problems: organizationProblems } = checkOrganization(params);
   problems.push(...organizationProblems);
   return {
@@ -149,6 +150,32 @@ function checkRetention(params) {
         `${name}: "${text(params[name])}" must be a whole number of days from 1 to ${MAX_RETENTION_DAYS}`,
       );
   }
+  return problems;
+}
+
+/**
+ * CloudTrail activity: a bucket S3 would accept, a prefix (never a leading `/`, which S3 keys
+ * do not have), an SSE-KMS key's ARN, and whole days kept.
+ * @param {Record<string, unknown>} params
+ */
+function checkActivity(params) {
+  const problems = [];
+  const bucket = text(params.cloudTrailBucket);
+  if (bucket !== '' && !/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/.test(bucket))
+    problems.push(`cloudTrailBucket: "${bucket}" is not an S3 bucket name`);
+  const prefix = text(params.cloudTrailPrefix);
+  if (prefix.startsWith('/') || prefix.length > 1024)
+    problems.push('cloudTrailPrefix: an S3 key prefix (no leading /, at most 1024 characters)');
+  const key = text(params.cloudTrailKeyArn);
+  if (key !== '' && !/^arn:aws[\w-]*:kms:[a-z0-9-]+:\d{12}:(key|alias)\/[\w/-]+$/.test(key))
+    problems.push(`cloudTrailKeyArn: "${key}" is not a KMS key ARN`);
+  if ((prefix !== '' || key !== '') && bucket === '')
+    problems.push('cloudTrailPrefix/cloudTrailKeyArn: set without cloudTrailBucket');
+  const days = Number(text(params.activityRetentionDays));
+  if (!(Number.isInteger(days) && days >= 1 && days <= 3653))
+    problems.push(
+      `activityRetentionDays: "${text(params.activityRetentionDays)}" must be whole days from 1 to 3653`,
+    );
   return problems;
 }
 

@@ -32,6 +32,7 @@ const DEFAULTS = {
   accessLogRetentionDays: '365',
   organizationId: '',
   organizationPaths: '',
+  activityRetentionDays: '400',
 };
 
 const problemsWith = (change: Record<string, string>) =>
@@ -64,6 +65,10 @@ describe('deploy parameters', () => {
         digestRetentionDays: '1',
         organizationId: 'o-a1b2c3d4e5',
         organizationPaths: 'o-a1b2c3d4e5/r-ab12/ou-ab12-11111111/,o-a1b2c3d4e5/r-ab12/ou-ab12-22222222/*',
+        cloudTrailBucket: 'org-trail-logs',
+        cloudTrailPrefix: 'AWSLogs/o-abc123def4/',
+        cloudTrailKeyArn: 'arn:aws:kms:us-east-1:444444444444:key/1234abcd-12ab-34cd-56ef-1234567890ab',
+        activityRetentionDays: '3653',
       }),
     ).toEqual([]);
     expect(problemsWith({ authMethods: 'none', serverId: '' })).toEqual([]);
@@ -113,6 +118,11 @@ describe('deploy parameters', () => {
       { organizationId: 'o-a1b2c3d4e5', organizationPaths: 'o-a1b2c3d4e5/ou-ab12-11111111' },
       'is not a path of o-a1b2c3d4e5',
     ],
+    [{ cloudTrailBucket: 'Org_Trail' }, 'cloudTrailBucket: "Org_Trail" is not an S3 bucket name'],
+    [{ cloudTrailBucket: 'org-trail', cloudTrailPrefix: '/AWSLogs/' }, 'cloudTrailPrefix: an S3 key prefix'],
+    [{ cloudTrailPrefix: 'AWSLogs/' }, 'set without cloudTrailBucket'],
+    [{ cloudTrailBucket: 'org-trail', cloudTrailKeyArn: 'alias/trail' }, 'is not a KMS key ARN'],
+    [{ activityRetentionDays: '0' }, 'activityRetentionDays: "0" must be whole days from 1 to 3653'],
   ])('refuses %j with one problem: %s', (change, problem) => {
     const problems = problemsWith(change);
     expect(problems).toHaveLength(1);

@@ -17,6 +17,9 @@ export const ALL_FEATURES = {
   notifyEmailFrom: 'credvend@example.com',
   notifyEmailTo: 'approvals@example.com,security@example.com',
   portalUrl: 'https://credvend.example.com',
+  cloudTrailBucket: 'org-trail-logs',
+  cloudTrailPrefix: 'AWSLogs/o-abc123def4/',
+  cloudTrailKeyArn: 'arn:aws:kms:us-east-1:444444444444:key/1234abcd-12ab-34cd-56ef-1234567890ab',
 } as const;
 
 declare module 'vitest' {

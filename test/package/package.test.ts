@@ -8,6 +8,7 @@ import { build } from 'esbuild';
 import { beforeAll, describe, expect, it } from 'vitest';
 import {
   accessRequestsTableDefinition,
+  activityTableDefinition,
   auditTableDefinition,
   entitlementsTableDefinition,
   idempotencyTableDefinition,
@@ -530,6 +531,7 @@ describe('serverless package', () => {
       IdempotencyTable: idempotencyTableDefinition('x'),
       AccessRequestsTable: accessRequestsTableDefinition('x'),
       RequestablesTable: requestablesTableDefinition('x'),
+      ActivityTable: activityTableDefinition('x'),
     };
     expect(Object.keys(tables).sort()).toEqual(Object.keys(expected).sort());
     for (const [name, definition] of Object.entries(expected)) {
