@@ -1,16 +1,16 @@
 import type { S3Event } from 'aws-lambda';
-import { DynamoDbActivityStore } from '../aws/dynamodb-activity-store.js';
+import { DynamoDbActivityReader } from '../aws/dynamodb-activity-reader.js';
+import { DynamoDbActivitySink } from '../aws/dynamodb-activity-sink.js';
 import { readGzipJson } from '../aws/s3-log-reader.js';
 import { ingestLogFile, isCloudTrailLogKey, UnreadableLogFileError } from '../domain/activity/ingest.js';
-import type { ActivityStore } from '../domain/activity/ports.js';
+import type { ActivityReader } from '../domain/activity/ports.js';
 import { createS3Client } from './clients.js';
 import { type Composition, dynamodbOf } from './composition.js';
 
-export function activityStoreOf(root: Composition): ActivityStore | undefined {
+/** The audit function's reader; undefined when activity is off. */
+export function activityReaderOf(root: Composition): ActivityReader | undefined {
   const settings = root.config.activity;
-  return settings
-    ? new DynamoDbActivityStore(dynamodbOf(root), settings.table, settings.retentionDays)
-    : undefined;
+  return settings ? new DynamoDbActivityReader(dynamodbOf(root), settings.table) : undefined;
 }
 
 /** S3 event keys are URL-encoded, with `+` for a space. */
@@ -23,8 +23,8 @@ const decodeKey = (key: string) => decodeURIComponent(key.replace(/\+/g, ' '));
  */
 export function createActivityJob(root: Composition): (event: S3Event) => Promise<void> {
   const settings = root.config.activity;
-  const store = activityStoreOf(root);
-  if (!settings || !store) throw new Error('activity is off: set CREDVEND_ACTIVITY_TABLE');
+  if (!settings) throw new Error('activity is off: set CREDVEND_ACTIVITY_TABLE');
+  const store = new DynamoDbActivitySink(dynamodbOf(root), settings.table, settings.retentionDays);
   const s3 = createS3Client(root.config, root.runtime.credentials, settings.s3Endpoint);
   return async (event) => {
     for (const record of event.Records) {

@@ -6,7 +6,7 @@ import type { DigestAnchoring } from '../domain/audit/verification.js';
 import { systemClock } from '../domain/shared/clock.js';
 import type { AppEnv } from '../http/app-env.js';
 import { type AuditAppDependencies, createAuditApp } from '../http/audit-app.js';
-import { activityStoreOf } from './activity.js';
+import { activityReaderOf } from './activity.js';
 import { authMethodsOf, type Composition, dynamodbOf, privilegedAccessOf } from './composition.js';
 import { digestAnchoringOf } from './digest-anchoring.js';
 
@@ -31,7 +31,7 @@ export function createAuditFunction(root: Composition): Hono<AppEnv> {
 }
 
 function withActivity(root: Composition): Pick<AuditAppDependencies, 'activity'> {
-  const store = activityStoreOf(root);
+  const store = activityReaderOf(root);
   return store
     ? { activity: { store, grants: new DynamoDbAuditReader(dynamodbOf(root), root.config.tables.audit) } }
     : {};

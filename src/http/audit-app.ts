@@ -2,9 +2,8 @@ import { Hono } from 'hono';
 import { stream } from 'hono/streaming';
 import openApiDocument from '../../openapi.json' with { type: 'json' };
 import type { AuthMethod } from '../auth/auth-method.js';
-import type { GrantIssuanceFinder } from '../domain/access-requests/ports.js';
 import { activityOfIssuances } from '../domain/activity/activity.js';
-import type { ActivityStore } from '../domain/activity/ports.js';
+import type { ActivityReader, GrantIssuances } from '../domain/activity/ports.js';
 import type { ChainedAuditEvent } from '../domain/audit/audit.js';
 import type { AuditReader } from '../domain/audit/query.js';
 import { type DigestAnchoring, verifyAuditRange } from '../domain/audit/verification.js';
@@ -52,7 +51,7 @@ export interface AuditAppDependencies {
   /** Signed digests to verify against; absent, verify checks chain links only. */
   anchoring?: DigestAnchoring;
   /** CloudTrail activity of issued sessions; absent, the activity routes answer 404. */
-  activity?: { store: ActivityStore; grants: GrantIssuanceFinder };
+  activity?: { store: ActivityReader; grants: GrantIssuances };
 }
 
 /** The audit function: read-only queries for callers holding the auditor role. */

@@ -61,6 +61,8 @@ ROUTES.digest = [];
 ROUTES.stream = [];
 /** Invoked by Secrets Manager (vendingIdentity=user). */
 ROUTES.rotation = [];
+/** Invoked by S3 for each CloudTrail log file (cloudTrailBucket). */
+ROUTES.activity = [];
 
 /** IAM actions of each SDK client package. */
 const IAM_PREFIX: Record<string, string> = {
@@ -204,6 +206,8 @@ function evaluate(template: Template, value: unknown): unknown {
       return evaluate(template, template.Conditions?.[argument as string]);
     case 'Fn::Not':
       return !evaluate(template, args[0]);
+    case 'Fn::And':
+      return args.every((arg) => evaluate(template, arg));
     case 'Fn::Equals':
       return evaluate(template, args[0]) === evaluate(template, args[1]);
     case 'Fn::If':
@@ -366,7 +370,9 @@ describe('serverless package', () => {
         // The vending key's secret: read by vend (vendingIdentity=user), written by rotation.
         ...(['vend', 'rotation'].includes(nameOf(fn)) ? [] : ['SecretsManagerClient']),
         // Digests: S3 and KMS only where they are written or verified; EventBridge only in stream.
-        ...(['digest', 'audit'].includes(nameOf(fn)) ? [] : ['S3Client', 'KMSClient']),
+        // S3 also where CloudTrail log files are read.
+        ...(['digest', 'audit', 'activity'].includes(nameOf(fn)) ? [] : ['S3Client']),
+        ...(['digest', 'audit'].includes(nameOf(fn)) ? [] : ['KMSClient']),
         ...(nameOf(fn) === 'stream' ? [] : ['EventBridgeClient']),
       ];
       expect(

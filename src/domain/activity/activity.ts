@@ -1,6 +1,6 @@
 import type { ChainedAuditEvent } from '../audit/audit.js';
 import type { ActivityRecord } from './cloudtrail.js';
-import type { ActivityStore } from './ports.js';
+import type { ActivityReader } from './ports.js';
 
 /** How a record was tied to an issuance. */
 export type Attribution = 'session' | 'role-chain';
@@ -22,7 +22,7 @@ export const ACTIVITY_LIMIT = 500;
  * down a role chain from it (same SourceIdentity, within its validity), oldest first.
  */
 export async function activityOfIssuance(
-  store: ActivityStore,
+  store: ActivityReader,
   issuance: ChainedAuditEvent,
 ): Promise<{ records: AttributedActivity[]; truncated: boolean }> {
   if (!issuance.accessKeyId) return { records: [], truncated: false };
@@ -55,7 +55,7 @@ export interface IssuancesActivity {
 
 /** The activity of several issuances (every session of a grant), oldest first. */
 export async function activityOfIssuances(
-  store: ActivityStore,
+  store: ActivityReader,
   issuances: readonly ChainedAuditEvent[],
 ): Promise<IssuancesActivity> {
   const issued = issuances.filter(

@@ -1,8 +1,8 @@
 import type { ActivityRecord } from './cloudtrail.js';
-import type { ActivityStore } from './ports.js';
+import type { ActivityReader, ActivitySink } from './ports.js';
 
 /** The activity table in memory: stores an event id once, reads as the DynamoDB store does. */
-export class InMemoryActivityStore implements ActivityStore {
+export class InMemoryActivityStore implements ActivitySink, ActivityReader {
   private readonly byId = new Map<string, ActivityRecord>();
 
   async put(records: readonly ActivityRecord[]) {

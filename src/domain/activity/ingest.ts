@@ -1,5 +1,5 @@
 import { activityOf, cloudTrailFileWire } from './cloudtrail.js';
-import type { ActivityStore } from './ports.js';
+import type { ActivitySink } from './ports.js';
 
 /** A log file that is not CloudTrail's: logged and skipped, never retried (it would fail again). */
 export class UnreadableLogFileError extends Error {
@@ -22,7 +22,7 @@ export interface IngestReport {
  * by one; a file that is not a CloudTrail log at all is refused whole. Storing twice is
  * harmless, so a failed store may be retried with the whole file.
  */
-export async function ingestLogFile(store: ActivityStore, json: unknown): Promise<IngestReport> {
+export async function ingestLogFile(store: ActivitySink, json: unknown): Promise<IngestReport> {
   const file = cloudTrailFileWire.safeParse(json);
   if (!file.success) throw new UnreadableLogFileError('not a CloudTrail log file: no Records array');
   const attributed = file.data.Records.flatMap((raw) => activityOf(raw) ?? []);

@@ -5,7 +5,7 @@ import {
   QueryCommand,
 } from '@aws-sdk/client-dynamodb';
 import type { ActivityRecord } from '../domain/activity/cloudtrail.js';
-import type { ActivityStore } from '../domain/activity/ports.js';
+import type { ActivityReader, ActivitySink } from '../domain/activity/ports.js';
 import { activityRecordWire } from '../domain/activity/record-schema.js';
 import { type Item, MalformedItemError, readString } from './attribute-values.js';
 import { ACTIVITY_INDEX } from './table-schema.js';
@@ -15,14 +15,11 @@ const WRITE_CONCURRENCY = 16;
 
 const sortKey = (record: Pick<ActivityRecord, 'time' | 'eventId'>) => `${record.time}#${record.eventId}`;
 
-function recordOf(item: Item): ActivityRecord {
-  const parsed = activityRecordWire.safeParse(JSON.parse(readString(item, 'record')));
-  if (!parsed.success) throw new MalformedItemError('activity record does not have its stored shape');
-  return parsed.data;
-}
-
-/** CloudTrail activity in DynamoDB; an event id is stored once (a conditional put), kept `retentionDays`. */
-export class DynamoDbActivityStore implements ActivityStore {
+/**
+ * The activity job's writer: an event id is stored once (a conditional put), kept
+ * `retentionDays`. Apart from the reader so the job's bundle, and its role, hold no Query.
+ */
+export class DynamoDbActivitySink implements ActivitySink {
   constructor(
     private readonly client: DynamoDBClient,
     private readonly tableName: string,
@@ -64,36 +61,5 @@ export class DynamoDbActivityStore implements ActivityStore {
       if (error instanceof ConditionalCheckFailedException) return false;
       throw error;
     }
-  }
-
-  async byAccessKey(accessKeyId: string, limit: number) {
-    const { Items } = await this.client.send(
-      new QueryCommand({
-        TableName: this.tableName,
-        KeyConditionExpression: 'accessKeyId = :k',
-        ExpressionAttributeValues: { ':k': { S: accessKeyId } },
-        Limit: limit,
-      }),
-    );
-    return (Items ?? []).map(recordOf);
-  }
-
-  async bySourceIdentity(sourceIdentity: string, from: Date, to: Date, limit: number) {
-    const { Items } = await this.client.send(
-      new QueryCommand({
-        TableName: this.tableName,
-        IndexName: ACTIVITY_INDEX.bySourceIdentity,
-        KeyConditionExpression: 'sourceIdentity = :s AND #at BETWEEN :from AND :to',
-        ExpressionAttributeNames: { '#at': 'at' },
-        ExpressionAttributeValues: {
-          ':s': { S: sourceIdentity },
-          ':from': { S: from.toISOString() },
-          // `~` sorts after every `#<eventId>` suffix of the last instant.
-          ':to': { S: `${to.toISOString()}~` },
-        },
-        Limit: limit,
-      }),
-    );
-    return (Items ?? []).map(recordOf);
   }
 }
