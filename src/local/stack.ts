@@ -26,6 +26,8 @@ export interface LocalStack {
   /** The accounts' root keys (seeding, operators) and the key the local Lambda service signs with. */
   roots: Record<string, AccessKey>;
   lambdaService: AccessKey;
+  /** moto itself, behind the gate: only for reading its state (moto-api), never for AWS calls. */
+  motoStateEndpoint: string;
   seed: MotoSeed;
   /** The digest key and bucket, and the example issuance queue (moto: KMS, S3, EventBridge, SQS). */
   anchoring: AnchoringSeed;
@@ -134,6 +136,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       stsEndpoint: gate.endpoint,
       roots,
       lambdaService,
+      motoStateEndpoint: moto.endpoint,
       seed,
       tableNames: LOCAL_TABLE_NAMES,
       stop,

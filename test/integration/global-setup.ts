@@ -9,6 +9,8 @@ export interface StackInfo {
   issuer: string;
   dynamodbEndpoint: string;
   stsEndpoint: string;
+  /** moto behind the IAM gate, for reading its state only (moto-api/data.json). */
+  motoStateEndpoint: string;
   credvendEnv: Record<string, string>;
   vendingAccessKeyId: string;
   vendingSecretAccessKey: string;
@@ -53,6 +55,7 @@ export default async function setup(project: TestProject): Promise<() => Promise
     issuer: environment.issuer,
     dynamodbEndpoint: stack.dynamodbEndpoint,
     stsEndpoint: stack.stsEndpoint,
+    motoStateEndpoint: stack.motoStateEndpoint,
     credvendEnv: environment.credvendEnv,
     vendingAccessKeyId: stack.seed.vendingAccessKeyId,
     vendingSecretAccessKey: stack.seed.vendingSecretAccessKey,

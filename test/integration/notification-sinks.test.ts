@@ -132,7 +132,7 @@ describe('notices by Amazon SNS, Amazon SES and Microsoft Teams', () => {
     expect(notice?.Subject).not.toContain('\n');
 
     // SES: plain text to the configured mailbox, the reason on one line, a link to the portal.
-    const dump = await fetch(new URL('/moto-api/data.json', stack().stsEndpoint));
+    const dump = await fetch(new URL('/moto-api/data.json', stack().motoStateEndpoint));
     const mail = sentMail.parse(await dump.json()).ses.Message.find((m) => m.body.includes(request.id));
     expect(mail?.destinations.ToAddresses).toEqual([mailbox]);
     expect(mail?.source).toBe('credvend@example.com');

@@ -240,7 +240,28 @@ const SECRETS_MANAGER: Record<string, JsonMapper> = {
   ),
 };
 
+const identityArn = (scope: OperationScope, identity: string) =>
+  `arn:aws:ses:${scope.region}:${scope.account}:identity/${identity}`;
+
+/** SES API v2 (read by wire.ts from its REST paths): sending is authorised on the sender's identity. */
+const SES: Record<string, JsonMapper> = {
+  SendEmail: (params, scope) => {
+    const from = text(params.FromEmailAddress);
+    return [
+      {
+        action: 'ses:SendEmail',
+        resource: identityArn(scope, from.slice(from.lastIndexOf('@') + 1) || from),
+        context: { 'ses:FromAddress': from },
+      },
+    ];
+  },
+  CreateEmailIdentity: (params, scope) => [
+    { action: 'ses:CreateEmailIdentity', resource: identityArn(scope, text(params.EmailIdentity)) },
+  ],
+};
+
 const JSON_SERVICES: Record<string, Record<string, JsonMapper>> = {
+  ses: SES,
   dynamodb: DYNAMODB,
   kms: KMS,
   events: EVENTS,

@@ -151,7 +151,19 @@ const STS: Record<string, QueryMapper> = {
   GetCallerIdentity: () => [],
 };
 
-const QUERY_SERVICES: Record<string, Record<string, QueryMapper>> = { sts: STS, iam: IAM };
+const topicArn = (scope: OperationScope, name: string) =>
+  `arn:aws:sns:${scope.region}:${scope.account}:${name}`;
+
+/** SNS: the notice sink publishes; tests create a topic and subscribe a queue to it. */
+const SNS: Record<string, QueryMapper> = {
+  CreateTopic: (params, scope) => [
+    { action: 'sns:CreateTopic', resource: topicArn(scope, params.Name ?? '') },
+  ],
+  Subscribe: (params) => [{ action: 'sns:Subscribe', resource: params.TopicArn ?? '' }],
+  Publish: (params) => [{ action: 'sns:Publish', resource: params.TopicArn ?? params.TargetArn ?? '' }],
+};
+
+const QUERY_SERVICES: Record<string, Record<string, QueryMapper>> = { sts: STS, iam: IAM, sns: SNS };
 
 export async function queryAuthorisations(
   wire: { service: string; operation: string; params: Params },

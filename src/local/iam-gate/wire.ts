@@ -48,6 +48,7 @@ export function readWire(request: SignedRequest, service: string): WireRequest {
       headers: request.headers,
     };
   }
+  if (service === 'ses') return sesV2Wire(request);
   const target = header(request, 'x-amz-target');
   if (target) {
     const operation = target.slice(target.lastIndexOf('.') + 1);
@@ -59,6 +60,18 @@ export function readWire(request: SignedRequest, service: string): WireRequest {
   const operation = form.get('Action');
   if (!operation) throw new UnreadableRequest(`no Action and no X-Amz-Target in a ${service} request`);
   return { protocol: 'query', service, operation, params: Object.fromEntries(form) };
+}
+
+/** SES API v2 is REST-JSON: the operation is the method and path. Only what credvend and its tests call. */
+const SES_V2_OPERATIONS: Record<string, string> = {
+  'POST /v2/email/outbound-emails': 'SendEmail',
+  'POST /v2/email/identities': 'CreateEmailIdentity',
+};
+
+function sesV2Wire(request: SignedRequest): WireRequest {
+  const operation = SES_V2_OPERATIONS[`${request.method} ${request.rawPath}`];
+  if (!operation) throw new UnreadableRequest(`SES ${request.method} ${request.rawPath} is not mapped`);
+  return { protocol: 'json', service: 'ses', operation, params: jsonBody(request.body) };
 }
 
 /** `Prefix.member.N.Name` members of a query-protocol list, in order. */
