@@ -52,12 +52,14 @@ export function readStringMap(item: Item, name: string): Record<string, string> 
   const attribute = item[name];
   if (attribute === undefined) return {};
   if (!attribute.M) throw new MalformedItemError(`attribute ${name} is not a map`);
-  const result: Record<string, string> = {};
-  for (const [key, entry] of Object.entries(attribute.M)) {
-    if (entry.S === undefined) throw new MalformedItemError(`attribute ${name}.${key} is not a string`);
-    result[key] = entry.S;
-  }
-  return result;
+  // Built with fromEntries: a key such as `__proto__` (a valid tag key) stays an own property
+  // instead of setting the object's prototype and vanishing.
+  return Object.fromEntries(
+    Object.entries(attribute.M).map(([key, entry]) => {
+      if (entry.S === undefined) throw new MalformedItemError(`attribute ${name}.${key} is not a string`);
+      return [key, entry.S];
+    }),
+  );
 }
 
 export const str = (value: string): AttributeValue => ({ S: value });

@@ -84,7 +84,10 @@ describe('the audit field table drives storage, hashing, the wire and the offlin
         expect(exported).toEqual({ records, errors: [] });
         expect(chainBreaks(exported.records)).toEqual([]);
       }),
-      { numRuns: 100 },
+      {
+        numRuns: 100,
+        ...(process.env.AUDIT_FIELDS_SEED ? { seed: Number(process.env.AUDIT_FIELDS_SEED) } : {}),
+      },
     );
   }, 30_000);
 

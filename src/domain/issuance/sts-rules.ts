@@ -44,6 +44,11 @@ export const STS_RULES = {
     if (key.toLowerCase().startsWith('aws:')) {
       return { limit: 'tag-key', message: `session tag key "${key}" uses the reserved aws: prefix` };
     }
+    // STS takes it, but a JavaScript object (zod's record among them) treats it as the
+    // prototype: the tag would vanish from the audit record. Refused before anything is issued.
+    if (key === '__proto__') {
+      return { limit: 'tag-key', message: 'session tag key "__proto__" cannot be recorded in the audit' };
+    }
     return undefined;
   },
   tagValue(key: string, value: string): StsRuleBreach | undefined {
