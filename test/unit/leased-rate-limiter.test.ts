@@ -124,6 +124,25 @@ describe('leased quotas', () => {
     expect(ledger.counts.get([...ledger.counts.keys()][0] ?? '')).toBe(3);
   });
 
+  it('refuses no take whose token was leased, when the ledger answers refusals first', async () => {
+    // Prepare: grants come back after refusals, as DynamoDB's answers may.
+    const inner = new InMemoryQuotaLedger();
+    const ledger: QuotaLedger = {
+      lease: async (window, want) => {
+        const granted = await inner.lease(window, want);
+        if (granted > 0) await new Promise((resolve) => setTimeout(resolve, 5));
+        return granted;
+      },
+    };
+    const limiter = new LeasedRateLimiter(ledger);
+
+    // Act
+    const results = await Promise.allSettled(Array.from({ length: 5 }, () => limiter.take([bucket(3)], NOW)));
+
+    // Assess: a single container is refused early by nothing.
+    expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(3);
+  });
+
   it('fails with the ledger when it cannot lease, and spends nothing', async () => {
     let failing = true;
     const inner = new InMemoryQuotaLedger();

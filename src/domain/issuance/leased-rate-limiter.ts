@@ -44,14 +44,16 @@ export class LeasedRateLimiter implements RateLimiter {
     // Each round either adds tokens to the ledger's count or finds a window spent, so it ends
     // within `limit` rounds even while concurrent takes spend what this one leased.
     for (;;) {
-      const exhausted = entries.find((e) => e.held.exhausted);
-      if (exhausted) throw refusal(exhausted.bucket, exhausted.held.window, now);
       const short = entries.filter((e) => e.held.spent >= e.held.leased);
       if (short.length === 0) {
         // No await between the check above and this: concurrent takes cannot overspend.
         for (const e of entries) e.held.spent += 1;
         return;
       }
+      // A spent window refuses only a take that needs a token it does not hold: a concurrent
+      // take finding the ledger spent must not refuse one whose token this container leased.
+      const exhausted = short.find((e) => e.held.exhausted);
+      if (exhausted) throw refusal(exhausted.bucket, exhausted.held.window, now);
       // Parallel: one round trip however many buckets need tokens. A failure throws, and
       // tokens leased meanwhile stay held for the next request.
       const grants = await Promise.all(
