@@ -110,6 +110,19 @@ describe('entitlement admin API', () => {
     expect(await read.json()).toMatchObject({ maxDurationSeconds: 900, version: 2 });
   });
 
+  it('re-saving what is stored makes no new version and no audit record', async () => {
+    const before = (await auditOfPrincipal(oidcPrincipal('admin@example.com'))).filter(
+      (e) => e.action === 'entitlement.put' && e.entitlementId === id,
+    );
+    const same = await put(body({ maxDurationSeconds: 900 }), { 'if-match': '"v2"' });
+    expect(same.status).toBe(200);
+    expect(same.headers.get('etag')).toBe('"v2"');
+    const after = (await auditOfPrincipal(oidcPrincipal('admin@example.com'))).filter(
+      (e) => e.action === 'entitlement.put' && e.entitlementId === id,
+    );
+    expect(after).toHaveLength(before.length);
+  });
+
   it('reports every problem of an invalid entitlement at once, and stores nothing', async () => {
     const response = await admin.request('/v1/entitlements/broken-one', {
       method: 'PUT',

@@ -83,6 +83,42 @@ describe('Class: EntitlementAdmin', () => {
     expect(table.withAction('entitlement.put')).toHaveLength(2);
   });
 
+  it('re-saving identical content changes nothing: no new version, no audit record', async () => {
+    // Prepare: dates, a policy and claim conditions, which must compare by value
+    const { service, store, table } = setup();
+    const rich: EntitlementInput = {
+      ...input,
+      notBefore: new Date('2026-04-01T00:00:00.000Z'),
+      notAfter: new Date('2026-05-01T00:00:00.000Z'),
+      sessionPolicy: {
+        Version: '2012-10-17',
+        Statement: [{ Effect: 'Allow', Action: 's3:GetObject', Resource: '*' }],
+      },
+      endWithToken: false,
+    };
+    await service.put(admin, rich, undefined, context);
+
+    // Act
+    const again = await service.put(
+      admin,
+      { ...rich, notAfter: new Date('2026-05-01T00:00:00.000Z') },
+      1,
+      context,
+    );
+    const later = await service.put(
+      admin,
+      { ...rich, notAfter: new Date('2026-05-02T00:00:00.000Z') },
+      1,
+      context,
+    );
+
+    // Assess
+    expect(again.version).toBe(1);
+    expect(later.version).toBe(2);
+    expect(await store.get('ent-1')).toMatchObject({ version: 2 });
+    expect(table.withAction('entitlement.put')).toHaveLength(2);
+  });
+
   it('a write that loses a race between read and write is a conflict, and its audit record is not stored', async () => {
     // Prepare: two admins read version 1 and write at once
     const { service, table } = setup();

@@ -99,6 +99,21 @@ describe('Class: RequestableAdmin', () => {
     await expect(service.delete(admin, 'prod-admin', 3, context)).rejects.toThrow(NotFoundError);
   });
 
+  it('re-saving identical content changes nothing: no new version, no audit record', async () => {
+    // Prepare
+    const { service, store, table } = setup();
+    await service.put(admin, input({ externalId: 'guard-me' }), undefined, context);
+
+    // Act
+    const again = await service.put(admin, input({ externalId: 'guard-me' }), 1, context);
+    const newGuard = await service.put(admin, input({ externalId: 'another' }), 1, context);
+
+    // Assess
+    expect([again.version, newGuard.version]).toEqual([1, 2]);
+    expect(await store.get('prod-admin')).toMatchObject({ version: 2, externalId: 'another' });
+    expect(table.withAction('requestable.put')).toHaveLength(2);
+  });
+
   it('of two admins writing the version they both read, exactly one lands', async () => {
     // Prepare
     const { service, table } = setup();

@@ -7,6 +7,7 @@ import { STS_LIMITS } from '../issuance/sts-limits.js';
 import type { Clock } from '../shared/clock.js';
 import { type InputIssue, InvalidRequestError } from '../shared/errors.js';
 import { checkIfMatch } from '../shared/if-match.js';
+import { sameContent } from '../shared/same-content.js';
 import type { Caller, RequestContext } from '../shared/types.js';
 import { type AudienceRules, inAudience, MIN_GRANT_SECONDS, resolveAudience } from './lifecycle.js';
 import type { RequestableStore } from './ports.js';
@@ -100,6 +101,8 @@ export class RequestableAdmin {
     await this.deps.access.require(caller, 'admin', 'requestable.put', context);
     const current = await this.deps.store.get(input.id);
     checkIfMatch(`requestable access ${input.id}`, current, ifMatchVersion, 'replace');
+    // The same content again is no change: no new version, nothing audited as applied.
+    if (current && sameContent(current, input)) return current;
     const next: Requestable = { ...input, version: (current?.version ?? 0) + 1 };
     const issues = validateRequestable(next, this.deps.rules);
     if (issues.length > 0) throw new InvalidRequestError('the requestable access is not valid', issues);

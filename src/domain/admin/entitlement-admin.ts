@@ -5,6 +5,7 @@ import type { PrivilegedAccess } from '../identity/privileged-access.js';
 import type { Clock } from '../shared/clock.js';
 import { InvalidRequestError, NotFoundError } from '../shared/errors.js';
 import { checkIfMatch } from '../shared/if-match.js';
+import { sameContent } from '../shared/same-content.js';
 import type { Caller, Entitlement, RequestContext } from '../shared/types.js';
 import { MAX_CLAIM_RULES_PER_ISSUER, subjectKindOf } from '../subjects/subjects.js';
 import { validateEntitlement } from './entitlement-validation.js';
@@ -25,6 +26,11 @@ export type EntitlementInput = Omit<Entitlement, 'version'>;
 function forAudit(entitlement: Entitlement | undefined): unknown {
   if (!entitlement) return null;
   return { ...entitlement, ...(entitlement.externalId !== undefined ? { externalId: '(set)' } : {}) };
+}
+
+/** An input as the store reads it back (`endWithToken` kept only when true), to compare with what is stored. */
+export function asStored<T extends EntitlementInput>(input: T): T {
+  return input.endWithToken ? input : { ...input, endWithToken: undefined };
 }
 
 /**
@@ -54,7 +60,8 @@ export class EntitlementAdmin {
 
   /**
    * Creates (`ifMatchVersion` undefined and the id unused) or replaces (`ifMatchVersion`
-   * equal to the stored version) an entitlement.
+   * equal to the stored version) an entitlement. Replacing it with what it already holds
+   * changes nothing: no new version, no audit record (nothing was applied).
    */
   async put(
     caller: Caller,
@@ -65,6 +72,7 @@ export class EntitlementAdmin {
     await this.deps.access.require(caller, 'admin', 'entitlement.put', context);
     const current = await this.deps.store.get(input.id);
     checkIfMatch(`entitlement ${input.id}`, current, ifMatchVersion, 'replace');
+    if (current && sameContent(asStored(current), asStored(input))) return current;
     const next: Entitlement = { ...input, version: (current?.version ?? 0) + 1 };
     const issues = validateEntitlement(next);
     if (issues.length > 0) throw new InvalidRequestError('the entitlement is not valid', issues);
