@@ -11,6 +11,7 @@ export {
   requestableListWire,
   requestableWire,
 } from '../wire/access-requests.js';
+export { activityWire as activity } from '../wire/activity.js';
 export { auditPageWire as auditPage } from '../wire/audit.js';
 export {
   type CredentialsResponseWire as CredentialsResponse,

@@ -28,6 +28,7 @@ import type { AppEnv } from './app-env.js';
 import { authenticate } from './authenticate.js';
 import { parseJsonBody } from './json-body.js';
 import { errorHandler, limitBody, notFound, requestId, securityHeaders } from './middleware.js';
+import { singleValuedQuery } from './query.js';
 import { requestContextOf, type SourceIpResolver } from './request-context.js';
 import { parseSlackInteraction } from './slack-interaction.js';
 
@@ -103,7 +104,7 @@ function requestRoutes(deps: AccessRequestAppDependencies): Hono<AppEnv> {
   const wire = (r: Parameters<typeof toAccessRequestWire>[0]) => toAccessRequestWire(r, deps.clock.now());
 
   api.get('/', async (c) => {
-    const view = c.req.query('view') ?? 'mine';
+    const view = singleValuedQuery(c).view ?? 'mine';
     const me = actor(c);
     let found: Awaited<ReturnType<AccessRequestService['mine']>>;
     if (view === 'mine') found = await deps.requests.mine(me);

@@ -21,6 +21,7 @@ import { toRevocationWire } from './audit-view.js';
 import { authenticate } from './authenticate.js';
 import { parseEntitlementBody, toAdminWire } from './entitlement-schema.js';
 import { errorHandler, limitBody, notFound, requestId, securityHeaders } from './middleware.js';
+import { singleValuedQuery } from './query.js';
 import { requestContextOf, type SourceIpResolver } from './request-context.js';
 import { parseExplainBody, subjectsOf } from './subject-schema.js';
 
@@ -80,7 +81,7 @@ export function createAdminApp(deps: AdminAppDependencies): Hono<AppEnv> {
   api.use(authenticate(deps.authMethods, undefined, deps.sourceIp), requireAdmin, limitBody);
 
   api.get('/', async (c) => {
-    const parsed = entitlementListQueryWire.safeParse(c.req.query());
+    const parsed = entitlementListQueryWire.safeParse(singleValuedQuery(c));
     if (!parsed.success) throw invalidRequest('invalid query', parsed.error, '(query)');
     const page = await deps.admin.list(c.get('caller'), parsed.data.limit, parsed.data.cursor, context(c));
     const wire: AdminEntitlementListWire = { entitlements: page.entitlements.map(toAdminWire) };
@@ -117,7 +118,7 @@ export function createAdminApp(deps: AdminAppDependencies): Hono<AppEnv> {
   const subjects = new Hono<AppEnv>();
   subjects.use(authenticate(deps.authMethods, undefined, deps.sourceIp), requireAdmin, limitBody);
   subjects.get('/', async (c) => {
-    const parsed = entitlementListQueryWire.safeParse(c.req.query());
+    const parsed = entitlementListQueryWire.safeParse(singleValuedQuery(c));
     if (!parsed.success) throw invalidRequest('invalid query', parsed.error, '(query)');
     const page = await deps.admin.list(c.get('caller'), parsed.data.limit, parsed.data.cursor, context(c));
     const wire: SubjectListWire = { subjects: subjectsOf(page.entitlements) };

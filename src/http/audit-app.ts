@@ -25,6 +25,7 @@ import {
 } from './audit-view.js';
 import { authenticate } from './authenticate.js';
 import { errorHandler, notFound, requestId, securityHeaders } from './middleware.js';
+import { singleValuedQuery } from './query.js';
 import { requestContextOf, type SourceIpResolver } from './request-context.js';
 
 function parseActivityQuery(query: Record<string, string>) {
@@ -74,7 +75,7 @@ export function createAuditApp(deps: AuditAppDependencies): Hono<AppEnv> {
   });
 
   audit.get('/events', async (c) => {
-    const { request, format } = parseAuditQuery(c.req.query(), deps.clock.now());
+    const { request, format } = parseAuditQuery(singleValuedQuery(c), deps.clock.now());
     if (format === 'json') return c.json(toAuditPageWire(await deps.reader.page(request)));
     // NDJSON export for SIEM ingestion: one page in memory at a time, however long the range.
     c.header('content-type', 'application/x-ndjson');
@@ -120,7 +121,7 @@ export function createAuditApp(deps: AuditAppDependencies): Hono<AppEnv> {
   });
 
   audit.get('/activity', async (c) => {
-    const query = parseActivityQuery(c.req.query());
+    const query = parseActivityQuery(singleValuedQuery(c));
     const issuances = query.accessKeyId
       ? await deps.reader.byAccessKey(query.accessKeyId)
       : await (deps.activity?.grants.issuancesOf(query.accessRequest ?? '') ?? []);
@@ -144,7 +145,7 @@ export function createAuditApp(deps: AuditAppDependencies): Hono<AppEnv> {
   });
 
   audit.get('/verify', async (c) => {
-    const { from, to } = parseVerifyQuery(c.req.query(), deps.clock.now());
+    const { from, to } = parseVerifyQuery(singleValuedQuery(c), deps.clock.now());
     return c.json(toVerificationReportWire(await verifyAuditRange(deps.reader, from, to, deps.anchoring)));
   });
 

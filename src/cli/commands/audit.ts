@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { callApi, parseBody } from '../api-client.js';
 import { printJson, printTable, resolveTarget, toCsv } from '../context.js';
 import { anyObject, auditPage } from '../wire.js';
+import { registerAuditActivityCommand } from './audit-activity.js';
 import { registerAuditVerifyCommands } from './audit-verify.js';
 
 const COLUMNS = [
@@ -84,5 +85,6 @@ export function registerAuditCommands(program: Command): void {
       printTable([event], ['time', 'principal', 'entitlementId', 'roleArn', 'reason', 'eventId']);
     });
 
+  registerAuditActivityCommand(audit, program);
   registerAuditVerifyCommands(audit, program);
 }

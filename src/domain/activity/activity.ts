@@ -62,14 +62,17 @@ export async function activityOfIssuances(
     (i) => i.action === 'credentials.issue' && i.outcome === 'issued' && i.accessKeyId,
   );
   const each = await Promise.all(issued.map((i) => activityOfIssuance(store, i)));
-  const seen = new Set<string>();
-  const records = issued
-    .flatMap((issuance, n) =>
-      (each[n]?.records ?? []).map((r) => ({ ...r, issuanceEventId: issuance.eventId })),
-    )
-    // A call down a role chain can fall in two overlapping issuances' windows: shown once.
-    .filter((r) => !seen.has(r.eventId) && seen.add(r.eventId) !== undefined)
-    .sort((a, b) => a.time.localeCompare(b.time) || a.eventId.localeCompare(b.eventId));
+  // A call down a role chain can fall in two overlapping issuances' windows: shown once,
+  // under the first issuance that claims it.
+  const byEventId = new Map<string, AttributedActivity & { issuanceEventId: string }>();
+  issued.forEach((issuance, n) => {
+    for (const r of each[n]?.records ?? []) {
+      if (!byEventId.has(r.eventId)) byEventId.set(r.eventId, { ...r, issuanceEventId: issuance.eventId });
+    }
+  });
+  const records = [...byEventId.values()].sort(
+    (a, b) => a.time.localeCompare(b.time) || a.eventId.localeCompare(b.eventId),
+  );
   return {
     issuances: issued.map((i) => ({
       eventId: i.eventId,

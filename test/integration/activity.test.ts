@@ -1,0 +1,220 @@
+import { mkdtemp } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
+import { CreateBucketCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import type { S3Event } from 'aws-lambda';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { createActivityJob } from '../../src/compose/activity.js';
+import { compose } from '../../src/compose/composition.js';
+import { loadConfig } from '../../src/config.js';
+import { type ActivityWire, activityWire } from '../../src/wire/activity.js';
+import { credentialsResponseWire } from '../../src/wire/credentials.js';
+import { runCli } from '../e2e/cli-run.js';
+import { assumedRole, record } from '../fixtures/cloudtrail.js';
+import { readWire } from '../fixtures/read-wire.js';
+import { auditApp, devToken, stack, testRuntime, userEnvironment, vendApp } from './support.js';
+
+/** The organization trail's bucket, written as CloudTrail writes it (by the account's operator). */
+const TRAIL_BUCKET = `org-trail-${Date.now()}`;
+const LOG_FOLDER = 'AWSLogs/o-exampleorgid/222222222222/CloudTrail/us-east-1/2026/12/07';
+
+function operatorS3(): S3Client {
+  return new S3Client({
+    region: 'us-east-1',
+    endpoint: stack().stsEndpoint,
+    forcePathStyle: true,
+    credentials: stack().operator,
+  });
+}
+
+/** The S3 event notification AWS sends for one new object (keys URL-encoded, `+` for a space). */
+function objectCreated(key: string): S3Event {
+  const encoded = encodeURIComponent(key).replace(/%2F/g, '/').replace(/%20/g, '+');
+  return {
+    Records: [
+      {
+        eventVersion: '2.1',
+        eventSource: 'aws:s3',
+        awsRegion: 'us-east-1',
+        eventTime: new Date().toISOString(),
+        eventName: 'ObjectCreated:Put',
+        userIdentity: { principalId: 'AWS:cloudtrail' },
+        requestParameters: { sourceIPAddress: '203.0.113.1' },
+        responseElements: { 'x-amz-request-id': 'r', 'x-amz-id-2': 'i' },
+        s3: {
+          s3SchemaVersion: '1.0',
+          configurationId: 'cloudtrail-activity',
+          bucket: {
+            name: TRAIL_BUCKET,
+            ownerIdentity: { principalId: 'o' },
+            arn: `arn:aws:s3:::${TRAIL_BUCKET}`,
+          },
+          object: { key: encoded, size: 1, eTag: 'e', sequencer: '01' },
+        },
+      },
+    ],
+  };
+}
+
+describe('CloudTrail activity of a real issuance, from the trail bucket to the API and the CLI', () => {
+  const audit = auditApp();
+  // The activity function's role may read the trail bucket; the vending identity may not (the
+  // gate refuses it). Until the local stack runs each function under its own template role,
+  // the job reads as the account's operator.
+  const job = createActivityJob(
+    compose(loadConfig(stack().credvendEnv), {
+      ...testRuntime('198.51.100.30'),
+      credentials: stack().operator,
+    }),
+  );
+  let auditor: string;
+  let issuance: { eventId: string; accessKeyId: string; sourceIdentity: string };
+
+  beforeAll(async () => {
+    auditor = await devToken('auditor@example.com');
+    const vended = await vendApp().request('/v1/credentials', {
+      method: 'POST',
+      headers: { authorization: `Bearer ${await devToken('alice@example.com')}` },
+      body: JSON.stringify({ entitlement: 'demo-readonly', reason: 'activity test' }),
+    });
+    expect(vended.status).toBe(200);
+    const issued = await readWire(vended, credentialsResponseWire);
+    issuance = {
+      eventId: issued.eventId,
+      accessKeyId: issued.credentials.accessKeyId,
+      sourceIdentity: issued.sourceIdentity,
+    };
+    await operatorS3().send(new CreateBucketCommand({ Bucket: TRAIL_BUCKET }));
+  });
+
+  /** One log file as CloudTrail delivers it: a management event, a data event, an error, a chain, a stranger. */
+  async function deliverLogFile(name: string): Promise<string> {
+    const now = Date.now();
+    const at = (seconds: number) => new Date(now + seconds * 1000).toISOString().replace(/\.\d+Z$/, 'Z');
+    const issued = assumedRole({
+      accessKeyId: issuance.accessKeyId,
+      sourceIdentity: issuance.sourceIdentity,
+    });
+    const chained = assumedRole({
+      accessKeyId: 'ASIAEXAMPLECHAINED77',
+      sourceIdentity: issuance.sourceIdentity,
+      role: 'deployer',
+    });
+    const stranger = assumedRole({ accessKeyId: 'ASIAEXAMPLESTRANGER1', sourceIdentity: 'bob@example.com' });
+    const Records = [
+      record(`${name}-1`, at(1), {
+        eventSource: 's3.amazonaws.com',
+        eventName: 'ListBuckets',
+        userIdentity: issued,
+      }),
+      record(`${name}-2`, at(2), {
+        eventSource: 's3.amazonaws.com',
+        eventName: 'GetObject',
+        managementEvent: false,
+        eventCategory: 'Data',
+        userIdentity: issued,
+        resources: [{ type: 'AWS::S3::Object', ARN: 'arn:aws:s3:::reports/q4.csv' }],
+      }),
+      record(`${name}-3`, at(3), {
+        eventSource: 'ec2.amazonaws.com',
+        eventName: 'RunInstances',
+        errorCode: 'Client.UnauthorizedOperation',
+        userIdentity: issued,
+      }),
+      record(`${name}-4`, at(4), {
+        eventSource: 'lambda.amazonaws.com',
+        eventName: 'UpdateFunctionCode20150331v2',
+        userIdentity: chained,
+      }),
+      record(`${name}-5`, at(5), {
+        eventSource: 's3.amazonaws.com',
+        eventName: 'ListBuckets',
+        userIdentity: stranger,
+      }),
+    ];
+    const key = `${LOG_FOLDER}/222222222222_CloudTrail_us-east-1_${name} file.json.gz`;
+    await operatorS3().send(
+      new PutObjectCommand({ Bucket: TRAIL_BUCKET, Key: key, Body: gzipSync(JSON.stringify({ Records })) }),
+    );
+    return key;
+  }
+
+  const activityAt = async (path: string): Promise<ActivityWire> => {
+    const response = await audit.request(path, { headers: { authorization: `Bearer ${auditor}` } });
+    expect(response.status).toBe(200);
+    return readWire(response, activityWire);
+  };
+
+  it('lists what the session did, and what its role chain did, once each even when S3 delivers twice', async () => {
+    const key = await deliverLogFile('twice');
+    await job(objectCreated(key));
+    await job(objectCreated(key));
+
+    const answer = await activityAt(`/v1/audit/events/${issuance.eventId}/activity`);
+    const calls = answer.records.map((r) => [r.action, r.attribution, r.errorCode ?? '']);
+    expect(calls).toEqual([
+      ['ListBuckets', 'session', ''],
+      ['GetObject', 'session', ''],
+      ['RunInstances', 'session', 'Client.UnauthorizedOperation'],
+      ['UpdateFunctionCode20150331v2', 'role-chain', ''],
+    ]);
+    expect(answer.records.every((r) => r.issuanceEventId === issuance.eventId)).toBe(true);
+    expect(answer.records[1]?.resources).toEqual(['arn:aws:s3:::reports/q4.csv']);
+
+    const byKey = await activityAt(`/v1/audit/activity?accessKeyId=${issuance.accessKeyId}`);
+    expect(byKey.records.map((r) => r.eventId)).toEqual(answer.records.map((r) => r.eventId));
+  });
+
+  it('skips a file that is not CloudTrail gzip JSON and keeps going', async () => {
+    const key = `${LOG_FOLDER}/not-a-log.json.gz`;
+    await operatorS3().send(new PutObjectCommand({ Bucket: TRAIL_BUCKET, Key: key, Body: 'plain text' }));
+    await expect(job(objectCreated(key))).resolves.toBeUndefined();
+  });
+
+  it.each([
+    ['an event id that is no ULID', '/v1/audit/events/not-an-id/activity'],
+    ['an event id with a path trick', '/v1/audit/events/..%2F..%2Fentitlements/activity'],
+    ['neither key nor grant', '/v1/audit/activity'],
+    [
+      'both key and grant',
+      '/v1/audit/activity?accessKeyId=ASIAEXAMPLE00000001&accessRequest=01JF3Z8Q6W7X2Y9ABCDEFGHJKM',
+    ],
+    ['a lower-case key', '/v1/audit/activity?accessKeyId=asiaexample00000001'],
+    ['a key with an expression', '/v1/audit/activity?accessKeyId=ASIA%27%20OR%201%3D1'],
+    ['a grant id with a wildcard', '/v1/audit/activity?accessRequest=*'],
+    ['an unknown parameter', '/v1/audit/activity?accessKeyId=ASIAEXAMPLE00000001&limit=5'],
+    [
+      'a repeated parameter',
+      '/v1/audit/activity?accessKeyId=ASIAEXAMPLE00000001&accessKeyId=ASIAEXAMPLE00000002',
+    ],
+  ])('answers %s with 400 problem+json', async (_name, path) => {
+    const response = await audit.request(path, { headers: { authorization: `Bearer ${auditor}` } });
+    expect(response.status).toBe(400);
+    expect(response.headers.get('content-type')).toMatch(/^application\/problem\+json/);
+  });
+
+  it('is for auditors only', async () => {
+    const response = await audit.request(`/v1/audit/events/${issuance.eventId}/activity`, {
+      headers: { authorization: `Bearer ${await devToken('alice@example.com')}` },
+    });
+    expect(response.status).toBe(403);
+  });
+
+  it('is what `credvend audit activity` prints, by event id and by access key id', async () => {
+    const env = userEnvironment(await mkdtemp(join(tmpdir(), 'activity-cli-')), auditor);
+    const json = await runCli(['--json', 'audit', 'activity', issuance.eventId], env);
+    expect(json.stderr).toBe('');
+    const printed = activityWire.parse(JSON.parse(json.stdout));
+    expect(printed.records.map((r) => r.action)).toContain('UpdateFunctionCode20150331v2');
+
+    const table = await runCli(['audit', 'activity', issuance.accessKeyId], env);
+    expect(table.code).toBe(0);
+    expect(table.stdout).toMatch(/^TIME\s+SERVICE\s+ACTION/);
+    expect(table.stdout).toContain('arn:aws:s3:::reports/q4.csv');
+
+    const wrong = await runCli(['audit', 'activity', 'not an id'], env);
+    expect(wrong.code).toBe(1);
+    expect(wrong.stderr).toMatch(/neither an audit event id/);
+  });
+});
