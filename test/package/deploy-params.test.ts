@@ -4,8 +4,8 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { checkDeployParams } from '../../deploy/deploy-params.js';
 import { ConfigError, loadConfig } from '../../src/config.js';
-import { readCloudFormationYaml } from './cloudformation-yaml.js';
-import { serverlessPackage } from './serverless-cli.js';
+import { serverlessPackage } from '../../src/local/cloudformation/serverless-package.js';
+import { readCloudFormationYaml } from '../../src/local/cloudformation/yaml.js';
 
 /** serverless.yml's defaults, as `custom.deployParams` resolves them for stage `test`. */
 const DEFAULTS = {

@@ -2,7 +2,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { TestProject } from 'vitest/node';
-import { serverlessPackage } from './serverless-cli.js';
+import { serverlessPackage } from '../../src/local/cloudformation/serverless-package.js';
 
 /** Deploy parameters of the second packaged variant: every optional feature on. */
 export const ALL_FEATURES = {

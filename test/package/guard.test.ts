@@ -2,8 +2,8 @@ import { mkdtemp, readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, inject, it } from 'vitest';
+import { readCloudFormationYaml } from '../../src/local/cloudformation/yaml.js';
 import { controlTowerFailures, type GuardFailure } from './cfn-guard.js';
-import { readCloudFormationYaml } from './cloudformation-yaml.js';
 import { type HookTemplate, hookDocuments, writeHookDocuments } from './hook-mode.js';
 
 interface Resource {

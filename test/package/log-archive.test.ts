@@ -1,6 +1,6 @@
 import { runSimulation } from '@cloud-copilot/iam-simulate';
 import { describe, expect, it } from 'vitest';
-import { readCloudFormationYaml } from './cloudformation-yaml.js';
+import { readCloudFormationYaml } from '../../src/local/cloudformation/yaml.js';
 import { type HookTemplate, hookDocuments } from './hook-mode.js';
 
 /**

@@ -15,7 +15,7 @@ const IDENTITY = `arn:aws:ses:us-east-1:${ACCOUNT}:identity/example.com`;
 async function requestsRolePolicies(which: 'defaults' | 'allFeatures'): Promise<object[]> {
   const template = await packagedTemplate(which);
   const on = which === 'allFeatures';
-  const properties = instantiate(template.Resources.RequestsRole?.Properties, {
+  const properties = instantiate(template, template.Resources.RequestsRole?.Properties, {
     conditions: { NotifiesBySns: on, NotifiesByEmail: on },
   }) as { Policies?: Array<{ PolicyDocument: object }> };
   return (properties.Policies ?? []).map((p) => p.PolicyDocument);

@@ -31,7 +31,7 @@ async function policiesOf(
 ): Promise<object[]> {
   const template: PackagedTemplate = await packagedTemplate(which);
   const all = Object.fromEntries(Object.keys(template.Conditions ?? {}).map((name) => [name, false]));
-  const properties = instantiate(template.Resources[resource]?.Properties, {
+  const properties = instantiate(template, template.Resources[resource]?.Properties, {
     conditions: { ...all, ...conditions },
   }) as { Policies?: Array<{ PolicyDocument: object }> };
   return (properties.Policies ?? []).map((p) => p.PolicyDocument);

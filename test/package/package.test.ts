@@ -16,12 +16,9 @@ import {
   requestablesTableDefinition,
 } from '../../src/aws/table-schema.js';
 import { ROUTES as ROUTE_TABLE } from '../../src/http/routes.js';
-import {
-  actionsOf,
-  type PolicyStatement,
-  policyStatements,
-  readCloudFormationYaml,
-} from './cloudformation-yaml.js';
+import { deploy } from '../../src/local/cloudformation/resolve.js';
+import { readCloudFormationYaml } from '../../src/local/cloudformation/yaml.js';
+import { actionsOf, type PolicyStatement, policyStatements } from './policy-statements.js';
 import { readZip } from './zip.js';
 
 const run = promisify(execFile);
@@ -187,50 +184,9 @@ async function actionsCalledBy(entry: string, esbuildOptions: Record<string, unk
   return actions;
 }
 
-/** The smallest CloudFormation evaluator the functions' environment needs: literals, Ref, Fn::If/Not/Equals. */
-function evaluate(template: Template, value: unknown): unknown {
-  if (typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean') return value;
-  const [key, argument] = Object.entries(value as object)[0] ?? [];
-  const args = argument as unknown[];
-  switch (key) {
-    case 'Ref': {
-      if (argument === 'AWS::NoValue') return undefined;
-      const resource = template.Resources[argument as string];
-      if (!resource) throw new Error(`cannot resolve Ref ${String(argument)}`);
-      // A table's name is what the code uses; other names only need to be present.
-      return resource.Type === 'AWS::DynamoDB::Table' ? resource.Properties.TableName : `smoke-${argument}`;
-    }
-    case 'Fn::GetAtt':
-      return `arn:aws:smoke:us-east-1:111111111111:${args.join('/')}`;
-    case 'Condition':
-      return evaluate(template, template.Conditions?.[argument as string]);
-    case 'Fn::Not':
-      return !evaluate(template, args[0]);
-    case 'Fn::And':
-      return args.every((arg) => evaluate(template, arg));
-    case 'Fn::Equals':
-      return evaluate(template, args[0]) === evaluate(template, args[1]);
-    case 'Fn::If':
-      return evaluate(template, evaluate(template, { Condition: args[0] }) ? args[1] : args[2]);
-    default:
-      throw new Error(`cannot evaluate ${JSON.stringify(value)}`);
-  }
-}
-
-/** `node` with every Fn::If replaced by the branch its condition picks, and AWS::NoValue dropped. */
-function decideConditions(template: Template, node: unknown): unknown {
-  if (Array.isArray(node))
-    return node.map((item) => decideConditions(template, item)).filter((item) => item !== undefined);
-  if (!node || typeof node !== 'object') return node;
-  const entries = Object.entries(node);
-  const [key, argument] = entries[0] ?? [];
-  if (entries.length === 1 && key === 'Fn::If') {
-    const [condition, then, otherwise] = argument as unknown[];
-    return decideConditions(template, evaluate(template, { Condition: condition }) ? then : otherwise);
-  }
-  if (entries.length === 1 && key === 'Ref' && argument === 'AWS::NoValue') return undefined;
-  return Object.fromEntries(entries.map(([k, v]) => [k, decideConditions(template, v)]));
-}
+/** The packaged template as CloudFormation would deploy it in the smoke account. */
+const deployed = (template: Template) =>
+  deploy(template, { accountId: '111111111111', region: 'us-east-1', stackName: 'credvend-test' });
 
 /**
  * Imports a bundle the way the Lambda runtime does (a fresh Node process, only the function's
@@ -323,7 +279,7 @@ describe('serverless package', () => {
   const resources = (type: string) => Object.entries(template.Resources).filter(([, r]) => r.Type === type);
   /** A role's statements as this packaging deploys them: each Fn::If decided by its condition. */
   const allowStatementsOf = (roleId: string) =>
-    policyStatements(decideConditions(template, template.Resources[roleId]?.Properties.Policies)).filter(
+    policyStatements(deployed(template).resolve(template.Resources[roleId]?.Properties.Policies)).filter(
       (s) => s.Effect === 'Allow',
     );
   const nameOf = (fn: PackagedFunction) => basename(fn.module);
@@ -391,8 +347,9 @@ describe('serverless package', () => {
       await mkdir(join(bundle, '..'), { recursive: true });
       await writeFile(bundle, code ?? '');
       const environment: Record<string, string> = {};
+      const smoke = deployed(template);
       for (const [key, value] of Object.entries(fn.environment)) {
-        const resolved = evaluate(template, value);
+        const resolved = smoke.resolve(value);
         if (resolved !== undefined) environment[key] = String(resolved);
       }
       const requests = fn.routes.map((r) => ({ method: r.method, path: r.path.replace(/\{\w+\}/g, 'x') }));
@@ -510,9 +467,10 @@ describe('serverless package', () => {
   });
 
   it('keeps the audit table append-only and entitlements read-only outside admin', () => {
-    // A statement is about a table if its resources name it (GetAtt, Ref or Sub of an index ARN).
+    // A statement is about a table if its resources are the table's ARN or an index's under it.
+    const stack = deployed(template);
     const on = (s: PolicyStatement, table: string) =>
-      new RegExp(`\\b${table}\\b`).test(JSON.stringify(s.Resource));
+      new RegExp(`:table/${stack.ref(table)}(?=["/])`).test(JSON.stringify(s.Resource));
     const writes = /^dynamodb:(Put|Update|Delete|BatchWrite)Item$/;
     for (const fn of functions) {
       for (const statement of allowStatementsOf(fn.role)) {
@@ -581,17 +539,17 @@ describe('serverless package', () => {
   });
 
   it('lets only the digest function sign digests and write the digest bucket, which keeps every version', () => {
-    const touches = (s: PolicyStatement, resource: string) =>
-      new RegExp(`\\b${resource}\\b`).test(JSON.stringify(s.Resource));
+    // Statements are resolved: resources are the deployed bucket's name and the key's ARN.
+    const stack = deployed(template);
+    const digestBucket = String(stack.ref('DigestBucket'));
+    const digestKeys = [String(stack.ref('DigestKey')), String(stack.ref('DigestBucketKey'))];
+    const touches = (s: PolicyStatement, physical: string) => JSON.stringify(s.Resource).includes(physical);
     const signers: string[] = [];
     const writers: string[] = [];
     for (const fn of functions) {
       for (const statement of allowStatementsOf(fn.role)) {
         if (actionsOf(statement).includes('kms:Sign')) signers.push(nameOf(fn));
-        if (
-          touches(statement, 'DigestBucket') &&
-          actionsOf(statement).some((a) => /^s3:(Put|Delete)/.test(a))
-        )
+        if (touches(statement, digestBucket) && actionsOf(statement).some((a) => /^s3:(Put|Delete)/.test(a)))
           writers.push(nameOf(fn));
       }
     }
@@ -599,7 +557,8 @@ describe('serverless package', () => {
     expect(writers).toEqual(['digest']);
     // Vend may not read digests either; audit reads them and the public key, to verify.
     const vend = functions.find((fn) => nameOf(fn) === 'vend');
-    expect(JSON.stringify(allowStatementsOf(vend?.role ?? ''))).not.toMatch(/Digest(Bucket|Key)/);
+    for (const physical of [digestBucket, ...digestKeys])
+      expect(JSON.stringify(allowStatementsOf(vend?.role ?? ''))).not.toContain(physical);
 
     const key = template.Resources.DigestKey?.Properties ?? {};
     expect(key).toMatchObject({ KeySpec: 'ECC_NIST_P256', KeyUsage: 'SIGN_VERIFY' });

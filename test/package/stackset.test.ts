@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { readCloudFormationYaml } from './cloudformation-yaml.js';
+import { readCloudFormationYaml } from '../../src/local/cloudformation/yaml.js';
 
 interface Template {
   Parameters: Record<string, { Type: string; Default?: unknown; AllowedPattern?: string }>;

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import { type CloudFormationTemplate, deploy } from '../../src/local/cloudformation/resolve.js';
+import { readCloudFormationYaml } from '../../src/local/cloudformation/yaml.js';
 import { resourcePolicyAllows, sessionAllows } from '../oracle/iam-oracle.js';
-import { readCloudFormationYaml } from './cloudformation-yaml.js';
 
 /**
  * deploy/target-account-role.yaml, judged by an independent IAM simulator: its policies
@@ -17,53 +18,22 @@ const REQUESTS_SESSION = 'arn:aws:sts::111111111111:assumed-role/credvend-reques
 const VENDING_USER = 'arn:aws:iam::111111111111:user/credvend-prod-vending';
 const BOUNDARY = 'arn:aws:iam::aws:policy/ReadOnlyAccess';
 
-type Template = {
-  Parameters: Record<string, { Default?: unknown }>;
-  Conditions: Record<string, unknown>;
-  Resources: Record<string, { Condition?: string; Properties: Record<string, unknown> }>;
-  Outputs: Record<string, { Value: unknown }>;
-};
-
-/** The template's value of `node` for these parameters: what CloudFormation would deploy. */
-function instantiate(node: unknown, params: Record<string, string>, template: Template): unknown {
-  const ref = (name: string): unknown =>
-    ({ 'AWS::Partition': 'aws', 'AWS::AccountId': ACCOUNT, 'AWS::NoValue': undefined })[name] ??
-    params[name] ??
-    template.Parameters[name]?.Default;
-  const condition = (name: string): boolean =>
-    Boolean(instantiate(template.Conditions[name], params, template));
-  if (Array.isArray(node))
-    return node.map((n) => instantiate(n, params, template)).filter((n) => n !== undefined);
-  if (!node || typeof node !== 'object') return node;
-  const entries = Object.entries(node);
-  const [key, value] = entries[0] ?? [];
-  if (entries.length === 1 && key === 'Ref') return ref(String(value));
-  if (entries.length === 1 && key === 'Fn::Sub')
-    return String(value).replace(/\$\{([\w:]+)\}/g, (_, name: string) => String(ref(name)));
-  if (entries.length === 1 && key === 'Fn::If') {
-    const [name, then, otherwise] = value as [string, unknown, unknown];
-    return instantiate(condition(name) ? then : otherwise, params, template);
-  }
-  if (entries.length === 1 && key === 'Fn::Not')
-    return !instantiate((value as unknown[])[0], params, template);
-  if (entries.length === 1 && key === 'Fn::Equals') {
-    const [a, b] = (value as unknown[]).map((v) => instantiate(v, params, template));
-    return a === b;
-  }
-  if (entries.length === 1 && key === 'Fn::GetAtt') return `arn:aws:iam::${ACCOUNT}:role/${params.RoleName}`;
-  return Object.fromEntries(
-    entries.map(([k, v]) => [k, instantiate(v, params, template)]).filter(([, v]) => v !== undefined),
-  );
-}
+type Template = CloudFormationTemplate & { Outputs: Record<string, { Value: unknown }> };
 
 async function deployed(params: Record<string, string>) {
   const template = (await readCloudFormationYaml('deploy/target-account-role.yaml')) as Template;
   const all = { CredvendRoleArn: VEND_ROLE, RoleName: 'credvend-readonly', ...params };
-  const role = instantiate(template.Resources.CredvendTargetRole?.Properties, all, template) as {
+  const stack = deploy(template, {
+    accountId: ACCOUNT,
+    region: 'us-east-1',
+    stackName: 'credvend-readonly',
+    parameters: all,
+  });
+  const role = stack.resolve(template.Resources.CredvendTargetRole?.Properties) as {
     AssumeRolePolicyDocument: object;
     PermissionsBoundary?: string;
   };
-  const revoker = instantiate(template.Resources.CredvendRevokerRole?.Properties, all, template) as {
+  const revoker = stack.resolve(template.Resources.CredvendRevokerRole?.Properties) as {
     Policies: Array<{ PolicyDocument: object }>;
     AssumeRolePolicyDocument: object;
   };
@@ -273,6 +243,25 @@ describe('deploy/target-account-role.yaml revoker role', () => {
     expect(role.PermissionsBoundary).toBeUndefined();
   });
 
+  it('bounds a further role in the account for the existing revoker, without a second revoker (whose fixed name would fail the stack)', async () => {
+    const template = (await readCloudFormationYaml('deploy/target-account-role.yaml')) as Template;
+    const second = deploy(template, {
+      accountId: ACCOUNT,
+      region: 'us-east-1',
+      stackName: 'credvend-deploy',
+      parameters: {
+        CredvendRoleArn: VEND_ROLE,
+        RoleName: 'credvend-deploy',
+        RevokedByExistingRevoker: 'true',
+      },
+    });
+    expect(second.creates('CredvendRevokerRole')).toBe(false);
+    const role = second.resolve(template.Resources.CredvendTargetRole?.Properties) as {
+      PermissionsBoundary?: string;
+    };
+    expect(role.PermissionsBoundary).toBe(BOUNDARY);
+  });
+
   // Ending a JIT grant early makes the requests function assume the revoker role: with only
   // the admin role trusted, AWS (and the local IAM gate) refuse that revocation.
   it('with CredvendRequestsRoleArn, trusts the requests role too, and still not the vend role', async () => {
@@ -294,7 +283,7 @@ describe('deploy/target-account-role.yaml revoker role', () => {
 
   it('keeps its parameters and output', async () => {
     const { template } = await deployed({});
-    expect(template.Parameters.RoleName).toMatchObject({ Default: 'credvend-readonly' });
+    expect(template.Parameters?.RoleName).toMatchObject({ Default: 'credvend-readonly' });
     expect(template.Outputs.RoleArn?.Value).toEqual({ 'Fn::GetAtt': 'CredvendTargetRole.Arn' });
   });
 });

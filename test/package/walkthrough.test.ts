@@ -3,7 +3,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { describe, expect, inject, it } from 'vitest';
-import { readCloudFormationYaml } from './cloudformation-yaml.js';
+import { readCloudFormationYaml } from '../../src/local/cloudformation/yaml.js';
 import { deployDocs } from './deploy-docs.js';
 
 const run = promisify(execFile);

@@ -11,15 +11,22 @@ const PACKAGING_ENV = {
   AWS_SECRET_ACCESS_KEY: 'packaging',
 };
 
-/** `serverless package --stage test` into `dir` with deploy parameters; rejects with the CLI's output. */
-export async function serverlessPackage(dir: string, params: Record<string, string> = {}): Promise<void> {
+/**
+ * `serverless package --stage <stage>` into `dir` with deploy parameters; rejects with the CLI's
+ * output. esbuild works in the service's .esbuild folder: never run two at once.
+ */
+export async function serverlessPackage(
+  dir: string,
+  params: Record<string, string> = {},
+  stage = 'test',
+): Promise<void> {
   await run(
     'npx',
     [
       'serverless',
       'package',
       '--stage',
-      'test',
+      stage,
       '--package',
       dir,
       ...Object.entries(params).map(([name, value]) => `--param=${name}=${value}`),
