@@ -1,4 +1,5 @@
 import { Command, Option } from 'commander';
+import { registerAccessCommands } from './commands/access.js';
 import { registerAdminCommands } from './commands/admin.js';
 import { registerAuditCommands } from './commands/audit.js';
 import { registerAwsConfig } from './commands/aws-config.js';
@@ -37,6 +38,7 @@ registerSessionCommands(program);
 registerSubjectCommands(program);
 registerRequestCommands(program);
 registerAdminCommands(program);
+registerAccessCommands(program);
 registerAuditCommands(program);
 registerDevToken(program, apiUrl);
 registerCompletion(program);

@@ -1,3 +1,4 @@
+import type * as z from 'zod';
 import type { EntitlementInput } from '../domain/admin/entitlement-admin.js';
 import { parsePolicyDocument } from '../domain/policy/policy.js';
 import { checkPolicyShape } from '../domain/policy/shape.js';
@@ -20,7 +21,14 @@ function subjectOf(subject: SubjectWire): Pick<EntitlementInput, 'subject' | 'cl
 
 /** Untrusted PUT body → an entitlement to validate further in the domain. */
 export function parseEntitlementBody(id: string, text: string): EntitlementInput {
-  const b = parseJsonBody(entitlementInputWire, text, 'entitlement');
+  return entitlementInputOf(id, parseJsonBody(entitlementInputWire, text, 'entitlement'));
+}
+
+/**
+ * A parsed PUT body → the entitlement it writes (the server's rule, which `credvend access`
+ * applies to files too, so a plan compares what the server would store).
+ */
+export function entitlementInputOf(id: string, b: z.output<typeof entitlementInputWire>): EntitlementInput {
   const input: EntitlementInput = {
     id,
     ...subjectOf(b.subject),
@@ -45,6 +53,33 @@ export function parseEntitlementBody(id: string, text: string): EntitlementInput
   if (b.notAfter !== undefined) input.notAfter = new Date(b.notAfter);
   if (b.description !== undefined) input.description = b.description;
   return input;
+}
+
+/** The admin view read back → the stored entitlement (a subject of unknown kind keeps its raw key). */
+export function entitlementOfAdminWire(w: AdminEntitlementWire): Entitlement {
+  const subject = typeof w.subject === 'string' ? { subject: w.subject } : subjectOf(w.subject);
+  const e: Entitlement = {
+    id: w.id,
+    ...subject,
+    accountId: w.accountId,
+    roleArn: w.roleArn,
+    maxDurationSeconds: w.maxDurationSeconds,
+    managedPolicyArns: w.managedPolicyArns,
+    tags: w.tags,
+    claimTags: w.claimTags,
+    transitiveTagKeys: w.transitiveTagKeys,
+    reasonRequired: w.reasonRequired,
+    ...(w.endWithToken ? { endWithToken: true } : {}),
+    effect: w.effect,
+    version: w.version,
+  };
+  if (w.defaultDurationSeconds !== undefined) e.defaultDurationSeconds = w.defaultDurationSeconds;
+  if (w.sessionPolicy !== undefined) e.sessionPolicy = parsePolicyDocument(w.sessionPolicy);
+  if (w.externalId !== undefined) e.externalId = w.externalId;
+  if (w.notBefore !== undefined) e.notBefore = new Date(w.notBefore);
+  if (w.notAfter !== undefined) e.notAfter = new Date(w.notAfter);
+  if (w.description !== undefined) e.description = w.description;
+  return e;
 }
 
 /** A stored subject key as the body that would write it; an unknown kind as its raw key. */
