@@ -1,6 +1,7 @@
 import * as z from 'zod';
 import type { AccessRequest, Requestable } from '../domain/access-requests/types.js';
 import { parsePolicyDocument } from '../domain/policy/policy.js';
+import { AUTH_METHODS } from '../domain/shared/types.js';
 import { type Item, MalformedItemError, num, readNumber, readString, str } from './attribute-values.js';
 
 /**
@@ -18,6 +19,7 @@ const decisionSchema = z.object({
   at: isoDate,
   comment: z.string().optional(),
   via: z.enum(['api', 'slack', 'auto']),
+  authMethod: z.enum(AUTH_METHODS).optional(),
   slackUserId: z.string().optional(),
 });
 

@@ -1,24 +1,12 @@
-import {
-  type DynamoDBClient,
-  GetItemCommand,
-  QueryCommand,
-  type TransactWriteItem,
-} from '@aws-sdk/client-dynamodb';
-import { StaleRequestError } from '../domain/access-requests/errors.js';
+import type { DynamoDBClient, TransactWriteItem } from '@aws-sdk/client-dynamodb';
 import type { AccessRequestStore, GrantChange } from '../domain/access-requests/ports.js';
 import type { AccessRequest } from '../domain/access-requests/types.js';
 import type { ChainedAuditEvent } from '../domain/audit/audit.js';
 import type { Entitlement } from '../domain/shared/types.js';
-import {
-  accessRequestToItem,
-  DENY_DUE,
-  itemToAccessRequest,
-  PENDING,
-  REVIEW_DUE,
-} from './access-request-items.js';
+import { PENDING, REVIEW_DUE } from './access-request-items.js';
 import { num, str } from './attribute-values.js';
-import { writeAudited } from './audited-transaction.js';
 import { REGISTRY_SUBJECT, registryItem } from './dynamodb-entitlement-admin-store.js';
+import { DynamoDbGrantDenyStore, requestPut } from './dynamodb-grant-deny-store.js';
 import { entitlementToItem } from './entitlement-items.js';
 import { ACCESS_REQUEST_INDEX } from './table-schema.js';
 
@@ -36,45 +24,16 @@ const GRANT_TIDY_AFTER_SECONDS = 86_400;
  * in one transaction guarded by the request's version: of two concurrent steps on one
  * request exactly one lands, and the other is told to read again.
  */
-export class DynamoDbAccessRequestStore implements AccessRequestStore {
+export class DynamoDbAccessRequestStore extends DynamoDbGrantDenyStore implements AccessRequestStore {
   constructor(
-    private readonly client: DynamoDBClient,
-    private readonly tables: AccessRequestTables,
-  ) {}
-
-  async get(id: string): Promise<AccessRequest | undefined> {
-    const output = await this.client.send(
-      new GetItemCommand({
-        TableName: this.tables.requests,
-        Key: { requestId: str(id) },
-        ConsistentRead: true,
-      }),
-    );
-    return output.Item ? itemToAccessRequest(output.Item) : undefined;
+    client: DynamoDBClient,
+    private readonly grantTables: AccessRequestTables,
+  ) {
+    super(client, grantTables);
   }
 
-  async save(next: AccessRequest, grant: GrantChange, audit: ChainedAuditEvent): Promise<void> {
-    const items: TransactWriteItem[] = [
-      {
-        Put: {
-          TableName: this.tables.requests,
-          Item: accessRequestToItem(next),
-          ...(next.version === 1
-            ? { ConditionExpression: 'attribute_not_exists(requestId)' }
-            : {
-                ConditionExpression: 'version = :v',
-                ExpressionAttributeValues: { ':v': num(next.version - 1) },
-              }),
-        },
-      },
-      ...this.grantWrites(grant),
-    ];
-    await writeAudited(
-      this.client,
-      items,
-      { tableName: this.tables.audit, record: audit },
-      (cause) => new StaleRequestError(`access request ${next.id} changed since it was read`, { cause }),
-    );
+  override save(next: AccessRequest, grant: GrantChange, audit: ChainedAuditEvent): Promise<void> {
+    return this.write([requestPut(this.tables.requests, next), ...this.grantWrites(grant)], next, audit);
   }
 
   /** A grant is a normal entitlement row plus its registry row (ids stay unique across subjects). */
@@ -85,18 +44,23 @@ export class DynamoDbAccessRequestStore implements AccessRequestStore {
       return [
         {
           Put: {
-            TableName: this.tables.entitlements,
+            TableName: this.grantTables.entitlements,
             Item: { ...registryItem(grant.put), ...tidy },
             ConditionExpression: 'attribute_not_exists(entitlementId)',
           },
         },
-        { Put: { TableName: this.tables.entitlements, Item: { ...entitlementToItem(grant.put), ...tidy } } },
+        {
+          Put: {
+            TableName: this.grantTables.entitlements,
+            Item: { ...entitlementToItem(grant.put), ...tidy },
+          },
+        },
       ];
     }
     // Revoked early: the rows go at once, so the grant is refused from this transaction on.
     return [grant.remove.subject, REGISTRY_SUBJECT].map((subject) => ({
       Delete: {
-        TableName: this.tables.entitlements,
+        TableName: this.grantTables.entitlements,
         Key: { subject: str(subject), entitlementId: str(grant.remove.id) },
       },
     }));
@@ -112,26 +76,6 @@ export class DynamoDbAccessRequestStore implements AccessRequestStore {
 
   needingReview(limit: number): Promise<AccessRequest[]> {
     return this.query(ACCESS_REQUEST_INDEX.byReviewDue, 'reviewDue', REVIEW_DUE, limit);
-  }
-
-  revocationsDue(limit: number): Promise<AccessRequest[]> {
-    return this.query(ACCESS_REQUEST_INDEX.byPending, 'pending', DENY_DUE, limit);
-  }
-
-  /** Newest first; one key-condition Query on a sparse or per-requester index. */
-  private async query(index: string, key: string, value: string, limit: number): Promise<AccessRequest[]> {
-    const output = await this.client.send(
-      new QueryCommand({
-        TableName: this.tables.requests,
-        IndexName: index,
-        KeyConditionExpression: '#k = :v',
-        ExpressionAttributeNames: { '#k': key },
-        ExpressionAttributeValues: { ':v': str(value) },
-        ScanIndexForward: false,
-        Limit: limit,
-      }),
-    );
-    return (output.Items ?? []).map(itemToAccessRequest);
   }
 }
 

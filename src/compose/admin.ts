@@ -16,7 +16,7 @@ import {
   dynamodbOf,
   privilegedAccessOf,
 } from './composition.js';
-import { revocationApplierOf } from './revocations.js';
+import { writeAheadRevocationsOf } from './revocations.js';
 
 /** The admin function: entitlements and revocations; every change audited. */
 export function createAdminFunction(root: Composition): Hono<AppEnv> {
@@ -24,12 +24,12 @@ export function createAdminFunction(root: Composition): Hono<AppEnv> {
   const audit = auditLogOf(root);
   const access = privilegedAccessOf(root);
   const dynamodb = dynamodbOf(root);
-  const applier = revocationApplierOf(root);
+  const revocations = writeAheadRevocationsOf(root);
   return createAdminApp({
     access,
     revoker: new Revoker({
       reader: new DynamoDbAuditReader(dynamodb, config.tables.audit),
-      ...(applier ? { applier } : {}),
+      ...(revocations ? { revocations } : {}),
       audit,
       access,
       clock: systemClock,

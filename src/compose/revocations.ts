@@ -1,9 +1,13 @@
 import { DynamoDbLeaseStore } from '../aws/dynamodb-lease-store.js';
+import { DynamoDbRevocationIntentLog } from '../aws/dynamodb-revocation-intents.js';
 import { IamRevocationApplier } from '../aws/iam-revocation-applier.js';
 import type { RevocationApplier } from '../domain/revocation/ports.js';
 import { SerializedRevocationApplier } from '../domain/revocation/serialized-revocations.js';
+import { WriteAheadRevocations } from '../domain/revocation/write-ahead.js';
+import { systemClock } from '../domain/shared/clock.js';
+import { newEventId } from '../domain/shared/ids.js';
 import { createIamClient } from './clients.js';
-import { type Composition, dynamodbOf, stsOf } from './composition.js';
+import { auditLogOf, type Composition, dynamodbOf, logAuditFailure, stsOf } from './composition.js';
 
 /** Writes revocations into target roles, one per role at a time; undefined when credvend only prints them. */
 export function revocationApplierOf(root: Composition): RevocationApplier | undefined {
@@ -16,4 +20,22 @@ export function revocationApplierOf(root: Composition): RevocationApplier | unde
     }),
     new DynamoDbLeaseStore(dynamodbOf(root), config.tables.rateLimits),
   );
+}
+
+/** Revocations of single issuances with their write-ahead record; undefined when credvend only prints them. */
+export function writeAheadRevocationsOf(root: Composition): WriteAheadRevocations | undefined {
+  const iam = revocationApplierOf(root);
+  if (!iam) return undefined;
+  const { tables } = root.config;
+  return new WriteAheadRevocations({
+    iam,
+    intents: new DynamoDbRevocationIntentLog(dynamodbOf(root), {
+      rateLimits: tables.rateLimits,
+      audit: tables.audit,
+    }),
+    audit: auditLogOf(root),
+    clock: systemClock,
+    newEventId,
+    onAuditFailure: logAuditFailure(root.logger),
+  });
 }

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { compose } from '../compose/composition.js';
 import { createDigestJob } from '../compose/digest.js';
+import { createRevocationSweep } from '../compose/revocation-sweep.js';
 import type { Runtime } from '../compose/runtime.js';
 import { createStreamJob } from '../compose/stream.js';
 import { type Config, loadConfig } from '../config.js';
@@ -9,13 +10,13 @@ import { createLogger, describeError, type LogLevel } from '../logging.js';
 import { createLocalApp, DEV_ISSUER_PATH, startApiServer } from './api-server.js';
 import { DEMO_ADMIN, DEMO_AUDITOR, demoEntitlements, seedEntitlements } from './demo-entitlements.js';
 import { demoRequestable, seedRequestable } from './demo-requestable.js';
-import { startDigestTimer } from './digest-timer.js';
 import { requestDevToken } from './idp/dev-token-client.js';
 import {
   CREDVEND_RESOURCE,
   createLocalIdentityProvider,
   type LocalIdentityProvider,
 } from './idp/identity-provider.js';
+import { startJobTimer } from './job-timer.js';
 import { dropListPrefix } from './moto-s3.js';
 import { assertPortFree } from './preflight.js';
 import type { AccessKey } from './seed-aws.js';
@@ -66,8 +67,16 @@ export interface LocalEnvironment {
   stop(): Promise<void>;
 }
 
+/** How often the local revocation sweep runs (serverless.yml: revocationSweepSchedule). */
+const REVOCATION_SWEEP_SECONDS = 60;
+
+const vendingKeyOf = (stack: LocalStack): AccessKey => ({
+  accessKeyId: stack.seed.vendingAccessKeyId,
+  secretAccessKey: stack.seed.vendingSecretAccessKey,
+});
+
 /**
- * The digest timer and the stream publisher, in this process, each with the credentials of
+ * The digest timer, the revocation sweep and the stream publisher, in this process, each with the credentials of
  * its own function's stand-in identity; the same job code the two Lambdas run.
  */
 function startAuditJobs(config: Config, stack: LocalStack): { stop(): Promise<void> } {
@@ -79,9 +88,16 @@ function startAuditJobs(config: Config, stack: LocalStack): { stop(): Promise<vo
     credentials,
     adjustS3: dropListPrefix,
   });
-  const timer = startDigestTimer({
+  const timer = startJobTimer({
     intervalSeconds: config.digests?.intervalSeconds ?? 300,
     job: createDigestJob(compose(config, runtime(stack.seed.digestWriter))),
+    onError,
+  });
+  // The revocation sweep's stand-in identity is the API's (the vending user, whom the local
+  // revoker role trusts) until the local IAM comes from the template.
+  const sweep = startJobTimer({
+    intervalSeconds: REVOCATION_SWEEP_SECONDS,
+    job: createRevocationSweep(compose(config, runtime(vendingKeyOf(stack)))),
     onError,
   });
   const poller = startStreamPoller({
@@ -95,7 +111,7 @@ function startAuditJobs(config: Config, stack: LocalStack): { stop(): Promise<vo
   });
   return {
     stop: async () => {
-      await Promise.all([timer.stop(), poller.stop()]);
+      await Promise.all([timer.stop(), sweep.stop(), poller.stop()]);
     },
   };
 }
@@ -157,10 +173,7 @@ export async function startLocalEnvironment(options: LocalEnvironmentOptions): P
       ...(options.federationEndpoint ? { CREDVEND_FEDERATION_ENDPOINT: options.federationEndpoint } : {}),
     };
     const config = loadConfig(credvendEnv);
-    const credentials = {
-      accessKeyId: stack.seed.vendingAccessKeyId,
-      secretAccessKey: stack.seed.vendingSecretAccessKey,
-    };
+    const credentials = vendingKeyOf(stack);
     const dynamodb = new DynamoDBClient({
       region: config.region,
       endpoint: stack.dynamodbEndpoint,

@@ -1,8 +1,60 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { createAdminFunction } from '../../src/compose/admin.js';
+import { compose, dynamodbOf, stsOf } from '../../src/compose/composition.js';
+import { createRevocationSweep } from '../../src/compose/revocation-sweep.js';
+import { loadConfig } from '../../src/config.js';
 import { revocationResultWire } from '../../src/wire/audit.js';
 import { credentialsResponseWire } from '../../src/wire/credentials.js';
 import { readWire } from '../fixtures/read-wire.js';
-import { adminApp, auditRecord, clearRevocations, devToken, listBuckets, stack, vendApp } from './support.js';
+import { checkedApp } from './openapi-responses.js';
+import {
+  adminApp,
+  auditEvents,
+  auditRecord,
+  clearRevocations,
+  devToken,
+  dynamodb,
+  listBuckets,
+  stack,
+  testRuntime,
+  vendApp,
+} from './support.js';
+
+/** The next `times` sends of `command` fail before they leave, as a lost connection does. */
+function failNext(command: string, times = 1) {
+  let left = times;
+  return {
+    middleware:
+      <A, R>(next: (args: A) => Promise<R>, context: { commandName?: string }) =>
+      async (args: A): Promise<R> => {
+        if (context.commandName === command && left > 0) {
+          left--;
+          throw Object.assign(new Error(`injected: ${command} failed`), { name: 'NetworkingError' });
+        }
+        return next(args);
+      },
+    options: { step: 'initialize' as const, name: `fail-${command}` },
+  };
+}
+
+/** A root of the composition with quiet logs, whose clients a test may fault. */
+function faultableRoot() {
+  return compose(
+    loadConfig({ ...stack().credvendEnv, CREDVEND_LOG_LEVEL: 'silent' }),
+    testRuntime('198.51.100.19'),
+  );
+}
+
+async function issueDeploy(reason: string) {
+  return readWire(
+    await vendApp().request('/v1/credentials', {
+      method: 'POST',
+      headers: { authorization: `Bearer ${await devToken('alice@example.com')}` },
+      body: JSON.stringify({ entitlement: 'demo-deploy', reason }),
+    }),
+    credentialsResponseWire,
+  );
+}
 
 describe('per-issuance revocation', () => {
   beforeEach(() => clearRevocations(stack().roles.deploy));
@@ -70,6 +122,71 @@ describe('per-issuance revocation', () => {
       },
     });
     await listBuckets(issued.credentials);
+  });
+
+  it('a failed IAM write is a 503, never a 200; the scheduled sweep lands the recorded Deny', async () => {
+    // Prepare: the revoker role cannot be assumed once.
+    const issued = await issueDeploy('revoked while IAM fails');
+    const root = faultableRoot();
+    const fault = failNext('AssumeRoleCommand');
+    stsOf(root).middlewareStack.add(fault.middleware, fault.options);
+    const admin = checkedApp(createAdminFunction(root));
+
+    // Act
+    const response = await admin.request(`/v1/audit/events/${issued.eventId}/revoke`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${await devToken('admin@example.com')}` },
+    });
+
+    // Assess: not revoked yet, and not claimed to be.
+    expect(response.status).toBe(503);
+    await listBuckets(issued.credentials);
+
+    // Act: the sweep's next run.
+    const swept = await createRevocationSweep(faultableRoot())();
+
+    // Assess
+    expect(swept.issuances).toBeGreaterThanOrEqual(1);
+    await expect(listBuckets(issued.credentials)).rejects.toMatchObject({ name: 'AccessDenied' });
+    const records = (await auditEvents(dynamodb())).filter(
+      (e) => e.action === 'audit.revoke' && e.relatedEventId === issued.eventId,
+    );
+    expect(records.map((r) => r.outcome).sort()).toEqual(['applied', 'error']);
+    expect(records.find((r) => r.outcome === 'applied')).toMatchObject({
+      principal: `${stack().issuer}#admin@example.com`,
+      detail: expect.stringMatching(/^deny applied to the target role \(completed in revocation-sweep-/),
+    });
+  });
+
+  it('a failed audit write after the Deny is a 503; asked again, it lands with one applied record', async () => {
+    // Prepare: the transaction that closes the intent with its audit record fails once.
+    const issued = await issueDeploy('revoked while the audit fails');
+    const root = faultableRoot();
+    const fault = failNext('TransactWriteItemsCommand');
+    dynamodbOf(root).middlewareStack.add(fault.middleware, fault.options);
+    const admin = checkedApp(createAdminFunction(root));
+    const ask = async () =>
+      admin.request(`/v1/audit/events/${issued.eventId}/revoke`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${await devToken('admin@example.com')}` },
+      });
+
+    // Act
+    const first = await ask();
+
+    // Assess: the Deny is in force, but not on record, so no 200.
+    expect(first.status).toBe(503);
+    await expect(listBuckets(issued.credentials)).rejects.toMatchObject({ name: 'AccessDenied' });
+
+    // Act
+    const again = await ask();
+
+    // Assess
+    expect(again.status).toBe(200);
+    const applied = (await auditEvents(dynamodb())).filter(
+      (e) => e.action === 'audit.revoke' && e.relatedEventId === issued.eventId && e.outcome === 'applied',
+    );
+    expect(applied).toHaveLength(1);
   });
 
   it('refuses a non-admin (403) and an unknown issuance (404)', async () => {

@@ -46,6 +46,7 @@ describe('organizationId and organizationPaths, as packaged', () => {
     ["the vending user's group", 'VendingUserGroup', TARGET_ROLE, { UsesVendingUser: true }],
     ["the admin function's revoker path", 'AdminRole', REVOKER_ROLE, {}],
     ["the requests function's revoker path", 'RequestsRole', REVOKER_ROLE, {}],
+    ["the revocation sweep's revoker path", 'RevocationsRole', REVOKER_ROLE, {}],
   ])('%s assumes a role only in an account of the organization, under its OU paths', async (_, resource, role, conditions) => {
     const policies = await policiesOf('allFeatures', resource, conditions);
     expect(assumes(policies, role, inOrganization)).toBe(true);

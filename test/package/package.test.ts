@@ -55,6 +55,8 @@ for (const route of ROUTE_TABLE) {
 }
 /** Functions started by events, not routes: the digest schedule and the audit table's stream. */
 ROUTES.digest = [];
+/** Scheduled: the revocation sweep. */
+ROUTES.revocations = [];
 ROUTES.stream = [];
 /** Invoked by Secrets Manager (vendingIdentity=user). */
 ROUTES.rotation = [];
@@ -322,7 +324,7 @@ describe('serverless package', () => {
         // The local IAM gate and its AGPL evaluator (iam-simulate): dev and test only.
         'the local IAM gate',
         'ImplicitlyDenied',
-        ...(['admin', 'requests', 'rotation'].includes(nameOf(fn)) ? [] : ['IAMClient']),
+        ...(['admin', 'requests', 'revocations', 'rotation'].includes(nameOf(fn)) ? [] : ['IAMClient']),
         // The vending key's secret: read by vend (vendingIdentity=user), written by rotation.
         ...(['vend', 'rotation'].includes(nameOf(fn)) ? [] : ['SecretsManagerClient']),
         // Digests: S3 and KMS only where they are written or verified; EventBridge only in stream.

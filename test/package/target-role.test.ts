@@ -15,6 +15,8 @@ const VEND_SESSION = 'arn:aws:sts::111111111111:assumed-role/credvend-vend/issue
 const ADMIN_ROLE = 'arn:aws:iam::111111111111:role/credvend-admin';
 const REQUESTS_ROLE = 'arn:aws:iam::111111111111:role/credvend-requests';
 const REQUESTS_SESSION = 'arn:aws:sts::111111111111:assumed-role/credvend-requests/s';
+const SWEEP_ROLE = 'arn:aws:iam::111111111111:role/credvend-revocations';
+const SWEEP_SESSION = 'arn:aws:sts::111111111111:assumed-role/credvend-revocations/s';
 const VENDING_USER = 'arn:aws:iam::111111111111:user/credvend-prod-vending';
 const BOUNDARY = 'arn:aws:iam::aws:policy/ReadOnlyAccess';
 
@@ -279,6 +281,27 @@ describe('deploy/target-account-role.yaml revoker role', () => {
     expect(await assume(both, 'arn:aws:sts::111111111111:assumed-role/credvend-admin/s')).toBe(true);
     expect(await assume(both, VEND_SESSION)).toBe(false);
     expect(await assume({ CredvendAdminRoleArn: ADMIN_ROLE }, REQUESTS_SESSION)).toBe(false);
+  });
+
+  // The revocation sweep completes revocations left due; it must reach the revoker role too.
+  it('with CredvendRevocationsRoleArn, trusts the revocation sweep role too, alone or beside the requests role', async () => {
+    const assume = async (params: Record<string, string>, principal: string) => {
+      const { revoker } = await deployed(params);
+      return resourcePolicyAllows(revoker.AssumeRolePolicyDocument, {
+        principal,
+        action: 'sts:AssumeRole',
+        resource: `arn:aws:iam::${ACCOUNT}:role/credvend-revoker`,
+        context: {},
+      });
+    };
+    const sweep = { CredvendAdminRoleArn: ADMIN_ROLE, CredvendRevocationsRoleArn: SWEEP_ROLE };
+    const all = { ...sweep, CredvendRequestsRoleArn: REQUESTS_ROLE };
+    expect(await assume(sweep, SWEEP_SESSION)).toBe(true);
+    expect(await assume(sweep, REQUESTS_SESSION)).toBe(false);
+    expect(await assume(all, SWEEP_SESSION)).toBe(true);
+    expect(await assume(all, REQUESTS_SESSION)).toBe(true);
+    expect(await assume(all, VEND_SESSION)).toBe(false);
+    expect(await assume({ CredvendAdminRoleArn: ADMIN_ROLE }, SWEEP_SESSION)).toBe(false);
   });
 
   it('keeps its parameters and output', async () => {

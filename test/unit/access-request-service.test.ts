@@ -516,7 +516,7 @@ describe('Class: AccessRequestService', () => {
       expect(s.entitlements.all()).toEqual([]);
       expect(await s.requests.revocationsDue(10)).toHaveLength(1);
       // The sweep tries again; IAM still refuses, so it stays due.
-      expect(await s.service.completeDueRevocations(root, context)).toBe(0);
+      expect(await s.service.completeDueRevocations(context)).toBe(0);
       // The next call (the same revoke, retried by the client) completes it.
       const retried = await s.service.revoke(bob, 'REQ1', context);
       expect(retried.sessionsDeny).toBe('written');
@@ -534,15 +534,20 @@ describe('Class: AccessRequestService', () => {
 
       // Act: the sweep writes the Deny, but its audit record fails; the next sweep lands both.
       s.table.faults.fail('write', new Error('ProvisionedThroughputExceeded'));
-      const firstSweep = await s.service.completeDueRevocations(root, context);
-      const secondSweep = await s.service.completeDueRevocations(root, context);
+      const firstSweep = await s.service.completeDueRevocations(context);
+      const secondSweep = await s.service.completeDueRevocations(context);
 
       // Assess
       expect([firstSweep, secondSweep]).toEqual([0, 1]);
       expect((await s.requests.get('REQ1'))?.sessionsDeny).toBe('written');
       expect(s.applier.applied).toHaveLength(2);
       expect(s.applier.statementsOn(s.applier.applied[0]?.roleArn ?? '')).toHaveLength(1);
-      expect(s.table.withAction('audit.revoke').at(-1)).toMatchObject({ outcome: 'applied' });
+      // Completed in the name of the person who revoked, with how they were verified.
+      expect(s.table.withAction('audit.revoke').at(-1)).toMatchObject({
+        outcome: 'applied',
+        principal: bob.principal,
+        authMethod: bob.authMethod,
+      });
     });
 
     it('without revocations configured, ends the grant and answers 503 with the Deny due', async () => {

@@ -1,7 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import type { AuditEvent, ChainedAuditEvent } from '../../src/domain/audit/audit.js';
+import type { ChainedAuditEvent } from '../../src/domain/audit/audit.js';
+import { InMemoryAuditTable, inMemoryAuditLog } from '../../src/domain/audit/fakes.js';
 import { PrivilegedAccess } from '../../src/domain/identity/privileged-access.js';
 import { minifyPolicy, type PolicyDocument, statementsOf } from '../../src/domain/policy/policy.js';
+import { InMemoryRevocationIntentLog } from '../../src/domain/revocation/fakes.js';
 import {
   GRANT_TAG,
   grantRevocationStatement,
@@ -12,6 +14,7 @@ import {
   withRevocation,
 } from '../../src/domain/revocation/revocation.js';
 import { Revoker } from '../../src/domain/revocation/revoke.js';
+import { WriteAheadRevocations } from '../../src/domain/revocation/write-ahead.js';
 import { InvalidRequestError, LimitExceededError } from '../../src/domain/shared/errors.js';
 import { sessionAllows } from '../oracle/iam-oracle.js';
 import { caller } from './fixtures.js';
@@ -219,9 +222,10 @@ describe('ending a grant: a Deny on its session tag, judged by an independent IA
 });
 
 describe('Revoker', () => {
-  it('audits a refused revocation before answering the admin', async () => {
-    const records: AuditEvent[] = [];
-    const audit = { append: async (e: AuditEvent) => void records.push(e) };
+  it('audits a refused revocation before answering the admin, and leaves nothing due', async () => {
+    const table = new InMemoryAuditTable();
+    const audit = inMemoryAuditLog(table);
+    const intents = new InMemoryRevocationIntentLog(table);
     const clock = { now: () => now };
     const admin = caller({ principal: 'admin' });
     const refusing = {
@@ -231,7 +235,13 @@ describe('Revoker', () => {
     };
     const revoker = new Revoker({
       reader: { get: async () => issued('01ARZ3NDEKTSV4RRFFQ69G5FAV'), byAccessKey: async () => [] },
-      applier: refusing,
+      revocations: new WriteAheadRevocations({
+        iam: refusing,
+        intents,
+        audit,
+        clock,
+        newEventId: () => 'REVOKE1',
+      }),
       audit,
       access: new PrivilegedAccess({
         audit,
@@ -245,7 +255,7 @@ describe('Revoker', () => {
     await expect(revoker.revoke(admin, '01ARZ3NDEKTSV4RRFFQ69G5FAV', { requestId: 'r1' })).rejects.toThrow(
       LimitExceededError,
     );
-    expect(records).toMatchObject([
+    expect(table.withAction('audit.revoke')).toMatchObject([
       {
         action: 'audit.revoke',
         outcome: 'denied',
@@ -253,5 +263,6 @@ describe('Revoker', () => {
         detail: expect.stringContaining('full'),
       },
     ]);
+    expect(await intents.due(10)).toEqual([]);
   });
 });

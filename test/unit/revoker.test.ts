@@ -1,14 +1,21 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { PolicyStatement } from '../../src/domain/policy/policy.js';
-import { InMemoryLeaseStore, InMemoryRevocationApplier } from '../../src/domain/revocation/fakes.js';
+import {
+  InMemoryLeaseStore,
+  InMemoryRevocationApplier,
+  InMemoryRevocationIntentLog,
+} from '../../src/domain/revocation/fakes.js';
 import { Revoker } from '../../src/domain/revocation/revoke.js';
 import { SerializedRevocationApplier } from '../../src/domain/revocation/serialized-revocations.js';
+import { WriteAheadRevocations } from '../../src/domain/revocation/write-ahead.js';
 import { systemClock } from '../../src/domain/shared/clock.js';
 import {
+  AuditUnavailableError,
   ConflictError,
   ForbiddenError,
   LimitExceededError,
   NotFoundError,
+  RevocationPendingError,
   StsUnavailableError,
 } from '../../src/domain/shared/errors.js';
 import { newEventId } from '../../src/domain/shared/ids.js';
@@ -21,16 +28,24 @@ const ROLE = entitlement().roleArn;
 async function setup(options: { applier?: boolean } = {}) {
   const w = world({ entitlements: [entitlement()] });
   const applier = new InMemoryRevocationApplier();
+  const intents = new InMemoryRevocationIntentLog(w.table);
+  const writeAhead = new WriteAheadRevocations({
+    iam: applier,
+    intents,
+    audit: w.audit,
+    clock: systemClock,
+    newEventId,
+  });
   const revoker = new Revoker({
     reader: w.table,
-    ...(options.applier === false ? {} : { applier }),
+    ...(options.applier === false ? {} : { revocations: writeAhead }),
     audit: w.audit,
     access: w.access,
     clock: systemClock,
     newEventId,
   });
   const issued = await w.vendor.issue(caller(), { target: { entitlementId: 'ent-1' } }, context);
-  return { ...w, applier, revoker, issued };
+  return { ...w, applier, intents, writeAhead, revoker, issued };
 }
 
 describe('Class: Revoker', () => {
@@ -122,34 +137,109 @@ describe('Class: Revoker', () => {
     });
   });
 
-  it('names only the error, never its message, when the target role cannot be written', async () => {
+  it('never answers 200 before the Deny is written: a failed IAM write is 503, due on record, named by its error only', async () => {
     // Prepare
-    const { revoker, applier, issued } = await setup();
+    const { revoker, applier, intents, table, issued } = await setup();
     const error = new Error('User: arn:aws:sts::1:assumed-role/x is not authorized, request id abc');
     error.name = 'AccessDenied';
     applier.faults.fail('apply', error);
 
     // Act
-    const result = await revoker.revoke(admin, issued.eventId, context);
+    const attempt = revoker.revoke(admin, issued.eventId, context);
 
     // Assess
-    expect(result.applied).toBe(false);
-    expect(result.detail).toContain('(AccessDenied)');
-    expect(result.detail).not.toContain('not authorized');
+    await expect(attempt).rejects.toThrow(RevocationPendingError);
+    expect(applier.statementsOn(ROLE)).toEqual([]);
+    expect(await intents.due(10)).toEqual([
+      expect.objectContaining({ id: issued.eventId, roleArn: ROLE, principal: admin.principal }),
+    ]);
+    const [record] = table.withAction('audit.revoke');
+    expect(record).toMatchObject({ outcome: 'error', relatedEventId: issued.eventId });
+    expect(record?.detail).toContain('(AccessDenied)');
+    expect(record?.detail).not.toContain('not authorized');
   });
 
-  it('hands over the policy, not a refusal, when the write fails with an error that is not the caller’s', async () => {
+  it('a revocation left due is completed by the sweep: the Deny decided when it was asked for, on record once', async () => {
     // Prepare
-    const { revoker, applier, table, issued } = await setup();
+    const { revoker, writeAhead, applier, intents, table, issued } = await setup();
     applier.faults.fail('apply', new StsUnavailableError('STS is down'));
+    await expect(revoker.revoke(admin, issued.eventId, context)).rejects.toThrow(RevocationPendingError);
+    vi.setSystemTime(new Date(T0.getTime() + 600_000));
 
     // Act
-    const result = await revoker.revoke(admin, issued.eventId, context);
+    const landed = await writeAhead.completeDue({ requestId: 'sweep-1' });
 
     // Assess
-    expect(result.applied).toBe(false);
-    expect(result.detail).toContain('(StsUnavailableError)');
-    expect(table.withAction('audit.revoke')).toEqual([expect.objectContaining({ outcome: 'error' })]);
+    expect(landed).toBe(1);
+    expect(await intents.due(10)).toEqual([]);
+    const [statement] = applier.statementsOn(ROLE);
+    expect(statement?.Condition?.DateLessThanEquals).toEqual({
+      'aws:TokenIssueTime': '2026-03-10T10:00:05Z',
+    });
+    expect(table.withAction('audit.revoke').map((r) => [r.outcome, r.principal, r.requestId])).toEqual([
+      ['error', admin.principal, context.requestId],
+      ['applied', admin.principal, context.requestId],
+    ]);
+    expect(table.withAction('audit.revoke')[1]?.detail).toContain('(completed in sweep-1)');
+    expect(await writeAhead.completeDue({ requestId: 'sweep-2' })).toBe(0);
+  });
+
+  it('a failed audit write after the Deny is 503 and stays due; the retry lands one applied record', async () => {
+    // Prepare
+    const { revoker, applier, intents, table, issued } = await setup();
+    table.faults.fail('write', new Error('ProvisionedThroughputExceeded'));
+
+    // Act
+    const attempt = revoker.revoke(admin, issued.eventId, context);
+
+    // Assess: written, not on record, so not a 200.
+    await expect(attempt).rejects.toThrow(AuditUnavailableError);
+    expect(applier.statementsOn(ROLE)).toHaveLength(1);
+    expect(await intents.due(10)).toHaveLength(1);
+
+    // Act: the admin asks again.
+    const retried = await revoker.revoke(admin, issued.eventId, context);
+
+    // Assess
+    expect(retried.applied).toBe(true);
+    expect(applier.statementsOn(ROLE)).toHaveLength(1);
+    expect(await intents.due(10)).toEqual([]);
+    expect(table.withAction('audit.revoke').filter((r) => r.outcome === 'applied')).toHaveLength(1);
+  });
+
+  it('changes nothing when the intent cannot be recorded', async () => {
+    // Prepare
+    const { revoker, applier, intents, issued } = await setup();
+    intents.faults.fail('record', new Error('ProvisionedThroughputExceeded'));
+
+    // Act / Assess
+    await expect(revoker.revoke(admin, issued.eventId, context)).rejects.toThrow(AuditUnavailableError);
+    expect(applier.applied).toEqual([]);
+  });
+
+  it('one revocation failing again does not hold back the others due', async () => {
+    // Prepare: three issuances, each revocation left due by a failed IAM write.
+    const { revoker, writeAhead, applier, intents, vendor, issued } = await setup();
+    const others = [
+      await vendor.issue(caller(), { target: { entitlementId: 'ent-1' } }, context),
+      await vendor.issue(caller(), { target: { entitlementId: 'ent-1' } }, context),
+    ];
+    for (const event of [issued, ...others]) {
+      applier.faults.fail('apply', new Error('Throttling'));
+      await expect(revoker.revoke(admin, event.eventId, context)).rejects.toThrow(RevocationPendingError);
+    }
+
+    // Act: the first one fails again in the sweep.
+    applier.faults.fail('apply', new Error('Throttling'));
+    const landed = await writeAhead.completeDue({ requestId: 'sweep-1' });
+
+    // Assess
+    expect(landed).toBe(2);
+    expect((await intents.due(10)).map((i) => i.id)).toEqual([issued.eventId]);
+    expect(applier.applied.map((a) => a.roleArn)).toEqual([ROLE, ROLE]);
+    expect(await writeAhead.completeDue({ requestId: 'sweep-2' })).toBe(1);
+    expect(applier.applied).toHaveLength(3);
+    expect(await intents.due(10)).toEqual([]);
   });
 
   it('records a refusal (the role’s revocation policies full) and passes it to the admin', async () => {

@@ -133,7 +133,13 @@ export function stateAt(request: AccessRequest, now: Date): RequestState {
 }
 
 function decision(actor: Actor, now: Date, comment?: string): Decision {
-  const made: Decision = { principal: actor.principal, identity: actor.identity, at: now, via: actor.via };
+  const made: Decision = {
+    principal: actor.principal,
+    identity: actor.identity,
+    at: now,
+    via: actor.via,
+    authMethod: actor.authMethod,
+  };
   if (actor.email !== undefined) made.email = actor.email;
   const trimmed = comment?.trim();
   if (trimmed) made.comment = trimmed.slice(0, 1024);

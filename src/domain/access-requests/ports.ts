@@ -11,8 +11,7 @@ export type GrantChange = { put: Entitlement } | { remove: { id: string; subject
  * grant change and the audit record in one transaction. Otherwise it throws
  * StaleRequestError and nothing is written.
  */
-export interface AccessRequestStore {
-  get(id: string): Promise<AccessRequest | undefined>;
+export interface AccessRequestStore extends GrantDenyStore {
   save(next: AccessRequest, grant: GrantChange, audit: ChainedAuditEvent): Promise<void>;
   /** By the requester's identity key. */
   byRequester(identity: string, limit: number): Promise<AccessRequest[]>;
@@ -20,6 +19,16 @@ export interface AccessRequestStore {
   pending(limit: number): Promise<AccessRequest[]>;
   /** Break-glass grants not reviewed yet. */
   needingReview(limit: number): Promise<AccessRequest[]>;
+}
+
+/**
+ * What completing a grant's recorded Deny needs, and no more (the sweep's store): read a
+ * request, list those whose Deny is due, and store one step with no grant change, with
+ * the same version condition and audit transaction as AccessRequestStore.save.
+ */
+export interface GrantDenyStore {
+  get(id: string): Promise<AccessRequest | undefined>;
+  save(next: AccessRequest, grant: undefined, audit: ChainedAuditEvent): Promise<void>;
   /** Revoked grants whose Deny is recorded as due and not written yet. */
   revocationsDue(limit: number): Promise<AccessRequest[]>;
 }

@@ -3,17 +3,11 @@ import type { TransactionalAuditLog } from '../audit/ports.js';
 import type { IdentityRules } from '../identity/principal-names.js';
 import { hasRole, type RoleAssignments } from '../identity/roles.js';
 import type { RevocationApplier } from '../revocation/ports.js';
-import { grantRevocationStatement } from '../revocation/revocation.js';
 import type { Clock } from '../shared/clock.js';
-import {
-  AuditUnavailableError,
-  ConflictError,
-  CredvendError,
-  NotFoundError,
-  RevocationPendingError,
-} from '../shared/errors.js';
+import { ConflictError, CredvendError, NotFoundError } from '../shared/errors.js';
 import type { Caller, RequestContext } from '../shared/types.js';
 import { StaleRequestError } from './errors.js';
+import { GrantSessionDenier } from './grant-revocation.js';
 import {
   type Actor,
   approve,
@@ -24,7 +18,6 @@ import {
   inAudience,
   isRequester,
   openRequest,
-  plannedGrantEnd,
   type Requester,
   requireRevoker,
   resolveAudience,
@@ -71,7 +64,11 @@ type Decide = (request: AccessRequest, approvers: ResolvedAudience, isAdmin: boo
  * audit record, then notifies. Every refusal is audited too.
  */
 export class AccessRequestService {
-  constructor(private readonly deps: AccessRequestDependencies) {}
+  private readonly denier: GrantSessionDenier;
+
+  constructor(private readonly deps: AccessRequestDependencies) {
+    this.denier = new GrantSessionDenier(deps);
+  }
 
   async open(
     requester: Requester,
@@ -122,7 +119,7 @@ export class AccessRequestService {
     const ended =
       current?.sessionsDeny === 'due'
         ? await this.completeOwn(actor, current, context)
-        : await this.denySessions(
+        : await this.denier.denySessions(
             actor,
             await this.decide(actor, id, 'access-request.revoke', context, (r, approvers, admin, now) =>
               revoke(r, approvers, actor, admin, now, comment),
@@ -130,7 +127,7 @@ export class AccessRequestService {
             context,
           );
     // Then the next call's share of earlier revocations still due.
-    await this.completeDueRevocations(actor, context, DUE_PER_CALL);
+    await this.completeDueRevocations(context, DUE_PER_CALL);
     return ended;
   }
 
@@ -139,25 +136,17 @@ export class AccessRequestService {
     return this.audited(actor, 'access-request.revoke', context, request.id, async () => {
       const requestable = await this.requestable(request.requestableId);
       requireRevoker(request, requestable?.approvers ?? NOBODY, actor, this.isAdmin(actor));
-      return this.denySessions(actor, request, context);
+      return this.denier.denySessions(actor, request, context);
     });
   }
 
   /**
-   * Retries revocations recorded as due (a failed IAM or audit write earlier): run before
-   * each revoke and by the scheduled sweep. Returns how many landed; failures stay due.
+   * Retries revocations recorded as due (a failed IAM or audit write earlier), each in the
+   * name of whoever revoked: run after each revoke (the scheduled sweep runs
+   * GrantSessionDenier alone). Returns how many landed; failures stay due.
    */
-  async completeDueRevocations(actor: Actor, context: RequestContext, limit = LIST_LIMIT): Promise<number> {
-    let landed = 0;
-    for (const due of await this.deps.requests.revocationsDue(limit)) {
-      try {
-        await this.denySessions(actor, due, context);
-        landed++;
-      } catch {
-        // Still due: on record by denySessions, retried next time.
-      }
-    }
-    return landed;
+  completeDueRevocations(context: RequestContext, limit = LIST_LIMIT): Promise<number> {
+    return this.denier.completeDue(context, limit);
   }
 
   review(actor: Actor, id: string, context: RequestContext, comment?: string): Promise<AccessRequest> {
@@ -279,55 +268,6 @@ export class AccessRequestService {
       urgent: request.breakGlass && transition === 'break-glass',
       at: now,
     });
-  }
-
-  /**
-   * Writes the Deny on the grant's session tag (idempotent: one statement per grant), then
-   * marks it written in one transaction with its audit record. Either failure leaves the
-   * write-ahead record due and answers 503, never 200.
-   */
-  private async denySessions(
-    actor: Actor,
-    request: AccessRequest,
-    context: RequestContext,
-  ): Promise<AccessRequest> {
-    const now = this.deps.clock.now();
-    const event = this.event(actor, 'audit.revoke', context, now, request.id);
-    event.roleArn = request.roleArn;
-    event.accountId = request.accountId;
-    try {
-      if (!this.deps.revocations) throw new Error('revocations are not configured');
-      const statement = grantRevocationStatement(request.id, plannedGrantEnd(request));
-      await this.deps.revocations.apply(request.roleArn, statement, now);
-    } catch (error) {
-      event.outcome = 'error';
-      event.detail = `the Deny on sessions of grant ${request.id} is not written yet; recorded as due and retried`;
-      await this.appendBestEffort(event);
-      throw new RevocationPendingError(`the Deny for grant ${request.id} is due, not written`, {
-        cause: error,
-      });
-    }
-    event.outcome = 'applied';
-    event.detail = `sessions tagged credvend-grant=${request.id} denied on the target role`;
-    const done: AccessRequest = { ...request, sessionsDeny: 'written', version: request.version + 1 };
-    try {
-      await this.deps.audit.appendWith(event, (record) => this.deps.requests.save(done, undefined, record));
-    } catch (error) {
-      if (error instanceof StaleRequestError) {
-        const latest = await this.deps.requests.get(request.id);
-        if (latest?.sessionsDeny === 'written') return latest;
-      }
-      throw new AuditUnavailableError('the Deny is written but not yet on record; retried', { cause: error });
-    }
-    return done;
-  }
-
-  private async appendBestEffort(event: AuditEvent): Promise<void> {
-    try {
-      await this.deps.audit.append(event);
-    } catch (auditError) {
-      this.deps.onAuditFailure?.(auditError, event);
-    }
   }
 
   /** Runs `work`; a refusal is audited before it reaches the caller. */

@@ -1,4 +1,5 @@
 import type { PolicyDocument } from '../policy/policy.js';
+import type { AuthMethod } from '../shared/types.js';
 
 /**
  * Who a rule applies to: named principals (OIDC `iss#sub` or AWS ARNs) and members of
@@ -79,6 +80,8 @@ export interface Decision {
   at: Date;
   comment?: string;
   via: DecisionChannel;
+  /** How the decider was verified: work completed later in their name is audited with it. */
+  authMethod?: AuthMethod;
   /** For a Slack decision: the Slack user the principal was mapped from. */
   slackUserId?: string;
 }

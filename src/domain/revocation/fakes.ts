@@ -1,7 +1,15 @@
+import type { ChainedAuditEvent } from '../audit/audit.js';
 import type { InMemoryAuditTable } from '../audit/fakes.js';
 import { type PolicyDocument, type PolicyStatement, statementsOf } from '../policy/policy.js';
 import { Faults } from '../shared/fakes.js';
-import type { LeaseStore, RevocationApplier, RevocationLookup } from './ports.js';
+import {
+  IntentCompletedError,
+  type LeaseStore,
+  type RevocationApplier,
+  type RevocationIntent,
+  type RevocationIntentLog,
+  type RevocationLookup,
+} from './ports.js';
 import { ROLE_MANAGED_POLICY_QUOTA, withRevocation } from './revocation.js';
 
 /**
@@ -78,5 +86,38 @@ export class AuditRevocationLookup implements RevocationLookup {
           r.action === 'audit.revoke' &&
           r.sourceIdentity === sourceIdentity,
       );
+  }
+}
+
+/**
+ * Intents as DynamoDbRevocationIntentLog keeps them: `record` replaces an intent of the same
+ * issuance; `completeWith` removes it and writes the audit record in one transaction, and
+ * refuses (writing neither) when the intent is gone.
+ */
+export class InMemoryRevocationIntentLog implements RevocationIntentLog {
+  private readonly intents = new Map<string, RevocationIntent>();
+  readonly faults = new Faults<'record' | 'due' | 'complete'>();
+
+  constructor(private readonly audit: InMemoryAuditTable) {}
+
+  async record(intent: RevocationIntent): Promise<void> {
+    this.faults.check('record');
+    this.intents.set(intent.id, structuredClone(intent));
+  }
+
+  async due(limit: number): Promise<RevocationIntent[]> {
+    this.faults.check('due');
+    return [...this.intents.values()]
+      .sort((a, b) => a.recordedAt.getTime() - b.recordedAt.getTime())
+      .slice(0, limit)
+      .map((i) => structuredClone(i));
+  }
+
+  async completeWith(id: string, record: ChainedAuditEvent): Promise<void> {
+    this.faults.check('complete');
+    if (!this.intents.has(id)) throw new IntentCompletedError(`revocation ${id} is no longer due`);
+    this.audit.assertNew(record);
+    this.intents.delete(id);
+    this.audit.commit(record);
   }
 }

@@ -1,17 +1,15 @@
-import type { AuditEvent, ChainedAuditEvent } from '../audit/audit.js';
+import type { ChainedAuditEvent } from '../audit/audit.js';
 import type { AuditLog } from '../audit/ports.js';
 import type { AuditReader } from '../audit/query.js';
 import type { PrivilegedAccess } from '../identity/privileged-access.js';
-import type { PolicyDocument } from '../policy/policy.js';
+import type { PolicyDocument, PolicyStatement } from '../policy/policy.js';
 import type { Clock } from '../shared/clock.js';
-import { CredvendError, NotFoundError } from '../shared/errors.js';
+import { NotFoundError } from '../shared/errors.js';
 import { EVENT_ID_PATTERN } from '../shared/ids.js';
 import type { Caller, RequestContext } from '../shared/types.js';
-import type { RevocationApplier } from './ports.js';
+import type { RevocationIntent } from './ports.js';
 import { REVOCATION_POLICY_PATH, revocationStatement } from './revocation.js';
-
-/** The error's name only: an AWS error's message may quote request details. */
-const errorName = (error: unknown): string => (error instanceof Error ? error.name : 'unknown error');
+import { revocationEvent, type WriteAheadRevocations } from './write-ahead.js';
 
 const MANUAL_HINT = `at path ${REVOCATION_POLICY_PATH} attached to the role (or add it to one there)`;
 
@@ -19,18 +17,23 @@ export interface RevocationResult {
   eventId: string;
   revocationEventId: string;
   roleArn: string;
-  /** False when credvend may not write to the target account: apply `policy` by hand. */
+  /** False when credvend is not configured to write revocations: apply `policy` by hand. */
   applied: boolean;
   policy: PolicyDocument;
   detail?: string;
 }
 
-/** Revokes one issuance (by event id or access key id), records it, and applies it where it can. */
+/**
+ * Revokes one issuance (by event id or access key id). Where credvend writes revocations,
+ * the intended Deny is recorded before any step and the answer is 200 only once it is
+ * written and on record (WriteAheadRevocations); otherwise the admin gets it to apply by hand.
+ */
 export class Revoker {
   constructor(
     private readonly deps: {
       reader: Pick<AuditReader, 'get' | 'byAccessKey'>;
-      applier?: RevocationApplier;
+      /** Absent: credvend only hands the Deny to the admin to apply by hand. */
+      revocations?: WriteAheadRevocations;
       audit: AuditLog;
       access: PrivilegedAccess;
       clock: Clock;
@@ -42,71 +45,34 @@ export class Revoker {
     await this.deps.access.require(caller, 'admin', 'audit.revoke', context);
     const issuance = await this.find(idOrAccessKey);
     const now = this.deps.clock.now();
-    const statement = revocationStatement(issuance, now);
-    let policy: PolicyDocument = { Version: '2012-10-17', Statement: [statement] };
-    let applied = false;
-    let detail: string | undefined;
-    if (this.deps.applier) {
-      try {
-        policy = await this.deps.applier.apply(issuance.roleArn ?? '', statement, now);
-        applied = true;
-      } catch (error) {
-        if (error instanceof CredvendError && error.exposable) {
-          // Refused (the role's revocation policies are full, say): on record, then to the admin.
-          await this.record(caller, issuance, context, now, 'denied', `revocation refused: ${error.message}`);
-          throw error;
-        }
-        detail = `credvend could not write to the target role (${errorName(error)}); apply this policy as a managed policy ${MANUAL_HINT}`;
-      }
-    } else {
-      detail = `credvend is not configured to write revocations; apply this policy as a managed policy ${MANUAL_HINT}`;
-    }
-    // The revocation is in force (or handed over) whatever happens next; an audit failure
-    // is reported to the admin, who must know it is not on record.
-    const event = await this.record(
-      caller,
-      issuance,
-      context,
-      now,
-      applied ? 'applied' : 'error',
-      applied ? 'deny applied to the target role' : 'deny policy returned to the admin, not applied',
-    );
-    const result: RevocationResult = {
-      eventId: issuance.eventId,
-      revocationEventId: event.eventId,
-      roleArn: issuance.roleArn ?? '',
-      applied,
-      policy,
-    };
-    if (detail) result.detail = detail;
-    return result;
+    const intent = intentOf(issuance, revocationStatement(issuance, now), caller, context, now);
+    if (!this.deps.revocations) return this.handOver(intent, context, now);
+    const landed = await this.deps.revocations.revoke(intent, context);
+    return { eventId: intent.id, roleArn: intent.roleArn, applied: true, ...landed };
   }
 
-  private async record(
-    caller: Caller,
-    issuance: ChainedAuditEvent,
+  /** No applier: the admin gets the policy to apply by hand, and the audit says so. */
+  private async handOver(
+    intent: RevocationIntent,
     context: RequestContext,
     now: Date,
-    outcome: AuditEvent['outcome'],
-    detail: string,
-  ): Promise<AuditEvent> {
-    const event: AuditEvent = {
+  ): Promise<RevocationResult> {
+    const event = revocationEvent(intent, {
       eventId: this.deps.newEventId(now),
-      time: now.toISOString(),
-      action: 'audit.revoke',
-      outcome,
-      requestId: context.requestId,
-      principal: caller.principal,
-      authMethod: caller.authMethod,
-      relatedEventId: issuance.eventId,
-      detail,
-    };
-    for (const field of ['entitlementId', 'accountId', 'roleArn', 'sourceIdentity', 'accessKeyId'] as const) {
-      const value = issuance[field];
-      if (value !== undefined) event[field] = value;
-    }
+      now,
+      context,
+      outcome: 'error',
+      detail: 'deny policy returned to the admin, not applied',
+    });
     await this.deps.audit.append(event);
-    return event;
+    return {
+      eventId: intent.id,
+      revocationEventId: event.eventId,
+      roleArn: intent.roleArn,
+      applied: false,
+      policy: { Version: '2012-10-17', Statement: [intent.statement] },
+      detail: `credvend is not configured to write revocations; apply this policy as a managed policy ${MANUAL_HINT}`,
+    };
   }
 
   private async find(idOrAccessKey: string): Promise<ChainedAuditEvent> {
@@ -117,4 +83,28 @@ export class Revoker {
     if (!issuance) throw new NotFoundError(`no issuance ${idOrAccessKey}`);
     return issuance;
   }
+}
+
+function intentOf(
+  issuance: ChainedAuditEvent,
+  statement: PolicyStatement,
+  caller: Caller,
+  context: RequestContext,
+  now: Date,
+): RevocationIntent {
+  const kept: RevocationIntent['issuance'] = {};
+  for (const field of ['entitlementId', 'accountId', 'sourceIdentity', 'accessKeyId'] as const) {
+    const value = issuance[field];
+    if (value !== undefined) kept[field] = value;
+  }
+  return {
+    id: issuance.eventId,
+    roleArn: issuance.roleArn ?? '',
+    statement,
+    recordedAt: now,
+    principal: caller.principal,
+    authMethod: caller.authMethod,
+    requestId: context.requestId,
+    issuance: kept,
+  };
 }

@@ -1,8 +1,8 @@
 /**
- * The local stand-in for the digest schedule: runs the same job the scheduled Lambda runs,
- * every `intervalSeconds`, never two at once.
+ * The local stand-in for a Lambda schedule (the digest, the revocation sweep): runs the same
+ * job the scheduled Lambda runs, every `intervalSeconds`, never two at once.
  */
-export function startDigestTimer(options: {
+export function startJobTimer(options: {
   intervalSeconds: number;
   job: () => Promise<unknown>;
   onError: (error: unknown) => void;
