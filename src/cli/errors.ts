@@ -6,6 +6,11 @@ export class CliError extends Error {
     readonly exitCode = 1,
     /** The API's problem+json body, when the error is an API answer: --json passes it on whole. */
     readonly problem?: Record<string, unknown>,
+    /**
+     * What to do next, as one line for a person: asked only when the error is shown to one
+     * (never with --json, whose readers get the problem alone), and only after the failure.
+     */
+    readonly next?: () => Promise<string | undefined>,
   ) {
     super(message);
   }

@@ -72,6 +72,8 @@ export async function runCli(argv: readonly string[]): Promise<void> {
         );
       } else {
         process.stderr.write(`credvend: ${message}\n`);
+        const next = error instanceof CliError && error.next ? await error.next() : undefined;
+        if (next) process.stderr.write(`credvend: ${next}\n`);
       }
       process.exitCode = exitCode;
     }

@@ -6,6 +6,7 @@ import { durationSeconds } from './durations.js';
 import { CliError } from './errors.js';
 import { cacheDir } from './paths.js';
 import { credentialCacheKey, type VendFields } from './request-body.js';
+import { withRequestHint } from './request-hint.js';
 import { type CredentialsResponse, credentialsResponse } from './wire.js';
 
 export { requestBody, type VendFields } from './request-body.js';
@@ -71,10 +72,9 @@ export async function vendCredentials(
   }
   // Without the cache the old entry stays until new credentials replace it: a refusal
   // leaves the user with what still works.
-  const response = await callApi(target, 'POST', '/v1/credentials', {
-    body,
-    authorization: caller.authorization,
-  });
+  const response = await withRequestHint(target, fields.target, () =>
+    callApi(target, 'POST', '/v1/credentials', { body, authorization: caller.authorization }),
+  );
   const vended = parseBody(credentialsResponse, response);
   await cache
     .put(key, response.text, cacheEntry(vended, body))

@@ -162,12 +162,13 @@ describe('credvend CLI against the local stack', () => {
       expect(run.stderr).toMatch(/^credvend: Invalid request: .*\n {2}subject: .+\n$/);
     });
 
-    it('fails with one line and a non-zero code for an unknown entitlement', async () => {
+    it('fails with the refusal and what to do next, and a non-zero code, for an unknown entitlement', async () => {
       const run = await cli(['creds', 'no-such-thing']);
       expect(run.code).toBe(3);
-      expect(lastLine(run.stderr)).toMatch(
-        /^credvend: Not entitled: you are not entitled to entitlement no-such-thing/,
-      );
+      const [refusal, next, ...rest] = run.stderr.trim().split('\n');
+      expect(refusal).toMatch(/^credvend: Not entitled: you are not entitled to entitlement no-such-thing/);
+      expect(next).toMatch(/^credvend: what you may use: `credvend roles`/);
+      expect(rest).toEqual([]);
       expect(run.stdout).toBe('');
     });
 
@@ -214,10 +215,10 @@ describe('credvend CLI against the local stack', () => {
       expect(url.searchParams.get('SigninToken')).toMatch(/^token-/);
     });
 
-    it('fails with one line for a role the caller may not assume', async () => {
+    it('fails with the refusal for a role the caller may not assume', async () => {
       const run = await cli(['console', '222222222222/admin']);
       expect(run.code).toBe(3);
-      expect(lastLine(run.stderr)).toMatch(
+      expect(run.stderr.split('\n')[0]).toMatch(
         /^credvend: Not entitled: you are not entitled to role admin in account 222222222222/,
       );
     });

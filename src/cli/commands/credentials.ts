@@ -4,6 +4,7 @@ import { authorizationFor, callApi, parseBody } from '../api-client.js';
 import { printJson, printTable, progress, resolveTarget } from '../context.js';
 import { commandServing, isOutputFormat, OUTPUT_FORMATS, renderCredentials } from '../credential-output.js';
 import { CliError } from '../errors.js';
+import { withRequestHint } from '../request-hint.js';
 import { duration, requestBody, type VendFields, vendCredentials } from '../vend.js';
 import { consoleResponse, entitlementsMine, planResponse } from '../wire.js';
 
@@ -111,9 +112,10 @@ function registerConsole(program: Command): void {
     .option('--reason <text>', 'why')
     .option('--open', 'open it in the default browser')
     .action(async (target: string, options: VendOptions & { open?: boolean }) => {
-      const response = await callApi(await resolveTarget(program), 'POST', '/v1/credentials', {
-        body: requestBody({ target, ...options }, 'console'),
-      });
+      const api = await resolveTarget(program);
+      const response = await withRequestHint(api, target, () =>
+        callApi(api, 'POST', '/v1/credentials', { body: requestBody({ target, ...options }, 'console') }),
+      );
       const answer = parseBody(consoleResponse, response);
       if (options.open) openInBrowser(answer.url);
       if (wantsJson(program)) return printJson(answer);
