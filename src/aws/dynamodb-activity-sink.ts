@@ -2,13 +2,9 @@ import {
   ConditionalCheckFailedException,
   type DynamoDBClient,
   PutItemCommand,
-  QueryCommand,
 } from '@aws-sdk/client-dynamodb';
 import type { ActivityRecord } from '../domain/activity/cloudtrail.js';
-import type { ActivityReader, ActivitySink } from '../domain/activity/ports.js';
-import { activityRecordWire } from '../domain/activity/record-schema.js';
-import { type Item, MalformedItemError, readString } from './attribute-values.js';
-import { ACTIVITY_INDEX } from './table-schema.js';
+import type { ActivitySink } from '../domain/activity/ports.js';
 
 /** Writes in flight at once while storing one log file: a file holds up to thousands of records. */
 const WRITE_CONCURRENCY = 16;

@@ -11,6 +11,7 @@ import { registerRequestCommands } from './commands/requests.js';
 import { registerServe } from './commands/serve.js';
 import { registerSessionCommands } from './commands/session.js';
 import { registerSubjectCommands } from './commands/subjects.js';
+import { registerSuggestPolicy } from './commands/suggest-policy.js';
 import { configuredApiUrl } from './context.js';
 import { registerDevToken } from './dev-token.js';
 import { CliError } from './errors.js';
@@ -40,6 +41,7 @@ registerRequestCommands(program);
 registerAdminCommands(program);
 registerAccessCommands(program);
 registerAuditCommands(program);
+registerSuggestPolicy(program);
 registerDevToken(program, apiUrl);
 registerCompletion(program);
 

@@ -11,7 +11,7 @@ export {
   requestableListWire,
   requestableWire,
 } from '../wire/access-requests.js';
-export { activityWire as activity } from '../wire/activity.js';
+export { activityWire as activity, policySuggestionWire as policySuggestion } from '../wire/activity.js';
 export { auditPageWire as auditPage } from '../wire/audit.js';
 export {
   type CredentialsResponseWire as CredentialsResponse,

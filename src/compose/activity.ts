@@ -1,17 +1,9 @@
 import type { S3Event } from 'aws-lambda';
-import { DynamoDbActivityReader } from '../aws/dynamodb-activity-reader.js';
 import { DynamoDbActivitySink } from '../aws/dynamodb-activity-sink.js';
 import { readGzipJson } from '../aws/s3-log-reader.js';
 import { ingestLogFile, isCloudTrailLogKey, UnreadableLogFileError } from '../domain/activity/ingest.js';
-import type { ActivityReader } from '../domain/activity/ports.js';
 import { createS3Client } from './clients.js';
 import { type Composition, dynamodbOf } from './composition.js';
-
-/** The audit function's reader; undefined when activity is off. */
-export function activityReaderOf(root: Composition): ActivityReader | undefined {
-  const settings = root.config.activity;
-  return settings ? new DynamoDbActivityReader(dynamodbOf(root), settings.table) : undefined;
-}
 
 /** S3 event keys are URL-encoded, with `+` for a space. */
 const decodeKey = (key: string) => decodeURIComponent(key.replace(/\+/g, ' '));

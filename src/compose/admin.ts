@@ -7,8 +7,9 @@ import { Revoker } from '../domain/revocation/revoke.js';
 import { systemClock } from '../domain/shared/clock.js';
 import { newEventId } from '../domain/shared/ids.js';
 import { SubjectExplainer } from '../domain/subjects/explainer.js';
-import { createAdminApp } from '../http/admin-app.js';
+import { type AdminAppDependencies, createAdminApp } from '../http/admin-app.js';
 import type { AppEnv } from '../http/app-env.js';
+import { activityReaderOf } from './activity-reader.js';
 import {
   auditLogOf,
   authMethodsOf,
@@ -52,5 +53,13 @@ export function createAdminFunction(root: Composition): Hono<AppEnv> {
     logger: root.logger,
     sourceIp: root.runtime.sourceIp,
     roleChaining: config.roleChaining,
+    ...withSuggestions(root),
   });
+}
+
+function withSuggestions(root: Composition): Pick<AdminAppDependencies, 'suggestions'> {
+  const activity = activityReaderOf(root);
+  if (!activity) return {};
+  const audit = new DynamoDbAuditReader(dynamodbOf(root), root.config.tables.audit);
+  return { suggestions: { audit, activity, clock: systemClock } };
 }

@@ -6,7 +6,7 @@ import type { DigestAnchoring } from '../domain/audit/verification.js';
 import { systemClock } from '../domain/shared/clock.js';
 import type { AppEnv } from '../http/app-env.js';
 import { type AuditAppDependencies, createAuditApp } from '../http/audit-app.js';
-import { activityReaderOf } from './activity.js';
+import { activityReaderOf } from './activity-reader.js';
 import { authMethodsOf, type Composition, dynamodbOf, privilegedAccessOf } from './composition.js';
 import { digestAnchoringOf } from './digest-anchoring.js';
 

@@ -1,14 +1,19 @@
 import { Hono, type MiddlewareHandler } from 'hono';
 import type { AuthMethod } from '../auth/auth-method.js';
+import type { ActivityReader } from '../domain/activity/ports.js';
+import { issuancesOfEntitlement, suggestPolicy } from '../domain/activity/suggest-policy.js';
 import type { EntitlementAdmin } from '../domain/admin/entitlement-admin.js';
 import { entitlementWarnings } from '../domain/admin/entitlement-validation.js';
 import type { AuditAction } from '../domain/audit/audit.js';
+import type { AuditReader } from '../domain/audit/query.js';
 import type { PrivilegedAccess } from '../domain/identity/privileged-access.js';
 import type { Revoker } from '../domain/revocation/revoke.js';
-import { InvalidRequestError } from '../domain/shared/errors.js';
+import type { Clock } from '../domain/shared/clock.js';
+import { InvalidRequestError, NotFoundError } from '../domain/shared/errors.js';
 import { invalidRequest } from '../domain/shared/validation.js';
 import type { SubjectExplainer } from '../domain/subjects/explainer.js';
 import type { Logger } from '../logging.js';
+import { type PolicySuggestionWire, suggestionQueryWire } from '../wire/activity.js';
 import {
   type AdminEntitlementListWire,
   ENTITLEMENT_ID,
@@ -35,6 +40,8 @@ export interface AdminAppDependencies {
   sourceIp: SourceIpResolver;
   /** True when credvend's AssumeRole is role chaining (sessions end after 1 h). */
   roleChaining: boolean;
+  /** Least-privilege suggestions: the audit (issuances) and CloudTrail activity; absent when activity is off. */
+  suggestions?: { audit: AuditReader; activity: ActivityReader; clock: Clock };
 }
 
 const etag = (version: number) => `"v${version}"`;
@@ -93,6 +100,25 @@ export function createAdminApp(deps: AdminAppDependencies): Hono<AppEnv> {
     const entitlement = await deps.admin.get(c.get('caller'), checkedId(c.req.param('id')), context(c));
     c.header('etag', etag(entitlement.version));
     return c.json(toAdminWire(entitlement));
+  });
+
+  api.get('/:id/suggested-policy', async (c) => {
+    const entitlement = await deps.admin.get(c.get('caller'), checkedId(c.req.param('id')), context(c));
+    const query = suggestionQueryWire.safeParse(singleValuedQuery(c));
+    if (!query.success) throw invalidRequest('invalid query', query.error, '(query)');
+    if (!deps.suggestions)
+      throw new NotFoundError('CloudTrail activity is not configured (cloudTrailBucket)');
+    const { audit, activity, clock } = deps.suggestions;
+    const to = clock.now();
+    const from = new Date(to.getTime() - query.data.days * 86_400_000);
+    const issuances = await issuancesOfEntitlement(audit, entitlement, from, to);
+    const suggestion = await suggestPolicy(entitlement, issuances, activity);
+    const wire: PolicySuggestionWire = {
+      entitlementId: entitlement.id,
+      days: query.data.days,
+      ...suggestion,
+    };
+    return c.json(wire);
   });
 
   api.put('/:id', async (c) => {

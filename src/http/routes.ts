@@ -10,7 +10,12 @@ import {
   requestableWire,
   slackReplyWire,
 } from '../wire/access-requests.js';
-import { activityQueryWire, activityWire } from '../wire/activity.js';
+import {
+  activityQueryWire,
+  activityWire,
+  policySuggestionWire,
+  suggestionQueryWire,
+} from '../wire/activity.js';
 import {
   accessKeyIssuanceWire,
   auditEventWire,
@@ -301,6 +306,15 @@ export const ROUTES: readonly Route[] = [
     function: 'admin',
     summary: 'Delete an entitlement (If-Match required)',
     responses: [{ status: 204, description: 'deleted' }],
+  },
+  {
+    method: 'GET',
+    path: '/v1/entitlements/{id}/suggested-policy',
+    function: 'admin',
+    summary:
+      "A narrower session policy from what the entitlement's sessions did (CloudTrail), checked by credvend's narrowing rule",
+    query: suggestionQueryWire,
+    responses: [json('the suggestion and whether it narrows the ceiling', policySuggestionWire)],
   },
   {
     method: 'GET',

@@ -35,3 +35,27 @@ export const activityQueryWire = z
   .refine((q) => (q.accessKeyId === undefined) !== (q.accessRequest === undefined), {
     message: 'name exactly one of accessKeyId or accessRequest',
   });
+
+/** GET /v1/entitlements/{id}/suggested-policy: how far back to look. */
+export const suggestionQueryWire = z
+  .object({
+    /** Days of recorded activity to read, newest first (CloudTrail delivers with ~5 minutes' delay). */
+    days: z.coerce.number().int().min(1).max(90).default(30),
+  })
+  .strict();
+
+/** A session policy from what an entitlement's sessions did, with credvend's own verdict on it. */
+export const policySuggestionWire = z.object({
+  entitlementId: z.string(),
+  days: z.number().int(),
+  /** Allows exactly the allowed calls seen; absent when none was recorded. */
+  policy: z.record(z.string(), z.unknown()).optional(),
+  /** True when the narrowing check that issuance runs accepts it under the entitlement's ceiling. */
+  narrows: z.boolean(),
+  reason: z.string().optional(),
+  issuancesRead: z.number().int(),
+  /** More issuances (or calls per issuance) were recorded than one suggestion reads. */
+  truncated: z.boolean(),
+  callsRead: z.number().int(),
+});
+export type PolicySuggestionWire = z.infer<typeof policySuggestionWire>;

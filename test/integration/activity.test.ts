@@ -1,4 +1,4 @@
-import { mkdtemp } from 'node:fs/promises';
+import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
@@ -8,12 +8,13 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { createActivityJob } from '../../src/compose/activity.js';
 import { compose } from '../../src/compose/composition.js';
 import { loadConfig } from '../../src/config.js';
-import { type ActivityWire, activityWire } from '../../src/wire/activity.js';
+import { type ActivityWire, activityWire, policySuggestionWire } from '../../src/wire/activity.js';
 import { credentialsResponseWire } from '../../src/wire/credentials.js';
+import { planResponseWire } from '../../src/wire/plan.js';
 import { runCli } from '../e2e/cli-run.js';
 import { assumedRole, record } from '../fixtures/cloudtrail.js';
 import { readWire } from '../fixtures/read-wire.js';
-import { auditApp, devToken, stack, testRuntime, userEnvironment, vendApp } from './support.js';
+import { adminApp, auditApp, devToken, stack, testRuntime, userEnvironment, vendApp } from './support.js';
 
 /** The organization trail's bucket, written as CloudTrail writes it (by the account's operator). */
 const TRAIL_BUCKET = `org-trail-${Date.now()}`;
@@ -164,6 +165,67 @@ describe('CloudTrail activity of a real issuance, from the trail bucket to the A
 
     const byKey = await activityAt(`/v1/audit/activity?accessKeyId=${issuance.accessKeyId}`);
     expect(byKey.records.map((r) => r.eventId)).toEqual(answer.records.map((r) => r.eventId));
+  });
+
+  it('suggests the session policy of what was done, which the plan endpoint then accepts', async () => {
+    const admin = await devToken('admin@example.com');
+    const response = await adminApp().request('/v1/entitlements/demo-readonly/suggested-policy?days=1', {
+      headers: { authorization: `Bearer ${admin}` },
+    });
+    expect(response.status).toBe(200);
+    const suggestion = await readWire(response, policySuggestionWire);
+    expect(suggestion).toMatchObject({ entitlementId: 'demo-readonly', days: 1, narrows: true });
+    expect(suggestion.policy).toEqual({
+      Version: '2012-10-17',
+      Statement: [
+        { Effect: 'Allow', Action: ['s3:GetObject'], Resource: ['arn:aws:s3:::reports/q4.csv'] },
+        { Effect: 'Allow', Action: ['s3:ListAllMyBuckets'], Resource: ['*'] },
+      ],
+    });
+
+    const plan = await vendApp().request('/v1/credentials/plan', {
+      method: 'POST',
+      headers: { authorization: `Bearer ${await devToken('alice@example.com')}` },
+      body: JSON.stringify({ entitlement: 'demo-readonly', sessionPolicy: suggestion.policy }),
+    });
+    expect(plan.status).toBe(200);
+
+    const dir = await mkdtemp(join(tmpdir(), 'suggest-cli-'));
+    const cli = await runCli(['suggest-policy', 'demo-readonly', '--days', '1'], userEnvironment(dir, admin));
+    expect(cli.code).toBe(0);
+    expect(JSON.parse(cli.stdout)).toEqual(suggestion.policy);
+    expect(cli.stderr).toMatch(/^narrows demo-readonly's ceiling/);
+
+    // The printed policy goes straight into the caller's dry run.
+    await writeFile(join(dir, 'suggested.json'), cli.stdout);
+    const dryRun = await runCli(
+      ['plan', 'demo-readonly', '--session-policy', join(dir, 'suggested.json')],
+      userEnvironment(dir, await devToken('alice@example.com')),
+    );
+    expect(dryRun.stderr).toBe('');
+    expect(planResponseWire.parse(JSON.parse(dryRun.stdout)).sessionPolicy).toEqual(suggestion.policy);
+  });
+
+  it.each([
+    'days=0',
+    'days=91',
+    'days=1.5',
+    'days=abc',
+    'days=1&days=2',
+    'since=2026-01-01',
+  ])('answers a suggestion asked with %s with 400 problem+json', async (query) => {
+    const response = await adminApp().request(`/v1/entitlements/demo-readonly/suggested-policy?${query}`, {
+      headers: { authorization: `Bearer ${await devToken('admin@example.com')}` },
+    });
+    expect(response.status).toBe(400);
+    expect(response.headers.get('content-type')).toMatch(/^application\/problem\+json/);
+  });
+
+  it('suggests only to admins', async () => {
+    const response = await adminApp().request('/v1/entitlements/demo-readonly/suggested-policy', {
+      headers: { authorization: `Bearer ${auditor}` },
+    });
+    expect(response.status).toBe(403);
   });
 
   it('skips a file that is not CloudTrail gzip JSON and keeps going', async () => {

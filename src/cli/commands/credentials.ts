@@ -1,4 +1,6 @@
 import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import type { Command } from 'commander';
 import { authorizationFor, callApi, parseBody } from '../api-client.js';
 import { printJson, printTable, progress, resolveTarget } from '../context.js';
@@ -77,6 +79,17 @@ function registerCreds(program: Command): void {
     });
 }
 
+/** The policy text as the API takes it: the server parses and checks it, the CLI only reads the file. */
+async function readPolicyFile(path: string): Promise<string> {
+  try {
+    return (path === '-' ? readFileSync(0, 'utf8') : await readFile(path, 'utf8')).trim();
+  } catch (error) {
+    throw new CliError(
+      `cannot read the session policy ${path}: ${error instanceof Error ? error.message : error}`,
+    );
+  }
+}
+
 function registerPlan(program: Command): void {
   program
     .command('plan')
@@ -84,10 +97,14 @@ function registerPlan(program: Command): void {
     .argument('<target>', 'entitlement id, or account/role')
     .option('--duration <time>', 'session length, e.g. 3600, 90m, 1h', duration)
     .option('--reason <text>', 'why')
-    .action(async (target: string, options: VendOptions) => {
-      const response = await callApi(await resolveTarget(program), 'POST', '/v1/credentials/plan', {
-        body: requestBody({ target, ...options }),
-      });
+    .option('--session-policy <file>', 'a JSON policy to narrow the session with (- for stdin)')
+    .action(async (target: string, options: VendOptions & { sessionPolicy?: string }) => {
+      const { sessionPolicy, ...fields } = options;
+      const body = {
+        ...requestBody({ target, ...fields }),
+        ...(sessionPolicy ? { sessionPolicy: await readPolicyFile(sessionPolicy) } : {}),
+      };
+      const response = await callApi(await resolveTarget(program), 'POST', '/v1/credentials/plan', { body });
       printJson(parseBody(planResponse, response));
     });
 }
