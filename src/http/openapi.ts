@@ -113,13 +113,17 @@ function responses(route: Route): JsonObject {
   return answers;
 }
 
+/** Each way a route authenticates, as OpenAPI security requirements (alternatives). */
+const SECURITY_OF: Record<NonNullable<Route['auth']> | 'caller', JsonObject[]> = {
+  caller: [{ bearer: [] }, { credvendAws: [] }],
+  aws_iam: [{ awsSigV4: [] }],
+  'slack-signature': [{ slackSignature: [] }],
+  public: [],
+};
+
 function operation(route: Route): JsonObject {
   const id = `${route.method.toLowerCase()}${route.path.replace(/[{}]/g, '').replace(/[^A-Za-z0-9]+(.)?/g, (_, c: string | undefined) => (c ?? '').toUpperCase())}`;
-  const security = route.public
-    ? []
-    : route.authorizer === 'aws_iam'
-      ? [{ awsSigV4: [] }]
-      : [{ bearer: [] }, { credvendAws: [] }];
+  const security = SECURITY_OF[route.auth ?? 'caller'];
   const params = parameters(route);
   return {
     operationId: id,
@@ -166,6 +170,13 @@ export function buildOpenApiDocument(): JsonObject {
           in: 'header',
           name: 'Authorization',
           description: 'CredvendAWS <base64url signed sts:GetCallerIdentity> (see docs/guides/subjects.md)',
+        },
+        slackSignature: {
+          type: 'apiKey',
+          in: 'header',
+          name: 'X-Slack-Signature',
+          description:
+            "Slack's v0 HMAC-SHA256 of the timestamp (X-Slack-Request-Timestamp) and body with the app's signing secret",
         },
         awsSigV4: {
           type: 'apiKey',

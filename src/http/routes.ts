@@ -64,10 +64,13 @@ export interface Route {
   /** API Gateway's (and OpenAPI's) path syntax: `{name}` for a parameter. */
   path: string;
   function: FunctionName;
-  /** `aws_iam`: API Gateway verifies the caller's SigV4 signature before the function runs. */
-  authorizer?: 'aws_iam';
-  /** No credentials needed. */
-  public?: true;
+  /**
+   * How a request proves who sent it; absent, the function authenticates a caller (an OIDC
+   * bearer token or a CredvendAWS signed identity). `aws_iam`: API Gateway verifies the
+   * caller's SigV4 signature before the function runs. `slack-signature`: Slack's HMAC of
+   * the body with the app's signing secret, checked by the function. `public`: nothing.
+   */
+  auth?: 'aws_iam' | 'slack-signature' | 'public';
   summary: string;
   query?: z.ZodObject;
   body?: z.ZodType;
@@ -188,6 +191,7 @@ const ACCESS_REQUEST_ROUTES: readonly Route[] = [
     path: '/v1/slack/interactions',
     function: 'requests',
     // The body is Slack's form-encoded payload, verified by its signature before it is read.
+    auth: 'slack-signature',
     summary: "Slack's interactive payloads (signature verified)",
     responses: [json('the reply Slack shows the clicking user', slackReplyWire)],
   },
@@ -204,13 +208,13 @@ export const ROUTES: readonly Route[] = [
     ...r,
     path: `/v1/iam${r.path}`,
     function: 'vend' as const,
-    authorizer: 'aws_iam' as const,
+    auth: 'aws_iam' as const,
   })),
   {
     method: 'GET',
     path: '/healthz',
     function: 'vend',
-    public: true,
+    auth: 'public',
     summary: 'Liveness',
     responses: [json('alive', healthWire)],
   },
@@ -218,7 +222,7 @@ export const ROUTES: readonly Route[] = [
     method: 'GET',
     path: '/openapi.json',
     function: 'audit',
-    public: true,
+    auth: 'public',
     summary: 'This document',
     responses: [json('the OpenAPI 3.1 document', z.record(z.string(), z.unknown()))],
   },
@@ -344,6 +348,8 @@ export const ROUTES: readonly Route[] = [
     method: 'GET',
     path: '/',
     function: 'portal',
+    // The page and its assets hold no data: the browser signs in with the IdP, then calls the API.
+    auth: 'public',
     summary: 'The web portal (HTML)',
     responses: [{ status: 200, description: 'the page', content: { 'text/html': z.string() } }],
   },
@@ -351,6 +357,7 @@ export const ROUTES: readonly Route[] = [
     method: 'GET',
     path: '/assets/{name}',
     function: 'portal',
+    auth: 'public',
     summary: "The portal's hashed assets",
     responses: [
       {

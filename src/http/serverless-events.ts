@@ -19,7 +19,7 @@ export function serverlessHttpEvents(): Record<FunctionName, HttpApiEvent[]> {
   };
   for (const route of ROUTES) {
     events[route.function].push(
-      route.authorizer === 'aws_iam'
+      route.auth === 'aws_iam'
         ? { httpApi: { method: route.method, path: route.path, authorizer: { type: 'aws_iam' } } }
         : { httpApi: `${route.method} ${route.path}` },
     );

@@ -48,7 +48,7 @@ interface PackagedFunction {
 /** The route table, as serverless.yml must declare it: `METHOD path [AWS_IAM]` per function. */
 const ROUTES: Record<string, string[]> = {};
 for (const route of ROUTE_TABLE) {
-  const key = [route.method, route.path, route.authorizer === 'aws_iam' ? 'AWS_IAM' : '']
+  const key = [route.method, route.path, route.auth === 'aws_iam' ? 'AWS_IAM' : '']
     .filter(Boolean)
     .join(' ');
   ROUTES[route.function] = [...(ROUTES[route.function] ?? []), key];

@@ -32,4 +32,21 @@ describe('openapi.json', () => {
     );
     expect(operations.sort()).toEqual(ROUTES.map((r) => `${r.method} ${r.path}`).sort());
   });
+
+  it('states how each route really authenticates: Slack by its signature, the portal page and health by nothing', () => {
+    const document = JSON.parse(openApiText());
+    const securityOf = (method: string, path: string) => document.paths[path][method].security;
+    expect(securityOf('post', '/v1/slack/interactions')).toEqual([{ slackSignature: [] }]);
+    for (const path of ['/', '/assets/{name}', '/healthz', '/openapi.json'])
+      expect(securityOf('get', path)).toEqual([]);
+    expect(securityOf('post', '/v1/iam/credentials')).toEqual([{ awsSigV4: [] }]);
+    expect(securityOf('post', '/v1/credentials')).toEqual([{ bearer: [] }, { credvendAws: [] }]);
+    // Every other route takes a caller's token or signed identity.
+    for (const route of ROUTES.filter((r) => r.auth === undefined)) {
+      expect(securityOf(route.method.toLowerCase(), route.path), route.path).toEqual([
+        { bearer: [] },
+        { credvendAws: [] },
+      ]);
+    }
+  });
 });
