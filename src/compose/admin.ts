@@ -3,6 +3,7 @@ import { DynamoDbAuditReader } from '../aws/dynamodb-audit-reader.js';
 import { DynamoDbEntitlementAdminStore } from '../aws/dynamodb-entitlement-admin-store.js';
 import { DynamoDbEntitlementStore } from '../aws/dynamodb-entitlement-store.js';
 import { EntitlementAdmin } from '../domain/admin/entitlement-admin.js';
+import { UnusedAccessReport } from '../domain/reviews/unused-report.js';
 import { Revoker } from '../domain/revocation/revoke.js';
 import { systemClock } from '../domain/shared/clock.js';
 import { newEventId } from '../domain/shared/ids.js';
@@ -26,6 +27,11 @@ export function createAdminFunction(root: Composition): Hono<AppEnv> {
   const access = privilegedAccessOf(root);
   const dynamodb = dynamodbOf(root);
   const revocations = writeAheadRevocationsOf(root);
+  const adminStore = new DynamoDbEntitlementAdminStore(
+    dynamodb,
+    config.tables.entitlements,
+    config.tables.audit,
+  );
   return createAdminApp({
     access,
     revoker: new Revoker({
@@ -37,7 +43,7 @@ export function createAdminFunction(root: Composition): Hono<AppEnv> {
       newEventId,
     }),
     admin: new EntitlementAdmin({
-      store: new DynamoDbEntitlementAdminStore(dynamodb, config.tables.entitlements, config.tables.audit),
+      store: adminStore,
       audit,
       access,
       clock: systemClock,
@@ -48,6 +54,12 @@ export function createAdminFunction(root: Composition): Hono<AppEnv> {
       access,
       issuers: config.oidcIssuers,
       now: () => systemClock.now(),
+    }),
+    unused: new UnusedAccessReport({
+      store: adminStore,
+      reader: new DynamoDbAuditReader(dynamodb, config.tables.audit),
+      access,
+      clock: systemClock,
     }),
     authMethods: authMethodsOf(root),
     logger: root.logger,

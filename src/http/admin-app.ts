@@ -7,6 +7,7 @@ import { entitlementWarnings } from '../domain/admin/entitlement-validation.js';
 import type { AuditAction } from '../domain/audit/audit.js';
 import type { AuditReader } from '../domain/audit/query.js';
 import type { PrivilegedAccess } from '../domain/identity/privileged-access.js';
+import type { UnusedAccessReport } from '../domain/reviews/unused-report.js';
 import type { Revoker } from '../domain/revocation/revoke.js';
 import type { Clock } from '../domain/shared/clock.js';
 import { InvalidRequestError, NotFoundError } from '../domain/shared/errors.js';
@@ -29,12 +30,15 @@ import { errorHandler, limitBody, notFound, requestId, securityHeaders } from '.
 import { singleValuedQuery } from './query.js';
 import { requestContextOf, type SourceIpResolver } from './request-context.js';
 import { parseExplainBody, subjectsOf } from './subject-schema.js';
+import { unusedAccessRoutes } from './unused-access-routes.js';
 
 export interface AdminAppDependencies {
   admin: EntitlementAdmin;
   subjects: SubjectExplainer;
   access: PrivilegedAccess;
   revoker: Revoker;
+  /** GET /v1/reviews/unused. */
+  unused: UnusedAccessReport;
   authMethods: readonly AuthMethod[];
   logger: Logger;
   sourceIp: SourceIpResolver;
@@ -169,5 +173,8 @@ export function createAdminApp(deps: AdminAppDependencies): Hono<AppEnv> {
     return c.json(toRevocationWire(await deps.revoker.revoke(c.get('caller'), id, context(c))));
   });
   app.route('/v1/audit/events', revocations);
+
+  const guard = [authenticate(deps.authMethods, undefined, deps.sourceIp), requireAdmin];
+  app.route('/v1/reviews', unusedAccessRoutes({ report: deps.unused, guard, context }));
   return app;
 }

@@ -37,6 +37,7 @@ import {
 } from '../wire/entitlements.js';
 import { planResponseWire } from '../wire/plan.js';
 import { healthWire } from '../wire/problem.js';
+import { unusedAccessQueryWire, unusedAccessWire } from '../wire/reviews.js';
 import { explainRequestWire, explanationWire, subjectListWire } from '../wire/subjects.js';
 
 /** The Lambda functions; each serves the routes below that name it. */
@@ -342,6 +343,14 @@ export const ROUTES: readonly Route[] = [
     function: 'admin',
     summary: 'Revoke one issuance, by event id or access key id',
     responses: [json('the revocation, applied or to apply by hand', revocationResultWire)],
+  },
+  {
+    method: 'GET',
+    path: '/v1/reviews/unused',
+    function: 'admin',
+    summary: 'Standing access with no issuance in N days, with its evidence from the audit',
+    query: unusedAccessQueryWire,
+    responses: [json('the unused entitlements', unusedAccessWire)],
   },
   ...ACCESS_REQUEST_ROUTES,
   {

@@ -1,7 +1,15 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { problemWire } from '../../src/wire/problem.js';
 import { readWire } from '../fixtures/read-wire.js';
-import { auditOfRequest, auditWithOutcome, devToken, oidcPrincipal, stack, vendApp } from './support.js';
+import {
+  adminApp,
+  auditOfRequest,
+  auditWithOutcome,
+  devToken,
+  oidcPrincipal,
+  stack,
+  vendApp,
+} from './support.js';
 
 const app = () => vendApp();
 
@@ -112,5 +120,35 @@ describe('bad input is refused with problem+json and changes nothing', () => {
     expect(response.status).toBe(401);
     expect(response.headers.get('www-authenticate')).toContain('Bearer');
     expect((await readWire(response, problemWire)).type).toBe('urn:credvend:problem:unauthenticated');
+  });
+});
+
+describe('GET /v1/reviews/unused refuses bad queries with problem+json, after the role check', () => {
+  const admin = adminApp();
+  const get = async (query: string, who: string) =>
+    admin.request(`/v1/reviews/unused?${query}`, {
+      headers: { authorization: `Bearer ${await devToken(who)}` },
+    });
+
+  it.each([
+    ['days=0'],
+    ['days=401'],
+    ['days=soon'],
+    ['accountId=2222'],
+    ['days=30&days=31'],
+    ['owner=me'],
+  ])('%s → 400 invalid-request for an admin', async (query) => {
+    const response = await get(query, 'admin@example.com');
+    expect(response.status).toBe(400);
+    expect(response.headers.get('content-type')).toBe('application/problem+json');
+    expect((await readWire(response, problemWire)).type).toBe('urn:credvend:problem:invalid-request');
+  });
+
+  it('a non-admin gets the audited 403 whatever the query', async () => {
+    const response = await get('days=soon', 'alice@example.com');
+    expect(response.status).toBe(403);
+    const problem = await readWire(response, problemWire);
+    const [event] = await auditOfRequest(oidcPrincipal('alice@example.com'), problem.requestId);
+    expect(event).toMatchObject({ action: 'entitlement.read', outcome: 'denied', problemCode: 'forbidden' });
   });
 });

@@ -1,0 +1,110 @@
+import { isGrantRow } from '../access-code/ownership.js';
+import type { EntitlementAdminStore } from '../admin/ports.js';
+import type { ChainedAuditEvent } from '../audit/audit.js';
+import type { AuditReader } from '../audit/query.js';
+import type { PrivilegedAccess } from '../identity/privileged-access.js';
+import type { Clock } from '../shared/clock.js';
+import type { Caller, Entitlement, RequestContext } from '../shared/types.js';
+import { type EntitlementEvidence, EVIDENCE_DAYS, evidenceOf } from './evidence.js';
+
+/** Audit pages (of 1000) read per account: a report, not an export; past it the report says it is partial. */
+export const MAX_AUDIT_PAGES_PER_ACCOUNT = 20;
+const PAGE = 1000;
+const DAY_MS = 86_400_000;
+
+export interface UnusedAccessQuery {
+  /** Unused: no issuance in this many days (1-400). */
+  days: number;
+  accountId?: string;
+}
+
+export interface UnusedAccess {
+  entitlement: Entitlement;
+  evidence: EntitlementEvidence;
+}
+
+export interface UnusedAccessReportResult {
+  from: string;
+  to: string;
+  unused: UnusedAccess[];
+  /** Accounts whose audit had more than the report reads: their rows may have been used after all. */
+  partialAccounts: string[];
+}
+
+/**
+ * Standing access nobody has used: every allow entitlement (grants excluded) with no
+ * issuance in the last N days, with its evidence from the audit. Reads one account-index
+ * Query per account over the window; nothing is written.
+ */
+export class UnusedAccessReport {
+  constructor(
+    private readonly deps: {
+      store: EntitlementAdminStore;
+      reader: AuditReader;
+      access: PrivilegedAccess;
+      clock: Clock;
+    },
+  ) {}
+
+  async report(
+    caller: Caller,
+    query: UnusedAccessQuery,
+    context: RequestContext,
+  ): Promise<UnusedAccessReportResult> {
+    await this.deps.access.require(caller, 'admin', 'entitlement.read', context);
+    const now = this.deps.clock.now();
+    const standing = (await this.standing()).filter(
+      (e) => query.accountId === undefined || e.accountId === query.accountId,
+    );
+    const from = new Date(now.getTime() - Math.max(query.days, EVIDENCE_DAYS) * DAY_MS).toISOString();
+    const to = now.toISOString();
+    const unused: UnusedAccess[] = [];
+    const partialAccounts: string[] = [];
+    for (const accountId of [...new Set(standing.map((e) => e.accountId))].sort()) {
+      const rows = standing.filter((e) => e.accountId === accountId);
+      const { events, complete } = await this.accountEvents(accountId, from, to);
+      if (!complete) partialAccounts.push(accountId);
+      const evidence = evidenceOf(rows, events, now, query.days);
+      rows.forEach((entitlement, i) => {
+        const seen = evidence[i];
+        if (seen && seen.issuancesInDays === 0) unused.push({ entitlement, evidence: seen });
+      });
+    }
+    return { from, to, unused, partialAccounts };
+  }
+
+  private async standing(): Promise<Entitlement[]> {
+    const all: Entitlement[] = [];
+    let cursor: string | undefined;
+    do {
+      const page = await this.deps.store.list(PAGE, cursor);
+      all.push(...page.entitlements);
+      cursor = page.nextCursor;
+    } while (cursor);
+    return all
+      .filter((e) => e.effect === 'allow' && !isGrantRow(e.id) && e.accessRequestId === undefined)
+      .sort((a, b) => (a.id < b.id ? -1 : 1));
+  }
+
+  private async accountEvents(
+    accountId: string,
+    from: string,
+    to: string,
+  ): Promise<{ events: ChainedAuditEvent[]; complete: boolean }> {
+    const events: ChainedAuditEvent[] = [];
+    let cursor: string | undefined;
+    for (let pages = 0; pages < MAX_AUDIT_PAGES_PER_ACCOUNT; pages += 1) {
+      const page = await this.deps.reader.page({
+        filter: { by: 'accountId', value: accountId },
+        from,
+        to,
+        limit: PAGE,
+        ...(cursor ? { cursor } : {}),
+      });
+      events.push(...page.events);
+      cursor = page.nextCursor;
+      if (!cursor) return { events, complete: true };
+    }
+    return { events, complete: false };
+  }
+}

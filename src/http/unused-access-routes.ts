@@ -1,0 +1,53 @@
+import type { Context } from 'hono';
+import { Hono, type MiddlewareHandler } from 'hono';
+import type { UnusedAccessReport } from '../domain/reviews/unused-report.js';
+import type { RequestContext } from '../domain/shared/types.js';
+import { invalidRequest } from '../domain/shared/validation.js';
+import { subjectKindOf } from '../domain/subjects/subjects.js';
+import { type UnusedAccessWire, unusedAccessQueryWire } from '../wire/reviews.js';
+import type { AppEnv } from './app-env.js';
+import { toSubjectWire } from './entitlement-schema.js';
+import { singleValuedQuery } from './query.js';
+
+/**
+ * GET /v1/reviews/unused on the admin function: standing access nobody used in N days,
+ * with its evidence. `guard` authenticates and checks the admin role before the query is read.
+ */
+export function unusedAccessRoutes(deps: {
+  report: UnusedAccessReport;
+  guard: readonly MiddlewareHandler<AppEnv>[];
+  context: (c: Context<AppEnv>) => RequestContext;
+}): Hono<AppEnv> {
+  const api = new Hono<AppEnv>();
+  api.use(...deps.guard);
+  api.get('/unused', async (c) => {
+    const parsed = unusedAccessQueryWire.safeParse(singleValuedQuery(c));
+    if (!parsed.success) throw invalidRequest('invalid query', parsed.error, '(query)');
+    const { days, accountId } = parsed.data;
+    const result = await deps.report.report(
+      c.get('caller'),
+      { days, ...(accountId ? { accountId } : {}) },
+      deps.context(c),
+    );
+    const wire: UnusedAccessWire = {
+      days,
+      from: result.from,
+      to: result.to,
+      partialAccounts: result.partialAccounts,
+      entitlements: result.unused.map(({ entitlement: e, evidence }) => ({
+        id: e.id,
+        subject: toSubjectWire(e),
+        subjectKind: subjectKindOf(e.subject),
+        accountId: e.accountId,
+        roleArn: e.roleArn,
+        ...(evidence.lastIssuance ? { lastIssuance: evidence.lastIssuance } : {}),
+        issuancesInDays: evidence.issuancesInDays,
+        issuancesIn90Days: evidence.issuancesIn90Days,
+        ...(evidence.added ? { added: evidence.added } : {}),
+        ...(evidence.lastChanged ? { lastChanged: evidence.lastChanged } : {}),
+      })),
+    };
+    return c.json(wire);
+  });
+  return api;
+}
