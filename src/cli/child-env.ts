@@ -11,11 +11,8 @@ export function refuseNesting(env: NodeJS.ProcessEnv): void {
   }
 }
 
-/**
- * Variables that would make an AWS tool use other credentials than the ones given, or hand
- * the credvend bearer token to a program that has no business with it.
- */
-const OVERRIDING = [
+/** Variables that would make an AWS tool use other credentials than the ones given. */
+export const AWS_OVERRIDING = [
   'AWS_PROFILE',
   'AWS_DEFAULT_PROFILE',
   'AWS_ACCESS_KEY_ID',
@@ -30,8 +27,10 @@ const OVERRIDING = [
   'AWS_CONTAINER_CREDENTIALS_RELATIVE_URI',
   'AWS_CONTAINER_AUTHORIZATION_TOKEN',
   'AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE',
-  'CREDVEND_TOKEN',
 ];
+
+/** …and the credvend bearer token, which a child program has no business with. */
+const OVERRIDING = [...AWS_OVERRIDING, 'CREDVEND_TOKEN'];
 
 export interface ChildEnvOptions {
   /** Replaces any region the parent had; both AWS_REGION and AWS_DEFAULT_REGION. */

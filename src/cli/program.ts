@@ -1,6 +1,7 @@
 import { Command, Option } from 'commander';
 import { registerAccessCommands } from './commands/access.js';
 import { registerAdminCommands } from './commands/admin.js';
+import { registerAssumeCommands } from './commands/assume.js';
 import { registerAuditCommands } from './commands/audit.js';
 import { registerAwsConfig } from './commands/aws-config.js';
 import { registerCompletion } from './commands/completion.js';
@@ -34,6 +35,7 @@ const apiUrl = (): Promise<string> => configuredApiUrl(program);
 registerLogin(program);
 registerCredentialCommands(program);
 registerExec(program);
+registerAssumeCommands(program);
 registerAwsConfig(program);
 registerServe(program);
 registerSessionCommands(program);

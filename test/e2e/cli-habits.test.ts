@@ -1,12 +1,29 @@
-import { mkdtemp, rm } from 'node:fs/promises';
+import { execFile, spawn } from 'node:child_process';
+import { chmod, mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEMO_REQUESTABLE_ID } from '../../src/local/demo-requestable.js';
-import { devToken, userEnvironment } from '../integration/support.js';
-import { runCli } from './cli-run.js';
+import { devToken, stack, userEnvironment } from '../integration/support.js';
+import { BIN, runCli } from './cli-run.js';
 
 const READONLY = '222222222222/credvend-readonly';
+
+/** `env` output as a map. */
+const parseEnv = (text: string): Record<string, string> =>
+  Object.fromEntries(
+    text
+      .split('\n')
+      .filter((line) => line.includes('='))
+      .map((line) => [line.slice(0, line.indexOf('=')), line.slice(line.indexOf('=') + 1)]),
+  );
+
+/** Every file under a directory, with its bytes as text. */
+async function filesUnder(dir: string): Promise<Array<[string, string]>> {
+  const names = await readdir(dir, { recursive: true, withFileTypes: true });
+  const files = names.filter((d) => d.isFile()).map((d) => join(d.parentPath, d.name));
+  return Promise.all(files.map(async (f): Promise<[string, string]> => [f, await readFile(f, 'latin1')]));
+}
 
 /** The habits of Granted and aws-vault users, through the bundled CLI against the local stack. */
 describe('daily-driver habits', () => {
@@ -56,6 +73,148 @@ describe('daily-driver habits', () => {
           'credvend: what you may use: `credvend roles`; what you may ask for: `credvend requestables`',
         );
       }
+    });
+  });
+
+  describe('shell-init: credentials into the current shell', () => {
+    let home: string;
+    let shellEnv: NodeJS.ProcessEnv;
+    /** Runs a real shell non-interactively; stdout is split at the marker lines the script prints. */
+    const shell = (program: string, script: string) =>
+      new Promise<{ code: number; stdout: string; stderr: string }>((done) => {
+        const args =
+          program === 'fish'
+            ? ['--no-config', '-c', script]
+            : program === 'zsh'
+              ? ['-f', '-c', script]
+              : ['--norc', '-c', script];
+        execFile(program, args, { env: shellEnv, timeout: 60_000 }, (error, stdout, stderr) =>
+          done({ code: error ? Number(error.code ?? 1) : 0, stdout, stderr }),
+        );
+      });
+
+    beforeAll(async () => {
+      home = join(dir, 'home');
+      await mkdir(join(home, 'bin'), { recursive: true });
+      // `credvend` on PATH is the bundled CLI, as an installed one would be.
+      await writeFile(join(home, 'bin', 'credvend'), `#!/bin/sh\nexec '${process.execPath}' '${BIN}' "$@"\n`);
+      await chmod(join(home, 'bin', 'credvend'), 0o755);
+      // The target's AWS profile, as `credvend aws-config` writes it, names the region.
+      await writeFile(
+        join(home, 'aws-config'),
+        `[profile readonly]\nregion = eu-west-2\ncredential_process = credvend creds demo-readonly --format credential_process\n`,
+      );
+      const alice = await as('alice@example.com');
+      shellEnv = {
+        ...alice,
+        HOME: home,
+        XDG_DATA_HOME: join(home, '.local', 'share'),
+        CREDVEND_CONFIG: join(home, '.config', 'credvend', 'config.json'),
+        AWS_CONFIG_FILE: join(home, 'aws-config'),
+        PATH: `${join(home, 'bin')}:${process.env.PATH ?? ''}`,
+        // Another identity's variables, which an assumed shell must not keep.
+        AWS_PROFILE: 'someone-else',
+        AWS_ACCESS_KEY_ID: 'AKIAOTHERIDENTITY000',
+        TERM: 'dumb',
+      };
+    });
+
+    const LOAD: Record<string, string> = {
+      bash: 'eval "$(credvend shell-init bash)"',
+      zsh: 'eval "$(credvend shell-init zsh)"',
+      fish: 'credvend shell-init fish | source',
+    };
+
+    for (const name of ['bash', 'zsh', 'fish']) {
+      it(`${name}: credvend-assume exports the target's credentials, region and marker; the AWS CLI uses them; credvend-unassume drops them`, async () => {
+        const sep = 'echo ----';
+        const script = [
+          LOAD[name],
+          'credvend-assume demo-readonly',
+          'env',
+          sep,
+          `aws sts get-caller-identity --endpoint-url ${stack().stsEndpoint} --query Arn --output text`,
+          sep,
+          'credvend-unassume',
+          'env',
+        ].join('\n');
+        const run = await shell(name, script);
+        expect(run.code, run.stderr).toBe(0);
+        const [assumedText, arn, afterText] = run.stdout.split('----\n');
+        const assumed = parseEnv(assumedText ?? '');
+        expect(assumed.AWS_ACCESS_KEY_ID).toMatch(/^ASIA/);
+        expect(assumed.AWS_SECRET_ACCESS_KEY).toMatch(/^.{20,}$/);
+        expect(assumed.AWS_SESSION_TOKEN).toMatch(/^.{20,}$/);
+        expect(Date.parse(assumed.AWS_CREDENTIAL_EXPIRATION ?? '')).toBeGreaterThan(Date.now());
+        expect(assumed.AWS_REGION).toBe('eu-west-2');
+        expect(assumed.AWS_DEFAULT_REGION).toBe('eu-west-2');
+        expect(assumed.CREDVEND_ASSUMED).toBe('demo-readonly');
+        expect(assumed.AWS_PROFILE).toBeUndefined();
+        // The shell keeps its credvend token: the next credvend command still works.
+        expect(assumed.CREDVEND_TOKEN).toBe(shellEnv.CREDVEND_TOKEN);
+        expect(arn).toMatch(/assumed-role\/credvend-readonly\//);
+
+        const after = parseEnv(afterText ?? '');
+        for (const v of [
+          'AWS_ACCESS_KEY_ID',
+          'AWS_SECRET_ACCESS_KEY',
+          'AWS_SESSION_TOKEN',
+          'CREDVEND_ASSUMED',
+        ])
+          expect(after[v], v).toBeUndefined();
+        expect(run.stderr).not.toContain(assumed.AWS_SECRET_ACCESS_KEY);
+      });
+    }
+
+    it('a failed assume changes nothing in the shell and returns non-zero', async () => {
+      const run = await shell(
+        'bash',
+        `${LOAD.bash}\ncredvend-assume no-such-thing || echo "failed $? [$AWS_ACCESS_KEY_ID][$AWS_PROFILE]"`,
+      );
+      expect(run.stdout).toBe('failed 3 [AKIAOTHERIDENTITY000][someone-else]\n');
+      expect(run.stderr).toMatch(/^credvend: Not entitled/);
+    });
+
+    it('an interactive bash keeps only the command in its history; no file holds the secret', async () => {
+      const child = spawn('script', ['-qfc', 'bash --norc -i', '/dev/null'], {
+        env: { ...shellEnv, HISTFILE: join(home, '.bash_history') },
+      });
+      let output = '';
+      child.stdout.on('data', (chunk) => {
+        output += String(chunk);
+      });
+      child.stdin.write(
+        `${LOAD.bash}\ncredvend-assume demo-readonly\nprintf 'KEY:%s\\n' "$AWS_SECRET_ACCESS_KEY"\nexit\n`,
+      );
+      await new Promise((resolve) => child.once('exit', resolve));
+      const secret = /^KEY:(\S{20,})\r?$/m.exec(output)?.[1];
+      expect(secret, output).toBeDefined();
+      const history = await readFile(join(home, '.bash_history'), 'utf8');
+      expect(history).toContain('credvend-assume demo-readonly');
+      const holding = (await filesUnder(home))
+        .filter(([, text]) => text.includes(secret ?? ''))
+        .map(([f]) => f);
+      expect(holding).toEqual([]);
+    });
+
+    it('assume refuses to print credentials to a terminal, and shell-init refuses an unknown shell', async () => {
+      const child = spawn(
+        'script',
+        ['-qfc', `'${process.execPath}' '${BIN}' assume demo-readonly --shell bash`, '/dev/null'],
+        {
+          env: shellEnv,
+        },
+      );
+      let output = '';
+      child.stdout.on('data', (chunk) => {
+        output += String(chunk);
+      });
+      await new Promise((resolve) => child.once('exit', resolve));
+      expect(output).toMatch(/credvend: assume prints code for a shell function, not for a terminal/);
+      expect(output).not.toMatch(/AWS_SECRET_ACCESS_KEY/);
+      const unknown = await runCli(['shell-init', 'tcsh'], shellEnv);
+      expect(unknown.code).not.toBe(0);
+      expect(unknown.stderr).toMatch(/Allowed choices are bash, zsh, fish/);
     });
   });
 });
