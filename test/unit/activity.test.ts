@@ -7,26 +7,7 @@ import {
   isCloudTrailLogKey,
   UnreadableLogFileError,
 } from '../../src/domain/activity/ingest.js';
-import type { ChainedAuditEvent } from '../../src/domain/audit/audit.js';
-import { CHAINED_KEY, CLOUDTRAIL_CASES, CREDVEND_SI, ISSUED_KEY } from '../fixtures/cloudtrail.js';
-
-const issuance: ChainedAuditEvent = {
-  eventId: '01JEXAMPLEISSUANCE0000000A',
-  time: '2026-12-07T10:00:00.000Z',
-  action: 'credentials.issue',
-  outcome: 'issued',
-  requestId: 'r',
-  principal: 'https://idp.example.com#alice',
-  authMethod: 'oidc',
-  accessKeyId: ISSUED_KEY,
-  sourceIdentity: CREDVEND_SI,
-  expiration: '2026-12-07T11:00:00.000Z',
-  chainId: 'c',
-  seq: 1,
-  prevHash: 'p',
-  hash: 'h',
-  day: '2026-12-07',
-};
+import { CHAINED_KEY, CLOUDTRAIL_CASES, ISSUANCE_OF_CASES as issuance } from '../fixtures/cloudtrail.js';
 
 describe('CloudTrail records', () => {
   it.each(CLOUDTRAIL_CASES)('$name', ({ record, attributed }) => {

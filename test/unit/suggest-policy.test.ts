@@ -6,50 +6,10 @@ import {
   SUGGESTION_ISSUANCE_LIMIT,
   suggestPolicy,
 } from '../../src/domain/activity/suggest-policy.js';
-import type { ChainedAuditEvent } from '../../src/domain/audit/audit.js';
 import type { PolicyDocument } from '../../src/domain/policy/document.js';
 import { statementsOf } from '../../src/domain/policy/policy.js';
-import type { Entitlement } from '../../src/domain/shared/types.js';
-import { CLOUDTRAIL_CASES, CREDVEND_SI, ISSUED_KEY } from '../fixtures/cloudtrail.js';
-
-const issuance: ChainedAuditEvent = {
-  eventId: '01JF3Z8Q6W7X2Y9ABCDEFGHJKM',
-  time: '2026-12-07T10:00:00.000Z',
-  action: 'credentials.issue',
-  outcome: 'issued',
-  requestId: 'r',
-  principal: 'https://idp.example.com#alice',
-  authMethod: 'oidc',
-  entitlementId: 'readonly',
-  accessKeyId: ISSUED_KEY,
-  sourceIdentity: CREDVEND_SI,
-  expiration: '2026-12-07T11:00:00.000Z',
-  chainId: 'c',
-  seq: 1,
-  prevHash: 'p',
-  hash: 'h',
-  day: '2026-12-07',
-};
-
-function entitlement(
-  ceiling: Partial<Pick<Entitlement, 'sessionPolicy' | 'managedPolicyArns'>>,
-): Entitlement {
-  return {
-    id: 'readonly',
-    subject: 'principal|alice',
-    accountId: '222222222222',
-    roleArn: 'arn:aws:iam::222222222222:role/credvend-readonly',
-    maxDurationSeconds: 3600,
-    managedPolicyArns: [],
-    tags: {},
-    claimTags: {},
-    transitiveTagKeys: [],
-    reasonRequired: false,
-    effect: 'allow',
-    version: 1,
-    ...ceiling,
-  };
-}
+import { CLOUDTRAIL_CASES, ISSUANCE_OF_CASES as issuance } from '../fixtures/cloudtrail.js';
+import { entitlement } from './fixtures.js';
 
 const allow = (Action: string[]): PolicyDocument => ({
   Version: '2012-10-17',
