@@ -48,9 +48,7 @@ interface PackagedFunction {
 /** The route table, as serverless.yml must declare it: `METHOD path [AWS_IAM]` per function. */
 const ROUTES: Record<string, string[]> = {};
 for (const route of ROUTE_TABLE) {
-  const key = [route.method, route.path, route.auth === 'aws_iam' ? 'AWS_IAM' : '']
-    .filter(Boolean)
-    .join(' ');
+  const key = [route.method, route.path, route.auth === 'aws_iam' ? 'AWS_IAM' : ''].filter(Boolean).join(' ');
   ROUTES[route.function] = [...(ROUTES[route.function] ?? []), key];
 }
 /** Functions started by events, not routes: the digest schedule and the audit table's stream. */
