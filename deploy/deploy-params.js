@@ -58,10 +58,7 @@ export function checkDeployParams(params) {
   for (const name of ['callerRateLimit', 'entitlementRateLimit']) {
     if (!RATE_LIMIT.test(text(params[name]))) problems.push(`${name}: not <count>/<seconds> or off`);
   }
-  for (const name of ['idempotencySecret', 'cursorSecret']) {
-    const secret = text(params[name]);
-    if (secret !== '' && secret.length < 32) problems.push(`${name}: shorter than 32 characters`);
-  }
+  problems.push(...checkSecrets(params));
   if (!LOG_LEVELS.has(text(params.logLevel)))
     problems.push(`logLevel: not one of ${[...LOG_LEVELS].join(', ')}`);
   const rate = Number(text(params.throttleRate));
@@ -96,6 +93,78 @@ export function checkDeployParams(params) {
     problems,
     checked: { authMethods: methods, throttle: { rate, burst }, ...(organization ? { organization } : {}) },
   };
+}
+
+/** A Secrets Manager secret as src/secret-settings.ts accepts it: an ARN, or a name. */
+const SECRET_ID =
+  /^(arn:aws[\w-]*:secretsmanager:[a-z0-9-]+:\d{12}:secret:[\w/+=.@-]{1,512}|[\w/+=.@-]{1,512})$/;
+/** Parameters naming a secret, each read by one function (docs/operations/secrets.md). */
+export const SECRET_PARAMS = [
+  'idempotencySecretId',
+  'cursorSecretId',
+  'slackTokenSecretId',
+  'slackSigningSecretId',
+  'webhookSecretId',
+  'teamsWebhookSecretId',
+];
+/** Parameters that once carried a secret's value, and the parameter naming the secret now. */
+const VALUE_PARAMS = {
+  idempotencySecret: 'idempotencySecretId',
+  cursorSecret: 'cursorSecretId',
+  slackToken: 'slackTokenSecretId',
+  slackSigningSecret: 'slackSigningSecretId',
+  webhookSecret: 'webhookSecretId',
+  teamsWebhookUrl: 'teamsWebhookSecretId',
+};
+
+/**
+ * Secrets are named, never passed: each *SecretId is an ARN or a name, the KMS key an ARN of a
+ * key (IAM grants Decrypt on keys, not aliases), the cache lifetime bounded, and the settings
+ * that need each other come together. No message quotes a secret parameter's value.
+ * @param {Record<string, unknown>} params
+ */
+function checkSecrets(params) {
+  const problems = [];
+  for (const name of SECRET_PARAMS) {
+    const id = text(params[name]);
+    if (id !== '' && !SECRET_ID.test(id))
+      problems.push(
+        `${name}: not a Secrets Manager secret ARN or name (it names the secret; the value stays in Secrets Manager)`,
+      );
+  }
+  const key = text(params.secretsKeyArn);
+  if (key !== '' && !/^arn:aws[\w-]*:kms:[a-z0-9-]+:\d{12}:key\/[\w-]+$/.test(key))
+    problems.push(`secretsKeyArn: "${key}" is not a KMS key ARN (arn:…:kms:<region>:<account>:key/<id>)`);
+  if (key !== '' && SECRET_PARAMS.every((name) => text(params[name]) === ''))
+    problems.push('secretsKeyArn: set while no secret is named');
+  const seconds = Number(text(params.secretCacheSeconds));
+  if (!(Number.isInteger(seconds) && seconds >= 10 && seconds <= 3600))
+    problems.push(
+      `secretCacheSeconds: "${text(params.secretCacheSeconds)}" must be whole seconds from 10 to 3600`,
+    );
+  if ((text(params.slackTokenSecretId) === '') !== (text(params.slackChannel) === ''))
+    problems.push('slackTokenSecretId and slackChannel: both or neither');
+  const webhook = text(params.webhookUrl);
+  if (webhook !== '' && !isHttpsUrl(webhook))
+    problems.push(`webhookUrl: "${webhook}" is not an https:// URL`);
+  if ((webhook === '') !== (text(params.webhookSecretId) === ''))
+    problems.push('webhookUrl and webhookSecretId: both or neither (notices are always signed)');
+  return problems;
+}
+
+/**
+ * `--param` names that once carried a secret's value: refused rather than ignored (the feature
+ * would silently be off), naming the parameter only.
+ * @param {string[]} cliParams the `--param` options as given, `<name>=<value>`
+ */
+export function secretValueParams(cliParams) {
+  return cliParams
+    .map((item) => item.slice(0, Math.max(0, item.indexOf('='))))
+    .filter((name) => Object.hasOwn(VALUE_PARAMS, name))
+    .map(
+      (name) =>
+        `${name}: a secret's value is never a parameter; store it in Secrets Manager and name it in ${VALUE_PARAMS[/** @type {keyof typeof VALUE_PARAMS} */ (name)]} (docs/operations/secrets.md)`,
+    );
 }
 
 /** AWS Organizations ids: `o-` and 10 to 32 lower-case letters or digits. */

@@ -152,3 +152,29 @@ export function confineToOrganization(template, organization) {
     for (const policy of resource.Properties?.Policies ?? []) visit(policy.PolicyDocument?.Statement);
   }
 }
+
+/**
+ * A secret named by name (a *SecretId parameter without `arn:`) is granted as the ARN pattern
+ * IAM needs for it: `arn:<partition>:secretsmanager:<region>:<account>:secret:<name>-??????`
+ * (Secrets Manager appends six random characters to every secret's ARN). Only that secret
+ * matches: `?` is one character, and a name cannot hold the `-` plus six that another
+ * secret's name would need to match without also being that name.
+ * @param {Template} template
+ */
+export function secretNamesToArns(template) {
+  /** @param {any} node a statement, a list of them, or an Fn::If choosing between them */
+  const visit = (node) => {
+    if (Array.isArray(node)) return node.forEach(visit);
+    if (!node || typeof node !== 'object') return;
+    if (Array.isArray(node['Fn::If'])) return node['Fn::If'].slice(1).forEach(visit);
+    const actions = [node.Action ?? []].flat();
+    if (node.Effect !== 'Allow' || !actions.includes('secretsmanager:GetSecretValue')) return;
+    if (typeof node.Resource !== 'string' || node.Resource.startsWith('arn:')) return;
+    node.Resource = {
+      'Fn::Sub': `arn:\${AWS::Partition}:secretsmanager:\${AWS::Region}:\${AWS::AccountId}:secret:${node.Resource}-??????`,
+    };
+  };
+  for (const [, resource] of resourcesOf(template, 'AWS::IAM::Role')) {
+    for (const policy of resource.Properties?.Policies ?? []) visit(policy.PolicyDocument?.Statement);
+  }
+}

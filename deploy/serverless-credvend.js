@@ -2,11 +2,12 @@
  * serverless plugin (listed in serverless.yml): refuses deploy parameters that would break the
  * service before anything is packaged, and hardens the compiled template (deploy/harden-template.js).
  */
-import { checkDeployParams } from './deploy-params.js';
+import { checkDeployParams, secretValueParams } from './deploy-params.js';
 import {
   applySuppressions,
   confineToOrganization,
   encryptLogGroups,
+  secretNamesToArns,
   throttleRoutes,
   watchFunctions,
 } from './harden-template.js';
@@ -23,7 +24,9 @@ export default class CredvendDeployPlugin {
 
   checkParams() {
     const { service } = this.serverless;
-    const { problems, checked } = checkDeployParams(service.custom.deployParams);
+    const { problems: paramProblems, checked } = checkDeployParams(service.custom.deployParams);
+    const cliParams = this.serverless.processedInput?.options?.param ?? [];
+    const problems = [...secretValueParams([cliParams].flat()), ...paramProblems];
     if (problems.length > 0) {
       throw new this.serverless.classes.Error(`Invalid deploy parameters: ${problems.join('; ')}`);
     }
@@ -47,5 +50,6 @@ export default class CredvendDeployPlugin {
     watchFunctions(template, alarms);
     applySuppressions(template, controlExceptions);
     confineToOrganization(template, checked.organization);
+    secretNamesToArns(template);
   }
 }

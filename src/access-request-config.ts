@@ -1,5 +1,6 @@
 import * as z from 'zod';
 import { type IdentityRules, identityOfListed } from './domain/identity/principal-names.js';
+import { secretIdSchema } from './secret-settings.js';
 
 /**
  * Settings of just-in-time access, read once from the environment at start. Kept apart
@@ -7,16 +8,21 @@ import { type IdentityRules, identityOfListed } from './domain/identity/principa
  */
 export interface AccessRequestConfig {
   tables: { requests: string; requestables: string };
-  slack?: { token: string; channel: string; apiUrl: string };
-  /** Slack interactive messages: the app's signing secret and Slack user id → person. */
-  slackInteractions?: { signingSecret: string; users: ReadonlyMap<string, SlackMappedPerson> };
-  webhook?: { url: string; secret: string };
+  /** Slack's bot token is a Secrets Manager secret (ARN or name), read at run time. */
+  slack?: { tokenSecretId: string; channel: string; apiUrl: string };
+  /** Slack interactive messages: the secret holding the app's signing secret, and Slack user id → person. */
+  slackInteractions?: { signingSecretId: string; users: ReadonlyMap<string, SlackMappedPerson> };
+  /** The secret holding the webhook's HMAC key. */
+  webhook?: { url: string; secretId: string };
   /** Amazon SNS: each notice published to one topic (subscribers filter on `type`, `urgent`). */
   sns?: { topicArn: string; endpoint?: string };
   /** Amazon SES: each notice mailed, as plain text, to a fixed list from a verified identity. */
   email?: { from: string; to: string[]; portalUrl?: string; endpoint?: string };
-  /** Microsoft Teams: an incoming-webhook or Workflows URL (it embeds its own signature: a secret). */
-  teams?: { url: string; portalUrl?: string };
+  /**
+   * Microsoft Teams: the secret holding the incoming-webhook or Workflows URL (the URL embeds
+   * its own signature, so it is a secret).
+   */
+  teams?: { urlSecretId: string; portalUrl?: string };
   /** Attempts per sink and notice, with doubling backoff from `backoffMs`. */
   delivery: { attempts: number; backoffMs: number; timeoutMs: number };
 }
@@ -27,22 +33,20 @@ export interface SlackMappedPerson {
   identity: string;
 }
 
-const secret = z.string().min(32, 'at least 32 characters');
-
 export const accessRequestEnvironmentSchema = z.object({
   CREDVEND_ACCESS_REQUESTS_TABLE: z.string().min(3).default('credvend-access-requests'),
   CREDVEND_REQUESTABLES_TABLE: z.string().min(3).default('credvend-requestables'),
-  CREDVEND_SLACK_TOKEN: z.string().min(1).optional(),
+  CREDVEND_SLACK_TOKEN_SECRET_ID: secretIdSchema.optional(),
   CREDVEND_SLACK_CHANNEL: z.string().min(1).optional(),
   CREDVEND_SLACK_API_URL: z.url().default('https://slack.com/api/'),
-  CREDVEND_SLACK_SIGNING_SECRET: z.string().min(16).optional(),
+  CREDVEND_SLACK_SIGNING_SECRET_ID: secretIdSchema.optional(),
   // `U012AB=https://idp.example.com#alice,U034CD=arn:aws:iam::1:user/bob`
   CREDVEND_SLACK_USERS: z
     .string()
     .regex(/^([A-Z0-9]{2,32}=[^,=\s]+)(,[A-Z0-9]{2,32}=[^,=\s]+)*$/, 'SLACKUSERID=principal,…')
     .optional(),
   CREDVEND_WEBHOOK_URL: z.url().optional(),
-  CREDVEND_WEBHOOK_SECRET: secret.optional(),
+  CREDVEND_WEBHOOK_SECRET_ID: secretIdSchema.optional(),
   CREDVEND_NOTIFY_SNS_TOPIC_ARN: z
     .string()
     .regex(/^arn:aws[\w-]*:sns:[a-z0-9-]+:\d{12}:[\w-]{1,256}$/, 'an SNS topic ARN')
@@ -55,13 +59,7 @@ export const accessRequestEnvironmentSchema = z.object({
     .pipe(z.array(z.email()).min(1).max(50))
     .optional(),
   CREDVEND_SES_ENDPOINT: z.url().optional(),
-  CREDVEND_TEAMS_WEBHOOK_URL: z
-    .url()
-    .refine(
-      (url) => /^https:|^http:\/\/(127\.0\.0\.1|localhost|\[::1\])[:/]/.test(url),
-      'an https URL (or loopback, locally)',
-    )
-    .optional(),
+  CREDVEND_TEAMS_WEBHOOK_URL_SECRET_ID: secretIdSchema.optional(),
   // Where notices link to: the portal's public base URL (https, or a loopback URL locally).
   CREDVEND_PORTAL_URL: z.url().optional(),
   CREDVEND_NOTIFY_ATTEMPTS: z.coerce.number().int().min(1).max(6).default(3),
@@ -107,26 +105,26 @@ export function loadAccessRequestConfig(
       timeoutMs: e.CREDVEND_NOTIFY_TIMEOUT_MS,
     },
   };
-  if (e.CREDVEND_SLACK_TOKEN && e.CREDVEND_SLACK_CHANNEL) {
+  if (e.CREDVEND_SLACK_TOKEN_SECRET_ID && e.CREDVEND_SLACK_CHANNEL) {
     config.slack = {
-      token: e.CREDVEND_SLACK_TOKEN,
+      tokenSecretId: e.CREDVEND_SLACK_TOKEN_SECRET_ID,
       channel: e.CREDVEND_SLACK_CHANNEL,
       apiUrl: e.CREDVEND_SLACK_API_URL,
     };
   }
-  if (e.CREDVEND_SLACK_SIGNING_SECRET) {
+  if (e.CREDVEND_SLACK_SIGNING_SECRET_ID) {
     config.slackInteractions = {
-      signingSecret: e.CREDVEND_SLACK_SIGNING_SECRET,
+      signingSecretId: e.CREDVEND_SLACK_SIGNING_SECRET_ID,
       users: slackUsers(e.CREDVEND_SLACK_USERS, rules),
     };
   }
   if (e.CREDVEND_WEBHOOK_URL) {
-    if (!e.CREDVEND_WEBHOOK_SECRET) {
+    if (!e.CREDVEND_WEBHOOK_SECRET_ID) {
       throw new AccessRequestConfigError(
-        'invalid configuration: CREDVEND_WEBHOOK_URL needs CREDVEND_WEBHOOK_SECRET',
+        'invalid configuration: CREDVEND_WEBHOOK_URL needs CREDVEND_WEBHOOK_SECRET_ID',
       );
     }
-    config.webhook = { url: e.CREDVEND_WEBHOOK_URL, secret: e.CREDVEND_WEBHOOK_SECRET };
+    config.webhook = { url: e.CREDVEND_WEBHOOK_URL, secretId: e.CREDVEND_WEBHOOK_SECRET_ID };
   }
   if (e.CREDVEND_NOTIFY_SNS_TOPIC_ARN) {
     config.sns = {
@@ -147,9 +145,9 @@ export function loadAccessRequestConfig(
       ...(e.CREDVEND_SES_ENDPOINT ? { endpoint: e.CREDVEND_SES_ENDPOINT } : {}),
     };
   }
-  if (e.CREDVEND_TEAMS_WEBHOOK_URL) {
+  if (e.CREDVEND_TEAMS_WEBHOOK_URL_SECRET_ID) {
     config.teams = {
-      url: e.CREDVEND_TEAMS_WEBHOOK_URL,
+      urlSecretId: e.CREDVEND_TEAMS_WEBHOOK_URL_SECRET_ID,
       ...(e.CREDVEND_PORTAL_URL ? { portalUrl: e.CREDVEND_PORTAL_URL } : {}),
     };
   }

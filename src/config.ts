@@ -8,6 +8,7 @@ import {
 } from './domain/identity/principal-names.js';
 import type { RoleAssignments } from './domain/identity/roles.js';
 import type { LogLevel } from './logging.js';
+import { secretIdSchema, secretValueProblems } from './secret-settings.js';
 
 const csv = z.string().transform((value) =>
   value
@@ -33,12 +34,13 @@ export const environmentSchema = z.object({
   CREDVEND_AUDIT_TABLE: z.string().min(3).default('credvend-audit'),
   CREDVEND_RATE_LIMITS_TABLE: z.string().min(3).default('credvend-ratelimits'),
   CREDVEND_IDEMPOTENCY_TABLE: z.string().min(3).default('credvend-idempotency'),
-  // Empty means off, so a deploy parameter left blank disables the feature.
-  CREDVEND_IDEMPOTENCY_SECRET: z
-    .union([z.literal(''), z.string().min(32, 'at least 32 characters')])
-    .optional(),
-  // MACs audit page cursors; falls back to the idempotency secret, else a per-process key.
-  CREDVEND_CURSOR_SECRET: z.string().min(32, 'at least 32 characters').optional(),
+  // Secrets Manager secrets (ARN or name), read at run time; never a value in the environment.
+  // Seals idempotent replays (a value of at least 32 characters); unset, Idempotency-Key is refused.
+  CREDVEND_IDEMPOTENCY_SECRET_ID: secretIdSchema.optional(),
+  // MACs audit page cursors (at least 32 characters); unset, each process draws its own key.
+  CREDVEND_CURSOR_SECRET_ID: secretIdSchema.optional(),
+  // How long a container uses a secret value it read: a rotation is in use within this bound.
+  CREDVEND_SECRET_TTL_SECONDS: z.coerce.number().int().min(10).max(3600).default(300),
   CREDVEND_AWS_AUTH_KEY_RATE_LIMIT: rateLimit.default({ limit: 60, windowSeconds: 60 }),
   CREDVEND_AWS_AUTH_SOURCE_RATE_LIMIT: rateLimit.default({ limit: 300, windowSeconds: 60 }),
   CREDVEND_CALLER_RATE_LIMIT: rateLimit.default({ limit: 60, windowSeconds: 60 }),
@@ -224,10 +226,12 @@ export interface Config {
   region: string;
   tables: { entitlements: string; audit: string; rateLimits: string; idempotency: string };
   revocation?: { revokerRoleName: string; iamEndpoint?: string };
-  /** Key material for audit cursor MACs; absent, each process draws its own. */
-  cursorSecret?: string;
-  /** Server secret for sealing idempotent replays; absent, Idempotency-Key is refused. */
-  idempotencySecret?: string;
+  /** The secret (ARN or name) keying audit cursor MACs; absent, each process draws its own key. */
+  cursorSecretId?: string;
+  /** The secret (ARN or name) sealing idempotent replays; absent, Idempotency-Key is refused. */
+  idempotencySecretId?: string;
+  /** Secrets Manager: how long a read value is used, and the endpoint (local stack). */
+  secrets: SecretsConfig;
   rateLimits: {
     caller?: { limit: number; windowSeconds: number };
     entitlement?: { limit: number; windowSeconds: number };
@@ -267,13 +271,18 @@ export interface Config {
   portal: PortalConfig;
 }
 
+export interface SecretsConfig {
+  /** A value read is used at most this long; a rotated value is in use within it. */
+  ttlSeconds: number;
+  endpoint?: string;
+}
+
 export interface VendingUserConfig {
   /** The Secrets Manager secret (ARN or name) whose AWSCURRENT version holds the user's key. */
   secretId: string;
   keyTtlSeconds: number;
   /** The IAM user whose keys the rotation function manages. */
   userName?: string;
-  secretsManagerEndpoint?: string;
   iamEndpoint?: string;
 }
 
@@ -306,6 +315,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   const present = Object.fromEntries(
     Object.entries(env).filter(([name, value]) => !(name.startsWith('CREDVEND_') && value === '')),
   );
+  const valueProblems = secretValueProblems(present);
+  if (valueProblems.length > 0) throw new ConfigError(`invalid configuration: ${valueProblems.join('; ')}`);
   const result = environmentSchema.safeParse(present);
   if (!result.success) {
     const problems = result.error.issues
@@ -357,6 +368,10 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       ...(e.CREDVEND_EVENTS_ENDPOINT ? { endpoint: e.CREDVEND_EVENTS_ENDPOINT } : {}),
     },
     logLevel: e.CREDVEND_LOG_LEVEL,
+    secrets: {
+      ttlSeconds: e.CREDVEND_SECRET_TTL_SECONDS,
+      ...(e.CREDVEND_SECRETS_MANAGER_ENDPOINT ? { endpoint: e.CREDVEND_SECRETS_MANAGER_ENDPOINT } : {}),
+    },
     accessRequests: loadAccessRequestConfig(present, identity),
   };
   const activity = loadActivityConfig(present);
@@ -378,9 +393,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   }
   if (e.CREDVEND_DYNAMODB_ENDPOINT) config.dynamodbEndpoint = e.CREDVEND_DYNAMODB_ENDPOINT;
   if (e.CREDVEND_STS_ENDPOINT) config.stsEndpoint = e.CREDVEND_STS_ENDPOINT;
-  if (e.CREDVEND_IDEMPOTENCY_SECRET) config.idempotencySecret = e.CREDVEND_IDEMPOTENCY_SECRET;
-  const cursorSecret = e.CREDVEND_CURSOR_SECRET ?? e.CREDVEND_IDEMPOTENCY_SECRET;
-  if (cursorSecret) config.cursorSecret = cursorSecret;
+  if (e.CREDVEND_IDEMPOTENCY_SECRET_ID) config.idempotencySecretId = e.CREDVEND_IDEMPOTENCY_SECRET_ID;
+  if (e.CREDVEND_CURSOR_SECRET_ID) config.cursorSecretId = e.CREDVEND_CURSOR_SECRET_ID;
   if (e.CREDVEND_REVOKER_ROLE_NAME) {
     config.revocation = {
       revokerRoleName: e.CREDVEND_REVOKER_ROLE_NAME,
@@ -439,8 +453,5 @@ function vendingUserOf(e: z.infer<typeof environmentSchema>): VendingUserConfig 
     keyTtlSeconds: e.CREDVEND_VENDING_KEY_TTL_SECONDS,
     ...(e.CREDVEND_VENDING_USER_NAME ? { userName: e.CREDVEND_VENDING_USER_NAME } : {}),
     ...(e.CREDVEND_IAM_ENDPOINT ? { iamEndpoint: e.CREDVEND_IAM_ENDPOINT } : {}),
-    ...(e.CREDVEND_SECRETS_MANAGER_ENDPOINT
-      ? { secretsManagerEndpoint: e.CREDVEND_SECRETS_MANAGER_ENDPOINT }
-      : {}),
   };
 }

@@ -44,6 +44,16 @@ function partitionOf(filter: AuditFilter): Partition | undefined {
   return { index: FILTER_INDEX[filter.by], attribute: filter.by, value: filter.value };
 }
 
+/** The next page's cursor: where this one stopped, within the first page's time range. */
+function cursorOf(
+  key: Buffer,
+  fp: string,
+  request: AuditPageRequest,
+  position: Omit<CursorPosition, 'range'>,
+): string {
+  return encodeCursor(key, fp, { range: { from: request.from, to: request.to }, ...position });
+}
+
 /**
  * Audit queries. Every page is one key-condition Query on one index partition (then one
  * BatchGetItem of the records): cost follows the page, never the table.
@@ -53,8 +63,13 @@ export class DynamoDbAuditReader implements AuditReader {
     private readonly client: DynamoDBClient,
     private readonly tableName: string,
     /** MAC key of page cursors; a random one per process unless configured (then cursors outlive it). */
-    private readonly cursorKey: Buffer = randomBytes(32),
-  ) {}
+    cursorKey?: () => Promise<Buffer>,
+  ) {
+    const ownKey = randomBytes(32);
+    this.cursorKey = cursorKey ?? (async () => ownKey);
+  }
+
+  private readonly cursorKey: () => Promise<Buffer>;
 
   /**
    * One page. A continuation keeps the time range of the query that started it (a
@@ -62,20 +77,21 @@ export class DynamoDbAuditReader implements AuditReader {
    */
   async page(initial: AuditPageRequest): Promise<AuditPage> {
     const fp = fingerprint(initial);
+    const key = await this.cursorKey();
     const position: CursorPosition = initial.cursor
-      ? decodeCursor(this.cursorKey, fp, initial.cursor)
+      ? decodeCursor(key, fp, initial.cursor)
       : { range: { from: initial.from, to: initial.to } };
     const request = position.range ? { ...initial, ...position.range } : initial;
     const { filter } = request;
     const partition = partitionOf(filter);
     if (partition) {
       const { lastKey, ...page } = await this.pageOf(partition, request, position.key);
-      return lastKey ? { ...page, nextCursor: this.cursor(fp, request, { key: lastKey }) } : page;
+      return lastKey ? { ...page, nextCursor: cursorOf(key, fp, request, { key: lastKey }) } : page;
     }
     return this.pageOfShards(
       outcomeSegments(filter.by === 'outcome' ? [filter.value] : undefined),
       request,
-      fp,
+      { key, fp },
       position,
     );
   }
@@ -89,7 +105,7 @@ export class DynamoDbAuditReader implements AuditReader {
   private async pageOfShards(
     segments: readonly string[],
     request: AuditPageRequest,
-    fp: string,
+    cursor: { key: Buffer; fp: string },
     position: CursorPosition,
   ): Promise<AuditPage> {
     const index = position.segment === undefined ? 0 : segments.indexOf(position.segment);
@@ -100,9 +116,10 @@ export class DynamoDbAuditReader implements AuditReader {
       request,
       position.key,
     );
-    if (lastKey) return { ...page, nextCursor: this.cursor(fp, request, { segment, key: lastKey }) };
+    if (lastKey)
+      return { ...page, nextCursor: cursorOf(cursor.key, cursor.fp, request, { segment, key: lastKey }) };
     const next = segments[index + 1];
-    return next ? { ...page, nextCursor: this.cursor(fp, request, { segment: next }) } : page;
+    return next ? { ...page, nextCursor: cursorOf(cursor.key, cursor.fp, request, { segment: next }) } : page;
   }
 
   /** Up to `limit` records of one index partition in the range, newest first: one Query. */
@@ -134,10 +151,6 @@ export class DynamoDbAuditReader implements AuditReader {
     );
     const page = unreadable.length > 0 ? { events, unreadable } : { events };
     return output.LastEvaluatedKey ? { ...page, lastKey: output.LastEvaluatedKey } : page;
-  }
-
-  private cursor(fp: string, request: AuditPageRequest, position: Omit<CursorPosition, 'range'>): string {
-    return encodeCursor(this.cursorKey, fp, { range: { from: request.from, to: request.to }, ...position });
   }
 
   async get(eventId: string): Promise<ChainedAuditEvent | undefined> {

@@ -1,4 +1,5 @@
-import { GetSecretValueCommand, type SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { SecretsManagerSecret } from './secrets-manager-secret.js';
 import { parseVendingKey, type VendingKey } from './vending-key-secret.js';
 
 /**
@@ -7,38 +8,14 @@ import { parseVendingKey, type VendingKey } from './vending-key-secret.js';
  * one, so a container that has not re-read yet keeps working; `reread` is for the moment
  * IAM refuses the key anyway. Concurrent callers share one read.
  */
-export class SecretsManagerVendingKeys {
-  private cached?: { key: VendingKey; readAt: number };
-  private reading: Promise<VendingKey> | undefined;
-
-  constructor(
-    private readonly client: SecretsManagerClient,
-    private readonly secretId: string,
-    private readonly ttlSeconds: number,
-    private readonly now: () => number = Date.now,
-  ) {}
-
-  async current(): Promise<VendingKey> {
-    const cached = this.cached;
-    if (cached && this.now() - cached.readAt < this.ttlSeconds * 1000) return cached.key;
-    return this.reread();
-  }
-
-  reread(): Promise<VendingKey> {
-    this.reading ??= this.read().finally(() => {
-      this.reading = undefined;
-    });
-    return this.reading;
-  }
-
-  private async read(): Promise<VendingKey> {
-    // AWSCURRENT is the default; named because moto's UpdateSecretVersionStage leaves its
-    // default version behind, and the label is what the rotation moves.
-    const output = await this.client.send(
-      new GetSecretValueCommand({ SecretId: this.secretId, VersionStage: 'AWSCURRENT' }),
+export class SecretsManagerVendingKeys extends SecretsManagerSecret<VendingKey> {
+  constructor(client: SecretsManagerClient, secretId: string, ttlSeconds: number, now?: () => number) {
+    super(
+      client,
+      secretId,
+      ttlSeconds,
+      (text) => parseVendingKey(text, "the vending user's secret (AWSCURRENT)"),
+      now,
     );
-    const key = parseVendingKey(output.SecretString, "the vending user's secret (AWSCURRENT)");
-    this.cached = { key, readAt: this.now() };
-    return key;
   }
 }

@@ -1,7 +1,6 @@
 import { hkdfSync } from 'node:crypto';
 import type { Hono } from 'hono';
 import { DynamoDbAuditReader } from '../aws/dynamodb-audit-reader.js';
-import type { Config } from '../config.js';
 import type { DigestAnchoring } from '../domain/audit/verification.js';
 import { systemClock } from '../domain/shared/clock.js';
 import type { AppEnv } from '../http/app-env.js';
@@ -9,17 +8,24 @@ import { type AuditAppDependencies, createAuditApp } from '../http/audit-app.js'
 import { activityReaderOf } from './activity-reader.js';
 import { authMethodsOf, type Composition, dynamodbOf, privilegedAccessOf } from './composition.js';
 import { digestAnchoringOf } from './digest-anchoring.js';
+import { derivedFrom, secretValueOf } from './secrets.js';
 
-/** Derived, so the cursor MAC key is never the raw secret another feature uses. */
-function cursorKeyOf(config: Config): Buffer | undefined {
-  if (!config.cursorSecret) return undefined;
-  return Buffer.from(hkdfSync('sha256', config.cursorSecret, '', 'credvend-audit-cursor', 32));
+/**
+ * The cursor MAC key, derived from the configured secret (read at run time; unreadable, a page
+ * is a 503) so it is never the raw secret; unconfigured, each process draws its own.
+ */
+function cursorKeyOf(root: Composition): (() => Promise<Buffer>) | undefined {
+  const { cursorSecretId } = root.config;
+  if (!cursorSecretId) return undefined;
+  return derivedFrom(secretValueOf(root, 'cursor', cursorSecretId), (secret) =>
+    Buffer.from(hkdfSync('sha256', secret, '', 'credvend-audit-cursor', 32)),
+  );
 }
 
 /** The audit function: read-only queries for auditors. */
 export function createAuditFunction(root: Composition): Hono<AppEnv> {
   return createAuditApp({
-    reader: new DynamoDbAuditReader(dynamodbOf(root), root.config.tables.audit, cursorKeyOf(root.config)),
+    reader: new DynamoDbAuditReader(dynamodbOf(root), root.config.tables.audit, cursorKeyOf(root)),
     access: privilegedAccessOf(root),
     authMethods: authMethodsOf(root),
     clock: systemClock,

@@ -14,7 +14,7 @@ import type {
   HttpResponse,
   RequestHandler as SmithyRequestHandler,
 } from '@smithy/types';
-import type { Config, VendingUserConfig } from '../config.js';
+import type { Config } from '../config.js';
 
 /** Timeouts short enough that a stuck dependency fails a request well inside API Gateway's 30 s. */
 const REQUEST_HANDLER_OPTIONS = { requestTimeout: 3000, connectionTimeout: 1000 };
@@ -101,13 +101,12 @@ export function createEventBridgeClient(
   return new EventBridgeClient(serviceOptions(config, credentials, config.events.endpoint));
 }
 
-/** Only the vend function (user vending identity) and the key rotation function build it. */
+/** Only functions that read a secret (configured ones, the vending key) or rotate one build it. */
 export function createSecretsManagerClient(
   config: Config,
-  vendingUser: VendingUserConfig,
   credentials?: AwsCredentialIdentity,
 ): SecretsManagerClient {
-  return new SecretsManagerClient(serviceOptions(config, credentials, vendingUser.secretsManagerEndpoint));
+  return new SecretsManagerClient(serviceOptions(config, credentials, config.secrets.endpoint));
 }
 
 /**

@@ -1,4 +1,5 @@
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import type { STSClient } from '@aws-sdk/client-sts';
 import { apiGatewayIamAuth } from '../auth/apigw-iam.js';
 import type { AuthMethod } from '../auth/auth-method.js';
@@ -33,6 +34,7 @@ export interface Composition {
   built: {
     dynamodb?: DynamoDBClient;
     sts?: STSClient;
+    secretsManager?: SecretsManagerClient;
     auditLog?: TransactionalAuditLog;
     auth?: AuthMethod[];
     rateLimiter?: RateLimiter;

@@ -29,13 +29,24 @@ import {
   privilegedAccessOf,
 } from './composition.js';
 import { revocationApplierOf } from './revocations.js';
+import { secretValueOf } from './secrets.js';
 
 function sinksOf(root: Composition, settings: AccessRequestConfig): NoticeSink[] {
   const { config, runtime } = root;
   const { timeoutMs } = settings.delivery;
   const sinks: NoticeSink[] = [];
-  if (settings.slack) sinks.push(slackSink({ ...settings.slack, timeoutMs }));
-  if (settings.webhook) sinks.push(webhookSink({ ...settings.webhook, timeoutMs }));
+  // Each secret is read when a notice goes out: unreadable, that sink's delivery fails (and
+  // is retried, then recorded as not delivered), the others still deliver.
+  if (settings.slack) {
+    const { tokenSecretId, channel, apiUrl } = settings.slack;
+    sinks.push(
+      slackSink({ token: secretValueOf(root, 'slackToken', tokenSecretId), channel, apiUrl, timeoutMs }),
+    );
+  }
+  if (settings.webhook) {
+    const { url, secretId } = settings.webhook;
+    sinks.push(webhookSink({ url, secret: secretValueOf(root, 'webhook', secretId), timeoutMs }));
+  }
   if (settings.sns) {
     sinks.push(snsSink(settings.sns, createSnsClient(config, settings.sns.endpoint, runtime.credentials)));
   }
@@ -44,7 +55,16 @@ function sinksOf(root: Composition, settings: AccessRequestConfig): NoticeSink[]
       emailSink(settings.email, createSesClient(config, settings.email.endpoint, runtime.credentials)),
     );
   }
-  if (settings.teams) sinks.push(teamsSink({ ...settings.teams, timeoutMs }));
+  if (settings.teams) {
+    const { urlSecretId, portalUrl } = settings.teams;
+    sinks.push(
+      teamsSink({
+        url: secretValueOf(root, 'teamsWebhookUrl', urlSecretId),
+        ...(portalUrl ? { portalUrl } : {}),
+        timeoutMs,
+      }),
+    );
+  }
   return sinks;
 }
 
@@ -131,6 +151,13 @@ export function createRequestsFunction(root: Composition, clock: Clock = systemC
     logger: root.logger,
     sourceIp: root.runtime.sourceIp,
     isAdmin: (caller) => hasRole(caller, 'admin', config.roles),
-    ...(settings.slackInteractions ? { slack: settings.slackInteractions } : {}),
+    ...(settings.slackInteractions
+      ? {
+          slack: {
+            signingSecret: secretValueOf(root, 'slackSigning', settings.slackInteractions.signingSecretId),
+            users: settings.slackInteractions.users,
+          },
+        }
+      : {}),
   });
 }

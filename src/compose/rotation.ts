@@ -20,7 +20,7 @@ export function createRotationHandler(root: Composition): (event: unknown) => Pr
       'invalid configuration: the rotation function needs CREDVEND_VENDING_IDENTITY=user, CREDVEND_VENDING_KEY_SECRET and CREDVEND_VENDING_USER_NAME',
     );
   const rotation = new VendingKeyRotation({
-    secrets: createSecretsManagerClient(config, user, root.runtime.credentials),
+    secrets: createSecretsManagerClient(config, root.runtime.credentials),
     iam: createIamClient(config, root.runtime.credentials),
     callerArnOf: async (key: VendingKey) => {
       const sts = createStsClient(config, key);

@@ -24,6 +24,7 @@ import {
   rateLimiterOf,
   stsOf,
 } from './composition.js';
+import { derivedFrom, secretValueOf } from './secrets.js';
 
 function vendorOf(root: Composition, clock: Clock): CredentialVendor {
   const { config } = root;
@@ -55,7 +56,7 @@ function roleAssumerOf(root: Composition): RoleAssumer {
   const { config } = root;
   if (!config.vendingUser) return new StsRoleAssumer(stsOf(root));
   const { secretId, keyTtlSeconds } = config.vendingUser;
-  const secrets = createSecretsManagerClient(config, config.vendingUser, root.runtime.credentials);
+  const secrets = createSecretsManagerClient(config, root.runtime.credentials);
   return new UserKeyRoleAssumer(new SecretsManagerVendingKeys(secrets, secretId, keyTtlSeconds), (key) =>
     createStsClient(config, key),
   );
@@ -70,12 +71,16 @@ export function createVendFunction(root: Composition, clock: Clock = systemClock
   const vendor = vendorOf(root, clock);
   return createVendApp({
     vendor,
-    ...(config.idempotencySecret
+    ...(config.idempotencySecretId
       ? {
           idempotent: new IdempotentIssuer({
             vendor,
             store: new DynamoDbIdempotencyStore(dynamodbOf(root), config.tables.idempotency),
-            sealer: new IdempotencySealer(Buffer.from(config.idempotencySecret)),
+            // Read at run time; unreadable, a request with an Idempotency-Key gets 503, not an unsealed issuance.
+            sealer: derivedFrom(
+              secretValueOf(root, 'idempotency', config.idempotencySecretId),
+              (secret) => new IdempotencySealer(Buffer.from(secret)),
+            ),
             clock,
             revocations: new DynamoDbRevocationLookup(dynamodbOf(root), config.tables.audit),
           }),

@@ -41,7 +41,8 @@ export interface AccessRequestAppDependencies {
   sourceIp: SourceIpResolver;
   isAdmin: (caller: Caller) => boolean;
   /** Slack interactive messages; absent, the endpoint refuses everything. */
-  slack?: { signingSecret: string; users: ReadonlyMap<string, SlackMappedPerson> };
+  /** `signingSecret` is read at run time: unreadable, an interaction is a 503, never unverified. */
+  slack?: { signingSecret: () => Promise<string>; users: ReadonlyMap<string, SlackMappedPerson> };
 }
 
 type Step = 'approve' | 'deny' | 'cancel' | 'revoke' | 'review';
@@ -212,7 +213,7 @@ async function slackInteraction(c: Context<AppEnv>, deps: AccessRequestAppDepend
   const body = await c.req.text();
   if (!deps.slack) throw new AuthenticationError('Slack interactions are not configured');
   verifySlackRequest(
-    deps.slack.signingSecret,
+    await deps.slack.signingSecret(),
     { timestamp: c.req.header('x-slack-request-timestamp'), signature: c.req.header('x-slack-signature') },
     body,
     deps.clock.now(),

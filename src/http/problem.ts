@@ -39,6 +39,7 @@ const STATUS_AND_TITLE: Record<ProblemCode, [ContentfulStatusCode, string]> = {
   'audit-unavailable': [503, 'Audit unavailable; nothing was issued'],
   'dependency-unavailable': [503, 'Service temporarily unavailable'],
   'quota-unavailable': [503, 'Quotas unavailable; nothing was issued'],
+  'secret-unavailable': [503, 'A configured secret is unavailable; nothing was done'],
 };
 
 export interface Problem {

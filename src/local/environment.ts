@@ -1,4 +1,3 @@
-import { randomBytes } from 'node:crypto';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { compose } from '../compose/composition.js';
 import { createDigestJob } from '../compose/digest.js';
@@ -145,8 +144,10 @@ export async function startLocalEnvironment(options: LocalEnvironmentOptions): P
       CREDVEND_ACTIVITY_TABLE: stack.tableNames.activity,
       CREDVEND_REVOKER_ROLE_NAME: REVOKER_ROLE,
       CREDVEND_IAM_ENDPOINT: stack.stsEndpoint,
-      // A fresh secret per start: replays are only needed within one run of the stack.
-      CREDVEND_IDEMPOTENCY_SECRET: randomBytes(32).toString('base64url'),
+      // Read from moto's Secrets Manager through the IAM gate, as a function reads them in AWS.
+      CREDVEND_IDEMPOTENCY_SECRET_ID: stack.secrets.idempotency,
+      CREDVEND_CURSOR_SECRET_ID: stack.secrets.cursor,
+      CREDVEND_SECRETS_MANAGER_ENDPOINT: stack.stsEndpoint,
       // Quotas are on in production; locally they would throttle the load bench and the
       // fault-injection run. Tests that check quotas turn them on.
       CREDVEND_CALLER_RATE_LIMIT: 'off',

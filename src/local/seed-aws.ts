@@ -105,6 +105,12 @@ const SEED_STEPS: readonly SeedStep[] = [
           { Effect: 'Allow', Action: 'kms:GetPublicKey', Resource: '*' },
           // Notices (the template scopes both to the configured topic and sender).
           { Effect: 'Allow', Action: ['sns:Publish', 'ses:SendEmail'], Resource: '*' },
+          // credvend's own secrets (src/local/seed-secrets.ts; tests add theirs under the prefix).
+          {
+            Effect: 'Allow',
+            Action: 'secretsmanager:GetSecretValue',
+            Resource: `arn:aws:secretsmanager:us-east-1:${VENDING_ACCOUNT}:secret:credvend/local/*`,
+          },
         ]),
       }),
     );

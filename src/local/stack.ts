@@ -7,6 +7,7 @@ import { assertCommandAvailable, assertPortFree, findFreePort } from './prefligh
 import type { ManagedProcess } from './processes.js';
 import { type AnchoringSeed, seedAnchoring } from './seed-anchoring.js';
 import { type AccessKey, type MotoSeed, seedMoto, TARGET_ACCOUNT, VENDING_ACCOUNT } from './seed-aws.js';
+import { type LocalSecrets, seedSecrets } from './seed-secrets.js';
 import { createTables, type TableNames } from './tables.js';
 
 export interface LocalStackOptions {
@@ -31,6 +32,8 @@ export interface LocalStack {
   seed: MotoSeed;
   /** The digest key and bucket, and the example issuance queue (moto: KMS, S3, EventBridge, SQS). */
   anchoring: AnchoringSeed;
+  /** credvend's own secrets in moto's Secrets Manager (idempotency, cursor), by ARN. */
+  secrets: LocalSecrets;
   tableNames: TableNames;
   stop(): Promise<void>;
 }
@@ -130,8 +133,10 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     const anchoring = await seedAnchoring(gate.endpoint, seed.operator, {
       demoRule: options.demoEventRule ?? true,
     });
+    const secrets = await seedSecrets(gate.endpoint, seed.operator);
     return {
       anchoring,
+      secrets,
       dynamodbEndpoint: dynamodb.endpoint,
       stsEndpoint: gate.endpoint,
       roots,

@@ -59,12 +59,13 @@ export function slackBlocks(notice: AccessRequestNotice): KnownBlock[] {
 
 /** chat.postMessage through Slack's own client; the base URL is configurable (tests use a stand-in). */
 export function slackSink(settings: {
-  token: string;
+  /** The bot token, read at run time (a rotation is picked up without a new client). */
+  token: () => Promise<string>;
   channel: string;
   apiUrl: string;
   timeoutMs: number;
 }): NoticeSink {
-  const client = new WebClient(settings.token, {
+  const client = new WebClient(undefined, {
     slackApiUrl: settings.apiUrl,
     // credvend retries with its own bounded backoff; the client's own would multiply it.
     retryConfig: { retries: 0 },
@@ -76,6 +77,7 @@ export function slackSink(settings: {
     name: 'slack',
     async deliver(notice) {
       await client.chat.postMessage({
+        token: await settings.token(),
         channel: settings.channel,
         text: slackEscape(noticeText(notice)),
         blocks: slackBlocks(notice),

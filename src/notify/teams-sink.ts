@@ -59,11 +59,16 @@ export function teamsMessage(notice: AccessRequestNotice, portalUrl: string | un
 }
 
 /** Posts each notice as an Adaptive Card to a Microsoft Teams webhook URL (which is itself a secret). */
-export function teamsSink(settings: { url: string; portalUrl?: string; timeoutMs: number }): NoticeSink {
+export function teamsSink(settings: {
+  /** The webhook URL, read at run time (it embeds its own signature: a secret). */
+  url: () => Promise<string>;
+  portalUrl?: string;
+  timeoutMs: number;
+}): NoticeSink {
   return {
     name: 'teams',
     async deliver(notice) {
-      const response = await fetch(settings.url, {
+      const response = await fetch(await settings.url(), {
         method: 'POST',
         headers: { 'content-type': 'application/json' },
         body: JSON.stringify(teamsMessage(notice, settings.portalUrl)),

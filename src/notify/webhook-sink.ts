@@ -15,12 +15,14 @@ function webhookSignature(secret: string, timestamp: number, body: string): stri
 }
 
 export function webhookSink(
-  settings: { url: string; secret: string; timeoutMs: number },
+  /** `secret`: the HMAC key, read at run time; unreadable, nothing is sent unsigned. */
+  settings: { url: string; secret: () => Promise<string>; timeoutMs: number },
   now: () => Date = () => new Date(),
 ): NoticeSink {
   return {
     name: 'webhook',
     async deliver(notice: AccessRequestNotice) {
+      const secret = await settings.secret();
       const body = JSON.stringify(noticePayload(notice));
       // Signed at each attempt, so a retry carries a fresh timestamp inside the window.
       const timestamp = Math.floor(now().getTime() / 1000);
@@ -29,7 +31,7 @@ export function webhookSink(
         headers: {
           'content-type': 'application/json',
           [WEBHOOK_TIMESTAMP_HEADER]: String(timestamp),
-          [WEBHOOK_SIGNATURE_HEADER]: webhookSignature(settings.secret, timestamp, body),
+          [WEBHOOK_SIGNATURE_HEADER]: webhookSignature(secret, timestamp, body),
         },
         body,
         redirect: 'error',

@@ -5,10 +5,11 @@ import { Hono } from 'hono';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { accessRequestListWire, accessRequestWire } from '../../src/wire/access-requests.js';
 import { call, people, principalOf, putRequestable, requestsApp } from './access-request-support.js';
-import { auditOfAccessRequest } from './support.js';
+import { auditOfAccessRequest, putSecret } from './support.js';
 
 const WEBHOOK_SECRET = 'w'.repeat(40);
 const SIGNING_SECRET = 's'.repeat(32);
+const SLACK_TOKEN = 'xoxb-test-token';
 
 interface Received {
   path: string;
@@ -94,20 +95,22 @@ describe('notifications, Slack and break-glass', () => {
   let failing: Awaited<ReturnType<typeof recorder>>;
   let app: ReturnType<typeof requestsApp>;
   let requestable: string;
+  let webhookSecretId: string;
 
   beforeAll(async () => {
     slack = await recorder(() => ({ status: 200, json: { ok: true, channel: 'C1', ts: '1.2' } }));
     webhook = await recorder(() => ({ status: 204, json: {} }));
     failing = await recorder(() => ({ status: 500, json: {} }));
+    webhookSecretId = await putSecret('webhook', WEBHOOK_SECRET);
     app = requestsApp({
       env: {
-        CREDVEND_SLACK_TOKEN: 'xoxb-test-token',
+        CREDVEND_SLACK_TOKEN_SECRET_ID: await putSecret('slack-token', SLACK_TOKEN),
         CREDVEND_SLACK_CHANNEL: 'C0APPROVALS',
         CREDVEND_SLACK_API_URL: `${slack.url}/api/`,
-        CREDVEND_SLACK_SIGNING_SECRET: SIGNING_SECRET,
+        CREDVEND_SLACK_SIGNING_SECRET_ID: await putSecret('slack-signing', SIGNING_SECRET),
         CREDVEND_SLACK_USERS: `U0BOB=${principalOf(p.bob)},U0ALICE=${principalOf(p.alice)}`,
         CREDVEND_WEBHOOK_URL: `${webhook.url}/hook`,
-        CREDVEND_WEBHOOK_SECRET: WEBHOOK_SECRET,
+        CREDVEND_WEBHOOK_SECRET_ID: webhookSecretId,
       },
     });
     requestable = await putRequestable(app, {
@@ -142,7 +145,7 @@ describe('notifications, Slack and break-glass', () => {
       ['credvend.approve', request.id],
       ['credvend.deny', request.id],
     ]);
-    expect(slack.received.at(-1)?.headers.authorization).toBe('Bearer xoxb-test-token');
+    expect(slack.received.at(-1)?.headers.authorization).toBe(`Bearer ${SLACK_TOKEN}`);
     const hook = webhook.received.find((m) => m.body.includes(request.id));
     expect(hook && verifiedByReceiver(hook)).toBe(true);
     expect(JSON.parse(hook?.body ?? '{}')).toMatchObject({ type: 'access-request.requested', urgent: false });
@@ -204,7 +207,7 @@ describe('notifications, Slack and break-glass', () => {
     const flaky = requestsApp({
       env: {
         CREDVEND_WEBHOOK_URL: `${failing.url}/hook`,
-        CREDVEND_WEBHOOK_SECRET: WEBHOOK_SECRET,
+        CREDVEND_WEBHOOK_SECRET_ID: webhookSecretId,
         CREDVEND_NOTIFY_ATTEMPTS: '3',
         CREDVEND_NOTIFY_BACKOFF_MS: '10',
       },

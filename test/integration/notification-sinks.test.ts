@@ -13,7 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as z from 'zod';
 import { accessRequestWire } from '../../src/wire/access-requests.js';
 import { call, people, principalOf, putRequestable, requestsApp } from './access-request-support.js';
-import { stack } from './support.js';
+import { putSecret, stack } from './support.js';
 
 /** A reason that tries every trick a chat or mail markup offers. */
 const HOSTILE_REASON = 'fix **APPROVED** [click me](https://evil.example/x) <at>everyone</at> & <b>';
@@ -94,7 +94,7 @@ describe('notices by Amazon SNS, Amazon SES and Microsoft Teams', () => {
         CREDVEND_NOTIFY_EMAIL_FROM: 'credvend@example.com',
         CREDVEND_NOTIFY_EMAIL_TO: mailbox,
         CREDVEND_SES_ENDPOINT: stack().stsEndpoint,
-        CREDVEND_TEAMS_WEBHOOK_URL: teams.url,
+        CREDVEND_TEAMS_WEBHOOK_URL_SECRET_ID: await putSecret('teams-url', teams.url),
         CREDVEND_PORTAL_URL: 'https://credvend.example.com/portal',
       },
     });

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import { type AttributeValue, DynamoDBClient, ScanCommand } from '@aws-sdk/client-dynamodb';
 import {
@@ -8,6 +9,7 @@ import {
   ListPolicyVersionsCommand,
 } from '@aws-sdk/client-iam';
 import { ListBucketsCommand, S3Client } from '@aws-sdk/client-s3';
+import { CreateSecretCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
 import { inject } from 'vitest';
 import { itemToAuditEvent } from '../../src/aws/audit-items.js';
@@ -24,6 +26,36 @@ import { checkedApp } from './openapi-responses.js';
 
 export function stack(): StackInfo {
   return inject('stack');
+}
+
+/**
+ * A secret in moto's Secrets Manager, created by the operator as a deployer would (its value
+ * never in credvend's configuration); its ARN. Under `credvend/local/` the local API may read
+ * it; `readable: false` puts it where the API's identity may not.
+ */
+export async function putSecret(
+  purpose: string,
+  value: string,
+  options = { readable: true },
+): Promise<string> {
+  const client = new SecretsManagerClient({
+    region: 'us-east-1',
+    endpoint: stack().stsEndpoint,
+    credentials: stack().operator,
+  });
+  try {
+    const prefix = options.readable ? 'credvend/local/test' : 'elsewhere/test';
+    const created = await client.send(
+      new CreateSecretCommand({
+        Name: `${prefix}-${randomUUID().slice(0, 8)}-${purpose}`,
+        SecretString: value,
+      }),
+    );
+    if (!created.ARN) throw new Error('moto created no secret');
+    return created.ARN;
+  } finally {
+    client.destroy();
+  }
 }
 
 export function vendingCredentials(): { accessKeyId: string; secretAccessKey: string } {

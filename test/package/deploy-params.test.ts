@@ -18,8 +18,16 @@ const DEFAULTS = {
   revokerRoleName: 'credvend-revoker',
   callerRateLimit: '60/60',
   entitlementRateLimit: '600/60',
-  idempotencySecret: '',
-  cursorSecret: '',
+  idempotencySecretId: '',
+  cursorSecretId: '',
+  slackTokenSecretId: '',
+  slackChannel: '',
+  slackSigningSecretId: '',
+  webhookUrl: '',
+  webhookSecretId: '',
+  teamsWebhookSecretId: '',
+  secretsKeyArn: '',
+  secretCacheSeconds: '300',
   logLevel: 'info',
   throttleRate: '500',
   throttleBurst: '1000',
@@ -43,8 +51,9 @@ const ENVIRONMENT_OF: Record<string, string> = {
   oidcIssuer: 'CREDVEND_OIDC_ISSUER',
   serverId: 'CREDVEND_SERVER_ID',
   callerRateLimit: 'CREDVEND_CALLER_RATE_LIMIT',
-  idempotencySecret: 'CREDVEND_IDEMPOTENCY_SECRET',
-  cursorSecret: 'CREDVEND_CURSOR_SECRET',
+  idempotencySecretId: 'CREDVEND_IDEMPOTENCY_SECRET_ID',
+  cursorSecretId: 'CREDVEND_CURSOR_SECRET_ID',
+  secretCacheSeconds: 'CREDVEND_SECRET_TTL_SECONDS',
   logLevel: 'CREDVEND_LOG_LEVEL',
   revokerRoleName: 'CREDVEND_REVOKER_ROLE_NAME',
 };
@@ -69,6 +78,17 @@ describe('deploy parameters', () => {
         cloudTrailPrefix: 'AWSLogs/o-abc123def4/',
         cloudTrailKeyArn: 'arn:aws:kms:us-east-1:444444444444:key/1234abcd-12ab-34cd-56ef-1234567890ab',
         activityRetentionDays: '3653',
+        idempotencySecretId:
+          'arn:aws:secretsmanager:eu-west-1:111111111111:secret:credvend/prod/idempotency-AbCdEf',
+        cursorSecretId: 'credvend/prod/cursor',
+        slackTokenSecretId: 'credvend/prod/slack-token',
+        slackChannel: 'C0APPROVALS',
+        slackSigningSecretId: 'credvend/prod/slack-signing',
+        webhookUrl: 'https://hooks.example.com/credvend',
+        webhookSecretId: 'credvend/prod/webhook',
+        teamsWebhookSecretId: 'credvend/prod/teams',
+        secretsKeyArn: 'arn:aws:kms:eu-west-1:111111111111:key/1234abcd-12ab-34cd-56ef-1234567890ab',
+        secretCacheSeconds: '3600',
       }),
     ).toEqual([]);
     expect(problemsWith({ authMethods: 'none', serverId: '' })).toEqual([]);
@@ -100,8 +120,23 @@ describe('deploy parameters', () => {
     ],
     [{ vendingKeyRotationDays: '1.5' }, 'vendingKeyRotationDays: "1.5" must be a whole number'],
     [{ callerRateLimit: '60 per minute' }, 'callerRateLimit: not <count>/<seconds> or off'],
-    [{ idempotencySecret: 'too-short' }, 'idempotencySecret: shorter than 32 characters'],
-    [{ cursorSecret: 'too-short' }, 'cursorSecret: shorter than 32 characters'],
+    [
+      { idempotencySecretId: 'a value, not a name' },
+      'idempotencySecretId: not a Secrets Manager secret ARN or name',
+    ],
+    [{ cursorSecretId: 'arn:aws:ssm:eu-west-1:111111111111:parameter/x' }, 'cursorSecretId: not a Secrets'],
+    [
+      { secretsKeyArn: 'alias/aws/secretsmanager', cursorSecretId: 'c' },
+      'secretsKeyArn: "alias/aws/secretsmanager" is not a KMS key ARN',
+    ],
+    [
+      { secretsKeyArn: 'arn:aws:kms:eu-west-1:111111111111:key/k-1' },
+      'secretsKeyArn: set while no secret is named',
+    ],
+    [{ secretCacheSeconds: '86400' }, 'secretCacheSeconds: "86400" must be whole seconds from 10 to 3600'],
+    [{ slackTokenSecretId: 'credvend/slack' }, 'slackTokenSecretId and slackChannel: both or neither'],
+    [{ webhookUrl: 'https://hooks.example.com/x' }, 'webhookUrl and webhookSecretId: both or neither'],
+    [{ webhookUrl: 'http://hooks.example.com/x', webhookSecretId: 'w' }, 'is not an https:// URL'],
     [{ logLevel: 'verbose' }, 'logLevel: not one of'],
     [{ digestLockMode: 'compliance' }, 'digestLockMode: "compliance" is not GOVERNANCE'],
     [{ digestLockMode: '' }, 'digestLockMode: "" is not GOVERNANCE'],
@@ -143,8 +178,9 @@ describe('deploy parameters', () => {
       { serverId: 'prod eu' },
       { serverId: 'short' },
       { callerRateLimit: '60 per minute' },
-      { idempotencySecret: 'too-short' },
-      { cursorSecret: 'too-short' },
+      { idempotencySecretId: 'a value, not a name' },
+      { cursorSecretId: 'a value, not a name' },
+      { secretCacheSeconds: '86400' },
       { logLevel: 'verbose' },
       { revokerRoleName: 'has/slash' },
     ];
@@ -178,6 +214,24 @@ describe('deploy parameters', () => {
       ])
         expect(lines[0]).toContain(problem);
       expect(failure).not.toMatch(/\n\s+at /);
+      expect(await readdir(dir)).toEqual([]);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('refuses a secret value passed as a parameter, naming the parameter and never the value', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'credvend-secret-params-'));
+    const value = 'a-slack-signing-secret-that-must-never-be-echoed';
+    try {
+      const failure = await serverlessPackage(join(dir, 'out'), { slackSigningSecret: value }).then(
+        () => undefined,
+        (error: { stdout?: string; stderr?: string }) => `${error.stdout ?? ''}${error.stderr ?? ''}`,
+      );
+      expect(failure, 'serverless package succeeded').toBeDefined();
+      expect(failure).toContain("slackSigningSecret: a secret's value is never a parameter");
+      expect(failure).toContain('slackSigningSecretId');
+      expect(failure).not.toContain(value);
       expect(await readdir(dir)).toEqual([]);
     } finally {
       await rm(dir, { recursive: true, force: true });

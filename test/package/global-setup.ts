@@ -9,7 +9,18 @@ export const ALL_FEATURES = {
   authMethods: 'oidc,aws',
   oidcIssuer: 'https://token.actions.githubusercontent.com',
   alarmTopicArn: 'arn:aws:sns:us-east-1:111111111111:platform-alarms',
-  idempotencySecret: 'a-test-secret-of-at-least-32-characters',
+  // Secrets named by ARN and by name (the account is the IAM simulator's: test/package/instantiate.ts).
+  idempotencySecretId:
+    'arn:aws:secretsmanager:us-east-1:222222222222:secret:credvend/test/idempotency-AbCdEf',
+  cursorSecretId: 'credvend/test/cursor',
+  slackTokenSecretId: 'credvend/test/slack-token',
+  slackChannel: 'C0APPROVALS',
+  slackSigningSecretId: 'credvend/test/slack-signing',
+  webhookUrl: 'https://hooks.example.com/credvend',
+  webhookSecretId: 'credvend/test/webhook',
+  teamsWebhookSecretId: 'credvend/test/teams',
+  secretsKeyArn: 'arn:aws:kms:us-east-1:222222222222:key/0b9f6c2e-5d1a-4c3b-9e8f-7a6b5c4d3e2f',
+  secretCacheSeconds: '120',
   vendingIdentity: 'user',
   organizationId: 'o-a1b2c3d4e5',
   organizationPaths: 'o-a1b2c3d4e5/r-ab12/ou-ab12-11111111/',
@@ -20,6 +31,21 @@ export const ALL_FEATURES = {
   cloudTrailBucket: 'org-trail-logs',
   cloudTrailPrefix: 'AWSLogs/o-abc123def4/',
   cloudTrailKeyArn: 'arn:aws:kms:us-east-1:444444444444:key/1234abcd-12ab-34cd-56ef-1234567890ab',
+} as const;
+
+/**
+ * The values of the secrets ALL_FEATURES names, as a careless operator might have them at hand
+ * while packaging: exported in the shell under the settings that once carried them. The package
+ * test looks for each in the template, every zip and the state file.
+ */
+export const SECRET_VALUES = {
+  CREDVEND_IDEMPOTENCY_SECRET: 'idempotency-value-7Qm2xLw9Rt4Zp8Vn3Kc6Hy1Bd5',
+  CREDVEND_CURSOR_SECRET: 'cursor-value-4Jt8Nq2Wx6Fs9Lm3Pv7Rd1Gh5Kb0',
+  CREDVEND_SLACK_TOKEN: 'xoxb-1234567890-slack-token-value-Zr8Tq3Mw',
+  CREDVEND_SLACK_SIGNING_SECRET: 'slack-signing-value-8e2f4a6c1b9d3e7f',
+  CREDVEND_WEBHOOK_SECRET: 'webhook-value-Vn5Hc9Lq2Tx7Bm4Rw8Kd3Fz6Js1',
+  CREDVEND_TEAMS_WEBHOOK_URL:
+    'https://example.webhook.office.com/webhookb2/teams-url-value-3f9a/IncomingWebhook/sig',
 } as const;
 
 declare module 'vitest' {
@@ -37,7 +63,7 @@ export default async function setup(project: TestProject): Promise<() => Promise
   const root = await mkdtemp(join(tmpdir(), 'credvend-packaged-'));
   const packaged = { defaults: join(root, 'defaults'), allFeatures: join(root, 'all-features') };
   await serverlessPackage(packaged.defaults);
-  await serverlessPackage(packaged.allFeatures, ALL_FEATURES);
+  await serverlessPackage(packaged.allFeatures, ALL_FEATURES, 'test', SECRET_VALUES);
   project.provide('packaged', packaged);
   return () => rm(root, { recursive: true, force: true });
 }

@@ -110,6 +110,11 @@ const PERMISSIONLESS_ACTIONS = new Set(['sts:GetCallerIdentity']);
 const VENDING_USER_ONLY_ACTIONS: Record<string, string[]> = { vend: ['secretsmanager:GetSecretValue'] };
 /** Granted only when their sink is configured (test/package/notice-sinks.test.ts checks that case). */
 const NOTICE_SINK_ACTIONS: Record<string, string[]> = { requests: ['sns:Publish', 'ses:SendEmail'] };
+/** Granted only when a secret is configured (test/package/secrets.test.ts checks that case). */
+const CONFIGURED_SECRET_ACTIONS: Record<string, string[]> = {
+  audit: ['secretsmanager:GetSecretValue'],
+  requests: ['secretsmanager:GetSecretValue'],
+};
 /**
  * KMS calls a service makes on the caller's behalf, never in our code: Secrets Manager with
  * the vending key secret's key, S3 with the digest bucket's default encryption key.
@@ -323,8 +328,9 @@ describe('serverless package', () => {
         'the local IAM gate',
         'ImplicitlyDenied',
         ...(['admin', 'requests', 'revocations', 'rotation'].includes(nameOf(fn)) ? [] : ['IAMClient']),
-        // The vending key's secret: read by vend (vendingIdentity=user), written by rotation.
-        ...(['vend', 'rotation'].includes(nameOf(fn)) ? [] : ['SecretsManagerClient']),
+        // Secrets Manager: the vending key's secret (vend with vendingIdentity=user, rotation) and
+        // the configured secrets (vend: idempotency, audit: cursors, requests: notices and Slack).
+        ...(['vend', 'rotation', 'audit', 'requests'].includes(nameOf(fn)) ? [] : ['SecretsManagerClient']),
         // Digests: S3 and KMS only where they are written or verified; EventBridge only in stream.
         // S3 also where CloudTrail log files are read.
         ...(['digest', 'audit', 'activity'].includes(nameOf(fn)) ? [] : ['S3Client']),
@@ -441,6 +447,7 @@ describe('serverless package', () => {
       const userOnly = [
         ...(VENDING_USER_ONLY_ACTIONS[nameOf(fn)] ?? []),
         ...(NOTICE_SINK_ACTIONS[nameOf(fn)] ?? []),
+        ...(CONFIGURED_SECRET_ACTIONS[nameOf(fn)] ?? []),
       ];
       const own = [...called].filter(
         (a) => !TARGET_ACCOUNT_ACTIONS.has(a) && !PERMISSIONLESS_ACTIONS.has(a) && !userOnly.includes(a),

@@ -4,7 +4,12 @@ import { IdempotentIssuer } from '../../src/domain/issuance/idempotent-issuer.js
 import { IdempotencySealer, type Sealed } from '../../src/domain/issuance/sealing.js';
 import { AuditRevocationLookup } from '../../src/domain/revocation/fakes.js';
 import { systemClock } from '../../src/domain/shared/clock.js';
-import { ConflictError, NotEntitledError, StsAccessDeniedError } from '../../src/domain/shared/errors.js';
+import {
+  ConflictError,
+  NotEntitledError,
+  SecretUnavailableError,
+  StsAccessDeniedError,
+} from '../../src/domain/shared/errors.js';
 import type { IssuanceRequest } from '../../src/domain/shared/types.js';
 import { caller, entitlement } from './fixtures.js';
 import { context, world } from './world.js';
@@ -21,7 +26,7 @@ function setup() {
   const issuer = new IdempotentIssuer({
     vendor: w.vendor,
     store,
-    sealer,
+    sealer: async () => sealer,
     clock: systemClock,
     revocations: new AuditRevocationLookup(w.table),
   });
@@ -261,5 +266,27 @@ describe('Class: IdempotentIssuer', () => {
     // Assess
     await expect(replay).rejects.toThrow(/authenticate/);
     expect(sts.calls).toHaveLength(2);
+  });
+
+  it('issues nothing when the server secret cannot be read: no key claimed, no AssumeRole, no record', async () => {
+    // Prepare
+    const w = world({ entitlements: [entitlement()] });
+    const store = new InMemoryIdempotencyStore();
+    const issuer = new IdempotentIssuer({
+      vendor: w.vendor,
+      store,
+      sealer: () => Promise.reject(new SecretUnavailableError('the idempotency secret could not be read')),
+      clock: systemClock,
+      revocations: new AuditRevocationLookup(w.table),
+    });
+
+    // Act
+    const attempt = issuer.issue(caller(), request, context, 'key-1', requestText);
+
+    // Assess
+    await expect(attempt).rejects.toBeInstanceOf(SecretUnavailableError);
+    expect(w.sts.calls).toHaveLength(0);
+    expect(store.items()).toHaveLength(0);
+    expect(w.table.withAction('credentials.issue')).toHaveLength(0);
   });
 });

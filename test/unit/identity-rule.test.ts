@@ -115,7 +115,7 @@ describe('admin and auditor lists', () => {
 
 describe('the Slack user map', () => {
   it('refuses a session ARN and resolves a role with a path to the key authentication gives', () => {
-    const base = { CREDVEND_SLACK_SIGNING_SECRET: 's'.repeat(32) };
+    const base = { CREDVEND_SLACK_SIGNING_SECRET_ID: 'credvend/test/slack-signing' };
     expect(() =>
       loadAccessRequestConfig({ ...base, CREDVEND_SLACK_USERS: `U1=${session('bob')}` }, NO_FEDERATION),
     ).toThrow(/session ARN/);

@@ -66,7 +66,8 @@ export class IdempotentIssuer {
     private readonly deps: {
       vendor: CredentialVendor;
       store: IdempotencyStore;
-      sealer: IdempotencySealer;
+      /** The sealer under the server's current secret (read at run time; may reject: nothing is issued). */
+      sealer: () => Promise<IdempotencySealer>;
       clock: Clock;
       revocations: RevocationLookup;
     },
@@ -80,8 +81,9 @@ export class IdempotentIssuer {
     requestText: string,
     deliver?: (assumed: AssumedRole, plan: IssuancePlan) => Promise<void>,
   ): Promise<IdempotentResult> {
-    const keyHash = this.deps.sealer.digest(`key\n${caller.identityKey}\n${idempotencyKey}`);
-    const requestHash = this.deps.sealer.digest(`request\n${requestText}`);
+    const sealer = await this.deps.sealer();
+    const keyHash = sealer.digest(`key\n${caller.identityKey}\n${idempotencyKey}`);
+    const requestHash = sealer.digest(`request\n${requestText}`);
     const now = this.deps.clock.now();
     const existing = await this.deps.store.claim(
       keyHash,
@@ -96,7 +98,7 @@ export class IdempotentIssuer {
       if (existing.state === 'pending') {
         throw new ConflictError('a request with this Idempotency-Key is in progress; retry shortly');
       }
-      const text = this.deps.sealer.open(
+      const text = sealer.open(
         caller.identityKey,
         idempotencyKey,
         existing.sealed,
@@ -114,7 +116,7 @@ export class IdempotentIssuer {
       await this.deps.store.release(keyHash).catch(() => undefined);
       throw error;
     }
-    const sealed = this.deps.sealer.seal(
+    const sealed = sealer.seal(
       caller.identityKey,
       idempotencyKey,
       JSON.stringify(issuance),

@@ -31,6 +31,7 @@ export const PROBLEM_CODES = [
   'audit-unavailable',
   'dependency-unavailable',
   'quota-unavailable',
+  'secret-unavailable',
 ] as const;
 export type ProblemCode = (typeof PROBLEM_CODES)[number];
 
@@ -179,6 +180,16 @@ export class RateLimitedError extends CredvendError {
 /** The quota store could not be read: deny, as with any unverifiable check. */
 export class QuotaUnavailableError extends CredvendError {
   readonly code = 'quota-unavailable';
+  override readonly exposable = false;
+}
+
+/**
+ * A configured secret (Secrets Manager) could not be read or holds no usable value: the
+ * feature that needs it refuses (fail closed), never falls back to a weaker key. The message
+ * names the secret's purpose and setting, never its value.
+ */
+export class SecretUnavailableError extends CredvendError {
+  readonly code = 'secret-unavailable';
   override readonly exposable = false;
 }
 

@@ -12,13 +12,15 @@ const PACKAGING_ENV = {
 };
 
 /**
- * `serverless package --stage <stage>` into `dir` with deploy parameters; rejects with the CLI's
- * output. esbuild works in the service's .esbuild folder: never run two at once.
+ * `serverless package --stage <stage>` into `dir` with deploy parameters (and variables added to
+ * the packaging process's environment); rejects with the CLI's output. esbuild works in the
+ * service's .esbuild folder: never run two at once.
  */
 export async function serverlessPackage(
   dir: string,
   params: Record<string, string> = {},
   stage = 'test',
+  environment: Record<string, string> = {},
 ): Promise<void> {
   await run(
     'npx',
@@ -31,6 +33,6 @@ export async function serverlessPackage(
       dir,
       ...Object.entries(params).map(([name, value]) => `--param=${name}=${value}`),
     ],
-    { env: { ...process.env, ...PACKAGING_ENV }, timeout: 240_000 },
+    { env: { ...process.env, ...environment, ...PACKAGING_ENV }, timeout: 240_000 },
   );
 }

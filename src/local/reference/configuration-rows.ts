@@ -119,7 +119,7 @@ export const CONFIGURATION_ROWS: readonly {
   {
     variables: ['CREDVEND_VENDING_USER_NAME', 'CREDVEND_SECRETS_MANAGER_ENDPOINT'],
     default: 'none, AWS',
-    meaning: "the rotation function's user; Secrets Manager endpoint (moto)",
+    meaning: "the rotation function's user; Secrets Manager endpoint of every secret read (moto)",
   },
   {
     variables: ['CREDVEND_AUDITORS', 'CREDVEND_ADMINS'],
@@ -160,15 +160,22 @@ export const CONFIGURATION_ROWS: readonly {
     meaning: 'quota counters; idempotency keys',
   },
   {
-    variables: ['CREDVEND_IDEMPOTENCY_SECRET'],
+    variables: ['CREDVEND_IDEMPOTENCY_SECRET_ID'],
     default: 'none: Idempotency-Key refused',
-    meaning: '≥ 32 characters; seals idempotent replays',
+    meaning:
+      'Secrets Manager secret (ARN or name) whose value (≥ 32 characters) seals idempotent replays; read at run time, unreadable: 503 `secret-unavailable`',
   },
   {
-    variables: ['CREDVEND_CURSOR_SECRET'],
-    default: 'the idempotency secret, else per process',
+    variables: ['CREDVEND_CURSOR_SECRET_ID'],
+    default: 'none: a key per process',
     meaning:
-      '≥ 32 characters; MAC key of audit page cursors (set it, or the idempotency secret, when more than one process serves the audit API)',
+      'secret (ARN or name, value ≥ 32 characters) keying audit page cursors; set it when more than one process serves the audit API',
+  },
+  {
+    variables: ['CREDVEND_SECRET_TTL_SECONDS'],
+    default: '`300`',
+    meaning:
+      'how long a container uses a secret value it read (10–3600): a rotated value is in use everywhere within it (docs/operations/secrets.md)',
   },
   {
     variables: ['CREDVEND_REVOKER_ROLE_NAME', 'CREDVEND_IAM_ENDPOINT'],
@@ -191,19 +198,20 @@ export const CONFIGURATION_ROWS: readonly {
     meaning: 'just-in-time access tables',
   },
   {
-    variables: ['CREDVEND_SLACK_TOKEN', 'CREDVEND_SLACK_CHANNEL', 'CREDVEND_SLACK_API_URL'],
+    variables: ['CREDVEND_SLACK_TOKEN_SECRET_ID', 'CREDVEND_SLACK_CHANNEL', 'CREDVEND_SLACK_API_URL'],
     default: 'none: off, none, `https://slack.com/api/`',
-    meaning: 'Slack notifications',
+    meaning: 'Slack notifications: the secret holding the bot token, the channel',
   },
   {
-    variables: ['CREDVEND_SLACK_SIGNING_SECRET', 'CREDVEND_SLACK_USERS'],
+    variables: ['CREDVEND_SLACK_SIGNING_SECRET_ID', 'CREDVEND_SLACK_USERS'],
     default: 'none: Slack interactions refused',
-    meaning: "verify Slack's interactive payloads; `SLACKUSERID=principal,…`",
+    meaning:
+      "the secret holding Slack's signing secret (verifies interactive payloads); `SLACKUSERID=principal,…`",
   },
   {
-    variables: ['CREDVEND_WEBHOOK_URL', 'CREDVEND_WEBHOOK_SECRET'],
+    variables: ['CREDVEND_WEBHOOK_URL', 'CREDVEND_WEBHOOK_SECRET_ID'],
     default: 'none: off',
-    meaning: 'signed webhook notifications (secret ≥ 32 characters)',
+    meaning: 'signed webhook notifications; the secret holding the HMAC key (≥ 32 characters)',
   },
   {
     variables: ['CREDVEND_NOTIFY_SNS_TOPIC_ARN', 'CREDVEND_SNS_ENDPOINT'],
@@ -216,9 +224,10 @@ export const CONFIGURATION_ROWS: readonly {
     meaning: 'mail every notice as plain text through Amazon SES: a verified sender, a comma-separated list',
   },
   {
-    variables: ['CREDVEND_TEAMS_WEBHOOK_URL'],
+    variables: ['CREDVEND_TEAMS_WEBHOOK_URL_SECRET_ID'],
     default: 'none: off',
-    meaning: 'post every notice as an Adaptive Card to a Microsoft Teams webhook or Workflows URL',
+    meaning:
+      'the secret holding a Microsoft Teams webhook or Workflows URL (https); every notice posted there as an Adaptive Card',
   },
   {
     variables: ['CREDVEND_PORTAL_URL'],

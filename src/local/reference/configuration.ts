@@ -15,12 +15,15 @@ interface JsonSchema {
   minLength?: number;
   maxLength?: number;
   anyOf?: JsonSchema[];
+  /** A schema's own words (zod's `.describe()`), used where its pattern would be unreadable. */
+  description?: string;
 }
 
 const code = (text: unknown): string => `\`${String(text)}\``;
 
 /** What a variable's schema accepts, in words (its input side: before any transform). */
 function accepts(schema: JsonSchema): string {
+  if (schema.description) return schema.description;
   if (schema.anyOf) return schema.anyOf.map(accepts).join(' or ');
   if (schema.const === '') return 'empty';
   if (schema.enum) return `one of ${schema.enum.map(code).join(', ')}`;
