@@ -49,14 +49,7 @@ export function createVendApp(deps: VendAppDependencies): Hono<AppEnv> {
       deps.authMethods,
       (c, claimed, error) =>
         deps.vendor.recordRejection(
-          {
-            principal: claimed,
-            authMethod: error.claimedAuthMethod ?? 'aws-sigv4',
-            identityKey: claimed,
-            subjectKeys: [],
-            displayName: claimed,
-            claims: {},
-          },
+          { principal: claimed, authMethod: error.claimedAuthMethod ?? 'aws-sigv4', displayName: claimed },
           requestContext(c),
           error,
         ),

@@ -5,7 +5,7 @@ import { hasRole, type RoleAssignments } from '../identity/roles.js';
 import type { RevocationApplier } from '../revocation/ports.js';
 import type { Clock } from '../shared/clock.js';
 import { ConflictError, CredvendError, NotFoundError } from '../shared/errors.js';
-import type { Caller, RequestContext } from '../shared/types.js';
+import type { RequestContext } from '../shared/types.js';
 import { StaleRequestError } from './errors.js';
 import { GrantSessionDenier } from './grant-revocation.js';
 import {
@@ -356,16 +356,9 @@ export class AccessRequestService {
     return this.isAdmin(actor) || hasRole(this.asCaller(actor), 'auditor', this.deps.assignments);
   }
 
-  /** Role checks need only the principal and, for OIDC callers, the groups. */
-  private asCaller(actor: Actor): Caller {
-    return {
-      principal: actor.principal,
-      authMethod: actor.authMethod,
-      identityKey: actor.identity,
-      subjectKeys: actor.groups,
-      displayName: actor.principal,
-      claims: {},
-    };
+  /** Role checks need only the identity and, for OIDC callers, the groups. */
+  private asCaller(actor: Actor): Parameters<typeof hasRole>[0] {
+    return { identityKey: actor.identity, authMethod: actor.authMethod, subjectKeys: actor.groups };
   }
 }
 

@@ -26,7 +26,11 @@ export function groupKeyOf(entry: string, groupIssuer: string | undefined): stri
   return groupIssuer === undefined ? undefined : groupSubject(groupIssuer, entry);
 }
 
-export function hasRole(caller: Caller, role: PrivilegedRole, assignments: RoleAssignments): boolean {
+export function hasRole(
+  caller: Pick<Caller, 'identityKey' | 'authMethod' | 'subjectKeys'>,
+  role: PrivilegedRole,
+  assignments: RoleAssignments,
+): boolean {
   const people = role === 'auditor' ? assignments.auditorKeys : assignments.adminKeys;
   const groups = role === 'auditor' ? assignments.auditorGroups : assignments.adminGroups;
   // The identity key, never the principal: a session ARN is a name its caller chose.

@@ -1,6 +1,12 @@
 import { type ClosestRule, NotEntitledError } from '../shared/errors.js';
 import type { Caller, Entitlement, IssuanceTarget } from '../shared/types.js';
-import { closestMiss, matchSubject, precedenceOf, type SubjectMatch } from '../subjects/match.js';
+import {
+  closestMiss,
+  type MatchableCaller,
+  matchSubject,
+  precedenceOf,
+  type SubjectMatch,
+} from '../subjects/match.js';
 
 export function roleNameOf(roleArn: string): string {
   return roleArn.slice(roleArn.lastIndexOf('/') + 1);
@@ -27,7 +33,7 @@ export interface MatchedEntitlement {
  * those inside their validity window.
  */
 export function applicableEntitlements(
-  caller: Caller,
+  caller: MatchableCaller,
   entitlements: readonly Entitlement[],
   now?: Date,
 ): MatchedEntitlement[] {
@@ -49,7 +55,7 @@ const grantRank = (m: MatchedEntitlement): number => (m.entitlement.accessReques
  * end (a Deny on its session tag) never ends sessions the caller opened under standing
  * access; the grant is used by naming its id (`grant-<request id>`, `credvend grants`).
  */
-function compareMatches(caller: Caller): (a: MatchedEntitlement, b: MatchedEntitlement) => number {
+function compareMatches(caller: MatchableCaller): (a: MatchedEntitlement, b: MatchedEntitlement) => number {
   return (a, b) => {
     const [kindA, keyA] = precedenceOf(a.match, caller);
     const [kindB, keyB] = precedenceOf(b.match, caller);
@@ -72,7 +78,7 @@ function compareMatches(caller: Caller): (a: MatchedEntitlement, b: MatchedEntit
  * rules for this target came closest and which of its own claims failed.
  */
 export function resolveEntitlement(
-  caller: Caller,
+  caller: MatchableCaller,
   entitlements: readonly Entitlement[],
   target: IssuanceTarget,
   now: Date,
@@ -111,7 +117,7 @@ export function resolveEntitlement(
   return chosen;
 }
 
-function closestRuleOf(caller: Caller, rows: readonly Entitlement[]): ClosestRule | undefined {
+function closestRuleOf(caller: MatchableCaller, rows: readonly Entitlement[]): ClosestRule | undefined {
   const miss = closestMiss(rows, caller);
   if (!miss) return undefined;
   return {

@@ -24,6 +24,13 @@ import { applicableEntitlements, resolveEntitlement } from './entitlements.js';
 import { planIssuance } from './plan.js';
 import type { EntitlementStore, RateLimitBucket, RateLimiter, RoleAssumer } from './ports.js';
 
+/**
+ * Who a request came from, as far as its audit record needs: a verified caller, or, for a
+ * request refused before authentication finished, only what it claimed to be.
+ */
+export type Claimant = Pick<Caller, 'principal' | 'authMethod'> &
+  Partial<Pick<Caller, 'awsSessionName' | 'displayName'>>;
+
 export interface VendorDependencies {
   entitlements: EntitlementStore;
   audit: AuditLog;
@@ -212,7 +219,7 @@ export class CredentialVendor {
   }
 
   /** Audits a request rejected before the issuance path (bad body), whose caller is known. */
-  async recordRejection(caller: Caller, context: RequestContext, error: CredvendError): Promise<void> {
+  async recordRejection(caller: Claimant, context: RequestContext, error: CredvendError): Promise<void> {
     await this.auditFailure(this.baseEvent(caller, context, this.deps.clock.now(), undefined), error);
   }
 
@@ -279,7 +286,7 @@ export class CredentialVendor {
   }
 
   private baseEvent(
-    caller: Caller,
+    caller: Claimant,
     context: RequestContext,
     now: Date,
     reason: string | undefined,

@@ -9,6 +9,7 @@ import type { EntitlementStore } from '../issuance/ports.js';
 import { InvalidRequestError, NotEntitledError } from '../shared/errors.js';
 import type { Caller, Entitlement, RequestContext } from '../shared/types.js';
 import { type ConditionResult, evaluateConditions } from './claim-rules.js';
+import type { MatchableCaller } from './match.js';
 import { claimSubjectKeys, oidcSubject, type SubjectKind, subjectKindOf } from './subjects.js';
 import { checkedGroups } from './token-claims.js';
 
@@ -80,7 +81,8 @@ export class SubjectExplainer {
       throw new InvalidRequestError(error instanceof Error ? error.message : 'claims refused');
     }
     const subjectKeys = [oidcSubject(issuer, sub), ...claimSubjectKeys(issuer, groups)];
-    const probe: Caller = { ...caller, principal: `${issuer}#${sub}`, subjectKeys, claims };
+    // Who these claims would be: only what matching reads, never the admin asking.
+    const probe: MatchableCaller = { subjectKeys, claims };
     const rows = await this.deps.store.listForSubjects(subjectKeys);
     const now = this.deps.now();
     const matches = new Map(applicableEntitlements(probe, rows).map((m) => [m.entitlement.id, m.match]));
@@ -113,7 +115,7 @@ function explainRow(
 }
 
 /** What issuance would decide for each account and role a matched row names: the same decision. */
-function grantsOf(probe: Caller, rows: readonly Entitlement[], now: Date): ExplainedGrant[] {
+function grantsOf(probe: MatchableCaller, rows: readonly Entitlement[], now: Date): ExplainedGrant[] {
   const targets = new Map<string, { accountId: string; roleName: string }>();
   for (const { entitlement } of applicableEntitlements(probe, rows, now)) {
     const roleName = roleNameOf(entitlement.roleArn);
