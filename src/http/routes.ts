@@ -352,6 +352,14 @@ export const ROUTES: readonly Route[] = [
     query: unusedAccessQueryWire,
     responses: [json('the unused entitlements', unusedAccessWire)],
   },
+  {
+    method: 'GET',
+    path: '/v1/reviews/evidence',
+    function: 'admin',
+    summary: 'Every standing entitlement with its evidence: use, callers, who added it',
+    query: unusedAccessQueryWire,
+    responses: [json('the entitlements and their evidence', unusedAccessWire)],
+  },
   ...ACCESS_REQUEST_ROUTES,
   {
     method: 'GET',

@@ -10,8 +10,8 @@ import { toSubjectWire } from './entitlement-schema.js';
 import { singleValuedQuery } from './query.js';
 
 /**
- * GET /v1/reviews/unused on the admin function: standing access nobody used in N days,
- * with its evidence. `guard` authenticates and checks the admin role before the query is read.
+ * GET /v1/reviews/unused and /v1/reviews/evidence on the admin function: standing access
+ * nobody used in N days, or all of it, with its evidence. `guard` authenticates and checks the admin role before the query is read.
  */
 export function unusedAccessRoutes(deps: {
   report: UnusedAccessReport;
@@ -20,13 +20,14 @@ export function unusedAccessRoutes(deps: {
 }): Hono<AppEnv> {
   const api = new Hono<AppEnv>();
   api.use(...deps.guard);
-  api.get('/unused', async (c) => {
+  // unused: what nobody used in N days; evidence: every standing row, for a plan or a reviewer.
+  const answer = (all: boolean) => async (c: Context<AppEnv>) => {
     const parsed = unusedAccessQueryWire.safeParse(singleValuedQuery(c));
     if (!parsed.success) throw invalidRequest('invalid query', parsed.error, '(query)');
     const { days, accountId } = parsed.data;
     const result = await deps.report.report(
       c.get('caller'),
-      { days, ...(accountId ? { accountId } : {}) },
+      { days, all, ...(accountId ? { accountId } : {}) },
       deps.context(c),
     );
     const wire: UnusedAccessWire = {
@@ -45,9 +46,12 @@ export function unusedAccessRoutes(deps: {
         issuancesIn90Days: evidence.issuancesIn90Days,
         ...(evidence.added ? { added: evidence.added } : {}),
         ...(evidence.lastChanged ? { lastChanged: evidence.lastChanged } : {}),
+        callers: evidence.callers,
       })),
     };
     return c.json(wire);
-  });
+  };
+  api.get('/unused', answer(false));
+  api.get('/evidence', answer(true));
   return api;
 }

@@ -15,7 +15,10 @@ export const unusedAccessQueryWire = z
 
 const changeSeenWire = z.object({ by: z.string(), at: isoInstant });
 
-/** GET /v1/reviews/unused: standing access with no issuance in `days` days, each with its evidence. */
+/**
+ * GET /v1/reviews/unused: standing access with no issuance in `days` days, each with its
+ * evidence; GET /v1/reviews/evidence: every standing entitlement with its evidence.
+ */
 export const unusedAccessWire = z.object({
   days: z.number().int(),
   /** The audit window read: the longer of `days` and 90 days, up to now. */
@@ -35,6 +38,15 @@ export const unusedAccessWire = z.object({
       issuancesIn90Days: z.number().int(),
       added: changeSeenWire.optional(),
       lastChanged: changeSeenWire.optional(),
+      /** Who got credentials under it in the last 90 days (display name beside the principal). */
+      callers: z.array(
+        z.object({
+          principal: z.string(),
+          name: z.string().optional(),
+          issuances: z.number().int(),
+          last: isoInstant,
+        }),
+      ),
     }),
   ),
 });

@@ -3,7 +3,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as z from 'zod';
-import { callersByEntitlement } from '../../src/cli/access/service.js';
 import { adminEntitlementWire } from '../../src/wire/entitlements.js';
 import { auditOfPrincipal, devToken, oidcPrincipal, stack, userEnvironment } from '../integration/support.js';
 import { runCli } from './cli-run.js';
@@ -20,6 +19,9 @@ const planJson = z.object({
       id: z.string(),
       roleName: z.string(),
       differences: z.array(z.string()),
+      callers: z
+        .array(z.object({ principal: z.string(), name: z.string().optional(), issuances: z.number() }))
+        .optional(),
     }),
   ),
   leftAlone: z.object({ entitlements: z.number(), requestables: z.number() }),
@@ -210,21 +212,14 @@ describe('credvend access (access as code)', () => {
       ],
       ['loses', `${prefix}engineers-read`, []],
     ]);
-    expect(doc.callersNote).toContain('auditor');
-    expect(text.stdout).toContain(`- group engineers-${run} at ${stack().issuer} loses credvend-readonly`);
-    // With the audit readable, the callers of the changed row are named.
-    const callers = await callersByEntitlement(
-      {
-        apiUrl: stack().apiUrl,
-        profile: 'auditor',
-        auth: { type: 'token', token: await devToken('auditor@example.com') },
-      },
-      [{ id: `${prefix}carol-read`, roleArn: stack().roles.readonly }],
-      new Date(),
-    );
-    expect(callers?.get(`${prefix}carol-read`)).toEqual([
-      expect.objectContaining({ principal: oidcPrincipal(carol), issuances: 1 }),
+    // The callers of each changed or removed row are named, from the service's evidence.
+    expect(doc.callersNote).toBeUndefined();
+    expect(doc.effects.map((e) => e.callers)).toEqual([
+      [expect.objectContaining({ principal: oidcPrincipal(carol), name: carol, issuances: 1 })],
+      [],
     ]);
+    expect(text.stdout).toContain(`- group engineers-${run} at ${stack().issuer} loses credvend-readonly`);
+    expect(text.stdout).toContain(`      ${carol} (${oidcPrincipal(carol)}): 1 issuance(s), last `);
 
     const applied = await cli(['access', 'apply', repo]);
     expect(applied.code).toBe(0);

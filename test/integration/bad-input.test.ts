@@ -123,10 +123,13 @@ describe('bad input is refused with problem+json and changes nothing', () => {
   });
 });
 
-describe('GET /v1/reviews/unused refuses bad queries with problem+json, after the role check', () => {
+describe.each([
+  '/v1/reviews/unused',
+  '/v1/reviews/evidence',
+])('GET %s refuses bad queries with problem+json, after the role check', (path) => {
   const admin = adminApp();
   const get = async (query: string, who: string) =>
-    admin.request(`/v1/reviews/unused?${query}`, {
+    admin.request(`${path}?${query}`, {
       headers: { authorization: `Bearer ${await devToken(who)}` },
     });
 

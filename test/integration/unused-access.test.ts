@@ -57,5 +57,16 @@ describe('unused-access report', () => {
 
     const after = await report();
     expect(after.entitlements.map((e) => e.id)).not.toContain(id);
+    // The evidence of every standing row names who used it.
+    const evidence = await admin.request(`/v1/reviews/evidence?accountId=${stack().targetAccountId}`, {
+      headers: { authorization: `Bearer ${adminToken}` },
+    });
+    expect(evidence.status).toBe(200);
+    const used = (await readWire(evidence, unusedAccessWire)).entitlements.find((e) => e.id === id);
+    expect(used).toMatchObject({
+      issuancesInDays: 1,
+      issuancesIn90Days: 1,
+      callers: [{ principal: oidcPrincipal(dave), name: dave, issuances: 1 }],
+    });
   });
 });

@@ -93,6 +93,7 @@ describe('Class: UnusedAccessReport', () => {
         issuancesIn90Days: 0,
         added: { by: admin.principal, at: T0.toISOString() },
         lastChanged: { by: admin.principal, at: new Date(T0.getTime() + 50 * DAY).toISOString() },
+        callers: [],
       },
       {
         entitlementId: 'old-use',
@@ -101,8 +102,25 @@ describe('Class: UnusedAccessReport', () => {
         issuancesIn90Days: 1,
         added: { by: admin.principal, at: T0.toISOString() },
         lastChanged: { by: admin.principal, at: T0.toISOString() },
+        callers: [
+          {
+            principal: caller().principal,
+            name: caller().displayName,
+            issuances: 1,
+            last: new Date(T0.getTime() + 5 * DAY).toISOString(),
+          },
+        ],
       },
     ]);
+    const all = await report.report(admin, { days: 30, all: true }, context);
+    expect(
+      all.unused.map((u) => [u.entitlement.id, u.evidence.issuancesInDays, u.evidence.callers.length]),
+    ).toEqual([
+      ['never', 0, 0],
+      ['old-use', 0, 1],
+      ['used', 1, 1],
+    ]);
+    expect(all.unused[2]?.evidence.callers[0]?.issuances).toBe(2);
   });
 
   it('narrows to one account, and refuses anyone without the admin role', async () => {

@@ -52,16 +52,26 @@ export function planDocument(
     steps,
     effects,
     leftAlone: plan.leftAlone,
-    ...(callers ? {} : { callersNote: 'callers not named: reading the audit needs the auditor role' }),
+    ...(callers
+      ? {}
+      : {
+          callersNote:
+            'callers not named: this identity may not read the evidence (GET /v1/reviews/evidence)',
+        }),
   };
 }
 
 /** The rows whose recent callers a plan names: those it changes or removes. */
-export function rowsToName(current: CurrentAccess, plan: AccessPlan): Array<{ id: string; roleArn: string }> {
+export function rowsToName(
+  current: CurrentAccess,
+  plan: AccessPlan,
+): Array<{ id: string; accountId: string }> {
   const touched = new Set(
     plan.steps.filter((s) => s.kind === 'entitlement' && s.op !== 'create').map((s) => s.id),
   );
-  return current.entitlements.filter((e) => touched.has(e.id)).map((e) => ({ id: e.id, roleArn: e.roleArn }));
+  return current.entitlements
+    .filter((e) => touched.has(e.id))
+    .map((e) => ({ id: e.id, accountId: e.accountId }));
 }
 
 /** Whether two plans would make the same writes from the same versions read. */

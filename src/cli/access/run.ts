@@ -26,7 +26,7 @@ async function prepare(
   const api = await resolveTarget(program);
   const current = await readCurrentAccess(api);
   const rows = rowsToName(current, planAccess(loaded.desired, current));
-  const callers = rows.length > 0 ? await callersByEntitlement(api, rows, new Date()) : new Map();
+  const callers = rows.length > 0 ? await callersByEntitlement(api, rows) : new Map();
   return { api, loaded, doc: planDocument(loaded, current, callers) };
 }
 

@@ -3,9 +3,10 @@ import { parsePolicyDocument } from '../../domain/policy/policy.js';
 import { entitlementOfAdminWire } from '../../http/entitlement-schema.js';
 import type { RequestableWire } from '../../wire/access-requests.js';
 import { adminEntitlementListWire } from '../../wire/entitlements.js';
+import { type UnusedAccessWire, unusedAccessWire } from '../../wire/reviews.js';
 import { type ApiTarget, callApi, parseBody } from '../api-client.js';
 import { CliError } from '../errors.js';
-import { auditPage, requestableListWire } from '../wire.js';
+import { requestableListWire } from '../wire.js';
 
 function seenOf(w: RequestableWire): RequestableSeen {
   const { sessionPolicy, ...rest } = w;
@@ -27,61 +28,32 @@ export async function readCurrentAccess(api: ApiTarget): Promise<CurrentAccess> 
 }
 
 /** A caller that got credentials under an entitlement, from the audit. */
-export interface CallerSeen {
-  principal: string;
-  name?: string;
-  issuances: number;
-  last: string;
-}
-
-export const CALLER_WINDOW_DAYS = 90;
-/** Audit pages read per role: the plan names callers, it does not export the audit. */
-const MAX_PAGES = 10;
+export type CallerSeen = UnusedAccessWire['entitlements'][number]['callers'][number];
 
 /**
- * Who got credentials under each entitlement in the last 90 days, read from the audit by
- * role. Undefined when this identity may not read the audit (the auditor role).
+ * Who got credentials under each entitlement in the last 90 days: the service's evidence
+ * (GET /v1/reviews/evidence, admin role), one read per account the rows are in.
+ * Undefined when this identity may not read it.
  */
 export async function callersByEntitlement(
   api: ApiTarget,
-  rows: ReadonlyArray<{ id: string; roleArn: string }>,
-  now: Date,
+  rows: ReadonlyArray<{ id: string; accountId: string }>,
 ): Promise<Map<string, CallerSeen[]> | undefined> {
-  const from = new Date(now.getTime() - CALLER_WINDOW_DAYS * 86_400_000).toISOString();
   const wanted = new Set(rows.map((r) => r.id));
-  const seen = new Map<string, Map<string, CallerSeen>>();
-  for (const roleArn of new Set(rows.map((r) => r.roleArn))) {
-    let cursor: string | undefined;
-    let pages = 0;
-    do {
-      const query = new URLSearchParams({ roleArn, from, limit: '1000', ...(cursor ? { cursor } : {}) });
-      const answer = await callApi(api, 'GET', `/v1/audit/events?${query}`).catch((error: unknown) => {
-        // Reading the audit is the auditor's role: without it the plan says so and goes on.
-        if (error instanceof CliError && error.problem?.status === 403) return undefined;
-        throw error;
-      });
-      if (!answer) return undefined;
-      const page = parseBody(auditPage, answer);
-      for (const e of page.events) {
-        if (e.action !== 'credentials.issue' || e.outcome !== 'issued' || !e.entitlementId) continue;
-        if (!wanted.has(e.entitlementId)) continue;
-        const callers = seen.get(e.entitlementId) ?? new Map<string, CallerSeen>();
-        const entry = callers.get(e.principal) ?? {
-          principal: e.principal,
-          ...(e.callerName ? { name: e.callerName } : {}),
-          issuances: 0,
-          last: e.time,
-        };
-        entry.issuances += 1;
-        if (e.time > entry.last) entry.last = e.time;
-        callers.set(e.principal, entry);
-        seen.set(e.entitlementId, callers);
-      }
-      cursor = page.nextCursor;
-      pages += 1;
-    } while (cursor && pages < MAX_PAGES);
+  const callers = new Map<string, CallerSeen[]>();
+  for (const accountId of new Set(rows.map((r) => r.accountId))) {
+    const query = new URLSearchParams({ accountId, days: '90' });
+    const answer = await callApi(api, 'GET', `/v1/reviews/evidence?${query}`).catch((error: unknown) => {
+      // Without the evidence the plan says so and goes on.
+      if (error instanceof CliError && error.problem?.status === 403) return undefined;
+      throw error;
+    });
+    if (!answer) return undefined;
+    for (const e of parseBody(unusedAccessWire, answer).entitlements) {
+      if (wanted.has(e.id)) callers.set(e.id, e.callers);
+    }
   }
-  return new Map([...seen].map(([id, callers]) => [id, [...callers.values()]]));
+  return callers;
 }
 
 const PATHS = { entitlement: '/v1/entitlements', requestable: '/v1/requestables' } as const;

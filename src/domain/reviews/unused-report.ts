@@ -16,6 +16,8 @@ export interface UnusedAccessQuery {
   /** Unused: no issuance in this many days (1-400). */
   days: number;
   accountId?: string;
+  /** Every standing entitlement with its evidence, used or not (what a plan or a reviewer reads). */
+  all?: boolean;
 }
 
 export interface UnusedAccess {
@@ -67,7 +69,7 @@ export class UnusedAccessReport {
       const evidence = evidenceOf(rows, events, now, query.days);
       rows.forEach((entitlement, i) => {
         const seen = evidence[i];
-        if (seen && seen.issuancesInDays === 0) unused.push({ entitlement, evidence: seen });
+        if (seen && (query.all || seen.issuancesInDays === 0)) unused.push({ entitlement, evidence: seen });
       });
     }
     return { from, to, unused, partialAccounts };
