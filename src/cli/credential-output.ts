@@ -1,4 +1,4 @@
-import { toEnvText, toProcessCredentials } from '../wire/credential-formats.js';
+import { shellQuote, toEnvText, toProcessCredentials } from '../wire/credential-formats.js';
 import { CREDENTIAL_FORMATS, type CredentialFormat } from '../wire/credentials.js';
 import type { CredentialsResponse } from './wire.js';
 
@@ -37,13 +37,22 @@ export function commandServing(value: string): string | undefined {
   return undefined;
 }
 
-/** The formats that print only the credentials (the fast path serves these from the cache). */
-export function renderSecrets(c: Secrets, format: Exclude<OutputFormat, 'json'>): string {
-  return PRINTERS[format](c);
+/**
+ * The formats that print only the credentials (the fast path serves these from the cache);
+ * `env` adds the region when one is known (see region.ts), as `aws configure export-credentials` does not.
+ */
+export function renderSecrets(c: Secrets, format: Exclude<OutputFormat, 'json'>, region?: string): string {
+  const text = PRINTERS[format](c);
+  if (format !== 'env' || !region) return text;
+  return `${text}export AWS_REGION=${shellQuote(region)}\nexport AWS_DEFAULT_REGION=${shellQuote(region)}\n`;
 }
 
 /** Cached or fresh, credentials print the same as the API renders each format. */
-export function renderCredentials(vended: CredentialsResponse, format: OutputFormat): string {
+export function renderCredentials(
+  vended: CredentialsResponse,
+  format: OutputFormat,
+  region?: string,
+): string {
   if (format === 'json') return `${JSON.stringify(vended, null, 2)}\n`;
-  return renderSecrets(vended.credentials, format);
+  return renderSecrets(vended.credentials, format, region);
 }

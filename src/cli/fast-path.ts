@@ -11,6 +11,7 @@ import { DiskCredentialCache } from './disk-cache.js';
 import { durationSeconds } from './durations.js';
 import { cacheDir, configPath, DEFAULT_API_URL, profileFileName, tokensDir } from './paths.js';
 import { readPrivateFile } from './private-files.js';
+import { regionFor } from './region.js';
 import { credentialCacheKey, type VendFields } from './request-body.js';
 import { principalOfToken, RENEW_BEFORE_MS } from './token-principal.js';
 
@@ -126,7 +127,8 @@ export async function servedFromCache(args: readonly string[], env: NodeJS.Proce
     const hit = await new DiskCredentialCache(cacheDir(env), () => undefined).peek(key);
     const answer = hit === undefined ? undefined : cachedAnswer(hit);
     if (!answer) return false;
-    process.stdout.write(renderSecrets(answer, request.format));
+    const region = request.format === 'env' ? await regionFor(request.fields.target, env) : undefined;
+    process.stdout.write(renderSecrets(answer, request.format, region));
     return true;
   } catch {
     // Anything unexpected is the full program's to report.

@@ -217,4 +217,78 @@ describe('daily-driver habits', () => {
       expect(unknown.stderr).toMatch(/Allowed choices are bash, zsh, fish/);
     });
   });
+
+  describe('region and console destination', () => {
+    let alice: NodeJS.ProcessEnv;
+    beforeAll(async () => {
+      await writeFile(
+        join(dir, 'region-config'),
+        '[profile readonly]\nregion = eu-west-2\ncredential_process = credvend creds demo-readonly --format credential_process\n',
+      );
+      alice = { ...(await as('alice@example.com')), AWS_CONFIG_FILE: join(dir, 'region-config') };
+    });
+
+    it('creds --format env exports the region of the target’s AWS profile, from a miss and from the cache', async () => {
+      const args = ['creds', 'demo-readonly', '--format', 'env', '--reason', `region-${Date.now()}`];
+      for (const attempt of ['miss', 'hit']) {
+        const run = await runCli(args, alice);
+        expect(run.code, run.stderr).toBe(0);
+        expect(run.stdout, attempt).toMatch(
+          /^export AWS_REGION='eu-west-2'\nexport AWS_DEFAULT_REGION='eu-west-2'$/m,
+        );
+      }
+      const other = await runCli(['creds', READONLY, '--format', 'env'], {
+        ...alice,
+        AWS_REGION: 'ap-south-1',
+      });
+      expect(other.stdout).toMatch(/^export AWS_REGION='ap-south-1'$/m);
+      const given = await runCli(
+        ['creds', 'demo-readonly', '--format', 'env', '--region', 'us-west-1'],
+        alice,
+      );
+      expect(given.stdout).toMatch(/^export AWS_REGION='us-west-1'$/m);
+    });
+
+    it('exec gives the child the target profile’s region', async () => {
+      const run = await runCli(
+        ['exec', 'demo-readonly', '--', 'sh', '-c', 'echo "$AWS_REGION $AWS_DEFAULT_REGION"'],
+        alice,
+      );
+      expect(run.code, run.stderr).toBe(0);
+      expect(run.stdout).toBe('eu-west-2 eu-west-2\n');
+    });
+
+    it('console --service/--region/--destination set the sign-in URL’s Destination', async () => {
+      const destination = async (args: string[]) => {
+        const run = await runCli(['console', 'demo-readonly', ...args], alice);
+        expect(run.code, run.stderr).toBe(0);
+        const url = new URL(run.stdout.trim());
+        expect(url.searchParams.get('SigninToken')).toBeTruthy();
+        return url.searchParams.get('Destination');
+      };
+      expect(await destination(['--service', 'ec2', '--region', 'eu-west-1'])).toBe(
+        'https://eu-west-1.console.aws.amazon.com/ec2/home?region=eu-west-1',
+      );
+      // The region comes from the target's AWS profile when none is given.
+      expect(await destination(['--service', 's3'])).toBe(
+        'https://eu-west-2.console.aws.amazon.com/s3/home?region=eu-west-2',
+      );
+      expect(await destination(['--destination', '/cloudwatch/home#logsV2:'])).toBe(
+        'https://eu-west-2.console.aws.amazon.com/cloudwatch/home#logsV2:',
+      );
+    });
+
+    it('console refuses a destination off the AWS console before vending anything', async () => {
+      for (const bad of ['https://evil.example.com/', '//evil.example.com/x']) {
+        const run = await runCli(
+          ['--api-url', 'http://127.0.0.1:9', 'console', 'demo-readonly', '--destination', bad],
+          alice,
+        );
+        expect(run.code).toBe(1);
+        expect(run.stdout).toBe('');
+        // The unreachable API proves nothing was asked for.
+        expect(run.stderr).toMatch(/^credvend: --destination must be a path on the AWS console/);
+      }
+    });
+  });
 });

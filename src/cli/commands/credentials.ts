@@ -3,9 +3,11 @@ import { readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import type { Command } from 'commander';
 import { authorizationFor, callApi, parseBody } from '../api-client.js';
+import { type ConsoleWhere, consoleDestination, withDestination } from '../console-destination.js';
 import { printJson, printTable, progress, resolveTarget } from '../context.js';
 import { commandServing, isOutputFormat, OUTPUT_FORMATS, renderCredentials } from '../credential-output.js';
 import { CliError } from '../errors.js';
+import { isRegion, regionFor } from '../region.js';
 import { withRequestHint } from '../request-hint.js';
 import { duration, requestBody, type VendFields, vendCredentials } from '../vend.js';
 import { consoleResponse, entitlementsMine, planResponse } from '../wire.js';
@@ -59,24 +61,28 @@ function registerCreds(program: Command): void {
     )
     .option('--reason <text>', 'why (recorded in the audit)')
     .option('--format <format>', OUTPUT_FORMATS.join(' | '), 'json')
+    .option(
+      '--region <region>',
+      'with --format env: the region to export (default: the target’s AWS profile’s, $AWS_REGION)',
+    )
     .option('--no-cache', 'ignore and drop cached credentials for this request; vend afresh')
-    .action(async (target: string, options: VendOptions & { format: string; cache: boolean }) => {
-      const format = options.format;
-      if (!isOutputFormat(format)) {
-        const command = commandServing(format);
-        throw new CliError(
-          command
-            ? `--format ${format} is not printed by creds: use \`${command}\``
-            : `--format must be ${OUTPUT_FORMATS.join(', ')}, not ${format}`,
-        );
-      }
-      const vended = await vendCredentials(
-        await resolveTarget(program),
-        { target, ...options },
-        options.cache,
-      );
-      process.stdout.write(renderCredentials(vended, format));
-    });
+    .action(
+      async (target: string, options: VendOptions & { format: string; region?: string; cache: boolean }) => {
+        const format = options.format;
+        if (!isOutputFormat(format)) {
+          const command = commandServing(format);
+          throw new CliError(
+            command
+              ? `--format ${format} is not printed by creds: use \`${command}\``
+              : `--format must be ${OUTPUT_FORMATS.join(', ')}, not ${format}`,
+          );
+        }
+        const { region: given, cache, ...fields } = options;
+        const vended = await vendCredentials(await resolveTarget(program), { target, ...fields }, cache);
+        const region = format === 'env' ? await regionFor(target, process.env, given) : undefined;
+        process.stdout.write(renderCredentials(vended, format, region));
+      },
+    );
 }
 
 /** The policy text as the API takes it: the server parses and checks it, the CLI only reads the file. */
@@ -128,12 +134,36 @@ function registerConsole(program: Command): void {
     .option('--duration <time>', 'session length, e.g. 3600, 90m, 1h', duration)
     .option('--reason <text>', 'why')
     .option('--open', 'open it in the default browser')
-    .action(async (target: string, options: VendOptions & { open?: boolean }) => {
+    .option(
+      '--service <name>',
+      'open this service: s3, ec2, lambda, logs, iam, … (console path /<name>/home otherwise)',
+    )
+    .option(
+      '--region <region>',
+      'open the console in this region (default with --service: as for credentials)',
+    )
+    .option('--destination <path>', 'open this console path (/s3/buckets/x) or console.aws.amazon.com URL')
+    .action(async (target: string, options: VendOptions & ConsoleWhere & { open?: boolean }) => {
+      const { service, destination } = options;
+      const wanted = service !== undefined || destination !== undefined || options.region !== undefined;
+      // Checked before anything is vended: a refused destination costs no issuance.
+      consoleDestination(options);
+      // A region from the environment that is no region name is ignored here, not an error.
+      const derived = wanted && !options.region ? await regionFor(target, process.env) : undefined;
+      const region = options.region ?? (derived && isRegion(derived) ? derived : undefined);
+      const where = wanted
+        ? consoleDestination({
+            ...(service !== undefined ? { service } : {}),
+            ...(destination !== undefined ? { destination } : {}),
+            ...(region !== undefined ? { region } : {}),
+          })
+        : undefined;
       const api = await resolveTarget(program);
       const response = await withRequestHint(api, target, () =>
         callApi(api, 'POST', '/v1/credentials', { body: requestBody({ target, ...options }, 'console') }),
       );
-      const answer = parseBody(consoleResponse, response);
+      const parsed = parseBody(consoleResponse, response);
+      const answer = { ...parsed, url: withDestination(parsed.url, where) };
       if (options.open) openInBrowser(answer.url);
       if (wantsJson(program)) return printJson(answer);
       process.stdout.write(`${answer.url}\n`);

@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { childEnvironment, EXEC_MARKER, refuseNesting } from '../child-env.js';
 import { resolveTarget } from '../context.js';
+import { regionFor } from '../region.js';
 import { exitAsChild, runChild } from '../run-child.js';
 import { duration, type VendFields, vendCredentials } from '../vend.js';
 
@@ -21,15 +22,19 @@ export function registerExec(program: Command): void {
       duration,
     )
     .option('--reason <text>', 'why')
-    .option('--region <region>', 'set AWS_REGION and AWS_DEFAULT_REGION')
+    .option(
+      '--region <region>',
+      'set AWS_REGION and AWS_DEFAULT_REGION (default: the target’s AWS profile’s, else $AWS_REGION)',
+    )
     .option('--no-cache', 'vend afresh instead of using cached credentials')
     .action(async (target: string, command: string[], options: ExecOptions) => {
       refuseNesting(process.env);
       const api = await resolveTarget(program);
       const vended = await vendCredentials(api, { target, ...options }, options.cache);
       const c = vended.credentials;
+      const region = await regionFor(target, process.env, options.region);
       const env = childEnvironment(process.env, {
-        ...(options.region ? { region: options.region } : {}),
+        ...(region ? { region } : {}),
         drop: api.auth.type === 'oidc' && api.auth.tokenEnv ? [api.auth.tokenEnv] : [],
         set: {
           AWS_ACCESS_KEY_ID: c.accessKeyId,
