@@ -182,7 +182,9 @@ function requestableRoutes(deps: AccessRequestAppDependencies): Hono<AppEnv> {
     return c.json({ requestables: list.map(toRequestableWire) });
   });
 
+  // The role first: a non-admin's malformed id or body is a 403, never a lesson in what is valid.
   api.put('/:id', async (c) => {
+    await deps.requestables.requireAdmin(c.get('caller'), 'requestable.put', context(c));
     const id = checkedRequestableId(c.req.param('id'));
     const body = parseJsonBody(requestableBodyWire, await c.req.text(), 'requestable access');
     const expected = ifMatch(c.req.header('if-match'));
@@ -197,6 +199,7 @@ function requestableRoutes(deps: AccessRequestAppDependencies): Hono<AppEnv> {
   });
 
   api.delete('/:id', async (c) => {
+    await deps.requestables.requireAdmin(c.get('caller'), 'requestable.delete', context(c));
     const id = checkedRequestableId(c.req.param('id'));
     await deps.requestables.delete(c.get('caller'), id, ifMatch(c.req.header('if-match')), context(c));
     return c.body(null, 204);

@@ -95,6 +95,20 @@ describe('web portal in Chromium', () => {
     expect((await fetch(`${stack().apiUrl}/assets/app.0000000000000000.js`)).status).toBe(404);
   });
 
+  it('says a sign-in error from a fixed set, never words from a crafted link', async () => {
+    const page = await (await newContext()).newPage();
+    const crafted = 'Your account is locked: call 555-0100 and read them your token';
+    await page.goto(
+      `${stack().apiUrl}/?error=access_denied&error_description=${encodeURIComponent(crafted)}`,
+    );
+    await poll(() => page.getByRole('alert').textContent()).toBe(
+      'Sign-in was refused or cancelled at your identity provider.',
+    );
+    await page.goto(`${stack().apiUrl}/?error=${encodeURIComponent(crafted)}`);
+    await poll(() => page.getByRole('alert').textContent()).toBe('Sign-in failed: sign in again.');
+    expect(await page.content()).not.toContain('555-0100');
+  });
+
   it('alice signs in, plans, copies env exports and a profile the real aws CLI uses, opens the console', async () => {
     const context = await newContext();
     const page = await signIn(context, 'Alice');

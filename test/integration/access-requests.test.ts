@@ -131,6 +131,18 @@ describe('access request concurrency against DynamoDB Local', () => {
 });
 
 describe('bad input and refusals', () => {
+  it('checks the role before the id or the body of a requestable write: a non-admin gets 403 for any input', async () => {
+    const p = people('mallory');
+    for (const [method, path, body] of [
+      ['PUT', '/v1/requestables/not%20an%20id', '{not json'],
+      ['PUT', '/v1/requestables/fine-id', { accountId: 'x' }],
+      ['DELETE', '/v1/requestables/not%20an%20id', undefined],
+    ] as const) {
+      const answer = await call(app, p.mallory, method, path, body, { 'if-match': '"v1"' });
+      expect([method, path, answer.status], JSON.stringify(answer.body)).toEqual([method, path, 403]);
+    }
+  });
+
   it('answers 4xx problem+json, audits the refusal, and grants nothing', async () => {
     const p = people('alice', 'bob', 'mallory');
     const id = await putRequestable(app, {

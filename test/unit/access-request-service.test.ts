@@ -27,6 +27,7 @@ import {
   InvalidRequestError,
   NotEntitledError,
   NotFoundError,
+  RateLimitedError,
   RevocationPendingError,
 } from '../../src/domain/shared/errors.js';
 import { newEventId } from '../../src/domain/shared/ids.js';
@@ -189,6 +190,44 @@ describe('Class: AccessRequestService', () => {
       const error = await attempt.catch((e: unknown) => e);
       const paths = error instanceof InvalidRequestError ? error.issues.map((i) => i.path) : [];
       expect(paths).toEqual(['reason', 'duration']);
+    });
+
+    it('rations break-glass per person: the fourth in a day is a 429, audited, with no grant', async () => {
+      // Prepare: three break-glass grants by alice, a few hours apart.
+      const carolAsker: Requester = { ...carol, displayName: 'carol@example.com' };
+      const { service, entitlements, table } = setup({
+        requestables: [
+          requestable({
+            breakGlass: true,
+            maxGrantSeconds: 3600,
+            requesters: { principals: [alice.principal, carol.principal], groups: [] },
+          }),
+        ],
+      });
+      for (const hours of [0, 2, 4]) {
+        vi.setSystemTime(new Date(T0.getTime() + hours * 3600_000));
+        await service.open(alice, input, context);
+      }
+
+      // Act
+      vi.setSystemTime(new Date(T0.getTime() + 6 * 3600_000));
+      const fourth = service.open(alice, input, context);
+
+      // Assess
+      await expect(fourth).rejects.toThrow(RateLimitedError);
+      expect(await fourth.catch((e: unknown) => e)).toMatchObject({
+        scope: 'break-glass',
+        retryAfterSeconds: 18 * 3600,
+      });
+      expect(entitlements.bySubject(alice.identity)).toHaveLength(3);
+      expect(table.withAction('access-request.create').at(-1)).toMatchObject({
+        outcome: 'denied',
+        problemCode: 'rate-limited',
+      });
+      // Another person is not held back by alice's grants; a day later alice may again.
+      await expect(service.open(carolAsker, input, context)).resolves.toMatchObject({ state: 'active' });
+      vi.setSystemTime(new Date(T0.getTime() + 24 * 3600_000 + 1000));
+      await expect(service.open(alice, input, context)).resolves.toMatchObject({ state: 'active' });
     });
 
     it('opens break-glass access as an active grant at once, urgent, and due for review', async () => {

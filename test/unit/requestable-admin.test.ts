@@ -149,9 +149,9 @@ describe('Class: RequestableAdmin', () => {
 
     // Assess
     expect(issues).toEqual([
-      'roleArn: the role must be in accountId',
+      "accountId: must be the role's account (222222222222)",
+      'maxSessionSeconds: must be an integer from 900 to 43200 seconds',
       'maxGrantSeconds: from 900 to 604800',
-      'maxSessionSeconds: from 900 to 43200',
       'maxGrantSeconds: break-glass grants last at most 14400 s',
       'autoApproval: break-glass needs no approval rule',
       'approvers: name at least one approver (break-glass grants are reviewed by them)',
@@ -159,6 +159,31 @@ describe('Class: RequestableAdmin', () => {
       'autoApproval.maxGrantSeconds: at most maxGrantSeconds',
       'ticketPattern: not a valid regular expression',
     ]);
+    expect(await store.list()).toEqual([]);
+  });
+
+  it('refuses what would refuse its grants at issuance, by the rules of entitlements', async () => {
+    // Prepare: each of these passed before and failed every grant's first issuance.
+    const { service, store } = setup();
+    const broken = input({
+      tags: { 'aws:team': 'x', 'credvend-grant': 'forged', 'credvend-caller': 'bob' },
+      managedPolicyArns: ['not-an-arn'],
+      externalId: 'a',
+    });
+
+    // Act
+    const issues = await issuesOf(service.put(admin, broken, undefined, context));
+
+    // Assess
+    expect(issues).toEqual(
+      expect.arrayContaining([
+        expect.stringMatching(/^managedPolicyArns\.0: /),
+        expect.stringMatching(/^tags\.aws:team: .*reserved aws: prefix/),
+        expect.stringMatching(/^tags\.credvend-grant: reserved/),
+        expect.stringMatching(/^tags\.credvend-caller: reserved/),
+        expect.stringMatching(/^externalId: /),
+      ]),
+    );
     expect(await store.list()).toEqual([]);
   });
 

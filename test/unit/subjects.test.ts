@@ -6,6 +6,7 @@ import type { PolicyDocument } from '../../src/domain/policy/policy.js';
 import { AuthenticationError, LimitExceededError, NotEntitledError } from '../../src/domain/shared/errors.js';
 import {
   claimConditionWarnings,
+  claimText,
   evaluateConditions,
   matchesPattern,
   validateClaimConditions,
@@ -46,6 +47,19 @@ describe('claim patterns', () => {
     ['a*b*c', 'aXXbYY', false],
   ])('%s against %s → %s', (pattern, value, expected) => {
     expect(matchesPattern(pattern, value)).toBe(expected);
+  });
+
+  it('compares no number JSON parsing may have rounded: 20-digit ids, fractions, exponents', () => {
+    // What JSON.parse makes of {"repository_id": 12345678901234567890}: 12345678901234567000.
+    const rounded: unknown = JSON.parse('{"repository_id": 12345678901234567890}').repository_id;
+    for (const pattern of ['12345678901234567890', '12345678901234567000', '1234567890123456*']) {
+      expect(evaluateConditions({ repository_id: pattern }, { repository_id: rounded })).toEqual([
+        { claim: 'repository_id', pattern, failure: 'wrong-type' },
+      ]);
+    }
+    for (const value of [1.5, 1e21, 2 ** 53]) expect(claimText(value)).toBeUndefined();
+    expect(claimText(2 ** 53 - 1)).toBe('9007199254740991');
+    expect(claimText(123456)).toBe('123456');
   });
 
   it('stays fast on a pattern built to backtrack', () => {

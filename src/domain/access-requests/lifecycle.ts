@@ -4,6 +4,7 @@ import { STS_LIMITS } from '../issuance/sts-limits.js';
 import { InvalidRequestError } from '../shared/errors.js';
 import type { AuthMethod, Entitlement } from '../shared/types.js';
 import { IllegalTransitionError, NotApproverError, NotRequestableError } from './errors.js';
+import { ticketPatternProblem } from './ticket-pattern.js';
 import type {
   AccessRequest,
   AccessRequestInput,
@@ -159,7 +160,10 @@ function checkInput(requestable: ResolvedRequestable, input: AccessRequestInput)
   ) {
     problems.push(`duration: whole seconds from ${MIN_GRANT_SECONDS} to ${max} for ${requestable.id}`);
   }
-  if (requestable.ticketPattern !== undefined) {
+  if (requestable.ticketPattern !== undefined && ticketPatternProblem(requestable.ticketPattern)) {
+    // Stored before patterns were checked: never run, so no ticket can stall the function.
+    problems.push(`ticket: ${requestable.id}'s ticketPattern is refused (an admin must replace it)`);
+  } else if (requestable.ticketPattern !== undefined) {
     const pattern = new RegExp(`^(?:${requestable.ticketPattern})$`);
     if (input.ticket === undefined || !pattern.test(input.ticket)) {
       problems.push(`ticket: required, matching ${requestable.ticketPattern}`);

@@ -1,3 +1,4 @@
+import { validateEntitlement } from '../admin/entitlement-validation.js';
 import type { AuditAction, AuditEvent } from '../audit/audit.js';
 import { canonicalJson } from '../audit/chain.js';
 import type { TransactionalAuditLog } from '../audit/ports.js';
@@ -8,9 +9,10 @@ import type { Clock } from '../shared/clock.js';
 import { type InputIssue, InvalidRequestError } from '../shared/errors.js';
 import { checkIfMatch } from '../shared/if-match.js';
 import { sameContent } from '../shared/same-content.js';
-import type { Caller, RequestContext } from '../shared/types.js';
+import type { Caller, Entitlement, RequestContext } from '../shared/types.js';
 import { type AudienceRules, inAudience, MIN_GRANT_SECONDS, resolveAudience } from './lifecycle.js';
 import type { RequestableStore } from './ports.js';
+import { ticketPatternProblem } from './ticket-pattern.js';
 import type { Audience, Requestable } from './types.js';
 
 /** Break-glass is for emergencies: its grants are short, whatever an admin writes. */
@@ -37,15 +39,10 @@ export function validateRequestable(r: Requestable, rules: AudienceRules): Input
   ];
   const issue = (path: string, message: string) => issues.push({ path, message });
   const distinctApprovers = new Set(identitiesOfListed(r.approvers.principals, rules.identity).keys).size;
-  if (r.roleArn.split(':')[4] !== r.accountId) issue('roleArn', 'the role must be in accountId');
+  // A grant is an entitlement: whatever would refuse it at issuance refuses the requestable now.
+  issues.push(...grantIssues(r));
   if (r.maxGrantSeconds < MIN_GRANT_SECONDS || r.maxGrantSeconds > MAX_GRANT_SECONDS) {
     issue('maxGrantSeconds', `from ${MIN_GRANT_SECONDS} to ${MAX_GRANT_SECONDS}`);
-  }
-  if (
-    r.maxSessionSeconds < STS_LIMITS.minDurationSeconds ||
-    r.maxSessionSeconds > STS_LIMITS.maxDurationSeconds
-  ) {
-    issue('maxSessionSeconds', `from ${STS_LIMITS.minDurationSeconds} to ${STS_LIMITS.maxDurationSeconds}`);
   }
   if (r.breakGlass && r.maxGrantSeconds > BREAK_GLASS_MAX_GRANT_SECONDS) {
     issue('maxGrantSeconds', `break-glass grants last at most ${BREAK_GLASS_MAX_GRANT_SECONDS} s`);
@@ -61,11 +58,45 @@ export function validateRequestable(r: Requestable, rules: AudienceRules): Input
     issue('autoApproval.maxGrantSeconds', 'at most maxGrantSeconds');
   }
   if (r.ticketPattern !== undefined) {
-    try {
-      new RegExp(r.ticketPattern);
-    } catch {
-      issue('ticketPattern', 'not a valid regular expression');
-    }
+    const problem = ticketPatternProblem(r.ticketPattern);
+    if (problem) issue('ticketPattern', problem);
+  }
+  return issues;
+}
+
+/** Where an entitlement's field is a requestable's: the grant's session length is maxSessionSeconds. */
+const REQUESTABLE_PATH: Record<string, string> = { maxDurationSeconds: 'maxSessionSeconds' };
+
+/**
+ * The rules of entitlements (validateEntitlement) applied to the grant this requestable
+ * writes, with one tag fewer: every grant session also carries credvend-grant.
+ */
+function grantIssues(r: Requestable): InputIssue[] {
+  const grant: Entitlement = {
+    id: `grant-of-${r.id}`,
+    subject: 'oidc|https://requester.invalid|validation',
+    accountId: r.accountId,
+    roleArn: r.roleArn,
+    maxDurationSeconds: r.maxSessionSeconds,
+    managedPolicyArns: [...r.managedPolicyArns],
+    tags: { ...r.tags },
+    claimTags: {},
+    transitiveTagKeys: [],
+    reasonRequired: false,
+    effect: 'allow',
+    version: 1,
+  };
+  if (r.sessionPolicy) grant.sessionPolicy = r.sessionPolicy;
+  if (r.externalId !== undefined) grant.externalId = r.externalId;
+  const issues = validateEntitlement(grant).map((i) => ({
+    ...i,
+    path: REQUESTABLE_PATH[i.path] ?? i.path,
+  }));
+  if (Object.keys(r.tags).length >= STS_LIMITS.maxSessionTags - 1) {
+    issues.push({
+      path: 'tags',
+      message: `at most ${STS_LIMITS.maxSessionTags - 2} session tags (credvend-caller and credvend-grant are the last two)`,
+    });
   }
   return issues;
 }
@@ -90,6 +121,18 @@ export class RequestableAdmin {
     // Group keys among the caller's subject keys come from its own issuer's verified claim.
     const me = { identity: caller.identityKey, groups: caller.subjectKeys };
     return all.filter((r) => inAudience(me, resolveAudience(r.requesters, this.deps.rules)));
+  }
+
+  /**
+   * Refuses (and audits) a caller who is not an admin: routes call it before they read the
+   * id or the body, so a non-admin learns nothing about what a valid write would be.
+   */
+  requireAdmin(
+    caller: Caller,
+    action: 'requestable.put' | 'requestable.delete',
+    context: RequestContext,
+  ): Promise<void> {
+    return this.deps.access.require(caller, 'admin', action, context);
   }
 
   async put(

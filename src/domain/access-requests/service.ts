@@ -4,7 +4,7 @@ import type { IdentityRules } from '../identity/principal-names.js';
 import { hasRole, type RoleAssignments } from '../identity/roles.js';
 import type { RevocationApplier } from '../revocation/ports.js';
 import type { Clock } from '../shared/clock.js';
-import { ConflictError, CredvendError, NotFoundError } from '../shared/errors.js';
+import { ConflictError, CredvendError, NotFoundError, RateLimitedError } from '../shared/errors.js';
 import type { RequestContext } from '../shared/types.js';
 import { StaleRequestError } from './errors.js';
 import { GrantSessionDenier } from './grant-revocation.js';
@@ -47,7 +47,15 @@ export interface AccessRequestDependencies {
    */
   revocations?: RevocationApplier;
   onAuditFailure?: (error: unknown, event: AuditEvent) => void;
+  /** Break-glass grants one person may open per window (default BREAK_GLASS_LIMIT). */
+  breakGlassLimit?: { count: number; windowSeconds: number };
 }
+
+/**
+ * Break-glass is immediate and unapproved, so it is rationed per person (identity key, any
+ * session): a stolen or careless identity cannot chain grants, and each one is reviewed.
+ */
+export const BREAK_GLASS_LIMIT = { count: 3, windowSeconds: 86_400 };
 
 const NOBODY: ResolvedAudience = { identities: [], groups: [] };
 /** Concurrent steps on one request retry from a fresh read; a few rounds settle any real contention. */
@@ -86,9 +94,26 @@ export class AccessRequestService {
         this.deps.newRequestId(now),
         now,
       );
+      if (step.transition === 'break-glass') await this.rationBreakGlass(requester, now);
       await this.commit(step, requester, requestable, context, now);
       return step.request;
     });
+  }
+
+  /**
+   * Refuses a break-glass grant past the person's limit in the window (429, audited). Counted
+   * from their requests (one Query on the requester index); two opened at the same instant
+   * may both pass: the limit is a brake, each grant is still loud and reviewed.
+   */
+  private async rationBreakGlass(requester: Requester, now: Date): Promise<void> {
+    const { count, windowSeconds } = this.deps.breakGlassLimit ?? BREAK_GLASS_LIMIT;
+    const since = now.getTime() - windowSeconds * 1000;
+    const recent = (await this.deps.requests.byRequester(requester.identity, LIST_LIMIT)).filter(
+      (r) => r.breakGlass && r.createdAt.getTime() > since,
+    );
+    if (recent.length < count) return;
+    const oldest = Math.min(...recent.map((r) => r.createdAt.getTime()));
+    throw new RateLimitedError('break-glass', Math.max(1, Math.ceil((oldest - since) / 1000)));
   }
 
   approve(actor: Actor, id: string, context: RequestContext, comment?: string): Promise<AccessRequest> {

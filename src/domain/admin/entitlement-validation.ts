@@ -3,6 +3,7 @@ import { STS_LIMITS } from '../issuance/sts-limits.js';
 import { STS_RULES, type StsRuleBreach } from '../issuance/sts-rules.js';
 import { validateClaimPlaceholders } from '../policy/claim-policy.js';
 import { minifyPolicy } from '../policy/policy.js';
+import { GRANT_TAG } from '../revocation/revocation.js';
 import type { InputIssue } from '../shared/errors.js';
 import type { Entitlement } from '../shared/types.js';
 import { claimConditionWarnings, validateClaimConditions } from '../subjects/claim-rules.js';
@@ -57,6 +58,8 @@ export function validateEntitlement(e: Entitlement): InputIssue[] {
     breach(`tags.${key}`, STS_RULES.tagKey(key));
     if (key.toLowerCase() === CALLER_NAME_TAG)
       add(`tags.${key}`, "reserved: credvend sets it to the caller's name");
+    if (key.toLowerCase() === GRANT_TAG)
+      add(`tags.${key}`, 'reserved: credvend sets it on the sessions of a grant');
     breach(`tags.${key}`, STS_RULES.tagKeyRepeat(key, seen));
   }
   for (const [key, value] of Object.entries(e.tags)) breach(`tags.${key}`, STS_RULES.tagValue(key, value));

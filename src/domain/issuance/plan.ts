@@ -11,6 +11,7 @@ import type {
   IssuanceRequest,
   SessionTag,
 } from '../shared/types.js';
+import { claimText } from '../subjects/claim-rules.js';
 import { STS_LIMITS } from './sts-limits.js';
 import { toTagValue } from './sts-names.js';
 import { STS_RULES, type StsRuleBreach } from './sts-rules.js';
@@ -160,16 +161,10 @@ function resolveSessionPolicy(
   return ceiling ? minifyPolicy(ceiling) : undefined;
 }
 
-function claimAsString(value: unknown): string | undefined {
-  if (typeof value === 'string') return value;
-  if (typeof value === 'number' || typeof value === 'boolean') return String(value);
-  return undefined;
-}
-
 function resolveTags(entitlement: Entitlement, caller: Caller): SessionTag[] {
   const tags: SessionTag[] = Object.entries(entitlement.tags).map(([key, value]) => ({ key, value }));
   for (const [key, claim] of Object.entries(entitlement.claimTags)) {
-    const value = claimAsString(caller.claims[claim]);
+    const value = claimText(caller.claims[claim]);
     // A tag whose claim is absent is left out rather than sent empty: an empty value
     // would match a `StringEquals ""` condition the target account did not intend.
     if (value === undefined || value === '') continue;

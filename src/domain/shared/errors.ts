@@ -170,7 +170,7 @@ export class AuditUnavailableError extends CredvendError {
 export class RateLimitedError extends CredvendError {
   readonly code = 'rate-limited';
   constructor(
-    readonly scope: 'caller' | 'entitlement' | 'aws-auth-source' | 'aws-auth-key',
+    readonly scope: 'caller' | 'entitlement' | 'aws-auth-source' | 'aws-auth-key' | 'break-glass',
     readonly retryAfterSeconds: number,
   ) {
     super(`too many credential requests for this ${scope}; retry in ${retryAfterSeconds} s`);

@@ -76,10 +76,15 @@ function globMatch(pattern: string, value: string): boolean {
   return p === pattern.length;
 }
 
-/** A claim value as a rule compares it: strings as they are, numbers and booleans as JSON text. */
+/**
+ * A claim value as a rule, a tag or a policy compares it: strings as they are, booleans and
+ * whole numbers as JSON text. A number JSON parsing may have rounded (beyond 2^53, like a
+ * 20-digit id) or one with a fraction or exponent is no value at all: its text is not the
+ * token's, and two different ids could read as one.
+ */
 export function claimText(value: unknown): string | undefined {
   if (typeof value === 'string') return value;
-  if (typeof value === 'number' && Number.isFinite(value)) return String(value);
+  if (typeof value === 'number' && Number.isSafeInteger(value)) return String(value);
   if (typeof value === 'boolean') return String(value);
   return undefined;
 }

@@ -1,3 +1,4 @@
+import { signInErrorMessage } from './sign-in-errors.js';
 import { isObject, text } from './wire.js';
 
 /** What the server tells the page (data attributes on <body>): no secret in here. */
@@ -103,8 +104,7 @@ export async function completeSignIn(settings: PortalSettings): Promise<boolean>
   if (!code && !params.get('error')) return false;
   history.replaceState(null, '', location.pathname + location.hash);
   const pending = takePending();
-  if (params.get('error'))
-    throw new Error(`sign-in refused: ${params.get('error_description') ?? params.get('error')}`);
+  if (params.get('error')) throw new Error(signInErrorMessage(params.get('error')));
   if (!code || !pending || params.get('state') !== pending.state)
     throw new Error('sign-in state mismatch: start again');
   const endpoints = await discover(settings.issuer);
@@ -122,8 +122,7 @@ export async function completeSignIn(settings: PortalSettings): Promise<boolean>
   });
   const body: unknown = await response.json();
   const accessToken = text(body, 'access_token');
-  if (!response.ok || !accessToken)
-    throw new Error(`sign-in failed: ${text(body, 'error_description') || response.status}`);
+  if (!response.ok || !accessToken) throw new Error(signInErrorMessage(text(body, 'error')));
   const lifetime = Number(text(body, 'expires_in')) || 300;
   session = { accessToken, idToken: text(body, 'id_token'), expiresAt: Date.now() + lifetime * 1000 };
   return true;
