@@ -293,6 +293,18 @@ describe('credvend access (access as code)', () => {
       (await readFile(join(bad, 'rows.yaml'), 'utf8')).replace('    colour: blue\n', ''),
     );
     const again = await cli(['access', 'apply', bad]);
+    const asJson = await cli(['--json', 'access', 'plan', bad]);
+    const missing = await cli(['access', 'plan', join(home, 'no-such-dir')]);
+    expect(asJson.code).toBe(1);
+    expect(JSON.parse(asJson.stdout)).toEqual({
+      problems: [
+        { file: join(bad, 'rows.yaml'), line: 3, message: 'no subject named nobody in this directory' },
+        expect.objectContaining({ file: join(bad, 'rows.yaml'), line: 9 }),
+        expect.objectContaining({ file: join(bad, 'rows.yaml'), line: 11 }),
+      ],
+    });
+    expect(missing.code).toBe(1);
+    expect(missing.stderr).toBe(`credvend: cannot read the directory ${join(home, 'no-such-dir')}\n`);
     expect(again.stderr.trim().split('\n')).toEqual([
       expect.stringMatching(/rows\.yaml:3: no subject named nobody/),
       expect.stringMatching(/rows\.yaml:9: accountId: must be the role's account/),

@@ -12,6 +12,7 @@ import { entitlementInputOf } from '../../http/entitlement-schema.js';
 import { accessFileWire, type entitlementFileWire } from '../../wire/access-files.js';
 import type { requestableBodyWire } from '../../wire/access-requests.js';
 import type { SubjectWire } from '../../wire/entitlements.js';
+import { CliError } from '../errors.js';
 import { type FileProblem, parseSourceFile, type SourceFile } from './source-file.js';
 
 const ACCESS_FILE = /\.(ya?ml|json)$/;
@@ -26,7 +27,9 @@ export interface LoadedAccess {
 
 /** Every access file under `dir` (hidden folders skipped), in a stable order. */
 async function accessFiles(dir: string): Promise<string[]> {
-  const entries = await readdir(dir, { withFileTypes: true, recursive: true });
+  const entries = await readdir(dir, { withFileTypes: true, recursive: true }).catch(() => {
+    throw new CliError(`cannot read the directory ${dir}`);
+  });
   return entries
     .filter((e) => e.isFile() && ACCESS_FILE.test(e.name))
     .map((e) => join(e.parentPath, e.name))
