@@ -86,6 +86,7 @@ export function checkDeployParams(params) {
   if (!['on', 'off'].includes(text(params.auditEvents)))
     problems.push(`auditEvents: "${text(params.auditEvents)}" is not on or off`);
   problems.push(...checkRetention(params));
+  problems.push(...checkBackup(params));
   problems.push(...checkActivity(params));
   const { organization, problems: organizationProblems } = checkOrganization(params);
   problems.push(...organizationProblems);
@@ -219,6 +220,39 @@ function checkRetention(params) {
         `${name}: "${text(params[name])}" must be a whole number of days from 1 to ${MAX_RETENTION_DAYS}`,
       );
   }
+  return problems;
+}
+
+/** An AWS Backup vault's ARN (names are 2-50 letters, digits, `-`, `_` or `.`). */
+const BACKUP_VAULT_ARN = /^arn:aws[\w-]*:backup:[a-z0-9-]+:\d{12}:backup-vault:[\w.-]{2,50}$/;
+/** AWS Backup's own bounds: a schedule is a cron() or rate() expression; a vault lock floor of 1 to 36500 days. */
+const SCHEDULE = /^(cron\([^()]{9,100}\)|rate\(\d{1,4} (minute|minutes|hour|hours|day|days)\))$/;
+
+/**
+ * AWS Backup of the tables: a schedule AWS Backup accepts, whole days, a lock mode named
+ * exactly (COMPLIANCE becomes immutable three days after the deploy), a copy vault by ARN
+ * in another account than none at all.
+ * @param {Record<string, unknown>} params
+ */
+function checkBackup(params) {
+  const problems = [];
+  if (!SCHEDULE.test(text(params.backupSchedule)))
+    problems.push(`backupSchedule: "${text(params.backupSchedule)}" is not a cron(…) or rate(…) expression`);
+  const days = Number(text(params.backupRetentionDays));
+  if (!(Number.isInteger(days) && days >= 1 && days <= MAX_RETENTION_DAYS))
+    problems.push(
+      `backupRetentionDays: "${text(params.backupRetentionDays)}" must be a whole number of days from 1 to ${MAX_RETENTION_DAYS}`,
+    );
+  const mode = text(params.backupVaultLockMode);
+  if (!LOCK_MODES.has(mode))
+    problems.push(
+      `backupVaultLockMode: "${mode}" is not GOVERNANCE (the lock can be removed) or COMPLIANCE (immutable 3 days after the deploy)`,
+    );
+  const copy = text(params.backupCopyVaultArn);
+  if (copy !== '' && !BACKUP_VAULT_ARN.test(copy))
+    problems.push(
+      `backupCopyVaultArn: "${copy}" is not an AWS Backup vault ARN (arn:…:backup:<region>:<account>:backup-vault:<name>)`,
+    );
   return problems;
 }
 

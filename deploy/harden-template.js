@@ -178,3 +178,20 @@ export function secretNamesToArns(template) {
     for (const policy of resource.Properties?.Policies ?? []) visit(policy.PolicyDocument?.Statement);
   }
 }
+
+/** What outlives the stack: logs are evidence, and a key deleted with the stack makes what it encrypted unreadable. */
+const RETAINED_TYPES = ['AWS::Logs::LogGroup', 'AWS::KMS::Key', 'AWS::Backup::BackupVault'];
+
+/**
+ * Every log group, KMS key and backup vault, whoever declared it (serverless creates the
+ * functions' log groups), is kept when the stack is deleted or the resource replaced.
+ * @param {Template} template
+ */
+export function retainEvidence(template) {
+  for (const [, resource] of Object.entries(template.Resources)) {
+    if (!RETAINED_TYPES.includes(resource.Type)) continue;
+    const r = /** @type {Resource & { DeletionPolicy?: string, UpdateReplacePolicy?: string }} */ (resource);
+    r.DeletionPolicy = 'Retain';
+    r.UpdateReplacePolicy = 'Retain';
+  }
+}

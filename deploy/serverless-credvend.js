@@ -7,6 +7,7 @@ import {
   applySuppressions,
   confineToOrganization,
   encryptLogGroups,
+  retainEvidence,
   secretNamesToArns,
   throttleRoutes,
   watchFunctions,
@@ -51,5 +52,6 @@ export default class CredvendDeployPlugin {
     applySuppressions(template, controlExceptions);
     confineToOrganization(template, checked.organization);
     secretNamesToArns(template);
+    retainEvidence(template);
   }
 }

@@ -41,6 +41,10 @@ const DEFAULTS = {
   organizationId: '',
   organizationPaths: '',
   activityRetentionDays: '400',
+  backupSchedule: 'cron(0 3 * * ? *)',
+  backupRetentionDays: '35',
+  backupVaultLockMode: 'GOVERNANCE',
+  backupCopyVaultArn: '',
 };
 
 const problemsWith = (change: Record<string, string>) =>
@@ -89,6 +93,10 @@ describe('deploy parameters', () => {
         teamsWebhookSecretId: 'credvend/prod/teams',
         secretsKeyArn: 'arn:aws:kms:eu-west-1:111111111111:key/1234abcd-12ab-34cd-56ef-1234567890ab',
         secretCacheSeconds: '3600',
+        backupSchedule: 'rate(12 hours)',
+        backupRetentionDays: '3650',
+        backupVaultLockMode: 'COMPLIANCE',
+        backupCopyVaultArn: 'arn:aws:backup:eu-central-1:444444444444:backup-vault:credvend-copies',
       }),
     ).toEqual([]);
     expect(problemsWith({ authMethods: 'none', serverId: '' })).toEqual([]);
@@ -157,6 +165,13 @@ describe('deploy parameters', () => {
     [{ cloudTrailBucket: 'org-trail', cloudTrailPrefix: '/AWSLogs/' }, 'cloudTrailPrefix: an S3 key prefix'],
     [{ cloudTrailPrefix: 'AWSLogs/' }, 'set without cloudTrailBucket'],
     [{ cloudTrailBucket: 'org-trail', cloudTrailKeyArn: 'alias/trail' }, 'is not a KMS key ARN'],
+    [{ backupSchedule: 'daily' }, 'backupSchedule: "daily" is not a cron(…) or rate(…) expression'],
+    [{ backupRetentionDays: '0' }, 'backupRetentionDays: "0" must be a whole number of days from 1 to 36500'],
+    [{ backupVaultLockMode: 'compliance' }, 'backupVaultLockMode: "compliance" is not GOVERNANCE'],
+    [
+      { backupCopyVaultArn: 'credvend-copies' },
+      'backupCopyVaultArn: "credvend-copies" is not an AWS Backup vault ARN',
+    ],
     [{ activityRetentionDays: '0' }, 'activityRetentionDays: "0" must be whole days from 1 to 3653'],
   ])('refuses %j with one problem: %s', (change, problem) => {
     const problems = problemsWith(change);
@@ -170,6 +185,8 @@ describe('deploy parameters', () => {
     };
     expect(service.params.default?.digestLockMode).toBe('GOVERNANCE');
     expect(service.params.prod?.digestLockMode).toBe('COMPLIANCE');
+    expect(service.params.default?.backupVaultLockMode).toBe('GOVERNANCE');
+    expect(service.params.prod?.backupVaultLockMode).toBe('COMPLIANCE');
   });
 
   it('refuses at package time what the functions would refuse at every cold start', () => {

@@ -21,6 +21,8 @@ export const ALL_FEATURES = {
   teamsWebhookSecretId: 'credvend/test/teams',
   secretsKeyArn: 'arn:aws:kms:us-east-1:222222222222:key/0b9f6c2e-5d1a-4c3b-9e8f-7a6b5c4d3e2f',
   secretCacheSeconds: '120',
+  backupVaultLockMode: 'COMPLIANCE',
+  backupCopyVaultArn: 'arn:aws:backup:us-east-1:444444444444:backup-vault:credvend-copies',
   vendingIdentity: 'user',
   organizationId: 'o-a1b2c3d4e5',
   organizationPaths: 'o-a1b2c3d4e5/r-ab12/ou-ab12-11111111/',
