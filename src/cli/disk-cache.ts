@@ -44,10 +44,14 @@ interface Sealed {
   reuseUntil?: number;
   /** The entitlement the credentials were issued under (not secret): what revocation forgets. */
   entitlementId?: string;
+  /** The canonical cache key (not secret; it is also the sealing's additional data): what `sessions` lists by. */
+  key?: string;
   iv: string;
   tag: string;
   data: string;
 }
+
+const entryName = (canonicalKey: string) => createHash('sha256').update(canonicalKey).digest('base64url');
 
 function isSealed(value: unknown): value is Sealed {
   if (!value || typeof value !== 'object') return false;
@@ -57,10 +61,29 @@ function isSealed(value: unknown): value is Sealed {
     typeof v.expiresAt === 'number' &&
     (v.reuseUntil === undefined || typeof v.reuseUntil === 'number') &&
     (v.entitlementId === undefined || typeof v.entitlementId === 'string') &&
+    (v.key === undefined || typeof v.key === 'string') &&
     typeof v.iv === 'string' &&
     typeof v.tag === 'string' &&
     typeof v.data === 'string'
   );
+}
+
+/** A cached entry as `sessions` lists it: its key and the answer it holds. */
+export interface CachedEntry {
+  key: CacheKey;
+  expiresAt: number;
+  value: string;
+}
+
+/** A recorded canonical key back as a CacheKey, or undefined when it is not one. */
+function parseCanonical(text: string): CacheKey | undefined {
+  const parsed: unknown = JSON.parse(text);
+  if (!Array.isArray(parsed) || parsed.length !== 4) return undefined;
+  const [apiUrl, profile, principal, request] = parsed;
+  if (typeof apiUrl !== 'string' || typeof profile !== 'string' || typeof principal !== 'string')
+    return undefined;
+  if (!request || typeof request !== 'object' || Array.isArray(request)) return undefined;
+  return { apiUrl, profile, principal, request: { ...request } };
 }
 
 export type CacheWarning = (message: string) => void;
@@ -79,8 +102,7 @@ export class DiskCredentialCache {
   ) {}
 
   private entryPath(key: CacheKey): string {
-    const name = createHash('sha256').update(canonical(key)).digest('base64url');
-    return join(this.dir, profileFileName(key.profile), `${name}.json`);
+    return join(this.dir, profileFileName(key.profile), `${entryName(canonical(key))}.json`);
   }
 
   private async sealingKey(create: boolean): Promise<Buffer | undefined> {
@@ -105,10 +127,14 @@ export class DiskCredentialCache {
     const sealed: unknown = JSON.parse(text);
     if (!isSealed(sealed)) throw new UnsafeFileError(`${path} is not a credvend cache entry`);
     if ((sealed.reuseUntil ?? sealed.expiresAt - REUSE_MARGIN_MS) <= this.now()) return undefined;
+    return this.unseal(path, sealed, canonical(key));
+  }
+
+  private async unseal(path: string, sealed: Sealed, canonicalKey: string): Promise<string> {
     const secret = await this.sealingKey(false);
     if (!secret) throw new UnsafeFileError(`${path} cannot be opened: the cache key is missing`);
     const decipher = createDecipheriv('aes-256-gcm', secret, Buffer.from(sealed.iv, 'base64url'));
-    decipher.setAAD(Buffer.from(canonical(key)));
+    decipher.setAAD(Buffer.from(canonicalKey));
     decipher.setAuthTag(Buffer.from(sealed.tag, 'base64url'));
     try {
       return Buffer.concat([
@@ -117,6 +143,35 @@ export class DiskCredentialCache {
       ]).toString('utf8');
     } catch {
       throw new UnsafeFileError(`${path} was modified or belongs to another request`);
+    }
+  }
+
+  /**
+   * A profile's entries that have not expired, each opened under the key it names (so an
+   * edited key or a file renamed to another key's name is left out, as \`get\` would refuse
+   * it). Entries written before keys were recorded are not listed.
+   */
+  async live(profile: string): Promise<CachedEntry[]> {
+    const dir = join(this.dir, profileFileName(profile));
+    const names = await readdir(dir).catch(() => []);
+    const entries = await Promise.all(
+      names.filter((n) => n.endsWith('.json')).map((n) => this.liveEntry(join(dir, n), n)),
+    );
+    return entries.filter((e) => e !== undefined).sort((a, b) => a.expiresAt - b.expiresAt);
+  }
+
+  private async liveEntry(path: string, name: string): Promise<CachedEntry | undefined> {
+    try {
+      const text = await readPrivateFile(path);
+      const sealed: unknown = text ? JSON.parse(text) : undefined;
+      if (!isSealed(sealed) || !sealed.key || sealed.expiresAt <= this.now()) return undefined;
+      if (`${entryName(sealed.key)}.json` !== name) return undefined;
+      const key = parseCanonical(sealed.key);
+      const value = await this.unseal(path, sealed, sealed.key);
+      return key ? { key, expiresAt: sealed.expiresAt, value } : undefined;
+    } catch {
+      // Unreadable, unsafe or not intact: not listed (\`get\` reports and removes it when used).
+      return undefined;
     }
   }
 
@@ -157,6 +212,7 @@ export class DiskCredentialCache {
       expiresAt,
       ...(entry.reuseUntil !== undefined ? { reuseUntil: entry.reuseUntil } : {}),
       ...(entry.entitlementId !== undefined ? { entitlementId: entry.entitlementId } : {}),
+      key: canonical(key),
       iv: iv.toString('base64url'),
       tag: cipher.getAuthTag().toString('base64url'),
       data: data.toString('base64url'),

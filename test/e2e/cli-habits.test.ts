@@ -3,7 +3,9 @@ import { chmod, mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import * as z from 'zod';
 import { DEMO_REQUESTABLE_ID } from '../../src/local/demo-requestable.js';
+import { credentialsResponseWire } from '../../src/wire/credentials.js';
 import { devToken, stack, userEnvironment } from '../integration/support.js';
 import { BIN, runCli } from './cli-run.js';
 
@@ -289,6 +291,54 @@ describe('daily-driver habits', () => {
         // The unreachable API proves nothing was asked for.
         expect(run.stderr).toMatch(/^credvend: --destination must be a path on the AWS console/);
       }
+    });
+  });
+
+  describe('sessions', () => {
+    it('lists my live cached sessions (target, expiry, issuance), not another caller’s; --clear forgets them', async () => {
+      const alice = { ...(await as('alice@example.com')), CREDVEND_CONFIG: join(dir, 'sessions.json') };
+      const bob = { ...(await as('bob@example.com')), CREDVEND_CONFIG: join(dir, 'sessions.json') };
+      const vended = await runCli(['creds', 'demo-readonly', '--reason', `sessions-${Date.now()}`], alice);
+      expect(vended.code, vended.stderr).toBe(0);
+      const answer = credentialsResponseWire.parse(JSON.parse(vended.stdout));
+
+      const listed = await runCli(['--json', 'sessions'], alice);
+      expect(listed.code, listed.stderr).toBe(0);
+      const rows = z
+        .array(
+          z.object({
+            target: z.string(),
+            accessKeyId: z.string(),
+            expires: z.string(),
+            issuance: z.string(),
+          }),
+        )
+        .parse(JSON.parse(listed.stdout));
+      expect(rows).toContainEqual(
+        expect.objectContaining({
+          target: 'demo-readonly',
+          accessKeyId: answer.credentials.accessKeyId,
+          expires: answer.credentials.expiration,
+          issuance: answer.eventId,
+        }),
+      );
+      expect(listed.stdout).not.toContain(answer.credentials.secretAccessKey);
+      expect(listed.stdout).not.toContain(answer.credentials.sessionToken);
+      const table = await runCli(['sessions'], alice);
+      expect(table.stdout).toMatch(
+        new RegExp(
+          `^demo-readonly\\s+\\S+credvend-readonly\\s+${answer.credentials.accessKeyId}\\s+\\S+\\s+${answer.eventId}$`,
+          'm',
+        ),
+      );
+
+      expect((await runCli(['sessions'], bob)).stdout).toBe('no live sessions cached here\n');
+
+      const cleared = await runCli(['sessions', '--clear'], alice);
+      expect(cleared.stdout).toMatch(
+        /^forgot [1-9]\d* cached session\(s\); they stay valid at AWS until they expire/,
+      );
+      expect((await runCli(['sessions'], alice)).stdout).toBe('no live sessions cached here\n');
     });
   });
 });

@@ -1,4 +1,4 @@
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -45,5 +45,28 @@ describe('DiskCredentialCache reuse and revocation', () => {
     expect(await cache.forgetEntitlement('p', 'grant-1')).toBe(1);
     expect(await cache.get(key)).toBeUndefined();
     expect(await cache.get(other)).toBe('standing');
+  });
+
+  it('lists the live entries with their keys; an expired, edited or renamed entry is not listed', async () => {
+    const other = { ...key, request: { entitlement: 'f' } };
+    await cache.put(key, 'v', { expiresAt: now + 60 * MINUTE });
+    await cache.put(other, 'w', { expiresAt: now + 30 * MINUTE });
+    expect(await cache.live('p')).toEqual([
+      { key: other, expiresAt: now + 30 * MINUTE, value: 'w' },
+      { key, expiresAt: now + 60 * MINUTE, value: 'v' },
+    ]);
+    now += 30 * MINUTE;
+    expect((await cache.live('p')).map((e) => e.value)).toEqual(['v']);
+
+    // An entry whose recorded key was changed (to claim another request) fails to open.
+    const dirOfProfile = join(dir, 'p');
+    const forged = JSON.stringify(['http://api', 'p', 'iss#mallory', { entitlement: 'e' }]);
+    for (const name of (await readdir(dirOfProfile)).filter((n) => n.endsWith('.json'))) {
+      const path = join(dirOfProfile, name);
+      const sealed = JSON.parse(await readFile(path, 'utf8'));
+      await writeFile(path, JSON.stringify({ ...sealed, key: forged }), { mode: 0o600 });
+    }
+    expect(await cache.live('p')).toEqual([]);
+    expect(await cache.live('nobody')).toEqual([]);
   });
 });
