@@ -1,4 +1,5 @@
 import type { AuditEvent } from '../audit/audit.js';
+import { baseAuditEvent } from '../audit/base-event.js';
 import type { TransactionalAuditLog } from '../audit/ports.js';
 import type { RevocationApplier } from '../revocation/ports.js';
 import { grantRevocationStatement } from '../revocation/revocation.js';
@@ -98,22 +99,17 @@ export class GrantSessionDenier {
   }
 
   private event(actor: DenyActor, context: RequestContext, now: Date, request: AccessRequest): AuditEvent {
-    const event: AuditEvent = {
-      eventId: this.deps.newEventId(now),
-      time: now.toISOString(),
-      action: 'audit.revoke',
-      outcome: 'error',
-      requestId: context.requestId,
-      principal: actor.principal,
-      authMethod: actor.authMethod,
+    return {
+      ...baseAuditEvent(
+        { eventId: this.deps.newEventId(now), now },
+        { action: 'audit.revoke', outcome: 'error' },
+        actor,
+        context,
+      ),
       accessRequestId: request.id,
       roleArn: request.roleArn,
       accountId: request.accountId,
     };
-    if (actor.slackUserId !== undefined) event.slackUserId = actor.slackUserId;
-    if (context.sourceIp !== undefined) event.sourceIp = context.sourceIp;
-    if (context.userAgent !== undefined) event.userAgent = context.userAgent.slice(0, 512);
-    return event;
   }
 
   private async appendBestEffort(event: AuditEvent): Promise<void> {

@@ -1,5 +1,6 @@
 import { validateEntitlement } from '../admin/entitlement-validation.js';
 import type { AuditAction, AuditEvent } from '../audit/audit.js';
+import { baseAuditEvent } from '../audit/base-event.js';
 import { canonicalJson } from '../audit/chain.js';
 import type { TransactionalAuditLog } from '../audit/ports.js';
 import { identitiesOfListed } from '../identity/principal-names.js';
@@ -178,19 +179,17 @@ export class RequestableAdmin {
     const redact = (r: Requestable | undefined) =>
       r ? { ...r, ...(r.externalId !== undefined ? { externalId: '(set)' } : {}) } : null;
     const event: AuditEvent = {
-      eventId: this.deps.newEventId(now),
-      time: now.toISOString(),
-      action,
-      outcome: 'applied',
-      requestId: context.requestId,
-      principal: caller.principal,
-      authMethod: caller.authMethod,
+      ...baseAuditEvent(
+        { eventId: this.deps.newEventId(now), now },
+        { action, outcome: 'applied' },
+        caller,
+        context,
+      ),
       accountId: subject.accountId,
       roleArn: subject.roleArn,
       detail: `requestable access ${subject.id}`,
       change: canonicalJson({ before: redact(before), after: redact(after) }),
     };
-    if (context.sourceIp !== undefined) event.sourceIp = context.sourceIp;
     const change = {
       id: subject.id,
       ...(before ? { expected: before } : {}),

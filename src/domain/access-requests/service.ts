@@ -1,4 +1,5 @@
 import type { AuditAction, AuditEvent } from '../audit/audit.js';
+import { baseAuditEvent } from '../audit/base-event.js';
 import type { TransactionalAuditLog } from '../audit/ports.js';
 import type { IdentityRules } from '../identity/principal-names.js';
 import { hasRole, type RoleAssignments } from '../identity/roles.js';
@@ -332,19 +333,13 @@ export class AccessRequestService {
     now: Date,
     accessRequestId: string | undefined,
   ): AuditEvent {
-    const event: AuditEvent = {
-      eventId: this.deps.newEventId(now),
-      time: now.toISOString(),
-      action,
-      outcome: 'denied',
-      requestId: context.requestId,
-      principal: actor.principal,
-      authMethod: actor.authMethod,
-    };
+    const event = baseAuditEvent(
+      { eventId: this.deps.newEventId(now), now },
+      { action, outcome: 'denied' },
+      actor,
+      context,
+    );
     if (accessRequestId !== undefined) event.accessRequestId = accessRequestId;
-    if (actor.slackUserId !== undefined) event.slackUserId = actor.slackUserId;
-    if (context.sourceIp !== undefined) event.sourceIp = context.sourceIp;
-    if (context.userAgent !== undefined) event.userAgent = context.userAgent.slice(0, 512);
     return event;
   }
 

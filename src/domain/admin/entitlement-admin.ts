@@ -1,4 +1,5 @@
 import type { AuditEvent } from '../audit/audit.js';
+import { baseAuditEvent } from '../audit/base-event.js';
 import { canonicalJson } from '../audit/chain.js';
 import type { TransactionalAuditLog } from '../audit/ports.js';
 import type { PrivilegedAccess } from '../identity/privileged-access.js';
@@ -119,20 +120,17 @@ export class EntitlementAdmin {
     const subject = after ?? before;
     if (!subject) throw new Error('an entitlement change needs a before or an after');
     const event: AuditEvent = {
-      eventId: this.deps.newEventId(now),
-      time: now.toISOString(),
-      action,
-      outcome: 'applied',
-      requestId: context.requestId,
-      principal: caller.principal,
-      authMethod: caller.authMethod,
+      ...baseAuditEvent(
+        { eventId: this.deps.newEventId(now), now },
+        { action, outcome: 'applied' },
+        caller,
+        context,
+      ),
       entitlementId: subject.id,
       accountId: subject.accountId,
       roleArn: subject.roleArn,
       change: canonicalJson({ before: forAudit(before), after: forAudit(after) }),
     };
-    if (context.sourceIp !== undefined) event.sourceIp = context.sourceIp;
-    if (context.userAgent !== undefined) event.userAgent = context.userAgent.slice(0, 512);
     const change = {
       id: subject.id,
       ...(before ? { expected: before } : {}),

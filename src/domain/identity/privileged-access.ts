@@ -1,4 +1,5 @@
 import type { AuditAction, AuditEvent } from '../audit/audit.js';
+import { baseAuditEvent } from '../audit/base-event.js';
 import type { AuditLog } from '../audit/ports.js';
 import type { Clock } from '../shared/clock.js';
 import { ForbiddenError } from '../shared/errors.js';
@@ -30,18 +31,15 @@ export class PrivilegedAccess {
     const error = new ForbiddenError(`this needs the ${role} role`);
     const now = this.deps.clock.now();
     const event: AuditEvent = {
-      eventId: this.deps.newEventId(now),
-      time: now.toISOString(),
-      action,
-      outcome: 'denied',
-      requestId: context.requestId,
-      principal: caller.principal,
-      authMethod: caller.authMethod,
+      ...baseAuditEvent(
+        { eventId: this.deps.newEventId(now), now },
+        { action, outcome: 'denied' },
+        caller,
+        context,
+      ),
       problemCode: error.code,
       detail: error.message,
     };
-    if (context.sourceIp !== undefined) event.sourceIp = context.sourceIp;
-    if (context.userAgent !== undefined) event.userAgent = context.userAgent.slice(0, 512);
     try {
       await this.deps.audit.append(event);
     } catch (auditError) {

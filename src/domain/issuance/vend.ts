@@ -1,4 +1,5 @@
 import type { AuditEvent } from '../audit/audit.js';
+import { baseAuditEvent } from '../audit/base-event.js';
 import type { AuditLog } from '../audit/ports.js';
 import type { RevocationLookup } from '../revocation/ports.js';
 import type { Clock } from '../shared/clock.js';
@@ -291,21 +292,16 @@ export class CredentialVendor {
     now: Date,
     reason: string | undefined,
   ): AuditEvent {
-    const event: AuditEvent = {
-      eventId: this.deps.newEventId(now),
-      time: now.toISOString(),
-      action: 'credentials.issue',
-      outcome: 'denied',
-      requestId: context.requestId,
-      principal: caller.principal,
-      authMethod: caller.authMethod,
-    };
+    const event = baseAuditEvent(
+      { eventId: this.deps.newEventId(now), now },
+      { action: 'credentials.issue', outcome: 'denied' },
+      caller,
+      context,
+    );
     if (caller.awsSessionName !== undefined) event.callerSessionName = caller.awsSessionName;
     if (caller.displayName) event.callerName = caller.displayName.slice(0, 256);
     const trimmedReason = reason?.trim();
     if (trimmedReason) event.reason = trimmedReason.slice(0, 1024);
-    if (context.sourceIp !== undefined) event.sourceIp = context.sourceIp;
-    if (context.userAgent !== undefined) event.userAgent = context.userAgent.slice(0, 512);
     return event;
   }
 
