@@ -145,6 +145,10 @@ function checkSecrets(params) {
     );
   if ((text(params.slackTokenSecretId) === '') !== (text(params.slackChannel) === ''))
     problems.push('slackTokenSecretId and slackChannel: both or neither');
+  // Slack decisions are bound to one workspace and app: the signing secret alone names neither.
+  const slackBinding = [text(params.slackSigningSecretId), text(params.slackTeamId), text(params.slackAppId)];
+  if (slackBinding.some((v) => v === '') && slackBinding.some((v) => v !== ''))
+    problems.push('slackSigningSecretId, slackTeamId and slackAppId: all three or none');
   const webhook = text(params.webhookUrl);
   if (webhook !== '' && !isHttpsUrl(webhook))
     problems.push(`webhookUrl: "${webhook}" is not an https:// URL`);

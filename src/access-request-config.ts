@@ -10,8 +10,17 @@ export interface AccessRequestConfig {
   tables: { requests: string; requestables: string };
   /** Slack's bot token is a Secrets Manager secret (ARN or name), read at run time. */
   slack?: { tokenSecretId: string; channel: string; apiUrl: string };
-  /** Slack interactive messages: the secret holding the app's signing secret, and Slack user id → person. */
-  slackInteractions?: { signingSecretId: string; users: ReadonlyMap<string, SlackMappedPerson> };
+  /**
+   * Slack interactive messages: the secret holding the app's signing secret, the workspace and
+   * app a decision must come from (a Slack user id is a person only in its workspace, and an app
+   * may be installed in several), and Slack user id → person.
+   */
+  slackInteractions?: {
+    signingSecretId: string;
+    teamId: string;
+    appId: string;
+    users: ReadonlyMap<string, SlackMappedPerson>;
+  };
   /** The secret holding the webhook's HMAC key. */
   webhook?: { url: string; secretId: string };
   /** Amazon SNS: each notice published to one topic (subscribers filter on `type`, `urgent`). */
@@ -40,6 +49,15 @@ export const accessRequestEnvironmentSchema = z.object({
   CREDVEND_SLACK_CHANNEL: z.string().min(1).optional(),
   CREDVEND_SLACK_API_URL: z.url().default('https://slack.com/api/'),
   CREDVEND_SLACK_SIGNING_SECRET_ID: secretIdSchema.optional(),
+  // The workspace (team id, T…) and the app (api_app_id, A…) decisions must come from.
+  CREDVEND_SLACK_TEAM_ID: z
+    .string()
+    .regex(/^T[A-Z0-9]{2,32}$/, 'a Slack team id, T…')
+    .optional(),
+  CREDVEND_SLACK_APP_ID: z
+    .string()
+    .regex(/^A[A-Z0-9]{2,32}$/, 'a Slack app id, A…')
+    .optional(),
   // `U012AB=https://idp.example.com#alice,U034CD=arn:aws:iam::1:user/bob`
   CREDVEND_SLACK_USERS: z
     .string()
@@ -113,8 +131,15 @@ export function loadAccessRequestConfig(
     };
   }
   if (e.CREDVEND_SLACK_SIGNING_SECRET_ID) {
+    if (!e.CREDVEND_SLACK_TEAM_ID || !e.CREDVEND_SLACK_APP_ID) {
+      throw new AccessRequestConfigError(
+        'invalid configuration: CREDVEND_SLACK_SIGNING_SECRET_ID needs CREDVEND_SLACK_TEAM_ID and CREDVEND_SLACK_APP_ID (the workspace and app decisions must come from)',
+      );
+    }
     config.slackInteractions = {
       signingSecretId: e.CREDVEND_SLACK_SIGNING_SECRET_ID,
+      teamId: e.CREDVEND_SLACK_TEAM_ID,
+      appId: e.CREDVEND_SLACK_APP_ID,
       users: slackUsers(e.CREDVEND_SLACK_USERS, rules),
     };
   }

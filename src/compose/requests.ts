@@ -155,6 +155,8 @@ export function createRequestsFunction(root: Composition, clock: Clock = systemC
       ? {
           slack: {
             signingSecret: secretValueOf(root, 'slackSigning', settings.slackInteractions.signingSecretId),
+            teamId: settings.slackInteractions.teamId,
+            appId: settings.slackInteractions.appId,
             users: settings.slackInteractions.users,
           },
         }

@@ -42,7 +42,13 @@ export interface AccessRequestAppDependencies {
   isAdmin: (caller: Caller) => boolean;
   /** Slack interactive messages; absent, the endpoint refuses everything. */
   /** `signingSecret` is read at run time: unreadable, an interaction is a 503, never unverified. */
-  slack?: { signingSecret: () => Promise<string>; users: ReadonlyMap<string, SlackMappedPerson> };
+  /** The signing secret, the workspace and app decisions must come from, and the user map. */
+  slack?: {
+    signingSecret: () => Promise<string>;
+    teamId: string;
+    appId: string;
+    users: ReadonlyMap<string, SlackMappedPerson>;
+  };
 }
 
 type Step = 'approve' | 'deny' | 'cancel' | 'revoke' | 'review';
@@ -235,6 +241,15 @@ async function slackInteraction(c: Context<AppEnv>, deps: AccessRequestAppDepend
   };
   const action = decision.decision === 'approve' ? 'access-request.approve' : 'access-request.deny';
   const context = requestContextOf(c, deps.sourceIp);
+  // A user id means a person only in its workspace, and the signing secret is the app's: a
+  // click from another workspace or app is nobody's decision, whatever its user id.
+  if (decision.teamId !== deps.slack.teamId || decision.appId !== deps.slack.appId) {
+    const refused = new AuthenticationError(
+      'this Slack interaction is not from the configured workspace and app',
+    );
+    await deps.requests.recordRejection(actor, action, context, refused, decision.requestId);
+    throw refused;
+  }
   if (!principal) {
     const refused = new AuthenticationError('this Slack user is not mapped to a credvend principal');
     await deps.requests.recordRejection(actor, action, context, refused, decision.requestId);

@@ -6,6 +6,8 @@ import { ACCESS_REQUEST_ID } from '../wire/access-requests.js';
 /** The part of Slack's `block_actions` payload credvend acts on; everything else is ignored. */
 const interactionSchema = z.object({
   type: z.literal('block_actions'),
+  team: z.object({ id: z.string() }),
+  api_app_id: z.string(),
   user: z.object({ id: z.string().regex(/^[A-Z0-9]{2,32}$/) }),
   actions: z
     .array(
@@ -18,6 +20,9 @@ const interactionSchema = z.object({
 });
 
 export interface SlackDecision {
+  /** The workspace and the app the click came from, as Slack signed them. */
+  teamId: string;
+  appId: string;
   slackUserId: string;
   decision: 'approve' | 'deny';
   requestId: string;
@@ -36,6 +41,8 @@ export function parseSlackInteraction(body: string): SlackDecision {
   const action = parsed.success ? parsed.data.actions[0] : undefined;
   if (!parsed.success || !action) throw new InvalidRequestError('not a credvend Approve/Deny interaction');
   return {
+    teamId: parsed.data.team.id,
+    appId: parsed.data.api_app_id,
     slackUserId: parsed.data.user.id,
     decision: action.action_id === SLACK_APPROVE_ACTION ? 'approve' : 'deny',
     requestId: action.value,

@@ -75,13 +75,19 @@ function slackSigned(body: string, secret = SIGNING_SECRET, timestamp = Math.flo
   };
 }
 
+const TEAM = 'T0WORKSPACE';
+const APP = 'A0CREDVEND';
+
 function interaction(
   slackUser: string,
   action: 'credvend.approve' | 'credvend.deny',
   requestId: string,
+  from: { team: string; app: string } = { team: TEAM, app: APP },
 ): string {
   const payload = {
     type: 'block_actions',
+    team: { id: from.team, domain: 'example' },
+    api_app_id: from.app,
     user: { id: slackUser },
     actions: [{ action_id: action, value: requestId, type: 'button' }],
   };
@@ -108,6 +114,8 @@ describe('notifications, Slack and break-glass', () => {
         CREDVEND_SLACK_CHANNEL: 'C0APPROVALS',
         CREDVEND_SLACK_API_URL: `${slack.url}/api/`,
         CREDVEND_SLACK_SIGNING_SECRET_ID: await putSecret('slack-signing', SIGNING_SECRET),
+        CREDVEND_SLACK_TEAM_ID: TEAM,
+        CREDVEND_SLACK_APP_ID: APP,
         CREDVEND_SLACK_USERS: `U0BOB=${principalOf(p.bob)},U0ALICE=${principalOf(p.alice)}`,
         CREDVEND_WEBHOOK_URL: `${webhook.url}/hook`,
         CREDVEND_WEBHOOK_SECRET_ID: webhookSecretId,
@@ -191,6 +199,14 @@ describe('notifications, Slack and break-glass', () => {
     expect([refused.status, refused.headers.get('content-type')]).toEqual([401, 'application/problem+json']);
     const self = interaction('U0ALICE', 'credvend.approve', request.id);
     expect((await post(slackSigned(self), self)).status).toBe(403);
+    // Bob's user id, correctly signed, but from another workspace or another app of the secret.
+    for (const from of [
+      { team: 'T0ELSEWHERE', app: APP },
+      { team: TEAM, app: 'A0OTHERAPP' },
+    ]) {
+      const foreign = interaction('U0BOB', 'credvend.approve', request.id, from);
+      expect((await post(slackSigned(foreign), foreign)).status, JSON.stringify(from)).toBe(401);
+    }
 
     const state = await call(app, 'admin@example.com', 'GET', `/v1/access-requests/${request.id}`);
     expect(state.body.state).toBe('requested');
@@ -199,6 +215,8 @@ describe('notifications, Slack and break-glass', () => {
     );
     expect(refusals.map((e) => [e.slackUserId, e.outcome, e.problemCode]).sort()).toEqual([
       ['U0ALICE', 'denied', 'not-approver'],
+      ['U0BOB', 'denied', 'unauthenticated'],
+      ['U0BOB', 'denied', 'unauthenticated'],
       ['U0EVE', 'denied', 'unauthenticated'],
     ]);
   });

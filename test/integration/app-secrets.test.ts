@@ -126,6 +126,7 @@ describe('secrets read from Secrets Manager at run time', () => {
   });
 
   describe('Slack interactions', () => {
+    const SLACK_BINDING = { CREDVEND_SLACK_TEAM_ID: 'T0WORKSPACE', CREDVEND_SLACK_APP_ID: 'A0CREDVEND' };
     const body = new URLSearchParams({ payload: JSON.stringify({ type: 'block_actions' }) }).toString();
     const signed = (secret: string) => {
       const timestamp = Math.floor(Date.now() / 1000);
@@ -136,7 +137,7 @@ describe('secrets read from Secrets Manager at run time', () => {
       };
     };
     it('answers 503, not a verdict, while the signing secret is unreadable', async () => {
-      const app = requestsApp({ env: { CREDVEND_SLACK_SIGNING_SECRET_ID: unreadable } });
+      const app = requestsApp({ env: { CREDVEND_SLACK_SIGNING_SECRET_ID: unreadable, ...SLACK_BINDING } });
       const response = await app.request('/v1/slack/interactions', {
         method: 'POST',
         headers: signed('s'.repeat(32)),
@@ -149,7 +150,7 @@ describe('secrets read from Secrets Manager at run time', () => {
     it('verifies with the value in Secrets Manager: another key is refused as unauthenticated', async () => {
       const value = randomBytes(24).toString('hex');
       const app = requestsApp({
-        env: { CREDVEND_SLACK_SIGNING_SECRET_ID: await putSecret('slack-signing', value) },
+        env: { CREDVEND_SLACK_SIGNING_SECRET_ID: await putSecret('slack-signing', value), ...SLACK_BINDING },
       });
       const forged = await app.request('/v1/slack/interactions', {
         method: 'POST',

@@ -16,6 +16,8 @@ export const ALL_FEATURES = {
   slackTokenSecretId: 'credvend/test/slack-token',
   slackChannel: 'C0APPROVALS',
   slackSigningSecretId: 'credvend/test/slack-signing',
+  slackTeamId: 'T0WORKSPACE',
+  slackAppId: 'A0CREDVEND',
   webhookUrl: 'https://hooks.example.com/credvend',
   webhookSecretId: 'credvend/test/webhook',
   teamsWebhookSecretId: 'credvend/test/teams',

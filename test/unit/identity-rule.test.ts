@@ -115,7 +115,11 @@ describe('admin and auditor lists', () => {
 
 describe('the Slack user map', () => {
   it('refuses a session ARN and resolves a role with a path to the key authentication gives', () => {
-    const base = { CREDVEND_SLACK_SIGNING_SECRET_ID: 'credvend/test/slack-signing' };
+    const base = {
+      CREDVEND_SLACK_SIGNING_SECRET_ID: 'credvend/test/slack-signing',
+      CREDVEND_SLACK_TEAM_ID: 'T0WORKSPACE',
+      CREDVEND_SLACK_APP_ID: 'A0CREDVEND',
+    };
     expect(() =>
       loadAccessRequestConfig({ ...base, CREDVEND_SLACK_USERS: `U1=${session('bob')}` }, NO_FEDERATION),
     ).toThrow(/session ARN/);

@@ -203,10 +203,15 @@ export const CONFIGURATION_ROWS: readonly {
     meaning: 'Slack notifications: the secret holding the bot token, the channel',
   },
   {
-    variables: ['CREDVEND_SLACK_SIGNING_SECRET_ID', 'CREDVEND_SLACK_USERS'],
+    variables: [
+      'CREDVEND_SLACK_SIGNING_SECRET_ID',
+      'CREDVEND_SLACK_TEAM_ID',
+      'CREDVEND_SLACK_APP_ID',
+      'CREDVEND_SLACK_USERS',
+    ],
     default: 'none: Slack interactions refused',
     meaning:
-      "the secret holding Slack's signing secret (verifies interactive payloads); `SLACKUSERID=principal,…`",
+      "the secret holding Slack's signing secret (verifies interactive payloads), the workspace (`T…`) and app (`A…`) they must come from, required with it; `SLACKUSERID=principal,…`",
   },
   {
     variables: ['CREDVEND_WEBHOOK_URL', 'CREDVEND_WEBHOOK_SECRET_ID'],
