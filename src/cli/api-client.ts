@@ -16,6 +16,26 @@ export interface ApiResponse {
   text: string;
 }
 
+const LOOPBACK_HOSTS = new Set(['127.0.0.1', 'localhost', '[::1]']);
+
+/**
+ * Credentials (a bearer token, a signed GetCallerIdentity) go only where no one on the path
+ * can read them: an https:// URL, or plain http to a loopback address (the local stack), the
+ * rule issuers follow. Checked before anything is sent, so a mistyped http:// API URL leaks nothing.
+ */
+export function checkApiUrl(apiUrl: string): void {
+  let url: URL;
+  try {
+    url = new URL(apiUrl);
+  } catch {
+    throw new CliError(`the API URL ${apiUrl} is not a URL`);
+  }
+  if (url.protocol === 'https:' || (url.protocol === 'http:' && LOOPBACK_HOSTS.has(url.hostname))) return;
+  throw new CliError(
+    `credvend sends credentials only to https:// URLs or to http:// on a loopback address (127.0.0.1, [::1], localhost), not to ${url.origin}`,
+  );
+}
+
 /**
  * One API call. Any non-2xx answer becomes a CliError whose message is the problem's
  * title and detail on one line, so every command fails the same readable way.
@@ -27,6 +47,7 @@ export async function callApi(
   options: { body?: unknown; headers?: Record<string, string>; authorization?: string } = {},
 ): Promise<ApiResponse> {
   const url = `${target.apiUrl.replace(/\/$/, '')}${path}`;
+  checkApiUrl(target.apiUrl);
   let response: Response;
   try {
     response = await fetch(url, {
