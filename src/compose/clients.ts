@@ -8,13 +8,13 @@ import { SESv2Client } from '@aws-sdk/client-sesv2';
 import { SNSClient } from '@aws-sdk/client-sns';
 import { STSClient } from '@aws-sdk/client-sts';
 import type {
-  AwsCredentialIdentity,
   HttpHandlerOptions,
   HttpRequest,
   HttpResponse,
   RequestHandler as SmithyRequestHandler,
 } from '@smithy/types';
 import type { Config } from '../config.js';
+import type { Credentials } from './runtime.js';
 
 /** Timeouts short enough that a stuck dependency fails a request well inside API Gateway's 30 s. */
 const REQUEST_HANDLER_OPTIONS = { requestTimeout: 3000, connectionTimeout: 1000 };
@@ -31,13 +31,13 @@ export type RequestHandler = SmithyRequestHandler<HttpRequest, HttpResponse, Htt
 
 /**
  * SDK clients, built once per process (a warm Lambda reuses them across invocations).
- * `credentials` is for the local stack, whose vending identity is a moto IAM user; in
- * Lambda the default chain supplies the function's role. Each function builds only the
+ * `credentials` is for the local stack, where each function's role session comes from the
+ * IAM gate; in Lambda the default chain supplies the function's role. Each function builds only the
  * clients it uses, so its bundle carries no other.
  */
 export function createDynamoDbClient(
   config: Config,
-  credentials?: AwsCredentialIdentity,
+  credentials?: Credentials,
   requestHandler?: RequestHandler,
 ): DynamoDBClient {
   return new DynamoDBClient({
@@ -52,7 +52,7 @@ export function createDynamoDbClient(
 
 export function createStsClient(
   config: Config,
-  credentials?: AwsCredentialIdentity,
+  credentials?: Credentials,
   requestHandler?: RequestHandler,
 ): STSClient {
   return new STSClient({
@@ -67,7 +67,7 @@ export function createStsClient(
 }
 
 /** KMS, S3, EventBridge and IAM: only the functions that call them build these. */
-function serviceOptions(config: Config, credentials: AwsCredentialIdentity | undefined, endpoint?: string) {
+function serviceOptions(config: Config, credentials: Credentials | undefined, endpoint?: string) {
   return {
     region: config.region,
     ...(credentials ? { credentials } : {}),
@@ -78,13 +78,13 @@ function serviceOptions(config: Config, credentials: AwsCredentialIdentity | und
   };
 }
 
-export function createKmsClient(config: Config, credentials?: AwsCredentialIdentity): KMSClient {
+export function createKmsClient(config: Config, credentials?: Credentials): KMSClient {
   return new KMSClient(serviceOptions(config, credentials, config.kmsEndpoint));
 }
 
 export function createS3Client(
   config: Config,
-  credentials?: AwsCredentialIdentity,
+  credentials?: Credentials,
   endpoint = config.digests?.s3Endpoint,
 ): S3Client {
   return new S3Client({
@@ -94,18 +94,12 @@ export function createS3Client(
   });
 }
 
-export function createEventBridgeClient(
-  config: Config,
-  credentials?: AwsCredentialIdentity,
-): EventBridgeClient {
+export function createEventBridgeClient(config: Config, credentials?: Credentials): EventBridgeClient {
   return new EventBridgeClient(serviceOptions(config, credentials, config.events.endpoint));
 }
 
 /** Only functions that read a secret (configured ones, the vending key) or rotate one build it. */
-export function createSecretsManagerClient(
-  config: Config,
-  credentials?: AwsCredentialIdentity,
-): SecretsManagerClient {
+export function createSecretsManagerClient(config: Config, credentials?: Credentials): SecretsManagerClient {
   return new SecretsManagerClient(serviceOptions(config, credentials, config.secrets.endpoint));
 }
 
@@ -113,24 +107,16 @@ export function createSecretsManagerClient(
  * IAM with the same timeouts and retries: the revoker's, per target account session, and the
  * rotation function's (its own role's credentials, from the default chain in Lambda).
  */
-export function createIamClient(config: Config, credentials?: AwsCredentialIdentity): IAMClient {
+export function createIamClient(config: Config, credentials?: Credentials): IAMClient {
   const endpoint = config.revocation?.iamEndpoint ?? config.vendingUser?.iamEndpoint;
   return new IAMClient(serviceOptions(config, credentials, endpoint));
 }
 
 /** Notification sinks: only the requests function builds these, and only when configured. */
-export function createSnsClient(
-  config: Config,
-  endpoint?: string,
-  credentials?: AwsCredentialIdentity,
-): SNSClient {
+export function createSnsClient(config: Config, endpoint?: string, credentials?: Credentials): SNSClient {
   return new SNSClient(serviceOptions(config, credentials, endpoint));
 }
 
-export function createSesClient(
-  config: Config,
-  endpoint?: string,
-  credentials?: AwsCredentialIdentity,
-): SESv2Client {
+export function createSesClient(config: Config, endpoint?: string, credentials?: Credentials): SESv2Client {
   return new SESv2Client(serviceOptions(config, credentials, endpoint));
 }

@@ -19,18 +19,31 @@ export interface Functions {
 }
 
 /**
- * The composition root: every app from one configuration and runtime, sharing one set of
- * SDK clients and one audit log, as one Lambda container or one local process does. The
- * local server, the tests and the benches call this; each `functions/*.ts` calls the one
- * builder it serves, so its bundle holds no other function's code or clients.
+ * The composition root: every app from one configuration. With one runtime the apps share
+ * one set of SDK clients and one audit log, as one process does (tests, benches); with a
+ * runtime per function (the local stack, each function under its own role) each app has its
+ * own, as each Lambda container does. Each `functions/*.ts` calls the one builder it serves,
+ * so its bundle holds no other function's code or clients.
  */
-export function createFunctions(config: Config, runtime: Runtime): Functions {
-  const root = compose(config, runtime);
+export function createFunctions(
+  config: Config,
+  runtime: Runtime | ((fn: keyof Functions) => Runtime),
+): Functions {
+  if (typeof runtime !== 'function') {
+    const root = compose(config, runtime);
+    return {
+      vend: createVendFunction(root),
+      audit: createAuditFunction(root),
+      admin: createAdminFunction(root),
+      requests: createRequestsFunction(root),
+      portal: createPortalApp(config),
+    };
+  }
   return {
-    vend: createVendFunction(root),
-    audit: createAuditFunction(root),
-    admin: createAdminFunction(root),
-    requests: createRequestsFunction(root),
+    vend: createVendFunction(compose(config, runtime('vend'))),
+    audit: createAuditFunction(compose(config, runtime('audit'))),
+    admin: createAdminFunction(compose(config, runtime('admin'))),
+    requests: createRequestsFunction(compose(config, runtime('requests'))),
     portal: createPortalApp(config),
   };
 }

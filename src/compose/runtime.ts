@@ -1,7 +1,10 @@
 import type { S3Client } from '@aws-sdk/client-s3';
-import type { AwsCredentialIdentity } from '@smithy/types';
+import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from '@smithy/types';
 import type { SourceIpResolver } from '../http/request-context.js';
 import type { RequestHandler } from './clients.js';
+
+/** Fixed credentials, or a provider (the local stack's role sessions, renewed before they expire). */
+export type Credentials = AwsCredentialIdentity | AwsCredentialIdentityProvider;
 
 /** Where the apps run, and what only that runtime can tell. */
 export interface Runtime {
@@ -12,7 +15,7 @@ export interface Runtime {
   kind: 'lambda' | 'node';
   sourceIp: SourceIpResolver;
   /** Credentials for the SDK clients; absent, the SDK's default chain supplies them. */
-  credentials?: AwsCredentialIdentity;
+  credentials?: Credentials;
   /**
    * Bench only: carries the DynamoDB and STS clients' requests to in-memory stand-ins
    * (bench/aws-stand-ins.ts), so the SDK still serialises, signs and parses every call.

@@ -2,10 +2,9 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { getRequestListener } from '@hono/node-server';
 import { getConnInfo } from '@hono/node-server/conninfo';
-import type { AwsCredentialIdentity } from '@smithy/types';
 import { Hono } from 'hono';
-import { createFunctions } from '../compose/functions.js';
-import type { Runtime } from '../compose/runtime.js';
+import { createFunctions, type Functions } from '../compose/functions.js';
+import type { Credentials, Runtime } from '../compose/runtime.js';
 import type { Config } from '../config.js';
 import type { AppEnv } from '../http/app-env.js';
 import { honoPath, ROUTES } from '../http/routes.js';
@@ -20,7 +19,7 @@ export interface ApiServer {
 }
 
 /** Node behind the local server: the caller's address is the socket's peer. */
-function nodeRuntime(credentials: AwsCredentialIdentity): Runtime {
+function nodeRuntime(credentials: Credentials): Runtime {
   return {
     kind: 'node',
     sourceIp: (c) => getConnInfo(c).remote.address,
@@ -30,11 +29,15 @@ function nodeRuntime(credentials: AwsCredentialIdentity): Runtime {
 }
 
 /**
- * The same Hono apps the Lambda functions serve, on Node. API
- * Gateway routes each route of the table to one function; locally this app does the same.
+ * The same Hono apps the Lambda functions serve, on Node, each with its own function's
+ * credentials (its role's session; vend signs AssumeRole as the vending user). API Gateway
+ * routes each route of the table to one function; locally this app does the same.
  */
-export function createLocalApp(config: Config, credentials: AwsCredentialIdentity): Hono<AppEnv> {
-  const functions = createFunctions(config, nodeRuntime(credentials));
+export function createLocalApp(
+  config: Config,
+  credentialsOf: (fn: keyof Functions) => Credentials,
+): Hono<AppEnv> {
+  const functions = createFunctions(config, (fn) => nodeRuntime(credentialsOf(fn)));
   const app = new Hono<AppEnv>();
   for (const route of ROUTES) {
     const target = functions[route.function];

@@ -1,4 +1,5 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import type { AwsCredentialIdentityProvider } from '@smithy/types';
 import { compose } from '../compose/composition.js';
 import { createDigestJob } from '../compose/digest.js';
 import { createRevocationSweep } from '../compose/revocation-sweep.js';
@@ -9,6 +10,7 @@ import { createLogger, describeError, type LogLevel } from '../logging.js';
 import { createLocalApp, DEV_ISSUER_PATH, startApiServer } from './api-server.js';
 import { DEMO_ADMIN, DEMO_AUDITOR, demoEntitlements, seedEntitlements } from './demo-entitlements.js';
 import { demoRequestable, seedRequestable } from './demo-requestable.js';
+import { type LambdaServiceKey, type LocalFunction, lambdaIdentities } from './function-identities.js';
 import { requestDevToken } from './idp/dev-token-client.js';
 import {
   CREDVEND_RESOURCE,
@@ -18,8 +20,7 @@ import {
 import { startJobTimer } from './job-timer.js';
 import { dropListPrefix } from './moto-s3.js';
 import { assertPortFree } from './preflight.js';
-import type { AccessKey } from './seed-aws.js';
-import { REVOKER_ROLE } from './seed-aws.js';
+import { LOCAL_STAGE, REVOKER_ROLE } from './seed-aws.js';
 import { type LocalStack, startLocalStack } from './stack.js';
 import { startStreamPoller } from './stream-poller.js';
 
@@ -66,22 +67,41 @@ export interface LocalEnvironment {
   stop(): Promise<void>;
 }
 
+/** Each function's role session, from the IAM gate as Lambda gets it: one per function and process. */
+export function functionIdentities(stack: {
+  stsEndpoint: string;
+  lambdaService: LambdaServiceKey;
+  functionRoles: Partial<Record<LocalFunction, string>>;
+}): (fn: LocalFunction) => AwsCredentialIdentityProvider {
+  const identities = lambdaIdentities({
+    endpoint: stack.stsEndpoint,
+    region: 'us-east-1',
+    lambdaService: stack.lambdaService,
+    roleArns: stack.functionRoles,
+    stage: LOCAL_STAGE,
+  });
+  return (fn) => {
+    const identity = identities[fn];
+    if (!identity) throw new Error(`the local template deploys no role for the ${fn} function`);
+    return identity;
+  };
+}
+
 /** How often the local revocation sweep runs (serverless.yml: revocationSweepSchedule). */
 const REVOCATION_SWEEP_SECONDS = 60;
 
-const vendingKeyOf = (stack: LocalStack): AccessKey => ({
-  accessKeyId: stack.seed.vendingAccessKeyId,
-  secretAccessKey: stack.seed.vendingSecretAccessKey,
-});
-
 /**
- * The digest timer, the revocation sweep and the stream publisher, in this process, each with the credentials of
- * its own function's stand-in identity; the same job code the two Lambdas run.
+ * The digest timer, the revocation sweep and the stream publisher, in this process, each under
+ * its own function's role; the same job code the three Lambdas run.
  */
-function startAuditJobs(config: Config, stack: LocalStack): { stop(): Promise<void> } {
+function startAuditJobs(
+  config: Config,
+  stack: LocalStack,
+  identityOf: (fn: LocalFunction) => AwsCredentialIdentityProvider,
+): { stop(): Promise<void> } {
   const logger = createLogger(config.logLevel);
   const onError = (error: unknown) => logger.error('local audit job failed', describeError(error));
-  const runtime = (credentials: AccessKey): Runtime => ({
+  const runtime = (credentials: AwsCredentialIdentityProvider): Runtime => ({
     kind: 'node',
     sourceIp: () => undefined,
     credentials,
@@ -89,22 +109,20 @@ function startAuditJobs(config: Config, stack: LocalStack): { stop(): Promise<vo
   });
   const timer = startJobTimer({
     intervalSeconds: config.digests?.intervalSeconds ?? 300,
-    job: createDigestJob(compose(config, runtime(stack.seed.digestWriter))),
+    job: createDigestJob(compose(config, runtime(identityOf('digest')))),
     onError,
   });
-  // The revocation sweep's stand-in identity is the API's (the vending user, whom the local
-  // revoker role trusts) until the local IAM comes from the template.
   const sweep = startJobTimer({
     intervalSeconds: REVOCATION_SWEEP_SECONDS,
-    job: createRevocationSweep(compose(config, runtime(vendingKeyOf(stack)))),
+    job: createRevocationSweep(compose(config, runtime(identityOf('revocations')))),
     onError,
   });
   const poller = startStreamPoller({
     endpoint: stack.dynamodbEndpoint,
     region: config.region,
-    credentials: stack.seed.streamPublisher,
+    credentials: identityOf('stream'),
     tableName: config.tables.audit,
-    handler: createStreamJob(compose(config, runtime(stack.seed.streamPublisher))),
+    handler: createStreamJob(compose(config, runtime(identityOf('stream')))),
     checkpoints: new Map(),
     onError,
   });
@@ -161,6 +179,10 @@ export async function startLocalEnvironment(options: LocalEnvironmentOptions): P
       ...(external?.jwksUri ? { CREDVEND_OIDC_JWKS_URI: external.jwksUri } : {}),
       // One machine, one clock: no skew to tolerate, and expiry is testable in seconds.
       CREDVEND_OIDC_CLOCK_TOLERANCE_SECONDS: '1',
+      // vendingIdentity=user, as the template is packaged: the vend function's role reads the
+      // vending user's key from its secret, and that key signs AssumeRole (no role chaining).
+      CREDVEND_VENDING_IDENTITY: 'user',
+      CREDVEND_VENDING_KEY_SECRET: stack.seed.vendingKeySecretArn,
       CREDVEND_ROLE_CHAINING: 'false',
       CREDVEND_SERVER_ID: LOCAL_SERVER_ID,
       CREDVEND_AUDITORS: external?.auditors ?? `${issuer}#${DEMO_AUDITOR}`,
@@ -174,7 +196,10 @@ export async function startLocalEnvironment(options: LocalEnvironmentOptions): P
       ...(options.federationEndpoint ? { CREDVEND_FEDERATION_ENDPOINT: options.federationEndpoint } : {}),
     };
     const config = loadConfig(credvendEnv);
-    const credentials = vendingKeyOf(stack);
+    const credentials = {
+      accessKeyId: stack.seed.vendingAccessKeyId,
+      secretAccessKey: stack.seed.vendingSecretAccessKey,
+    };
     const dynamodb = new DynamoDBClient({
       region: config.region,
       endpoint: stack.dynamodbEndpoint,
@@ -203,13 +228,14 @@ export async function startLocalEnvironment(options: LocalEnvironmentOptions): P
     const identityProvider: LocalIdentityProvider | undefined = external
       ? undefined
       : await createLocalIdentityProvider(issuer, audience);
+    const identityOf = functionIdentities({ ...stack, functionRoles: stack.seed.functionRoles });
     const server = await startApiServer(
-      createLocalApp(config, credentials),
+      createLocalApp(config, identityOf),
       options.host,
       options.apiPort,
       identityProvider,
     );
-    const jobs = startAuditJobs(config, stack);
+    const jobs = startAuditJobs(config, stack, identityOf);
     return {
       apiUrl,
       issuer,

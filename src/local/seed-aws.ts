@@ -1,28 +1,65 @@
 import {
   CreateAccessKeyCommand,
-  CreateRoleCommand,
+  CreatePolicyCommand,
   CreateUserCommand,
   IAMClient,
   PutRolePolicyCommand,
   PutUserPolicyCommand,
 } from '@aws-sdk/client-iam';
 import { CreateBucketCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import {
+  CreateSecretCommand,
+  PutSecretValueCommand,
+  SecretsManagerClient,
+} from '@aws-sdk/client-secrets-manager';
+import { type CloudFormationTemplate, deploy } from './cloudformation/resolve.js';
+import { createStackIam } from './cloudformation/stack-iam.js';
+import { readCloudFormationYaml } from './cloudformation/yaml.js';
+import type { LocalFunction } from './function-identities.js';
+import type { TableNames } from './tables.js';
 
 export const VENDING_ACCOUNT = '111111111111';
 export const TARGET_ACCOUNT = '222222222222';
+const REGION = 'us-east-1';
+/** The stage the local stack's template is packaged for (resource names credvend-local-…). */
+export const LOCAL_STAGE = 'local';
 const DEMO_EXTERNAL_ID = 'credvend-demo-external-id';
 const DEMO_BUCKET = `credvend-demo-${TARGET_ACCOUNT}`;
-/** Named outside credvend-* so credvend's own AssumeRole permission does not cover it. */
-export const REVOKER_ROLE = 'revoker-for-credvend';
-const VENDING_USER_ARN = `arn:aws:iam::${VENDING_ACCOUNT}:user/credvend`;
+/** The revoker role deploy/target-account-role.yaml creates (a fixed name there). */
+export const REVOKER_ROLE = 'credvend-revoker';
+/** The vending user (vendingIdentity=user): the template's VendingUser, named for the local stack. */
+const VENDING_USER = 'credvend';
 /**
- * A second vending user the target roles trust: the tests of vendingIdentity=user create it,
- * keep its key in Secrets Manager and rotate it, which the shared `credvend` key must survive.
+ * A second vending user: the tests of vendingIdentity=user give it a key in Secrets Manager and
+ * rotate it, which the shared vending user's key must survive. A target role of its own trusts it.
  */
 export const ROTATED_VENDING_USER = 'credvend-rotated';
-const ROTATED_VENDING_USER_ARN = `arn:aws:iam::${VENDING_ACCOUNT}:user/${ROTATED_VENDING_USER}`;
 /** Holds the signed audit digests (with Object Lock), in the vending account. */
 export const DIGEST_BUCKET = `credvend-audit-digests-${VENDING_ACCOUNT}`;
+const TARGET_TEMPLATE = 'deploy/target-account-role.yaml';
+
+/**
+ * credvend's own secrets as the local stack's deploy parameters name them: their ARNs before
+ * Secrets Manager appends its random suffix. The seed puts the ARNs moto gave in their place,
+ * as packaging with those ARNs would (serverless substitutes parameters literally).
+ */
+export const LOCAL_SECRET_ARN = (purpose: string) =>
+  `arn:aws:secretsmanager:${REGION}:${VENDING_ACCOUNT}:secret:credvend/local/${purpose}`;
+
+/**
+ * The deploy parameters the local stack's template is packaged with: every function the local
+ * stack runs exists (the stream under auditEvents=on, the vending user under vendingIdentity=user)
+ * and the requests function may publish to the local notice topic and mail from the local sender.
+ */
+export const LOCAL_DEPLOY_PARAMS: Record<string, string> = {
+  vendingIdentity: 'user',
+  auditEvents: 'on',
+  notifySnsTopicArn: `arn:aws:sns:${REGION}:${VENDING_ACCOUNT}:credvend-notices`,
+  notifyEmailFrom: 'credvend@example.com',
+  notifyEmailTo: 'approvals@example.com',
+  idempotencySecretId: LOCAL_SECRET_ARN('idempotency'),
+  cursorSecretId: LOCAL_SECRET_ARN('cursor'),
+};
 
 export interface AccessKey {
   accessKeyId: string;
@@ -30,304 +67,295 @@ export interface AccessKey {
 }
 
 export interface MotoSeed {
+  /** The vending user's key, and the secret it is kept in (as the rotation function keeps it). */
+  vendingKeySecretArn: string;
   vendingAccessKeyId: string;
   vendingSecretAccessKey: string;
   vendingUserArn: string;
   targetAccountId: string;
-  roles: { readonly: string; deploy: string };
+  /** deploy-rotated: credvend-deploy's twin, trusting ROTATED_VENDING_USER instead of the vending user. */
+  roles: { readonly: string; deploy: string; rotated: string };
   externalId: string;
   bucket: string;
   revokerRoleArn: string;
-  /**
-   * Local stand-ins for the digest and stream functions' roles, each allowed what its
-   * Lambda role allows, and an operator (everything) that creates the digest key, bucket,
-   * queue and rule, and that tests use to tamper with digests.
-   */
-  digestWriter: AccessKey;
-  streamPublisher: AccessKey;
-  operator: AccessKey;
+  /** Each function's role in the vending account, as the packaged template defines it. */
+  functionRoles: Partial<Record<LocalFunction, string>>;
+}
+
+/** What the vending account's resources are called locally, by the template's logical ids. */
+export interface LocalNames {
+  tables: TableNames;
+  digestKeyId: string;
+  /** The ARN moto gave each secret, by the ARN the deploy parameters name (LOCAL_SECRET_ARN). */
+  secretArns: Record<string, string>;
+}
+
+/** The template with each secret's parameter ARN replaced by the ARN moto gave it. */
+function withSecretArns(
+  template: CloudFormationTemplate,
+  arns: Record<string, string>,
+): CloudFormationTemplate {
+  let text = JSON.stringify(template);
+  for (const [named, real] of Object.entries(arns))
+    text = text.split(JSON.stringify(named)).join(JSON.stringify(real));
+  return JSON.parse(text) as CloudFormationTemplate;
 }
 
 const policy = (statements: unknown[]): string =>
   JSON.stringify({ Version: '2012-10-17', Statement: statements });
 
-/**
- * Trust in the vending identity with deploy/target-account-role.yaml's conditions: every
- * session carries a SourceIdentity and the credvend-caller tag (and the ExternalId, if set).
- */
-function trustPolicy(externalId?: string): string {
-  const required = { Null: { 'sts:SourceIdentity': 'false', 'aws:RequestTag/credvend-caller': 'false' } };
-  return policy([
-    {
-      Effect: 'Allow',
-      Principal: { AWS: [VENDING_USER_ARN, ROTATED_VENDING_USER_ARN] },
-      Action: 'sts:AssumeRole',
-      Condition: externalId ? { StringEquals: { 'sts:ExternalId': externalId }, ...required } : required,
-    },
-    {
-      Effect: 'Allow',
-      Principal: { AWS: [VENDING_USER_ARN, ROTATED_VENDING_USER_ARN] },
-      Action: ['sts:TagSession', 'sts:SetSourceIdentity'],
-    },
-  ]);
+const arn = (account: string, kind: string, name: string) => `arn:aws:iam::${account}:${kind}/${name}`;
+
+function iamClient(endpoint: string, roots: Record<string, AccessKey>, account: string): IAMClient {
+  const credentials = roots[account];
+  if (!credentials) throw new Error(`no root key for account ${account}`);
+  return new IAMClient({ region: REGION, endpoint, credentials, maxAttempts: 1 });
 }
 
-type Clients = { iam: (account: string) => IAMClient; s3: (account: string) => S3Client };
+/** The packaged template as CloudFormation deploys it into the local vending account. */
+export function localVendingStack(
+  template: CloudFormationTemplate,
+  names: LocalNames & { vendingKeySecretArn: string },
+) {
+  return deploy(template, {
+    accountId: VENDING_ACCOUNT,
+    region: REGION,
+    stackName: `credvend-${LOCAL_STAGE}`,
+    physicalIds: {
+      EntitlementsTable: names.tables.entitlements,
+      AuditTable: names.tables.audit,
+      RateLimitsTable: names.tables.rateLimits,
+      IdempotencyTable: names.tables.idempotency,
+      AccessRequestsTable: names.tables.accessRequests,
+      RequestablesTable: names.tables.requestables,
+      ActivityTable: names.tables.activity,
+      DigestBucket: DIGEST_BUCKET,
+      DigestKey: names.digestKeyId,
+      VendingUser: VENDING_USER,
+      VendingKeySecret: names.vendingKeySecretArn,
+    },
+  });
+}
 
-/** The seed plan: each step is one request, made as the account's root through the IAM gate. */
-const SEED_STEPS: readonly SeedStep[] = [
-  async ({ iam }) => {
-    await iam(VENDING_ACCOUNT).send(new CreateUserCommand({ UserName: 'credvend' }));
-  },
-  async ({ iam }) => {
-    await iam(VENDING_ACCOUNT).send(
-      new PutUserPolicyCommand({
-        UserName: 'credvend',
-        PolicyName: 'assume-target-roles',
+/** Each function's role ARN: the template's functions, each with the role it names. */
+function functionRoles(
+  template: CloudFormationTemplate,
+  stack: ReturnType<typeof localVendingStack>,
+): Partial<Record<LocalFunction, string>> {
+  const roles: Partial<Record<LocalFunction, string>> = {};
+  for (const [id, resource] of Object.entries(template.Resources)) {
+    if (resource.Type !== 'AWS::Lambda::Function' || !stack.creates(id)) continue;
+    const fn = id.replace(/LambdaFunction$/, '').toLowerCase();
+    const role = stack.resolve(resource.Properties?.Role);
+    if (typeof role === 'string') roles[fn as LocalFunction] = role;
+  }
+  return roles;
+}
+
+/** The functions that read secrets a deployment names (idempotency, cursor, Slack, webhook, Teams). */
+const SECRET_READERS: readonly LocalFunction[] = ['vend', 'audit', 'admin', 'requests'];
+
+/**
+ * The one local addition to the template's roles: tests configure secrets of their own at run
+ * time (under credvend/local/), after the template was packaged with the local stack's two;
+ * on AWS the deploy parameters name each secret and the role may read that one. Named
+ * `local-run-time-secrets` so a reader of the local IAM sees it is not the template's.
+ */
+async function allowRunTimeSecrets(iam: IAMClient, roles: Partial<Record<LocalFunction, string>>) {
+  for (const fn of SECRET_READERS) {
+    const roleArn = roles[fn];
+    if (!roleArn) continue;
+    await iam.send(
+      new PutRolePolicyCommand({
+        RoleName: roleArn.slice(roleArn.lastIndexOf('/') + 1),
+        PolicyName: 'local-run-time-secrets',
         PolicyDocument: policy([
-          {
-            Effect: 'Allow',
-            Action: ['sts:AssumeRole', 'sts:TagSession', 'sts:SetSourceIdentity'],
-            Resource: `arn:aws:iam::${TARGET_ACCOUNT}:role/credvend-*`,
-          },
-          {
-            Effect: 'Allow',
-            Action: 'sts:AssumeRole',
-            Resource: `arn:aws:iam::${TARGET_ACCOUNT}:role/${REVOKER_ROLE}`,
-          },
-          // The audit app verifies against the digests: read them, and the key's public half.
-          {
-            Effect: 'Allow',
-            Action: ['s3:GetObject', 's3:ListBucket'],
-            Resource: [`arn:aws:s3:::${DIGEST_BUCKET}`, `arn:aws:s3:::${DIGEST_BUCKET}/*`],
-          },
-          // moto checks KMS and EventBridge actions against Resource "*" only; the template names the key.
-          { Effect: 'Allow', Action: 'kms:GetPublicKey', Resource: '*' },
-          // Notices (the template scopes both to the configured topic and sender).
-          { Effect: 'Allow', Action: ['sns:Publish', 'ses:SendEmail'], Resource: '*' },
-          // credvend's own secrets (src/local/seed-secrets.ts; tests add theirs under the prefix).
           {
             Effect: 'Allow',
             Action: 'secretsmanager:GetSecretValue',
-            Resource: `arn:aws:secretsmanager:us-east-1:${VENDING_ACCOUNT}:secret:credvend/local/*`,
+            Resource: `arn:aws:secretsmanager:${REGION}:${VENDING_ACCOUNT}:secret:credvend/local/*`,
           },
         ]),
       }),
     );
-  },
-  async ({ iam }, seed) => {
-    const key = await iam(VENDING_ACCOUNT).send(new CreateAccessKeyCommand({ UserName: 'credvend' }));
+  }
+}
+
+/**
+ * A role deploy/target-account-role.yaml defines, in the target account, with these
+ * parameters (what a target account's administrator passes when deploying it).
+ */
+export async function deployTargetRole(
+  iam: IAMClient,
+  parameters: Record<string, string>,
+): Promise<Record<string, string>> {
+  const template = (await readCloudFormationYaml(TARGET_TEMPLATE)) as CloudFormationTemplate;
+  const stack = deploy(template, {
+    accountId: TARGET_ACCOUNT,
+    region: REGION,
+    stackName: `credvend-${parameters.RoleName ?? 'role'}`,
+    parameters,
+  });
+  return createStackIam(iam, template, stack);
+}
+
+/**
+ * What sessions of the demo roles may do, and the boundary both share: the target account's
+ * own choices, passed to the target template as ManagedPolicyArns and PermissionsBoundaryArn.
+ */
+async function createDemoPolicies(iam: IAMClient) {
+  const bucket = [`arn:aws:s3:::${DEMO_BUCKET}`, `arn:aws:s3:::${DEMO_BUCKET}/*`];
+  const read = [
+    { Effect: 'Allow', Action: ['s3:ListAllMyBuckets', 's3:ListBucket', 's3:GetObject'], Resource: '*' },
+  ];
+  const deployDemo = [
+    { Effect: 'Allow', Action: 's3:ListAllMyBuckets', Resource: '*' },
+    { Effect: 'Allow', Action: 's3:*', Resource: bucket },
+  ];
+  const created: string[] = [];
+  for (const [name, statements] of [
+    ['credvend-demo-read', read],
+    ['credvend-demo-deploy', deployDemo],
+    ['credvend-demo-boundary', [...read, ...deployDemo]],
+  ] as const) {
+    const made = await iam.send(
+      new CreatePolicyCommand({ PolicyName: name, PolicyDocument: policy([...statements]) }),
+    );
+    created.push(made.Policy?.Arn ?? '');
+  }
+  const [readArn = '', deployArn = '', boundaryArn = ''] = created;
+  return { readArn, deployArn, boundaryArn };
+}
+
+/**
+ * Seeds the vending and target accounts through the IAM gate, each as its account's root: the
+ * vending account's roles, group and user exactly as the packaged template defines them; the
+ * target account's demo roles and revoker role exactly as deploy/target-account-role.yaml
+ * defines them, trusting those roles; the demo bucket; an operator for tests and tooling.
+ */
+export async function seedMoto(
+  endpoint: string,
+  roots: Record<string, AccessKey>,
+  packaged: CloudFormationTemplate,
+  names: LocalNames,
+): Promise<MotoSeed> {
+  const template = withSecretArns(packaged, names.secretArns);
+  const vendingIam = iamClient(endpoint, roots, VENDING_ACCOUNT);
+  const targetIam = iamClient(endpoint, roots, TARGET_ACCOUNT);
+  const s3 = new S3Client({
+    region: REGION,
+    endpoint,
+    credentials: roots[TARGET_ACCOUNT] ?? { accessKeyId: '', secretAccessKey: '' },
+    forcePathStyle: true,
+  });
+  const secrets = new SecretsManagerClient({
+    region: REGION,
+    endpoint,
+    credentials: roots[VENDING_ACCOUNT] ?? { accessKeyId: '', secretAccessKey: '' },
+  });
+  try {
+    // The template's VendingKeySecret, empty as CloudFormation creates it.
+    const secret = await secrets.send(
+      new CreateSecretCommand({ Name: `credvend-${LOCAL_STAGE}-vending-key`, SecretString: '{}' }),
+    );
+    const vendingKeySecretArn = secret.ARN ?? '';
+    const vending = localVendingStack(template, { ...names, vendingKeySecretArn });
+    await createStackIam(vendingIam, template, vending);
+    const roles = functionRoles(template, vending);
+    await allowRunTimeSecrets(vendingIam, roles);
+    // On AWS the rotation function creates the vending user's first key and keeps it in the
+    // secret; locally the seed does both.
+    const key = await vendingIam.send(new CreateAccessKeyCommand({ UserName: VENDING_USER }));
     if (!key.AccessKey?.AccessKeyId || !key.AccessKey.SecretAccessKey)
       throw new Error('moto returned no access key');
-    seed.vendingAccessKeyId = key.AccessKey.AccessKeyId;
-    seed.vendingSecretAccessKey = key.AccessKey.SecretAccessKey;
-  },
-  async ({ iam }, seed) => {
-    const role = await iam(TARGET_ACCOUNT).send(
-      new CreateRoleCommand({
-        RoleName: 'credvend-readonly',
-        AssumeRolePolicyDocument: trustPolicy(),
-        MaxSessionDuration: 3600,
+    await secrets.send(
+      new PutSecretValueCommand({
+        SecretId: vendingKeySecretArn,
+        SecretString: JSON.stringify({
+          AccessKeyId: key.AccessKey.AccessKeyId,
+          SecretAccessKey: key.AccessKey.SecretAccessKey,
+        }),
       }),
     );
-    seed.roles = { readonly: role.Role?.Arn ?? '', deploy: seed.roles?.deploy ?? '' };
-  },
-  async ({ iam }) => {
-    await iam(TARGET_ACCOUNT).send(
-      new PutRolePolicyCommand({
-        RoleName: 'credvend-readonly',
-        PolicyName: 'read-demo',
-        PolicyDocument: policy([
-          {
-            Effect: 'Allow',
-            Action: ['s3:ListAllMyBuckets', 's3:ListBucket', 's3:GetObject'],
-            Resource: '*',
-          },
-        ]),
-      }),
-    );
-  },
-  async ({ iam }, seed) => {
-    const role = await iam(TARGET_ACCOUNT).send(
-      new CreateRoleCommand({
-        RoleName: 'credvend-deploy',
-        AssumeRolePolicyDocument: trustPolicy(DEMO_EXTERNAL_ID),
-        MaxSessionDuration: 43_200,
-      }),
-    );
-    seed.roles = { readonly: seed.roles?.readonly ?? '', deploy: role.Role?.Arn ?? '' };
-  },
-  async ({ iam }) => {
-    await iam(TARGET_ACCOUNT).send(
-      new PutRolePolicyCommand({
-        RoleName: 'credvend-deploy',
-        PolicyName: 'deploy-demo',
-        PolicyDocument: policy([
-          { Effect: 'Allow', Action: 's3:ListAllMyBuckets', Resource: '*' },
-          {
-            Effect: 'Allow',
-            Action: 's3:*',
-            Resource: [`arn:aws:s3:::${DEMO_BUCKET}`, `arn:aws:s3:::${DEMO_BUCKET}/*`],
-          },
-        ]),
-      }),
-    );
-  },
-  async ({ iam }, seed) => {
-    // What a target account creates so credvend can revoke sessions of its roles.
-    const role = await iam(TARGET_ACCOUNT).send(
-      new CreateRoleCommand({
-        RoleName: REVOKER_ROLE,
-        AssumeRolePolicyDocument: policy([
-          { Effect: 'Allow', Principal: { AWS: VENDING_USER_ARN }, Action: 'sts:AssumeRole' },
-        ]),
-      }),
-    );
-    seed.revokerRoleArn = role.Role?.Arn ?? '';
-  },
-  async ({ iam }) => {
-    await iam(TARGET_ACCOUNT).send(
-      new PutRolePolicyCommand({
-        RoleName: REVOKER_ROLE,
-        PolicyName: 'revoke-credvend-sessions',
-        PolicyDocument: policy([
-          {
-            // As deploy/target-account-role.yaml, less the conditions moto does not evaluate.
-            Effect: 'Allow',
-            Action: ['iam:ListAttachedRolePolicies', 'iam:AttachRolePolicy'],
-            Resource: `arn:aws:iam::${TARGET_ACCOUNT}:role/credvend-*`,
-          },
-          {
-            Effect: 'Allow',
-            Action: [
-              'iam:GetPolicy',
-              'iam:GetPolicyVersion',
-              'iam:ListPolicyVersions',
-              'iam:CreatePolicy',
-              'iam:CreatePolicyVersion',
-              'iam:DeletePolicyVersion',
-            ],
-            // moto checks IAM policy actions against resource "*", not the policy's ARN;
-            // the template grants them on policy/credvend-revocations/* only.
-            Resource: '*',
-          },
-        ]),
-      }),
-    );
-  },
-  async ({ s3 }) => {
-    await s3(TARGET_ACCOUNT).send(new CreateBucketCommand({ Bucket: DEMO_BUCKET }));
-  },
-  async ({ s3 }) => {
-    await s3(TARGET_ACCOUNT).send(
+    const vendingUserArn = arn(VENDING_ACCOUNT, 'user', VENDING_USER);
+    const demo = await createDemoPolicies(targetIam);
+    const trusted = {
+      CredvendRoleArn: roles.vend ?? '',
+      CredvendUserArn: vendingUserArn,
+      PermissionsBoundaryArn: demo.boundaryArn,
+    };
+    await deployTargetRole(targetIam, {
+      ...trusted,
+      RoleName: 'credvend-readonly',
+      ManagedPolicyArns: demo.readArn,
+      CredvendAdminRoleArn: roles.admin ?? '',
+      CredvendRequestsRoleArn: roles.requests ?? '',
+      CredvendRevocationsRoleArn: roles.revocations ?? '',
+    });
+    await deployTargetRole(targetIam, {
+      ...trusted,
+      RoleName: 'credvend-deploy',
+      ManagedPolicyArns: demo.deployArn,
+      ExternalId: DEMO_EXTERNAL_ID,
+      MaxSessionDuration: '43200',
+      RevokedByExistingRevoker: 'true',
+    });
+    await vendingIam.send(new CreateUserCommand({ UserName: ROTATED_VENDING_USER }));
+    await deployTargetRole(targetIam, {
+      ...trusted,
+      CredvendUserArn: arn(VENDING_ACCOUNT, 'user', ROTATED_VENDING_USER),
+      RoleName: 'credvend-deploy-rotated',
+      ManagedPolicyArns: demo.deployArn,
+      ExternalId: DEMO_EXTERNAL_ID,
+      MaxSessionDuration: '43200',
+      RevokedByExistingRevoker: 'true',
+    });
+    await s3.send(new CreateBucketCommand({ Bucket: DEMO_BUCKET }));
+    await s3.send(
       new PutObjectCommand({
         Bucket: DEMO_BUCKET,
         Key: 'hello.txt',
         Body: 'vended credentials can read this\n',
       }),
     );
-  },
-  ...userSteps('credvend-operator', 'operator', [{ Effect: 'Allow', Action: '*', Resource: '*' }]),
-  ...userSteps('credvend-digest', 'digestWriter', [
-    {
-      Effect: 'Allow',
-      Action: ['kms:Sign', 'kms:GetPublicKey'],
-      Resource: '*',
-    },
-    {
-      Effect: 'Allow',
-      Action: ['s3:PutObject', 's3:GetObject', 's3:ListBucket'],
-      Resource: [`arn:aws:s3:::${DIGEST_BUCKET}`, `arn:aws:s3:::${DIGEST_BUCKET}/*`],
-    },
-  ]),
-  ...userSteps('credvend-stream', 'streamPublisher', [
-    {
-      Effect: 'Allow',
-      Action: 'events:PutEvents',
-      Resource: '*',
-    },
-  ]),
-];
-
-type SeedStep = (clients: Clients, seed: Partial<MotoSeed>) => Promise<void>;
-
-/** Three calls: a user in the vending account, its policy, and an access key for it. */
-function userSteps(
-  userName: string,
-  slot: 'operator' | 'digestWriter' | 'streamPublisher',
-  statements: unknown[],
-): SeedStep[] {
-  return [
-    async ({ iam }) => {
-      await iam(VENDING_ACCOUNT).send(new CreateUserCommand({ UserName: userName }));
-    },
-    async ({ iam }) => {
-      await iam(VENDING_ACCOUNT).send(
-        new PutUserPolicyCommand({
-          UserName: userName,
-          PolicyName: slot,
-          PolicyDocument: policy(statements),
-        }),
-      );
-    },
-    async ({ iam }, seed) => {
-      const key = await iam(VENDING_ACCOUNT).send(new CreateAccessKeyCommand({ UserName: userName }));
-      if (!key.AccessKey?.AccessKeyId || !key.AccessKey.SecretAccessKey)
-        throw new Error('moto returned no access key');
-      seed[slot] = { accessKeyId: key.AccessKey.AccessKeyId, secretAccessKey: key.AccessKey.SecretAccessKey };
-    },
-  ];
+    return {
+      vendingKeySecretArn,
+      vendingAccessKeyId: key.AccessKey.AccessKeyId,
+      vendingSecretAccessKey: key.AccessKey.SecretAccessKey,
+      vendingUserArn,
+      targetAccountId: TARGET_ACCOUNT,
+      roles: {
+        readonly: arn(TARGET_ACCOUNT, 'role', 'credvend-readonly'),
+        deploy: arn(TARGET_ACCOUNT, 'role', 'credvend-deploy'),
+        rotated: arn(TARGET_ACCOUNT, 'role', 'credvend-deploy-rotated'),
+      },
+      externalId: DEMO_EXTERNAL_ID,
+      bucket: DEMO_BUCKET,
+      revokerRoleArn: arn(TARGET_ACCOUNT, 'role', REVOKER_ROLE),
+      functionRoles: roles,
+    };
+  } finally {
+    for (const client of [vendingIam, targetIam, s3, secrets]) client.destroy();
+  }
 }
 
-/** Seeds the vending and target accounts through the IAM gate, each as its account's root. */
-export async function seedMoto(endpoint: string, roots: Record<string, AccessKey>): Promise<MotoSeed> {
-  const config = (account: string) => {
-    const credentials = roots[account];
-    if (!credentials) throw new Error(`no root key for account ${account}`);
-    return { region: 'us-east-1', endpoint, credentials, maxAttempts: 1 };
-  };
-  const made: Array<IAMClient | S3Client> = [];
-  const clients: Clients = {
-    iam: (account) => {
-      const client = new IAMClient(config(account));
-      made.push(client);
-      return client;
-    },
-    s3: (account) => {
-      const client = new S3Client({ ...config(account), forcePathStyle: true });
-      made.push(client);
-      return client;
-    },
-  };
-  const seed: Partial<MotoSeed> = {};
+/** An operator in the vending account (everything): creates what tests and tooling need, never a function. */
+export async function seedOperator(endpoint: string, roots: Record<string, AccessKey>): Promise<AccessKey> {
+  const iam = iamClient(endpoint, roots, VENDING_ACCOUNT);
   try {
-    for (const step of SEED_STEPS) await step(clients, seed);
+    await iam.send(new CreateUserCommand({ UserName: 'credvend-operator' }));
+    await iam.send(
+      new PutUserPolicyCommand({
+        UserName: 'credvend-operator',
+        PolicyName: 'operator',
+        PolicyDocument: policy([{ Effect: 'Allow', Action: '*', Resource: '*' }]),
+      }),
+    );
+    const key = await iam.send(new CreateAccessKeyCommand({ UserName: 'credvend-operator' }));
+    if (!key.AccessKey?.AccessKeyId || !key.AccessKey.SecretAccessKey)
+      throw new Error('moto returned no access key');
+    return { accessKeyId: key.AccessKey.AccessKeyId, secretAccessKey: key.AccessKey.SecretAccessKey };
   } finally {
-    for (const client of made) client.destroy();
+    iam.destroy();
   }
-  if (
-    !seed.vendingAccessKeyId ||
-    !seed.vendingSecretAccessKey ||
-    !seed.roles?.readonly ||
-    !seed.roles.deploy ||
-    !seed.revokerRoleArn ||
-    !seed.operator ||
-    !seed.digestWriter ||
-    !seed.streamPublisher
-  ) {
-    throw new Error('moto seeding did not return the vending key and both roles');
-  }
-  return {
-    vendingAccessKeyId: seed.vendingAccessKeyId,
-    vendingSecretAccessKey: seed.vendingSecretAccessKey,
-    vendingUserArn: VENDING_USER_ARN,
-    targetAccountId: TARGET_ACCOUNT,
-    roles: seed.roles,
-    externalId: DEMO_EXTERNAL_ID,
-    bucket: DEMO_BUCKET,
-    revokerRoleArn: seed.revokerRoleArn,
-    operator: seed.operator,
-    digestWriter: seed.digestWriter,
-    streamPublisher: seed.streamPublisher,
-  };
 }

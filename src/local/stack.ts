@@ -1,12 +1,23 @@
 import { randomBytes } from 'node:crypto';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { packagedTemplate } from './cloudformation/packaged-template.js';
 import { startDynamoDbLocal } from './dynamodb-local.js';
 import { type BootstrapKey, startIamGate } from './iam-gate/gate.js';
 import { startMoto } from './moto.js';
 import { assertCommandAvailable, assertPortFree, findFreePort } from './preflight.js';
 import type { ManagedProcess } from './processes.js';
 import { type AnchoringSeed, seedAnchoring } from './seed-anchoring.js';
-import { type AccessKey, type MotoSeed, seedMoto, TARGET_ACCOUNT, VENDING_ACCOUNT } from './seed-aws.js';
+import {
+  type AccessKey,
+  LOCAL_DEPLOY_PARAMS,
+  LOCAL_SECRET_ARN,
+  LOCAL_STAGE,
+  type MotoSeed,
+  seedMoto,
+  seedOperator,
+  TARGET_ACCOUNT,
+  VENDING_ACCOUNT,
+} from './seed-aws.js';
 import { type LocalSecrets, seedSecrets } from './seed-secrets.js';
 import { createTables, type TableNames } from './tables.js';
 
@@ -30,6 +41,8 @@ export interface LocalStack {
   /** moto itself, behind the gate: only for reading its state (moto-api), never for AWS calls. */
   motoStateEndpoint: string;
   seed: MotoSeed;
+  /** A vending-account user allowed everything: for tests and tooling, never a function's identity. */
+  operator: AccessKey;
   /** The digest key and bucket, and the example issuance queue (moto: KMS, S3, EventBridge, SQS). */
   anchoring: AnchoringSeed;
   /** credvend's own secrets in moto's Secrets Manager (idempotency, cursor), by ARN. */
@@ -88,6 +101,9 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     await Promise.all(started.splice(0).map((p) => p.stop()));
   };
   try {
+    // The local IAM comes from the packaged template: packaged (or read from its cache) meanwhile.
+    const template = packagedTemplate(LOCAL_STAGE, LOCAL_DEPLOY_PARAMS);
+    template.catch(() => undefined);
     // allSettled, not all: if one process fails to start, the other may still be starting, and
     // it must be awaited and stopped too, or it outlives the failure and keeps this process alive.
     const [dynamodbResult, motoResult] = await Promise.allSettled([
@@ -129,11 +145,19 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
         : {}),
     });
     started.unshift({ name: 'IAM gate', stop: gate.stop });
-    const seed = await seedMoto(gate.endpoint, roots);
-    const anchoring = await seedAnchoring(gate.endpoint, seed.operator, {
+    const operator = await seedOperator(gate.endpoint, roots);
+    const anchoring = await seedAnchoring(gate.endpoint, operator, {
       demoRule: options.demoEventRule ?? true,
     });
-    const secrets = await seedSecrets(gate.endpoint, seed.operator);
+    const secrets = await seedSecrets(gate.endpoint, operator);
+    const seed = await seedMoto(gate.endpoint, roots, await template, {
+      tables: LOCAL_TABLE_NAMES,
+      digestKeyId: anchoring.digestKeyId,
+      secretArns: {
+        [LOCAL_SECRET_ARN('idempotency')]: secrets.idempotency,
+        [LOCAL_SECRET_ARN('cursor')]: secrets.cursor,
+      },
+    });
     return {
       anchoring,
       secrets,
@@ -143,6 +167,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       lambdaService,
       motoStateEndpoint: moto.endpoint,
       seed,
+      operator,
       tableNames: LOCAL_TABLE_NAMES,
       stop,
     };

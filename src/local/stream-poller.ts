@@ -7,9 +7,9 @@ import {
   GetShardIteratorCommand,
   TrimmedDataAccessException,
 } from '@aws-sdk/client-dynamodb-streams';
-import type { AwsCredentialIdentity } from '@smithy/types';
 import type { DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
 import { itemToStreamImage } from '../aws/stream-attribute-values.js';
+import type { Credentials } from '../compose/runtime.js';
 
 /**
  * Where each shard was read up to. Lambda's event source mapping keeps this outside the
@@ -32,7 +32,7 @@ const IDLE_MS = 250;
 export function startStreamPoller(options: {
   endpoint: string;
   region: string;
-  credentials: AwsCredentialIdentity;
+  credentials: Credentials;
   tableName: string;
   handler: (event: DynamoDBStreamEvent) => Promise<void>;
   checkpoints: StreamCheckpoints;

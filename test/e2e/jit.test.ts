@@ -9,8 +9,10 @@ import { compose } from '../../src/compose/composition.js';
 import { createRequestsFunction } from '../../src/compose/requests.js';
 import { createVendFunction } from '../../src/compose/vend.js';
 import { loadConfig } from '../../src/config.js';
+import { oidcSubject } from '../../src/domain/subjects/subjects.js';
 import type { AppEnv } from '../../src/http/app-env.js';
 import { type ApiServer, startApiServer } from '../../src/local/api-server.js';
+import { seedEntitlements } from '../../src/local/demo-entitlements.js';
 import { findFreePort } from '../../src/local/preflight.js';
 import {
   people,
@@ -19,7 +21,14 @@ import {
   requestsApp,
   TestClock,
 } from '../integration/access-request-support.js';
-import { devToken, stack, testRuntime, userEnvironment } from '../integration/support.js';
+import {
+  clearRevocations,
+  devToken,
+  dynamodb,
+  stack,
+  testRuntime,
+  userEnvironment,
+} from '../integration/support.js';
 
 const execFileAsync = promisify(execFile);
 const BIN = resolve('bin/credvend.js');
@@ -53,9 +62,11 @@ describe('just-in-time access through the CLI', () => {
   const env: Record<string, NodeJS.ProcessEnv> = {};
 
   beforeAll(async () => {
-    const root = compose(loadConfig(stack().credvendEnv), testRuntime('198.51.100.20'));
-    const requests = createRequestsFunction(root, clock);
-    const vend = createVendFunction(root, clock);
+    // Each function under its own identity, as deployed: ending a grant assumes the revoker
+    // role as the requests function's role, which the target template must trust.
+    const config = loadConfig(stack().credvendEnv);
+    const requests = createRequestsFunction(compose(config, testRuntime('198.51.100.20', 'requests')), clock);
+    const vend = createVendFunction(compose(config, testRuntime('198.51.100.20', 'vend')), clock);
     const app = new Hono<AppEnv>();
     for (const prefix of ['/v1/access-requests', '/v1/requestables']) {
       app.all(prefix, (c) => requests.fetch(c.req.raw, c.env));
@@ -156,5 +167,76 @@ describe('just-in-time access through the CLI', () => {
     expect(refused.code).toBe(3);
     expect(refused.stderr).toContain('Not entitled');
     expect(JSON.parse((await credvend('alice', '--json', 'grants')).stdout)).toEqual([]);
+  });
+
+  it("ending a grant early refuses the grant's sessions at once, and not the same person's standing sessions on the role", async () => {
+    const readonly = `${stack().targetAccountId}/credvend-readonly`;
+    await seedEntitlements(dynamodb(), stack().credvendEnv.CREDVEND_ENTITLEMENTS_TABLE ?? '', [
+      {
+        id: `standing-${p.alice}`,
+        subject: oidcSubject(stack().issuer, p.alice),
+        accountId: stack().targetAccountId,
+        roleArn: stack().roles.readonly,
+        maxDurationSeconds: 3600,
+        managedPolicyArns: [],
+        tags: {},
+        claimTags: {},
+        transitiveTagKeys: [],
+        reasonRequired: false,
+        effect: 'allow',
+        version: 1,
+      },
+    ]);
+    const requested = await credvend(
+      'alice',
+      'request',
+      requestable,
+      '--duration',
+      '1h',
+      '--reason',
+      'fix it',
+    );
+    expect(requested.code, requested.stderr).toBe(0);
+    const id = requested.stdout.trim().split(' ')[0] ?? '';
+    const approved = await credvend('bob', 'approve', id);
+    expect(approved.code, approved.stderr).toBe(0);
+
+    // Two sessions of alice on the same role: her standing entitlement's and the grant's.
+    const keysOf = async (target: string) => {
+      const issued = await credvend('alice', 'creds', target, '--format', 'credential_process', '--no-cache');
+      expect(issued.code, issued.stderr).toBe(0);
+      return JSON.parse(issued.stdout) as {
+        AccessKeyId: string;
+        SecretAccessKey: string;
+        SessionToken: string;
+      };
+    };
+    const standing = await keysOf(readonly);
+    const granted = await keysOf(`grant-${id}`);
+    expect(granted.AccessKeyId).not.toBe(standing.AccessKeyId);
+    // The real AWS CLI with each session's keys, as a user's shell would hold them.
+    const listBuckets = (keys: typeof standing) =>
+      run('aws', ['s3api', 'list-buckets', '--endpoint-url', stack().stsEndpoint, '--output', 'json'], {
+        ...env.alice,
+        AWS_ACCESS_KEY_ID: keys.AccessKeyId,
+        AWS_SECRET_ACCESS_KEY: keys.SecretAccessKey,
+        AWS_SESSION_TOKEN: keys.SessionToken,
+        AWS_MAX_ATTEMPTS: '1',
+      });
+    expect((await listBuckets(standing)).code).toBe(0);
+    expect((await listBuckets(granted)).code).toBe(0);
+
+    try {
+      // bob ends the grant early: the requests function writes the Deny through the target's revoker role.
+      const revoked = await credvend('bob', 'revoke-grant', id, '--comment', 'done early');
+      expect(revoked.code, revoked.stderr).toBe(0);
+      const refused = await listBuckets(granted);
+      expect(refused.code).not.toBe(0);
+      expect(refused.stderr).toContain('AccessDenied');
+      const still = await listBuckets(standing);
+      expect(still.code, still.stderr).toBe(0);
+    } finally {
+      await clearRevocations(stack().roles.readonly);
+    }
   });
 });

@@ -4,7 +4,7 @@ import { createRequestsFunction } from '../../src/compose/requests.js';
 import { loadConfig } from '../../src/config.js';
 import type { Clock } from '../../src/domain/shared/clock.js';
 import { checkedApp } from './openapi-responses.js';
-import { devToken, stack, vendingCredentials } from './support.js';
+import { devToken, stack, testRuntime } from './support.js';
 
 /** A clock a test moves by hand; everything else about the stack is real. */
 export class TestClock implements Clock {
@@ -20,11 +20,7 @@ export class TestClock implements Clock {
 /** The access-requests app wired as `npm start` wires it, against the real stack. */
 export function requestsApp(options: { clock?: Clock; env?: Record<string, string> } = {}) {
   const config = loadConfig({ ...stack().credvendEnv, ...options.env });
-  const root = compose(config, {
-    kind: 'node',
-    sourceIp: () => '198.51.100.10',
-    credentials: vendingCredentials(),
-  });
+  const root = compose(config, testRuntime('198.51.100.10', 'requests'));
   // Every answer is checked against the committed OpenAPI document.
   return checkedApp(createRequestsFunction(root, options.clock));
 }

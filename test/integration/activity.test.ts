@@ -65,7 +65,7 @@ describe('CloudTrail activity of a real issuance, from the trail bucket to the A
   // the job reads as the account's operator.
   const job = createActivityJob(
     compose(loadConfig(stack().credvendEnv), {
-      ...testRuntime('198.51.100.30'),
+      ...testRuntime('198.51.100.30', 'vend'),
       credentials: stack().operator,
     }),
   );

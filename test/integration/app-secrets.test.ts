@@ -13,16 +13,16 @@ import {
   auditApp,
   auditOfPrincipal,
   devToken,
+  functionCredentials,
   oidcPrincipal,
   putSecret,
   stack,
   vendApp,
-  vendingCredentials,
 } from './support.js';
 
 /**
- * Configured secrets are read from moto's Secrets Manager through the IAM gate with the local
- * API's own identity (which may read only `credvend/local/*`), as each function reads them in
+ * Configured secrets are read from moto's Secrets Manager through the IAM gate with the vend
+ * function's role (which may read only `credvend/local/*`), as each function reads them in
  * AWS with its role: cached for a bounded time, and a secret that cannot be read or holds an
  * unusable value makes the feature refuse, never fall back.
  */
@@ -37,7 +37,7 @@ describe('secrets read from Secrets Manager at run time', () => {
     new SecretsManagerClient({
       region: 'us-east-1',
       endpoint: stack().stsEndpoint,
-      credentials: vendingCredentials(),
+      credentials: functionCredentials('vend'),
     });
   let unreadable: string;
   let tooShort: string;
@@ -79,7 +79,7 @@ describe('secrets read from Secrets Manager at run time', () => {
     const root = compose(config, {
       kind: 'node',
       sourceIp: () => undefined,
-      credentials: vendingCredentials(),
+      credentials: functionCredentials('vend'),
     });
     const denied = secretValueOf(root, 'idempotency', unreadable);
     await expect(denied()).rejects.toBeInstanceOf(SecretUnavailableError);

@@ -35,7 +35,7 @@ import { newEventId } from '../../src/domain/shared/ids.js';
 import { dropListPrefix } from '../../src/local/moto-s3.js';
 import { auditEventWire, type VerificationReportWire, verificationReportWire } from '../../src/wire/audit.js';
 import { readWire } from '../fixtures/read-wire.js';
-import { auditApp, devToken, dynamodb, stack } from './support.js';
+import { auditApp, devToken, dynamodb, functionCredentials, stack } from './support.js';
 
 /**
  * The tamper matrix: each scenario gets its own audit table and digest prefix, three
@@ -111,7 +111,7 @@ async function newScenario(): Promise<Scenario> {
     compose(loadConfig(config), {
       kind: 'node',
       sourceIp: () => undefined,
-      credentials: stack().digestWriter,
+      credentials: functionCredentials('digest'),
       adjustS3: dropListPrefix,
     }),
   );

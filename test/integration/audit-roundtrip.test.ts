@@ -36,7 +36,7 @@ import {
 import { problemWire } from '../../src/wire/problem.js';
 import { anyAuditEvent, everyKindOfEvent, stamp, type UnstampedEvent } from '../fixtures/audit-records.js';
 import { readWire } from '../fixtures/read-wire.js';
-import { auditApp, devToken, dynamodb, stack } from './support.js';
+import { auditApp, devToken, dynamodb, functionCredentials, stack } from './support.js';
 
 /**
  * Issue 22.3: every record of every kind the code writes is read back unchanged through
@@ -142,7 +142,7 @@ describe('every kind of audit record round-trips through the API, the export and
       compose(loadConfig(config), {
         kind: 'node',
         sourceIp: () => undefined,
-        credentials: stack().digestWriter,
+        credentials: functionCredentials('digest'),
         adjustS3: dropListPrefix,
       }),
     );

@@ -27,7 +27,7 @@ import {
 } from '../../src/local/stream-poller.js';
 import { credentialsResponseWire } from '../../src/wire/credentials.js';
 import { readWire } from '../fixtures/read-wire.js';
-import { devToken, dynamodb, stack, vendApp } from './support.js';
+import { devToken, dynamodb, functionCredentials, stack, vendApp } from './support.js';
 
 const RECORDS = Number(process.env.STREAM_RECORDS ?? 1000);
 const VENDED = 20;
@@ -56,10 +56,14 @@ describe('audit event stream', () => {
     startStreamPoller({
       endpoint: stack().dynamodbEndpoint,
       region: 'us-east-1',
-      credentials: stack().streamPublisher,
+      credentials: functionCredentials('stream'),
       tableName: table,
       handler: createStreamJob(
-        compose(config(), { kind: 'node', sourceIp: () => undefined, credentials: stack().streamPublisher }),
+        compose(config(), {
+          kind: 'node',
+          sourceIp: () => undefined,
+          credentials: functionCredentials('stream'),
+        }),
       ),
       checkpoints,
       onError: (error) => {

@@ -102,7 +102,7 @@ describe('fault-proof audit', () => {
     const injector = new FaultInjector(20261124, 0.04);
     const config = loadConfig({ ...stack().credvendEnv, CREDVEND_LOG_LEVEL: 'silent' });
     // The composition root's own clients, with faults injected before the app is built on them.
-    const root = compose(config, testRuntime('192.0.2.10'));
+    const root = compose(config, testRuntime('192.0.2.10', 'vend'));
     let assumeCalls = 0;
     injector.install(dynamodbOf(root), ['QueryCommand'], () => `query-${Math.random()}`);
     injector.install(stsOf(root), ['AssumeRoleCommand'], () => `assume-${++assumeCalls}`);
@@ -176,7 +176,7 @@ describe('fault-proof audit', () => {
       fc.asyncProperty(fc.integer(), async (seed) => {
         const injector = new FaultInjector(seed, 0.2);
         const config = loadConfig({ ...stack().credvendEnv, CREDVEND_LOG_LEVEL: 'silent' });
-        const root = compose(config, testRuntime('192.0.2.11'));
+        const root = compose(config, testRuntime('192.0.2.11', 'vend'));
         injector.install(
           dynamodbOf(root),
           ['PutItemCommand', 'QueryCommand'],

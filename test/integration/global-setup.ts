@@ -1,6 +1,7 @@
 import type { TestProject } from 'vitest/node';
 import { bundleCli } from '../../src/cli/bundle.js';
 import { startLocalEnvironment } from '../../src/local/environment.js';
+import type { LocalFunction } from '../../src/local/function-identities.js';
 import { findFreePort } from '../../src/local/preflight.js';
 import { startFakeFederation } from '../fixtures/fake-federation.js';
 
@@ -13,15 +14,18 @@ export interface StackInfo {
   motoStateEndpoint: string;
   credvendEnv: Record<string, string>;
   vendingAccessKeyId: string;
+  /** The vending user's key as the vend function's role reads it (vendingIdentity=user). */
+  vendingKeySecretArn: string;
   vendingSecretAccessKey: string;
   targetAccountId: string;
-  roles: { readonly: string; deploy: string };
+  roles: { readonly: string; deploy: string; rotated: string };
   externalId: string;
   bucket: string;
   revokerRoleArn: string;
-  /** moto identities standing in for the digest and stream functions' roles, and an operator. */
-  digestWriter: { accessKeyId: string; secretAccessKey: string };
-  streamPublisher: { accessKeyId: string; secretAccessKey: string };
+  /** Each function's role (from the packaged template) and the key Lambda assumes them with. */
+  functionRoles: Partial<Record<LocalFunction, string>>;
+  lambdaService: { accessKeyId: string; secretAccessKey: string };
+  /** Allowed everything in the vending account: for a test's own fixtures, never a function's identity. */
   operator: { accessKeyId: string; secretAccessKey: string };
   digestKeyId: string;
   digestBucket: string;
@@ -58,15 +62,16 @@ export default async function setup(project: TestProject): Promise<() => Promise
     motoStateEndpoint: stack.motoStateEndpoint,
     credvendEnv: environment.credvendEnv,
     vendingAccessKeyId: stack.seed.vendingAccessKeyId,
+    vendingKeySecretArn: stack.seed.vendingKeySecretArn,
     vendingSecretAccessKey: stack.seed.vendingSecretAccessKey,
     targetAccountId: stack.seed.targetAccountId,
     roles: stack.seed.roles,
     externalId: stack.seed.externalId,
     bucket: stack.seed.bucket,
     revokerRoleArn: stack.seed.revokerRoleArn,
-    digestWriter: stack.seed.digestWriter,
-    streamPublisher: stack.seed.streamPublisher,
-    operator: stack.seed.operator,
+    functionRoles: stack.seed.functionRoles,
+    lambdaService: stack.lambdaService,
+    operator: stack.operator,
     digestKeyId: stack.anchoring.digestKeyId,
     digestBucket: stack.anchoring.digestBucket,
   });

@@ -76,7 +76,8 @@ describe('notices by Amazon SNS, Amazon SES and Microsoft Teams', () => {
   beforeAll(async () => {
     const sns = new SNSClient(awsOptions());
     const sqs = new SQSClient(awsOptions());
-    const { TopicArn } = await sns.send(new CreateTopicCommand({ Name: `credvend-notices-${run}` }));
+    // The topic the local template lets the requests role publish to (LOCAL_DEPLOY_PARAMS).
+    const { TopicArn } = await sns.send(new CreateTopicCommand({ Name: 'credvend-notices' }));
     const queue = await sqs.send(new CreateQueueCommand({ QueueName: `credvend-notices-${run}` }));
     queueUrl = queue.QueueUrl ?? '';
     const { Attributes } = await sqs.send(

@@ -36,7 +36,7 @@ describe('concurrent revocations of one role', () => {
     // Several admin containers at once, as the deployed admin and requests functions would be.
     const appliers = Array.from({ length: 3 }, () => {
       const applier = revocationApplierOf(
-        compose(loadConfig(stack().credvendEnv), testRuntime('198.51.100.10')),
+        compose(loadConfig(stack().credvendEnv), testRuntime('198.51.100.10', 'admin')),
       );
       if (!applier) throw new Error('the test stack configures a revoker role');
       return applier;
@@ -68,7 +68,7 @@ describe('concurrent revocations of one role', () => {
         interval: 200,
       })
       .toBe(true);
-    const root = compose(loadConfig(stack().credvendEnv), testRuntime('198.51.100.10'));
+    const root = compose(loadConfig(stack().credvendEnv), testRuntime('198.51.100.10', 'admin'));
     const { revocation } = root.config;
     if (!revocation) throw new Error('the test stack configures a revoker role');
     const inner = new IamRevocationApplier(stsOf(root), {

@@ -38,10 +38,10 @@ function failNext(command: string, times = 1) {
 }
 
 /** A root of the composition with quiet logs, whose clients a test may fault. */
-function faultableRoot() {
+function faultableRoot(fn: 'admin' | 'revocations' = 'admin') {
   return compose(
     loadConfig({ ...stack().credvendEnv, CREDVEND_LOG_LEVEL: 'silent' }),
-    testRuntime('198.51.100.19'),
+    testRuntime('198.51.100.19', fn),
   );
 }
 
@@ -143,7 +143,7 @@ describe('per-issuance revocation', () => {
     await listBuckets(issued.credentials);
 
     // Act: the sweep's next run.
-    const swept = await createRevocationSweep(faultableRoot())();
+    const swept = await createRevocationSweep(faultableRoot('revocations'))();
 
     // Assess
     expect(swept.issuances).toBeGreaterThanOrEqual(1);

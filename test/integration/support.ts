@@ -11,14 +11,17 @@ import {
 import { ListBucketsCommand, S3Client } from '@aws-sdk/client-s3';
 import { CreateSecretCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
+import type { AwsCredentialIdentityProvider } from '@smithy/types';
 import { inject } from 'vitest';
 import { itemToAuditEvent } from '../../src/aws/audit-items.js';
 import { DynamoDbAuditReader } from '../../src/aws/dynamodb-audit-reader.js';
 import { createFunctions } from '../../src/compose/functions.js';
-import type { Runtime } from '../../src/compose/runtime.js';
+import type { Credentials, Runtime } from '../../src/compose/runtime.js';
 import { loadConfig } from '../../src/config.js';
 import type { ChainedAuditEvent } from '../../src/domain/audit/audit.js';
 import { NOTHING_REVOKED, REVOCATION_POLICY_PATH } from '../../src/domain/revocation/revocation.js';
+import { functionIdentities } from '../../src/local/environment.js';
+import type { LocalFunction } from '../../src/local/function-identities.js';
 import { requestDevToken } from '../../src/local/idp/dev-token-client.js';
 import { dropListPrefix } from '../../src/local/moto-s3.js';
 import type { StackInfo } from './global-setup.js';
@@ -30,7 +33,7 @@ export function stack(): StackInfo {
 
 /**
  * A secret in moto's Secrets Manager, created by the operator as a deployer would (its value
- * never in credvend's configuration); its ARN. Under `credvend/local/` the local API may read
+ * never in credvend's configuration); its ARN. Under `credvend/local/` the functions that read secrets may read
  * it; `readable: false` puts it where the API's identity may not.
  */
 export async function putSecret(
@@ -61,6 +64,17 @@ export async function putSecret(
 export function vendingCredentials(): { accessKeyId: string; secretAccessKey: string } {
   const s = stack();
   return { accessKeyId: s.vendingAccessKeyId, secretAccessKey: s.vendingSecretAccessKey };
+}
+
+let identities: ((fn: LocalFunction) => AwsCredentialIdentityProvider) | undefined;
+
+/**
+ * A function's own credentials, as the local stack gives them: its role's session (assumed
+ * once per test process through the IAM gate, as Lambda assumes it).
+ */
+export function functionCredentials(fn: LocalFunction): Credentials {
+  identities ??= functionIdentities(stack());
+  return identities(fn);
 }
 
 /** A token from the stack's real IdP (oidc-provider, dev-token grant), fetched over HTTP as the CLI does. */
@@ -157,18 +171,20 @@ export function vendApp(overrides: Record<string, string> = {}) {
   return checkedApp(functionsFor(overrides, '198.51.100.7').vend);
 }
 
-/** The Node runtime as the local server has it, with a fixed caller address for audit checks. */
-export function testRuntime(sourceIp: string): Runtime {
+/** The Node runtime as the local server has it for `fn`, with a fixed caller address for audit checks. */
+export function testRuntime(sourceIp: string, fn: LocalFunction): Runtime {
   return {
     kind: 'node',
     sourceIp: () => sourceIp,
-    credentials: vendingCredentials(),
+    credentials: functionCredentials(fn),
     adjustS3: dropListPrefix,
   };
 }
 
 function functionsFor(overrides: Record<string, string>, sourceIp: string) {
-  return createFunctions(loadConfig({ ...stack().credvendEnv, ...overrides }), testRuntime(sourceIp));
+  return createFunctions(loadConfig({ ...stack().credvendEnv, ...overrides }), (fn) =>
+    testRuntime(sourceIp, fn),
+  );
 }
 
 /** The audit app wired as in production, against the real stack. */
@@ -216,15 +232,14 @@ export function adminApp(overrides: Record<string, string> = {}) {
 }
 
 /**
- * moto applies a revocation's Deny to every session of the role (it does not evaluate its
- * Conditions), so tests that revoke put the role's revocation policies back to a no-op
- * afterwards, through the same revoker role credvend uses.
+ * Tests that revoke share the demo roles with later files, so they put the role's revocation
+ * policies back to a no-op afterwards, through the revoker role as the admin function assumes it.
  */
 export async function clearRevocations(roleArn: string): Promise<void> {
   const sts = new STSClient({
     region: 'us-east-1',
     endpoint: stack().stsEndpoint,
-    credentials: vendingCredentials(),
+    credentials: functionCredentials('admin'),
   });
   const assumed = await sts.send(
     new AssumeRoleCommand({

@@ -48,7 +48,7 @@ describe('vending identity: an IAM user whose rotated key lives in Secrets Manag
         id: entitlement,
         subject: oidcSubject(stack().issuer, sub),
         accountId: stack().targetAccountId,
-        roleArn: stack().roles.deploy,
+        roleArn: stack().roles.rotated,
         maxDurationSeconds: TWELVE_HOURS,
         managedPolicyArns: [],
         tags: {},

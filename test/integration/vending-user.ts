@@ -4,6 +4,7 @@ import {
   CreateAccessKeyCommand,
   CreateGroupCommand,
   CreateUserCommand,
+  EntityAlreadyExistsException,
   IAMClient,
   ListAccessKeysCommand,
   PutGroupPolicyCommand,
@@ -64,7 +65,10 @@ export async function createVendingUser(userName: string): Promise<VendingUserFi
       ]),
     }),
   );
-  await iam.send(new CreateUserCommand({ UserName: userName }));
+  // ROTATED_VENDING_USER exists already: the stack's target role trusts it by name.
+  await iam.send(new CreateUserCommand({ UserName: userName })).catch((error: unknown) => {
+    if (!(error instanceof EntityAlreadyExistsException)) throw error;
+  });
   await iam.send(new AddUserToGroupCommand({ GroupName: userName, UserName: userName }));
   // As a new stack's secret: no key until the first rotation.
   const secret = await secrets.send(
@@ -111,7 +115,10 @@ export async function createVendingUser(userName: string): Promise<VendingUserFi
 }
 
 async function identity(iam: IAMClient, userName: string, statements: unknown[]): Promise<VendingKey> {
-  await iam.send(new CreateUserCommand({ UserName: userName }));
+  // ROTATED_VENDING_USER exists already: the stack's target role trusts it by name.
+  await iam.send(new CreateUserCommand({ UserName: userName })).catch((error: unknown) => {
+    if (!(error instanceof EntityAlreadyExistsException)) throw error;
+  });
   await iam.send(
     new PutUserPolicyCommand({
       UserName: userName,

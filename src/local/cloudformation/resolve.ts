@@ -30,8 +30,10 @@ export interface Deployment {
   parameters?: Record<string, unknown>;
   /** Conditions decided by the caller instead of by their definitions. */
   conditions?: Record<string, boolean>;
-  /** Physical ids of resources (a KMS key's id, a role's generated name), by logical id. */
+  /** What `Ref` gives for a resource (a table's or role's name, a key's id, a secret's ARN), by logical id. */
   physicalIds?: Record<string, string>;
+  /** What `Fn::GetAtt` gives, as `LogicalId.Attribute` (a table's stream ARN). */
+  attributes?: Record<string, string>;
 }
 
 const NO_VALUE = Symbol('AWS::NoValue');
@@ -142,6 +144,8 @@ function ref(name: string, ctx: Context): unknown {
   }
   const resource = ctx.template.Resources[name];
   if (!resource) throw new Error(`Ref to unknown ${name}`);
+  const physical = ctx.deployment.physicalIds?.[name];
+  if (physical !== undefined) return physical;
   const { accountId, region } = ctx.deployment;
   const own = (property: string) => nameOf(name, property, ctx);
   switch (resource.Type) {
@@ -164,9 +168,9 @@ function ref(name: string, ctx: Context): unknown {
     case 'AWS::SecretsManager::Secret':
       return `arn:aws:secretsmanager:${region}:${accountId}:secret:${own('Name')}-AbCdEf`;
     case 'AWS::KMS::Key':
-      return ctx.deployment.physicalIds?.[name] ?? '0a1b2c3d-0000-4000-8000-00000000000a';
+      return '0a1b2c3d-0000-4000-8000-00000000000a';
     default:
-      return ctx.deployment.physicalIds?.[name] ?? `${name}-physical-id`;
+      return `${name}-physical-id`;
   }
 }
 
@@ -187,6 +191,8 @@ function nameOf(id: string, property: string, ctx: Context): string {
 function getAtt(id: string, attribute: string, ctx: Context): unknown {
   const resource = ctx.template.Resources[id];
   if (!resource) throw new Error(`GetAtt of unknown ${id}`);
+  const given = ctx.deployment.attributes?.[`${id}.${attribute}`];
+  if (given !== undefined) return given;
   const { accountId: account, region } = ctx.deployment;
   const physical = text(ref(id, ctx));
   const arns: Record<string, string> = {
