@@ -15,6 +15,7 @@ import {
 import { buildSignedGetCallerIdentity } from '../src/auth/signed-identity-request.js';
 import { entitlementToItem } from '../src/aws/entitlement-items.js';
 import { type Composition, compose, dynamodbOf } from '../src/compose/composition.js';
+import type { Credentials } from '../src/compose/runtime.js';
 import { createVendFunction } from '../src/compose/vend.js';
 import { loadConfig } from '../src/config.js';
 import type { Entitlement } from '../src/domain/shared/types.js';
@@ -35,6 +36,8 @@ export interface CapacityStack {
   mintToken(sub: string): Promise<string>;
   /** The moto IAM user's key: the vending identity, and the AWS caller here. */
   vendingCredentials: { accessKeyId: string; secretAccessKey: string };
+  /** The vend function's role, as the local server runs it. */
+  vendCredentials: Credentials;
   stsEndpoint: string;
   readonlyRoleArn: string;
 }
@@ -48,6 +51,7 @@ export function capacityStackOf(environment: LocalEnvironment): CapacityStack {
       accessKeyId: environment.stack.seed.vendingAccessKeyId,
       secretAccessKey: environment.stack.seed.vendingSecretAccessKey,
     },
+    vendCredentials: environment.functionCredentials('vend'),
     stsEndpoint: environment.stack.stsEndpoint,
     readonlyRoleArn: environment.stack.seed.roles.readonly,
   };
@@ -185,7 +189,7 @@ function composition(stack: CapacityStack, counter: Counter): Composition {
   const root = compose(loadConfig(asDeployed(stack)), {
     kind: 'node',
     sourceIp: () => '203.0.113.7',
-    credentials: stack.vendingCredentials,
+    credentials: stack.vendCredentials,
   });
   countCapacity(dynamodbOf(root), counter);
   return root;
@@ -218,7 +222,7 @@ async function entitle(stack: CapacityStack, kind: CallerKind, label: string) {
   const root = compose(loadConfig(stack.credvendEnv), {
     kind: 'node',
     sourceIp: () => undefined,
-    credentials: stack.vendingCredentials,
+    credentials: stack.vendCredentials,
   });
   await dynamodbOf(root).send(
     new PutItemCommand({ TableName: root.config.tables.entitlements, Item: entitlementToItem(entitlement) }),
@@ -274,7 +278,7 @@ export async function measureIssuances(
   const inspect = compose(loadConfig(stack.credvendEnv), {
     kind: 'node',
     sourceIp: () => undefined,
-    credentials: stack.vendingCredentials,
+    credentials: stack.vendCredentials,
   });
   const table = inspect.config.tables.audit;
   const { Item } = await dynamodbOf(inspect).send(

@@ -15,10 +15,7 @@ export function benchComposition(
   return compose(loadConfig({ ...environment.credvendEnv, ...settings }), {
     kind: 'node',
     sourceIp: () => '127.0.0.1',
-    credentials: {
-      accessKeyId: environment.stack.seed.vendingAccessKeyId,
-      secretAccessKey: environment.stack.seed.vendingSecretAccessKey,
-    },
+    credentials: environment.functionCredentials('vend'),
   });
 }
 

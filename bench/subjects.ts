@@ -116,10 +116,7 @@ export async function benchSubjects(environment: LocalEnvironment, requests: num
       {
         kind: 'node',
         sourceIp: () => '127.0.0.1',
-        credentials: {
-          accessKeyId: environment.stack.seed.vendingAccessKeyId,
-          secretAccessKey: environment.stack.seed.vendingSecretAccessKey,
-        },
+        credentials: environment.functionCredentials('vend'),
       },
     );
     const dynamodb = dynamodbOf(root);

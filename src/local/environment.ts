@@ -62,6 +62,8 @@ export interface LocalEnvironment {
   stack: LocalStack;
   /** A token for `sub` from the local IdP's dev-token grant, as `credvend dev-token` gets one. */
   mintToken(sub: string, extra?: { ttlSeconds?: number; email?: string }): Promise<string>;
+  /** A function's own credentials: its template role's session, as Lambda gets it. */
+  functionCredentials(fn: LocalFunction): AwsCredentialIdentityProvider;
   /** Environment variables that configure credvend (the API process) for this stack. */
   credvendEnv: Record<string, string>;
   stop(): Promise<void>;
@@ -243,6 +245,7 @@ export async function startLocalEnvironment(options: LocalEnvironmentOptions): P
       credvendEnv,
       localIdentityProvider: identityProvider !== undefined,
       mintToken: (sub, extra) => requestDevToken({ issuer, sub, ...extra }),
+      functionCredentials: identityOf,
       stop: async () => {
         await jobs.stop();
         await server.stop();

@@ -205,7 +205,9 @@ describe('the admin API tells an admin what the vending identity can issue', () 
   }
 
   it('warns that a 12 h entitlement ends after 1 h under the role, and not under the user', async () => {
-    expect(await put(IN_LAMBDA, 'role')).toEqual([expect.stringContaining('sessions end after 3600 s')]);
+    // The local stack runs vendingIdentity=user, as its template is packaged.
+    const asRole = { ...IN_LAMBDA, CREDVEND_VENDING_IDENTITY: 'role' };
+    expect(await put(asRole, 'role')).toEqual([expect.stringContaining('sessions end after 3600 s')]);
     const asUser = {
       ...IN_LAMBDA,
       CREDVEND_VENDING_IDENTITY: 'user',

@@ -1,6 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { type CapacityFigures, type CapacityStack, measureIssuances } from '../../bench/capacity.js';
-import { devToken, stack, vendingCredentials } from './support.js';
+import { devToken, functionCredentials, stack, vendingCredentials } from './support.js';
 
 /**
  * Cost by design (docs/benchmarks.md): an issuance writes at most 3 write units, as DynamoDB
@@ -14,6 +14,7 @@ function capacityStack(): CapacityStack {
     issuer: s.issuer,
     mintToken: (sub) => devToken(sub, { email: `${sub}` }),
     vendingCredentials: vendingCredentials(),
+    vendCredentials: functionCredentials('vend'),
     stsEndpoint: s.stsEndpoint,
     readonlyRoleArn: s.roles.readonly,
   };
