@@ -13,7 +13,7 @@ import {
   SecretsManagerClient,
 } from '@aws-sdk/client-secrets-manager';
 import { type CloudFormationTemplate, deploy } from './cloudformation/resolve.js';
-import { createStackIam } from './cloudformation/stack-iam.js';
+import { createStackIam, trustsService } from './cloudformation/stack-iam.js';
 import { readCloudFormationYaml } from './cloudformation/yaml.js';
 import type { LocalFunction } from './function-identities.js';
 import type { TableNames } from './tables.js';
@@ -260,7 +260,11 @@ export async function seedMoto(
     );
     const vendingKeySecretArn = secret.ARN ?? '';
     const vending = localVendingStack(template, { ...names, vendingKeySecretArn });
-    await createStackIam(vendingIam, template, vending);
+    // The functions' roles (trusting Lambda), the vending user and its group: the identities the
+    // local stack runs. Roles of services it does not emulate (AWS Backup's) are left out.
+    await createStackIam(vendingIam, template, vending, (role) =>
+      trustsService(role, 'lambda.amazonaws.com'),
+    );
     const roles = functionRoles(template, vending);
     await allowRunTimeSecrets(vendingIam, roles);
     // On AWS the rotation function creates the vending user's first key and keeps it in the

@@ -33,6 +33,11 @@ function inlinePolicies(properties: Record<string, unknown>): InlinePolicy[] {
 
 const strings = (value: unknown): string[] => (Array.isArray(value) ? value.map(String) : []);
 
+/** Whether a role's trust policy lets `service` (e.g. lambda.amazonaws.com) assume it. */
+export function trustsService(properties: Record<string, unknown>, service: string): boolean {
+  return JSON.stringify(properties.AssumeRolePolicyDocument ?? {}).includes(JSON.stringify(service));
+}
+
 /**
  * Creates, through the IAM API, the groups, roles and users a CloudFormation deployment of
  * `template` creates, with exactly the template's trust policies, inline and managed
@@ -43,6 +48,8 @@ export async function createStackIam(
   iam: IAMClient,
   template: CloudFormationTemplate,
   stack: DeployedTemplate,
+  /** Which roles to create, by their resolved properties (default: every role). */
+  roleWanted: (properties: Record<string, unknown>) => boolean = () => true,
 ): Promise<Record<string, string>> {
   const names: Record<string, string> = {};
   const ids = Object.keys(template.Resources)
@@ -55,6 +62,7 @@ export async function createStackIam(
   for (const id of ids) {
     const type = template.Resources[id]?.Type;
     const properties = record(stack.resolve(template.Resources[id]?.Properties ?? {}));
+    if (type === 'AWS::IAM::Role' && !roleWanted(properties)) continue;
     const name = String(stack.ref(id));
     names[id] = name;
     if (type === 'AWS::IAM::Group') await createGroup(iam, name, properties);
