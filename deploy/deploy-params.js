@@ -87,6 +87,7 @@ export function checkDeployParams(params) {
     problems.push(`auditEvents: "${text(params.auditEvents)}" is not on or off`);
   problems.push(...checkRetention(params));
   problems.push(...checkBackup(params));
+  problems.push(...checkDigestArchive(params));
   problems.push(...checkActivity(params));
   const { organization, problems: organizationProblems } = checkOrganization(params);
   problems.push(...organizationProblems);
@@ -256,6 +257,31 @@ function checkBackup(params) {
   if (copy !== '' && !BACKUP_VAULT_ARN.test(copy))
     problems.push(
       `backupCopyVaultArn: "${copy}" is not an AWS Backup vault ARN (arn:…:backup:<region>:<account>:backup-vault:<name>)`,
+    );
+  return problems;
+}
+
+/** A KMS key's ARN (IAM grants on keys, not aliases). */
+const KMS_KEY_ARN = /^arn:aws[\w-]*:kms:[a-z0-9-]+:\d{12}:key\/[\w-]+$/;
+
+/**
+ * Digests in the log-archive account: deploy/log-archive.yaml's three outputs, all or none.
+ * @param {Record<string, unknown>} params
+ */
+function checkDigestArchive(params) {
+  const problems = [];
+  const bucket = text(params.digestArchiveBucket);
+  const keys = ['digestArchiveKeyArn', 'digestArchiveBucketKeyArn'];
+  if (bucket !== '' && !/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/.test(bucket))
+    problems.push(`digestArchiveBucket: "${bucket}" is not an S3 bucket name`);
+  for (const name of keys) {
+    const key = text(params[name]);
+    if (key !== '' && !KMS_KEY_ARN.test(key)) problems.push(`${name}: "${key}" is not a KMS key ARN`);
+  }
+  const given = ['digestArchiveBucket', ...keys].filter((name) => text(params[name]) !== '');
+  if (given.length > 0 && given.length < 3)
+    problems.push(
+      'digestArchiveBucket, digestArchiveKeyArn, digestArchiveBucketKeyArn: all three (deploy/log-archive.yaml outputs) or none',
     );
   return problems;
 }

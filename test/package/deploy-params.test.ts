@@ -47,6 +47,9 @@ const DEFAULTS = {
   backupRetentionDays: '35',
   backupVaultLockMode: 'GOVERNANCE',
   backupCopyVaultArn: '',
+  digestArchiveBucket: '',
+  digestArchiveKeyArn: '',
+  digestArchiveBucketKeyArn: '',
 };
 
 const problemsWith = (change: Record<string, string>) =>
@@ -101,6 +104,10 @@ describe('deploy parameters', () => {
         backupRetentionDays: '3650',
         backupVaultLockMode: 'COMPLIANCE',
         backupCopyVaultArn: 'arn:aws:backup:eu-central-1:444444444444:backup-vault:credvend-copies',
+        digestArchiveBucket: 'credvend-evidence-digests',
+        digestArchiveKeyArn: 'arn:aws:kms:eu-west-1:555555555555:key/1234abcd-12ab-34cd-56ef-1234567890ab',
+        digestArchiveBucketKeyArn:
+          'arn:aws:kms:eu-west-1:555555555555:key/1234abcd-12ab-34cd-56ef-1234567890ac',
       }),
     ).toEqual([]);
     expect(problemsWith({ authMethods: 'none', serverId: '' })).toEqual([]);
@@ -179,6 +186,18 @@ describe('deploy parameters', () => {
     [
       { backupCopyVaultArn: 'credvend-copies' },
       'backupCopyVaultArn: "credvend-copies" is not an AWS Backup vault ARN',
+    ],
+    [
+      { digestArchiveBucket: 'credvend-evidence' },
+      'digestArchiveBucket, digestArchiveKeyArn, digestArchiveBucketKeyArn: all three',
+    ],
+    [
+      {
+        digestArchiveBucket: 'credvend-evidence',
+        digestArchiveKeyArn: 'alias/digests',
+        digestArchiveBucketKeyArn: 'arn:aws:kms:eu-west-1:555555555555:key/k-2',
+      },
+      'digestArchiveKeyArn: "alias/digests" is not a KMS key ARN',
     ],
     [{ activityRetentionDays: '0' }, 'activityRetentionDays: "0" must be whole days from 1 to 3653'],
   ])('refuses %j with one problem: %s', (change, problem) => {

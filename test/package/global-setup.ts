@@ -25,6 +25,10 @@ export const ALL_FEATURES = {
   secretCacheSeconds: '120',
   backupVaultLockMode: 'COMPLIANCE',
   backupCopyVaultArn: 'arn:aws:backup:us-east-1:444444444444:backup-vault:credvend-copies',
+  // Digests in a log-archive account (deploy/log-archive.yaml's outputs).
+  digestArchiveBucket: 'credvend-evidence-digests-555555555555',
+  digestArchiveKeyArn: 'arn:aws:kms:us-east-1:555555555555:key/5a5a5a5a-0000-4000-8000-000000000001',
+  digestArchiveBucketKeyArn: 'arn:aws:kms:us-east-1:555555555555:key/5a5a5a5a-0000-4000-8000-000000000002',
   vendingIdentity: 'user',
   organizationId: 'o-a1b2c3d4e5',
   organizationPaths: 'o-a1b2c3d4e5/r-ab12/ou-ab12-11111111/',
