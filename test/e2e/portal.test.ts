@@ -200,6 +200,8 @@ describe('web portal in Chromium', () => {
     await go(bob, '#/requests', 'Requests');
     const row = bob.locator('tr', { hasText: 'incident review' });
     await poll(() => row.locator('.reason').textContent()).toBe(`incident review ${XSS}`);
+    // The approver sees who asks by principal, beside whatever name the requester's token carries.
+    expect(await row.locator('td').nth(1).textContent()).toContain(oidcPrincipal('alice@example.com'));
     expect(await pwned(bob)).toBeUndefined();
     await bob.screenshot({ path: join(SCREENSHOTS, 'portal-approvals.png'), fullPage: true });
     expect(await seriousViolations(bob)).toEqual([]);
@@ -222,7 +224,7 @@ describe('web portal in Chromium', () => {
     await page.getByRole('button', { name: 'Find issuance' }).click();
     await expect
       .poll(() => page.locator('section[aria-labelledby="key-h"] [role=status]').textContent())
-      .toContain('alice@example.com');
+      .toContain(`(${oidcPrincipal('alice@example.com')})`);
 
     await page.getByRole('button', { name: 'Verify chains' }).click();
     const verdict = page.locator('section[aria-labelledby="verify-h"] [role=status]');

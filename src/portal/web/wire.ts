@@ -34,3 +34,11 @@ export function list(value: unknown, name: string): Json[] {
 export function child(value: unknown, name: string): Json | undefined {
   return isObject(value) ? value[name] : undefined;
 }
+
+/**
+ * Who someone is, as approvers and auditors must see it: the display name (a claim, a
+ * session name, chosen by them or their IdP) always beside the principal, never instead of it.
+ */
+export function personOf(name: string, principal: string): string {
+  return name && name !== principal ? `${name} (${principal})` : principal;
+}

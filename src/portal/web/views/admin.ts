@@ -1,6 +1,6 @@
 import { ApiProblem, api, errorText } from '../api.js';
 import { button, dataTable, el, field, replaceChildren, status } from '../dom.js';
-import { isObject, type Json, list, text } from '../wire.js';
+import { isObject, type Json, list, personOf, text } from '../wire.js';
 
 /** The fields an admin edits: what the API returned, less what the server owns. */
 function editable(entitlement: unknown): Json {
@@ -22,7 +22,7 @@ function historyOf(entitlementId: string, accountId: string, into: HTMLElement):
           el(
             'li',
             {},
-            `${text(e, 'time')} ${text(e, 'action')} by ${text(e, 'callerName') || text(e, 'principal')}`,
+            `${text(e, 'time')} ${text(e, 'action')} by ${personOf(text(e, 'callerName'), text(e, 'principal'))}`,
           ),
         ),
       );

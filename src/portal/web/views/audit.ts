@@ -1,6 +1,6 @@
 import { api, errorText } from '../api.js';
 import { button, dataTable, el, field, replaceChildren, status } from '../dom.js';
-import { bool, list, num, text } from '../wire.js';
+import { bool, list, num, personOf, text } from '../wire.js';
 
 const COLUMNS = [
   'Time',
@@ -18,7 +18,7 @@ function eventRow(event: unknown): HTMLElement {
     text(event, 'time'),
     text(event, 'action'),
     text(event, 'outcome'),
-    text(event, 'callerName') || text(event, 'principal'),
+    personOf(text(event, 'callerName'), text(event, 'principal')),
     text(event, 'accountId'),
     text(event, 'roleArn'),
     text(event, 'accessKeyId'),
@@ -140,7 +140,7 @@ function keyPanel(): HTMLElement {
       try {
         const { body } = await api(`/v1/audit/access-keys/${encodeURIComponent(key.value.trim())}`);
         replaceChildren(result, eventTable([body]));
-        report.textContent = `Issued to ${text(body, 'callerName') || text(body, 'principal')} for ${text(body, 'roleArn')}.`;
+        report.textContent = `Issued to ${personOf(text(body, 'callerName'), text(body, 'principal'))} for ${text(body, 'roleArn')}.`;
       } catch (error) {
         report.textContent = errorText(error);
       }

@@ -1,6 +1,6 @@
 import { api, errorText } from '../api.js';
 import { button, dataTable, el, field, replaceChildren, status } from '../dom.js';
-import { child, type Json, list, num, text } from '../wire.js';
+import { child, type Json, list, num, personOf, text } from '../wire.js';
 
 function decisions(request: Json): string {
   const approvals = list(request, 'approvals').map(
@@ -20,7 +20,7 @@ function requestRow(request: Json, actions: HTMLElement[]): HTMLElement {
     'tr',
     { 'data-request': text(request, 'id') },
     el('td', {}, text(request, 'requestable'), el('br'), el('small', {}, text(request, 'roleArn'))),
-    el('td', {}, text(request, 'requesterName') || text(request, 'requester')),
+    el('td', {}, personOf(text(request, 'requesterName'), text(request, 'requester'))),
     el(
       'td',
       {},
