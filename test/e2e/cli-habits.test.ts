@@ -341,4 +341,42 @@ describe('daily-driver habits', () => {
       expect((await runCli(['sessions'], alice)).stdout).toBe('no live sessions cached here\n');
     });
   });
+
+  describe('the picker', () => {
+    it('in a script, a missing target is a usage error, never a prompt', async () => {
+      const alice = await as('alice@example.com');
+      for (const command of ['creds', 'console']) {
+        const run = await runCli([command], alice);
+        expect(run.code, command).toBe(2);
+        expect(run.stdout).toBe('');
+        expect(run.stderr).toContain('credvend: missing <target>');
+        expect(run.stderr).toContain(`usage: credvend ${command} [options] [target]`);
+      }
+    });
+
+    it('on a terminal without a target, lists my entitlements and takes a number', async () => {
+      const alice = await as('alice@example.com');
+      const child = spawn(
+        'script',
+        ['-qfc', `'${process.execPath}' '${BIN}' creds --format env`, '/dev/null'],
+        {
+          env: alice,
+        },
+      );
+      let output = '';
+      let answered = false;
+      child.stdout.on('data', (chunk) => {
+        output += String(chunk);
+        const line = /^\s*(\d+)\s+demo-readonly\s/m.exec(output);
+        if (!answered && output.includes('number, or text to narrow') && line) {
+          answered = true;
+          child.stdin.write(`${line[1]}\r`);
+        }
+      });
+      const code = await new Promise((resolve) => child.once('exit', resolve));
+      expect(answered, output).toBe(true);
+      expect(code, output).toBe(0);
+      expect(output).toMatch(/export AWS_ACCESS_KEY_ID='ASIA/);
+    });
+  });
 });

@@ -7,6 +7,7 @@ import { type ConsoleWhere, consoleDestination, withDestination } from '../conso
 import { printJson, printTable, progress, resolveTarget } from '../context.js';
 import { commandServing, isOutputFormat, OUTPUT_FORMATS, renderCredentials } from '../credential-output.js';
 import { CliError } from '../errors.js';
+import { targetOrPick } from '../picker.js';
 import { isRegion, regionFor } from '../region.js';
 import { withRequestHint } from '../request-hint.js';
 import { duration, requestBody, type VendFields, vendCredentials } from '../vend.js';
@@ -53,7 +54,7 @@ function registerCreds(program: Command): void {
   program
     .command('creds')
     .description('print credentials for an entitlement or <account>/<role> (cached while fresh)')
-    .argument('<target>', 'entitlement id, or account/role')
+    .argument('[target]', 'entitlement id, or account/role (on a terminal: picked from a list when left out)')
     .option(
       '--duration <time>',
       'session length, e.g. 3600, 90m, 1h (default 3600, capped by the entitlement)',
@@ -67,7 +68,11 @@ function registerCreds(program: Command): void {
     )
     .option('--no-cache', 'ignore and drop cached credentials for this request; vend afresh')
     .action(
-      async (target: string, options: VendOptions & { format: string; region?: string; cache: boolean }) => {
+      async (
+        given: string | undefined,
+        options: VendOptions & { format: string; region?: string; cache: boolean },
+        command: Command,
+      ) => {
         const format = options.format;
         if (!isOutputFormat(format)) {
           const command = commandServing(format);
@@ -77,9 +82,10 @@ function registerCreds(program: Command): void {
               : `--format must be ${OUTPUT_FORMATS.join(', ')}, not ${format}`,
           );
         }
-        const { region: given, cache, ...fields } = options;
+        const target = await targetOrPick(program, command, given);
+        const { region: givenRegion, cache, ...fields } = options;
         const vended = await vendCredentials(await resolveTarget(program), { target, ...fields }, cache);
-        const region = format === 'env' ? await regionFor(target, process.env, given) : undefined;
+        const region = format === 'env' ? await regionFor(target, process.env, givenRegion) : undefined;
         process.stdout.write(renderCredentials(vended, format, region));
       },
     );
@@ -126,11 +132,13 @@ function openInBrowser(url: string): void {
     .unref();
 }
 
+type ConsoleOptions = VendOptions & ConsoleWhere & { open?: boolean };
+
 function registerConsole(program: Command): void {
   program
     .command('console')
     .description('a sign-in URL for the AWS console as the entitled role')
-    .argument('<target>', 'entitlement id, or account/role')
+    .argument('[target]', 'entitlement id, or account/role (on a terminal: picked from a list when left out)')
     .option('--duration <time>', 'session length, e.g. 3600, 90m, 1h', duration)
     .option('--reason <text>', 'why')
     .option('--open', 'open it in the default browser')
@@ -143,11 +151,12 @@ function registerConsole(program: Command): void {
       'open the console in this region (default with --service: as for credentials)',
     )
     .option('--destination <path>', 'open this console path (/s3/buckets/x) or console.aws.amazon.com URL')
-    .action(async (target: string, options: VendOptions & ConsoleWhere & { open?: boolean }) => {
+    .action(async (given: string | undefined, options: ConsoleOptions, command: Command) => {
       const { service, destination } = options;
       const wanted = service !== undefined || destination !== undefined || options.region !== undefined;
       // Checked before anything is vended: a refused destination costs no issuance.
       consoleDestination(options);
+      const target = await targetOrPick(program, command, given);
       // A region from the environment that is no region name is ignored here, not an error.
       const derived = wanted && !options.region ? await regionFor(target, process.env) : undefined;
       const region = options.region ?? (derived && isRegion(derived) ? derived : undefined);
