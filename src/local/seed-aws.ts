@@ -6,6 +6,7 @@ import {
   PutRolePolicyCommand,
   PutUserPolicyCommand,
 } from '@aws-sdk/client-iam';
+import { KMSClient, PutKeyPolicyCommand } from '@aws-sdk/client-kms';
 import { CreateBucketCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import {
   CreateSecretCommand,
@@ -152,6 +153,34 @@ function functionRoles(
   return roles;
 }
 
+/** The digest signing key's policy, as the template gives it (the key itself is seedAnchoring's). */
+async function applyDigestKeyPolicy(
+  endpoint: string,
+  roots: Record<string, AccessKey>,
+  template: CloudFormationTemplate,
+  vending: ReturnType<typeof localVendingStack>,
+  keyId: string,
+) {
+  const properties = vending.resolve(template.Resources.DigestKey?.Properties ?? {});
+  const keyPolicy =
+    properties && typeof properties === 'object' && 'KeyPolicy' in properties
+      ? properties.KeyPolicy
+      : undefined;
+  if (!keyPolicy) throw new Error('the packaged template has no DigestKey policy');
+  const kms = new KMSClient({
+    region: REGION,
+    endpoint,
+    credentials: roots[VENDING_ACCOUNT] ?? { accessKeyId: '', secretAccessKey: '' },
+  });
+  try {
+    await kms.send(
+      new PutKeyPolicyCommand({ KeyId: keyId, PolicyName: 'default', Policy: JSON.stringify(keyPolicy) }),
+    );
+  } finally {
+    kms.destroy();
+  }
+}
+
 /** The functions that read secrets a deployment names (idempotency, cursor, Slack, webhook, Teams). */
 const SECRET_READERS: readonly LocalFunction[] = ['vend', 'audit', 'admin', 'requests'];
 
@@ -266,6 +295,7 @@ export async function seedMoto(
       trustsService(role, 'lambda.amazonaws.com'),
     );
     const roles = functionRoles(template, vending);
+    await applyDigestKeyPolicy(endpoint, roots, template, vending, names.digestKeyId);
     await allowRunTimeSecrets(vendingIam, roles);
     // On AWS the rotation function creates the vending user's first key and keeps it in the
     // secret; locally the seed does both.

@@ -1,6 +1,6 @@
 import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import { IAMClient, ListAccessKeysCommand } from '@aws-sdk/client-iam';
-import { GetPublicKeyCommand, KMSClient, SignCommand } from '@aws-sdk/client-kms';
+import { EncryptCommand, GetPublicKeyCommand, KMSClient, SignCommand } from '@aws-sdk/client-kms';
 import { ListBucketsCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { AssumeRoleCommand, GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
@@ -118,6 +118,15 @@ describe('each function under its own role', () => {
     expect(await refused(client(KMSClient, sweep).send(new SignCommand(sign())))).toBe(
       'AccessDeniedException',
     );
+  });
+
+  it("the digest key's policy is the template's: the account delegates only the listed actions, whatever an identity policy says", async () => {
+    const operator = client(KMSClient, stack().operator);
+    const encrypt = operator.send(
+      new EncryptCommand({ KeyId: digestKey(), Plaintext: new TextEncoder().encode('x') }),
+    );
+    expect(await refused(encrypt)).toBe('AccessDeniedException');
+    expect((await operator.send(new GetPublicKeyCommand({ KeyId: digestKey() }))).PublicKey).toBeTruthy();
   });
 
   it('portal: makes no AWS call, and may make none', async () => {
