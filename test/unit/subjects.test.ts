@@ -45,6 +45,12 @@ describe('claim patterns', () => {
     ['acme/.*', 'acme/app', false],
     ['a*b*c', 'aXXbYYc', true],
     ['a*b*c', 'aXXbYY', false],
+    // A literal `*` in the value facing the pattern's wildcard: still a wildcard, with backtracking.
+    ['a*b', 'a*xb', true],
+    ['org/*/main', 'org/*x/main', true],
+    ['*b', '*ab', true],
+    ['a*', 'a*', true],
+    ['a*c', 'a*b', false],
   ])('%s against %s → %s', (pattern, value, expected) => {
     expect(matchesPattern(pattern, value)).toBe(expected);
   });

@@ -59,12 +59,14 @@ function globMatch(pattern: string, value: string): boolean {
   let star = -1;
   let resume = 0;
   while (v < value.length) {
-    if (p < pattern.length && (pattern[p] === '?' || pattern[p] === value[v])) {
-      p++;
-      v++;
-    } else if (p < pattern.length && pattern[p] === '*') {
+    // A `*` in the pattern is always the wildcard, even facing a literal `*` in the value:
+    // taken as a literal there, it would leave no point to backtrack to.
+    if (p < pattern.length && pattern[p] === '*') {
       star = p++;
       resume = v;
+    } else if (p < pattern.length && (pattern[p] === '?' || pattern[p] === value[v])) {
+      p++;
+      v++;
     } else if (star !== -1) {
       p = star + 1;
       v = ++resume;
