@@ -8,7 +8,7 @@
 import { Readable } from 'node:stream';
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import type { HttpRequest, HttpResponse } from '@smithy/types';
-import type { RequestHandler } from '../src/compose/clients.js';
+import type { RequestHandler } from '../src/compose/runtime.js';
 
 /** One call as the stand-in received it: DynamoDB's target or STS's Action, and the body. */
 export interface RecordedCall {

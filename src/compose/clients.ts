@@ -7,14 +7,8 @@ import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { SESv2Client } from '@aws-sdk/client-sesv2';
 import { SNSClient } from '@aws-sdk/client-sns';
 import { STSClient } from '@aws-sdk/client-sts';
-import type {
-  HttpHandlerOptions,
-  HttpRequest,
-  HttpResponse,
-  RequestHandler as SmithyRequestHandler,
-} from '@smithy/types';
 import type { Config } from '../config.js';
-import type { Credentials } from './runtime.js';
+import type { Credentials, RequestHandler } from './runtime.js';
 
 /** Timeouts short enough that a stuck dependency fails a request well inside API Gateway's 30 s. */
 const REQUEST_HANDLER_OPTIONS = { requestTimeout: 3000, connectionTimeout: 1000 };
@@ -25,9 +19,6 @@ const REQUEST_HANDLER_OPTIONS = { requestTimeout: 3000, connectionTimeout: 1000 
  * be added to a client before its first call of a command, as the local stack and tests do.
  */
 const CACHE_MIDDLEWARE = true;
-
-/** What carries a client's requests: the bench's in-memory stand-ins, else Node's HTTP with the timeouts above. */
-export type RequestHandler = SmithyRequestHandler<HttpRequest, HttpResponse, HttpHandlerOptions>;
 
 /**
  * SDK clients, built once per process (a warm Lambda reuses them across invocations).

@@ -1,9 +1,18 @@
 import type { S3Client } from '@aws-sdk/client-s3';
-import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from '@smithy/types';
+import type {
+  AwsCredentialIdentity,
+  AwsCredentialIdentityProvider,
+  HttpHandlerOptions,
+  HttpRequest,
+  HttpResponse,
+  RequestHandler as SmithyRequestHandler,
+} from '@smithy/types';
 import type { SourceIpResolver } from '../http/request-context.js';
-import type { RequestHandler } from './clients.js';
 
 /** Fixed credentials, or a provider (the local stack's role sessions, renewed before they expire). */
+/** What carries a client's requests: the bench's in-memory stand-ins, else Node's HTTP with the clients' timeouts. */
+export type RequestHandler = SmithyRequestHandler<HttpRequest, HttpResponse, HttpHandlerOptions>;
+
 export type Credentials = AwsCredentialIdentity | AwsCredentialIdentityProvider;
 
 /** Where the apps run, and what only that runtime can tell. */

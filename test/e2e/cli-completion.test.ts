@@ -100,6 +100,7 @@ describe('shell completion generated from the commands', () => {
     expect(await bash('credvend', 'audit', '')).toEqual([
       'list',
       'key',
+      'activity',
       'verify',
       'verify-offline',
       'event-schema',
