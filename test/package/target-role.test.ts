@@ -304,6 +304,37 @@ describe('deploy/target-account-role.yaml revoker role', () => {
     expect(await assume({ CredvendAdminRoleArn: ADMIN_ROLE }, SWEEP_SESSION)).toBe(false);
   });
 
+  it("is named by RevokerRoleName (credvend's revokerRoleName), and never touches itself under that name", async () => {
+    const params = {
+      CredvendAdminRoleArn: ADMIN_ROLE,
+      PermissionsBoundaryArn: BOUNDARY,
+      RevokerRoleName: 'credvend-rev-eu',
+    };
+    const named = await deployed(params);
+    const properties = deploy(named.template, {
+      accountId: ACCOUNT,
+      region: 'us-east-1',
+      stackName: 'credvend-readonly',
+      parameters: {
+        CredvendRoleArn: VEND_ROLE,
+        CredvendAdminRoleArn: ADMIN_ROLE,
+        RevokerRoleName: 'credvend-rev-eu',
+      },
+    }).resolve(named.template.Resources.CredvendRevokerRole?.Properties) as { RoleName: string };
+    expect(properties.RoleName).toBe('credvend-rev-eu');
+    const policies = named.revoker.Policies.map((p) => p.PolicyDocument);
+    const itself = `arn:aws:iam::${ACCOUNT}:role/credvend-rev-eu`;
+    const attach = { 'iam:PolicyARN': REVOCATIONS, 'iam:PermissionsBoundary': BOUNDARY };
+    expect(
+      sessionAllows(policies, { action: 'iam:AttachRolePolicy', resource: itself, context: attach }),
+    ).toBe(false);
+    expect(sessionAllows(policies, { action: 'iam:AttachRolePolicy', resource: ROLE, context: attach })).toBe(
+      true,
+    );
+    const byDefault = await deployed({ CredvendAdminRoleArn: ADMIN_ROLE });
+    expect(byDefault.template.Parameters?.RevokerRoleName).toMatchObject({ Default: 'credvend-revoker' });
+  });
+
   it('keeps its parameters and output', async () => {
     const { template } = await deployed({});
     expect(template.Parameters?.RoleName).toMatchObject({ Default: 'credvend-readonly' });
