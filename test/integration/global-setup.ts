@@ -43,6 +43,8 @@ export default async function setup(project: TestProject): Promise<() => Promise
   // The e2e tests run bin/credvend.js as users do: rebuild it from the sources under test.
   await bundleCli();
   const federation = await startFakeFederation();
+  // A failed start must not leave the federation server listening: vitest would then never
+  // exit, and CI would wait for its timeout instead of reporting the failure.
   const environment = await startLocalEnvironment({
     federationEndpoint: federation.endpoint,
     host,
@@ -52,6 +54,9 @@ export default async function setup(project: TestProject): Promise<() => Promise
     logLevel: 'silent',
     // moto spends ~20 ms per delivery on a rule target: the stream test makes its own rule.
     demoEventRule: false,
+  }).catch(async (error: unknown) => {
+    await federation.close();
+    throw error;
   });
   const { stack } = environment;
   project.provide('stack', {

@@ -1,5 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { activityOfIssuance } from '../../src/domain/activity/activity.js';
+import {
+  ACTIVITY_LIMIT,
+  activityOfIssuance,
+  activityOfIssuances,
+} from '../../src/domain/activity/activity.js';
 import { activityOf } from '../../src/domain/activity/cloudtrail.js';
 import { InMemoryActivityStore } from '../../src/domain/activity/fakes.js';
 import {
@@ -7,7 +11,15 @@ import {
   isCloudTrailLogKey,
   UnreadableLogFileError,
 } from '../../src/domain/activity/ingest.js';
-import { CHAINED_KEY, CLOUDTRAIL_CASES, ISSUANCE_OF_CASES as issuance } from '../fixtures/cloudtrail.js';
+import {
+  assumedRole,
+  CHAINED_KEY,
+  CLOUDTRAIL_CASES,
+  CREDVEND_SI,
+  ISSUED_KEY,
+  ISSUANCE_OF_CASES as issuance,
+  record,
+} from '../fixtures/cloudtrail.js';
 
 describe('CloudTrail records', () => {
   it.each(CLOUDTRAIL_CASES)('$name', ({ record, attributed }) => {
@@ -81,5 +93,49 @@ describe('ingestion and attribution', () => {
     await ingestLogFile(store, file);
     const { accessKeyId: _, ...denied } = issuance;
     expect((await activityOfIssuance(store, { ...denied, outcome: 'denied' })).records).toEqual([]);
+  });
+
+  it('the activity of a grant: each issuance named, a chained call shown once under the first issuance', async () => {
+    const store = new InMemoryActivityStore();
+    await ingestLogFile(store, file);
+    // A second issuance of the same caller whose validity overlaps the chain's call (e-05).
+    const second = {
+      ...issuance,
+      eventId: '01JF3Z8Q6W7X2Y9ABCDEFGHJKN',
+      accessKeyId: 'ASIAEXAMPLESECOND001',
+    };
+    const denied = { ...issuance, eventId: '01JF3Z8Q6W7X2Y9ABCDEFGHJKP', outcome: 'denied' as const };
+    const { issuances, records, truncated } = await activityOfIssuances(store, [issuance, second, denied]);
+    expect(issuances.map((i) => i.eventId)).toEqual([issuance.eventId, second.eventId]);
+    expect(truncated).toBe(false);
+    const chained = records.filter((r) => r.eventId === 'e-05');
+    expect(chained).toHaveLength(1);
+    expect(chained[0]?.issuanceEventId).toBe(issuance.eventId);
+    expect(records.map((r) => r.time)).toEqual([...records.map((r) => r.time)].sort());
+  });
+
+  it('an issuance without a SourceIdentity or expiry has no role chain to follow', async () => {
+    const store = new InMemoryActivityStore();
+    await ingestLogFile(store, file);
+    const { sourceIdentity: _, ...bare } = issuance;
+    const { records } = await activityOfIssuance(store, bare);
+    expect(records.every((r) => r.attribution === 'session')).toBe(true);
+    expect(records.length).toBeGreaterThan(0);
+  });
+
+  it('says when an issuance did more than one answer carries', async () => {
+    const store = new InMemoryActivityStore();
+    const many = Array.from({ length: ACTIVITY_LIMIT + 1 }, (_, n) =>
+      record(`bulk-${String(n).padStart(4, '0')}`, '2026-12-07T10:30:00Z', {
+        eventSource: 's3.amazonaws.com',
+        eventName: 'GetObject',
+        userIdentity: assumedRole({ accessKeyId: ISSUED_KEY, sourceIdentity: CREDVEND_SI }),
+      }),
+    );
+    await ingestLogFile(store, { Records: many });
+    const answer = await activityOfIssuance(store, issuance);
+    expect(answer).toMatchObject({ truncated: true });
+    expect(answer.records).toHaveLength(ACTIVITY_LIMIT);
+    expect((await activityOfIssuances(store, [issuance])).truncated).toBe(true);
   });
 });

@@ -8,7 +8,13 @@ import {
 } from '../../src/domain/activity/suggest-policy.js';
 import type { PolicyDocument } from '../../src/domain/policy/document.js';
 import { statementsOf } from '../../src/domain/policy/policy.js';
-import { CLOUDTRAIL_CASES, ISSUANCE_OF_CASES as issuance } from '../fixtures/cloudtrail.js';
+import {
+  assumedRole,
+  CLOUDTRAIL_CASES,
+  CREDVEND_SI,
+  ISSUANCE_OF_CASES as issuance,
+  record,
+} from '../fixtures/cloudtrail.js';
 import { entitlement } from './fixtures.js';
 
 const allow = (Action: string[]): PolicyDocument => ({
@@ -89,5 +95,28 @@ describe('least privilege from activity', () => {
     [{ service: 'dynamodb', action: 'Query' }, 'dynamodb:Query'],
   ])('names %j as the IAM action %s', (record, action) => {
     expect(iamActionOf(record)).toBe(action);
+  });
+
+  it('keeps calls that failed for other reasons than a refusal: AWS allowed them', async () => {
+    const store = new InMemoryActivityStore();
+    const call = (id: string, eventName: string, errorCode?: string) =>
+      record(id, '2026-12-07T10:10:00Z', {
+        eventSource: 's3.amazonaws.com',
+        eventName,
+        userIdentity: assumedRole({ accessKeyId: issuance.accessKeyId ?? '', sourceIdentity: CREDVEND_SI }),
+        ...(errorCode ? { errorCode } : {}),
+      });
+    await ingestLogFile(store, {
+      Records: [
+        call('a', 'GetObject', 'NoSuchKey'),
+        call('b', 'PutObject', 'AccessDenied'),
+        call('c', 'HeadBucket'),
+      ],
+    });
+    const suggestion = await suggestPolicy(entitlement({}), [issuance], store);
+    expect(statementsOf(suggestion.policy ?? allow([])).flatMap((s) => [s.Action ?? []].flat())).toEqual([
+      's3:GetObject',
+      's3:ListBucket',
+    ]);
   });
 });

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { mkdir, mkdtemp, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { CloudFormationTemplate } from './resolve.js';
@@ -26,6 +26,19 @@ async function contentHash(stage: string, params: Record<string, string>): Promi
   return hash.digest('hex').slice(0, 32);
 }
 
+/** Templates kept: one per recent content of the inputs (a branch switch back finds its own). */
+const TEMPLATES_KEPT = 4;
+
+/** Each change to serverless.yml or deploy/ adds a template; all but the newest few go. */
+async function pruneOlderTemplates(): Promise<void> {
+  const names = (await readdir(CACHE_DIR)).filter((name) => /^template-[0-9a-f]{32}\.json$/.test(name));
+  const dated = await Promise.all(
+    names.map(async (name) => ({ name, mtime: (await stat(join(CACHE_DIR, name))).mtimeMs })),
+  );
+  const stale = dated.sort((a, b) => b.mtime - a.mtime).slice(TEMPLATES_KEPT);
+  await Promise.all(stale.map(({ name }) => rm(join(CACHE_DIR, name), { force: true })));
+}
+
 /**
  * The CloudFormation template `serverless package` compiles for `stage` and `params`, packaged
  * once per content of its inputs and kept in node_modules/.cache/credvend. Packaging (about
@@ -49,6 +62,7 @@ export async function packagedTemplate(
     const partial = `${file}.${process.pid}`;
     await writeFile(partial, text);
     await rename(partial, file);
+    await pruneOlderTemplates();
     return JSON.parse(text) as CloudFormationTemplate;
   } finally {
     await rm(dir, { recursive: true, force: true });
