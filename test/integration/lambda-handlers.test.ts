@@ -3,7 +3,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { auditPageWire } from '../../src/wire/audit.js';
 import { credentialsResponseWire } from '../../src/wire/credentials.js';
 import { httpApiEvent, iamAuthorizedEvent, lambdaContext } from '../fixtures/api-gateway-events.js';
-import { adminApp, devToken, stack, vendingCredentials } from './support.js';
+import { adminApp, devToken, functionCredentials, stack } from './support.js';
 
 const CALLER = 'arn:aws:sts::111111111111:assumed-role/ci-deployer/build-1234';
 
@@ -14,10 +14,14 @@ type Handler = (event: unknown, context: unknown) => Promise<APIGatewayProxyResu
  * local stack: configuration comes from process.env at import time, as in Lambda.
  */
 async function loadHandler(name: 'vend' | 'audit' | 'admin'): Promise<Handler> {
-  const { accessKeyId, secretAccessKey } = vendingCredentials();
+  // Lambda hands a function its role's session in the environment; the SDK's default chain
+  // reads it from there on the handler's first call.
+  const provided = functionCredentials(name);
+  const session = typeof provided === 'function' ? await provided() : provided;
   Object.assign(process.env, stack().credvendEnv, {
-    AWS_ACCESS_KEY_ID: accessKeyId,
-    AWS_SECRET_ACCESS_KEY: secretAccessKey,
+    AWS_ACCESS_KEY_ID: session.accessKeyId,
+    AWS_SECRET_ACCESS_KEY: session.secretAccessKey,
+    AWS_SESSION_TOKEN: session.sessionToken ?? '',
     CREDVEND_LOG_LEVEL: 'silent',
   });
   const modules = {
@@ -96,16 +100,27 @@ describe('Lambda handlers with API Gateway HTTP API events', () => {
       lambdaContext('credvend-audit'),
     );
     expect(denied.statusCode).toBe(403);
-    const allowed = await audit(
-      httpApiEvent({
-        method: 'GET',
-        path: '/v1/audit/events',
-        query: 'limit=5',
-        headers: { authorization: `Bearer ${await devToken('auditor@example.com')}` },
-      }),
-      lambdaContext('credvend-audit'),
-    );
-    expect(allowed.statusCode).toBe(200);
-    expect(auditPageWire.parse(JSON.parse(allowed.body)).events.length).toBeGreaterThan(0);
+    // The unfiltered listing walks the outcome shards one page at a time, and a shard may be
+    // empty: follow the cursor until a page holds records.
+    const auditor = await devToken('auditor@example.com');
+    let events: unknown[] = [];
+    let cursor: string | undefined;
+    for (let page = 0; page < 20 && events.length === 0; page++) {
+      const allowed = await audit(
+        httpApiEvent({
+          method: 'GET',
+          path: '/v1/audit/events',
+          query: `limit=5${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`,
+          headers: { authorization: `Bearer ${auditor}` },
+        }),
+        lambdaContext('credvend-audit'),
+      );
+      expect(allowed.statusCode).toBe(200);
+      const body = auditPageWire.parse(JSON.parse(allowed.body));
+      events = body.events;
+      cursor = body.nextCursor;
+      if (!cursor) break;
+    }
+    expect(events.length).toBeGreaterThan(0);
   });
 });
