@@ -5,6 +5,7 @@ import {
 } from '@aws-sdk/client-dynamodb';
 import type { ActivityRecord } from '../domain/activity/cloudtrail.js';
 import type { ActivitySink } from '../domain/activity/ports.js';
+import { mapLimited } from '../domain/shared/map-limited.js';
 
 /** Writes in flight at once while storing one log file: a file holds up to thousands of records. */
 const WRITE_CONCURRENCY = 16;
@@ -24,15 +25,9 @@ export class DynamoDbActivitySink implements ActivitySink {
   ) {}
 
   async put(records: readonly ActivityRecord[]) {
-    let stored = 0;
     const expiresAt = Math.floor(this.now().getTime() / 1000) + this.retentionDays * 86_400;
-    const queue = [...records];
-    const worker = async () => {
-      for (let record = queue.shift(); record; record = queue.shift()) {
-        if (await this.putOne(record, expiresAt)) stored++;
-      }
-    };
-    await Promise.all(Array.from({ length: Math.min(WRITE_CONCURRENCY, records.length) }, worker));
+    const isNew = await mapLimited(records, WRITE_CONCURRENCY, (record) => this.putOne(record, expiresAt));
+    const stored = isNew.filter(Boolean).length;
     return { stored, duplicates: records.length - stored };
   }
 

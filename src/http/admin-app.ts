@@ -115,8 +115,8 @@ export function createAdminApp(deps: AdminAppDependencies): Hono<AppEnv> {
     const { audit, activity, clock } = deps.suggestions;
     const to = clock.now();
     const from = new Date(to.getTime() - query.data.days * 86_400_000);
-    const issuances = await issuancesOfEntitlement(audit, entitlement, from, to);
-    const suggestion = await suggestPolicy(entitlement, issuances, activity);
+    const found = await issuancesOfEntitlement(audit, entitlement, from, to);
+    const suggestion = await suggestPolicy(entitlement, found, activity);
     const wire: PolicySuggestionWire = {
       entitlementId: entitlement.id,
       days: query.data.days,

@@ -33,7 +33,7 @@ describe('least privilege from activity', () => {
     const ceiling = allow(['s3:*', 'sts:AssumeRole', 'dynamodb:GetItem', 'ec2:*', 'kms:*', 'lambda:*']);
     const suggestion = await suggestPolicy(
       entitlement({ sessionPolicy: ceiling }),
-      [issuance],
+      { issuances: [issuance], complete: true },
       await storeWithCases(),
     );
     expect(suggestion.narrows).toBe(true);
@@ -52,7 +52,7 @@ describe('least privilege from activity', () => {
   it('says why, instead of offering it, when the calls go beyond the ceiling', async () => {
     const suggestion = await suggestPolicy(
       entitlement({ sessionPolicy: allow(['s3:*']) }),
-      [issuance],
+      { issuances: [issuance], complete: true },
       await storeWithCases(),
     );
     expect(suggestion.narrows).toBe(false);
@@ -62,7 +62,7 @@ describe('least privilege from activity', () => {
   it('cannot prove anything under managed-policy ceilings, and says so', async () => {
     const suggestion = await suggestPolicy(
       entitlement({ managedPolicyArns: ['arn:aws:iam::aws:policy/ReadOnlyAccess'] }),
-      [issuance],
+      { issuances: [issuance], complete: true },
       await storeWithCases(),
     );
     expect(suggestion).toMatchObject({
@@ -72,13 +72,21 @@ describe('least privilege from activity', () => {
   });
 
   it('narrows the role itself when the entitlement has no ceiling', async () => {
-    const suggestion = await suggestPolicy(entitlement({}), [issuance], await storeWithCases());
+    const suggestion = await suggestPolicy(
+      entitlement({}),
+      { issuances: [issuance], complete: true },
+      await storeWithCases(),
+    );
     expect(suggestion.narrows).toBe(true);
   });
 
   it('suggests nothing from no activity, and says when it read only the newest issuances', async () => {
     const many = Array.from({ length: SUGGESTION_ISSUANCE_LIMIT + 1 }, () => issuance);
-    const suggestion = await suggestPolicy(entitlement({}), many, new InMemoryActivityStore());
+    const suggestion = await suggestPolicy(
+      entitlement({}),
+      { issuances: many, complete: true },
+      new InMemoryActivityStore(),
+    );
     expect(suggestion).toMatchObject({
       narrows: false,
       truncated: true,
@@ -113,10 +121,19 @@ describe('least privilege from activity', () => {
         call('c', 'HeadBucket'),
       ],
     });
-    const suggestion = await suggestPolicy(entitlement({}), [issuance], store);
+    const suggestion = await suggestPolicy(entitlement({}), { issuances: [issuance], complete: true }, store);
     expect(statementsOf(suggestion.policy ?? allow([])).flatMap((s) => [s.Action ?? []].flat())).toEqual([
       's3:GetObject',
       's3:ListBucket',
     ]);
+  });
+
+  it('says it read only part of the window when the audit pages ran out', async () => {
+    const suggestion = await suggestPolicy(
+      entitlement({}),
+      { issuances: [issuance], complete: false },
+      await storeWithCases(),
+    );
+    expect(suggestion).toMatchObject({ truncated: true, issuancesRead: 1 });
   });
 });

@@ -1,8 +1,10 @@
 import type { ChainedAuditEvent } from '../audit/audit.js';
 import type { AuditReader } from '../audit/query.js';
+import { readAuditWindow } from '../audit/window.js';
 import type { PolicyDocument, PolicyStatement } from '../policy/document.js';
 import { narrowPolicy } from '../policy/policy.js';
 import { PolicyNotNarrowingError } from '../shared/errors.js';
+import { mapLimited } from '../shared/map-limited.js';
 import type { Entitlement } from '../shared/types.js';
 import { activityOfIssuance } from './activity.js';
 import type { ActivityRecord } from './cloudtrail.js';
@@ -78,32 +80,32 @@ function statementsOf(records: readonly ActivityRecord[]): PolicyStatement[] {
     .sort((a, b) => (a.Action[0] ?? '').localeCompare(b.Action[0] ?? ''));
 }
 
-/** The entitlement's issuances between two instants, newest first, at most `limit` + 1 (to tell truncation). */
+/** Audit pages of the role's records a suggestion reads: past them it says it is partial. */
+export const SUGGESTION_AUDIT_PAGES = 20;
+/** Activity lookups in flight at once (two queries each on the activity table). */
+const LOOKUP_CONCURRENCY = 8;
+
+/**
+ * The entitlement's issuances between two instants, newest first: its role's audit partition,
+ * read until the suggestion has all it reads or the page budget is spent.
+ */
 export async function issuancesOfEntitlement(
   reader: AuditReader,
   entitlement: Pick<Entitlement, 'id' | 'roleArn'>,
   from: Date,
   to: Date,
-): Promise<ChainedAuditEvent[]> {
-  const found: ChainedAuditEvent[] = [];
-  let cursor: string | undefined;
-  do {
-    const page = await reader.page({
-      filter: { by: 'roleArn', value: entitlement.roleArn },
-      from: from.toISOString(),
-      to: to.toISOString(),
-      limit: 1000,
-      ...(cursor ? { cursor } : {}),
-    });
-    found.push(
-      ...page.events.filter(
-        (e) =>
-          e.action === 'credentials.issue' && e.outcome === 'issued' && e.entitlementId === entitlement.id,
-      ),
-    );
-    cursor = page.nextCursor;
-  } while (cursor && found.length <= SUGGESTION_ISSUANCE_LIMIT);
-  return found.slice(0, SUGGESTION_ISSUANCE_LIMIT + 1);
+): Promise<{ issuances: ChainedAuditEvent[]; complete: boolean }> {
+  const window = await readAuditWindow(
+    reader,
+    { filter: { by: 'roleArn', value: entitlement.roleArn }, from: from.toISOString(), to: to.toISOString() },
+    {
+      maxPages: SUGGESTION_AUDIT_PAGES,
+      wanted: SUGGESTION_ISSUANCE_LIMIT + 1,
+      keep: (e) =>
+        e.action === 'credentials.issue' && e.outcome === 'issued' && e.entitlementId === entitlement.id,
+    },
+  );
+  return { issuances: window.events, complete: window.complete };
 }
 
 /**
@@ -115,17 +117,19 @@ export async function issuancesOfEntitlement(
  */
 export async function suggestPolicy(
   entitlement: Entitlement,
-  issuances: readonly ChainedAuditEvent[],
+  found: { issuances: readonly ChainedAuditEvent[]; complete: boolean },
   activity: ActivityReader,
 ): Promise<PolicySuggestion> {
-  const read = issuances.slice(0, SUGGESTION_ISSUANCE_LIMIT);
-  const each = await Promise.all(read.map((issuance) => activityOfIssuance(activity, issuance)));
+  const read = found.issuances.slice(0, SUGGESTION_ISSUANCE_LIMIT);
+  const each = await mapLimited(read, LOOKUP_CONCURRENCY, (issuance) =>
+    activityOfIssuance(activity, issuance),
+  );
   const calls = each
     .flatMap((a) => a.records)
     .filter((r) => r.attribution === 'session' && !(r.errorCode && REFUSED.test(r.errorCode)));
   const counts = {
     issuancesRead: read.length,
-    truncated: issuances.length > read.length || each.some((a) => a.truncated),
+    truncated: !found.complete || found.issuances.length > read.length || each.some((a) => a.truncated),
     callsRead: calls.length,
   };
   if (calls.length === 0) return { narrows: false, reason: 'no allowed call was recorded', ...counts };

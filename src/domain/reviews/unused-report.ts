@@ -1,7 +1,7 @@
 import { isGrantRow } from '../access-code/ownership.js';
 import type { EntitlementAdminStore } from '../admin/ports.js';
-import type { ChainedAuditEvent } from '../audit/audit.js';
 import type { AuditReader } from '../audit/query.js';
+import { type AuditWindow, readAuditWindow } from '../audit/window.js';
 import type { PrivilegedAccess } from '../identity/privileged-access.js';
 import type { Clock } from '../shared/clock.js';
 import type { Caller, Entitlement, RequestContext } from '../shared/types.js';
@@ -9,7 +9,8 @@ import { type EntitlementEvidence, EVIDENCE_DAYS, evidenceOf } from './evidence.
 
 /** Audit pages (of 1000) read per account: a report, not an export; past it the report says it is partial. */
 export const MAX_AUDIT_PAGES_PER_ACCOUNT = 20;
-const PAGE = 1000;
+/** Entitlements per page of the store's listing. */
+const ENTITLEMENT_PAGE = 1000;
 const DAY_MS = 86_400_000;
 
 export interface UnusedAccessQuery {
@@ -79,7 +80,7 @@ export class UnusedAccessReport {
     const all: Entitlement[] = [];
     let cursor: string | undefined;
     do {
-      const page = await this.deps.store.list(PAGE, cursor);
+      const page = await this.deps.store.list(ENTITLEMENT_PAGE, cursor);
       all.push(...page.entitlements);
       cursor = page.nextCursor;
     } while (cursor);
@@ -88,25 +89,11 @@ export class UnusedAccessReport {
       .sort((a, b) => (a.id < b.id ? -1 : 1));
   }
 
-  private async accountEvents(
-    accountId: string,
-    from: string,
-    to: string,
-  ): Promise<{ events: ChainedAuditEvent[]; complete: boolean }> {
-    const events: ChainedAuditEvent[] = [];
-    let cursor: string | undefined;
-    for (let pages = 0; pages < MAX_AUDIT_PAGES_PER_ACCOUNT; pages += 1) {
-      const page = await this.deps.reader.page({
-        filter: { by: 'accountId', value: accountId },
-        from,
-        to,
-        limit: PAGE,
-        ...(cursor ? { cursor } : {}),
-      });
-      events.push(...page.events);
-      cursor = page.nextCursor;
-      if (!cursor) return { events, complete: true };
-    }
-    return { events, complete: false };
+  private accountEvents(accountId: string, from: string, to: string): Promise<AuditWindow> {
+    return readAuditWindow(
+      this.deps.reader,
+      { filter: { by: 'accountId', value: accountId }, from, to },
+      { maxPages: MAX_AUDIT_PAGES_PER_ACCOUNT },
+    );
   }
 }
