@@ -1,8 +1,8 @@
-import { runSimulation } from '@cloud-copilot/iam-simulate';
 import { describe, expect, it } from 'vitest';
 import { deploy } from '../../src/local/cloudformation/resolve.js';
 import { ALL_FEATURES } from './global-setup.js';
 import { ACCOUNT, type PackagedTemplate, packagedTemplate } from './instantiate.js';
+import { KEY_POLICY_DEFERRING_TO_IAM, roleSessionAllows } from './role-simulation.js';
 
 /**
  * The credvend stack wired to deploy/log-archive.yaml's outputs (ALL_FEATURES names them): it
@@ -34,44 +34,13 @@ async function roleOf(id: string): Promise<object[]> {
 }
 
 /** What the role's own policies allow (a key policy that lets IAM decide, as the archive's does for it). */
-async function allows(
-  policies: object[],
-  action: string,
-  resource: string,
-  context: Record<string, string> = {},
-): Promise<boolean> {
-  const result = await runSimulation(
-    {
-      request: {
-        principal: `arn:aws:sts::${ACCOUNT}:assumed-role/credvend-test-fn/session`,
-        action,
-        resource: { resource, accountId: ACCOUNT },
-        contextVariables: context,
-      },
-      identityPolicies: policies.map((policy, n) => ({ name: `role-${n}`, policy })),
-      ...(action.startsWith('kms:')
-        ? {
-            resourcePolicy: {
-              Version: '2012-10-17',
-              Statement: [
-                {
-                  Effect: 'Allow',
-                  Principal: { AWS: `arn:aws:iam::${ACCOUNT}:root` },
-                  Action: 'kms:*',
-                  Resource: '*',
-                },
-              ],
-            },
-          }
-        : {}),
-      serviceControlPolicies: [],
-      resourceControlPolicies: [],
-    },
-    {},
-  );
-  if (result.resultType !== 'single') throw new Error(`simulation: ${JSON.stringify(result)}`);
-  return result.overallResult === 'Allowed';
-}
+const allows = (policies: object[], action: string, resource: string, context: Record<string, string> = {}) =>
+  roleSessionAllows(policies, {
+    action,
+    resource,
+    context,
+    ...(action.startsWith('kms:') ? { resourcePolicy: KEY_POLICY_DEFERRING_TO_IAM } : {}),
+  });
 
 const VIA_S3 = { 'kms:ViaService': 's3.us-east-1.amazonaws.com' };
 const OTHER_KEY = 'arn:aws:kms:us-east-1:555555555555:key/5a5a5a5a-0000-4000-8000-00000000000f';

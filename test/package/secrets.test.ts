@@ -1,11 +1,11 @@
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { runSimulation } from '@cloud-copilot/iam-simulate';
 import { describe, expect, inject, it } from 'vitest';
 import { deploy } from '../../src/local/cloudformation/resolve.js';
 import { sessionAllows } from '../oracle/iam-oracle.js';
 import { ALL_FEATURES, SECRET_VALUES } from './global-setup.js';
 import { ACCOUNT, packagedTemplate } from './instantiate.js';
+import { KEY_POLICY_DEFERRING_TO_IAM, roleSessionAllows } from './role-simulation.js';
 import { readZip } from './zip.js';
 
 /**
@@ -78,35 +78,13 @@ async function functionRoles(which: 'defaults' | 'allFeatures'): Promise<Map<str
  * kms:Decrypt with the secrets key, whose policy is AWS's default (the account's IAM decides):
  * KMS needs the key policy too, so the simulator gets both.
  */
-async function decrypts(policies: object[], via?: string): Promise<boolean> {
-  const result = await runSimulation(
-    {
-      request: {
-        principal: `arn:aws:sts::${ACCOUNT}:assumed-role/credvend-test-fn/session`,
-        action: 'kms:Decrypt',
-        resource: { resource: ALL_FEATURES.secretsKeyArn, accountId: ACCOUNT },
-        contextVariables: via ? { 'kms:ViaService': via } : {},
-      },
-      identityPolicies: policies.map((policy, n) => ({ name: `role-${n}`, policy })),
-      resourcePolicy: {
-        Version: '2012-10-17',
-        Statement: [
-          {
-            Effect: 'Allow',
-            Principal: { AWS: `arn:aws:iam::${ACCOUNT}:root` },
-            Action: 'kms:*',
-            Resource: '*',
-          },
-        ],
-      },
-      serviceControlPolicies: [],
-      resourceControlPolicies: [],
-    },
-    {},
-  );
-  if (result.resultType !== 'single') throw new Error(`simulation: ${JSON.stringify(result)}`);
-  return result.overallResult === 'Allowed';
-}
+const decrypts = (policies: object[], via?: string) =>
+  roleSessionAllows(policies, {
+    action: 'kms:Decrypt',
+    resource: ALL_FEATURES.secretsKeyArn,
+    context: via ? { 'kms:ViaService': via } : {},
+    resourcePolicy: KEY_POLICY_DEFERRING_TO_IAM,
+  });
 
 const reads = (policies: object[], resource: string) =>
   sessionAllows(policies, { action: 'secretsmanager:GetSecretValue', resource, context: {} });
