@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { promisify } from 'node:util';
 import { build } from 'esbuild';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, inject, it } from 'vitest';
 import {
   accessRequestsTableDefinition,
   activityTableDefinition,
@@ -225,23 +225,16 @@ process.stdout.write('\\n@@result ' + JSON.stringify({ initMs, results }) + '\\n
 /** `serverless package` runs offline: this is the artefact `serverless deploy` would upload. */
 describe('serverless package', () => {
   let dir: string;
+  let smokeDir: string;
   let template: Template;
   let esbuildOptions: Record<string, unknown>;
   let functions: PackagedFunction[];
 
   beforeAll(async () => {
-    dir = await mkdtemp(join(tmpdir(), 'credvend-package-'));
-    await run('npx', ['serverless', 'package', '--stage', 'test', '--package', dir], {
-      env: {
-        ...process.env,
-        SLS_TELEMETRY_DISABLED: '1',
-        SLS_NOTIFICATIONS_MODE: 'off',
-        // Packaging never calls AWS; the provider still wants credentials to exist.
-        AWS_ACCESS_KEY_ID: 'packaging',
-        AWS_SECRET_ACCESS_KEY: 'packaging',
-      },
-      timeout: 240_000,
-    });
+    // The global setup's defaults packaging (`--stage test`, no parameters): packaging again
+    // would cost ~25 s and test the same artefact.
+    dir = inject('packaged').defaults;
+    smokeDir = await mkdtemp(join(tmpdir(), 'credvend-smoke-'));
     template = JSON.parse(
       await readFile(join(dir, 'cloudformation-template-update-stack.json'), 'utf8'),
     ) as Template;
@@ -278,8 +271,8 @@ describe('serverless package', () => {
         routes: routes.filter((r) => r.functionId === logicalId).map(({ functionId: _, ...route }) => route),
       };
     });
-    return () => rm(dir, { recursive: true, force: true });
-  }, 300_000);
+    return () => rm(smokeDir, { recursive: true, force: true });
+  }, 60_000);
 
   const resources = (type: string) => Object.entries(template.Resources).filter(([, r]) => r.Type === type);
   /** A role's statements as this packaging deploys them: each Fn::If decided by its condition. */
@@ -349,7 +342,7 @@ describe('serverless package', () => {
     for (const fn of functions) {
       const files = await readZip(join(dir, fn.zip));
       const [file, code] = [...files][0] ?? [];
-      const bundle = join(dir, 'smoke', nameOf(fn), file ?? '');
+      const bundle = join(smokeDir, nameOf(fn), file ?? '');
       await mkdir(join(bundle, '..'), { recursive: true });
       await writeFile(bundle, code ?? '');
       const environment: Record<string, string> = {};
