@@ -26,6 +26,9 @@ const decisionSchema = z.object({
 const requestSchema = z.object({
   id: z.string(),
   requestableId: z.string(),
+  // Requests stored before versions were carried read as 0, which no requestable has: their
+  // approval is refused (asked again) rather than granting an access nobody saw requested.
+  requestableVersion: z.number().int().min(0).default(0),
   requester: z.string(),
   requesterSubject: z.string(),
   requesterName: z.string(),

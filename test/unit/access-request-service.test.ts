@@ -479,6 +479,44 @@ describe('Class: AccessRequestService', () => {
       expect(entitlements.all()).toEqual([]);
     });
 
+    it('refuses approval when the requestable changed since the request, granting nothing', async () => {
+      // Prepare: requested against version 1, then an admin widens the role to version 2
+      const { service, requestables, audit, entitlements, table } = setup();
+      const opened = await service.open(alice, input, context);
+      expect(opened.requestableVersion).toBe(1);
+      const stored = await requestables.get('prod-admin');
+      const wider = requestable({ roleArn: 'arn:aws:iam::222222222222:role/credvend-root', version: 2 });
+      await audit.appendWith(
+        {
+          eventId: newEventId(),
+          time: T0.toISOString(),
+          action: 'requestable.put',
+          outcome: 'applied',
+          requestId: 'r',
+          principal: root.principal,
+          authMethod: 'oidc',
+        },
+        (record) =>
+          requestables.write(
+            { id: 'prod-admin', next: wider, ...(stored ? { expected: stored } : {}) },
+            record,
+          ),
+      );
+
+      // Act
+      const attempt = service.approve(bob, 'REQ1', context);
+
+      // Assess: a 409 naming both versions, audited; no grant under either version
+      await expect(attempt).rejects.toThrow(ConflictError);
+      await expect(attempt).rejects.toThrow(/version 1, now 2/);
+      expect(entitlements.all()).toEqual([]);
+      expect(table.records().at(-1)).toMatchObject({
+        action: 'access-request.approve',
+        outcome: 'denied',
+        problemCode: 'conflict',
+      });
+    });
+
     it('an unknown request is 404 and audited', async () => {
       // Prepare
       const { service, table } = setup();

@@ -12,6 +12,7 @@ const notice = (reason: string, requesterName: string, urgent = false): AccessRe
   request: {
     id: '01ARZ3NDEKTSV4RRFFQ69G5FAV',
     requestableId: 'prod',
+    requestableVersion: 1,
     requester: 'https://idp.example.com#mallory',
     requesterSubject: 'oidc|https://idp.example.com|mallory',
     requesterName,

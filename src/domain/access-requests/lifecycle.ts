@@ -1,7 +1,7 @@
 import { type IdentityRules, identitiesOfListed } from '../identity/principal-names.js';
 import { groupKeyOf } from '../identity/roles.js';
 import { STS_LIMITS } from '../issuance/sts-limits.js';
-import { InvalidRequestError } from '../shared/errors.js';
+import { ConflictError, InvalidRequestError } from '../shared/errors.js';
 import type { AuthMethod, Entitlement } from '../shared/types.js';
 import { IllegalTransitionError, NotApproverError, NotRequestableError } from './errors.js';
 import { ticketPatternProblem } from './ticket-pattern.js';
@@ -198,6 +198,7 @@ export function openRequest(
   const request: AccessRequest = {
     id,
     requestableId: requestable.id,
+    requestableVersion: requestable.version,
     requester: requester.principal,
     requesterSubject: requester.identity,
     requesterName: requester.displayName,
@@ -274,6 +275,20 @@ export function approve(
     return { request: next(request, { approvals }), transition: 'approval-recorded' };
   }
   return { request: activate(next(request, { approvals }), now), transition: 'approved' };
+}
+
+/**
+ * An approval grants the access the requester asked for and the approvers saw: once the
+ * requestable has changed (another role, policy, approver list or quorum) or is gone, the
+ * approval is refused and the requester asks again under the new rules.
+ */
+export function requireRequestedVersion(request: AccessRequest, currentVersion: number | undefined): void {
+  if (currentVersion === request.requestableVersion) return;
+  throw new ConflictError(
+    currentVersion === undefined
+      ? `${request.requestableId} no longer exists; nothing can be granted under it`
+      : `${request.requestableId} changed since this was requested (version ${request.requestableVersion}, now ${currentVersion}); cancel it and request again`,
+  );
 }
 
 export function deny(

@@ -20,6 +20,7 @@ import {
   isRequester,
   openRequest,
   type Requester,
+  requireRequestedVersion,
   requireRevoker,
   resolveAudience,
   resolveRequestable,
@@ -65,7 +66,13 @@ const LIST_LIMIT = 100;
 /** Due revocations one call retries before its own work: bounded, the sweep takes the rest. */
 const DUE_PER_CALL = 10;
 
-type Decide = (request: AccessRequest, approvers: ResolvedAudience, isAdmin: boolean, now: Date) => Step;
+type Decide = (
+  request: AccessRequest,
+  approvers: ResolvedAudience,
+  isAdmin: boolean,
+  now: Date,
+  requestableVersion: number | undefined,
+) => Step;
 
 /**
  * Just-in-time access: opens requests, applies lifecycle steps with conditional writes,
@@ -118,9 +125,11 @@ export class AccessRequestService {
   }
 
   approve(actor: Actor, id: string, context: RequestContext, comment?: string): Promise<AccessRequest> {
-    return this.decide(actor, id, 'access-request.approve', context, (r, approvers, _admin, now) =>
-      approve(r, approvers, actor, now, comment),
-    );
+    return this.decide(actor, id, 'access-request.approve', context, (r, approvers, _admin, now, version) => {
+      const step = approve(r, approvers, actor, now, comment);
+      requireRequestedVersion(r, version);
+      return step;
+    });
   }
 
   deny(actor: Actor, id: string, context: RequestContext, comment?: string): Promise<AccessRequest> {
@@ -250,7 +259,13 @@ export class AccessRequestService {
         const now = this.deps.clock.now();
         const request = await this.load(id);
         const requestable = await this.requestable(request.requestableId);
-        const done = step(request, requestable?.approvers ?? NOBODY, this.isAdmin(actor), now);
+        const done = step(
+          request,
+          requestable?.approvers ?? NOBODY,
+          this.isAdmin(actor),
+          now,
+          requestable?.version,
+        );
         try {
           await this.commit(done, actor, requestable, context, now);
           return done.request;

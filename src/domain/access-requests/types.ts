@@ -89,6 +89,11 @@ export interface Decision {
 export interface AccessRequest {
   id: string;
   requestableId: string;
+  /**
+   * The requestable's version when this was requested: an approval grants exactly that
+   * access, so one made after the requestable changed is refused (lifecycle.ts).
+   */
+  requestableVersion: number;
   /** The requester's principal, as audited and shown. */
   requester: string;
   /**
