@@ -1,6 +1,6 @@
-import * as z from 'zod';
 import { type IdentityRules, identityOfListed } from './domain/identity/principal-names.js';
 import { secretIdSchema } from './secret-settings.js';
+import * as z from './zod-mini.js';
 
 /**
  * Settings of just-in-time access, read once from the environment at start. Kept apart
@@ -43,46 +43,50 @@ export interface SlackMappedPerson {
 }
 
 export const accessRequestEnvironmentSchema = z.object({
-  CREDVEND_ACCESS_REQUESTS_TABLE: z.string().min(3).default('credvend-access-requests'),
-  CREDVEND_REQUESTABLES_TABLE: z.string().min(3).default('credvend-requestables'),
-  CREDVEND_SLACK_TOKEN_SECRET_ID: secretIdSchema.optional(),
-  CREDVEND_SLACK_CHANNEL: z.string().min(1).optional(),
-  CREDVEND_SLACK_API_URL: z.url().default('https://slack.com/api/'),
-  CREDVEND_SLACK_SIGNING_SECRET_ID: secretIdSchema.optional(),
+  CREDVEND_ACCESS_REQUESTS_TABLE: z._default(z.string().check(z.minLength(3)), 'credvend-access-requests'),
+  CREDVEND_REQUESTABLES_TABLE: z._default(z.string().check(z.minLength(3)), 'credvend-requestables'),
+  CREDVEND_SLACK_TOKEN_SECRET_ID: z.optional(secretIdSchema),
+  CREDVEND_SLACK_CHANNEL: z.optional(z.string().check(z.minLength(1))),
+  CREDVEND_SLACK_API_URL: z._default(z.url(), 'https://slack.com/api/'),
+  CREDVEND_SLACK_SIGNING_SECRET_ID: z.optional(secretIdSchema),
   // The workspace (team id, T…) and the app (api_app_id, A…) decisions must come from.
-  CREDVEND_SLACK_TEAM_ID: z
-    .string()
-    .regex(/^T[A-Z0-9]{2,32}$/, 'a Slack team id, T…')
-    .optional(),
-  CREDVEND_SLACK_APP_ID: z
-    .string()
-    .regex(/^A[A-Z0-9]{2,32}$/, 'a Slack app id, A…')
-    .optional(),
+  CREDVEND_SLACK_TEAM_ID: z.optional(z.string().check(z.regex(/^T[A-Z0-9]{2,32}$/, 'a Slack team id, T…'))),
+  CREDVEND_SLACK_APP_ID: z.optional(z.string().check(z.regex(/^A[A-Z0-9]{2,32}$/, 'a Slack app id, A…'))),
   // `U012AB=https://idp.example.com#alice,U034CD=arn:aws:iam::1:user/bob`
-  CREDVEND_SLACK_USERS: z
-    .string()
-    .regex(/^([A-Z0-9]{2,32}=[^,=\s]+)(,[A-Z0-9]{2,32}=[^,=\s]+)*$/, 'SLACKUSERID=principal,…')
-    .optional(),
-  CREDVEND_WEBHOOK_URL: z.url().optional(),
-  CREDVEND_WEBHOOK_SECRET_ID: secretIdSchema.optional(),
-  CREDVEND_NOTIFY_SNS_TOPIC_ARN: z
-    .string()
-    .regex(/^arn:aws[\w-]*:sns:[a-z0-9-]+:\d{12}:[\w-]{1,256}$/, 'an SNS topic ARN')
-    .optional(),
-  CREDVEND_SNS_ENDPOINT: z.url().optional(),
-  CREDVEND_NOTIFY_EMAIL_FROM: z.email().optional(),
-  CREDVEND_NOTIFY_EMAIL_TO: z
-    .string()
-    .transform((list) => list.split(',').map((address) => address.trim()))
-    .pipe(z.array(z.email()).min(1).max(50))
-    .optional(),
-  CREDVEND_SES_ENDPOINT: z.url().optional(),
-  CREDVEND_TEAMS_WEBHOOK_URL_SECRET_ID: secretIdSchema.optional(),
+  CREDVEND_SLACK_USERS: z.optional(
+    z
+      .string()
+      .check(z.regex(/^([A-Z0-9]{2,32}=[^,=\s]+)(,[A-Z0-9]{2,32}=[^,=\s]+)*$/, 'SLACKUSERID=principal,…')),
+  ),
+  CREDVEND_WEBHOOK_URL: z.optional(z.url()),
+  CREDVEND_WEBHOOK_SECRET_ID: z.optional(secretIdSchema),
+  CREDVEND_NOTIFY_SNS_TOPIC_ARN: z.optional(
+    z.string().check(z.regex(/^arn:aws[\w-]*:sns:[a-z0-9-]+:\d{12}:[\w-]{1,256}$/, 'an SNS topic ARN')),
+  ),
+  CREDVEND_SNS_ENDPOINT: z.optional(z.url()),
+  CREDVEND_NOTIFY_EMAIL_FROM: z.optional(z.email()),
+  CREDVEND_NOTIFY_EMAIL_TO: z.optional(
+    z.pipe(
+      z.pipe(
+        z.string(),
+        z.transform((list) => list.split(',').map((address) => address.trim())),
+      ),
+      z.array(z.email()).check(z.minLength(1), z.maxLength(50)),
+    ),
+  ),
+  CREDVEND_SES_ENDPOINT: z.optional(z.url()),
+  CREDVEND_TEAMS_WEBHOOK_URL_SECRET_ID: z.optional(secretIdSchema),
   // Where notices link to: the portal's public base URL (https, or a loopback URL locally).
-  CREDVEND_PORTAL_URL: z.url().optional(),
-  CREDVEND_NOTIFY_ATTEMPTS: z.coerce.number().int().min(1).max(6).default(3),
-  CREDVEND_NOTIFY_BACKOFF_MS: z.coerce.number().int().min(0).max(5000).default(250),
-  CREDVEND_NOTIFY_TIMEOUT_MS: z.coerce.number().int().min(100).max(10_000).default(2000),
+  CREDVEND_PORTAL_URL: z.optional(z.url()),
+  CREDVEND_NOTIFY_ATTEMPTS: z._default(z.coerce.number().check(z.int(), z.minimum(1), z.maximum(6)), 3),
+  CREDVEND_NOTIFY_BACKOFF_MS: z._default(
+    z.coerce.number().check(z.int(), z.minimum(0), z.maximum(5000)),
+    250,
+  ),
+  CREDVEND_NOTIFY_TIMEOUT_MS: z._default(
+    z.coerce.number().check(z.int(), z.minimum(100), z.maximum(10_000)),
+    2000,
+  ),
 });
 
 /** The Slack map, each principal resolved by the rule authentication uses; a session ARN stops the start. */

@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from './zod-mini.js';
 
 /**
  * CloudTrail activity of credvend-issued sessions: where it is kept and which log files are
@@ -14,10 +14,13 @@ export interface ActivityConfig {
 
 /** The variables this file reads (the configuration reference is generated from it). */
 export const activityEnvironmentSchema = z.object({
-  CREDVEND_ACTIVITY_TABLE: z.string().min(3).optional(),
-  CREDVEND_ACTIVITY_RETENTION_DAYS: z.coerce.number().int().min(1).max(3653).default(400),
-  CREDVEND_CLOUDTRAIL_PREFIX: z.string().max(1024).default(''),
-  CREDVEND_S3_ENDPOINT: z.url().optional(),
+  CREDVEND_ACTIVITY_TABLE: z.optional(z.string().check(z.minLength(3))),
+  CREDVEND_ACTIVITY_RETENTION_DAYS: z._default(
+    z.coerce.number().check(z.int(), z.minimum(1), z.maximum(3653)),
+    400,
+  ),
+  CREDVEND_CLOUDTRAIL_PREFIX: z._default(z.string().check(z.maxLength(1024)), ''),
+  CREDVEND_S3_ENDPOINT: z.optional(z.url()),
 });
 
 class ActivityConfigError extends Error {

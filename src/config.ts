@@ -1,4 +1,3 @@
-import * as z from 'zod';
 import { type AccessRequestConfig, loadAccessRequestConfig } from './access-request-config.js';
 import { type ActivityConfig, loadActivityConfig } from './activity-config.js';
 import {
@@ -9,126 +8,143 @@ import {
 import type { RoleAssignments } from './domain/identity/roles.js';
 import type { LogLevel } from './logging.js';
 import { secretIdSchema, secretValueProblems } from './secret-settings.js';
+import * as z from './zod-mini.js';
 
-const csv = z.string().transform((value) =>
-  value
-    .split(',')
-    .map((part) => part.trim())
-    .filter((part) => part.length > 0),
+const csv = z.pipe(
+  z.string(),
+  z.transform((value) =>
+    value
+      .split(',')
+      .map((part) => part.trim())
+      .filter((part) => part.length > 0),
+  ),
 );
 
 /** `<count>/<seconds>`, e.g. `60/60`, or `off`. */
-const rateLimit = z
-  .string()
-  .regex(/^(off|\d{1,7}\/\d{1,6})$/, 'a rate limit is <count>/<seconds> or off')
-  .transform((value) => {
+const rateLimit = z.pipe(
+  z.string().check(z.regex(/^(off|\d{1,7}\/\d{1,6})$/, 'a rate limit is <count>/<seconds> or off')),
+  z.transform((value) => {
     // null, not undefined: zod's .default() would replace an undefined result.
     if (value === 'off') return null;
     const [limit, windowSeconds] = value.split('/').map(Number);
     return { limit: limit ?? 0, windowSeconds: windowSeconds ?? 1 };
-  });
+  }),
+);
 
 export const environmentSchema = z.object({
-  AWS_REGION: z.string().min(1).default('us-east-1'),
-  CREDVEND_ENTITLEMENTS_TABLE: z.string().min(3).default('credvend-entitlements'),
-  CREDVEND_AUDIT_TABLE: z.string().min(3).default('credvend-audit'),
-  CREDVEND_RATE_LIMITS_TABLE: z.string().min(3).default('credvend-ratelimits'),
-  CREDVEND_IDEMPOTENCY_TABLE: z.string().min(3).default('credvend-idempotency'),
+  AWS_REGION: z._default(z.string().check(z.minLength(1)), 'us-east-1'),
+  CREDVEND_ENTITLEMENTS_TABLE: z._default(z.string().check(z.minLength(3)), 'credvend-entitlements'),
+  CREDVEND_AUDIT_TABLE: z._default(z.string().check(z.minLength(3)), 'credvend-audit'),
+  CREDVEND_RATE_LIMITS_TABLE: z._default(z.string().check(z.minLength(3)), 'credvend-ratelimits'),
+  CREDVEND_IDEMPOTENCY_TABLE: z._default(z.string().check(z.minLength(3)), 'credvend-idempotency'),
   // Secrets Manager secrets (ARN or name), read at run time; never a value in the environment.
   // Seals idempotent replays (a value of at least 32 characters); unset, Idempotency-Key is refused.
-  CREDVEND_IDEMPOTENCY_SECRET_ID: secretIdSchema.optional(),
+  CREDVEND_IDEMPOTENCY_SECRET_ID: z.optional(secretIdSchema),
   // MACs audit page cursors (at least 32 characters); unset, each process draws its own key.
-  CREDVEND_CURSOR_SECRET_ID: secretIdSchema.optional(),
+  CREDVEND_CURSOR_SECRET_ID: z.optional(secretIdSchema),
   // How long a container uses a secret value it read: a rotation is in use within this bound.
-  CREDVEND_SECRET_TTL_SECONDS: z.coerce.number().int().min(10).max(3600).default(300),
-  CREDVEND_AWS_AUTH_KEY_RATE_LIMIT: rateLimit.default({ limit: 60, windowSeconds: 60 }),
-  CREDVEND_AWS_AUTH_SOURCE_RATE_LIMIT: rateLimit.default({ limit: 300, windowSeconds: 60 }),
-  CREDVEND_CALLER_RATE_LIMIT: rateLimit.default({ limit: 60, windowSeconds: 60 }),
-  CREDVEND_ENTITLEMENT_RATE_LIMIT: rateLimit.default({ limit: 600, windowSeconds: 60 }),
-  CREDVEND_DYNAMODB_ENDPOINT: z.url().optional(),
-  CREDVEND_STS_ENDPOINT: z.url().optional(),
+  CREDVEND_SECRET_TTL_SECONDS: z._default(
+    z.coerce.number().check(z.int(), z.minimum(10), z.maximum(3600)),
+    300,
+  ),
+  CREDVEND_AWS_AUTH_KEY_RATE_LIMIT: z._default(rateLimit, { limit: 60, windowSeconds: 60 }),
+  CREDVEND_AWS_AUTH_SOURCE_RATE_LIMIT: z._default(rateLimit, { limit: 300, windowSeconds: 60 }),
+  CREDVEND_CALLER_RATE_LIMIT: z._default(rateLimit, { limit: 60, windowSeconds: 60 }),
+  CREDVEND_ENTITLEMENT_RATE_LIMIT: z._default(rateLimit, { limit: 600, windowSeconds: 60 }),
+  CREDVEND_DYNAMODB_ENDPOINT: z.optional(z.url()),
+  CREDVEND_STS_ENDPOINT: z.optional(z.url()),
   // `|` delimits subject keys and `#` the `iss#sub` of role assignments: neither may be in an issuer.
-  CREDVEND_OIDC_ISSUER: z
-    .url()
-    .refine((issuer) => !/[|#]/.test(issuer), 'an issuer must not contain | or #')
-    .optional(),
-  CREDVEND_OIDC_AUDIENCE: z.string().min(1).default('credvend'),
-  CREDVEND_OIDC_JWKS_URI: z.url().optional(),
-  CREDVEND_OIDC_ALGORITHMS: csv.default(['RS256', 'ES256']),
-  CREDVEND_OIDC_NAME_CLAIM: z.string().min(1).default('email'),
-  CREDVEND_OIDC_CLOCK_TOLERANCE_SECONDS: z.coerce.number().int().min(0).max(300).default(30),
-  CREDVEND_OIDC_REQUIRED_TYP: z.string().min(1).max(64).optional(),
-  CREDVEND_OIDC_AUTHORIZED_PARTY: z.string().min(1).max(512).optional(),
-  CREDVEND_OIDC_MAX_TOKEN_AGE_SECONDS: z.coerce.number().int().min(1).optional(),
+  CREDVEND_OIDC_ISSUER: z.optional(
+    z.url().check(z.refine((issuer) => !/[|#]/.test(issuer), 'an issuer must not contain | or #')),
+  ),
+  CREDVEND_OIDC_AUDIENCE: z._default(z.string().check(z.minLength(1)), 'credvend'),
+  CREDVEND_OIDC_JWKS_URI: z.optional(z.url()),
+  CREDVEND_OIDC_ALGORITHMS: z._default(csv, ['RS256', 'ES256']),
+  CREDVEND_OIDC_NAME_CLAIM: z._default(z.string().check(z.minLength(1)), 'email'),
+  CREDVEND_OIDC_CLOCK_TOLERANCE_SECONDS: z._default(
+    z.coerce.number().check(z.int(), z.minimum(0), z.maximum(300)),
+    30,
+  ),
+  CREDVEND_OIDC_REQUIRED_TYP: z.optional(z.string().check(z.minLength(1), z.maxLength(64))),
+  CREDVEND_OIDC_AUTHORIZED_PARTY: z.optional(z.string().check(z.minLength(1), z.maxLength(512))),
+  CREDVEND_OIDC_MAX_TOKEN_AGE_SECONDS: z.optional(z.coerce.number().check(z.int(), z.minimum(1))),
   // A key removed from the JWKS stops being accepted within this many seconds.
-  CREDVEND_OIDC_KEY_REFRESH_SECONDS: z.coerce.number().int().min(2).max(3600).default(60),
-  CREDVEND_OIDC_ISSUERS: z.string().optional(),
-  CREDVEND_PORTAL_CLIENT_ID: z
-    .string()
-    .regex(/^[\w.:-]{1,128}$/)
-    .default('credvend-portal'),
-  CREDVEND_PORTAL_RESOURCE: z.string().max(512).optional(),
-  CREDVEND_ROLE_CHAINING: z.enum(['auto', 'true', 'false']).default('auto'),
+  CREDVEND_OIDC_KEY_REFRESH_SECONDS: z._default(
+    z.coerce.number().check(z.int(), z.minimum(2), z.maximum(3600)),
+    60,
+  ),
+  CREDVEND_OIDC_ISSUERS: z.optional(z.string()),
+  CREDVEND_PORTAL_CLIENT_ID: z._default(z.string().check(z.regex(/^[\w.:-]{1,128}$/)), 'credvend-portal'),
+  CREDVEND_PORTAL_RESOURCE: z.optional(z.string().check(z.maxLength(512))),
+  CREDVEND_ROLE_CHAINING: z._default(z.enum(['auto', 'true', 'false']), 'auto'),
   // Who calls AssumeRole: the function's own role (role chaining, 1 h) or an IAM user whose
   // rotated access keys are read from a Secrets Manager secret (not chaining, up to 12 h).
-  CREDVEND_VENDING_IDENTITY: z.enum(['role', 'user']).default('role'),
-  CREDVEND_VENDING_KEY_SECRET: z.string().min(1).max(2048).optional(),
+  CREDVEND_VENDING_IDENTITY: z._default(z.enum(['role', 'user']), 'role'),
+  CREDVEND_VENDING_KEY_SECRET: z.optional(z.string().check(z.minLength(1), z.maxLength(2048))),
   // How long a container trusts the key it read; far below the rotation interval, during
   // which the previous key stays valid (docs/operations/deploy.md: Sessions longer than an hour).
-  CREDVEND_VENDING_KEY_TTL_SECONDS: z.coerce.number().int().min(10).max(3600).default(300),
-  CREDVEND_SECRETS_MANAGER_ENDPOINT: z.url().optional(),
+  CREDVEND_VENDING_KEY_TTL_SECONDS: z._default(
+    z.coerce.number().check(z.int(), z.minimum(10), z.maximum(3600)),
+    300,
+  ),
+  CREDVEND_SECRETS_MANAGER_ENDPOINT: z.optional(z.url()),
   // Only the rotation function needs it: whose keys it creates and deletes.
-  CREDVEND_VENDING_USER_NAME: z
-    .string()
-    .regex(/^[\w+=,.@-]{1,64}$/)
-    .optional(),
-  CREDVEND_SERVER_ID: z
-    .string()
-    .min(8)
-    .max(256)
-    .regex(/^[\x21-\x7e]+$/, 'printable ASCII, no spaces')
-    .optional(),
-  CREDVEND_FEDERATION_ENDPOINT: z.url().default('https://signin.aws.amazon.com/federation'),
-  CREDVEND_CONSOLE_DESTINATION: z.url().default('https://console.aws.amazon.com/'),
-  CREDVEND_CONSOLE_ISSUER: z.string().min(1).max(256).default('credvend'),
+  CREDVEND_VENDING_USER_NAME: z.optional(z.string().check(z.regex(/^[\w+=,.@-]{1,64}$/))),
+  CREDVEND_SERVER_ID: z.optional(
+    z
+      .string()
+      .check(z.minLength(8), z.maxLength(256), z.regex(/^[\x21-\x7e]+$/, 'printable ASCII, no spaces')),
+  ),
+  CREDVEND_FEDERATION_ENDPOINT: z._default(z.url(), 'https://signin.aws.amazon.com/federation'),
+  CREDVEND_CONSOLE_DESTINATION: z._default(z.url(), 'https://console.aws.amazon.com/'),
+  CREDVEND_CONSOLE_ISSUER: z._default(z.string().check(z.minLength(1), z.maxLength(256)), 'credvend'),
   // Role credvend assumes in a target account to write revocations; empty: print them instead.
-  CREDVEND_REVOKER_ROLE_NAME: z
-    .string()
-    .regex(/^[\w+=,.@-]{0,64}$/)
-    .optional(),
-  CREDVEND_IAM_ENDPOINT: z.url().optional(),
+  CREDVEND_REVOKER_ROLE_NAME: z.optional(z.string().check(z.regex(/^[\w+=,.@-]{0,64}$/))),
+  CREDVEND_IAM_ENDPOINT: z.optional(z.url()),
   // People by `iss#sub` or AWS role/user/root ARN; session ARNs only of federated session roles.
-  CREDVEND_AUDITORS: csv.default([]),
-  CREDVEND_ADMINS: csv.default([]),
+  CREDVEND_AUDITORS: z._default(csv, []),
+  CREDVEND_ADMINS: z._default(csv, []),
   // Role ARNs (path-less, a name may end in *) whose session names a trusted federation sets,
   // e.g. IAM Identity Center's arn:aws:iam::<account>:role/AWSReservedSSO_*: identity = role + session.
-  CREDVEND_FEDERATED_SESSION_ROLES: csv
-    .refine(
-      (patterns) => patterns.every(isFederatedRolePattern),
-      'path-less role ARNs, e.g. arn:aws:iam::123456789012:role/AWSReservedSSO_*',
-    )
-    .default([]),
-  CREDVEND_GROUPS_CLAIM: z.string().min(1).default('groups'),
-  CREDVEND_AUDITOR_GROUPS: csv.default([]),
-  CREDVEND_ADMIN_GROUPS: csv.default([]),
+  CREDVEND_FEDERATED_SESSION_ROLES: z._default(
+    csv.check(
+      z.refine(
+        (patterns) => patterns.every(isFederatedRolePattern),
+        'path-less role ARNs, e.g. arn:aws:iam::123456789012:role/AWSReservedSSO_*',
+      ),
+    ),
+    [],
+  ),
+  CREDVEND_GROUPS_CLAIM: z._default(z.string().check(z.minLength(1)), 'groups'),
+  CREDVEND_AUDITOR_GROUPS: z._default(csv, []),
+  CREDVEND_ADMIN_GROUPS: z._default(csv, []),
   // Signed audit digests (S3 + an asymmetric KMS key); no bucket: verification checks chain links only.
-  CREDVEND_DIGEST_BUCKET: z.string().min(3).optional(),
-  CREDVEND_DIGEST_PREFIX: z
-    .string()
-    .regex(/^([\w.-]+\/)*$/, 'a key prefix ending in /')
-    .default('digests/'),
-  CREDVEND_DIGEST_KEY_ID: z.string().min(1).optional(),
-  CREDVEND_DIGEST_SIGNING_ALGORITHM: z.enum(['ECDSA_SHA_256', 'RSASSA_PSS_SHA_256']).default('ECDSA_SHA_256'),
-  CREDVEND_DIGEST_PUBLIC_KEY: z.string().min(1).optional(),
-  CREDVEND_DIGEST_SETTLE_SECONDS: z.coerce.number().int().min(0).max(3600).default(60),
-  CREDVEND_DIGEST_INTERVAL_SECONDS: z.coerce.number().int().min(1).max(86_400).default(300),
-  CREDVEND_KMS_ENDPOINT: z.url().optional(),
-  CREDVEND_S3_ENDPOINT: z.url().optional(),
-  CREDVEND_EVENTS_ENDPOINT: z.url().optional(),
-  CREDVEND_EVENT_BUS: z.string().min(1).default('default'),
-  CREDVEND_EVENT_SOURCE: z.string().min(1).max(256).default('credvend'),
-  CREDVEND_LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error', 'silent']).default('info'),
-  AWS_LAMBDA_FUNCTION_NAME: z.string().optional(),
+  CREDVEND_DIGEST_BUCKET: z.optional(z.string().check(z.minLength(3))),
+  CREDVEND_DIGEST_PREFIX: z._default(
+    z.string().check(z.regex(/^([\w.-]+\/)*$/, 'a key prefix ending in /')),
+    'digests/',
+  ),
+  CREDVEND_DIGEST_KEY_ID: z.optional(z.string().check(z.minLength(1))),
+  CREDVEND_DIGEST_SIGNING_ALGORITHM: z._default(
+    z.enum(['ECDSA_SHA_256', 'RSASSA_PSS_SHA_256']),
+    'ECDSA_SHA_256',
+  ),
+  CREDVEND_DIGEST_PUBLIC_KEY: z.optional(z.string().check(z.minLength(1))),
+  CREDVEND_DIGEST_SETTLE_SECONDS: z._default(
+    z.coerce.number().check(z.int(), z.minimum(0), z.maximum(3600)),
+    60,
+  ),
+  CREDVEND_DIGEST_INTERVAL_SECONDS: z._default(
+    z.coerce.number().check(z.int(), z.minimum(1), z.maximum(86_400)),
+    300,
+  ),
+  CREDVEND_KMS_ENDPOINT: z.optional(z.url()),
+  CREDVEND_S3_ENDPOINT: z.optional(z.url()),
+  CREDVEND_EVENTS_ENDPOINT: z.optional(z.url()),
+  CREDVEND_EVENT_BUS: z._default(z.string().check(z.minLength(1)), 'default'),
+  CREDVEND_EVENT_SOURCE: z._default(z.string().check(z.minLength(1), z.maxLength(256)), 'credvend'),
+  CREDVEND_LOG_LEVEL: z._default(z.enum(['debug', 'info', 'warn', 'error', 'silent']), 'info'),
+  AWS_LAMBDA_FUNCTION_NAME: z.optional(z.string()),
 });
 
 const ASYMMETRIC_ALGORITHMS = new Set([
@@ -164,21 +180,19 @@ export interface OidcConfig {
  * One entry of CREDVEND_OIDC_ISSUERS (a JSON array): further issuers beside
  * CREDVEND_OIDC_ISSUER, each with its own audience, algorithms and claim names.
  */
-const issuerEntrySchema = z
-  .object({
-    issuer: z.url().refine((issuer) => !/[|#]/.test(issuer), 'an issuer must not contain | or #'),
-    audience: z.string().min(1).default('credvend'),
-    jwksUri: z.url().optional(),
-    algorithms: z.array(z.string()).min(1).default(['RS256', 'ES256']),
-    nameClaim: z.string().min(1).default('sub'),
-    groupsClaim: z.string().min(1).optional(),
-    clockToleranceSeconds: z.number().int().min(0).max(300).default(30),
-    requiredTyp: z.string().min(1).max(64).optional(),
-    authorizedParty: z.string().min(1).max(512).optional(),
-    maxTokenAgeSeconds: z.number().int().min(1).optional(),
-    keyRefreshSeconds: z.number().int().min(2).max(3600).default(60),
-  })
-  .strict();
+const issuerEntrySchema = z.strictObject({
+  issuer: z.url().check(z.refine((issuer) => !/[|#]/.test(issuer), 'an issuer must not contain | or #')),
+  audience: z._default(z.string().check(z.minLength(1)), 'credvend'),
+  jwksUri: z.optional(z.url()),
+  algorithms: z._default(z.array(z.string()).check(z.minLength(1)), ['RS256', 'ES256']),
+  nameClaim: z._default(z.string().check(z.minLength(1)), 'sub'),
+  groupsClaim: z.optional(z.string().check(z.minLength(1))),
+  clockToleranceSeconds: z._default(z.number().check(z.int(), z.minimum(0), z.maximum(300)), 30),
+  requiredTyp: z.optional(z.string().check(z.minLength(1), z.maxLength(64))),
+  authorizedParty: z.optional(z.string().check(z.minLength(1), z.maxLength(512))),
+  maxTokenAgeSeconds: z.optional(z.number().check(z.int(), z.minimum(1))),
+  keyRefreshSeconds: z._default(z.number().check(z.int(), z.minimum(2), z.maximum(3600)), 60),
+});
 
 function parseIssuers(text: string | undefined): OidcConfig[] {
   if (text === undefined) return [];
@@ -188,7 +202,7 @@ function parseIssuers(text: string | undefined): OidcConfig[] {
   } catch {
     throw new ConfigError('invalid configuration: CREDVEND_OIDC_ISSUERS is not JSON');
   }
-  const result = z.array(issuerEntrySchema).max(20).safeParse(json);
+  const result = z.array(issuerEntrySchema).check(z.maxLength(20)).safeParse(json);
   if (!result.success) {
     const problems = result.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ');
     throw new ConfigError(`invalid configuration: CREDVEND_OIDC_ISSUERS: ${problems}`);

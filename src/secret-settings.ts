@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from './zod-mini.js';
 
 /**
  * A Secrets Manager secret as a setting names it: its ARN, or its name in this account and
@@ -7,11 +7,13 @@ import * as z from 'zod';
  */
 export const secretIdSchema = z
   .string()
-  .regex(
-    /^(arn:aws[\w-]*:secretsmanager:[a-z0-9-]+:\d{12}:secret:[\w/+=.@-]{1,512}|[\w/+=.@-]{1,512})$/,
-    'a Secrets Manager secret ARN or name',
-  )
-  .describe('a Secrets Manager secret ARN or name');
+  .check(
+    z.regex(
+      /^(arn:aws[\w-]*:secretsmanager:[a-z0-9-]+:\d{12}:secret:[\w/+=.@-]{1,512}|[\w/+=.@-]{1,512})$/,
+      'a Secrets Manager secret ARN or name',
+    ),
+    z.describe('a Secrets Manager secret ARN or name'),
+  );
 
 /** Settings that once carried a secret's value, and the setting that now names the secret instead. */
 const VALUE_SETTINGS: Record<string, string> = {

@@ -1,6 +1,6 @@
-import * as z from 'zod';
 import { InvalidRequestError } from '../domain/shared/errors.js';
 import { invalidRequest } from '../domain/shared/validation.js';
+import * as z from '../zod-mini.js';
 
 /**
  * The wire protocol of AWS IAM callers, as Vault's AWS auth method does it.
@@ -34,16 +34,14 @@ const MAX_ENCODED_LENGTH = 16 * 1024;
 const BASE64URL = /^[A-Za-z0-9_-]+={0,2}$/;
 const SCHEME = new RegExp(`^${AWS_AUTH_SCHEME} +`, 'i');
 
-const signedRequestSchema = z
-  .object({
-    method: z.literal('POST'),
-    url: z.string().max(2048),
-    headers: z
-      .record(z.string(), z.string())
-      .refine((h) => Object.keys(h).length <= 32, 'at most 32 headers'),
-    body: z.string().max(4096),
-  })
-  .strict();
+const signedRequestSchema = z.strictObject({
+  method: z.literal('POST'),
+  url: z.string().check(z.maxLength(2048)),
+  headers: z
+    .record(z.string(), z.string())
+    .check(z.refine((h) => Object.keys(h).length <= 32, 'at most 32 headers')),
+  body: z.string().check(z.maxLength(4096)),
+});
 
 /** A signed GetCallerIdentity as the caller sent it: shape checked, content not yet. */
 export type SignedRequest = z.infer<typeof signedRequestSchema>;

@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from '../zod-mini.js';
 
 /** An IAM user's access key: what the vending user's secret holds, and nothing else. */
 export interface VendingKey {
@@ -8,8 +8,8 @@ export interface VendingKey {
 
 /** The secret's JSON, as the rotation function writes it (the field names IAM itself uses). */
 const secretSchema = z.object({
-  AccessKeyId: z.string().regex(/^[A-Z0-9]{16,128}$/),
-  SecretAccessKey: z.string().min(16).max(128),
+  AccessKeyId: z.string().check(z.regex(/^[A-Z0-9]{16,128}$/)),
+  SecretAccessKey: z.string().check(z.minLength(16), z.maxLength(128)),
 });
 
 class VendingKeyUnreadableError extends Error {

@@ -1,4 +1,4 @@
-import type * as z from 'zod';
+import { type $ZodType, type output, safeParse } from 'zod/v4/core';
 import type { ApiTarget } from './bearer-token.js';
 import { CliError } from './errors.js';
 
@@ -107,14 +107,14 @@ function problemLine(status: number, problem: Record<string, unknown> | undefine
 }
 
 /** The response body, validated: the CLI trusts the API's shape no more than the API trusts its callers. */
-export function parseBody<S extends z.ZodType>(schema: S, response: ApiResponse): z.infer<S> {
+export function parseBody<S extends $ZodType>(schema: S, response: ApiResponse): output<S> {
   let json: unknown;
   try {
     json = JSON.parse(response.text);
   } catch {
     throw new CliError('credvend answered with something that is not JSON');
   }
-  const parsed = schema.safeParse(json);
+  const parsed = safeParse(schema, json);
   if (!parsed.success)
     throw new CliError(`credvend's answer has an unexpected shape: ${parsed.error.issues[0]?.message ?? ''}`);
   return parsed.data;

@@ -8,6 +8,7 @@ import {
   parseSignedDigest,
 } from '../domain/audit/digest-verify.js';
 import { auditEventWire, exportErrorLineWire } from '../wire/audit.js';
+import * as z from '../zod-mini.js';
 
 /**
  * What an auditor verifies offline: an NDJSON export of the audit (`GET /v1/audit/events
@@ -18,7 +19,7 @@ import { auditEventWire, exportErrorLineWire } from '../wire/audit.js';
  * The one schema the API renders records with, strict here: a field this verifier does not
  * know is named as an error, never silently dropped (dropping it would read as an edit).
  */
-const exportedRecord = auditEventWire.strict();
+const exportedRecord = z.strictObject(auditEventWire.shape);
 
 /** One exported record, checked as strictly as a record read from the table. */
 function parseExportedRecord(value: unknown): ChainedAuditEvent {

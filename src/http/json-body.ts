@@ -1,4 +1,4 @@
-import type * as z from 'zod';
+import { type $ZodType, type output, safeParse } from 'zod/v4/core';
 import { InvalidRequestError } from '../domain/shared/errors.js';
 import { invalidRequest } from '../domain/shared/validation.js';
 
@@ -16,8 +16,8 @@ export function parseJsonText(text: string): unknown {
  * own schema decides whether nothing is enough (a decision's comment is optional, an
  * issuance needs a target); then the route's wire schema, every issue listed.
  */
-export function parseJsonBody<T extends z.ZodType>(schema: T, text: string, what: string): z.output<T> {
-  const result = schema.safeParse(text.trim() === '' ? {} : parseJsonText(text));
+export function parseJsonBody<T extends $ZodType>(schema: T, text: string, what: string): output<T> {
+  const result = safeParse(schema, text.trim() === '' ? {} : parseJsonText(text));
   if (!result.success) throw invalidRequest(`the body does not match the ${what} schema`, result.error);
   return result.data;
 }

@@ -14,11 +14,11 @@ type JsonObject = Record<string, unknown>;
  * Every exported `…Wire` schema becomes a named component (`auditEventWire` → `AuditEvent`),
  * so the document names each contract once and operations refer to it.
  */
-const COMPONENTS = new Map<z.ZodType, string>(
+const COMPONENTS = new Map<z.core.$ZodType, string>(
   [accessRequests, audit, credentials, entitlements, plan, problem, subjects].flatMap((module) =>
     Object.entries(module).flatMap(
-      ([name, value]): Array<[z.ZodType, string]> =>
-        name.endsWith('Wire') && value instanceof z.ZodType
+      ([name, value]): Array<[z.core.$ZodType, string]> =>
+        name.endsWith('Wire') && value instanceof z.core.$ZodType
           ? [[value, name.charAt(0).toUpperCase() + name.slice(1, -4)]]
           : [],
     ),
@@ -34,7 +34,7 @@ function isObject(value: unknown): value is JsonObject {
  * out as a long `pattern` beside `format: date-time`; the format alone says it, so the
  * pattern is left out of the document (validators check the format).
  */
-function rawSchema(schema: z.ZodType, io: 'input' | 'output'): JsonObject {
+function rawSchema(schema: z.core.$ZodType, io: 'input' | 'output'): JsonObject {
   const { $schema: _, ...rest } = z.toJSONSchema(schema, { io, unrepresentable: 'any' });
   return JSON.parse(JSON.stringify(rest), (_key, value: unknown) => {
     if (isObject(value) && value.format === 'date-time') {
@@ -45,7 +45,7 @@ function rawSchema(schema: z.ZodType, io: 'input' | 'output'): JsonObject {
   });
 }
 
-function jsonSchema(schema: z.ZodType, io: 'input' | 'output'): JsonObject {
+function jsonSchema(schema: z.core.$ZodType, io: 'input' | 'output'): JsonObject {
   const name = COMPONENTS.get(schema);
   return name ? { $ref: `#/components/schemas/${componentName(name, io)}` } : rawSchema(schema, io);
 }
@@ -79,10 +79,10 @@ function parameters(route: Route): JsonObject[] {
     required: true,
     schema: { type: 'string' },
   }));
-  const query = Object.entries(route.query?.shape ?? {}).map(([name, schema]) => ({
+  const query = Object.entries(route.query?._zod.def.shape ?? {}).map(([name, schema]) => ({
     name,
     in: 'query',
-    required: !schema.safeParse(undefined).success,
+    required: !z.safeParse(schema, undefined).success,
     schema: jsonSchema(schema, 'input'),
   }));
   return [...path, ...query];

@@ -57,7 +57,7 @@ export interface ResponseContract {
   status: 200 | 201 | 204;
   description: string;
   /** Body schemas by media type; none for 204. For NDJSON, the schema of each line. */
-  content?: Partial<Record<MediaType, z.ZodType>>;
+  content?: Partial<Record<MediaType, z.core.$ZodType>>;
 }
 
 export interface Route {
@@ -73,8 +73,8 @@ export interface Route {
    */
   auth?: 'aws_iam' | 'slack-signature' | 'public';
   summary: string;
-  query?: z.ZodObject;
-  body?: z.ZodType;
+  query?: z.core.$ZodObject;
+  body?: z.core.$ZodType;
   /** Successful answers. */
   responses: readonly ResponseContract[];
 }
@@ -123,7 +123,7 @@ const STEP_SUMMARIES = {
   review: 'Record the review of a break-glass grant',
 } as const;
 
-const json = (description: string, schema: z.ZodType, status: 200 | 201 = 200): ResponseContract => ({
+const json = (description: string, schema: z.core.$ZodType, status: 200 | 201 = 200): ResponseContract => ({
   status,
   description,
   content: { 'application/json': schema },

@@ -104,7 +104,7 @@ export const requestableWire = z.object({
   quorum: z.number().int(),
   accountId: z.string(),
   roleArn: z.string(),
-  sessionPolicy: policyDocumentWire.optional(),
+  sessionPolicy: z.optional(policyDocumentWire),
   managedPolicyArns: z.array(z.string()),
   tags: z.record(z.string(), z.string()),
   externalIdSet: z.boolean(),

@@ -1,4 +1,3 @@
-import * as z from 'zod';
 import { AUDIT_ACTIONS, AUDIT_OUTCOMES, type ChainedAuditEvent } from '../domain/audit/audit.js';
 import {
   AUDIT_FIELDS,
@@ -9,6 +8,7 @@ import {
   type RequiredAuditField,
 } from '../domain/audit/fields.js';
 import { AUTH_METHODS } from '../domain/shared/types.js';
+import * as z from '../zod-mini.js';
 import { isoInstant } from './common.js';
 
 export { AUDIT_OUTCOMES };
@@ -16,57 +16,51 @@ export const MAX_PAGE_SIZE = 1000;
 export const DEFAULT_PAGE_SIZE = 100;
 
 /** GET /v1/audit/events: one filter at most (each has its own index), a time range, a page. */
-export const auditQueryWire = z
-  .object({
-    principal: z.string().min(1).max(2048).optional(),
-    accountId: z
-      .string()
-      .regex(/^\d{12}$/, 'a 12-digit AWS account id')
-      .optional(),
-    roleArn: z
-      .string()
-      .regex(/^arn:aws[\w-]*:iam::\d{12}:role\/[\w+=,.@/-]{1,512}$/, 'an IAM role ARN')
-      .optional(),
-    outcome: z.enum(AUDIT_OUTCOMES).optional(),
-    accessRequest: z
-      .string()
-      .regex(/^[0-9A-HJKMNP-TV-Z]{26}$/, 'an access request id')
-      .optional(),
-    from: isoInstant.optional(),
-    to: isoInstant.optional(),
-    limit: z.coerce.number().int().min(1).max(MAX_PAGE_SIZE).default(DEFAULT_PAGE_SIZE),
-    cursor: z.string().min(1).max(4096).optional(),
-    format: z.enum(['json', 'ndjson']).default('json'),
-  })
-  .strict();
+export const auditQueryWire = z.strictObject({
+  principal: z.optional(z.string().check(z.minLength(1), z.maxLength(2048))),
+  accountId: z.optional(z.string().check(z.regex(/^\d{12}$/, 'a 12-digit AWS account id'))),
+  roleArn: z.optional(
+    z.string().check(z.regex(/^arn:aws[\w-]*:iam::\d{12}:role\/[\w+=,.@/-]{1,512}$/, 'an IAM role ARN')),
+  ),
+  outcome: z.optional(z.enum(AUDIT_OUTCOMES)),
+  accessRequest: z.optional(z.string().check(z.regex(/^[0-9A-HJKMNP-TV-Z]{26}$/, 'an access request id'))),
+  from: z.optional(isoInstant),
+  to: z.optional(isoInstant),
+  limit: z._default(
+    z.coerce.number().check(z.int(), z.minimum(1), z.maximum(MAX_PAGE_SIZE)),
+    DEFAULT_PAGE_SIZE,
+  ),
+  cursor: z.optional(z.string().check(z.minLength(1), z.maxLength(4096))),
+  format: z._default(z.enum(['json', 'ndjson']), 'json'),
+});
 
 /** GET /v1/audit/verify. */
-export const verifyQueryWire = z.object({ from: isoInstant.optional(), to: isoInstant.optional() }).strict();
+export const verifyQueryWire = z.strictObject({ from: z.optional(isoInstant), to: z.optional(isoInstant) });
 
 /** The schema of each kind of field in the audit field table (domain/audit/fields.ts). */
 const KIND_SCHEMAS = {
   string: z.string(),
   instant: isoInstant,
-  integer: z.number().int(),
+  integer: z.number().check(z.int()),
   number: z.number(),
   map: z.record(z.string(), z.string()),
   action: z.enum(AUDIT_ACTIONS),
   outcome: z.enum(AUDIT_OUTCOMES),
   authMethod: z.enum(AUTH_METHODS),
-} as const satisfies Record<FieldKind, z.ZodType>;
+} as const satisfies Record<FieldKind, z.ZodMiniType>;
 type Kinds = typeof KIND_SCHEMAS;
 
 type AuditEventShape = {
   [F in RequiredAuditField]: Kinds[(typeof REQUIRED_AUDIT_FIELDS)[F]];
 } & {
-  [F in OptionalAuditField]: z.ZodOptional<Kinds[(typeof OPTIONAL_AUDIT_FIELDS)[F]]>;
+  [F in OptionalAuditField]: z.ZodMiniOptional<Kinds[(typeof OPTIONAL_AUDIT_FIELDS)[F]]>;
 };
 
 /** The shape, field by field from the table; its type is checked against the record's below. */
 function auditEventShape(): AuditEventShape {
-  const shape: Record<string, z.ZodType> = {};
+  const shape: Record<string, z.ZodMiniType> = {};
   for (const [name, kind, presence] of AUDIT_FIELDS) {
-    shape[name] = presence === 'required' ? KIND_SCHEMAS[kind] : KIND_SCHEMAS[kind].optional();
+    shape[name] = presence === 'required' ? KIND_SCHEMAS[kind] : z.optional(KIND_SCHEMAS[kind]);
   }
   // Built by the loop above from the same table the mapped type reads.
   return shape as AuditEventShape;
@@ -95,8 +89,8 @@ const unreadableRecordWire = z.object({
 /** GET /v1/audit/events: one page, newest first. */
 export const auditPageWire = z.object({
   events: z.array(auditEventWire),
-  unreadable: z.array(unreadableRecordWire).optional(),
-  nextCursor: z.string().optional(),
+  unreadable: z.optional(z.array(unreadableRecordWire)),
+  nextCursor: z.optional(z.string()),
 });
 export type AuditPageWire = z.infer<typeof auditPageWire>;
 
@@ -109,10 +103,10 @@ export const exportErrorLineWire = z.object({
   error: z.object({
     type: z.string(),
     title: z.string(),
-    status: z.number().int(),
+    status: z.number().check(z.int()),
     requestId: z.string(),
-    eventId: z.string().optional(),
-    detail: z.string().optional(),
+    eventId: z.optional(z.string()),
+    detail: z.optional(z.string()),
   }),
 });
 export type ExportErrorLineWire = z.infer<typeof exportErrorLineWire>;
@@ -121,17 +115,17 @@ export type ExportErrorLineWire = z.infer<typeof exportErrorLineWire>;
 export const auditExportLineWire = z.union([auditEventWire, exportErrorLineWire]);
 
 /** GET /v1/audit/access-keys/{accessKeyId}: the issuance, and whether its credentials were withheld. */
-export const accessKeyIssuanceWire = auditEventWire.extend({ withheld: z.boolean() });
+export const accessKeyIssuanceWire = z.extend(auditEventWire, { withheld: z.boolean() });
 export type AccessKeyIssuanceWire = z.infer<typeof accessKeyIssuanceWire>;
 
 const findingWire = z.object({
   kind: z.string(),
   severity: z.enum(['error', 'warning', 'info']),
   detail: z.string(),
-  chainId: z.string().optional(),
-  seq: z.number().int().optional(),
-  eventId: z.string().optional(),
-  digestKey: z.string().optional(),
+  chainId: z.optional(z.string()),
+  seq: z.optional(z.number().check(z.int())),
+  eventId: z.optional(z.string()),
+  digestKey: z.optional(z.string()),
 });
 
 /** GET /v1/audit/verify: the hash chains (and, where configured, the signed digests) checked over a range. */
@@ -139,16 +133,16 @@ export const verificationReportWire = z.object({
   ok: z.boolean(),
   from: isoInstant,
   to: isoInstant,
-  chainsChecked: z.number().int(),
-  recordsChecked: z.number().int(),
+  chainsChecked: z.number().check(z.int()),
+  recordsChecked: z.number().check(z.int()),
   anchoring: z.enum(['digests', 'chains-only']),
-  digestsChecked: z.number().int(),
-  anchoredRecords: z.number().int(),
-  unanchoredRecords: z.number().int(),
-  lastDigest: z.object({ key: z.string(), endTime: z.string() }).optional(),
+  digestsChecked: z.number().check(z.int()),
+  anchoredRecords: z.number().check(z.int()),
+  unanchoredRecords: z.number().check(z.int()),
+  lastDigest: z.optional(z.object({ key: z.string(), endTime: z.string() })),
   findings: z.array(findingWire),
-  findingsOmitted: z.number().int(),
-  firstBreak: findingWire.optional(),
+  findingsOmitted: z.number().check(z.int()),
+  firstBreak: z.optional(findingWire),
 });
 export type VerificationReportWire = z.infer<typeof verificationReportWire>;
 
@@ -159,6 +153,6 @@ export const revocationResultWire = z.object({
   roleArn: z.string(),
   applied: z.boolean(),
   policy: z.record(z.string(), z.unknown()),
-  detail: z.string().optional(),
+  detail: z.optional(z.string()),
 });
 export type RevocationResultWire = z.infer<typeof revocationResultWire>;

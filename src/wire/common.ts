@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from '../zod-mini.js';
 
 /** ISO-8601 instants as credvend writes them (UTC, `Z`). */
 export const isoInstant = z.iso.datetime({ offset: true });

@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from '../zod-mini.js';
 import { isoInstant, policyDocumentWire } from './common.js';
 
 export const CREDENTIAL_FORMATS = ['json', 'credential_process', 'env', 'container', 'console'] as const;
@@ -6,41 +6,39 @@ export type CredentialFormat = (typeof CREDENTIAL_FORMATS)[number];
 
 /** POST /v1/credentials and POST /v1/credentials/plan: the request body. */
 export const issuanceRequestWire = z
-  .object({
-    entitlement: z
-      .string()
-      .min(1)
-      .max(128)
-      .regex(/^[\w.:@/+=-]+$/, 'letters, digits and _.:@/+=- only')
-      .optional(),
-    accountId: z
-      .string()
-      .regex(/^\d{12}$/, 'a 12-digit AWS account id')
-      .optional(),
-    roleName: z
-      .string()
-      .regex(/^[\w+=,.@-]{1,64}$/, 'an IAM role name')
-      .optional(),
+  .strictObject({
+    entitlement: z.optional(
+      z
+        .string()
+        .check(
+          z.minLength(1),
+          z.maxLength(128),
+          z.regex(/^[\w.:@/+=-]+$/, 'letters, digits and _.:@/+=- only'),
+        ),
+    ),
+    accountId: z.optional(z.string().check(z.regex(/^\d{12}$/, 'a 12-digit AWS account id'))),
+    roleName: z.optional(z.string().check(z.regex(/^[\w+=,.@-]{1,64}$/, 'an IAM role name'))),
     // Range is checked by planning, which names the STS limit in its error.
-    durationSeconds: z.number().int().positive().optional(),
-    sessionPolicy: z.union([z.string().max(10_240), policyDocumentWire]).optional(),
-    reason: z.string().max(1024).optional(),
-    format: z.enum(CREDENTIAL_FORMATS).default('json'),
+    durationSeconds: z.optional(z.number().check(z.int(), z.positive())),
+    sessionPolicy: z.optional(z.union([z.string().check(z.maxLength(10_240)), policyDocumentWire])),
+    reason: z.optional(z.string().check(z.maxLength(1024))),
+    format: z._default(z.enum(CREDENTIAL_FORMATS), 'json'),
   })
-  .strict()
-  .superRefine((body, ctx) => {
-    const byId = body.entitlement !== undefined;
-    const byRole = body.accountId !== undefined || body.roleName !== undefined;
-    if (byId === byRole) {
-      ctx.addIssue({
-        code: 'custom',
-        message: 'give either entitlement, or accountId and roleName',
-        path: [],
-      });
-    } else if (byRole && (body.accountId === undefined || body.roleName === undefined)) {
-      ctx.addIssue({ code: 'custom', message: 'accountId and roleName go together', path: [] });
-    }
-  });
+  .check(
+    z.superRefine((body, ctx) => {
+      const byId = body.entitlement !== undefined;
+      const byRole = body.accountId !== undefined || body.roleName !== undefined;
+      if (byId === byRole) {
+        ctx.addIssue({
+          code: 'custom',
+          message: 'give either entitlement, or accountId and roleName',
+          path: [],
+        });
+      } else if (byRole && (body.accountId === undefined || body.roleName === undefined)) {
+        ctx.addIssue({ code: 'custom', message: 'accountId and roleName go together', path: [] });
+      }
+    }),
+  );
 
 /** `format: json` (the default): credvend's own shape. */
 export const credentialsResponseWire = z.object({
@@ -51,12 +49,12 @@ export const credentialsResponseWire = z.object({
   assumedRoleArn: z.string(),
   sessionName: z.string(),
   sourceIdentity: z.string(),
-  durationSeconds: z.number().int(),
+  durationSeconds: z.number().check(z.int()),
   expiration: isoInstant,
   credentials: z.object({
-    accessKeyId: z.string().min(16),
-    secretAccessKey: z.string().min(1),
-    sessionToken: z.string().min(1),
+    accessKeyId: z.string().check(z.minLength(16)),
+    secretAccessKey: z.string().check(z.minLength(1)),
+    sessionToken: z.string().check(z.minLength(1)),
     expiration: isoInstant,
   }),
 });
@@ -65,18 +63,18 @@ export type CredentialsResponseWire = z.infer<typeof credentialsResponseWire>;
 /** `format: credential_process`: the AWS CLI/SDK `credential_process` contract (Version 1). */
 export const processCredentialsWire = z.object({
   Version: z.literal(1),
-  AccessKeyId: z.string().min(16),
-  SecretAccessKey: z.string().min(1),
-  SessionToken: z.string().min(1),
+  AccessKeyId: z.string().check(z.minLength(16)),
+  SecretAccessKey: z.string().check(z.minLength(1)),
+  SessionToken: z.string().check(z.minLength(1)),
   Expiration: isoInstant,
 });
 export type ProcessCredentialsWire = z.infer<typeof processCredentialsWire>;
 
 /** `format: container`: the container-credentials endpoint shape the SDKs' HTTP provider reads. */
 export const containerCredentialsWire = z.object({
-  AccessKeyId: z.string().min(16),
-  SecretAccessKey: z.string().min(1),
-  Token: z.string().min(1),
+  AccessKeyId: z.string().check(z.minLength(16)),
+  SecretAccessKey: z.string().check(z.minLength(1)),
+  Token: z.string().check(z.minLength(1)),
   Expiration: isoInstant,
   RoleArn: z.string(),
 });

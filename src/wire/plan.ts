@@ -13,7 +13,7 @@ export const planResponseWire = z.object({
   durationBoundBy: z.enum(DURATION_BOUNDS),
   sessionName: z.string(),
   sourceIdentity: z.string(),
-  sessionPolicy: policyDocumentWire.optional(),
+  sessionPolicy: z.optional(policyDocumentWire),
   policyArns: z.array(z.string()),
   sessionPolicyChars: z.number().int(),
   sessionPolicyBudget: z.object({ used: z.number().int(), max: z.number().int() }),

@@ -33,7 +33,7 @@ export const unusedAccessWire = z.object({
       subjectKind: z.enum(['principal', 'group', 'claim-rule', 'account']),
       accountId: z.string(),
       roleArn: z.string(),
-      lastIssuance: isoInstant.optional(),
+      lastIssuance: z.optional(isoInstant),
       issuancesInDays: z.number().int(),
       issuancesIn90Days: z.number().int(),
       added: changeSeenWire.optional(),

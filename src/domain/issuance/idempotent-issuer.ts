@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from '../../zod-mini.js';
 import type { RevocationLookup } from '../revocation/ports.js';
 import type { Clock } from '../shared/clock.js';
 import { ConflictError } from '../shared/errors.js';
@@ -27,24 +27,27 @@ const issuanceSchema = z.object({
     durationBoundBy: z.enum(DURATION_BOUNDS),
     sessionName: z.string(),
     sourceIdentity: z.string(),
-    sessionPolicy: z.string().optional(),
+    sessionPolicy: z.optional(z.string()),
     policyArns: z.array(z.string()),
     sessionPolicyChars: z.number(),
     tags: z.array(z.object({ key: z.string(), value: z.string() })),
     transitiveTagKeys: z.array(z.string()),
-    externalId: z.string().optional(),
-    reason: z.string().optional(),
+    externalId: z.optional(z.string()),
+    reason: z.optional(z.string()),
   }),
   assumed: z.object({
     credentials: z.object({
       accessKeyId: z.string(),
       secretAccessKey: z.string(),
       sessionToken: z.string(),
-      expiration: z.iso.datetime().transform((t) => new Date(t)),
+      expiration: z.pipe(
+        z.iso.datetime(),
+        z.transform((t) => new Date(t)),
+      ),
     }),
     assumedRoleArn: z.string(),
-    packedPolicySize: z.number().optional(),
-    stsRequestId: z.string().optional(),
+    packedPolicySize: z.optional(z.number()),
+    stsRequestId: z.optional(z.string()),
   }),
 });
 

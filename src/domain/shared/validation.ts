@@ -1,4 +1,4 @@
-import type * as z from 'zod';
+import type { $ZodError } from 'zod/v4/core';
 import { InvalidRequestError } from './errors.js';
 
 /**
@@ -7,7 +7,7 @@ import { InvalidRequestError } from './errors.js';
  */
 export function invalidRequest(
   message: string,
-  error: z.ZodError,
+  error: $ZodError,
   root = '(body)',
   prefix: readonly string[] = [],
 ): InvalidRequestError {
