@@ -338,7 +338,8 @@ export async function benchAudit(environment: LocalEnvironment, records = 100_00
     const header = ['filter', `first ms ${s}`, l, 'ratio', `deep ms ${s}`, l, 'ratio', `rows ${s}`, l];
     const rows: string[][] = [header];
     const comparable: number[] = [];
-    for (const [label, { first, deep, rows: [smallRows, largeRows] }] of pages) {
+    for (const [label, { first, deep, rows: pageRows }] of pages) {
+      const [smallRows, largeRows] = pageRows;
       rows.push([
         label,
         fmt(first[0]),
