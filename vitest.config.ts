@@ -10,8 +10,8 @@ export default defineConfig({
       exclude: ['src/domain/**/fakes.ts'],
       reporter: ['text-summary', ['json-summary', { file: 'coverage-summary.json' }]],
       reportsDirectory: 'coverage',
-      // Branches: 90 is the aim; 87 is where the unit tests stand (docs/testing.md), and it only rises.
-      thresholds: { lines: 90, branches: 87 },
+      // New domain code comes with its unit tests through the fakes, or this gate fails.
+      thresholds: { lines: 90, branches: 90 },
     },
     projects: [
       {

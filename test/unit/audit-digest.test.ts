@@ -1,111 +1,18 @@
-import { constants, generateKeyPairSync, type KeyObject, sign } from 'node:crypto';
+import { generateKeyPairSync } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import type { AuditEvent, ChainedAuditEvent } from '../../src/domain/audit/audit.js';
-import { ChainedAuditLog, canonicalJson } from '../../src/domain/audit/chain.js';
-import {
-  type ChainHead,
-  type DigestSigningAlgorithm,
-  digestSigningString,
-  KNOWN_CHAIN_DAYS,
-  type SignedDigest,
-} from '../../src/domain/audit/digest.js';
-import { type DigestObject, verifyAgainstDigests } from '../../src/domain/audit/digest-verify.js';
-import { writeNextDigest } from '../../src/domain/audit/digest-writer.js';
+import { ChainedAuditLog } from '../../src/domain/audit/chain.js';
+import { digestSigningString, KNOWN_CHAIN_DAYS } from '../../src/domain/audit/digest.js';
 import { auditEventDetailSchema, auditEventJsonSchema } from '../../src/domain/audit/event-schema.js';
 import { auditDetailType, auditEventDetail } from '../../src/domain/audit/events.js';
 import { OPTIONAL_AUDIT_FIELDS } from '../../src/domain/audit/fields.js';
 import { newEventId } from '../../src/domain/shared/ids.js';
-
-/** The digest writer and verifier with in-memory ports and a key made here (no KMS, no S3). */
-function harness(algorithm: DigestSigningAlgorithm) {
-  const keys =
-    algorithm === 'ECDSA_SHA_256'
-      ? generateKeyPairSync('ec', { namedCurve: 'P-256' })
-      : generateKeyPairSync('rsa', { modulusLength: 2048 });
-  const records: ChainedAuditEvent[] = [];
-  const objects = new Map<string, string>();
-  let latest: SignedDigest | undefined;
-  let now = Date.parse('2026-03-01T00:00:00.000Z');
-  const deps = {
-    heads: {
-      headsBetween: async (after: string | undefined, upTo: string, refused = new Set<string>()) => {
-        const heads = new Map<string, ChainHead & { records: number; minSeq: number }>();
-        const inWindow = (r: ChainedAuditEvent) =>
-          (after === undefined || r.time > after) && r.time <= upTo && !refused.has(r.eventId);
-        for (const r of records.filter(inWindow)) {
-          const seen = heads.get(r.chainId);
-          const head = { chainId: r.chainId, seq: r.seq, hash: r.hash, time: r.time };
-          if (!seen) heads.set(r.chainId, { ...head, records: 1, minSeq: r.seq });
-          else Object.assign(seen, r.seq > seen.seq ? head : {}, { records: seen.records + 1 });
-        }
-        return [...heads.values()];
-      },
-      recordsAfter: async (after: string) =>
-        records
-          .filter((r) => r.time > after)
-          .map(({ chainId, seq, eventId, time, hash }) => ({ chainId, seq, eventId, time, hash })),
-    },
-    signer: {
-      keyId: 'test-key',
-      algorithm,
-      sign: async (message: string) =>
-        algorithm === 'ECDSA_SHA_256'
-          ? sign('sha256', Buffer.from(message), keys.privateKey)
-          : sign('sha256', Buffer.from(message), {
-              key: keys.privateKey,
-              padding: constants.RSA_PKCS1_PSS_PADDING,
-              saltLength: 32,
-            }),
-    },
-    store: {
-      latest: async () => latest,
-      put: async (signed: SignedDigest) => {
-        latest = signed;
-        objects.set(signed.digest.key, canonicalJson(signed));
-      },
-    },
-    clock: { now: () => new Date(now) },
-    prefix: 'digests/',
-    settleSeconds: 0,
-  };
-  const log = new ChainedAuditLog({ putNew: async (r) => void records.push(r) }, () => newEventId(), 1);
-  const append = (action: AuditEvent['action'] = 'credentials.issue') => {
-    now += 1000;
-    return log.append({
-      eventId: newEventId(new Date(now)),
-      time: new Date(now).toISOString(),
-      action,
-      outcome: 'issued',
-      requestId: 'r',
-      principal: 'p',
-      authMethod: 'oidc',
-    });
-  };
-  const digest = () => {
-    now += 1000;
-    return writeNextDigest(deps);
-  };
-  const verify = (publicKey: KeyObject = keys.publicKey) =>
-    verifyAgainstDigests({
-      from: '2026-01-01T00:00:00.000Z',
-      to: new Date(now + 1).toISOString(),
-      records,
-      publicKey,
-      digests: {
-        overlapping: async () =>
-          [...objects]
-            .sort(([a], [b]) => a.localeCompare(b))
-            .map(([key, body]): DigestObject => ({ key, body })),
-        get: async (key) => (objects.has(key) ? { key, body: objects.get(key) ?? '' } : undefined),
-      },
-    });
-  return { records, objects, append, digest, verify, advance: (ms: number) => (now += ms) };
-}
+import { digestHarness } from './digest-harness.js';
 
 describe('signed digests', () => {
   for (const algorithm of ['ECDSA_SHA_256', 'RSASSA_PSS_SHA_256'] as const) {
     it(`anchors chain heads and verifies with the public key alone (${algorithm})`, async () => {
-      const h = harness(algorithm);
+      const h = digestHarness(algorithm);
       await h.append();
       await h.append();
       const first = await h.digest();
@@ -126,7 +33,7 @@ describe('signed digests', () => {
   }
 
   it('writes a digest even when nothing advanced, and forgets chains idle for longer than the known window', async () => {
-    const h = harness('ECDSA_SHA_256');
+    const h = digestHarness('ECDSA_SHA_256');
     await h.append();
     await h.digest();
     const quiet = await h.digest();
@@ -136,7 +43,7 @@ describe('signed digests', () => {
   });
 
   it('signs a string that names the key and the digest content', async () => {
-    const h = harness('ECDSA_SHA_256');
+    const h = digestHarness('ECDSA_SHA_256');
     await h.append();
     const signed = await h.digest();
     const digest = signed?.digest;
