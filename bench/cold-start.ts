@@ -96,6 +96,8 @@ function standInEnv(server: StandInServer): NodeJS.ProcessEnv {
 
 interface Timing {
   importMs: number;
+  /** CPU of the import alone: parse and evaluation, less inflated than wall time by other processes. */
+  importCpuMs: number;
   /** Import and the first issuance, for the functions in ISSUING. */
   firstMs?: number;
   /** CPU the process spent on both: what Lambda bills beyond the waits, less inflated by a busy machine than wall time. */
@@ -110,6 +112,8 @@ async function importTime(name: string, file: string, server: StandInServer): Pr
     'const cpu = process.cpuUsage();',
     `const m = await import(${JSON.stringify(pathToFileURL(file).href)});`,
     'const importMs = performance.now() - t;',
+    'const importUsed = process.cpuUsage(cpu);',
+    'const importCpuMs = (importUsed.user + importUsed.system) / 1000;',
     'let firstMs;',
     'if (process.env.BENCH_EVENT) {',
     '  const r = await m.handler(JSON.parse(process.env.BENCH_EVENT), { awsRequestId: "bench-cold", functionName: "bench" });',
@@ -119,7 +123,7 @@ async function importTime(name: string, file: string, server: StandInServer): Pr
     'const used = process.cpuUsage(cpu);',
     'const cpuMs = (used.user + used.system) / 1000;',
     // The function's own log lines share stdout: the timing is the line marked BENCH.
-    'process.stdout.write("\\nBENCH " + JSON.stringify({ importMs, firstMs, cpuMs }) + "\\n");',
+    'process.stdout.write("\\nBENCH " + JSON.stringify({ importMs, importCpuMs, firstMs, cpuMs }) + "\\n");',
   ].join('\n');
   const headers: Record<string, string> =
     name === 'reference'
@@ -141,11 +145,14 @@ async function importTime(name: string, file: string, server: StandInServer): Pr
     !('importMs' in parsed) ||
     typeof parsed.importMs !== 'number' ||
     !('cpuMs' in parsed) ||
-    typeof parsed.cpuMs !== 'number'
+    typeof parsed.cpuMs !== 'number' ||
+    !('importCpuMs' in parsed) ||
+    typeof parsed.importCpuMs !== 'number'
   )
     throw new Error(`${name}: no timing`);
   return {
     importMs: parsed.importMs,
+    importCpuMs: parsed.importCpuMs,
     cpuMs: parsed.cpuMs,
     ...('firstMs' in parsed && typeof parsed.firstMs === 'number' ? { firstMs: parsed.firstMs } : {}),
   };
@@ -166,6 +173,8 @@ export interface ColdStartFigures {
   /** vend bytes / reference bytes, vend import / reference import (medians). */
   vendBytesRatio: number;
   vendImportRatio: number;
+  /** The same with the import's CPU time: the steadier figure on a shared machine. */
+  vendImportCpuRatio: number;
   vendImportMs: number;
   referenceImportMs: number;
   /** Import and first issuance, medians; their ratio; and vend's CPU for both. */
@@ -187,6 +196,7 @@ export async function benchColdStart(runs: number): Promise<ColdStartFigures> {
     const built = new Map<string, BuiltHandler>();
     for (const [name, entry] of entries) built.set(name, await buildHandler(entry, join(dir, name), lambda));
     const samples = new Map<string, number[]>(entries.map(([name]) => [name, []]));
+    const cpuSamples = new Map<string, number[]>(entries.map(([name]) => [name, []]));
     const firsts = new Map<string, number[]>([...ISSUING].map((name) => [name, []]));
     const vendCpu: number[] = [];
     // One warm-up round fills the OS file cache for node and every bundle.
@@ -196,19 +206,24 @@ export async function benchColdStart(runs: number): Promise<ColdStartFigures> {
         const [name] = entries[(i + k) % entries.length] ?? ['reference'];
         const timing = await importTime(name, built.get(name)?.file ?? '', server);
         samples.get(name)?.push(timing.importMs);
+        cpuSamples.get(name)?.push(timing.importCpuMs);
         if (timing.firstMs !== undefined) firsts.get(name)?.push(timing.firstMs);
         if (name === 'vend') vendCpu.push(timing.cpuMs);
       }
     }
     const median = (name: string) => percentile(samples.get(name) ?? [], 50);
+    const cpuMedian = (name: string) => percentile(cpuSamples.get(name) ?? [], 50);
     const firstMedian = (name: string) => percentile(firsts.get(name) ?? [], 50);
     const reference = built.get('reference');
     if (!reference) throw new Error('reference handler not built');
     const refImport = median('reference');
+    const refImportCpu = cpuMedian('reference');
     console.log(
       `\ncold start: bundles as serverless package builds them, import in a fresh node (median of ${runs})`,
     );
-    console.log(`  function    bytes (x ref)       gzip (x ref)       import (x ref)`);
+    console.log(
+      `  function    bytes (x ref)       gzip (x ref)       import (x ref)        import CPU (x ref)`,
+    );
     for (const [name] of entries) {
       const b = built.get(name);
       if (!b) continue;
@@ -216,6 +231,7 @@ export async function benchColdStart(runs: number): Promise<ColdStartFigures> {
         `${kb(b.bytes).padStart(7)} (${(b.bytes / reference.bytes).toFixed(2)}x)`,
         `${kb(b.gzipBytes).padStart(7)} (${(b.gzipBytes / reference.gzipBytes).toFixed(2)}x)`,
         `${median(name).toFixed(1).padStart(6)} ms (${(median(name) / refImport).toFixed(2)}x)`,
+        `${cpuMedian(name).toFixed(1).padStart(6)} ms (${(cpuMedian(name) / refImportCpu).toFixed(2)}x)`,
       ];
       console.log(`  ${name.padEnd(10)}  ${cells.join('   ')}`);
     }
@@ -232,6 +248,7 @@ export async function benchColdStart(runs: number): Promise<ColdStartFigures> {
     return {
       vendBytesRatio: vend.bytes / reference.bytes,
       vendImportRatio: median('vend') / refImport,
+      vendImportCpuRatio: cpuMedian('vend') / refImportCpu,
       vendImportMs: median('vend'),
       referenceImportMs: refImport,
       vendFirstIssuanceMs: vendFirst,
