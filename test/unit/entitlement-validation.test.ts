@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { entitlementWarnings, validateEntitlement } from '../../src/domain/admin/entitlement-validation.js';
+import type { PolicyDocument } from '../../src/domain/policy/policy.js';
 import { checkPolicyShape } from '../../src/domain/policy/shape.js';
 import { InvalidRequestError } from '../../src/domain/shared/errors.js';
 import type { Entitlement } from '../../src/domain/shared/types.js';
@@ -86,6 +87,30 @@ describe('Function: validateEntitlement', () => {
         'externalId',
       ]),
     );
+  });
+
+  it('refuses a session policy condition operator IAM would not take as written', () => {
+    const sessionPolicy: PolicyDocument = {
+      Version: '2012-10-17',
+      Statement: [
+        {
+          Effect: 'Allow',
+          Action: 's3:GetObject',
+          Resource: '*',
+          Condition: { Bool: { 'aws:SecureTransport': 'true' } },
+        },
+        {
+          Effect: 'Allow',
+          Action: 's3:GetObject',
+          Resource: '*',
+          Condition: { stringLike: { 's3:prefix': 'x/*' }, Bogus: { k: 'v' } },
+        },
+      ],
+    };
+    expect(issuesOf({ sessionPolicy })).toEqual([
+      'sessionPolicy.Statement[1].Condition: "stringLike" is not an IAM condition operator (IAM spells it StringLike)',
+      'sessionPolicy.Statement[1].Condition: "Bogus" is not an IAM condition operator',
+    ]);
   });
 
   it('refuses a tag key twice (static and claim tags share one namespace, case-insensitively)', () => {

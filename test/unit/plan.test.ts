@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { planIssuance } from '../../src/domain/issuance/plan.js';
 import type { PolicyDocument } from '../../src/domain/policy/policy.js';
 import {
+  InvalidRequestError,
   LimitExceededError,
   PolicyNotNarrowingError,
   ReasonRequiredError,
@@ -135,6 +136,76 @@ describe('session policy', () => {
       { Effect: 'Deny', Action: 's3:GetObject', Resource: 'arn:aws:s3:::data/secret/*' },
     ],
   };
+
+  it('refuses a condition operator IAM does not spell that way, in the request or a stored ceiling, before any call', () => {
+    const withOperator = (operator: string): PolicyDocument => ({
+      Version: '2012-10-17',
+      Statement: {
+        Effect: 'Allow',
+        Action: 's3:GetObject',
+        Resource: 'arn:aws:s3:::data/reports/*',
+        Condition: { [operator]: { 'aws:SourceIdentity': 'x' } },
+      },
+    });
+    const refusal = (fn: () => unknown) => {
+      try {
+        fn();
+      } catch (error) {
+        return error instanceof InvalidRequestError
+          ? error.issues.map((i) => `${i.path}: ${i.message}`)
+          : error;
+      }
+      return 'planned';
+    };
+    expect(
+      refusal(() =>
+        planIssuance(
+          entitlement({ sessionPolicy: ceiling }),
+          request({ sessionPolicy: withOperator('stringequals') }),
+          caller(),
+          plain,
+        ),
+      ),
+    ).toEqual([
+      'sessionPolicy.Statement[0].Condition: "stringequals" is not an IAM condition operator (IAM spells it StringEquals)',
+    ]);
+    expect(
+      refusal(() =>
+        planIssuance(
+          entitlement({ sessionPolicy: withOperator('ForAnyValue:StringLikeIFEXISTS') }),
+          request(),
+          caller(),
+          plain,
+        ),
+      ),
+    ).toEqual([
+      'entitlement.sessionPolicy.Statement[0].Condition: "ForAnyValue:StringLikeIFEXISTS" is not an IAM condition operator (IAM spells it ForAnyValue:StringLikeIfExists)',
+    ]);
+    expect(
+      refusal(() =>
+        planIssuance(
+          entitlement({ sessionPolicy: withOperator('NullIfExists') }),
+          request(),
+          caller(),
+          plain,
+        ),
+      ),
+    ).toEqual([
+      'entitlement.sessionPolicy.Statement[0].Condition: "NullIfExists" is not an IAM condition operator',
+    ]);
+    for (const operator of [
+      'StringEquals',
+      'ForAllValues:StringNotEqualsIgnoreCase',
+      'ArnLikeIfExists',
+      'Null',
+    ]) {
+      expect(
+        refusal(() =>
+          planIssuance(entitlement({ sessionPolicy: withOperator(operator) }), request(), caller(), plain),
+        ),
+      ).toBe('planned');
+    }
+  });
 
   it('sends the ceiling when the caller does not narrow', () => {
     const plan = planIssuance(entitlement({ sessionPolicy: ceiling }), request(), caller(), plain);

@@ -29,7 +29,10 @@ describe('known widening classes are refused', () => {
       PolicyNotNarrowingError,
     );
     const denyOnly = doc({ Effect: 'Deny', Action: 's3:*', Resource: '*' });
-    expect(narrowPolicy(ceiling, denyOnly)).toEqual(denyOnly);
+    expect(narrowPolicy(ceiling, denyOnly)).toEqual({
+      policy: denyOnly,
+      managedPolicyArns: ceiling.managedPolicyArns,
+    });
   });
 
   it('managed policies beside an inline ceiling: Allows are proven against the inline ceiling alone', () => {
@@ -209,6 +212,61 @@ describe('narrowing policies are accepted', () => {
   it('keeps the ceiling denies in what it sends', () => {
     const deny: PolicyStatement = { Effect: 'Deny', Action: 's3:DeleteObject', Resource: '*' };
     const sent = narrowPolicy(inline(doc(allow('s3:*', '*'), deny)), doc(allow('s3:GetObject', '*')));
-    expect(sent.Statement).toEqual([allow('s3:GetObject', '*'), deny]);
+    expect(sent.policy.Statement).toEqual([allow('s3:GetObject', '*'), deny]);
+  });
+});
+
+describe('deny-only narrowing and managed policies credvend could read', () => {
+  const READ_ONLY = 'arn:aws:iam::aws:policy/ReadOnlyAccess';
+  const TEAM = 'arn:aws:iam::222222222222:policy/team';
+  const readOnly = doc(allow(['s3:Get*', 'ec2:Describe*'], '*'), {
+    Effect: 'Deny',
+    Action: 's3:GetObject',
+    Resource: 'arn:aws:s3:::secret/*',
+  });
+  const denyPut = doc({ Effect: 'Deny', Action: 's3:PutObject', Resource: '*' });
+
+  it('a policy of denies alone is sent with the ceiling it narrows', () => {
+    const ceiling = doc(allow('s3:*', '*'));
+    expect(narrowPolicy(inline(ceiling), denyPut).policy.Statement).toEqual([
+      allow('s3:*', '*'),
+      { Effect: 'Deny', Action: 's3:PutObject', Resource: '*' },
+    ]);
+    // No ceiling: the role's own permissions, which Allow * within the session cannot exceed.
+    expect(narrowPolicy({ inline: undefined, managedPolicyArns: [] }, denyPut).policy.Statement).toEqual([
+      allow('*', '*'),
+      { Effect: 'Deny', Action: 's3:PutObject', Resource: '*' },
+    ]);
+  });
+
+  it('proves an Allow inside a managed policy it read, sending the policy alone with the managed denies', () => {
+    const ceiling = {
+      inline: undefined,
+      managedPolicyArns: [READ_ONLY],
+      managedDocuments: new Map([[READ_ONLY, readOnly]]),
+    };
+    const sent = narrowPolicy(ceiling, doc(allow('s3:GetObject', 'arn:aws:s3:::data/*')));
+    expect(sent).toEqual({
+      policy: doc(allow('s3:GetObject', 'arn:aws:s3:::data/*'), {
+        Effect: 'Deny',
+        Action: 's3:GetObject',
+        Resource: 'arn:aws:s3:::secret/*',
+      }),
+      managedPolicyArns: [],
+    });
+    expect(() => narrowPolicy(ceiling, doc(allow('s3:PutObject', '*')))).toThrow(PolicyNotNarrowingError);
+  });
+
+  it('keeps every ARN attached when one managed policy could not be read', () => {
+    const ceiling = {
+      inline: undefined,
+      managedPolicyArns: [READ_ONLY, TEAM],
+      managedDocuments: new Map([[READ_ONLY, readOnly]]),
+    };
+    const sent = narrowPolicy(ceiling, doc(allow('ec2:DescribeInstances', '*')));
+    expect(sent).toEqual({
+      policy: doc(allow('ec2:DescribeInstances', '*')),
+      managedPolicyArns: [READ_ONLY, TEAM],
+    });
   });
 });

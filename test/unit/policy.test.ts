@@ -108,7 +108,7 @@ describe('narrowPolicy', () => {
 
   it('accepts any valid document when there is no ceiling', () => {
     const any = doc({ Effect: 'Allow', Action: '*', Resource: '*' });
-    expect(narrowPolicy({ inline: undefined, managedPolicyArns: [] }, any)).toBe(any);
+    expect(narrowPolicy({ inline: undefined, managedPolicyArns: [] }, any).policy).toBe(any);
   });
 
   it('requires every ceiling condition on a narrowing statement', () => {
@@ -120,7 +120,7 @@ describe('narrowPolicy', () => {
       Resource: 'arn:aws:s3:::data/a',
       Condition: { Bool: { 'aws:SecureTransport': 'true' }, IpAddress: { 'aws:SourceIp': '10.0.0.0/8' } },
     });
-    expect(narrowPolicy(ceiling, withIt)).toEqual(withIt);
+    expect(narrowPolicy(ceiling, withIt).policy).toEqual(withIt);
   });
 
   it('always accepts Deny statements and refuses NotAction in an Allow', () => {

@@ -2,6 +2,7 @@ import { CALLER_NAME_TAG } from '../identity/caller-identity.js';
 import { STS_LIMITS } from '../issuance/sts-limits.js';
 import { STS_RULES, type StsRuleBreach } from '../issuance/sts-rules.js';
 import { validateClaimPlaceholders } from '../policy/claim-policy.js';
+import { conditionOperatorIssues } from '../policy/condition-operators.js';
 import { minifyPolicy } from '../policy/policy.js';
 import { GRANT_TAG } from '../revocation/revocation.js';
 import type { InputIssue } from '../shared/errors.js';
@@ -70,6 +71,7 @@ export function validateEntitlement(e: Entitlement): InputIssue[] {
   if (e.notBefore && e.notAfter && e.notBefore >= e.notAfter) add('notAfter', 'must be after notBefore');
   issues.push(...validateSubject(e));
   if (e.sessionPolicy) issues.push(...validateClaimPlaceholders(e.sessionPolicy));
+  if (e.sessionPolicy) issues.push(...conditionOperatorIssues(e.sessionPolicy, 'sessionPolicy'));
   return issues;
 }
 

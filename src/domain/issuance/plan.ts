@@ -1,8 +1,9 @@
 import { CALLER_NAME_TAG, sessionNameFor, sourceIdentityFor } from '../identity/caller-identity.js';
 import { substituteClaims } from '../policy/claim-policy.js';
-import { minifyPolicy, narrowPolicy } from '../policy/policy.js';
+import { conditionOperatorIssues } from '../policy/condition-operators.js';
+import { minifyPolicy, narrowPolicy, type PolicyDocument } from '../policy/policy.js';
 import { GRANT_TAG } from '../revocation/revocation.js';
-import { LimitExceededError, ReasonRequiredError } from '../shared/errors.js';
+import { InvalidRequestError, LimitExceededError, ReasonRequiredError } from '../shared/errors.js';
 import type {
   Caller,
   DurationBound,
@@ -24,6 +25,8 @@ export interface PlanningOptions {
   roleChaining: boolean;
   /** When the session would start: sessions end by the entitlement's notAfter (and token expiry). */
   now: Date;
+  /** The entitlement's managed session policies credvend could read, for narrowing proofs. */
+  managedDocuments?: ReadonlyMap<string, PolicyDocument>;
 }
 
 /** Default session length when neither the request nor the entitlement names one. */
@@ -44,8 +47,7 @@ export function planIssuance(
     throw new ReasonRequiredError(`entitlement ${entitlement.id} requires a reason`);
   }
   const { durationSeconds, durationBoundBy } = resolveDuration(entitlement, request, caller, options);
-  const sessionPolicy = resolveSessionPolicy(entitlement, request, caller);
-  const policyArns = [...entitlement.managedPolicyArns];
+  const { sessionPolicy, policyArns } = resolveSessionPolicy(entitlement, request, caller, options);
   enforce(STS_RULES.policyArnCount(policyArns.length));
   const sessionPolicyChars =
     (sessionPolicy?.length ?? 0) + policyArns.reduce((sum, arn) => sum + arn.length, 0);
@@ -149,16 +151,31 @@ function resolveSessionPolicy(
   entitlement: Entitlement,
   request: IssuanceRequest,
   caller: Caller,
-): string | undefined {
+  options: PlanningOptions,
+): { sessionPolicy: string | undefined; policyArns: string[] } {
   const ceiling = entitlement.sessionPolicy && substituteClaims(entitlement.sessionPolicy, caller.claims);
+  // Stored before operators were checked, or sent by the caller: refused here, before any call.
+  const issues = [
+    ...(ceiling ? conditionOperatorIssues(ceiling, 'entitlement.sessionPolicy') : []),
+    ...(request.sessionPolicy ? conditionOperatorIssues(request.sessionPolicy, 'sessionPolicy') : []),
+  ];
+  if (issues.length > 0)
+    throw new InvalidRequestError('a session policy names a condition operator IAM does not have', issues);
   if (request.sessionPolicy) {
     const narrowed = narrowPolicy(
-      { inline: ceiling, managedPolicyArns: entitlement.managedPolicyArns },
+      {
+        inline: ceiling,
+        managedPolicyArns: entitlement.managedPolicyArns,
+        ...(options.managedDocuments ? { managedDocuments: options.managedDocuments } : {}),
+      },
       request.sessionPolicy,
     );
-    return minifyPolicy(narrowed);
+    return { sessionPolicy: minifyPolicy(narrowed.policy), policyArns: [...narrowed.managedPolicyArns] };
   }
-  return ceiling ? minifyPolicy(ceiling) : undefined;
+  return {
+    sessionPolicy: ceiling ? minifyPolicy(ceiling) : undefined,
+    policyArns: [...entitlement.managedPolicyArns],
+  };
 }
 
 function resolveTags(entitlement: Entitlement, caller: Caller): SessionTag[] {

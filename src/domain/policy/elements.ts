@@ -94,14 +94,20 @@ export function resourceCovers(outer: string, inner: string): boolean {
 }
 
 /**
- * True unless the two resource patterns provably name no common resource. A policy
- * variable makes it "may": when the request lacks its value, a NotResource holding it
- * does not match at all, and its statement then applies to nothing.
+ * True unless the two resource patterns provably name no common resource, under either
+ * reading resourceCovers allows: the whole ARN as one glob, or the first five segments
+ * one by one ignoring case with the resource part exact (so `Data/x` and `data/x` are two
+ * S3 objects). A policy variable makes it "may": when the request lacks its value, a
+ * NotResource holding it does not match at all, and its statement then applies to nothing.
  */
 export function resourcesMayOverlap(a: string, b: string): boolean {
   if (a === '*' || b === '*') return true;
   const p = parseArn(a);
   const q = parseArn(b);
   if (!p || !q || [...p.tokens, ...q.tokens].some((t) => t.kind === 'variable')) return true;
-  return tokensOverlap(p.tokens, q.tokens, true);
+  if (tokensOverlap(p.tokens, q.tokens, false)) return true;
+  return (
+    p.heads.every((segment, n) => tokensOverlap(segment, q.heads[n] ?? [], true)) &&
+    tokensOverlap(p.rest, q.rest, false)
+  );
 }

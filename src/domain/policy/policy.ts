@@ -34,6 +34,14 @@ export function minifyPolicy(policy: PolicyDocument): string {
 export interface PolicyCeiling {
   inline: PolicyDocument | undefined;
   managedPolicyArns: readonly string[];
+  /** The documents of those managed policies credvend could read (managed-policies.ts), by ARN. */
+  managedDocuments?: ReadonlyMap<string, PolicyDocument>;
+}
+
+/** What narrowing sends to STS: the inline session policy and the managed policy ARNs kept. */
+export interface NarrowedSession {
+  policy: PolicyDocument;
+  managedPolicyArns: readonly string[];
 }
 
 /**
@@ -58,14 +66,16 @@ function allowCovers(
 }
 
 /** Why a requested Allow cannot be proven inside the ceiling, or undefined when it can. */
-function unprovenAllow(ceiling: PolicyDocument | undefined, statement: PolicyStatement): string | undefined {
+function unprovenAllow(
+  ceilingStatements: readonly PolicyStatement[],
+  statement: PolicyStatement,
+): string | undefined {
   if (statement.NotAction || statement.NotResource) {
     return "NotAction/NotResource in an Allow cannot be proven inside the entitlement's policy";
   }
-  if (!ceiling) {
-    return "the entitlement's managed session policies are its ceiling, and credvend cannot prove an Allow inside them";
+  if (ceilingStatements.length === 0) {
+    return "the entitlement's managed session policies are its ceiling, and credvend cannot read them to prove an Allow inside";
   }
-  const ceilingStatements = statementsOf(ceiling);
   // Each action/resource pair may be proven by a different ceiling statement: the
   // statement allows exactly the union of its pairs, all under its own conditions.
   for (const action of listOf(statement.Action)) {
@@ -78,24 +88,48 @@ function unprovenAllow(ceiling: PolicyDocument | undefined, statement: PolicySta
   return undefined;
 }
 
+const ALLOW_ALL: PolicyStatement = { Effect: 'Allow', Action: '*', Resource: '*' };
+
 /**
- * The inline session policy to send when a caller narrows an entitlement: the caller's
- * statements, each Allow proven inside the ceiling, plus the ceiling's Deny statements so
- * that narrowing can never drop a deny. AWS unions the Allows of all session policies,
- * inline and managed, so with managed policy ARNs the inline ceiling alone must contain
- * the caller's Allows, and without an inline ceiling no Allow can be proven. Throws when
- * anything is not provable.
+ * What to send when a caller narrows an entitlement; throws when anything is not provable.
+ *
+ * - Deny statements only: the ceiling itself with the caller's denies added (a policy of
+ *   denies alone would allow nothing). Without any ceiling that is Allow * plus the denies,
+ *   which the role's own permissions bound; managed policy ARNs stay attached.
+ * - With Allows: each must be proven inside one ceiling Allow (the inline ceiling's, or a
+ *   managed policy's credvend could read). AWS unions the Allows of all session policies,
+ *   so when every managed policy was read the ARNs are dropped and their Deny statements
+ *   copied inline with the ceiling's: the session is exactly the caller's policy within the
+ *   ceiling. When one could not be read the ARNs stay attached, and the proof used only
+ *   what could be read. Either way the ceiling's denies are kept (narrowing never drops one).
  */
-export function narrowPolicy(ceiling: PolicyCeiling, requested: PolicyDocument): PolicyDocument {
+export function narrowPolicy(ceiling: PolicyCeiling, requested: PolicyDocument): NarrowedSession {
+  const requestedStatements = statementsOf(requested);
+  const managedPolicyArns = ceiling.managedPolicyArns;
+  const inline = ceiling.inline ? statementsOf(ceiling.inline) : [];
+  const denyOnly = requestedStatements.every((s) => s.Effect === 'Deny');
+  if (denyOnly) {
+    const base = ceiling.inline ? inline : managedPolicyArns.length === 0 ? [ALLOW_ALL] : [];
+    return {
+      policy: { Version: '2012-10-17', Statement: [...base, ...requestedStatements] },
+      managedPolicyArns,
+    };
+  }
   // Without any ceiling the entitlement grants the role's own permissions, and a session
   // policy can only ever intersect with those, so any valid document narrows.
-  if (!ceiling.inline && ceiling.managedPolicyArns.length === 0) return requested;
-  const requestedStatements = statementsOf(requested);
+  if (!ceiling.inline && managedPolicyArns.length === 0) return { policy: requested, managedPolicyArns };
+  const read = managedPolicyArns.map((arn) => ceiling.managedDocuments?.get(arn));
+  const readable = read.filter((d) => d !== undefined).flatMap(statementsOf);
+  const provers = [...inline, ...readable];
   requestedStatements.forEach((statement, index) => {
     if (statement.Effect === 'Deny') return;
-    const reason = unprovenAllow(ceiling.inline, statement);
+    const reason = unprovenAllow(provers, statement);
     if (reason) throw new PolicyNotNarrowingError(`sessionPolicy.Statement[${index}]: ${reason}`);
   });
-  const ceilingDenies = ceiling.inline ? statementsOf(ceiling.inline).filter((s) => s.Effect === 'Deny') : [];
-  return { Version: '2012-10-17', Statement: [...requestedStatements, ...ceilingDenies] };
+  const allRead = read.every((d) => d !== undefined);
+  const denies = (allRead ? provers : inline).filter((s) => s.Effect === 'Deny');
+  return {
+    policy: { Version: '2012-10-17', Statement: [...requestedStatements, ...denies] },
+    managedPolicyArns: allRead ? [] : managedPolicyArns,
+  };
 }
