@@ -17,6 +17,7 @@ function revokedGrant(id: string, revocation?: Decision): AccessRequest {
   return {
     id,
     requestableId: 'deploy',
+    requestableVersion: 1,
     requester: 'https://idp.example.com#alice',
     requesterSubject: 'oidc|https://idp.example.com|alice',
     requesterName: 'Alice',
