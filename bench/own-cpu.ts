@@ -18,7 +18,10 @@ interface SideFigures {
 export interface OwnCpuFigures {
   app: SideFigures;
   bare: SideFigures;
+  /** The first issuance's SDK calls in order (it leases the quota blocks). */
   calls: string[];
+  /** Each SDK call's count per issuance over a batch: leases happen once per block. */
+  callsPerIssuance: Record<string, number>;
   /** Each issuance brought a token never seen before (BENCH_FRESH_TOKEN, default on). */
   freshToken: boolean;
   issuances: number;
@@ -61,7 +64,12 @@ export async function benchOwnCpu(): Promise<OwnCpuFigures> {
   console.log(
     `\nown CPU: the vend app in-process${pinned ? ' on one core (taskset -c 0)' : ''}, AWS answered by in-memory stand-ins, ${figures.freshToken ? 'a fresh token per issuance' : 'one token reused (BENCH_FRESH_TOKEN=0)'}; bare calls with the app's client options`,
   );
-  console.log(`  SDK calls per issuance: ${figures.calls.join(', ')}`);
+  const perIssuance = Object.entries(figures.callsPerIssuance)
+    .map(([name, n]) => `${name} x${n.toFixed(2)}`)
+    .join(', ');
+  console.log(
+    `  SDK calls per issuance (a batch's average; the bare side replays each issuance's): ${perIssuance}`,
+  );
   console.log(
     `  vend app     ${app.perSecond.toFixed(0).padStart(5)} issuances/s  p50 ${ms(app.p50)}  p99 ${ms(app.p99)}  CPU ${(app.cpuMicrosPerOp / 1000).toFixed(3)} ms/issuance`,
   );
