@@ -1,10 +1,10 @@
-import { mkdtemp, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { CreateBucketCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import type { S3Event } from 'aws-lambda';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it, onTestFinished } from 'vitest';
 import { createActivityJob } from '../../src/compose/activity.js';
 import { compose } from '../../src/compose/composition.js';
 import { loadConfig } from '../../src/config.js';
@@ -191,6 +191,7 @@ describe('CloudTrail activity of a real issuance, from the trail bucket to the A
     expect(plan.status).toBe(200);
 
     const dir = await mkdtemp(join(tmpdir(), 'suggest-cli-'));
+    onTestFinished(() => rm(dir, { recursive: true, force: true }));
     const cli = await runCli(['suggest-policy', 'demo-readonly', '--days', '1'], userEnvironment(dir, admin));
     expect(cli.code).toBe(0);
     expect(JSON.parse(cli.stdout)).toEqual(suggestion.policy);
@@ -264,7 +265,9 @@ describe('CloudTrail activity of a real issuance, from the trail bucket to the A
   });
 
   it('is what `credvend audit activity` prints, by event id and by access key id', async () => {
-    const env = userEnvironment(await mkdtemp(join(tmpdir(), 'activity-cli-')), auditor);
+    const home = await mkdtemp(join(tmpdir(), 'activity-cli-'));
+    onTestFinished(() => rm(home, { recursive: true, force: true }));
+    const env = userEnvironment(home, auditor);
     const json = await runCli(['--json', 'audit', 'activity', issuance.eventId], env);
     expect(json.stderr).toBe('');
     const printed = activityWire.parse(JSON.parse(json.stdout));

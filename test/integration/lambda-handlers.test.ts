@@ -1,5 +1,5 @@
 import type { APIGatewayProxyResult } from 'aws-lambda';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { auditPageWire } from '../../src/wire/audit.js';
 import { credentialsResponseWire } from '../../src/wire/credentials.js';
 import { httpApiEvent, iamAuthorizedEvent, lambdaContext } from '../fixtures/api-gateway-events.js';
@@ -8,6 +8,17 @@ import { adminApp, devToken, functionCredentials, stack } from './support.js';
 const CALLER = 'arn:aws:sts::111111111111:assumed-role/ci-deployer/build-1234';
 
 type Handler = (event: unknown, context: unknown) => Promise<APIGatewayProxyResult>;
+
+/**
+ * The files share one process (vitest `isolate: false`): what this file puts into
+ * process.env for the handlers is taken out again, or a later file's child processes
+ * (npm start, the CLI) would inherit a function's session and the stack's settings.
+ */
+const ENVIRONMENT_BEFORE = { ...process.env };
+afterAll(() => {
+  for (const name of Object.keys(process.env)) if (!(name in ENVIRONMENT_BEFORE)) delete process.env[name];
+  Object.assign(process.env, ENVIRONMENT_BEFORE);
+});
 
 /**
  * The real functions/* modules, loaded with a Lambda-like environment pointing at the

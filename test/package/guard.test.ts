@@ -1,4 +1,4 @@
-import { mkdtemp, readFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, inject, it } from 'vitest';
@@ -47,8 +47,12 @@ function hookFailures(path: string, template: Template): Promise<GuardFailure[]>
   if (!result) {
     result = (async () => {
       const dir = await mkdtemp(join(tmpdir(), 'credvend-hook-'));
-      await writeHookDocuments(dir, hookDocuments(template));
-      return (await controlTowerFailures(dir)).failures;
+      try {
+        await writeHookDocuments(dir, hookDocuments(template));
+        return (await controlTowerFailures(dir)).failures;
+      } finally {
+        await rm(dir, { recursive: true, force: true });
+      }
     })();
     judged.set(path, result);
   }

@@ -1,4 +1,7 @@
 import { execFile } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { promisify } from 'node:util';
 
 const run = promisify(execFile);
@@ -22,17 +25,24 @@ export async function serverlessPackage(
   stage = 'test',
   environment: Record<string, string> = {},
 ): Promise<void> {
-  await run(
-    'npx',
-    [
-      'serverless',
-      'package',
-      '--stage',
-      stage,
-      '--package',
-      dir,
-      ...Object.entries(params).map(([name, value]) => `--param=${name}=${value}`),
-    ],
-    { env: { ...process.env, ...environment, ...PACKAGING_ENV }, timeout: 240_000 },
-  );
+  // serverless-esbuild leaves a folder per function in the temporary directory: give it one
+  // of its own and take it away afterwards.
+  const scratch = await mkdtemp(join(tmpdir(), 'credvend-packaging-'));
+  try {
+    await run(
+      'npx',
+      [
+        'serverless',
+        'package',
+        '--stage',
+        stage,
+        '--package',
+        dir,
+        ...Object.entries(params).map(([name, value]) => `--param=${name}=${value}`),
+      ],
+      { env: { ...process.env, ...environment, ...PACKAGING_ENV, TMPDIR: scratch }, timeout: 240_000 },
+    );
+  } finally {
+    await rm(scratch, { recursive: true, force: true });
+  }
 }
