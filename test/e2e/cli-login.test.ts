@@ -1,5 +1,5 @@
 import { type ChildProcessWithoutNullStreams, spawn } from 'node:child_process';
-import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -10,7 +10,7 @@ import * as z from 'zod';
 import { SHORT_LIVED_CLI_CLIENT_ID, SHORT_LIVED_TTL } from '../../src/local/idp/clients.js';
 import { stack, standingIds, userEnvironment } from '../integration/support.js';
 import { launchChromium } from './browser.js';
-import { BIN, runCli } from './cli-run.js';
+import { BIN, runCli, runProgram } from './cli-run.js';
 
 interface LoginRun {
   /** Resolves with the first URL the CLI prints on stderr. */
@@ -181,6 +181,68 @@ describe('credvend login against the local IdP (oidc-provider), driven by Chromi
     expect(expired.stderr).toMatch(
       /^credvend: the sign-in of profile "short" has expired \(the IdP said invalid_grant.*\): run `credvend --profile short login`\n$/,
     );
+  });
+
+  it('credential_process signs in again at the terminal when the sign-in has expired, and the AWS CLI call goes on', {
+    timeout: 120_000,
+  }, async () => {
+    const login = startLogin(
+      ['--profile', 'again', 'login', '--issuer', stack().issuer, '--no-browser'],
+      env,
+      /^\s+(http\S+\/auth\?\S+)$/,
+    );
+    const first = await browser.newPage();
+    await signInAs(first, await login.url, 'Alice');
+    await first.waitForURL(/callback/);
+    await first.close();
+    expect((await login.done).code).toBe(0);
+    // The sign-in expires: an access token past its time and no refresh token to renew it.
+    const file = tokensFile(dir, 'again');
+    const { refreshToken: _, ...session } = z
+      .object({ refreshToken: z.string().optional() })
+      .loose()
+      .parse(JSON.parse(await readFile(file, 'utf8')));
+    await writeFile(file, JSON.stringify({ ...session, expiresAt: 0 }));
+    const awsConfig = join(dir, 'aws-config-again');
+    await writeFile(
+      awsConfig,
+      `[profile again]\nregion = us-east-1\ncredential_process = ${process.execPath} ${BIN} --profile again creds demo-readonly --format credential_process\n`,
+    );
+    const { CREDVEND_TERMINAL_PROMPT: _prompt, ...withTerminalPrompt } = env;
+    const awsEnv = { ...withTerminalPrompt, AWS_CONFIG_FILE: awsConfig, AWS_PAGER: '' };
+    const call = `aws sts get-caller-identity --output json --profile again --endpoint-url ${stack().stsEndpoint}`;
+
+    // No terminal (setsid: a new session without one), as in CI: it fails and names the command that recovers.
+    const headless = await runProgram('setsid', ['--wait', 'sh', '-c', call], awsEnv);
+    expect(headless.code).not.toBe(0);
+    expect(headless.stderr).toContain('has expired (no refresh token): run `credvend --profile again login`');
+
+    // At a terminal (script(1) gives the AWS CLI one): the sign-in happens there, then the call answers.
+    const child = spawn('script', ['-qfec', call, '/dev/null'], { env: awsEnv });
+    let output = '';
+    const url = new Promise<string>((resolve) => {
+      child.stdout.on('data', (chunk) => {
+        output += String(chunk).replaceAll('\r', '');
+        const match = /^\s+(http\S+\/auth\?\S+)$/m.exec(output);
+        if (match?.[1]) resolve(match[1]);
+      });
+    });
+    const exited = new Promise<number>((resolve) => child.once('exit', (code) => resolve(code ?? -1)));
+    const page = await browser.newPage();
+    await signInAs(page, await url, 'Alice');
+    await page.waitForURL(/callback/);
+    await page.close();
+    expect(await exited, output).toBe(0);
+    expect(output).toContain(
+      'credvend: the sign-in of profile "again" has expired (no refresh token); signing in again',
+    );
+    expect(output).toMatch(
+      new RegExp(`"Arn": "arn:aws:sts::${stack().targetAccountId}:assumed-role/credvend-readonly/`),
+    );
+    const renewed = z
+      .object({ refreshToken: z.string(), expiresAt: z.number() })
+      .parse(JSON.parse(await readFile(file, 'utf8')));
+    expect(renewed.expiresAt).toBeGreaterThan(Date.now());
   });
 
   it('logout forgets the tokens, revokes the refresh token at the IdP and clears cached credentials', async () => {

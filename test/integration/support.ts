@@ -211,6 +211,8 @@ export function userEnvironment(dir: string, token: string): NodeJS.ProcessEnv {
     AWS_SHARED_CREDENTIALS_FILE: join(dir, 'no-credentials'),
     CREDVEND_API_URL: stack().apiUrl,
     CREDVEND_TOKEN: token,
+    // A developer's `npm test` has a terminal: an expired sign-in must fail, not prompt there.
+    CREDVEND_TERMINAL_PROMPT: '0',
   };
 }
 

@@ -76,9 +76,9 @@ function toSession(
   };
 }
 
-/** Opens the URL in the user's browser when there is one to open; false when it could not try. */
-function openBrowser(url: string): boolean {
-  const command =
+/** The command that opens a URL in the user's browser, if this machine has one to try. */
+function browserCommand(): string | undefined {
+  return (
     process.env.BROWSER ??
     (process.platform === 'darwin'
       ? 'open'
@@ -86,7 +86,18 @@ function openBrowser(url: string): boolean {
         ? 'explorer'
         : process.env.DISPLAY || process.env.WAYLAND_DISPLAY
           ? 'xdg-open'
-          : undefined);
+          : undefined)
+  );
+}
+
+/** Whether a browser sign-in can be started here (else the device flow suits: SSH, a server). */
+export function browserAvailable(): boolean {
+  return browserCommand() !== undefined;
+}
+
+/** Opens the URL in the user's browser when there is one to open; false when it could not try. */
+function openBrowser(url: string): boolean {
+  const command = browserCommand();
   if (!command) return false;
   spawn(command, [url], { stdio: 'ignore', detached: true })
     .on('error', () => undefined)

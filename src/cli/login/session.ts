@@ -38,28 +38,43 @@ export async function deleteSession(profile: string): Promise<boolean> {
 const loginHint = (profile: string) =>
   profile === 'default' ? '`credvend login`' : `\`credvend --profile ${profile} login\``;
 
-/** The token to send: the stored one while it is fresh, else a silently refreshed one. */
+/**
+ * The token to send: the stored one while it is fresh, else a silently refreshed one; when
+ * the sign-in has expired, a new sign-in at the person's terminal if there is one.
+ */
 export async function signedInToken(profile: string, auth: LoginAuth): Promise<string> {
   const session = await readSession(profile);
   if (!session) throw new CliError(`profile "${profile}" is not signed in: run ${loginHint(profile)}`, 3);
   const token = (s: StoredSession) => (auth.useIdToken ? s.idToken : s.accessToken);
   const current = token(session);
   if (current && session.expiresAt - RENEW_BEFORE_MS > Date.now()) return current;
-  if (!session.refreshToken)
-    throw new CliError(`the sign-in of profile "${profile}" has expired: run ${loginHint(profile)}`, 3);
+  const renewed = session.refreshToken
+    ? await refreshed(profile, auth, session)
+    : await signInAgain(profile, auth, 'no refresh token');
+  await saveSession(profile, renewed);
+  const fresh = token(renewed);
+  if (!fresh) throw new CliError(`the IdP sent no ${auth.useIdToken ? 'ID' : 'access'} token`, 3);
+  return fresh;
+}
+
+async function refreshed(profile: string, auth: LoginAuth, session: StoredSession): Promise<StoredSession> {
   const { refreshSession } = await import('./oauth.js');
-  const refreshed = await refreshSession(auth, session).catch(async (error: unknown) => {
+  return refreshSession(auth, session).catch(async (error: unknown) => {
     // Another credvend may have refreshed first (refresh tokens rotate): use its result.
     const latest = await readSession(profile);
     if (latest && latest.refreshToken !== session.refreshToken && latest.expiresAt > Date.now())
       return latest;
-    throw new CliError(
-      `the sign-in of profile "${profile}" has expired (${describeOAuthError(error)}): run ${loginHint(profile)}`,
-      3,
-    );
+    return signInAgain(profile, auth, describeOAuthError(error));
   });
-  await saveSession(profile, refreshed);
-  const fresh = token(refreshed);
-  if (!fresh) throw new CliError(`the IdP sent no ${auth.useIdToken ? 'ID' : 'access'} token`, 3);
-  return fresh;
+}
+
+/** A new sign-in at the terminal, or the expiry reported with the command that recovers. */
+async function signInAgain(profile: string, auth: LoginAuth, why: string): Promise<StoredSession> {
+  const { signInAgainAtTerminal } = await import('./sign-in-again.js');
+  const session = await signInAgainAtTerminal(profile, auth, why);
+  if (session) return session;
+  throw new CliError(
+    `the sign-in of profile "${profile}" has expired (${why}): run ${loginHint(profile)}`,
+    3,
+  );
 }
