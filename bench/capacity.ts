@@ -158,7 +158,12 @@ async function storage(client: DynamoDBClient, table: string, item: Record<strin
   const tableKeys = (Table?.KeySchema ?? []).map((k) => k.AttributeName ?? '');
   let total = itemBytes(item) + 100;
   const shared: SharedPartition[] = [];
-  const named = { role: item.roleArn?.S, account: item.accountId?.S, caller: item.principal?.S };
+  // The lean layout stores them under short names (src/aws/audit-items.ts), older records under their own.
+  const named = {
+    role: item.roleArn?.S ?? item.r?.S,
+    account: item.accountId?.S ?? item.a?.S,
+    caller: item.principal?.S ?? item.p?.S,
+  };
   for (const index of Table?.GlobalSecondaryIndexes ?? []) {
     const keys = (index.KeySchema ?? []).map((k) => k.AttributeName ?? '');
     if (!keys.every((k) => item[k] !== undefined)) continue;

@@ -7,7 +7,7 @@ import { InvalidRequestError } from '../domain/shared/errors.js';
 export interface CursorPosition {
   /** The time range of the query that produced the first page. */
   range?: { from: string; to: string };
-  /** `<outcome>#<shard>`: the partition of the outcome index the walk is in. */
+  /** The position, in its walk order, of the index partition the walk is in. */
   segment?: string;
   key?: Record<string, AttributeValue>;
 }
@@ -84,7 +84,7 @@ export function decodeCursor(key: Buffer, queryFingerprint: string, cursor: stri
     position.range = { from: new Date(range.from).toISOString(), to: new Date(range.to).toISOString() };
   }
   if ('segment' in parsed) {
-    if (typeof parsed.segment !== 'string' || !/^[a-z]{1,16}#\d{1,3}$/.test(parsed.segment))
+    if (typeof parsed.segment !== 'string' || !/^\d{1,3}$/.test(parsed.segment))
       throw new InvalidRequestError(INVALID);
     position.segment = parsed.segment;
   }

@@ -1,33 +1,54 @@
-import type { AuditOutcome } from '../domain/audit/audit.js';
-
 /**
- * The time-ordered audit index (`byOutcomeShard`) is keyed `<outcome>#<shard>`, so no
- * partition key is shared by every record: issuances spread over {@link AUDIT_SHARDS} keys,
- * each under DynamoDB's 1 000 write units per second per partition (a keys-only entry costs
- * one). Changing the count re-shards only new records: readers must then walk the larger
- * count, which is why it is a constant and not configuration.
+ * The audit table's one index for records written since the lean layout (`byTime`) is keyed
+ * `t<row><column>`: the row is a hash of the record's principal, the column a hash of its
+ * account, {@link GRID} of each. So a principal's records lie in one row (GRID partitions), an
+ * account's and each of its roles' in one column, and a busy caller, role or account spreads
+ * its writes over GRID partitions, each under DynamoDB's 1 000 write units a second (an entry
+ * costs one). Changing GRID re-shards only new records: readers would have to walk both, which
+ * is why it is a constant and not configuration.
  */
-export const AUDIT_SHARDS = 8;
+export const GRID = 8;
 
-/** The order an unfiltered walk visits outcomes in: the busiest first. */
-const AUDIT_OUTCOMES: readonly AuditOutcome[] = ['issued', 'denied', 'error', 'applied'];
-
-/** FNV-1a of the event id: ULIDs end in random characters, so records spread evenly. */
-function shardOf(eventId: string): number {
+/** FNV-1a: stable across processes and versions, spreads short strings evenly. */
+function fnv(text: string): number {
   let hash = 0x811c9dc5;
-  for (let i = 0; i < eventId.length; i++) {
-    hash ^= eventId.charCodeAt(i);
+  for (let i = 0; i < text.length; i++) {
+    hash ^= text.charCodeAt(i);
     hash = Math.imul(hash, 0x01000193);
   }
-  return (hash >>> 0) % AUDIT_SHARDS;
+  return hash >>> 0;
 }
 
-/** The `outcomeShard` attribute of a record: the partition key of `byOutcomeShard`. */
-export function outcomeShardOf(outcome: AuditOutcome, eventId: string): string {
-  return `${outcome}#${shardOf(eventId)}`;
+const cell = (row: number, column: number) => `t${row}${column}`;
+
+/**
+ * The `ts` attribute of a record: the partition key of `byTime`. The column is the account of
+ * the record's role when it names one (so a role query finds it in its account's column), else
+ * its account.
+ */
+export function timeShardOf(record: { principal: string; accountId?: string; roleArn?: string }): string {
+  const account = (record.roleArn && accountOfRole(record.roleArn)) || record.accountId || '';
+  return cell(fnv(record.principal) % GRID, fnv(account) % GRID);
 }
 
-/** Every partition key of `byOutcomeShard` holding records of these outcomes, in walk order. */
-export function outcomeSegments(outcomes: readonly string[] = AUDIT_OUTCOMES): string[] {
-  return outcomes.flatMap((outcome) => Array.from({ length: AUDIT_SHARDS }, (_, k) => `${outcome}#${k}`));
+/** The partitions holding a principal's records. */
+export function principalSegments(principal: string): string[] {
+  const row = fnv(principal) % GRID;
+  return Array.from({ length: GRID }, (_, column) => cell(row, column));
+}
+
+/** The partitions holding an account's records (and so each of its roles'). */
+export function accountSegments(accountId: string): string[] {
+  const column = fnv(accountId) % GRID;
+  return Array.from({ length: GRID }, (_, row) => cell(row, column));
+}
+
+/** Every partition of `byTime`, row by row. */
+export function allSegments(): string[] {
+  return Array.from({ length: GRID * GRID }, (_, k) => cell(Math.floor(k / GRID), k % GRID));
+}
+
+/** The account a role ARN names (`arn:<partition>:iam::<account>:role/...`), if it names one. */
+export function accountOfRole(roleArn: string): string | undefined {
+  return /^arn:[\w-]+:iam::(\d{12}):role\//.exec(roleArn)?.[1];
 }

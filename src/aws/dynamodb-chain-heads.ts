@@ -7,19 +7,26 @@ import {
 import type { ChainHead, ForwardDatedRecord } from '../domain/audit/digest.js';
 import type { ChainHeadSource } from '../domain/audit/digest-writer.js';
 import { readNumber, readString } from './attribute-values.js';
-import { outcomeSegments } from './audit-shards.js';
+import { allSegments } from './audit-shards.js';
 import { AUDIT_INDEX } from './table-schema.js';
 
-const PROJECTION = 'eventId, chainId, seq, #hash, #time';
+/** The table's items carry `chainId` (before the lean layout) or `c`; byTime projects `c` only. */
+const SCAN_PROJECTION = 'eventId, chainId, c, seq, #hash, #time';
+const INDEX_PROJECTION = 'eventId, c, seq, #hash, #time';
 /** Later than any time a record can carry: the open end of a "dated after" Query. */
 const END_OF_TIME = '9999-12-31T23:59:59.999Z';
 const NAMES = { '#hash': 'hash', '#time': 'time' };
 
 type WindowHead = ChainHead & { records: number; minSeq: number };
 
+/** The chain of a record: `c` in the lean layout, `chainId` in records written before it. */
+function chainOf(item: Record<string, AttributeValue>): string {
+  return item.c?.S ?? readString(item, 'chainId');
+}
+
 /**
  * Reads the audit table for the digest writer: only the four attributes a digest needs,
- * one Query per outcome shard of the time index (the first digest scans the table once).
+ * one Query per partition of the time index (the first digest scans the table once).
  */
 export class DynamoDbChainHeads implements ChainHeadSource {
   constructor(
@@ -37,7 +44,7 @@ export class DynamoDbChainHeads implements ChainHeadSource {
       const time = readString(item, 'time');
       if ((after !== undefined && time <= after) || time > upTo) return;
       if (refused.has(readString(item, 'eventId'))) return;
-      const chainId = readString(item, 'chainId');
+      const chainId = chainOf(item);
       const seq = readNumber(item, 'seq');
       const seen = heads.get(chainId);
       if (!seen) {
@@ -49,19 +56,19 @@ export class DynamoDbChainHeads implements ChainHeadSource {
       if (seq > seen.seq) Object.assign(seen, { seq, hash: readString(item, 'hash'), time });
     };
     if (after === undefined) await this.scan(add);
-    else for (const segment of outcomeSegments()) await this.queryShard(segment, after, upTo, add);
+    else for (const segment of allSegments()) await this.queryShard(segment, after, upTo, add);
     return [...heads.values()];
   }
 
-  /** Records dated after `after`: one Query per outcome shard, usually each finding nothing. */
+  /** Records dated after `after`: one Query per partition, usually each finding nothing. */
   async recordsAfter(after: string): Promise<Array<Omit<ForwardDatedRecord, 'seenAt'>>> {
     const found: Array<Omit<ForwardDatedRecord, 'seenAt'>> = [];
-    for (const segment of outcomeSegments())
+    for (const segment of allSegments())
       await this.queryShard(segment, after, END_OF_TIME, (item) => {
         const time = readString(item, 'time');
         if (time <= after) return;
         found.push({
-          chainId: readString(item, 'chainId'),
+          chainId: chainOf(item),
           seq: readNumber(item, 'seq'),
           eventId: readString(item, 'eventId'),
           time,
@@ -74,7 +81,7 @@ export class DynamoDbChainHeads implements ChainHeadSource {
   private async scan(add: (item: Record<string, AttributeValue>) => void): Promise<void> {
     const pages = paginateScan(
       { client: this.client },
-      { TableName: this.tableName, ProjectionExpression: PROJECTION, ExpressionAttributeNames: NAMES },
+      { TableName: this.tableName, ProjectionExpression: SCAN_PROJECTION, ExpressionAttributeNames: NAMES },
     );
     for await (const page of pages) for (const item of page.Items ?? []) add(item);
   }
@@ -89,10 +96,10 @@ export class DynamoDbChainHeads implements ChainHeadSource {
       { client: this.client },
       {
         TableName: this.tableName,
-        IndexName: AUDIT_INDEX.byOutcomeShard,
+        IndexName: AUDIT_INDEX.byTime,
         KeyConditionExpression: '#shard = :shard AND #time BETWEEN :after AND :upTo',
-        ProjectionExpression: PROJECTION,
-        ExpressionAttributeNames: { ...NAMES, '#shard': 'outcomeShard' },
+        ProjectionExpression: INDEX_PROJECTION,
+        ExpressionAttributeNames: { ...NAMES, '#shard': 'ts' },
         ExpressionAttributeValues: { ':shard': { S: segment }, ':after': { S: after }, ':upTo': { S: upTo } },
       },
     );

@@ -4,7 +4,8 @@ import { MalformedItemError } from './attribute-values.js';
 
 /**
  * Lambda delivers stream images as JSON (binary as base64); the SDK's item type wants
- * bytes. Audit items hold strings, numbers and string maps; anything else is refused.
+ * bytes. Audit items hold strings, numbers, string maps and one binary (the packed fields);
+ * anything else is refused.
  */
 export function streamImageToItem(
   image: Record<string, StreamAttributeValue>,
@@ -15,6 +16,7 @@ export function streamImageToItem(
 function fromStream(value: StreamAttributeValue, name: string): AttributeValue {
   if (value.S !== undefined) return { S: value.S };
   if (value.N !== undefined) return { N: value.N };
+  if (value.B !== undefined) return { B: Buffer.from(value.B, 'base64') };
   if (value.BOOL !== undefined) return { BOOL: value.BOOL };
   if (value.NULL !== undefined) return { NULL: value.NULL };
   if (value.SS !== undefined) return { SS: value.SS };
@@ -33,6 +35,7 @@ export function itemToStreamImage(
 function toStream(value: AttributeValue, name: string): StreamAttributeValue {
   if (value.S !== undefined) return { S: value.S };
   if (value.N !== undefined) return { N: value.N };
+  if (value.B !== undefined) return { B: Buffer.from(value.B).toString('base64') };
   if (value.BOOL !== undefined) return { BOOL: value.BOOL };
   if (value.NULL !== undefined) return { NULL: value.NULL };
   if (value.SS !== undefined) return { SS: value.SS };

@@ -9,6 +9,7 @@ export const AUDIT_INDEX = {
   byAccessKey: 'byAccessKey',
   byChain: 'byChain',
   byAccessRequest: 'byAccessRequest',
+  byTime: 'byTime',
 } as const;
 
 export const ACCESS_REQUEST_INDEX = {
@@ -45,16 +46,22 @@ interface AuditIndex {
 }
 
 /**
- * Every index is keys-only or INCLUDE: an entry then stays under 1 KB and costs one write
- * unit, where a copy of the whole record (1-2 KB) cost two. Pages read the records with
- * one BatchGetItem after the Query (see DynamoDbAuditReader).
+ * A record written since the lean layout (aws/audit-items.ts) has one index entry: `byTime`,
+ * keyed `t<row><column>` (aws/audit-shards.ts) and time, projecting what every audit filter,
+ * the digest and verification read, so a filtered page reads the index and then only the
+ * records it returns (one BatchGetItem). Just-in-time records add a `byAccessRequest` entry,
+ * revocations a `byRole` one (the issuance path's revocation check).
+ *
+ * The other indexes are retired: new records carry none of their key attributes, so they get
+ * no entries and cost nothing. They hold the entries of records written before, until
+ * `credvend-migrate-audit` has given those a `ts`; a later release removes them, one per
+ * deploy (CloudFormation changes one index per update: docs/operations/upgrades.md).
  */
 const AUDIT_INDEXES: AuditIndex[] = [
   { name: AUDIT_INDEX.byPrincipal, hash: 'principal', range: ['time', 'S'] },
   { name: AUDIT_INDEX.byAccount, hash: 'accountId', range: ['time', 'S'] },
   // Idempotent replays look for a revocation of one SourceIdentity on this index alone.
   { name: AUDIT_INDEX.byRole, hash: 'roleArn', range: ['time', 'S'], include: ['action', 'sourceIdentity'] },
-  // `<outcome>#<shard>`: the outcome filter, the unfiltered walk and the digest's chain heads.
   {
     name: AUDIT_INDEX.byOutcomeShard,
     hash: 'outcomeShard',
@@ -69,6 +76,12 @@ const AUDIT_INDEXES: AuditIndex[] = [
     hash: 'accessRequestId',
     range: ['time', 'S'],
     include: ['action', 'outcome'],
+  },
+  {
+    name: AUDIT_INDEX.byTime,
+    hash: 'ts',
+    range: ['time', 'S'],
+    include: ['p', 'a', 'r', 'k', 'c', 'seq', 'hash', 'action', 'outcome'],
   },
 ];
 

@@ -91,6 +91,7 @@ describe('local stack', () => {
         byAccessKey: 'accessKeyId HASH / KEYS_ONLY',
         byChain: 'chainId HASH, seq RANGE / KEYS_ONLY',
         byAccessRequest: 'accessRequestId HASH, time RANGE / INCLUDE (action, outcome)',
+        byTime: 'ts HASH, time RANGE / INCLUDE (p, a, r, k, c, seq, hash, action, outcome)',
       });
       const seq = audit?.AttributeDefinitions?.find((a) => a.AttributeName === 'seq');
       expect(seq?.AttributeType).toBe('N');

@@ -13,7 +13,7 @@ import { CreateSecretCommand, SecretsManagerClient } from '@aws-sdk/client-secre
 import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
 import type { AwsCredentialIdentityProvider } from '@smithy/types';
 import { inject } from 'vitest';
-import { itemToAuditEvent } from '../../src/aws/audit-items.js';
+import { itemToAuditEvent, packedFields } from '../../src/aws/audit-items.js';
 import { DynamoDbAuditReader } from '../../src/aws/dynamodb-audit-reader.js';
 import { createFunctions } from '../../src/compose/functions.js';
 import type { Credentials, Runtime } from '../../src/compose/runtime.js';
@@ -102,6 +102,12 @@ export async function scanAuditItems(client: DynamoDBClient): Promise<Array<Reco
     startKey = page.LastEvaluatedKey;
   } while (startKey);
   return items;
+}
+
+/** Every audit item as text, packed fields inflated: what a search of the table's contents finds. */
+export async function auditItemsText(client: DynamoDBClient): Promise<string> {
+  const items = await scanAuditItems(client);
+  return JSON.stringify(items.map((item) => ({ ...item, z: packedFields(item) })));
 }
 
 export async function auditEvents(client: DynamoDBClient): Promise<ChainedAuditEvent[]> {

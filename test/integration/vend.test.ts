@@ -8,13 +8,13 @@ import { planResponseWire } from '../../src/wire/plan.js';
 import { problemWire } from '../../src/wire/problem.js';
 import { readWire } from '../fixtures/read-wire.js';
 import {
+  auditItemsText,
   auditOfPrincipal,
   auditOfRequest,
   auditRecord,
   devToken,
   dynamodb,
   oidcPrincipal,
-  scanAuditItems,
   stack,
   standingIds,
   vendApp,
@@ -107,7 +107,7 @@ describe('POST /v1/credentials with an OIDC caller', () => {
         'credvend-caller': 'alice@example.com',
       },
     });
-    const everything = JSON.stringify(await scanAuditItems(client));
+    const everything = await auditItemsText(client);
     expect(everything).not.toContain(body.credentials.secretAccessKey);
     expect(everything).not.toContain(body.credentials.sessionToken);
     expect(everything).not.toContain(alice);

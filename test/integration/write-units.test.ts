@@ -39,11 +39,13 @@ describe('write units per issuance', () => {
     expect(measured.get('aws')?.calls.get('UpdateItemCommand')).toBeLessThanOrEqual(10 / 12);
   });
 
-  // Known gap, marked rather than hidden: the audit record and its index entries (issue 25
-  // item 2) still write more than 3 units. `it.fails` turns red the day they fit, and this
-  // line must then become `it`.
-  it.fails('writes at most 3 units per issuance, audit record and its index entries included', () => {
-    expect(measured.get('oidc')?.writeUnits).toBeLessThanOrEqual(3);
-    expect(measured.get('aws')?.writeUnits).toBeLessThanOrEqual(3);
+  // Was 8.25 (OIDC) and 8.5 (AWS): a 1-2 KB record (2 units) and six index entries (6).
+  it('writes at most 3 units per issuance: an item under 1 KB, one index entry, leases', () => {
+    for (const kind of ['oidc', 'aws'] as const) {
+      const figures = measured.get(kind);
+      expect(figures?.itemBytes).toBeLessThan(1024);
+      expect(figures?.indexWriteUnits).toBe(1);
+      expect(figures?.writeUnits).toBeLessThanOrEqual(3);
+    }
   });
 });

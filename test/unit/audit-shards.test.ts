@@ -1,28 +1,46 @@
 import { describe, expect, it } from 'vitest';
-import { AUDIT_SHARDS, outcomeSegments, outcomeShardOf } from '../../src/aws/audit-shards.js';
-import { newEventId } from '../../src/domain/shared/ids.js';
+import {
+  accountOfRole,
+  accountSegments,
+  allSegments,
+  GRID,
+  principalSegments,
+  timeShardOf,
+} from '../../src/aws/audit-shards.js';
 
-describe('outcome shards of the audit time index', () => {
-  it('spreads one outcome over every shard evenly: no partition key takes every record', () => {
-    const counts = new Map<string, number>();
-    const records = 16_000;
-    for (let i = 0; i < records; i++) {
-      const key = outcomeShardOf('issued', newEventId());
-      counts.set(key, (counts.get(key) ?? 0) + 1);
-    }
-    expect([...counts.keys()].sort()).toEqual(outcomeSegments(['issued']).sort());
-    for (const count of counts.values()) {
-      // Each shard within ±15 % of an even share (binomial spread at this size is about ±3 %).
-      expect(Math.abs(count - records / AUDIT_SHARDS)).toBeLessThan((0.15 * records) / AUDIT_SHARDS);
+describe('the byTime grid of the audit table', () => {
+  it("puts a principal's records in its row and an account's (its roles' too) in its column", () => {
+    for (let i = 0; i < 200; i++) {
+      const principal = `https://issuer.example#user-${i}`;
+      const accountId = String(100_000_000_000 + i * 7919);
+      const roleArn = `arn:aws:iam::${accountId}:role/deploy-${i % 5}`;
+      const shard = timeShardOf({ principal, accountId, roleArn });
+      expect(principalSegments(principal)).toContain(shard);
+      expect(accountSegments(accountId)).toContain(shard);
+      expect(accountSegments(accountOfRole(roleArn) ?? '')).toContain(shard);
     }
   });
 
-  it('keeps a record on one shard, and walks every outcome shard once', () => {
-    const id = newEventId();
-    expect(outcomeShardOf('denied', id)).toBe(outcomeShardOf('denied', id));
-    expect(outcomeShardOf('denied', id)).toMatch(/^denied#[0-7]$/);
-    const all = outcomeSegments();
-    expect(new Set(all).size).toBe(4 * AUDIT_SHARDS);
-    expect(all.slice(0, AUDIT_SHARDS)).toEqual(outcomeSegments(['issued']));
+  it('spreads one busy role over a whole column: no partition takes every issuance of it', () => {
+    const roleArn = 'arn:aws:iam::222222222222:role/ci';
+    const counts = new Map<string, number>();
+    const callers = 4_000;
+    for (let i = 0; i < callers; i++) {
+      const shard = timeShardOf({ principal: `repo:org/app-${i}:ref:refs/heads/main`, roleArn });
+      counts.set(shard, (counts.get(shard) ?? 0) + 1);
+    }
+    expect([...counts.keys()].sort()).toEqual(accountSegments('222222222222').sort());
+    // Each partition within ±20 % of an even share (binomial spread at this size is about ±4 %).
+    for (const count of counts.values())
+      expect(Math.abs(count - callers / GRID)).toBeLessThan((0.2 * callers) / GRID);
+  });
+
+  it('walks every partition once; a role ARN names its account or nothing', () => {
+    expect(new Set(allSegments()).size).toBe(GRID * GRID);
+    expect(allSegments()).toEqual(expect.arrayContaining(principalSegments('x')));
+    expect(accountOfRole('arn:aws-us-gov:iam::123456789012:role/path/r')).toBe('123456789012');
+    expect(accountOfRole('arn:aws:iam::123456789012:user/u')).toBeUndefined();
+    // A record without an account or role lies in its principal's row all the same.
+    expect(principalSegments('admin')).toContain(timeShardOf({ principal: 'admin' }));
   });
 });

@@ -29,3 +29,11 @@ export function newEventId(now: Date = new Date()): string {
 }
 
 export const EVENT_ID_PATTERN = /^[0-9A-HJKMNP-TV-Z]{26}$/;
+
+/** The creation time a ULID (an event or chain id) carries, or undefined for an id that is not one. */
+export function timeOfEventId(id: string): Date | undefined {
+  if (!EVENT_ID_PATTERN.test(id)) return undefined;
+  let time = 0;
+  for (const char of id.slice(0, 10)) time = time * 32 + CROCKFORD.indexOf(char);
+  return new Date(time);
+}
