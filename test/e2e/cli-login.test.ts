@@ -52,6 +52,19 @@ describe('credvend login against the local IdP (oidc-provider), driven by Chromi
     await page.goto(url);
     await page.getByRole('button', { name }).click();
   };
+  /** Alice signs in at `url` in a new tab, which closes once the CLI's loopback has the code. */
+  const aliceSignsInAt = async (url: string) => {
+    const page = await browser.newPage();
+    await signInAs(page, url, 'Alice');
+    await page.waitForURL(/127\.0\.0\.1:\d+\/callback/);
+    await page.close();
+  };
+  /** `credvend <args>` (a browser login) run to its end, with Alice signing in. */
+  const browserLogin = async (args: readonly string[], environment = env) => {
+    const login = startLogin(args, environment, /^\s+(http\S+\/auth\?\S+)$/);
+    await aliceSignsInAt(await login.url);
+    return login.done;
+  };
 
   beforeAll(async () => {
     dir = await mkdtemp(join(tmpdir(), 'credvend-login-'));
@@ -108,16 +121,10 @@ describe('credvend login against the local IdP (oidc-provider), driven by Chromi
   it('on non-default ports: login --issuer alone saves the API the issuer names; dev-token and roles use it', async () => {
     expect(new URL(stack().apiUrl).port).not.toBe('3000');
     const { CREDVEND_API_URL: _none, ...noApiUrl } = env;
-    const login = startLogin(
+    const result = await browserLogin(
       ['--profile', 'ports', 'login', '--issuer', stack().issuer, '--no-browser'],
       noApiUrl,
-      /^\s+(http\S+\/auth\?\S+)$/,
     );
-    const page = await browser.newPage();
-    await signInAs(page, await login.url, 'Alice');
-    await page.waitForURL(/127\.0\.0\.1:\d+\/callback/);
-    await page.close();
-    const result = await login.done;
     expect(result.code, result.stderr).toBe(0);
     const saved = JSON.parse(await readFile(join(dir, 'credvend', 'config.json'), 'utf8'));
     expect(saved.profiles.ports.apiUrl).toBe(stack().apiUrl);
@@ -152,16 +159,15 @@ describe('credvend login against the local IdP (oidc-provider), driven by Chromi
   it('refreshes silently, then says clearly when the refresh token has expired', {
     timeout: 120_000,
   }, async () => {
-    const login = startLogin(
-      ['--profile', 'short', 'login', '--issuer', stack().issuer, '--client-id', SHORT_LIVED_CLI_CLIENT_ID],
-      env,
-      /^\s+(http\S+\/auth\?\S+)$/,
-    );
-    const page = await browser.newPage();
-    await signInAs(page, await login.url, 'Alice');
-    await page.waitForURL(/callback/);
-    await page.close();
-    const signedIn = await login.done;
+    const signedIn = await browserLogin([
+      '--profile',
+      'short',
+      'login',
+      '--issuer',
+      stack().issuer,
+      '--client-id',
+      SHORT_LIVED_CLI_CLIENT_ID,
+    ]);
     expect(signedIn.code, signedIn.stderr).toBe(0);
     const before = JSON.parse(await readFile(tokensFile(dir, 'short'), 'utf8')) as { accessToken: string };
 
@@ -186,16 +192,9 @@ describe('credvend login against the local IdP (oidc-provider), driven by Chromi
   it('credential_process signs in again at the terminal when the sign-in has expired, and the AWS CLI call goes on', {
     timeout: 120_000,
   }, async () => {
-    const login = startLogin(
-      ['--profile', 'again', 'login', '--issuer', stack().issuer, '--no-browser'],
-      env,
-      /^\s+(http\S+\/auth\?\S+)$/,
-    );
-    const first = await browser.newPage();
-    await signInAs(first, await login.url, 'Alice');
-    await first.waitForURL(/callback/);
-    await first.close();
-    expect((await login.done).code).toBe(0);
+    expect(
+      (await browserLogin(['--profile', 'again', 'login', '--issuer', stack().issuer, '--no-browser'])).code,
+    ).toBe(0);
     // The sign-in expires: an access token past its time and no refresh token to renew it.
     const file = tokensFile(dir, 'again');
     const { refreshToken: _, ...session } = z
@@ -228,10 +227,7 @@ describe('credvend login against the local IdP (oidc-provider), driven by Chromi
       });
     });
     const exited = new Promise<number>((resolve) => child.once('exit', (code) => resolve(code ?? -1)));
-    const page = await browser.newPage();
-    await signInAs(page, await url, 'Alice');
-    await page.waitForURL(/callback/);
-    await page.close();
+    await aliceSignsInAt(await url);
     expect(await exited, output).toBe(0);
     expect(output).toContain(
       'credvend: the sign-in of profile "again" has expired (no refresh token); signing in again',
@@ -246,16 +242,7 @@ describe('credvend login against the local IdP (oidc-provider), driven by Chromi
   });
 
   it('logout forgets the tokens, revokes the refresh token at the IdP and clears cached credentials', async () => {
-    const login = startLogin(
-      ['--profile', 'leaving', 'login', '--issuer', stack().issuer],
-      env,
-      /^\s+(http\S+\/auth\?\S+)$/,
-    );
-    const page = await browser.newPage();
-    await signInAs(page, await login.url, 'Alice');
-    await page.waitForURL(/callback/);
-    await page.close();
-    expect((await login.done).code).toBe(0);
+    expect((await browserLogin(['--profile', 'leaving', 'login', '--issuer', stack().issuer])).code).toBe(0);
     expect((await runCli(['--profile', 'leaving', 'creds', 'demo-readonly'], env)).code).toBe(0);
     const session = JSON.parse(await readFile(tokensFile(dir, 'leaving'), 'utf8')) as {
       refreshToken: string;
