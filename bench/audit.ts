@@ -9,13 +9,13 @@ import {
 import { auditEventToItem } from '../src/aws/audit-items.js';
 import { DynamoDbAuditReader } from '../src/aws/dynamodb-audit-reader.js';
 import { auditTableDefinition } from '../src/aws/table-schema.js';
-import { dynamodbOf, stsOf } from '../src/compose/composition.js';
+import { dynamodbOf } from '../src/compose/composition.js';
 import { loadConfig } from '../src/config.js';
 import type { AuditOutcome, ChainedAuditEvent } from '../src/domain/audit/audit.js';
 import type { AuditFilter, AuditPageRequest } from '../src/domain/audit/query.js';
 import { newEventId } from '../src/domain/shared/ids.js';
 import type { LocalEnvironment } from '../src/local/environment.js';
-import { benchComposition } from './composition.js';
+import { benchComposition, vendingStsClient } from './composition.js';
 import { percentile } from './stats.js';
 
 const DAY_MS = 86_400_000;
@@ -304,7 +304,7 @@ function comparedRatio(times: [number, number], rows: [number, number], into: nu
 export async function benchAudit(environment: LocalEnvironment, records = 100_000): Promise<void> {
   const config = loadConfig(environment.credvendEnv);
   const root = benchComposition(environment);
-  const clients = { dynamodb: dynamodbOf(root), sts: stsOf(root) };
+  const clients = { dynamodb: dynamodbOf(root), sts: await vendingStsClient(root) };
   const smallTable = `${config.tables.audit}-bench-${Date.now()}`;
   await clients.dynamodb.send(new CreateTableCommand(auditTableDefinition(smallTable)));
   const small = Math.min(SMALL, records);

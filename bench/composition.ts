@@ -1,6 +1,9 @@
 import { type DynamoDBClient, PutItemCommand } from '@aws-sdk/client-dynamodb';
+import type { STSClient } from '@aws-sdk/client-sts';
 import { entitlementToItem } from '../src/aws/entitlement-items.js';
-import { type Composition, compose } from '../src/compose/composition.js';
+import { SecretsManagerVendingKeys } from '../src/aws/secrets-manager-vending-keys.js';
+import { createSecretsManagerClient, createStsClient } from '../src/compose/clients.js';
+import { type Composition, compose, stsOf } from '../src/compose/composition.js';
 import { loadConfig } from '../src/config.js';
 import type { Entitlement } from '../src/domain/shared/types.js';
 import { oidcSubject } from '../src/domain/subjects/subjects.js';
@@ -17,6 +20,22 @@ export function benchComposition(
     sourceIp: () => '127.0.0.1',
     credentials: environment.functionCredentials('vend'),
   });
+}
+
+/**
+ * The STS client vend's AssumeRole goes through, for the bare baselines: with
+ * vendingIdentity=user (as the local stack runs, like the packaged template) it signs with
+ * the vending user's key read from its secret under the vend role, as UserKeyRoleAssumer does;
+ * the vend role itself may not assume the target roles.
+ */
+export async function vendingStsClient(root: Composition): Promise<STSClient> {
+  const { config } = root;
+  if (!config.vendingUser) return stsOf(root);
+  const secrets = createSecretsManagerClient(config, root.runtime.credentials);
+  const { secretId, keyTtlSeconds } = config.vendingUser;
+  const key = await new SecretsManagerVendingKeys(secrets, secretId, keyTtlSeconds).current();
+  secrets.destroy();
+  return createStsClient(config, key, root.runtime.requestHandler);
 }
 
 /**

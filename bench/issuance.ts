@@ -2,7 +2,7 @@ import { PutItemCommand, QueryCommand } from '@aws-sdk/client-dynamodb';
 import { AssumeRoleCommand } from '@aws-sdk/client-sts';
 import { auditEventToItem } from '../src/aws/audit-items.js';
 import { toAssumeRoleInput } from '../src/aws/sts-role-assumer.js';
-import { dynamodbOf, stsOf } from '../src/compose/composition.js';
+import { dynamodbOf } from '../src/compose/composition.js';
 import { createVendFunction } from '../src/compose/vend.js';
 import { loadConfig } from '../src/config.js';
 import type { ChainedAuditEvent } from '../src/domain/audit/audit.js';
@@ -11,7 +11,7 @@ import { newEventId } from '../src/domain/shared/ids.js';
 import type { Caller, Entitlement } from '../src/domain/shared/types.js';
 import { demoEntitlements } from '../src/local/demo-entitlements.js';
 import type { LocalEnvironment } from '../src/local/environment.js';
-import { benchComposition } from './composition.js';
+import { benchComposition, vendingStsClient } from './composition.js';
 import { ms, summarize } from './stats.js';
 
 /**
@@ -22,7 +22,7 @@ import { ms, summarize } from './stats.js';
 export async function benchIssuance(environment: LocalEnvironment, requests: number): Promise<void> {
   const config = loadConfig(environment.credvendEnv);
   const root = benchComposition(environment);
-  const clients = { dynamodb: dynamodbOf(root), sts: stsOf(root) };
+  const clients = { dynamodb: dynamodbOf(root), sts: await vendingStsClient(root) };
   const token = await environment.mintToken('alice@example.com');
   const subject = `oidc|${environment.issuer}|alice@example.com`;
 

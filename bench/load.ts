@@ -2,13 +2,13 @@ import { PutItemCommand, QueryCommand, ScanCommand } from '@aws-sdk/client-dynam
 import { AssumeRoleCommand } from '@aws-sdk/client-sts';
 import { auditEventToItem } from '../src/aws/audit-items.js';
 import { toAssumeRoleInput } from '../src/aws/sts-role-assumer.js';
-import { dynamodbOf, stsOf } from '../src/compose/composition.js';
+import { dynamodbOf } from '../src/compose/composition.js';
 import { loadConfig } from '../src/config.js';
 import { planIssuance } from '../src/domain/issuance/plan.js';
 import { newEventId } from '../src/domain/shared/ids.js';
 import type { Caller } from '../src/domain/shared/types.js';
 import type { LocalEnvironment } from '../src/local/environment.js';
-import { benchComposition, freshEntitledCaller } from './composition.js';
+import { benchComposition, freshEntitledCaller, vendingStsClient } from './composition.js';
 import { ms, summarize } from './stats.js';
 
 interface Driven {
@@ -50,7 +50,7 @@ export async function benchLoad(
 ): Promise<void> {
   const config = loadConfig(environment.credvendEnv);
   const root = benchComposition(environment);
-  const clients = { dynamodb: dynamodbOf(root), sts: stsOf(root) };
+  const clients = { dynamodb: dynamodbOf(root), sts: await vendingStsClient(root) };
   // A caller of its own, entitled to the demo role, so its audit records can be counted exactly.
   const { sub, entitlement } = await freshEntitledCaller(
     environment,
