@@ -129,4 +129,21 @@ describe('the audit field table drives storage, hashing, the wire and the offlin
     expect(() => itemToAuditEvent({ ...item, authMethod: { S: 'carrier-pigeon' } })).toThrow(/authMethod/);
     expect(() => itemToAuditEvent({ ...item, seq: { S: '1' } })).toThrow(/seq/);
   });
+
+  it('stores a record for one index: no key of a retired index, the rest packed, a pack it cannot read refused', async () => {
+    const [record] = await chained(stamp(everyKindOfEvent().slice(0, 1), new Date()));
+    if (!record) throw new Error('no record');
+    const item = auditEventToItem(record);
+    for (const retired of ['principal', 'accountId', 'roleArn', 'accessKeyId', 'chainId', 'outcomeShard'])
+      expect(Object.keys(item)).not.toContain(retired);
+    expect(item.ts?.S).toMatch(/^t[0-7][0-7]$/);
+    expect(item.z?.B?.[0]).toBe(1);
+    const future = Uint8Array.from([2, ...(item.z?.B?.subarray(1) ?? [])]);
+    expect(() => itemToAuditEvent({ ...item, z: { B: future } })).toThrow(
+      /attribute z: unknown pack version/,
+    );
+    expect(() => itemToAuditEvent({ ...item, z: { B: Uint8Array.from([1, 0xff, 0x00]) } })).toThrow(
+      /attribute z/,
+    );
+  });
 });
