@@ -126,6 +126,51 @@ describe('deploy/target-account-role.yaml trust policy', () => {
     }
   });
 
+  // Two credvend stacks (regions, or a stage being replaced) trusted at once, each by its ARN.
+  it('trusts every vend role and vending user its lists name, under the same conditions, and no other', async () => {
+    const EU_ROLE = 'arn:aws:iam::111111111111:role/credvend-prod-eu-west-1-vend';
+    const EU_SESSION = 'arn:aws:sts::111111111111:assumed-role/credvend-prod-eu-west-1-vend/issuer';
+    const EU_USER = 'arn:aws:iam::111111111111:user/credvend-prod-eu-vending';
+    const { role, roleArn } = await deployed({
+      ExternalId: 'ext-123',
+      CredvendRoleArn: `${VEND_ROLE},${EU_ROLE}`,
+      CredvendUserArn: `${VENDING_USER},${EU_USER}`,
+    });
+    const trust = role.AssumeRolePolicyDocument;
+    for (const [principal, principalArn] of [
+      [VEND_SESSION, VEND_ROLE],
+      [EU_SESSION, EU_ROLE],
+      [VENDING_USER, VENDING_USER],
+      [EU_USER, EU_USER],
+    ] as const) {
+      const context = { ...complete, 'aws:PrincipalArn': principalArn };
+      expect(await assume(trust, principal, context, roleArn), principal).toBe(true);
+      const bare = Object.fromEntries(Object.entries(context).filter(([k]) => k !== 'sts:SourceIdentity'));
+      expect(await assume(trust, principal, bare, roleArn), principal).toBe(false);
+    }
+    const staging = 'arn:aws:iam::111111111111:role/credvend-staging-eu-west-1-vend';
+    expect(
+      await assume(
+        trust,
+        'arn:aws:sts::111111111111:assumed-role/credvend-staging-eu-west-1-vend/issuer',
+        { ...complete, 'aws:PrincipalArn': staging },
+        roleArn,
+      ),
+    ).toBe(false);
+    // A list of roles and no users trusts no user.
+    const rolesOnly = await deployed({ ExternalId: 'ext-123', CredvendRoleArn: `${VEND_ROLE},${EU_ROLE}` });
+    const asUser = { ...complete, 'aws:PrincipalArn': VENDING_USER };
+    expect(await assume(rolesOnly.role.AssumeRolePolicyDocument, VENDING_USER, asUser, roleArn)).toBe(false);
+    expect(
+      await assume(
+        rolesOnly.role.AssumeRolePolicyDocument,
+        EU_SESSION,
+        { ...complete, 'aws:PrincipalArn': EU_ROLE },
+        roleArn,
+      ),
+    ).toBe(true);
+  });
+
   it('without CredvendUserArn, refuses the vending user', async () => {
     const { role, roleArn } = await deployed({ ExternalId: '' });
     const asUser = { ...complete, 'aws:PrincipalArn': VENDING_USER };
@@ -245,7 +290,7 @@ describe('deploy/target-account-role.yaml revoker role', () => {
     expect(role.PermissionsBoundary).toBeUndefined();
   });
 
-  it('bounds a further role in the account for the existing revoker, without a second revoker (whose fixed name would fail the stack)', async () => {
+  it('bounds a further role in the account for the existing revoker, without a second revoker (whose name would clash and fail the stack)', async () => {
     const template = (await readCloudFormationYaml('deploy/target-account-role.yaml')) as Template;
     const second = deploy(template, {
       accountId: ACCOUNT,
@@ -302,6 +347,36 @@ describe('deploy/target-account-role.yaml revoker role', () => {
     expect(await assume(all, REQUESTS_SESSION)).toBe(true);
     expect(await assume(all, VEND_SESSION)).toBe(false);
     expect(await assume({ CredvendAdminRoleArn: ADMIN_ROLE }, SWEEP_SESSION)).toBe(false);
+  });
+
+  it("trusts every role of each list (several credvend stacks' admin, requests and sweep roles), and no other", async () => {
+    const eu = (fn: string) => `arn:aws:iam::111111111111:role/credvend-prod-eu-west-1-${fn}`;
+    const euSession = (fn: string) =>
+      `arn:aws:sts::111111111111:assumed-role/credvend-prod-eu-west-1-${fn}/s`;
+    const { revoker } = await deployed({
+      CredvendAdminRoleArn: `${ADMIN_ROLE},${eu('admin')}`,
+      CredvendRequestsRoleArn: `${REQUESTS_ROLE},${eu('requests')}`,
+      CredvendRevocationsRoleArn: `${SWEEP_ROLE},${eu('revocations')}`,
+    });
+    const as = (principal: string) =>
+      resourcePolicyAllows(revoker.AssumeRolePolicyDocument, {
+        principal,
+        action: 'sts:AssumeRole',
+        resource: `arn:aws:iam::${ACCOUNT}:role/credvend-revoker`,
+        context: {},
+      });
+    for (const principal of [
+      'arn:aws:sts::111111111111:assumed-role/credvend-admin/s',
+      REQUESTS_SESSION,
+      SWEEP_SESSION,
+      euSession('admin'),
+      euSession('requests'),
+      euSession('revocations'),
+    ])
+      expect(await as(principal), principal).toBe(true);
+    expect(await as(euSession('vend'))).toBe(false);
+    expect(await as(VEND_SESSION)).toBe(false);
+    expect(await as('arn:aws:sts::111111111111:assumed-role/credvend-staging-eu-west-1-admin/s')).toBe(false);
   });
 
   it("is named by RevokerRoleName (credvend's revokerRoleName), and never touches itself under that name", async () => {
