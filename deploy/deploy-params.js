@@ -14,6 +14,20 @@ const ROLE_ARN_PATTERN = /^arn:aws[\w-]*:iam::(\*|\d{12}):role\/[\w+=,.@/*-]{1,5
 const SNS_TOPIC_ARN = /^arn:aws[\w-]*:sns:[a-z0-9-]+:\d{12}:[\w-]{1,256}$/;
 const LOG_LEVELS = new Set(['debug', 'info', 'warn', 'error', 'silent']);
 const VENDING_IDENTITIES = new Set(['role', 'user']);
+/** CodeDeploy's predefined configurations for Lambda (a custom one would be another resource). */
+const DEPLOYMENT_CONFIGS = new Set(
+  [
+    'AllAtOnce',
+    'Canary10Percent5Minutes',
+    'Canary10Percent10Minutes',
+    'Canary10Percent15Minutes',
+    'Canary10Percent30Minutes',
+    'Linear10PercentEvery1Minute',
+    'Linear10PercentEvery2Minutes',
+    'Linear10PercentEvery3Minutes',
+    'Linear10PercentEvery10Minutes',
+  ].map((name) => `CodeDeployDefault.Lambda${name}`),
+);
 /** API Gateway's own account-level ceilings for a stage's default route. */
 const MAX_RATE = 10_000;
 const MAX_BURST = 5_000;
@@ -74,6 +88,10 @@ export function checkDeployParams(params) {
   const topic = text(params.alarmTopicArn);
   if (topic !== '' && !SNS_TOPIC_ARN.test(topic))
     problems.push(`alarmTopicArn: "${topic}" is not an SNS topic ARN`);
+  if (!DEPLOYMENT_CONFIGS.has(text(params.deploymentConfig)))
+    problems.push(
+      `deploymentConfig: "${text(params.deploymentConfig)}" is not one of CodeDeploy's Lambda configurations (${[...DEPLOYMENT_CONFIGS].join(', ')})`,
+    );
   if (!VENDING_IDENTITIES.has(text(params.vendingIdentity)))
     problems.push(
       `vendingIdentity: "${text(params.vendingIdentity)}" is not role (the default, sessions up to 1 h) or user (up to 12 h, see docs/operations/deploy.md)`,

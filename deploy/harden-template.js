@@ -5,8 +5,8 @@
  * reason, under Metadata.guard, the AWS Guard Rules Registry's convention).
  */
 
-/** @typedef {{ Type: string, Properties?: Record<string, any>, Metadata?: Record<string, any>, Condition?: string }} Resource */
-/** @typedef {{ Resources: Record<string, Resource>, Conditions?: Record<string, unknown> }} Template */
+/** @typedef {{ Type: string, Properties?: Record<string, any>, Metadata?: Record<string, any>, Condition?: string, UpdatePolicy?: Record<string, any> }} Resource */
+/** @typedef {{ Resources: Record<string, Resource>, Conditions?: Record<string, unknown>, Outputs?: Record<string, { Value?: any, Condition?: string }> }} Template */
 
 /**
  * @param {Template} template
@@ -109,6 +109,117 @@ export function watchFunctions(template, { actions, namespace }) {
   }
 }
 
+/** @param {string} description @param {unknown[]} actions the alarm properties every alarm shares */
+const alarmed = (description, actions) => ({
+  AlarmDescription: description,
+  TreatMissingData: 'notBreaching',
+  AlarmActions: actions,
+  OKActions: actions,
+});
+
+/**
+ * One alarm per table on DynamoDB's read and write throttle events (on-demand tables throttle
+ * too: a partition's own ceiling, a sudden doubling of traffic, an index that cannot keep up),
+ * so a table added later is watched too. Throttled writes to the audit table refuse issuances.
+ * @param {Template} template
+ * @param {{ actions: unknown[] }} alarms
+ */
+export function watchTables(template, { actions }) {
+  for (const [id, table] of resourcesOf(template, 'AWS::DynamoDB::Table')) {
+    const metric = (/** @type {string} */ name) => ({
+      Id: name === 'ReadThrottleEvents' ? 'reads' : 'writes',
+      ReturnData: false,
+      MetricStat: {
+        Metric: {
+          Namespace: 'AWS/DynamoDB',
+          MetricName: name,
+          Dimensions: [{ Name: 'TableName', Value: { Ref: id } }],
+        },
+        Period: 300,
+        Stat: 'Sum',
+      },
+    });
+    template.Resources[`${id}ThrottlingAlarm`] = {
+      ...(table.Condition ? { Condition: table.Condition } : {}),
+      Type: 'AWS::CloudWatch::Alarm',
+      Properties: {
+        ...alarmed(
+          `credvend: DynamoDB throttled requests to ${id}. runbook (docs/operations/alarms-and-runbook.md): DynamoDB throttling`,
+          actions,
+        ),
+        Metrics: [
+          metric('ReadThrottleEvents'),
+          metric('WriteThrottleEvents'),
+          { Id: 'throttled', Expression: 'reads + writes', Label: `${id} throttle events`, ReturnData: true },
+        ],
+        EvaluationPeriods: 1,
+        Threshold: 1,
+        ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+      },
+    };
+  }
+}
+
+/** Seconds between two runs of an EventBridge schedule; a cron expression counts as a day. */
+export function scheduleSeconds(/** @type {string} */ expression) {
+  const rate = /^rate\((\d+) (minute|minutes|hour|hours|day|days)\)$/.exec(expression.trim());
+  if (!rate) {
+    if (/^cron\(.+\)$/.test(expression.trim())) return 86_400;
+    throw new Error(`digestSchedule: "${expression}" is not a rate(...) or cron(...) expression`);
+  }
+  const unit = { minute: 60, hour: 3600, day: 86_400 }[rate[2]?.replace(/s$/, '') ?? ''] ?? 0;
+  return Number(rate[1]) * unit;
+}
+
+/**
+ * Digest overdue: no run of the digest function succeeded (invocations minus errors) within
+ * three schedule intervals, at least 15 minutes, at most CloudWatch's one-day alarm window. A
+ * missing datapoint (the schedule disabled, the function deleted) is overdue too.
+ * @param {Template} template
+ * @param {{ actions: unknown[], digestSchedule: string }} alarms
+ */
+export function watchDigests(template, { actions, digestSchedule }) {
+  const fn = 'DigestLambdaFunction';
+  if (!template.Resources[fn]) return;
+  const window = Math.min(86_400, Math.max(900, Math.ceil((3 * scheduleSeconds(digestSchedule)) / 60) * 60));
+  const metric = (/** @type {string} */ id, /** @type {string} */ name) => ({
+    Id: id,
+    ReturnData: false,
+    MetricStat: {
+      Metric: {
+        Namespace: 'AWS/Lambda',
+        MetricName: name,
+        Dimensions: [{ Name: 'FunctionName', Value: { Ref: fn } }],
+      },
+      Period: window,
+      Stat: 'Sum',
+    },
+  });
+  template.Resources.DigestOverdueAlarm = {
+    Type: 'AWS::CloudWatch::Alarm',
+    Properties: {
+      ...alarmed(
+        `credvend: no audit digest written for ${window / 60} minutes. runbook (docs/operations/alarms-and-runbook.md): digest overdue`,
+        actions,
+      ),
+      TreatMissingData: 'breaching',
+      Metrics: [
+        metric('invocations', 'Invocations'),
+        metric('errors', 'Errors'),
+        {
+          Id: 'succeeded',
+          Expression: 'invocations - errors',
+          Label: 'digest runs that succeeded',
+          ReturnData: true,
+        },
+      ],
+      EvaluationPeriods: 1,
+      Threshold: 1,
+      ComparisonOperator: 'LessThanThreshold',
+    },
+  };
+}
+
 /**
  * An issuance refused because its audit record could not be written (503), or a denial whose
  * audit record was lost (logged by the function, the denial still stands).
@@ -193,5 +304,155 @@ export function retainEvidence(template) {
     const r = /** @type {Resource & { DeletionPolicy?: string, UpdateReplacePolicy?: string }} */ (resource);
     r.DeletionPolicy = 'Retain';
     r.UpdateReplacePolicy = 'Retain';
+  }
+}
+
+/** IAM's limit on a role name, and its characters. */
+const ROLE_NAME = /^[\w+=,.@-]{1,64}$/;
+
+/**
+ * credvend's own roles have stable names (`credvend-<stage>-<region>-<function>`): their ARNs
+ * follow from the stage and region, for target accounts, SCPs and the log-archive template. A
+ * long stage makes a name IAM refuses: say so at package time, not halfway through a deploy.
+ * @param {Template} template
+ * @param {string} region the region the stack is packaged for
+ * @returns {string[]}
+ */
+export function roleNameProblems(template, region) {
+  const problems = [];
+  for (const [id, role] of resourcesOf(template, 'AWS::IAM::Role')) {
+    const name = role.Properties?.RoleName;
+    const body = typeof name === 'string' ? name : name?.['Fn::Sub'];
+    if (typeof body !== 'string') {
+      problems.push(`${id}: RoleName is not a stable name (credvend-<stage>-<region>-<function>)`);
+      continue;
+    }
+    const resolved = body.replaceAll(`\${AWS::Region}`, region);
+    if (!ROLE_NAME.test(resolved))
+      problems.push(
+        `${id}: role name "${resolved}" is longer than 64 characters or not an IAM name; use a shorter stage`,
+      );
+  }
+  return problems;
+}
+
+/** X-Ray's two write actions: X-Ray has no resource types, so IAM takes them only on `*`. */
+export const TRACING_ACTIONS = ['xray:PutTraceSegments', 'xray:PutTelemetryRecords'];
+
+/**
+ * Active X-Ray tracing on every function: Lambda records each invocation's segments (init,
+ * invocation, overhead) with the request's trace id, sent with the function's own role, which
+ * therefore gets the two X-Ray write actions and nothing else of X-Ray. (HTTP APIs have no
+ * X-Ray tracing; their access log and request id cover the edge.)
+ * @param {Template} template
+ */
+export function traceFunctions(template) {
+  for (const [id, fn] of resourcesOf(template, 'AWS::Lambda::Function')) {
+    fn.Properties ??= {};
+    fn.Properties.TracingConfig = { Mode: 'Active' };
+    const roleId = fn.Properties.Role?.['Fn::GetAtt']?.[0];
+    const role = template.Resources[roleId];
+    if (role?.Type !== 'AWS::IAM::Role') throw new Error(`${id}: its role is not a role of this template`);
+    role.Properties ??= {};
+    role.Properties.Policies = [
+      ...(role.Properties.Policies ?? []),
+      {
+        PolicyName: 'tracing',
+        PolicyDocument: {
+          Version: '2012-10-17',
+          Statement: [{ Effect: 'Allow', Action: TRACING_ACTIONS, Resource: '*' }],
+        },
+      },
+    ];
+  }
+}
+
+/** Resources that invoke a function: each should call its alias, never the function's $LATEST. */
+export const INVOKER_TYPES = [
+  'AWS::ApiGatewayV2::Integration',
+  'AWS::Lambda::Permission',
+  'AWS::Lambda::EventSourceMapping',
+  'AWS::Events::Rule',
+  'AWS::SecretsManager::RotationSchedule',
+];
+
+/** The alias every invoker calls and CodeDeploy moves. */
+export const LIVE_ALIAS = 'live';
+
+/**
+ * Every function runs the version serverless published for this deploy behind its `live` alias;
+ * CodeDeploy moves the alias from the previous version by `config` (canary or linear) and moves
+ * it back by itself when the function's error alarm or one of `rollbackAlarms` goes off during
+ * the shift. Every invoker is pointed at the alias, so traffic shifts for all of them.
+ * @param {Template} template
+ * @param {{ application: string, serviceRole: string, config: string, rollbackAlarms: string[] }} deployment
+ */
+export function deployGradually(template, { application, serviceRole, config, rollbackAlarms }) {
+  const versions = resourcesOf(template, 'AWS::Lambda::Version');
+  /** @type {Map<string, string>} function id -> alias id */
+  const aliases = new Map();
+  for (const [id, fn] of resourcesOf(template, 'AWS::Lambda::Function')) {
+    const version = versions.find(([, v]) => v.Properties?.FunctionName?.Ref === id)?.[0];
+    if (!version) throw new Error(`${id} has no published version (provider.versionFunctions)`);
+    const condition = fn.Condition ? { Condition: fn.Condition } : {};
+    // serverless publishes a version (and outputs its ARN) of a conditional function
+    // unconditionally: without the function's condition it would name a function not created.
+    const published = template.Resources[version];
+    if (fn.Condition && published) published.Condition = fn.Condition;
+    for (const output of Object.values(template.Outputs ?? {}))
+      if (fn.Condition && output.Value?.Ref === version) output.Condition = fn.Condition;
+    const base = id.replace(/LambdaFunction$/, '');
+    const group = `${base}DeploymentGroup`;
+    const alias = `${base}LiveAlias`;
+    template.Resources[group] = {
+      ...condition,
+      Type: 'AWS::CodeDeploy::DeploymentGroup',
+      Properties: {
+        ApplicationName: { Ref: application },
+        ServiceRoleArn: { 'Fn::GetAtt': [serviceRole, 'Arn'] },
+        DeploymentConfigName: config,
+        DeploymentStyle: { DeploymentType: 'BLUE_GREEN', DeploymentOption: 'WITH_TRAFFIC_CONTROL' },
+        AutoRollbackConfiguration: {
+          Enabled: true,
+          Events: ['DEPLOYMENT_FAILURE', 'DEPLOYMENT_STOP_ON_ALARM'],
+        },
+        AlarmConfiguration: {
+          Enabled: true,
+          Alarms: [`${id}ErrorsAlarm`, ...rollbackAlarms].map((alarm) => {
+            if (!template.Resources[alarm]) throw new Error(`rollback alarm ${alarm} is not in the template`);
+            return { Name: { Ref: alarm } };
+          }),
+        },
+      },
+    };
+    template.Resources[alias] = {
+      ...condition,
+      Type: 'AWS::Lambda::Alias',
+      Properties: {
+        FunctionName: { Ref: id },
+        FunctionVersion: { 'Fn::GetAtt': [version, 'Version'] },
+        Name: LIVE_ALIAS,
+      },
+      UpdatePolicy: {
+        CodeDeployLambdaAliasUpdate: {
+          ApplicationName: { Ref: application },
+          DeploymentGroupName: { Ref: group },
+        },
+      },
+    };
+    aliases.set(id, alias);
+  }
+  /** @param {any} node @returns {any} */
+  const toAlias = (node) => {
+    if (Array.isArray(node)) return node.map(toAlias);
+    if (!node || typeof node !== 'object') return node;
+    const getAtt = node['Fn::GetAtt'];
+    const [target, attribute] = Array.isArray(getAtt) ? getAtt : String(getAtt ?? '').split('.');
+    if (getAtt && attribute === 'Arn' && aliases.has(target)) return { Ref: aliases.get(target) };
+    if (typeof node.Ref === 'string' && aliases.has(node.Ref)) return { Ref: aliases.get(node.Ref) };
+    return Object.fromEntries(Object.entries(node).map(([key, value]) => [key, toAlias(value)]));
+  };
+  for (const [, resource] of Object.entries(template.Resources)) {
+    if (INVOKER_TYPES.includes(resource.Type)) resource.Properties = toAlias(resource.Properties);
   }
 }

@@ -6,11 +6,16 @@ import { checkDeployParams, secretValueParams } from './deploy-params.js';
 import {
   applySuppressions,
   confineToOrganization,
+  deployGradually,
   encryptLogGroups,
   retainEvidence,
+  roleNameProblems,
   secretNamesToArns,
   throttleRoutes,
+  traceFunctions,
+  watchDigests,
   watchFunctions,
+  watchTables,
 } from './harden-template.js';
 
 export default class CredvendDeployPlugin {
@@ -44,11 +49,17 @@ export default class CredvendDeployPlugin {
   harden() {
     const { service } = this.serverless;
     const template = service.provider.compiledCloudFormationTemplate;
-    const { logsKey, alarms, controlExceptions } = service.custom.hardening;
+    const { logsKey, alarms, controlExceptions, deployment } = service.custom.hardening;
     const checked = this.checked ?? checkDeployParams(service.custom.deployParams).checked;
+    const names = roleNameProblems(template, this.serverless.getProvider('aws').getRegion());
+    if (names.length > 0) throw new this.serverless.classes.Error(`Invalid role names: ${names.join('; ')}`);
     encryptLogGroups(template, logsKey);
     throttleRoutes(template, checked.throttle);
     watchFunctions(template, alarms);
+    watchTables(template, alarms);
+    watchDigests(template, alarms);
+    traceFunctions(template);
+    deployGradually(template, deployment);
     applySuppressions(template, controlExceptions);
     confineToOrganization(template, checked.organization);
     secretNamesToArns(template);

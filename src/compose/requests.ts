@@ -14,6 +14,7 @@ import type { AppEnv } from '../http/app-env.js';
 import { describeError, type Logger } from '../logging.js';
 import { type DeliveryFailure, NotificationDispatcher } from '../notify/dispatcher.js';
 import { emailSink } from '../notify/email-sink.js';
+import { breakGlassLogSink } from '../notify/log-sink.js';
 import type { NoticeSink } from '../notify/notice.js';
 import { slackSink } from '../notify/slack-sink.js';
 import { snsSink } from '../notify/sns-sink.js';
@@ -34,7 +35,8 @@ import { secretValueOf } from './secrets.js';
 function sinksOf(root: Composition, settings: AccessRequestConfig): NoticeSink[] {
   const { config, runtime } = root;
   const { timeoutMs } = settings.delivery;
-  const sinks: NoticeSink[] = [];
+  // Always: the break-glass alarm counts this sink's lines.
+  const sinks: NoticeSink[] = [breakGlassLogSink(root.logger)];
   // Each secret is read when a notice goes out: unreadable, that sink's delivery fails (and
   // is retried, then recorded as not delivered), the others still deliver.
   if (settings.slack) {
@@ -108,14 +110,10 @@ function serviceOf(root: Composition, clock: Clock): AccessRequestService {
     newRequestId: newEventId,
     assignments: config.roles,
     identityRules: config.identity,
-    ...(sinks.length > 0
-      ? {
-          notifier: new NotificationDispatcher(sinks, {
-            ...settings.delivery,
-            onFailure: recordDeliveryFailure(audit, root.logger, clock),
-          }),
-        }
-      : {}),
+    notifier: new NotificationDispatcher(sinks, {
+      ...settings.delivery,
+      onFailure: recordDeliveryFailure(audit, root.logger, clock),
+    }),
     ...(revocations ? { revocations } : {}),
     onAuditFailure: logAuditFailure(root.logger),
   });

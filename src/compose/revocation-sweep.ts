@@ -2,9 +2,21 @@ import { DynamoDbGrantDenyStore } from '../aws/dynamodb-grant-deny-store.js';
 import { GrantSessionDenier } from '../domain/access-requests/grant-revocation.js';
 import { type Clock, systemClock } from '../domain/shared/clock.js';
 import { newEventId } from '../domain/shared/ids.js';
-import { describeError } from '../logging.js';
+import { describeError, type Logger } from '../logging.js';
 import { auditLogOf, type Composition, dynamodbOf, logAuditFailure } from './composition.js';
 import { revocationApplierOf, writeAheadRevocationsOf } from './revocations.js';
+
+/** The line the failed-revocations alarm counts (serverless.yml: FailedRevocationsFilter). */
+export const STILL_DUE_MESSAGE = 'revocation still due';
+
+/**
+ * Each revocation still due after a sweep run is an error line (the alarm), naming the run,
+ * the kind and the id; the next run tries again.
+ */
+export function logStillDue(logger: Logger, requestId: string) {
+  return (kind: 'grant' | 'issuance') => (id: string, error: unknown) =>
+    logger.error(STILL_DUE_MESSAGE, { requestId, kind, id, ...describeError(error) });
+}
 
 /** Revocations one run completes of each kind; the next run takes the rest. */
 const DUE_PER_RUN = 100;
@@ -43,9 +55,7 @@ export function createRevocationSweep(
   const issuances = writeAheadRevocationsOf(root);
   return async () => {
     const context = { requestId: `revocation-sweep-${newEventId(clock.now())}` };
-    // Each still due after this run is an error: an alarm, and the next run tries again.
-    const stillDue = (kind: string) => (id: string, error: unknown) =>
-      root.logger.error('revocation still due', { kind, id, ...describeError(error) });
+    const stillDue = logStillDue(root.logger, context.requestId);
     const result = {
       grants: await grants.completeDue(context, DUE_PER_RUN, stillDue('grant')),
       issuances: (await issuances?.completeDue(context, DUE_PER_RUN, stillDue('issuance'))) ?? 0,

@@ -2,7 +2,10 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Hono } from 'hono';
 import { describe, expect, inject, it } from 'vitest';
+import { scheduleSeconds } from '../../deploy/harden-template.js';
 import { logAuditFailure } from '../../src/compose/composition.js';
+import { logStillDue } from '../../src/compose/revocation-sweep.js';
+import type { AccessRequestNotice } from '../../src/domain/access-requests/ports.js';
 import {
   AuditUnavailableError,
   NotEntitledError,
@@ -12,6 +15,7 @@ import {
 import type { AppEnv } from '../../src/http/app-env.js';
 import { errorHandler, requestId } from '../../src/http/middleware.js';
 import { createLogger } from '../../src/logging.js';
+import { breakGlassLogSink } from '../../src/notify/log-sink.js';
 
 interface Resource {
   Type: string;
@@ -82,6 +86,22 @@ describe('alarms', () => {
       authMethod: 'oidc',
       problemCode: 'not-entitled',
     });
+    const sweepLines: string[] = [];
+    const stillDue = logStillDue(
+      createLogger('warn', (line) => sweepLines.push(line)),
+      'req-sweep',
+    );
+    stillDue('grant')('ar-1', new Error('AccessDenied'));
+    stillDue('issuance')('e-1', new Error('Throttling'));
+    const glassLines: string[] = [];
+    const glass = breakGlassLogSink(createLogger('warn', (line) => glassLines.push(line)));
+    await glass.deliver(notice('break-glass', true));
+    // Only the grant opening counts: its review, or an ordinary grant, is no alarm.
+    const quietGlass: string[] = [];
+    const quiet = breakGlassLogSink(createLogger('debug', (line) => quietGlass.push(line)));
+    await quiet.deliver(notice('reviewed', false));
+    await quiet.deliver(notice('approved', false));
+    expect(quietGlass).toEqual([]);
     const cases = {
       AuditWriteFailures: [
         ...(await linesFor(new AuditUnavailableError('audit write failed'), 'req-audit')),
@@ -89,6 +109,8 @@ describe('alarms', () => {
       ],
       StsThrottled: await linesFor(new StsThrottledError(2), 'req-sts'),
       QuotaRefusals: await linesFor(new RateLimitedError('caller', 30), 'req-quota'),
+      RevocationsStillDue: sweepLines,
+      BreakGlassGrants: glassLines,
     };
     const unrelated = await linesFor(new NotEntitledError('no entitlement'), 'req-denial');
     for (const [metric, lines] of Object.entries(cases)) {
@@ -96,7 +118,9 @@ describe('alarms', () => {
       expect(lines.length, metric).toBeGreaterThan(0);
       for (const line of lines) {
         expect(matches(line), `${metric}: ${line}`).toBe(true);
-        expect(JSON.parse(line).requestId, line).toMatch(/^req-/);
+        // A request's lines carry its id; a break-glass line names the access request instead.
+        const { requestId, accessRequestId } = JSON.parse(line);
+        expect(requestId ?? accessRequestId, line).toMatch(/^(req-|ar-)/);
       }
       for (const [other, otherLines] of Object.entries(cases)) {
         if (other !== metric)
@@ -138,8 +162,108 @@ describe('alarms', () => {
         `\n## Alarm: ${runbook}\n`,
       );
     }
-    expect(alarms.map((a) => a.Properties.MetricName).sort()).toEqual(
-      ['5xx', 'AuditWriteFailures', 'QuotaRefusals', 'StsThrottled', ...functions.map(() => 'Errors')].sort(),
+    // Single-metric alarms by metric; the metric-math ones (DynamoDB throttling per table,
+    // digest overdue) by the metrics they combine.
+    const tables = Object.values(template.Resources).filter((r) => r.Type === 'AWS::DynamoDB::Table');
+    expect(alarms.map((a) => a.Properties.MetricName ?? 'math').sort()).toEqual(
+      [
+        '5xx',
+        'AuditWriteFailures',
+        'QuotaRefusals',
+        'StsThrottled',
+        'RevocationsStillDue',
+        'BreakGlassGrants',
+        'IteratorAge',
+        ...functions.map(() => 'Errors'),
+        ...tables.map(() => 'math'),
+        'math',
+      ].sort(),
     );
   });
+
+  it('watch every table for throttling and the digest function for a digest that stops arriving', async () => {
+    const template = JSON.parse(
+      await readFile(join(packaged.defaults, 'cloudformation-template-update-stack.json'), 'utf8'),
+    ) as { Resources: Record<string, Resource & { Condition?: string }> };
+    type Metric = {
+      Id: string;
+      Expression?: string;
+      MetricStat?: { Metric: Record<string, unknown>; Period: number };
+    };
+    const metricsOf = (id: string) => (template.Resources[id]?.Properties.Metrics ?? []) as Metric[];
+    for (const [id, table] of Object.entries(template.Resources)) {
+      if (table.Type !== 'AWS::DynamoDB::Table') continue;
+      const alarm = template.Resources[`${id}ThrottlingAlarm`];
+      expect(alarm?.Condition, id).toBe(table.Condition);
+      const watched = metricsOf(`${id}ThrottlingAlarm`).flatMap((m) =>
+        m.MetricStat ? [m.MetricStat.Metric] : [],
+      );
+      expect(watched).toEqual(
+        ['ReadThrottleEvents', 'WriteThrottleEvents'].map((MetricName) => ({
+          Namespace: 'AWS/DynamoDB',
+          MetricName,
+          Dimensions: [{ Name: 'TableName', Value: { Ref: id } }],
+        })),
+      );
+      expect(metricsOf(`${id}ThrottlingAlarm`).find((m) => m.Expression)?.Expression).toBe('reads + writes');
+    }
+    // Digest overdue: fewer than one successful run in three intervals of rate(5 minutes) (15
+    // minutes); silence (no invocations at all) counts as overdue.
+    const overdue = template.Resources.DigestOverdueAlarm?.Properties ?? {};
+    expect(overdue).toMatchObject({
+      TreatMissingData: 'breaching',
+      ComparisonOperator: 'LessThanThreshold',
+      Threshold: 1,
+      EvaluationPeriods: 1,
+    });
+    const digestMetrics = metricsOf('DigestOverdueAlarm');
+    expect(digestMetrics.find((m) => m.Expression)?.Expression).toBe('invocations - errors');
+    for (const m of digestMetrics.filter((x) => x.MetricStat)) {
+      expect(m.MetricStat?.Period).toBe(900);
+      expect(m.MetricStat?.Metric.Dimensions).toEqual([
+        { Name: 'FunctionName', Value: { Ref: 'DigestLambdaFunction' } },
+      ]);
+    }
+    expect(scheduleSeconds('rate(1 hour)')).toBe(3600);
+    expect(scheduleSeconds('rate(2 days)')).toBe(172_800);
+    expect(scheduleSeconds('cron(0 3 * * ? *)')).toBe(86_400);
+    expect(() => scheduleSeconds('every 5 minutes')).toThrow(/digestSchedule/);
+    // The stream's lag, only where the stream function exists.
+    expect(template.Resources.StreamIteratorAgeAlarm).toMatchObject({
+      Condition: 'PublishesAuditEvents',
+      Properties: { Namespace: 'AWS/Lambda', MetricName: 'IteratorAge', Statistic: 'Maximum' },
+    });
+  });
 });
+
+/** An access-request notice of `transition`, as the service sends it. */
+function notice(transition: AccessRequestNotice['transition'], urgent: boolean): AccessRequestNotice {
+  const now = new Date('2026-12-07T12:00:00Z');
+  return {
+    transition,
+    urgent,
+    at: now,
+    actor: 'oidc:https://idp.example.com#alice',
+    actorAuthMethod: 'oidc',
+    request: {
+      id: 'ar-0001',
+      requestableId: 'prod-admin-glass',
+      requester: 'oidc:https://idp.example.com#alice',
+      requesterSubject: 'https://idp.example.com#alice',
+      requesterName: 'Alice',
+      accountId: '222222222222',
+      roleArn: 'arn:aws:iam::222222222222:role/credvend-admin',
+      reason: 'the database is down',
+      grantSeconds: 3600,
+      createdAt: now,
+      answerBy: now,
+      state: 'active',
+      approvals: [],
+      quorum: 1,
+      breakGlass: true,
+      reviewRequired: true,
+      requestableVersion: 1,
+      version: 1,
+    },
+  };
+}

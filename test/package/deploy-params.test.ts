@@ -50,6 +50,7 @@ const DEFAULTS = {
   digestArchiveBucket: '',
   digestArchiveKeyArn: '',
   digestArchiveBucketKeyArn: '',
+  deploymentConfig: 'CodeDeployDefault.LambdaCanary10Percent5Minutes',
 };
 
 const problemsWith = (change: Record<string, string>) =>
@@ -77,6 +78,7 @@ describe('deploy parameters', () => {
         alarmTopicArn: 'arn:aws:sns:eu-west-1:111111111111:platform-alarms',
         vendingIdentity: 'user',
         vendingKeyRotationDays: '1',
+        deploymentConfig: 'CodeDeployDefault.LambdaLinear10PercentEvery1Minute',
         throttleRate: '0.5',
         throttleBurst: '1',
         digestLockMode: 'COMPLIANCE',
@@ -132,6 +134,10 @@ describe('deploy parameters', () => {
     [{ authMethods: 'saml' }, 'authMethods: "saml" is not one of oidc, aws'],
     [{ alarmTopicArn: 'platform-alarms' }, 'alarmTopicArn: "platform-alarms" is not an SNS topic ARN'],
     [{ vendingIdentity: 'root' }, 'vendingIdentity: "root" is not role (the default'],
+    [
+      { deploymentConfig: 'CodeDeployDefault.AllAtOnce' },
+      `deploymentConfig: "CodeDeployDefault.AllAtOnce" is not one of CodeDeploy's Lambda configurations`,
+    ],
     [{ vendingIdentity: '' }, 'vendingIdentity: "" is not role'],
     [
       { vendingKeyRotationDays: '0' },
