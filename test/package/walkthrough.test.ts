@@ -8,9 +8,41 @@ import { deployDocs } from './deploy-docs.js';
 
 const run = promisify(execFile);
 
+interface Parameter {
+  Type?: string;
+  Default?: unknown;
+  AllowedPattern?: string;
+  AllowedValues?: unknown[];
+  MinValue?: number;
+  MaxValue?: number;
+}
+
 interface Template {
-  Parameters?: Record<string, unknown>;
+  Parameters?: Record<string, Parameter>;
   Outputs?: Record<string, unknown>;
+  Resources?: Record<string, { Type: string; Properties?: Record<string, unknown> }>;
+}
+
+/** What CloudFormation would refuse in `value` for `parameter` (a list's pattern holds for each item). */
+function parameterProblems(parameter: Parameter, quoted: string): string[] {
+  const value = quoted.replace(/^"|"$/g, '');
+  const items = parameter.Type === 'CommaDelimitedList' ? value.split(',') : [value];
+  const problems: string[] = [];
+  const pattern = parameter.AllowedPattern ? new RegExp(parameter.AllowedPattern) : undefined;
+  for (const item of items) {
+    if (pattern && !pattern.test(item)) problems.push(`does not match ${parameter.AllowedPattern}`);
+    if (parameter.AllowedValues && !parameter.AllowedValues.map(String).includes(item))
+      problems.push(`is not one of ${parameter.AllowedValues.join(', ')}`);
+  }
+  if (parameter.Type === 'Number') {
+    const n = Number(value);
+    if (Number.isNaN(n)) problems.push('is not a number');
+    if (parameter.MinValue !== undefined && n < parameter.MinValue)
+      problems.push(`is below ${parameter.MinValue}`);
+    if (parameter.MaxValue !== undefined && n > parameter.MaxValue)
+      problems.push(`is above ${parameter.MaxValue}`);
+  }
+  return problems;
 }
 
 /** The shell of the deploy docs: fenced sh blocks, continuation lines joined. */
@@ -56,17 +88,38 @@ describe('the deploy walkthrough (docs/operations)', () => {
       expect(Object.keys(templates[stack]?.Outputs ?? {}), `${stack} output ${key}`).toContain(key);
     }
 
-    // --parameter-overrides of each `--template-file deploy/…` command, by that template.
+    // Each `--template-file deploy/…` command, by that template: every override names a
+    // parameter, every parameter without a default is given, a literal value passes the
+    // parameter's own validation, and a template creating named IAM resources is deployed
+    // with CAPABILITY_NAMED_IAM (CloudFormation refuses it otherwise).
     const deploys = commands.filter((c) => c.includes('--template-file'));
     expect(deploys.length).toBeGreaterThanOrEqual(2);
     for (const command of deploys) {
       const file = /--template-file (\S+)/.exec(command)?.[1] ?? '';
       const template = (await readCloudFormationYaml(file)) as Template;
+      const declared = template.Parameters ?? {};
       const overrides = command.split('--parameter-overrides')[1] ?? '';
-      const names = [...overrides.matchAll(/(?:^|\s)(\w+)=/g)].map((m) => m[1] ?? '');
-      expect(names.length, file).toBeGreaterThan(3);
-      for (const name of names)
-        expect(Object.keys(template.Parameters ?? {}), `${file} ${name}`).toContain(name);
+      const given = new Map(
+        [...overrides.matchAll(/(?:^|\s)(\w+)=("[^"]*"|\S*)/g)].map((m) => [m[1] ?? '', m[2] ?? '']),
+      );
+      expect(given.size, file).toBeGreaterThan(3);
+      for (const [name, value] of given) {
+        expect(Object.keys(declared), `${file} ${name}`).toContain(name);
+        if (value.includes('$')) continue;
+        for (const problem of parameterProblems(declared[name] ?? {}, value))
+          expect.fail(`${file} ${name}=${value}: ${problem}`);
+      }
+      for (const [name, parameter] of Object.entries(declared))
+        if (parameter.Default === undefined)
+          expect([...given.keys()], `${file} needs ${name}`).toContain(name);
+      const namedIam = Object.values(template.Resources ?? {}).some(
+        (r) =>
+          r.Type.startsWith('AWS::IAM::') &&
+          ['RoleName', 'UserName', 'GroupName', 'ManagedPolicyName'].some(
+            (p) => r.Properties?.[p] !== undefined,
+          ),
+      );
+      if (namedIam) expect(command, file).toMatch(/--capabilities (\S+ )*CAPABILITY_NAMED_IAM/);
     }
 
     // credvend commands, by the CLI's own help.
