@@ -1,5 +1,7 @@
 import { readdir, readFile } from 'node:fs/promises';
 import { join, relative, sep } from 'node:path';
+import { itemToAuditEvent } from '../aws/audit-items.js';
+import { readDynamoDbExport } from '../aws/dynamodb-export.js';
 import type { ChainedAuditEvent } from '../domain/audit/audit.js';
 import {
   type DigestObject,
@@ -60,6 +62,29 @@ export async function readExport(path: string): Promise<ExportContents> {
       );
     }
   });
+  return contents;
+}
+
+/**
+ * The records of a DynamoDB export of the audit table (a point-in-time export, or one of a
+ * table restored from a backup), copied to `dir`: the restore drill verifies a backup without
+ * touching the live table. An item that is not a record is a finding, as the API reports it.
+ */
+export async function readTableExport(dir: string): Promise<ExportContents> {
+  const contents: ExportContents = { records: [], errors: [] };
+  for (const item of await readDynamoDbExport(dir)) {
+    try {
+      contents.records.push(itemToAuditEvent(item));
+    } catch (error) {
+      const eventId = item.eventId?.S;
+      contents.errors.push({
+        kind: 'unreadable-record',
+        severity: 'error',
+        detail: error instanceof Error ? error.message : String(error),
+        ...(eventId ? { eventId } : {}),
+      });
+    }
+  }
   return contents;
 }
 

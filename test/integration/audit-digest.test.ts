@@ -23,6 +23,8 @@ import {
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { auditEventToItem } from '../../src/aws/audit-items.js';
 import { DynamoDbAuditSink } from '../../src/aws/dynamodb-audit-sink.js';
+import { readDynamoDbExport } from '../../src/aws/dynamodb-export.js';
+import { restoreItems } from '../../src/aws/dynamodb-restore.js';
 import { auditTableDefinition } from '../../src/aws/table-schema.js';
 import { compose } from '../../src/compose/composition.js';
 import { createDigestJob } from '../../src/compose/digest.js';
@@ -32,6 +34,7 @@ import { ChainedAuditLog, canonicalJson, hashRecord } from '../../src/domain/aud
 import { digestSigningString, type SignedDigest } from '../../src/domain/audit/digest.js';
 import type { FindingKind } from '../../src/domain/audit/digest-verify.js';
 import { newEventId } from '../../src/domain/shared/ids.js';
+import { writeDynamoDbExport } from '../../src/local/dynamodb-export-writer.js';
 import { dropListPrefix } from '../../src/local/moto-s3.js';
 import { auditEventWire, type VerificationReportWire, verificationReportWire } from '../../src/wire/audit.js';
 import { readWire } from '../fixtures/read-wire.js';
@@ -370,7 +373,10 @@ describe('verification against signed digests', () => {
 const run = promisify(execFile);
 
 /** The auditor's side: no credvend URL, no token, no AWS credentials; only files. */
-async function verifyOffline(args: string[]): Promise<{ code: number; report: VerificationReportWire }> {
+async function verifyOffline(
+  args: string[],
+  command = 'verify-offline',
+): Promise<{ code: number; report: VerificationReportWire }> {
   const {
     CREDVEND_API_URL: _u,
     CREDVEND_TOKEN: _t,
@@ -378,7 +384,7 @@ async function verifyOffline(args: string[]): Promise<{ code: number; report: Ve
     AWS_SECRET_ACCESS_KEY: _s,
     ...env
   } = process.env;
-  const argv = [resolve('bin/credvend.js'), '--json', 'audit', 'verify-offline', ...args];
+  const argv = [resolve('bin/credvend.js'), '--json', 'audit', command, ...args];
   try {
     const { stdout } = await run(process.execPath, argv, {
       env: { ...env, HOME: tmpdir() },
@@ -387,7 +393,7 @@ async function verifyOffline(args: string[]): Promise<{ code: number; report: Ve
     return { code: 0, report: verificationReportWire.parse(JSON.parse(stdout)) };
   } catch (error) {
     const e = error as { code?: number; stdout?: string; stderr?: string };
-    if (!e.stdout) throw new Error(`verify-offline failed: ${e.stderr}`);
+    if (!e.stdout) throw new Error(`${command} failed: ${e.stderr}`);
     return { code: e.code ?? -1, report: verificationReportWire.parse(JSON.parse(e.stdout)) };
   }
 }
@@ -486,4 +492,62 @@ describe('offline verification: an export, a copy of the digest bucket and the p
     expect(missing.code).toBe(2);
     expect(missing.report.findings.find((f) => f.kind === 'missing-digest')?.digestKey).toBe(middle);
   }, 60_000);
+
+  // The restore drill (docs/operations/restore.md): the audit table exported as DynamoDB
+  // exports it, the export verified offline, restored into a new table, verified again by the
+  // audit API reading that table; then a restore that lost one record, which verify names.
+  it('restore drill: an export of the audit table verifies offline, and restored into a new table, end to end', async () => {
+    const exportDir = join(dir, 'table-export');
+    expect(await writeDynamoDbExport(s.client, s.table, exportDir)).toBe(14);
+    const offline = await verifyOffline(['--export', exportDir, ...args.slice(2)], 'verify-export');
+    expect(offline.code).toBe(0);
+    expect(offline.report).toMatchObject({
+      ok: true,
+      digestsChecked: 3,
+      anchoredRecords: 12,
+      unanchoredRecords: 2,
+    });
+
+    const restoreInto = async (table: string, items: Awaited<ReturnType<typeof readDynamoDbExport>>) => {
+      await s.client.send(new CreateTableCommand(auditTableDefinition(table)));
+      await waitUntilTableExists({ client: s.client, maxWaitTime: 30, minDelay: 1 }, { TableName: table });
+      await restoreItems(s.client, table, items);
+      const from = new Date(Date.now() - 3_600_000).toISOString();
+      const to = new Date(Date.now() + 1000).toISOString();
+      const response = await auditApp({ ...s.config, CREDVEND_AUDIT_TABLE: table }).request(
+        `/v1/audit/verify?from=${from}&to=${to}`,
+        { headers: { authorization: `Bearer ${auditorToken}` } },
+      );
+      expect(response.status).toBe(200);
+      return readWire(response, verificationReportWire);
+    };
+    const items = await readDynamoDbExport(exportDir);
+    const restored = await restoreInto(`${s.table}-restored`, items);
+    expect(restored).toMatchObject({
+      ok: true,
+      digestsChecked: 3,
+      anchoredRecords: 12,
+      unanchoredRecords: 2,
+    });
+
+    // A partial restore: one anchored record lost on the way.
+    const lost = s.chains[1]?.[1] as ChainedAuditEvent;
+    const partial = await restoreInto(
+      `${s.table}-partial`,
+      items.filter((item) => item.eventId?.S !== lost.eventId),
+    );
+    expect(partial.ok).toBe(false);
+    // Named where the chain breaks: the record after the gap, saying which sequence numbers are gone.
+    const missing = partial.findings.find((f) => f.kind === 'missing');
+    expect(missing).toMatchObject({ chainId: lost.chainId, seq: lost.seq + 1 });
+    expect(missing?.detail).toContain(`seq ${lost.seq}..${lost.seq} missing`);
+    // A copy that does not hold what its manifest says is refused before anything is judged.
+    const manifest = join(exportDir, 'manifest-files.json');
+    const entries = (await readFile(manifest, 'utf8')).trim().split('\n');
+    await writeFile(
+      manifest,
+      entries.map((line) => line.replace(/"itemCount":\d+/, '"itemCount":15')).join('\n'),
+    );
+    await expect(readDynamoDbExport(exportDir)).rejects.toThrow(/14 items, the manifest says 15/);
+  }, 90_000);
 });

@@ -5,7 +5,13 @@ import { verifyAgainstDigests } from '../../domain/audit/digest-verify.js';
 import { auditEventJsonSchema } from '../../domain/audit/event-schema.js';
 import { callApi, parseBody } from '../api-client.js';
 import { printJson, resolveTarget } from '../context.js';
-import { DirectoryDigestSource, readExport, readPublicKeyFile } from '../offline-audit.js';
+import {
+  DirectoryDigestSource,
+  type ExportContents,
+  readExport,
+  readPublicKeyFile,
+  readTableExport,
+} from '../offline-audit.js';
 
 /** The verification report as the API sends it. */
 const verificationReport = z.object({
@@ -62,6 +68,25 @@ function printReport(report: VerificationReport, json: boolean): void {
   if (!report.ok) process.exitCode = 2;
 }
 
+interface OfflineOptions {
+  digests: string;
+  publicKey: string;
+  from: string;
+  to?: string;
+}
+
+/** Records read from a file, judged against a copy of the digest bucket and the public key alone. */
+export async function verifyOffline({ records, errors }: ExportContents, options: OfflineOptions) {
+  return verifyAgainstDigests({
+    from: options.from,
+    to: options.to ?? new Date().toISOString(),
+    records,
+    exportErrors: errors,
+    digests: new DirectoryDigestSource(options.digests),
+    publicKey: parsePublicKey(await readPublicKeyFile(options.publicKey)),
+  });
+}
+
 export function registerAuditVerifyCommands(audit: Command, program: Command): void {
   const json = () => program.opts<{ json?: boolean }>().json === true;
 
@@ -87,19 +112,25 @@ export function registerAuditVerifyCommands(audit: Command, program: Command): v
     .requiredOption('--public-key <file>', 'the digest key: PEM, or base64 DER from aws kms get-public-key')
     .option('--from <iso8601>', 'start of the range to judge', new Date(0).toISOString())
     .option('--to <iso8601>', 'end of the range to judge (default: now)')
-    .action(
-      async (options: { records: string; digests: string; publicKey: string; from: string; to?: string }) => {
-        const { records, errors } = await readExport(options.records);
-        const report = await verifyAgainstDigests({
-          from: options.from,
-          to: options.to ?? new Date().toISOString(),
-          records,
-          exportErrors: errors,
-          digests: new DirectoryDigestSource(options.digests),
-          publicKey: parsePublicKey(await readPublicKeyFile(options.publicKey)),
-        });
-        printReport(report, json());
-      },
+    .action(async (options: OfflineOptions & { records: string }) =>
+      printReport(await verifyOffline(await readExport(options.records), options), json()),
+    );
+
+  audit
+    .command('verify-export')
+    .description(
+      'verify a DynamoDB export of the audit table (a backup or point-in-time restore) against a copy of the digest bucket',
+    )
+    .requiredOption(
+      '--export <dir>',
+      'the export, copied: aws s3 sync s3://BUCKET/PREFIX/AWSDynamoDB/EXPORT_ID/ DIR',
+    )
+    .requiredOption('--digests <dir>', 'a copy of the digest bucket (aws s3 sync s3://BUCKET DIR)')
+    .requiredOption('--public-key <file>', 'the digest key: PEM, or base64 DER from aws kms get-public-key')
+    .option('--from <iso8601>', 'start of the range to judge', new Date(0).toISOString())
+    .option('--to <iso8601>', 'end of the range to judge (default: now)')
+    .action(async (options: OfflineOptions & { export: string }) =>
+      printReport(await verifyOffline(await readTableExport(options.export), options), json()),
     );
 
   audit
