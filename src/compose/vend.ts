@@ -3,6 +3,7 @@ import { consoleSignInUrl } from '../aws/console-federation.js';
 import { DynamoDbEntitlementStore } from '../aws/dynamodb-entitlement-store.js';
 import { DynamoDbIdempotencyStore } from '../aws/dynamodb-idempotency-store.js';
 import { DynamoDbRevocationLookup } from '../aws/dynamodb-revocation-lookup.js';
+import { IamManagedPolicies } from '../aws/iam-managed-policies.js';
 import { SecretsManagerVendingKeys } from '../aws/secrets-manager-vending-keys.js';
 import { StsRoleAssumer } from '../aws/sts-role-assumer.js';
 import { UserKeyRoleAssumer } from '../aws/user-key-role-assumer.js';
@@ -10,11 +11,12 @@ import { IdempotentIssuer } from '../domain/issuance/idempotent-issuer.js';
 import type { RoleAssumer } from '../domain/issuance/ports.js';
 import { IdempotencySealer } from '../domain/issuance/sealing.js';
 import { CredentialVendor } from '../domain/issuance/vend.js';
+import { ManagedPolicyCache } from '../domain/policy/managed-policies.js';
 import { type Clock, systemClock } from '../domain/shared/clock.js';
 import { newEventId } from '../domain/shared/ids.js';
 import type { AppEnv } from '../http/app-env.js';
 import { createVendApp } from '../http/vend-app.js';
-import { createSecretsManagerClient, createStsClient } from './clients.js';
+import { createIamClient, createSecretsManagerClient, createStsClient } from './clients.js';
 import {
   auditLogOf,
   authMethodsOf,
@@ -45,6 +47,11 @@ function vendorOf(root: Composition, clock: Clock): CredentialVendor {
         }
       : {}),
     onAuditFailure: logAuditFailure(root.logger),
+    // AWS managed policies only: the vend role may read nothing else (managed-policies.ts).
+    managedPolicies: new ManagedPolicyCache(
+      new IamManagedPolicies(createIamClient(config, root.runtime.credentials)),
+      clock,
+    ),
   });
 }
 

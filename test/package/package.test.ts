@@ -19,6 +19,7 @@ import { ROUTES as ROUTE_TABLE } from '../../src/http/routes.js';
 import { deploy } from '../../src/local/cloudformation/resolve.js';
 import { readCloudFormationYaml } from '../../src/local/cloudformation/yaml.js';
 import { actionsOf, type PolicyStatement, policyStatements } from './policy-statements.js';
+import { roleSessionAllows } from './role-simulation.js';
 import { readZip } from './zip.js';
 
 const run = promisify(execFile);
@@ -105,6 +106,12 @@ const TARGET_ACCOUNT_ACTIONS = new Set([
 const LOG_ACTIONS = ['logs:CreateLogStream', 'logs:PutLogEvents'];
 /** What Lambda's active tracing sends with the function's role (AWSXRayDaemonWriteAccess's writes). */
 const TRACING_ACTIONS = ['xray:PutTraceSegments', 'xray:PutTelemetryRecords'];
+
+/**
+ * Target-account actions a function also calls with its own role: vend reads AWS managed
+ * policies' documents (public to every account) to prove a narrowing inside them.
+ */
+const OWN_ROLE_IAM_READS: Record<string, string[]> = { vend: ['iam:GetPolicy', 'iam:GetPolicyVersion'] };
 
 /** Signed with the new vending key under test, not with the function's role: needs no grant. */
 const PERMISSIONLESS_ACTIONS = new Set(['sts:GetCallerIdentity']);
@@ -326,7 +333,10 @@ describe('serverless package', () => {
         // The local IAM gate and its AGPL evaluator (iam-simulate): dev and test only.
         'the local IAM gate',
         'ImplicitlyDenied',
-        ...(['admin', 'requests', 'revocations', 'rotation'].includes(nameOf(fn)) ? [] : ['IAMClient']),
+        // (and in vend, which reads AWS managed policies to prove a narrowing inside them).
+        ...(['admin', 'requests', 'revocations', 'rotation', 'vend'].includes(nameOf(fn))
+          ? []
+          : ['IAMClient']),
         // Secrets Manager: the vending key's secret (vend with vendingIdentity=user, rotation) and
         // the configured secrets (vend: idempotency, audit: cursors, requests: notices and Slack).
         ...(['vend', 'rotation', 'audit', 'requests'].includes(nameOf(fn)) ? [] : ['SecretsManagerClient']),
@@ -453,8 +463,12 @@ describe('serverless package', () => {
         ...(NOTICE_SINK_ACTIONS[nameOf(fn)] ?? []),
         ...(CONFIGURED_SECRET_ACTIONS[nameOf(fn)] ?? []),
       ];
+      const ownReads = OWN_ROLE_IAM_READS[nameOf(fn)] ?? [];
       const own = [...called].filter(
-        (a) => !TARGET_ACCOUNT_ACTIONS.has(a) && !PERMISSIONLESS_ACTIONS.has(a) && !userOnly.includes(a),
+        (a) =>
+          (!TARGET_ACCOUNT_ACTIONS.has(a) || ownReads.includes(a)) &&
+          !PERMISSIONLESS_ACTIONS.has(a) &&
+          !userOnly.includes(a),
       );
       const granted = allowStatementsOf(fn.role).flatMap(actionsOf);
       expect(new Set(granted).size, `${fn.role} repeats an action`).toBeLessThanOrEqual(granted.length);
@@ -477,6 +491,24 @@ describe('serverless package', () => {
         `log-group:/aws/lambda/credvend-test-${nameOf(fn)}:*`,
       );
     }
+  });
+
+  it('lets vend read AWS managed policies and no other policy (judged by the IAM simulator)', async () => {
+    const vend = functions.find((fn) => nameOf(fn) === 'vend');
+    const policies = deployed(template).resolve(
+      template.Resources[vend?.role ?? '']?.Properties.Policies,
+    ) as Array<{
+      PolicyDocument: object;
+    }>;
+    const documents = policies.map((p) => p.PolicyDocument);
+    const allows = (action: string, resource: string) => roleSessionAllows(documents, { action, resource });
+    for (const action of ['iam:GetPolicy', 'iam:GetPolicyVersion']) {
+      expect(await allows(action, 'arn:aws:iam::aws:policy/ReadOnlyAccess'), action).toBe(true);
+      expect(await allows(action, 'arn:aws:iam::aws:policy/job-function/ViewOnlyAccess'), action).toBe(true);
+      expect(await allows(action, 'arn:aws:iam::111111111111:policy/team'), action).toBe(false);
+      expect(await allows(action, 'arn:aws:iam::222222222222:policy/team'), action).toBe(false);
+    }
+    expect(await allows('iam:ListPolicies', '*')).toBe(false);
   });
 
   it('keeps the audit table append-only and entitlements read-only outside admin', () => {

@@ -1,6 +1,7 @@
 import type { AuditEvent } from '../audit/audit.js';
 import { baseAuditEvent } from '../audit/base-event.js';
 import type { AuditLog } from '../audit/ports.js';
+import type { ManagedPolicyReader } from '../policy/managed-policies.js';
 import type { RevocationLookup } from '../revocation/ports.js';
 import type { Clock } from '../shared/clock.js';
 import {
@@ -22,7 +23,7 @@ import type {
 } from '../shared/types.js';
 import type { SubjectMatch } from '../subjects/match.js';
 import { applicableEntitlements, resolveEntitlement } from './entitlements.js';
-import { planIssuance } from './plan.js';
+import { type PlanningOptions, planIssuance } from './plan.js';
 import type { EntitlementStore, RateLimitBucket, RateLimiter, RoleAssumer } from './ports.js';
 
 /**
@@ -43,6 +44,8 @@ export interface VendorDependencies {
   rateLimits?: { limiter: RateLimiter; caller?: RateLimitPolicy; entitlement?: RateLimitPolicy };
   /** Told when a denial or error could not be audited; the caller is denied regardless. */
   onAuditFailure?: (error: unknown, event: AuditEvent) => void;
+  /** Managed session policy documents for narrowing proofs; absent, none is read. */
+  managedPolicies?: ManagedPolicyReader;
 }
 
 /** Margin for clock skew between STS's Expiration and the revocation's recorded time. */
@@ -100,7 +103,7 @@ export class CredentialVendor {
       base.accountId = entitlement.accountId;
       base.roleArn = entitlement.roleArn;
       if (entitlement.accessRequestId !== undefined) base.accessRequestId = entitlement.accessRequestId;
-      plan = planIssuance(entitlement, request, caller, { roleChaining: this.deps.roleChaining, now });
+      plan = planIssuance(entitlement, request, caller, await this.planning(entitlement, request, now));
       await this.takeQuota(caller, entitlement, now);
       assumed = await this.deps.roles.assumeRole(plan);
     } catch (error) {
@@ -208,9 +211,26 @@ export class CredentialVendor {
       now,
     );
     return {
-      plan: planIssuance(entitlement, request, caller, { roleChaining: this.deps.roleChaining, now }),
+      plan: planIssuance(entitlement, request, caller, await this.planning(entitlement, request, now)),
       match,
     };
+  }
+
+  /**
+   * Planning options; a caller narrowing an entitlement with managed session policies gets
+   * the documents credvend could read, so an Allow inside them can be proven.
+   */
+  private async planning(
+    entitlement: Entitlement,
+    request: IssuanceRequest,
+    now: Date,
+  ): Promise<PlanningOptions> {
+    const options: PlanningOptions = { roleChaining: this.deps.roleChaining, now };
+    const arns = entitlement.managedPolicyArns;
+    if (request.sessionPolicy && arns.length > 0 && this.deps.managedPolicies) {
+      options.managedDocuments = await this.deps.managedPolicies.read(arns);
+    }
+    return options;
   }
 
   /** The caller's own entitlements, for GET /v1/entitlements/mine. */
