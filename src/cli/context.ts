@@ -3,6 +3,7 @@ import type { ApiTarget } from './api-client.js';
 import { configPath, readProfiles } from './config-store.js';
 import { CliError } from './errors.js';
 import { DEFAULT_API_URL } from './paths.js';
+import { clearProgressLine, err, fieldSafe, out } from './terminal-text.js';
 
 export { DEFAULT_API_URL } from './paths.js';
 
@@ -43,13 +44,13 @@ export async function configuredApiUrl(program: Command): Promise<string> {
 }
 
 export function printJson(value: unknown): void {
-  process.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
+  out(`${JSON.stringify(value, null, 2)}\n`);
 }
 
 /** A plain aligned table for people; `--json` gives machines the full data. */
 export function printTable(rows: ReadonlyArray<Record<string, unknown>>, columns: readonly string[]): void {
   const cells = rows.map((row) =>
-    columns.map((c) => (row[c] === undefined || row[c] === null ? '' : String(row[c]))),
+    columns.map((c) => (row[c] === undefined || row[c] === null ? '' : fieldSafe(String(row[c])))),
   );
   const widths = columns.map((c, i) => Math.max(c.length, ...cells.map((r) => (r[i] ?? '').length)));
   const line = (values: readonly string[]) =>
@@ -57,7 +58,7 @@ export function printTable(rows: ReadonlyArray<Record<string, unknown>>, columns
       .map((v, i) => v.padEnd(widths[i] ?? 0))
       .join('  ')
       .trimEnd();
-  process.stdout.write(`${[line(columns.map((c) => c.toUpperCase())), ...cells.map(line)].join('\n')}\n`);
+  out(`${[line(columns.map((c) => c.toUpperCase())), ...cells.map(line)].join('\n')}\n`);
 }
 
 /** A cell a spreadsheet would read as a formula (OWASP's CSV injection list). */
@@ -79,6 +80,6 @@ export function toCsv(rows: ReadonlyArray<Record<string, unknown>>, columns: rea
 /** Progress on stderr, only for a person watching a terminal. */
 export function progress(message: string): () => void {
   if (!process.stderr.isTTY) return () => undefined;
-  process.stderr.write(`${message}…`);
-  return () => process.stderr.write('\r\x1b[K');
+  err(`${message}…`);
+  return clearProgressLine;
 }

@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { DevTokenError, requestDevToken } from '../local/idp/dev-token-client.js';
 import { CliError } from './errors.js';
 import { LOCAL_ISSUER_PATH } from './paths.js';
+import { out } from './terminal-text.js';
 
 export function registerDevToken(program: Command, apiUrl: () => Promise<string>): void {
   program
@@ -23,7 +24,7 @@ export function registerDevToken(program: Command, apiUrl: () => Promise<string>
           ttlSeconds: options.ttl,
           ...(options.email ? { email: options.email } : {}),
         });
-        process.stdout.write(`${token}\n`);
+        out(`${token}\n`);
       } catch (error) {
         if (error instanceof DevTokenError) throw new CliError(error.message);
         throw error;

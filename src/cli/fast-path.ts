@@ -13,6 +13,7 @@ import { cacheDir, configPath, DEFAULT_API_URL, profileFileName, tokensDir } fro
 import { readPrivateFile } from './private-files.js';
 import { regionFor } from './region.js';
 import { credentialCacheKey, type VendFields } from './request-body.js';
+import { out } from './terminal-text.js';
 import { principalOfToken, RENEW_BEFORE_MS } from './token-principal.js';
 
 interface FastRequest {
@@ -128,7 +129,7 @@ export async function servedFromCache(args: readonly string[], env: NodeJS.Proce
     const answer = hit === undefined ? undefined : cachedAnswer(hit);
     if (!answer) return false;
     const region = request.format === 'env' ? await regionFor(request.fields.target, env) : undefined;
-    process.stdout.write(renderSecrets(answer, request.format, region));
+    out(renderSecrets(answer, request.format, region));
     return true;
   } catch {
     // Anything unexpected is the full program's to report.

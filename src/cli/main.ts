@@ -5,6 +5,7 @@
  * (credential_process runs before AWS calls; see fast-path.ts); every other command, and
  * every cache miss, loads the program, whose heavier parts load on first use.
  */
+import { out } from './terminal-text.js';
 import { VERSION } from './version.js';
 
 const args = process.argv.slice(2);
@@ -15,7 +16,7 @@ async function servedFromCache(): Promise<boolean> {
   return fast.servedFromCache(args, process.env);
 }
 if (args.length === 1 && (args[0] === '--version' || args[0] === '-V')) {
-  process.stdout.write(`${VERSION}\n`);
+  out(`${VERSION}\n`);
 } else if (!(args.includes('creds') && (await servedFromCache()))) {
   const { proxyConfigured, useEnvironmentProxy } = await import('./proxy.js');
   if (proxyConfigured(process.env)) await useEnvironmentProxy();

@@ -8,6 +8,7 @@ import type { Command } from 'commander';
 import { callApi, parseBody } from './api-client.js';
 import { resolveTarget } from './context.js';
 import { CliError } from './errors.js';
+import { err, fieldSafe } from './terminal-text.js';
 import { entitlementsMine } from './wire.js';
 
 export interface Choice {
@@ -33,14 +34,14 @@ export async function pick(choices: readonly Choice[], what: string): Promise<st
   try {
     let shown = [...choices];
     for (;;) {
-      process.stderr.write(shown.map((c, i) => `${String(i + 1).padStart(3)}  ${c.label}\n`).join(''));
+      err(shown.map((c, i) => `${String(i + 1).padStart(3)}  ${fieldSafe(c.label)}\n`).join(''));
       const answer = (await terminal.question(`${what}: number, or text to narrow (empty: all): `)).trim();
       const number = Number(answer);
       const byNumber = /^\d+$/.test(answer) ? shown[number - 1] : undefined;
       if (byNumber) return byNumber.value;
       const narrowed = choices.filter((c) => fuzzyMatch(answer, c.label));
       if (narrowed.length === 1 && narrowed[0]) return narrowed[0].value;
-      if (narrowed.length === 0) process.stderr.write(`nothing matches "${answer}"\n`);
+      if (narrowed.length === 0) err(`nothing matches "${answer}"\n`);
       shown = narrowed.length > 0 ? narrowed : [...choices];
     }
   } finally {

@@ -18,6 +18,7 @@ import { registerSuggestPolicy } from './commands/suggest-policy.js';
 import { configuredApiUrl } from './context.js';
 import { registerDevToken } from './dev-token.js';
 import { CliError } from './errors.js';
+import { err, out } from './terminal-text.js';
 import { VERSION } from './version.js';
 
 const program = new Command('credvend')
@@ -29,6 +30,8 @@ const program = new Command('credvend')
   .option('--json', 'machine-readable output')
   .version(VERSION)
   .showHelpAfterError()
+  // commander echoes what was typed (an unknown option, a bad argument): escaped like the rest.
+  .configureOutput({ writeOut: out, writeErr: err })
   .exitOverride();
 
 const apiUrl = (): Promise<string> => configuredApiUrl(program);
@@ -75,13 +78,11 @@ export async function runCli(argv: readonly string[]): Promise<void> {
       // With --json, errors are JSON too (on stderr, so stdout stays empty for the caller's parser).
       if (program.opts<{ json?: boolean }>().json) {
         const problem = error instanceof CliError ? error.problem : undefined;
-        process.stderr.write(
-          `${JSON.stringify({ error: { message, exitCode, ...(problem ? { problem } : {}) } })}\n`,
-        );
+        err(`${JSON.stringify({ error: { message, exitCode, ...(problem ? { problem } : {}) } })}\n`);
       } else {
-        process.stderr.write(`credvend: ${message}\n`);
+        err(`credvend: ${message}\n`);
         const next = error instanceof CliError && error.next ? await error.next() : undefined;
-        if (next) process.stderr.write(`credvend: ${next}\n`);
+        if (next) err(`credvend: ${next}\n`);
       }
       process.exitCode = exitCode;
     }

@@ -7,6 +7,7 @@ import { CliError } from './errors.js';
 import { cacheDir } from './paths.js';
 import { credentialCacheKey, type VendFields } from './request-body.js';
 import { withRequestHint } from './request-hint.js';
+import { err } from './terminal-text.js';
 import { type CredentialsResponse, credentialsResponse } from './wire.js';
 
 export { requestBody, type VendFields } from './request-body.js';
@@ -26,7 +27,7 @@ export const duration = (value: string): number => {
   return seconds;
 };
 
-const warn = (message: string) => process.stderr.write(`credvend: ${message}\n`);
+const warn = (message: string) => err(`credvend: ${message}\n`);
 
 /**
  * Credentials shorter than asked for were cut by the end of their entitlement or grant:

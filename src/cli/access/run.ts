@@ -5,6 +5,7 @@ import { planAccess } from '../../domain/access-code/plan.js';
 import type { ApiTarget } from '../api-client.js';
 import { printJson, resolveTarget } from '../context.js';
 import { CliError } from '../errors.js';
+import { err, out } from '../terminal-text.js';
 import { type LoadedAccess, loadAccessDirectory } from './load.js';
 import { bodyOf, type PlanDocument, planDocument, rowsToName, sameSteps } from './plan-document.js';
 import { renderPlan } from './render.js';
@@ -20,7 +21,7 @@ async function prepare(
   const { loaded, problems } = await loadAccessDirectory(dir);
   if (!loaded) {
     if (json(program)) printJson({ problems });
-    else for (const p of problems) process.stderr.write(`${p.file}:${p.line}: ${p.message}\n`);
+    else for (const p of problems) err(`${p.file}:${p.line}: ${p.message}\n`);
     throw new CliError(`${problems.length} problem(s) in the access files: nothing was planned or applied`);
   }
   const api = await resolveTarget(program);
@@ -35,7 +36,7 @@ export async function runAccessPlan(program: Command, dir: string, options: { ou
   const { doc } = await prepare(program, dir);
   if (options.out) await writeFile(options.out, `${JSON.stringify(doc, null, 2)}\n`);
   if (json(program)) printJson(doc);
-  else process.stdout.write(renderPlan(doc));
+  else out(renderPlan(doc));
   if (doc.changes > 0) process.exitCode = 2;
 }
 
@@ -84,16 +85,14 @@ export async function runAccessApply(
       `the service or the directory changed since ${options.plan} was planned: nothing was applied; plan again`,
     );
   }
-  if (!json(program)) process.stdout.write(renderPlan(doc));
+  if (!json(program)) out(renderPlan(doc));
   const applied: Array<{ kind: string; op: string; id: string; version?: number }> = [];
   for (const step of doc.steps) {
     try {
       const version = await applyStep(api, step, bodyOf(loaded, step));
       applied.push({ kind: step.kind, op: step.op, id: step.id, ...(version ? { version } : {}) });
       if (!json(program))
-        process.stdout.write(
-          `applied: ${step.op} ${step.kind} ${step.id}${version ? ` (v${version})` : ''}\n`,
-        );
+        out(`applied: ${step.op} ${step.kind} ${step.id}${version ? ` (v${version})` : ''}\n`);
     } catch (error) {
       const reason = error instanceof Error ? error.message : String(error);
       if (json(program)) printJson({ plan: doc, applied, refused: { ...step, reason } });
@@ -103,5 +102,5 @@ export async function runAccessApply(
     }
   }
   if (json(program)) printJson({ plan: doc, applied });
-  else if (doc.changes > 0) process.stdout.write(`Applied ${applied.length} change(s).\n`);
+  else if (doc.changes > 0) out(`Applied ${applied.length} change(s).\n`);
 }

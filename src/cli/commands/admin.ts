@@ -4,6 +4,7 @@ import * as z from 'zod';
 import { callApi, parseBody } from '../api-client.js';
 import { printJson, printTable, resolveTarget } from '../context.js';
 import { CliError } from '../errors.js';
+import { err, out } from '../terminal-text.js';
 import { anyObject } from '../wire.js';
 
 /** `v1` or `"v1"` (or a weak `W/"v1"`): an ETag as HTTP wants it, so nobody has to type the quotes. */
@@ -73,12 +74,9 @@ export function registerAdminCommands(program: Command): void {
         ),
       );
       if (json()) return printJson(result);
-      if (result.applied === true)
-        process.stdout.write(`revoked: deny applied to ${String(result.roleArn)}\n`);
+      if (result.applied === true) out(`revoked: deny applied to ${String(result.roleArn)}\n`);
       else {
-        process.stdout.write(
-          `not applied: ${String(result.detail)}\n${JSON.stringify(result.policy, null, 2)}\n`,
-        );
+        out(`not applied: ${String(result.detail)}\n${JSON.stringify(result.policy, null, 2)}\n`);
         process.exitCode = 2;
       }
     });
@@ -91,7 +89,7 @@ export function registerAdminCommands(program: Command): void {
       await callApi(await resolveTarget(program), 'DELETE', `/v1/entitlements/${encodeURIComponent(id)}`, {
         headers: { 'if-match': entityTag(options.ifMatch) },
       });
-      if (!json()) process.stdout.write(`deleted ${id}\n`);
+      if (!json()) out(`deleted ${id}\n`);
     });
 }
 
@@ -134,7 +132,7 @@ export async function readJsonInput(path: string): Promise<unknown> {
 /** The server's advice on a stored entitlement (a name without its immutable id, say), on stderr. */
 export function printWarnings(saved: Record<string, unknown>): void {
   const warnings = Array.isArray(saved.warnings) ? saved.warnings : [];
-  for (const warning of warnings) process.stderr.write(`credvend: warning: ${String(warning)}\n`);
+  for (const warning of warnings) err(`credvend: warning: ${String(warning)}\n`);
 }
 
 async function readStdin(): Promise<string> {

@@ -4,6 +4,7 @@ import { resolveTarget } from '../context.js';
 import { CliError } from '../errors.js';
 import { regionFor } from '../region.js';
 import { ASSUMED_MARKER, exportCode, FUNCTION_NAME, initScript, isShell, SHELLS } from '../shell-code.js';
+import { err, out } from '../terminal-text.js';
 import { duration, type VendFields, vendCredentials } from '../vend.js';
 
 interface AssumeOptions extends Omit<VendFields, 'target'> {
@@ -26,7 +27,7 @@ function registerShellInit(program: Command): void {
         throw new CliError(
           `--name must be a shell function name (letters, digits, _ and -), not ${options.name}`,
         );
-      if (isShell(shell)) process.stdout.write(initScript(shell, options.name));
+      if (isShell(shell)) out(initScript(shell, options.name));
     });
 }
 
@@ -61,7 +62,7 @@ function registerAssume(program: Command): void {
             ['AWS_DEFAULT_REGION', region],
           ]
         : [];
-      process.stdout.write(
+      out(
         exportCode(shell, [
           ['AWS_ACCESS_KEY_ID', c.accessKeyId],
           ['AWS_SECRET_ACCESS_KEY', c.secretAccessKey],
@@ -71,7 +72,7 @@ function registerAssume(program: Command): void {
           [ASSUMED_MARKER, target],
         ]),
       );
-      process.stderr.write(`credvend: ${target} until ${c.expiration}${region ? ` in ${region}` : ''}\n`);
+      err(`credvend: ${target} until ${c.expiration}${region ? ` in ${region}` : ''}\n`);
     });
 }
 

@@ -3,6 +3,7 @@ import { EVENT_ID_PATTERN } from '../../domain/shared/ids.js';
 import { callApi, parseBody } from '../api-client.js';
 import { printJson, printTable, resolveTarget, toCsv } from '../context.js';
 import { CliError } from '../errors.js';
+import { err, out } from '../terminal-text.js';
 import { activity } from '../wire.js';
 
 const ACCESS_KEY_ID = /^[A-Z0-9]{16,128}$/;
@@ -37,10 +38,9 @@ export function registerAuditActivityCommand(audit: Command, program: Command): 
       const path = activityPath(target, options.grant === true);
       const answer = parseBody(activity, await callApi(await resolveTarget(program), 'GET', path));
       const rows = answer.records.map((r) => ({ ...r, resources: r.resources.join(' ') }));
-      if (options.csv) return void process.stdout.write(toCsv(rows, [...COLUMNS, 'issuanceEventId']));
+      if (options.csv) return void out(toCsv(rows, [...COLUMNS, 'issuanceEventId']));
       if (program.opts<{ json?: boolean }>().json === true) return printJson(answer);
       printTable(rows, COLUMNS);
-      if (answer.truncated)
-        process.stderr.write('more calls were recorded than one answer carries (500 per issuance)\n');
+      if (answer.truncated) err('more calls were recorded than one answer carries (500 per issuance)\n');
     });
 }

@@ -12,6 +12,7 @@ import {
   readPublicKeyFile,
   readTableExport,
 } from '../offline-audit.js';
+import { out } from '../terminal-text.js';
 
 /** The verification report as the API sends it. */
 const verificationReport = z.object({
@@ -55,13 +56,13 @@ function printReport(report: VerificationReport, json: boolean): void {
       const label = f.severity === 'error' ? 'BROKEN' : f.severity === 'warning' ? 'WARNING' : 'note';
       return `${label} ${f.kind}: ${where.join(', ')}: ${f.detail}\n`;
     });
-    process.stdout.write(lines.join(''));
-    if (report.findingsOmitted) process.stdout.write(`… ${report.findingsOmitted} more findings\n`);
+    out(lines.join(''));
+    if (report.findingsOmitted) out(`… ${report.findingsOmitted} more findings\n`);
     const anchored =
       report.anchoring === 'digests'
         ? `, ${report.anchoredRecords ?? 0} anchored by ${report.digestsChecked ?? 0} digests, ${report.unanchoredRecords ?? 0} newer than the last digest`
         : ' (chain links only: no digests configured)';
-    process.stdout.write(
+    out(
       `${report.ok ? 'ok' : 'BROKEN'}: ${report.chainsChecked} chains, ${report.recordsChecked} records${anchored}\n`,
     );
   }

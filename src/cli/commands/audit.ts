@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { callApi, parseBody } from '../api-client.js';
 import { printJson, printTable, resolveTarget, toCsv } from '../context.js';
+import { out } from '../terminal-text.js';
 import { anyObject, auditPage } from '../wire.js';
 import { registerAuditActivityCommand } from './audit-activity.js';
 import { registerAuditVerifyCommands } from './audit-verify.js';
@@ -63,7 +64,7 @@ export function registerAuditCommands(program: Command): void {
         cursor = page.nextCursor;
       } while (cursor && events.length < wanted);
       const shown = events.slice(0, wanted);
-      if (options.csv) return void process.stdout.write(toCsv(shown, COLUMNS));
+      if (options.csv) return void out(toCsv(shown, COLUMNS));
       if (json()) return printJson(shown);
       printTable(shown, COLUMNS.slice(0, 7));
     });

@@ -16,6 +16,7 @@ import { configProblems, describeProblems } from '../aws-config-check.js';
 import { type GlobalOptions, printJson, resolveTarget } from '../context.js';
 import { CliError } from '../errors.js';
 import { writePrivateFile } from '../private-files.js';
+import { err, out } from '../terminal-text.js';
 import { entitlementsMine } from '../wire.js';
 
 interface AwsConfigOptions {
@@ -115,12 +116,10 @@ export function registerAwsConfig(program: Command): void {
       const generated = await generate(program, options);
       if (options.check) return checkFile(awsConfigPath(), generated, global.json === true);
       for (const id of generated.skipped)
-        process.stderr.write(
-          `credvend: ${id} requires a reason: left out (give --reason, or use credvend exec)\n`,
-        );
+        err(`credvend: ${id} requires a reason: left out (give --reason, or use credvend exec)\n`);
       if (!options.write) {
         if (global.json) return printJson({ profiles: generated.profiles, skipped: generated.skipped });
-        return void process.stdout.write(generated.block);
+        return void out(generated.block);
       }
       await writeBlock(awsConfigPath(), generated, options.dryRun === true, global.json === true);
     });
@@ -141,11 +140,11 @@ async function checkFile(path: string, generated: Generated, json: boolean): Pro
   if (json) printJson({ path, problems, managedBlock: state });
   else {
     if (problems.length > 0)
-      process.stdout.write(
+      out(
         `${describeProblems(path, problems)}\n${path}: the AWS CLI cannot read this file (it fails every command)\n`,
       );
-    else process.stdout.write(`${path}: the AWS CLI can read it\n`);
-    process.stdout.write(
+    else out(`${path}: the AWS CLI can read it\n`);
+    out(
       `${path}: credvend's profiles are ${state}${state === 'up to date' ? '' : ' (run `credvend aws-config --write`)'}\n`,
     );
   }
@@ -187,9 +186,9 @@ async function writeBlock(path: string, generated: Generated, dryRun: boolean, j
       profiles: names,
       ...(changed && current !== '' ? { backup } : {}),
     });
-  if (!changed) return void process.stdout.write(`${path}: no change (${names.length} profiles)\n`);
-  if (dryRun) return void process.stdout.write(`${path} would become:\n${next}`);
-  process.stdout.write(
+  if (!changed) return void out(`${path}: no change (${names.length} profiles)\n`);
+  if (dryRun) return void out(`${path} would become:\n${next}`);
+  out(
     `${path}: wrote ${names.length} profiles (${names.join(', ')})${current !== '' ? `; previous file kept as ${backup}` : ''}\n`,
   );
 }

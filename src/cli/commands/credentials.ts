@@ -10,6 +10,7 @@ import { CliError } from '../errors.js';
 import { targetOrPick } from '../picker.js';
 import { isRegion, regionFor } from '../region.js';
 import { withRequestHint } from '../request-hint.js';
+import { err, out } from '../terminal-text.js';
 import { duration, requestBody, type VendFields, vendCredentials } from '../vend.js';
 import { consoleResponse, entitlementsMine, planResponse } from '../wire.js';
 
@@ -24,7 +25,7 @@ function registerAuthHeader(program: Command): void {
       'print this profile\'s Authorization header value, for raw HTTP calls (curl -H "authorization: $(credvend auth-header)")',
     )
     .action(async () => {
-      process.stdout.write(`${await authorizationFor(await resolveTarget(program))}\n`);
+      out(`${await authorizationFor(await resolveTarget(program))}\n`);
     });
 }
 
@@ -38,7 +39,7 @@ function registerRoles(program: Command): void {
       done();
       const { entitlements } = parseBody(entitlementsMine, response);
       if (wantsJson(program)) return printJson(entitlements);
-      if (entitlements.length === 0) return void process.stdout.write('no entitlements\n');
+      if (entitlements.length === 0) return void out('no entitlements\n');
       printTable(
         entitlements.map((e) => ({
           ...e,
@@ -86,7 +87,7 @@ function registerCreds(program: Command): void {
         const { region: givenRegion, cache, ...fields } = options;
         const vended = await vendCredentials(await resolveTarget(program), { target, ...fields }, cache);
         const region = format === 'env' ? await regionFor(target, process.env, givenRegion) : undefined;
-        process.stdout.write(renderCredentials(vended, format, region));
+        out(renderCredentials(vended, format, region));
       },
     );
 }
@@ -127,7 +128,7 @@ function openInBrowser(url: string): void {
     process.platform === 'darwin' ? 'open' : process.platform === 'win32' ? 'explorer' : 'xdg-open';
   spawn(opener, [url], { stdio: 'ignore', detached: true })
     .on('error', () => {
-      process.stderr.write(`credvend: could not run ${opener}; open the URL yourself\n`);
+      err(`credvend: could not run ${opener}; open the URL yourself\n`);
     })
     .unref();
 }
@@ -175,7 +176,7 @@ function registerConsole(program: Command): void {
       const answer = { ...parsed, url: withDestination(parsed.url, where) };
       if (options.open) openInBrowser(answer.url);
       if (wantsJson(program)) return printJson(answer);
-      process.stdout.write(`${answer.url}\n`);
+      out(`${answer.url}\n`);
     });
 }
 

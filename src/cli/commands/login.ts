@@ -5,6 +5,7 @@ import { DEFAULT_API_URL, type GlobalOptions, printJson } from '../context.js';
 import { CliError } from '../errors.js';
 import type { LoginAuth } from '../login/stored-session.js';
 import { apiUrlOfLocalIssuer } from '../paths.js';
+import { err, out } from '../terminal-text.js';
 
 interface LoginOptions {
   tokenEnv?: string;
@@ -25,7 +26,7 @@ interface LoginOptions {
 
 const DEFAULT_CLIENT_ID = 'credvend-cli';
 const DEFAULT_SCOPE = 'openid offline_access';
-const say = (line: string) => process.stderr.write(`${line}\n`);
+const say = (line: string) => err(`${line}\n`);
 
 export function registerLogin(program: Command): void {
   program
@@ -75,7 +76,7 @@ export function registerLogin(program: Command): void {
       const who = await describeCaller(target);
       await saveProfile(path, global.profile, profile);
       if (global.json) return printJson({ profile: global.profile, config: path, ...who });
-      process.stdout.write(
+      out(
         `${profile.auth.type === 'login' ? 'signed in' : 'saved profile'} "${global.profile}" as ${who.principal}` +
           `${who.expiresAt ? ` (token valid until ${who.expiresAt})` : ''}\n`,
       );

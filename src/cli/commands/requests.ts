@@ -6,6 +6,7 @@ import { printJson, printTable, resolveTarget } from '../context.js';
 import { DiskCredentialCache } from '../disk-cache.js';
 import { CliError } from '../errors.js';
 import { cacheDir } from '../paths.js';
+import { err, out } from '../terminal-text.js';
 import { duration } from '../vend.js';
 import {
   type AccessRequestWire,
@@ -55,8 +56,7 @@ async function forgetGrant(program: Command, requestId: string): Promise<void> {
     profile,
     grantEntitlementId(requestId),
   );
-  if (forgotten > 0)
-    process.stderr.write(`credvend: dropped ${forgotten} cached credential(s) of the grant\n`);
+  if (forgotten > 0) err(`credvend: dropped ${forgotten} cached credential(s) of the grant\n`);
 }
 
 /** `credvend request|requests|approve|deny|cancel|review|revoke-grant|grants|requestables`: just-in-time access. */
@@ -85,9 +85,7 @@ export function registerRequestCommands(program: Command): void {
       const response = await callApi(await resolveTarget(program), 'POST', '/v1/access-requests', { body });
       const created = parseBody(accessRequest, response);
       if (json()) return printJson(created);
-      process.stdout.write(
-        `${created.id} ${created.state}${created.grant ? ` until ${created.grant.end}` : ''}\n`,
-      );
+      out(`${created.id} ${created.state}${created.grant ? ` until ${created.grant.end}` : ''}\n`);
     });
 
   program
@@ -107,7 +105,7 @@ export function registerRequestCommands(program: Command): void {
       const response = await callApi(await resolveTarget(program), 'GET', '/v1/access-requests?view=grants');
       const grants = parseBody(requestList, response).accessRequests;
       if (json()) return printJson(grants);
-      if (grants.length === 0) return void process.stdout.write('no grants in force\n');
+      if (grants.length === 0) return void out('no grants in force\n');
       printTable(
         grants.map((g) => grantRow(g, new Date())),
         GRANT_COLUMNS,
@@ -137,7 +135,7 @@ export function registerRequestCommands(program: Command): void {
         const done = parseBody(accessRequest, response);
         if (step === 'revoke') await forgetGrant(program, id);
         if (json()) return printJson(done);
-        process.stdout.write(`${done.id} ${done.state}\n`);
+        out(`${done.id} ${done.state}\n`);
       });
   }
 

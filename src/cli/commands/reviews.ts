@@ -3,6 +3,7 @@ import { unusedAccessWire } from '../../wire/reviews.js';
 import { callApi, parseBody } from '../api-client.js';
 import { printJson, printTable, resolveTarget } from '../context.js';
 import { CliError } from '../errors.js';
+import { err } from '../terminal-text.js';
 
 /** `credvend reviews …`: reviewing standing access (admin role). */
 export function registerReviewCommands(program: Command): void {
@@ -34,7 +35,7 @@ export function registerReviewCommands(program: Command): void {
         ['id', 'accountId', 'roleArn', 'subject', 'lastIssuance', 'issuancesIn90Days', 'added'],
       );
       for (const account of report.partialAccounts)
-        process.stderr.write(
+        err(
           `credvend: warning: account ${account} has more audit records than the report reads; its rows may have been used\n`,
         );
     });

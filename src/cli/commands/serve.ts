@@ -4,6 +4,7 @@ import { type ContainerCredentials, startContainerEndpoint } from '../container-
 import { resolveTarget } from '../context.js';
 import { CredentialCache } from '../credential-cache.js';
 import { type ChildExit, exitAsChild, runChild } from '../run-child.js';
+import { err, out } from '../terminal-text.js';
 import { duration, integer, type VendFields, vendCredentials } from '../vend.js';
 
 interface ServeOptions extends Omit<VendFields, 'target'> {
@@ -50,13 +51,11 @@ export function registerServe(program: Command): void {
         Date.now,
         options.refreshBefore * 1000,
         (error) =>
-          process.stderr.write(
-            `credvend: refresh failed, still serving the current credentials: ${describe(error)}\n`,
-          ),
+          err(`credvend: refresh failed, still serving the current credentials: ${describe(error)}\n`),
       );
       await cache.get();
       const endpoint = await startContainerEndpoint(cache, options.port, (error) =>
-        process.stderr.write(`credvend: refresh failed: ${describe(error)}\n`),
+        err(`credvend: refresh failed: ${describe(error)}\n`),
       );
       const variables = {
         AWS_CONTAINER_CREDENTIALS_FULL_URI: endpoint.url,
@@ -77,7 +76,7 @@ export function registerServe(program: Command): void {
         exitAsChild(exit);
         return;
       }
-      process.stdout.write(
+      out(
         Object.entries(variables)
           .map(([name, value]) => `export ${name}=${value}\n`)
           .join(''),

@@ -3,6 +3,7 @@ import { readProfiles } from '../config-store.js';
 import { type GlobalOptions, printJson, resolveTarget } from '../context.js';
 import { DiskCredentialCache } from '../disk-cache.js';
 import { cacheDir, configPath } from '../paths.js';
+import { out } from '../terminal-text.js';
 import { describeCaller } from '../whoami.js';
 
 /** `whoami` and `logout`: the state of a profile's sign-in. */
@@ -14,7 +15,7 @@ export function registerSessionCommands(program: Command): void {
       const target = await resolveTarget(program);
       const who = { profile: target.profile, ...(await describeCaller(target)) };
       if (program.opts<GlobalOptions>().json) return printJson(who);
-      process.stdout.write(
+      out(
         [
           `profile    ${who.profile} (${who.auth})`,
           `principal  ${who.principal}`,
@@ -42,7 +43,7 @@ export function registerSessionCommands(program: Command): void {
       const signedOut = await deleteSession(profile);
       await new DiskCredentialCache(cacheDir(), () => undefined).clearProfile(profile);
       if (json) return printJson({ profile, signedOut, refreshTokenRevoked: revoked, cacheCleared: true });
-      process.stdout.write(
+      out(
         `${signedOut ? 'signed out of' : 'no sign-in for'} profile "${profile}"` +
           `${revoked ? ' (refresh token revoked at the IdP)' : ''}; cached credentials cleared\n`,
       );

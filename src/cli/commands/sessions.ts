@@ -3,6 +3,7 @@ import { resolveCaller } from '../caller.js';
 import { printJson, printTable, resolveTarget } from '../context.js';
 import { type CachedEntry, DiskCredentialCache } from '../disk-cache.js';
 import { cacheDir } from '../paths.js';
+import { out } from '../terminal-text.js';
 import { credentialsResponse } from '../wire.js';
 
 /** One live session as `sessions` shows it: never a secret, only what names and ends it. */
@@ -48,12 +49,12 @@ export function registerSessions(program: Command): void {
       if (options.clear) {
         await Promise.all(mine.map((e) => cache.delete(e.key)));
         if (program.opts<{ json?: boolean }>().json) return printJson({ cleared: rows });
-        return void process.stdout.write(
+        return void out(
           `forgot ${rows.length} cached session(s); they stay valid at AWS until they expire (an admin can end one: credvend revoke <issuance>)\n`,
         );
       }
       if (program.opts<{ json?: boolean }>().json) return printJson(rows);
-      if (rows.length === 0) return void process.stdout.write('no live sessions cached here\n');
+      if (rows.length === 0) return void out('no live sessions cached here\n');
       printTable(rows, ['target', 'role', 'accessKeyId', 'expires', 'issuance']);
     });
 }

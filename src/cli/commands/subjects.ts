@@ -4,6 +4,7 @@ import * as z from 'zod';
 import { callApi, parseBody } from '../api-client.js';
 import { printJson, printTable, resolveTarget } from '../context.js';
 import { CliError } from '../errors.js';
+import { out } from '../terminal-text.js';
 import { anyObject } from '../wire.js';
 import { listAll, printWarnings, readJsonInput } from './admin.js';
 
@@ -117,7 +118,7 @@ export function registerSubjectCommands(program: Command): void {
         result.rows.map((r) => ({ ...r, conditions: JSON.stringify(r.conditions ?? '') })),
         ['entitlementId', 'subjectKind', 'effect', 'matched', 'why', 'conditions'],
       );
-      process.stdout.write('\n');
+      out('\n');
       printTable(result.grants, ['accountId', 'roleName', 'entitlementId', 'subjectKind', 'deniedBy']);
     });
 }

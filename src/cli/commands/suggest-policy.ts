@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { callApi, parseBody } from '../api-client.js';
 import { printJson, resolveTarget } from '../context.js';
 import { CliError } from '../errors.js';
+import { err } from '../terminal-text.js';
 import { policySuggestion } from '../wire.js';
 
 /**
@@ -25,7 +26,7 @@ export function registerSuggestPolicy(program: Command): void {
       if (program.opts<{ json?: boolean }>().json === true) printJson(suggestion);
       else if (suggestion.policy) printJson(suggestion.policy);
       const read = `${suggestion.callsRead} calls of ${suggestion.issuancesRead} issuances over ${suggestion.days} days${suggestion.truncated ? ' (the newest only)' : ''}`;
-      process.stderr.write(
+      err(
         suggestion.narrows
           ? `narrows ${id}'s ceiling (credvend's narrowing check): from ${read}\n`
           : `not offered as narrowing ${id}: ${suggestion.reason ?? 'unproven'} (${read})\n`,

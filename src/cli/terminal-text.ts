@@ -1,0 +1,45 @@
+/**
+ * Everything the CLI prints passes through here. Text from the server or a user (reasons,
+ * names, problem details, audit fields) may hold control characters: an ESC sequence can
+ * rewrite the screen, set the window title or the clipboard (OSC 52), a lone CR or a bidi
+ * override can make a line read as something else. Each such character is printed as its
+ * `\uXXXX` escape, which leaves JSON output valid and meaning the same.
+ */
+
+/**
+ * C0 controls but tab and newline, CR not before LF (CRLF is CSV's line end), DEL, C1
+ * controls, and the invisible characters that reorder or break lines (ALM, LRM, RLM, LS, PS,
+ * bidi embeddings, overrides and isolates).
+ */
+const UNSAFE =
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: finding control characters is its job
+  /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f\u061c\u200e\u200f\u2028-\u202e\u2066-\u2069]|\r(?!\n)/g;
+/** In one field (a table cell, a name in a sentence) newline and tab are escaped too. */
+const UNSAFE_IN_FIELD = /[\t\n\r]/g;
+
+const asEscape = (char: string) => `\\u${char.charCodeAt(0).toString(16).padStart(4, '0')}`;
+
+/** `text` with every character that could drive a terminal shown as its escape. */
+export function terminalSafe(text: string): string {
+  return text.replace(UNSAFE, asEscape);
+}
+
+/** One field of a line: also its tabs and line breaks escaped, so it cannot start a line of its own. */
+export function fieldSafe(text: string): string {
+  return terminalSafe(text).replace(UNSAFE_IN_FIELD, asEscape);
+}
+
+/** Prints to stdout, escaped. */
+export function out(text: string): void {
+  process.stdout.write(terminalSafe(text));
+}
+
+/** Prints to stderr, escaped. */
+export function err(text: string): void {
+  process.stderr.write(terminalSafe(text));
+}
+
+/** Erases the progress line: the one control sequence the CLI itself sends, only to a terminal. */
+export function clearProgressLine(): void {
+  process.stderr.write('\r\x1b[K');
+}
