@@ -54,10 +54,17 @@ class FakeSts implements RoleAssumer {
   }
 }
 
+const READ_ONLY = 'arn:aws:iam::aws:policy/ReadOnlyAccess';
+const READ_ONLY_DOCUMENT = {
+  Version: '2012-10-17' as const,
+  Statement: [{ Effect: 'Allow' as const, Action: ['s3:Get*', 's3:List*'], Resource: '*' }],
+};
+
 function setup() {
   const audit = new MemoryAudit();
   const entitlements = new MemoryEntitlements([
     entitlement(),
+    entitlement({ id: 'managed', managedPolicyArns: [READ_ONLY] }),
     entitlement({ id: 'other', subject: 'oidc|x|bob' }),
   ]);
   const sts = new FakeSts();
@@ -69,6 +76,9 @@ function setup() {
     clock: { now: () => new Date(Date.UTC(2026, 0, 1)) },
     newEventId: () => `EVENT${++n}`,
     roleChaining: false,
+    managedPolicies: {
+      read: async (arns) => new Map(arns.filter((a) => a === READ_ONLY).map((a) => [a, READ_ONLY_DOCUMENT])),
+    },
   });
   return { audit, entitlements, sts, vendor };
 }
@@ -76,6 +86,16 @@ function setup() {
 const context = { requestId: 'req-1', sourceIp: '192.0.2.1', userAgent: 'test' };
 
 describe('CredentialVendor.issue', () => {
+  it('proves a narrowing inside a managed policy it read and sends the policy alone', async () => {
+    const { sts, vendor } = setup();
+    const sessionPolicy = {
+      Version: '2012-10-17' as const,
+      Statement: [{ Effect: 'Allow' as const, Action: 's3:GetObject', Resource: 'arn:aws:s3:::data/*' }],
+    };
+    await vendor.issue(caller(), { target: { entitlementId: 'managed' }, sessionPolicy }, context);
+    expect(sts.calls[0]).toMatchObject({ policyArns: [], sessionPolicy: JSON.stringify(sessionPolicy) });
+  });
+
   it('issues and writes one audit record without the secret or the token', async () => {
     const { audit, vendor } = setup();
     const issuance = await vendor.issue(
