@@ -38,6 +38,8 @@ export interface CapacityStack {
   vendingCredentials: { accessKeyId: string; secretAccessKey: string };
   /** The vend function's role, as the local server runs it. */
   vendCredentials: Credentials;
+  /** An operator of the vending account: writes the measurement's entitlement and reads its record back. */
+  operatorCredentials: Credentials;
   stsEndpoint: string;
   readonlyRoleArn: string;
 }
@@ -52,6 +54,7 @@ export function capacityStackOf(environment: LocalEnvironment): CapacityStack {
       secretAccessKey: environment.stack.seed.vendingSecretAccessKey,
     },
     vendCredentials: environment.functionCredentials('vend'),
+    operatorCredentials: environment.stack.operator,
     stsEndpoint: environment.stack.stsEndpoint,
     readonlyRoleArn: environment.stack.seed.roles.readonly,
   };
@@ -227,7 +230,7 @@ async function entitle(stack: CapacityStack, kind: CallerKind, label: string) {
   const root = compose(loadConfig(stack.credvendEnv), {
     kind: 'node',
     sourceIp: () => undefined,
-    credentials: stack.vendCredentials,
+    credentials: stack.operatorCredentials,
   });
   await dynamodbOf(root).send(
     new PutItemCommand({ TableName: root.config.tables.entitlements, Item: entitlementToItem(entitlement) }),
@@ -283,7 +286,7 @@ export async function measureIssuances(
   const inspect = compose(loadConfig(stack.credvendEnv), {
     kind: 'node',
     sourceIp: () => undefined,
-    credentials: stack.vendCredentials,
+    credentials: stack.operatorCredentials,
   });
   const table = inspect.config.tables.audit;
   const { Item } = await dynamodbOf(inspect).send(

@@ -14,8 +14,7 @@ export function startupBanner(environment: LocalEnvironment): string {
     'credvend local stack is up',
     `  API             ${apiUrl}`,
     `  OIDC issuer     ${issuer}${local ? '  (oidc-provider, the demo users below)' : ''}`,
-    `  DynamoDB Local  ${stack.dynamodbEndpoint}`,
-    `  STS/IAM (moto)  ${sts}  (signatures enforced)`,
+    `  AWS endpoint    ${sts}  (IAM gate: every call judged; moto, DynamoDB Local behind it)`,
     `  target account  ${stack.seed.targetAccountId}: roles credvend-readonly, credvend-deploy`,
     ...(local
       ? [

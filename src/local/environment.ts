@@ -123,7 +123,7 @@ function startAuditJobs(
     endpoint: stack.dynamodbEndpoint,
     region: config.region,
     credentials: identityOf('stream'),
-    tableName: config.tables.audit,
+    streamArn: stack.auditStreamArn,
     handler: createStreamJob(compose(config, runtime(identityOf('stream')))),
     checkpoints: new Map(),
     onError,
@@ -198,14 +198,11 @@ export async function startLocalEnvironment(options: LocalEnvironmentOptions): P
       ...(options.federationEndpoint ? { CREDVEND_FEDERATION_ENDPOINT: options.federationEndpoint } : {}),
     };
     const config = loadConfig(credvendEnv);
-    const credentials = {
-      accessKeyId: stack.seed.vendingAccessKeyId,
-      secretAccessKey: stack.seed.vendingSecretAccessKey,
-    };
+    // The demo rows are written as an operator would write them, not by any function.
     const dynamodb = new DynamoDBClient({
       region: config.region,
       endpoint: stack.dynamodbEndpoint,
-      credentials,
+      credentials: stack.operator,
     });
     await seedEntitlements(
       dynamodb,

@@ -1,4 +1,5 @@
 import {
+  AddUserToGroupCommand,
   CreateAccessKeyCommand,
   CreatePolicyCommand,
   CreateUserCommand,
@@ -47,14 +48,19 @@ const TARGET_TEMPLATE = 'deploy/target-account-role.yaml';
 export const LOCAL_SECRET_ARN = (purpose: string) =>
   `arn:aws:secretsmanager:${REGION}:${VENDING_ACCOUNT}:secret:credvend/local/${purpose}`;
 
+/** The organization trail's bucket the local template names (cloudTrailBucket): tests write log files there. */
+export const LOCAL_TRAIL_BUCKET = `credvend-local-org-trail-${VENDING_ACCOUNT}`;
+
 /**
  * The deploy parameters the local stack's template is packaged with: every function the local
- * stack runs exists (the stream under auditEvents=on, the vending user under vendingIdentity=user)
+ * stack runs exists (the stream under auditEvents=on, the vending user under vendingIdentity=user,
+ * the activity function and the audit and admin roles' activity reads under cloudTrailBucket)
  * and the requests function may publish to the local notice topic and mail from the local sender.
  */
 export const LOCAL_DEPLOY_PARAMS: Record<string, string> = {
   vendingIdentity: 'user',
   auditEvents: 'on',
+  cloudTrailBucket: LOCAL_TRAIL_BUCKET,
   notifySnsTopicArn: `arn:aws:sns:${REGION}:${VENDING_ACCOUNT}:credvend-notices`,
   notifyEmailFrom: 'credvend@example.com',
   notifyEmailTo: 'approvals@example.com',
@@ -81,12 +87,16 @@ export interface MotoSeed {
   revokerRoleArn: string;
   /** Each function's role in the vending account, as the packaged template defines it. */
   functionRoles: Partial<Record<LocalFunction, string>>;
+  /** What the template was deployed with: a second deployment of it (deployRolesForAuditTable) starts here. */
+  deployment: LocalDeployment;
 }
 
 /** What the vending account's resources are called locally, by the template's logical ids. */
 export interface LocalNames {
   tables: TableNames;
   digestKeyId: string;
+  /** The audit table's stream, in the vending account (AuditTable.StreamArn). */
+  auditStreamArn: string;
   /** The ARN moto gave each secret, by the ARN the deploy parameters name (LOCAL_SECRET_ARN). */
   secretArns: Record<string, string>;
 }
@@ -113,15 +123,20 @@ function iamClient(endpoint: string, roots: Record<string, AccessKey>, account: 
   return new IAMClient({ region: REGION, endpoint, credentials, maxAttempts: 1 });
 }
 
+/** What the local vending stack's resources are called, with the vending key's secret moto created. */
+export type LocalDeployment = LocalNames & { vendingKeySecretArn: string };
+
 /** The packaged template as CloudFormation deploys it into the local vending account. */
 export function localVendingStack(
   template: CloudFormationTemplate,
-  names: LocalNames & { vendingKeySecretArn: string },
+  names: LocalDeployment,
+  stackName = `credvend-${LOCAL_STAGE}`,
+  changed: { physicalIds?: Record<string, string>; attributes?: Record<string, string> } = {},
 ) {
   return deploy(template, {
     accountId: VENDING_ACCOUNT,
     region: REGION,
-    stackName: `credvend-${LOCAL_STAGE}`,
+    stackName,
     physicalIds: {
       EntitlementsTable: names.tables.entitlements,
       AuditTable: names.tables.audit,
@@ -134,7 +149,9 @@ export function localVendingStack(
       DigestKey: names.digestKeyId,
       VendingUser: VENDING_USER,
       VendingKeySecret: names.vendingKeySecretArn,
+      ...changed.physicalIds,
     },
+    attributes: { 'AuditTable.StreamArn': names.auditStreamArn, ...changed.attributes },
   });
 }
 
@@ -151,6 +168,72 @@ function functionRoles(
     if (typeof role === 'string') roles[fn as LocalFunction] = role;
   }
   return roles;
+}
+
+/** The logical id of the role the template gives `fn` (its function's Role). */
+function roleIdOf(template: CloudFormationTemplate, fn: LocalFunction): string | undefined {
+  const id = `${fn.charAt(0).toUpperCase()}${fn.slice(1)}LambdaFunction`;
+  const role = template.Resources[id]?.Properties?.Role;
+  const getAtt = role && typeof role === 'object' && 'Fn::GetAtt' in role ? role['Fn::GetAtt'] : undefined;
+  return Array.isArray(getAtt) && typeof getAtt[0] === 'string' ? getAtt[0] : undefined;
+}
+
+/** What a second deployment of the template changes, by logical id: a table, the vending user, its secret. */
+export interface SecondDeployment {
+  /** Names it `credvend-local-<suffix>`: its generated role and group names carry the suffix. */
+  suffix: string;
+  physicalIds: Record<string, string>;
+  attributes?: Record<string, string>;
+  /** The functions whose roles it creates (and nothing else of the vending account's IAM, unless asked). */
+  functions: LocalFunction[];
+  /** Also the vending user's group, with the template's policy, which `VendingUser`'s name joins. */
+  vendingUserGroup?: boolean;
+}
+
+/**
+ * The template's roles of `functions` deployed once more, as a second stack of the same
+ * template: tests that keep audit records in a table of their own, or rotate a vending user of
+ * their own, run their functions under these, which the template grants those resources and
+ * nothing of the shared stack's. Created through the gate by `credentials` (an IAM
+ * administrator of the vending account); returns each function's role ARN.
+ */
+export async function deployAgain(
+  endpoint: string,
+  credentials: AccessKey,
+  packaged: CloudFormationTemplate,
+  names: LocalDeployment,
+  second: SecondDeployment,
+): Promise<Partial<Record<LocalFunction, string>>> {
+  const template = withSecretArns(packaged, names.secretArns);
+  const wanted = new Set<string | undefined>(second.functions.map((fn) => roleIdOf(template, fn)));
+  if (second.vendingUserGroup) wanted.add('VendingUserGroup');
+  // Roles and groups the template names itself would collide with the first stack's: suffixed.
+  const first = localVendingStack(template, names);
+  const renamed = Object.fromEntries(
+    [...wanted]
+      .filter((id): id is string => id !== undefined)
+      .map((id) => [id, `${String(first.ref(id))}-${second.suffix}`]),
+  );
+  const stack = localVendingStack(template, names, `credvend-${LOCAL_STAGE}-${second.suffix}`, {
+    physicalIds: { ...renamed, ...second.physicalIds },
+    ...(second.attributes ? { attributes: second.attributes } : {}),
+  });
+  const iam = new IAMClient({ region: REGION, endpoint, credentials, maxAttempts: 1 });
+  try {
+    const created = await createStackIam(iam, template, stack, ({ id }) => wanted.has(id));
+    // The user exists (a target role trusts it by name); it joins its group as VendingUser's Groups say.
+    if (second.vendingUserGroup && created.VendingUserGroup)
+      await iam.send(
+        new AddUserToGroupCommand({
+          GroupName: created.VendingUserGroup,
+          UserName: String(stack.ref('VendingUser')),
+        }),
+      );
+  } finally {
+    iam.destroy();
+  }
+  const roles = functionRoles(template, stack);
+  return Object.fromEntries(second.functions.map((fn) => [fn, roles[fn]]));
 }
 
 /** The digest signing key's policy, as the template gives it (the key itself is seedAnchoring's). */
@@ -291,8 +374,12 @@ export async function seedMoto(
     const vending = localVendingStack(template, { ...names, vendingKeySecretArn });
     // The functions' roles (trusting Lambda), the vending user and its group: the identities the
     // local stack runs. Roles of services it does not emulate (AWS Backup's) are left out.
-    await createStackIam(vendingIam, template, vending, (role) =>
-      trustsService(role, 'lambda.amazonaws.com'),
+    await createStackIam(
+      vendingIam,
+      template,
+      vending,
+      ({ type, properties }) =>
+        type !== 'AWS::IAM::Role' || trustsService(properties, 'lambda.amazonaws.com'),
     );
     const roles = functionRoles(template, vending);
     await applyDigestKeyPolicy(endpoint, roots, template, vending, names.digestKeyId);
@@ -367,6 +454,7 @@ export async function seedMoto(
       bucket: DEMO_BUCKET,
       revokerRoleArn: arn(TARGET_ACCOUNT, 'role', REVOKER_ROLE),
       functionRoles: roles,
+      deployment: { ...names, vendingKeySecretArn },
     };
   } finally {
     for (const client of [vendingIam, targetIam, s3, secrets]) client.destroy();

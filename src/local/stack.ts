@@ -3,6 +3,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { packagedTemplate } from './cloudformation/packaged-template.js';
 import { startDynamoDbLocal } from './dynamodb-local.js';
 import { type BootstrapKey, startIamGate } from './iam-gate/gate.js';
+import { streamArnIn } from './iam-gate/operations-json.js';
 import { startMoto } from './moto.js';
 import { assertCommandAvailable, assertPortFree, findFreePort } from './preflight.js';
 import type { ManagedProcess } from './processes.js';
@@ -19,7 +20,7 @@ import {
   VENDING_ACCOUNT,
 } from './seed-aws.js';
 import { type LocalSecrets, seedSecrets } from './seed-secrets.js';
-import { createTables, type TableNames } from './tables.js';
+import { createTables, type TableNames, tableStreamArn } from './tables.js';
 
 export interface LocalStackOptions {
   host: string;
@@ -32,7 +33,10 @@ export interface LocalStackOptions {
 }
 
 export interface LocalStack {
+  /** DynamoDB (and its streams) through the IAM gate: every caller's requests are judged there. */
   dynamodbEndpoint: string;
+  /** The audit table's stream as DynamoDB Local names it: what the stream function is mapped to. */
+  auditStreamArn: string;
   /** The IAM gate, in front of moto (STS, IAM, S3, KMS, …): every local AWS call goes here. */
   stsEndpoint: string;
   /** The accounts' root keys (seeding, operators) and the key the local Lambda service signs with. */
@@ -126,8 +130,11 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       endpoint: dynamodb.endpoint,
       credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
     });
+    let auditStreamArn: string;
     try {
+      // As CloudFormation creates them: before any identity exists, so not through the gate.
       await createTables(client, LOCAL_TABLE_NAMES);
+      auditStreamArn = await tableStreamArn(client, LOCAL_TABLE_NAMES.audit);
     } finally {
       client.destroy();
     }
@@ -153,6 +160,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     const seed = await seedMoto(gate.endpoint, roots, await template, {
       tables: LOCAL_TABLE_NAMES,
       digestKeyId: anchoring.digestKeyId,
+      auditStreamArn: streamArnIn({ region: 'us-east-1', account: VENDING_ACCOUNT }, auditStreamArn),
       secretArns: {
         [LOCAL_SECRET_ARN('idempotency')]: secrets.idempotency,
         [LOCAL_SECRET_ARN('cursor')]: secrets.cursor,
@@ -161,7 +169,8 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     return {
       anchoring,
       secrets,
-      dynamodbEndpoint: dynamodb.endpoint,
+      dynamodbEndpoint: gate.endpoint,
+      auditStreamArn,
       stsEndpoint: gate.endpoint,
       roots,
       lambdaService,

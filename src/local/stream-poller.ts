@@ -1,4 +1,3 @@
-import { DescribeTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import {
   type _Record,
   DescribeStreamCommand,
@@ -33,25 +32,21 @@ export function startStreamPoller(options: {
   endpoint: string;
   region: string;
   credentials: Credentials;
-  tableName: string;
+  /**
+   * The stream, as an event source mapping is given it (the template's AuditTable.StreamArn):
+   * the function's role reads the stream, and needs nothing on the table itself.
+   */
+  streamArn: string;
   handler: (event: DynamoDBStreamEvent) => Promise<void>;
   checkpoints: StreamCheckpoints;
   onError: (error: unknown) => void;
   batchSize?: number;
 }): StreamPoller {
   const config = { region: options.region, endpoint: options.endpoint, credentials: options.credentials };
-  const dynamodb = new DynamoDBClient(config);
   const streams = new DynamoDBStreamsClient(config);
   const iterators = new Map<string, string | null>();
   let running = true;
   let wake: (() => void) | undefined;
-
-  const streamArn = async () => {
-    const table = await dynamodb.send(new DescribeTableCommand({ TableName: options.tableName }));
-    const arn = table.Table?.LatestStreamArn;
-    if (!arn) throw new Error(`table ${options.tableName} has no stream`);
-    return arn;
-  };
 
   const iteratorFor = async (arn: string, shardId: string) => {
     const after = options.checkpoints.get(shardId);
@@ -93,7 +88,7 @@ export function startStreamPoller(options: {
   };
 
   const loop = (async () => {
-    const arn = await streamArn();
+    const arn = options.streamArn;
     while (running) {
       try {
         if ((await pollOnce(arn)) > 0) continue;
@@ -115,7 +110,6 @@ export function startStreamPoller(options: {
       running = false;
       wake?.();
       await loop;
-      dynamodb.destroy();
       streams.destroy();
     },
   };

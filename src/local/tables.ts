@@ -1,5 +1,6 @@
 import {
   CreateTableCommand,
+  DescribeTableCommand,
   type DynamoDBClient,
   ResourceInUseException,
   waitUntilTableExists,
@@ -42,4 +43,12 @@ export async function createTables(client: DynamoDBClient, names: TableNames): P
     }
     await waitUntilTableExists({ client, maxWaitTime: 30, minDelay: 1 }, { TableName: definition.TableName });
   }
+}
+
+/** A table's stream as DynamoDB Local names it (its own region and account), for a stream reader. */
+export async function tableStreamArn(client: DynamoDBClient, table: string): Promise<string> {
+  const described = await client.send(new DescribeTableCommand({ TableName: table }));
+  const arn = described.Table?.LatestStreamArn;
+  if (!arn) throw new Error(`table ${table} has no stream`);
+  return arn;
 }

@@ -8,6 +8,7 @@ import { beforeAll, describe, expect, it, onTestFinished } from 'vitest';
 import { createActivityJob } from '../../src/compose/activity.js';
 import { compose } from '../../src/compose/composition.js';
 import { loadConfig } from '../../src/config.js';
+import { LOCAL_TRAIL_BUCKET } from '../../src/local/seed-aws.js';
 import { type ActivityWire, activityWire, policySuggestionWire } from '../../src/wire/activity.js';
 import { credentialsResponseWire } from '../../src/wire/credentials.js';
 import { planResponseWire } from '../../src/wire/plan.js';
@@ -16,8 +17,11 @@ import { assumedRole, record } from '../fixtures/cloudtrail.js';
 import { readWire } from '../fixtures/read-wire.js';
 import { adminApp, auditApp, devToken, stack, testRuntime, userEnvironment, vendApp } from './support.js';
 
-/** The organization trail's bucket, written as CloudTrail writes it (by the account's operator). */
-const TRAIL_BUCKET = `org-trail-${Date.now()}`;
+/**
+ * The organization trail's bucket the local template names (cloudTrailBucket), written as
+ * CloudTrail writes it (here by the account's operator).
+ */
+const TRAIL_BUCKET = LOCAL_TRAIL_BUCKET;
 const LOG_FOLDER = 'AWSLogs/o-exampleorgid/222222222222/CloudTrail/us-east-1/2026/12/07';
 
 function operatorS3(): S3Client {
@@ -60,14 +64,10 @@ function objectCreated(key: string): S3Event {
 
 describe('CloudTrail activity of a real issuance, from the trail bucket to the API and the CLI', () => {
   const audit = auditApp();
-  // The activity function's role may read the trail bucket; the vending identity may not (the
-  // gate refuses it). Until the local stack runs each function under its own template role,
-  // the job reads as the account's operator.
+  // The ingestion job as the activity function runs it: under its template role, which may read
+  // the trail bucket's log files and put activity records, nothing else.
   const job = createActivityJob(
-    compose(loadConfig(stack().credvendEnv), {
-      ...testRuntime('198.51.100.30', 'vend'),
-      credentials: stack().operator,
-    }),
+    compose(loadConfig(stack().credvendEnv), testRuntime('198.51.100.30', 'activity')),
   );
   let auditor: string;
   let issuance: { eventId: string; accessKeyId: string; sourceIdentity: string };

@@ -38,7 +38,7 @@ import { writeDynamoDbExport } from '../../src/local/dynamodb-export-writer.js';
 import { dropListPrefix } from '../../src/local/moto-s3.js';
 import { auditEventWire, type VerificationReportWire, verificationReportWire } from '../../src/wire/audit.js';
 import { readWire } from '../fixtures/read-wire.js';
-import { auditApp, devToken, dynamodb, functionCredentials, stack } from './support.js';
+import { auditApp, devToken, dynamodb, type Identities, identitiesOnAuditTable, stack } from './support.js';
 
 /**
  * The tamper matrix: each scenario gets its own audit table and digest prefix, three
@@ -50,6 +50,8 @@ const AUDITOR = 'auditor@example.com';
 
 interface Scenario {
   table: string;
+  /** The template's digest and audit roles, deployed for this scenario's audit table. */
+  identities: Identities;
   prefix: string;
   config: Record<string, string>;
   client: DynamoDBClient;
@@ -93,6 +95,7 @@ async function newScenario(): Promise<Scenario> {
   const client = dynamodb();
   await client.send(new CreateTableCommand(auditTableDefinition(table)));
   await waitUntilTableExists({ client, maxWaitTime: 30, minDelay: 1 }, { TableName: table });
+  const identities = await identitiesOnAuditTable(table, ['digest', 'audit']);
   const config = {
     ...stack().credvendEnv,
     CREDVEND_AUDIT_TABLE: table,
@@ -114,7 +117,7 @@ async function newScenario(): Promise<Scenario> {
     compose(loadConfig(config), {
       kind: 'node',
       sourceIp: () => undefined,
-      credentials: functionCredentials('digest'),
+      credentials: identities('digest'),
       adjustS3: dropListPrefix,
     }),
   );
@@ -138,10 +141,11 @@ async function newScenario(): Promise<Scenario> {
   const chains = [...new Set(written.map((r) => r.chainId))].map((chainId) =>
     written.filter((r) => r.chainId === chainId).sort((a, b) => a.seq - b.seq),
   );
-  const app = auditApp(config);
+  const app = auditApp(config, identities);
   const from = new Date(Date.now() - 3_600_000).toISOString();
   return {
     table,
+    identities,
     prefix,
     config,
     client,
@@ -410,7 +414,7 @@ describe('offline verification: an export, a copy of the digest bucket and the p
     dir = await mkdtemp(join(tmpdir(), 'credvend-offline-'));
     // 1. the export, through the API as an auditor would fetch it
     const from = new Date(Date.now() - 3_600_000).toISOString();
-    const response = await auditApp(s.config).request(
+    const response = await auditApp(s.config, s.identities).request(
       `/v1/audit/events?format=ndjson&from=${from}&to=${new Date(Date.now() + 1000).toISOString()}`,
       { headers: { authorization: `Bearer ${auditorToken}` } },
     );
@@ -514,7 +518,9 @@ describe('offline verification: an export, a copy of the digest bucket and the p
       await restoreItems(s.client, table, items);
       const from = new Date(Date.now() - 3_600_000).toISOString();
       const to = new Date(Date.now() + 1000).toISOString();
-      const response = await auditApp({ ...s.config, CREDVEND_AUDIT_TABLE: table }).request(
+      // The audit function of a stack whose audit table is the restored one: the template's role for it.
+      const identities = await identitiesOnAuditTable(table, ['audit']);
+      const response = await auditApp({ ...s.config, CREDVEND_AUDIT_TABLE: table }, identities).request(
         `/v1/audit/verify?from=${from}&to=${to}`,
         { headers: { authorization: `Bearer ${auditorToken}` } },
       );

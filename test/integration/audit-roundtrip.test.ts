@@ -36,7 +36,7 @@ import {
 import { problemWire } from '../../src/wire/problem.js';
 import { anyAuditEvent, everyKindOfEvent, stamp, type UnstampedEvent } from '../fixtures/audit-records.js';
 import { readWire } from '../fixtures/read-wire.js';
-import { auditApp, devToken, dynamodb, functionCredentials, stack } from './support.js';
+import { auditApp, devToken, dynamodb, type Identities, identitiesOnAuditTable, stack } from './support.js';
 
 /**
  * Issue 22.3: every record of every kind the code writes is read back unchanged through
@@ -130,7 +130,9 @@ describe('every kind of audit record round-trips through the API, the export and
   let auditor: string;
   let dir: string;
   let digestJob: ReturnType<typeof createDigestJob>;
-  const app = () => auditApp(config);
+  // The template's audit and digest roles, deployed for this test's audit table.
+  let identities: Identities;
+  const app = () => auditApp(config, identities);
   const get = (path: string) => app().request(path, { headers: { authorization: `Bearer ${auditor}` } });
   const range = () => `from=${started}&to=${new Date(Date.now() + 1000).toISOString()}`;
 
@@ -138,11 +140,12 @@ describe('every kind of audit record round-trips through the API, the export and
     auditor = await devToken('auditor@example.com');
     dir = await mkdtemp(join(tmpdir(), 'credvend-roundtrip-'));
     await newTable(client, table);
+    identities = await identitiesOnAuditTable(table, ['audit', 'digest']);
     digestJob = createDigestJob(
       compose(loadConfig(config), {
         kind: 'node',
         sourceIp: () => undefined,
-        credentials: functionCredentials('digest'),
+        credentials: identities('digest'),
         adjustS3: dropListPrefix,
       }),
     );
@@ -279,12 +282,14 @@ describe('a record the API cannot read is an error for that record only', () => 
   let auditor: string;
   const from = new Date(Date.now() - 60_000).toISOString();
   const range = () => `from=${from}&to=${new Date(Date.now() + 1000).toISOString()}`;
+  let identities: Identities;
   const get = (path: string) =>
-    auditApp(config).request(path, { headers: { authorization: `Bearer ${auditor}` } });
+    auditApp(config, identities).request(path, { headers: { authorization: `Bearer ${auditor}` } });
 
   beforeAll(async () => {
     auditor = await devToken('auditor@example.com');
     await newTable(client, table);
+    identities = await identitiesOnAuditTable(table, ['audit']);
     const log = new ChainedAuditLog(recordingSink(client, table, written), () => newEventId());
     for (const record of stamp(everyKindOfEvent().slice(0, 6), new Date())) await log.append(record);
     const [first] = written;
@@ -353,7 +358,7 @@ describe('a record the API cannot read is an error for that record only', () => 
     const proxy = await failingAfter(2);
     try {
       // The audit function as deployed, its DynamoDB behind a link that breaks after two requests.
-      const app = auditApp({ ...config, CREDVEND_DYNAMODB_ENDPOINT: proxy.endpoint });
+      const app = auditApp({ ...config, CREDVEND_DYNAMODB_ENDPOINT: proxy.endpoint }, identities);
       // One page per outcome shard: the first Query and its BatchGetItem pass, the next Query fails.
       const response = await app.request(`/v1/audit/events?format=ndjson&limit=1&${range()}`, {
         headers: { authorization: `Bearer ${auditor}` },

@@ -25,9 +25,10 @@ import {
   type StreamPoller,
   startStreamPoller,
 } from '../../src/local/stream-poller.js';
+import { tableStreamArn } from '../../src/local/tables.js';
 import { credentialsResponseWire } from '../../src/wire/credentials.js';
 import { readWire } from '../fixtures/read-wire.js';
-import { devToken, dynamodb, functionCredentials, stack, vendApp } from './support.js';
+import { devToken, dynamodb, type Identities, identitiesOnAuditTable, stack, vendApp } from './support.js';
 
 // 200 records span several stream batches on each side of the restart; STREAM_RECORDS=1000
 // (or more) makes a heavier run of the same test.
@@ -51,6 +52,9 @@ describe('audit event stream', () => {
   const checkpoints: StreamCheckpoints = new Map();
   const publisherErrors: unknown[] = [];
   let poller: StreamPoller | undefined;
+  // The template's stream and vend roles, deployed for this test's audit table.
+  let identities: Identities;
+  let streamArn: string;
 
   const config = () =>
     loadConfig({ ...stack().credvendEnv, CREDVEND_AUDIT_TABLE: table, CREDVEND_EVENT_SOURCE: source });
@@ -58,13 +62,13 @@ describe('audit event stream', () => {
     startStreamPoller({
       endpoint: stack().dynamodbEndpoint,
       region: 'us-east-1',
-      credentials: functionCredentials('stream'),
-      tableName: table,
+      credentials: identities('stream'),
+      streamArn,
       handler: createStreamJob(
         compose(config(), {
           kind: 'node',
           sourceIp: () => undefined,
-          credentials: functionCredentials('stream'),
+          credentials: identities('stream'),
         }),
       ),
       checkpoints,
@@ -77,6 +81,8 @@ describe('audit event stream', () => {
     client = dynamodb();
     await client.send(new CreateTableCommand(auditTableDefinition(table)));
     await waitUntilTableExists({ client, maxWaitTime: 30, minDelay: 1 }, { TableName: table });
+    streamArn = await tableStreamArn(client, table);
+    identities = await identitiesOnAuditTable(table, ['stream', 'vend']);
     const queue = await sqs.send(new CreateQueueCommand({ QueueName: `credvend-issuances-${id}` }));
     queueUrl = queue.QueueUrl ?? '';
     const { Attributes } = await sqs.send(
@@ -162,7 +168,7 @@ describe('audit event stream', () => {
     await writeRange(RECORDS / 2, RECORDS);
 
     // Some through the real vend path, with real STS credentials.
-    const vend = vendApp({ CREDVEND_AUDIT_TABLE: table });
+    const vend = vendApp({ CREDVEND_AUDIT_TABLE: table }, identities);
     const token = await devToken('alice@example.com');
     const secrets: string[] = [];
     for (let i = 0; i < VENDED; i++) {

@@ -1,3 +1,11 @@
+import {
+  DeleteItemCommand,
+  DynamoDBClient,
+  GetItemCommand,
+  PutItemCommand,
+  QueryCommand,
+  ScanCommand,
+} from '@aws-sdk/client-dynamodb';
 import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import { IAMClient, ListAccessKeysCommand } from '@aws-sdk/client-iam';
 import { EncryptCommand, GetPublicKeyCommand, KMSClient, SignCommand } from '@aws-sdk/client-kms';
@@ -6,6 +14,7 @@ import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-sec
 import { AssumeRoleCommand, GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { describe, expect, it } from 'vitest';
 import type { Credentials } from '../../src/compose/runtime.js';
+import type { LocalFunction } from '../../src/local/function-identities.js';
 import { functionCredentials, stack, vendingCredentials } from './support.js';
 
 /**
@@ -37,6 +46,110 @@ const assumeRevoker = (credentials: Credentials) =>
       DurationSeconds: 900,
     }),
   );
+
+const table = (name: 'entitlements' | 'audit' | 'rateLimits') => {
+  const env = stack().credvendEnv;
+  const tables = {
+    entitlements: env.CREDVEND_ENTITLEMENTS_TABLE,
+    audit: env.CREDVEND_AUDIT_TABLE,
+    rateLimits: env.CREDVEND_RATE_LIMITS_TABLE,
+  };
+  return tables[name] ?? '';
+};
+const dynamodb = (credentials: Credentials) =>
+  new DynamoDBClient({
+    region: 'us-east-1',
+    endpoint: stack().dynamodbEndpoint,
+    credentials,
+    maxAttempts: 1,
+  });
+
+/** One DynamoDB call outside each function's role, as the gate in front of DynamoDB Local refuses it. */
+const DYNAMODB_REFUSALS: Array<
+  [string, LocalFunction | 'the vending user', (client: DynamoDBClient) => Promise<unknown>]
+> = [
+  [
+    'vend may Query entitlements, not Scan them',
+    'vend',
+    (c) => c.send(new ScanCommand({ TableName: table('entitlements') })),
+  ],
+  [
+    'admin may write entitlements, not delete an audit record',
+    'admin',
+    (c) => c.send(new DeleteItemCommand({ TableName: table('audit'), Key: { eventId: { S: 'not-there' } } })),
+  ],
+  [
+    'audit reads the audit table, never writes an entitlement',
+    'audit',
+    (c) =>
+      c.send(
+        new PutItemCommand({
+          TableName: table('entitlements'),
+          Item: { subject: { S: 'x' }, entitlementId: { S: 'x' } },
+        }),
+      ),
+  ],
+  [
+    'requests may put revocation leases, not the revocation intents (dynamodb:LeadingKeys)',
+    'requests',
+    (c) =>
+      c.send(
+        new PutItemCommand({ TableName: table('rateLimits'), Item: { bucket: { S: 'revocation-intents' } } }),
+      ),
+  ],
+  [
+    'revocations may put its leases, not a caller quota (dynamodb:LeadingKeys)',
+    'revocations',
+    (c) =>
+      c.send(
+        new PutItemCommand({ TableName: table('rateLimits'), Item: { bucket: { S: 'caller|someone' } } }),
+      ),
+  ],
+  [
+    'digest reads the audit table, never writes it',
+    'digest',
+    (c) => c.send(new PutItemCommand({ TableName: table('audit'), Item: { eventId: { S: 'forged' } } })),
+  ],
+  [
+    'stream reads the audit stream, not the table',
+    'stream',
+    (c) => c.send(new GetItemCommand({ TableName: table('audit'), Key: { eventId: { S: 'x' } } })),
+  ],
+  [
+    'rotation has no table',
+    'rotation',
+    (c) =>
+      c.send(
+        new GetItemCommand({
+          TableName: table('entitlements'),
+          Key: { subject: { S: 'x' }, entitlementId: { S: 'x' } },
+        }),
+      ),
+  ],
+  [
+    'portal has no table',
+    'portal',
+    (c) =>
+      c.send(
+        new GetItemCommand({
+          TableName: table('entitlements'),
+          Key: { subject: { S: 'x' }, entitlementId: { S: 'x' } },
+        }),
+      ),
+  ],
+  [
+    'the vending user has no table',
+    'the vending user',
+    (c) =>
+      c.send(
+        new QueryCommand({
+          TableName: table('entitlements'),
+          KeyConditionExpression: 'subject = :s',
+          ExpressionAttributeValues: { ':s': { S: 'x' } },
+        }),
+      ),
+  ],
+];
 
 describe('each function under its own role', () => {
   it('runs as a session of its own template role, named for the function', async () => {
@@ -153,6 +266,28 @@ describe('each function under its own role', () => {
     ).toBeTruthy();
     expect(await refused(assumeRevoker(user))).toBe('AccessDenied');
     expect(await refused(s3(user).send(new ListBucketsCommand({})))).toBe('AccessDenied');
+  });
+});
+
+describe('DynamoDB, behind the same gate', () => {
+  it.each(DYNAMODB_REFUSALS)('%s', async (_name, who, command) => {
+    const credentials = who === 'the vending user' ? vendingCredentials() : functionCredentials(who);
+    const client = dynamodb(credentials);
+    const error = await command(client).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    client.destroy();
+    expect(error).toMatchObject({ name: 'AccessDeniedException', $metadata: { httpStatusCode: 400 } });
+  });
+
+  it('allows what the role grants: revocations puts its lease (dynamodb:LeadingKeys matches)', async () => {
+    const client = dynamodb(functionCredentials('revocations'));
+    const bucket = `revocation-lease|arn:aws:iam::222222222222:role/identity-test-${Date.now()}`;
+    await client.send(
+      new PutItemCommand({ TableName: table('rateLimits'), Item: { bucket: { S: bucket } } }),
+    );
+    client.destroy();
   });
 });
 

@@ -3,6 +3,7 @@ import { bundleCli } from '../../src/cli/bundle.js';
 import { startLocalEnvironment } from '../../src/local/environment.js';
 import type { LocalFunction } from '../../src/local/function-identities.js';
 import { findFreePort } from '../../src/local/preflight.js';
+import type { LocalDeployment } from '../../src/local/seed-aws.js';
 import { startFakeFederation } from '../fixtures/fake-federation.js';
 
 export interface StackInfo {
@@ -24,6 +25,8 @@ export interface StackInfo {
   revokerRoleArn: string;
   /** Each function's role (from the packaged template) and the key Lambda assumes them with. */
   functionRoles: Partial<Record<LocalFunction, string>>;
+  /** What the packaged template was deployed with (tables, keys, secrets, the audit stream). */
+  deployment: LocalDeployment;
   lambdaService: { accessKeyId: string; secretAccessKey: string };
   /** Allowed everything in the vending account: for a test's own fixtures, never a function's identity. */
   operator: { accessKeyId: string; secretAccessKey: string };
@@ -75,6 +78,7 @@ export default async function setup(project: TestProject): Promise<() => Promise
     bucket: stack.seed.bucket,
     revokerRoleArn: stack.seed.revokerRoleArn,
     functionRoles: stack.seed.functionRoles,
+    deployment: stack.seed.deployment,
     lambdaService: stack.lambdaService,
     operator: stack.operator,
     digestKeyId: stack.anchoring.digestKeyId,

@@ -65,7 +65,7 @@ describe('local stack', () => {
     const client = new DynamoDBClient({
       region: 'us-east-1',
       endpoint: stack.dynamodbEndpoint,
-      credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
+      credentials: stack.operator,
     });
     try {
       const entitlements = (
@@ -122,6 +122,17 @@ describe('local stack', () => {
       maxAttempts: 1,
     });
     await expect(iam.send(new ListUsersCommand({}))).rejects.toMatchObject({ name: 'InvalidClientTokenId' });
+    // DynamoDB Local sits behind the gate too: it would answer any key.
+    const dynamodb = new DynamoDBClient({
+      region: 'us-east-1',
+      endpoint: stack.dynamodbEndpoint,
+      credentials: { accessKeyId: 'seed', secretAccessKey: 'seed' },
+      maxAttempts: 1,
+    });
+    await expect(
+      dynamodb.send(new DescribeTableCommand({ TableName: stack.tableNames.audit })),
+    ).rejects.toMatchObject({ name: 'UnrecognizedClientException' });
+    dynamodb.destroy();
   });
 
   it('lets the vending user assume credvend-readonly with session tags and a SourceIdentity', async () => {

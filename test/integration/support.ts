@@ -20,10 +20,20 @@ import type { Credentials, Runtime } from '../../src/compose/runtime.js';
 import { loadConfig } from '../../src/config.js';
 import type { ChainedAuditEvent } from '../../src/domain/audit/audit.js';
 import { NOTHING_REVOKED, REVOCATION_POLICY_PATH } from '../../src/domain/revocation/revocation.js';
+import { packagedTemplate } from '../../src/local/cloudformation/packaged-template.js';
 import { functionIdentities } from '../../src/local/environment.js';
-import type { LocalFunction } from '../../src/local/function-identities.js';
+import { type LocalFunction, lambdaIdentities } from '../../src/local/function-identities.js';
+import { streamArnIn } from '../../src/local/iam-gate/operations-json.js';
 import { requestDevToken } from '../../src/local/idp/dev-token-client.js';
 import { dropListPrefix } from '../../src/local/moto-s3.js';
+import {
+  deployAgain,
+  LOCAL_DEPLOY_PARAMS,
+  LOCAL_STAGE,
+  type SecondDeployment,
+  VENDING_ACCOUNT,
+} from '../../src/local/seed-aws.js';
+import { tableStreamArn } from '../../src/local/tables.js';
 import type { StackInfo } from './global-setup.js';
 import { checkedApp } from './openapi-responses.js';
 
@@ -77,16 +87,60 @@ export function functionCredentials(fn: LocalFunction): Credentials {
   return identities(fn);
 }
 
+export type Identities = (fn: LocalFunction) => Credentials;
+
+/**
+ * Each function's credentials under its role in a second deployment of the packaged template
+ * (deployAgain): the roles are the template's, granted what `second` names instead of the
+ * shared stack's resources.
+ */
+export async function identitiesOfSecondDeployment(
+  second: Omit<SecondDeployment, 'suffix'>,
+): Promise<Identities> {
+  const roleArns = await deployAgain(
+    stack().stsEndpoint,
+    stack().operator,
+    await packagedTemplate(LOCAL_STAGE, LOCAL_DEPLOY_PARAMS),
+    stack().deployment,
+    { ...second, suffix: randomUUID().slice(0, 8) },
+  );
+  const identities = lambdaIdentities({
+    endpoint: stack().stsEndpoint,
+    region: 'us-east-1',
+    lambdaService: stack().lambdaService,
+    roleArns,
+    stage: LOCAL_STAGE,
+  });
+  // The apps wire every function; one this deployment has no role for fails only if it calls AWS.
+  return (fn) =>
+    identities[fn] ??
+    (() => Promise.reject(new Error(`the second deployment has no role for the ${fn} function`)));
+}
+
+/** The template's roles of `functions` for a stack whose audit table (and its stream) is `table`. */
+export async function identitiesOnAuditTable(table: string, functions: LocalFunction[]): Promise<Identities> {
+  const client = dynamodb();
+  const localStream = await tableStreamArn(client, table).finally(() => client.destroy());
+  return identitiesOfSecondDeployment({
+    physicalIds: { AuditTable: table },
+    attributes: {
+      'AuditTable.StreamArn': streamArnIn({ region: 'us-east-1', account: VENDING_ACCOUNT }, localStream),
+    },
+    functions,
+  });
+}
+
 /** A token from the stack's real IdP (oidc-provider, dev-token grant), fetched over HTTP as the CLI does. */
 export function devToken(sub: string, extra: { ttlSeconds?: number; email?: string } = {}): Promise<string> {
   return requestDevToken({ issuer: stack().issuer, sub, ...extra });
 }
 
+/** DynamoDB through the IAM gate as the operator: a test's own fixtures and reads, never a function's. */
 export function dynamodb(): DynamoDBClient {
   return new DynamoDBClient({
     region: 'us-east-1',
     endpoint: stack().dynamodbEndpoint,
-    credentials: vendingCredentials(),
+    credentials: stack().operator,
   });
 }
 
@@ -173,29 +227,36 @@ export function auditOfAccessRequest(id: string): Promise<ChainedAuditEvent[]> {
  * The vend app wired exactly as `npm start` wires it, in this process, against the real
  * stack; `overrides` swaps configuration (for example an audit table that does not exist).
  */
-export function vendApp(overrides: Record<string, string> = {}) {
-  return checkedApp(functionsFor(overrides, '198.51.100.7').vend);
+export function vendApp(overrides: Record<string, string> = {}, identities?: Identities) {
+  return checkedApp(functionsFor(overrides, '198.51.100.7', identities).vend);
 }
 
-/** The Node runtime as the local server has it for `fn`, with a fixed caller address for audit checks. */
-export function testRuntime(sourceIp: string, fn: LocalFunction): Runtime {
+/**
+ * The Node runtime as the local server has it for `fn`, with a fixed caller address for audit
+ * checks; under the shared stack's role for `fn` unless `identities` gives another.
+ */
+export function testRuntime(
+  sourceIp: string,
+  fn: LocalFunction,
+  identities: Identities = functionCredentials,
+): Runtime {
   return {
     kind: 'node',
     sourceIp: () => sourceIp,
-    credentials: functionCredentials(fn),
+    credentials: identities(fn),
     adjustS3: dropListPrefix,
   };
 }
 
-function functionsFor(overrides: Record<string, string>, sourceIp: string) {
+function functionsFor(overrides: Record<string, string>, sourceIp: string, identities?: Identities) {
   return createFunctions(loadConfig({ ...stack().credvendEnv, ...overrides }), (fn) =>
-    testRuntime(sourceIp, fn),
+    testRuntime(sourceIp, fn, identities),
   );
 }
 
 /** The audit app wired as in production, against the real stack. */
-export function auditApp(overrides: Record<string, string> = {}) {
-  return checkedApp(functionsFor(overrides, '198.51.100.8').audit);
+export function auditApp(overrides: Record<string, string> = {}, identities?: Identities) {
+  return checkedApp(functionsFor(overrides, '198.51.100.8', identities).audit);
 }
 
 /**

@@ -72,9 +72,11 @@ describe('vending identity: an IAM user whose rotated key lives in Secrets Manag
       handler({ Step: 'deleteEverything', SecretId: fixture.secretArn, ClientRequestToken: randomUUID() }),
     ).rejects.toThrow('not a Secrets Manager rotation event');
     const other = await createOtherSecret();
+    // Under the template's rotation role, IAM refuses even to describe another secret (as on
+    // AWS), before the function's own check that it rotates its secret only.
     await expect(
       handler({ Step: 'createSecret', SecretId: other, ClientRequestToken: randomUUID() }),
-    ).rejects.toThrow(/rotates .* only/);
+    ).rejects.toThrow(/not authorized to perform: secretsmanager:DescribeSecret|rotates .* only/);
     expect(await userKeyIds(fixture)).toEqual(before);
   });
 

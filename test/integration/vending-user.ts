@@ -1,14 +1,9 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import {
-  AddUserToGroupCommand,
-  CreateAccessKeyCommand,
-  CreateGroupCommand,
   CreateUserCommand,
   EntityAlreadyExistsException,
   IAMClient,
   ListAccessKeysCommand,
-  PutGroupPolicyCommand,
-  PutUserPolicyCommand,
 } from '@aws-sdk/client-iam';
 import {
   CreateSecretCommand,
@@ -20,11 +15,9 @@ import { compose } from '../../src/compose/composition.js';
 import { createRotationHandler } from '../../src/compose/rotation.js';
 import { createVendFunction } from '../../src/compose/vend.js';
 import { loadConfig } from '../../src/config.js';
-import { TARGET_ACCOUNT } from '../../src/local/seed-aws.js';
 import { checkedApp } from './openapi-responses.js';
-import { stack } from './support.js';
+import { type Identities, identitiesOfSecondDeployment, stack } from './support.js';
 
-const policy = (statements: unknown[]) => JSON.stringify({ Version: '2012-10-17', Statement: statements });
 const STEPS = ['createSecret', 'setSecret', 'testSecret', 'finishSecret'] as const;
 
 function operatorConfig() {
@@ -32,17 +25,16 @@ function operatorConfig() {
 }
 
 /**
- * In moto, as serverless.yml declares them for vendingIdentity=user: the vending user (in a
- * group whose policy allows only AssumeRole, TagSession and SetSourceIdentity on the target
- * roles), its secret, and stand-ins for the vend and rotation functions' roles.
+ * A vending user of its own, deployed as the packaged template declares it under
+ * vendingIdentity=user (a second deployment of the template, deployAgain): the user in the
+ * template's group, a secret for its key, and the template's vend and rotation roles, granted
+ * that secret and that user.
  */
 export interface VendingUserFixture {
   userName: string;
   secretArn: string;
-  /** Stand-in for VendRole under `user`: may read the secret, may not call AssumeRole. */
-  vendFunction: VendingKey;
-  /** Stand-in for the rotation function's role. */
-  rotationFunction: VendingKey;
+  /** The vend and rotation functions' template roles for this user and secret. */
+  identities: Identities;
   env: Record<string, string>;
 }
 
@@ -51,59 +43,26 @@ export async function createVendingUser(userName: string): Promise<VendingUserFi
   const suffix = randomBytes(4).toString('hex');
   const iam = new IAMClient(operatorConfig());
   const secrets = new SecretsManagerClient(operatorConfig());
-  await iam.send(new CreateGroupCommand({ GroupName: userName }));
-  await iam.send(
-    new PutGroupPolicyCommand({
-      GroupName: userName,
-      PolicyName: 'assume-target-roles',
-      PolicyDocument: policy([
-        {
-          Effect: 'Allow',
-          Action: ['sts:AssumeRole', 'sts:TagSession', 'sts:SetSourceIdentity'],
-          Resource: `arn:aws:iam::${TARGET_ACCOUNT}:role/credvend-*`,
-        },
-      ]),
-    }),
-  );
   // ROTATED_VENDING_USER exists already: the stack's target role trusts it by name.
   await iam.send(new CreateUserCommand({ UserName: userName })).catch((error: unknown) => {
     if (!(error instanceof EntityAlreadyExistsException)) throw error;
   });
-  await iam.send(new AddUserToGroupCommand({ GroupName: userName, UserName: userName }));
   // As a new stack's secret: no key until the first rotation.
   const secret = await secrets.send(
     new CreateSecretCommand({ Name: `credvend-vending-key-${suffix}`, SecretString: '{}' }),
   );
-  const secretArn = secret.ARN ?? '';
-  const vendFunction = await identity(iam, `credvend-vend-fn-${suffix}`, [
-    // moto matches Secrets Manager actions against "*" only; the template names the secret.
-    { Effect: 'Allow', Action: 'secretsmanager:GetSecretValue', Resource: '*' },
-  ]);
-  const rotationFunction = await identity(iam, `credvend-rotation-fn-${suffix}`, [
-    {
-      Effect: 'Allow',
-      Action: ['iam:ListAccessKeys', 'iam:CreateAccessKey', 'iam:UpdateAccessKey', 'iam:DeleteAccessKey'],
-      // moto matches IAM actions against "*" only; the template names the user's ARN.
-      Resource: '*',
-    },
-    {
-      Effect: 'Allow',
-      Action: [
-        'secretsmanager:DescribeSecret',
-        'secretsmanager:GetSecretValue',
-        'secretsmanager:PutSecretValue',
-        'secretsmanager:UpdateSecretVersionStage',
-      ],
-      Resource: '*',
-    },
-  ]);
   iam.destroy();
   secrets.destroy();
+  const secretArn = secret.ARN ?? '';
+  const identities = await identitiesOfSecondDeployment({
+    physicalIds: { VendingUser: userName, VendingKeySecret: secretArn },
+    functions: ['vend', 'rotation'],
+    vendingUserGroup: true,
+  });
   return {
     userName,
     secretArn,
-    vendFunction,
-    rotationFunction,
+    identities,
     env: {
       ...stack().credvendEnv,
       CREDVEND_VENDING_IDENTITY: 'user',
@@ -114,32 +73,13 @@ export async function createVendingUser(userName: string): Promise<VendingUserFi
   };
 }
 
-async function identity(iam: IAMClient, userName: string, statements: unknown[]): Promise<VendingKey> {
-  // ROTATED_VENDING_USER exists already: the stack's target role trusts it by name.
-  await iam.send(new CreateUserCommand({ UserName: userName })).catch((error: unknown) => {
-    if (!(error instanceof EntityAlreadyExistsException)) throw error;
-  });
-  await iam.send(
-    new PutUserPolicyCommand({
-      UserName: userName,
-      PolicyName: 'function',
-      PolicyDocument: policy(statements),
-    }),
-  );
-  const key = await iam.send(new CreateAccessKeyCommand({ UserName: userName }));
-  return {
-    accessKeyId: key.AccessKey?.AccessKeyId ?? '',
-    secretAccessKey: key.AccessKey?.SecretAccessKey ?? '',
-  };
-}
-
 /** One Lambda container of the vend function under `user`, reading the key at most every `ttl` seconds. */
 export function vendContainer(fixture: VendingUserFixture, keyTtlSeconds: number) {
   const config = loadConfig({ ...fixture.env, CREDVEND_VENDING_KEY_TTL_SECONDS: String(keyTtlSeconds) });
   const root = compose(config, {
     kind: 'node',
     sourceIp: () => '198.51.100.17',
-    credentials: fixture.vendFunction,
+    credentials: fixture.identities('vend'),
   });
   return checkedApp(createVendFunction(root));
 }
@@ -152,7 +92,11 @@ export function rotationHandlerFor(fixture: VendingUserFixture, logLevel = 'sile
     CREDVEND_LOG_LEVEL: logLevel,
   });
   return createRotationHandler(
-    compose(config, { kind: 'node', sourceIp: () => undefined, credentials: fixture.rotationFunction }),
+    compose(config, {
+      kind: 'node',
+      sourceIp: () => undefined,
+      credentials: fixture.identities('rotation'),
+    }),
   );
 }
 

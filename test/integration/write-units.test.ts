@@ -15,6 +15,7 @@ function capacityStack(): CapacityStack {
     mintToken: (sub) => devToken(sub, { email: `${sub}` }),
     vendingCredentials: vendingCredentials(),
     vendCredentials: functionCredentials('vend'),
+    operatorCredentials: s.operator,
     stsEndpoint: s.stsEndpoint,
     readonlyRoleArn: s.roles.readonly,
   };

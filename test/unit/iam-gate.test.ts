@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { decide } from '../../src/local/iam-gate/decide.js';
+import { DecisionCache } from '../../src/local/iam-gate/decision-cache.js';
 import { authorisationsFor, UnmappedOperation } from '../../src/local/iam-gate/operations.js';
 import type {
   NamedPolicy,
@@ -714,6 +715,132 @@ describe('IAM gate: operation mapping', () => {
     await expect(
       authorisationsFor({ protocol: 'json', service: 'kms', operation: 'ReplicateKey', params: {} }, scope),
     ).rejects.toThrow(new UnmappedOperation('kms:ReplicateKey'));
+    // PartiQL would read items without naming their keys: unmapped, so refused, never passed through.
+    await expect(
+      authorisationsFor(
+        { protocol: 'json', service: 'dynamodb', operation: 'ExecuteStatement', params: {} },
+        scope,
+      ),
+    ).rejects.toThrow(new UnmappedOperation('dynamodb:ExecuteStatement'));
+  });
+
+  it("gives a table Query its key condition's partition key as dynamodb:LeadingKeys, an index Query none", async () => {
+    const query = (params: Record<string, unknown>) =>
+      authorisationsFor({ protocol: 'json', service: 'dynamodb', operation: 'Query', params }, scope);
+    expect(
+      await query({
+        TableName: 't',
+        KeyConditionExpression: '#k = :v AND begins_with(sk, :p)',
+        ExpressionAttributeNames: { '#k': 'pk' },
+        ExpressionAttributeValues: { ':v': { S: 'revocation-intents' }, ':p': { S: 'x' } },
+      }),
+    ).toEqual([
+      {
+        action: 'dynamodb:Query',
+        resource: `arn:aws:dynamodb:us-east-1:${VENDING}:table/t`,
+        context: { 'dynamodb:LeadingKeys': ['revocation-intents'] },
+      },
+    ]);
+    expect(
+      await query({
+        TableName: 't',
+        IndexName: 'byRole',
+        KeyConditionExpression: 'roleArn = :v',
+        ExpressionAttributeValues: { ':v': { S: 'r' } },
+      }),
+    ).toEqual([
+      { action: 'dynamodb:Query', resource: `arn:aws:dynamodb:us-east-1:${VENDING}:table/t/index/byRole` },
+    ]);
+  });
+
+  it('gives a batch one decision per table, with every item’s partition key', async () => {
+    const got = await authorisationsFor(
+      {
+        protocol: 'json',
+        service: 'dynamodb',
+        operation: 'BatchWriteItem',
+        params: {
+          RequestItems: {
+            a: [
+              { PutRequest: { Item: { pk: { S: 'one' } } } },
+              { DeleteRequest: { Key: { pk: { S: 'two' } } } },
+            ],
+          },
+        },
+      },
+      scope,
+    );
+    expect(got).toEqual([
+      {
+        action: 'dynamodb:BatchWriteItem',
+        resource: `arn:aws:dynamodb:us-east-1:${VENDING}:table/a`,
+        context: { 'dynamodb:LeadingKeys': ['one', 'two'] },
+      },
+    ]);
+  });
+});
+
+describe('IAM gate: remembered decisions', () => {
+  const TABLE = `arn:aws:dynamodb:us-east-1:${VENDING}:table/limits`;
+  const store = source({
+    roles: role(VENDING, 'sweep', {
+      policies: [
+        named(
+          'leases',
+          doc(
+            allow('dynamodb:PutItem', TABLE, {
+              'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['revocation-lease|*'] },
+            }),
+            allow('dynamodb:GetItem', TABLE),
+          ),
+        ),
+      ],
+    }),
+  });
+  const sweep = session(VENDING, 'sweep');
+  const put = (cache: DecisionCache, key: string, now = NOW) =>
+    decide({
+      store,
+      principal: sweep,
+      authorisations: [
+        { action: 'dynamodb:PutItem', resource: TABLE, context: { 'dynamodb:LeadingKeys': [key] } },
+      ],
+      region: 'us-east-1',
+      now,
+      cache,
+    });
+
+  it('judges afresh a value of a condition key a policy tests: an Allow for one leading key is not another’s', async () => {
+    const cache = new DecisionCache();
+    expect((await put(cache, 'revocation-lease|a')).verdict.allowed).toBe(true);
+    expect((await put(cache, 'caller|b')).verdict.allowed).toBe(false);
+    expect((await put(cache, 'revocation-lease|a')).verdict.allowed).toBe(true);
+    expect(cache.hits).toBe(1);
+  });
+
+  it('answers from memory when only a key no policy names differs (the clock), and forgets on a change', async () => {
+    const cache = new DecisionCache();
+    const get = (now: Date) =>
+      decide({
+        store,
+        principal: sweep,
+        authorisations: [
+          {
+            action: 'dynamodb:GetItem',
+            resource: TABLE,
+            context: { 'dynamodb:LeadingKeys': ['x'] },
+          },
+        ],
+        region: 'us-east-1',
+        now,
+        cache,
+      });
+    await get(NOW);
+    await get(new Date(NOW.getTime() + 5_000));
+    expect(cache).toMatchObject({ hits: 1, misses: 1 });
+    cache.invalidate();
+    await get(NOW);
+    expect(cache).toMatchObject({ hits: 1, misses: 2 });
   });
 });
 

@@ -48,8 +48,9 @@ export async function createStackIam(
   iam: IAMClient,
   template: CloudFormationTemplate,
   stack: DeployedTemplate,
-  /** Which roles to create, by their resolved properties (default: every role). */
-  roleWanted: (properties: Record<string, unknown>) => boolean = () => true,
+  /** Which groups, roles and users to create, by logical id, type and resolved properties (default: all). */
+  wanted: (resource: { id: string; type: string; properties: Record<string, unknown> }) => boolean = () =>
+    true,
 ): Promise<Record<string, string>> {
   const names: Record<string, string> = {};
   const ids = Object.keys(template.Resources)
@@ -60,9 +61,9 @@ export async function createStackIam(
         IAM_TYPES.indexOf(template.Resources[b]?.Type ?? ''),
     );
   for (const id of ids) {
-    const type = template.Resources[id]?.Type;
+    const type = template.Resources[id]?.Type ?? '';
     const properties = record(stack.resolve(template.Resources[id]?.Properties ?? {}));
-    if (type === 'AWS::IAM::Role' && !roleWanted(properties)) continue;
+    if (!wanted({ id, type, properties })) continue;
     const name = String(stack.ref(id));
     names[id] = name;
     if (type === 'AWS::IAM::Group') await createGroup(iam, name, properties);

@@ -1,4 +1,5 @@
 import { globalContext, type Organization } from './context.js';
+import { type DecisionCache, decisionKey } from './decision-cache.js';
 import { judge, type Verdict } from './judge.js';
 import type { Authorisation } from './operations.js';
 import type { NamedPolicy, PolicyDocument, PolicySource } from './policy-store.js';
@@ -71,15 +72,18 @@ export async function decide(input: {
   region: string;
   organization?: Organization;
   now: Date;
+  /** Decisions already made; without one, every authorisation is judged afresh. */
+  cache?: DecisionCache;
 }): Promise<{ verdict: Verdict; authorisation?: Authorisation }> {
-  const { store, principal } = input;
+  const { store, principal, cache } = input;
   if (principal.kind === 'root') return { verdict: { allowed: true } };
+  const generation = cache?.current() ?? 0;
   const bindings = await bindingsOf(store, principal);
   for (const authorisation of input.authorisations) {
     const resourceAccount =
       authorisation.resourceAccount ?? arnAccount(authorisation.resource) ?? principal.account;
     const resourcePolicy = await resourcePolicyOf(store, authorisation, resourceAccount);
-    const verdict = await judge({
+    const judgement = {
       principal: principalArn(principal),
       principalAccount: principal.account,
       action: authorisation.action,
@@ -97,7 +101,23 @@ export async function decide(input: {
       },
       ...bindings,
       ...(resourcePolicy ? { resourcePolicy } : {}),
-    });
+    };
+    const key = cache
+      ? decisionKey({
+          ...judgement,
+          policies: [
+            ...bindings.identityPolicies.map((p) => p.policy),
+            ...(bindings.boundary ? [bindings.boundary.policy] : []),
+            ...bindings.sessionPolicies,
+            ...(resourcePolicy ? [resourcePolicy] : []),
+          ],
+        })
+      : '';
+    let verdict = cache?.recall(principal, key);
+    if (!verdict) {
+      verdict = await judge(judgement);
+      cache?.remember(principal, key, verdict, generation);
+    }
     if (!verdict.allowed) return { verdict, authorisation };
   }
   return { verdict: { allowed: true } };

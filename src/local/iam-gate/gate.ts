@@ -2,6 +2,7 @@ import { createServer, request as httpRequest, type IncomingMessage, type Server
 import type { AddressInfo } from 'node:net';
 import type { Organization } from './context.js';
 import { decide } from './decide.js';
+import { DecisionCache } from './decision-cache.js';
 import { authorisationsFor, UnmappedOperation } from './operations.js';
 import { PolicyStore } from './policy-store.js';
 import { CredentialRegistry, type Principal, principalArn } from './principals.js';
@@ -32,6 +33,8 @@ export interface IamGateOptions {
 
 export interface IamGate {
   endpoint: string;
+  /** Judgements made by the simulator (misses) and answered from earlier ones (hits). */
+  decisions(): { hits: number; misses: number };
   stop(): Promise<void>;
 }
 
@@ -182,6 +185,7 @@ export async function startIamGate(options: IamGateOptions): Promise<IamGate> {
       active: true,
     });
   const store = new PolicyStore(options.motoEndpoint, options.region, options.dynamodbEndpoint);
+  const cache = new DecisionCache();
   const lookups = {
     secretArn: (account: string, _region: string, id: string) => store.secretArn(account, id),
     bucketAccount: (bucket: string) => store.bucketOwner(bucket),
@@ -237,6 +241,7 @@ export async function startIamGate(options: IamGateOptions): Promise<IamGate> {
         region,
         ...(options.organization ? { organization: options.organization } : {}),
         now,
+        cache,
       });
       if (!verdict.allowed && authorisation) {
         const on = authorisation.resource === '*' ? '' : ` on resource: ${authorisation.resource}`;
@@ -274,7 +279,10 @@ export async function startIamGate(options: IamGateOptions): Promise<IamGate> {
       wire.query.size === 0
     )
       store.noteBucketOwner(wire.bucket, accountOf(principal));
-    if (changesPolicies(wire)) store.invalidate();
+    if (changesPolicies(wire)) {
+      store.invalidate();
+      cache.invalidate();
+    }
   }
 
   const server = createServer((incoming, response) => {
@@ -293,6 +301,7 @@ export async function startIamGate(options: IamGateOptions): Promise<IamGate> {
   const { port } = server.address() as AddressInfo;
   return {
     endpoint: `http://${options.host}:${port}`,
+    decisions: () => ({ hits: cache.hits, misses: cache.misses }),
     stop: () =>
       new Promise<void>((resolve) => {
         store.destroy();

@@ -10,7 +10,7 @@ const record = (value: unknown): Params =>
     : {};
 const list = (value: unknown): unknown[] => (Array.isArray(value) ? value : []);
 
-const tableArn = (scope: OperationScope, table: string) =>
+const tableArn = (scope: { region: string; account: string }, table: string) =>
   `arn:aws:dynamodb:${scope.region}:${scope.account}:table/${table}`;
 
 /** dynamodb:LeadingKeys: the partition key values an item operation touches. */
@@ -43,6 +43,38 @@ function tableOperation(action: string): JsonMapper {
   };
 }
 
+/** The value a Query's key condition gives the partition key `name` (`#n = :v`, `name = :v`, or KeyConditions). */
+function queriedKey(params: Params, name: string): string | undefined {
+  const names = record(params.ExpressionAttributeNames);
+  const values = record(params.ExpressionAttributeValues);
+  const condition = text(params.KeyConditionExpression);
+  for (const match of condition.matchAll(/([#\w.-]+)\s*=\s*(:[\w-]+)|(:[\w-]+)\s*=\s*([#\w.-]+)/g)) {
+    const attribute = match[1] ?? match[4] ?? '';
+    const placeholder = match[2] ?? match[3] ?? '';
+    if ((attribute.startsWith('#') ? names[attribute] : attribute) !== name) continue;
+    const value = record(values[placeholder]);
+    const scalar = value.S ?? value.N;
+    if (typeof scalar === 'string') return scalar;
+  }
+  const legacy = record(record(params.KeyConditions)[name]);
+  const first = record(list(legacy.AttributeValueList)[0]);
+  const scalar = first.S ?? first.N;
+  return typeof scalar === 'string' ? scalar : undefined;
+}
+
+/**
+ * A Query of the table itself carries its partition key as dynamodb:LeadingKeys. A Query of an
+ * index carries none: the gate does not model LeadingKeys on indexes (no template policy
+ * conditions an index on it; docs/local-aws.md lists it among the limits).
+ */
+const query: JsonMapper = async (params, scope) => {
+  const [authorisation] = await tableOperation('Query')(params, scope);
+  if (!authorisation || params.IndexName !== undefined) return authorisation ? [authorisation] : [];
+  const name = await scope.lookups.partitionKey(text(params.TableName));
+  const key = name ? queriedKey(params, name) : undefined;
+  return [{ ...authorisation, ...(key !== undefined ? { context: { 'dynamodb:LeadingKeys': [key] } } : {}) }];
+};
+
 function itemOperation(action: string, itemField: 'Item' | 'Key'): JsonMapper {
   return async (params, scope) => [
     await itemAction(scope, action, text(params.TableName), params[itemField]),
@@ -71,26 +103,46 @@ const transact: JsonMapper = async (params, scope) => {
   );
 };
 
+/** The items a batch touches on one table: BatchGetItem's Keys, BatchWriteItem's Put Items and Delete Keys. */
+function batchItems(request: unknown): unknown[] {
+  const get = list(record(request).Keys);
+  const writes = list(request).map(record);
+  return [
+    ...get,
+    ...writes.map((w) => record(w.PutRequest).Item).filter((item) => item !== undefined),
+    ...writes.map((w) => record(w.DeleteRequest).Key).filter((key) => key !== undefined),
+  ];
+}
+
+/** One decision per table, with the partition key values of all its items as dynamodb:LeadingKeys. */
 function batch(action: string): JsonMapper {
   return (params, scope) =>
-    Object.keys(record(params.RequestItems)).map((table) => ({
-      action: `dynamodb:${action}`,
-      resource: tableArn(scope, table),
-    }));
+    Promise.all(
+      Object.entries(record(params.RequestItems)).map(async ([table, request]) => {
+        const keys = (
+          await Promise.all(batchItems(request).map((item) => leadingKeys(scope, table, item)))
+        ).flat();
+        return {
+          action: `dynamodb:${action}`,
+          resource: tableArn(scope, table),
+          ...(keys.length > 0 ? { context: { 'dynamodb:LeadingKeys': [...new Set(keys)] } } : {}),
+        };
+      }),
+    );
 }
 
 /**
  * A stream's resource: DynamoDB Local names streams in its own region and account
  * (ddblocal, 000000000000); the gate judges them as the stack's.
  */
-function streamArn(scope: OperationScope, localArn: string): string {
+export function streamArnIn(scope: { region: string; account: string }, localArn: string): string {
   const match = /:table\/([^/]+)\/stream\/([^|/]+)/.exec(localArn);
   return match ? `${tableArn(scope, match[1] ?? '')}/stream/${match[2]}` : `${tableArn(scope, '*')}/stream/*`;
 }
 
 function streamOperation(action: string, field: 'StreamArn' | 'ShardIterator'): JsonMapper {
   return (params, scope) => [
-    { action: `dynamodb:${action}`, resource: streamArn(scope, text(params[field])) },
+    { action: `dynamodb:${action}`, resource: streamArnIn(scope, text(params[field])) },
   ];
 }
 
@@ -99,7 +151,7 @@ const DYNAMODB: Record<string, JsonMapper> = {
   PutItem: itemOperation('PutItem', 'Item'),
   UpdateItem: itemOperation('UpdateItem', 'Key'),
   DeleteItem: itemOperation('DeleteItem', 'Key'),
-  Query: tableOperation('Query'),
+  Query: query,
   Scan: tableOperation('Scan'),
   DescribeTable: tableOperation('DescribeTable'),
   CreateTable: tableOperation('CreateTable'),
