@@ -103,6 +103,7 @@ describe('shell completion generated from the commands', () => {
       'activity',
       'verify',
       'verify-offline',
+      'verify-export',
       'event-schema',
     ]);
     expect(await bash('credvend', 'exec', '--re')).toEqual(['--reason', '--region']);
@@ -116,7 +117,11 @@ describe('shell completion generated from the commands', () => {
     expect(await bash('credvend', 'audit', 'list', '--profile', 'h')).toEqual(['home']);
     // `audit` here is the value of --reason, not the audit command.
     expect(await bash('credvend', 'exec', '--reason', 'audit', '--d')).toEqual(['--duration']);
-    expect(await bash('credvend', '--profile', 'work', 'audit', 'v')).toEqual(['verify', 'verify-offline']);
+    expect(await bash('credvend', '--profile', 'work', 'audit', 'v')).toEqual([
+      'verify',
+      'verify-offline',
+      'verify-export',
+    ]);
     expect(await bash('credvend', 'exec', 'demo-readonly', '--', 'aw')).toEqual([]);
   });
 
@@ -134,11 +139,15 @@ describe('shell completion generated from the commands', () => {
   it('fish: native complete rules with descriptions', async () => {
     expect(await fish('credvend au')).toEqual(['audit', 'auth-header']);
     expect(await fish('credvend audit ')).toEqual(
-      expect.arrayContaining(['list', 'key', 'verify', 'verify-offline', 'event-schema']),
+      expect.arrayContaining(['list', 'key', 'verify', 'verify-offline', 'verify-export', 'event-schema']),
     );
     expect(await fish('credvend exec --re')).toEqual(['--reason', '--region']);
     expect(await fish('credvend --profile ')).toEqual(['home', 'work']);
-    expect(await fish('credvend --profile work audit v')).toEqual(['verify', 'verify-offline']);
+    expect(await fish('credvend --profile work audit v')).toEqual([
+      'verify',
+      'verify-export',
+      'verify-offline',
+    ]);
     expect(await fish('credvend completion ')).toEqual(['bash', 'fish', 'zsh']);
     const { stdout } = await run(
       'fish',
