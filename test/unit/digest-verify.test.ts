@@ -22,6 +22,15 @@ function at(records: ChainedAuditEvent[], index: number): ChainedAuditEvent {
   return record;
 }
 
+/** Two records of one chain, both anchored by one digest: the table an attacker then edits. */
+async function twoRecordsDigested() {
+  const h = digestHarness();
+  await h.append();
+  await h.append();
+  await h.digest();
+  return h;
+}
+
 /** Each way the table or the bucket can be tampered with is named, with what it is about. */
 describe('verifying audit records against signed digests', () => {
   it('names a digest that is not a credvend digest, and the link of the next one to it', async () => {
@@ -137,10 +146,7 @@ describe('verifying audit records against signed digests', () => {
   });
 
   it('names an anchored record replaced by one with a fresh hash, which the chain alone cannot see', async () => {
-    const h = digestHarness();
-    await h.append();
-    await h.append();
-    await h.digest();
+    const h = await twoRecordsDigested();
     const { hash: _, ...content } = at(h.records, 1);
     const forged = { ...content, principal: 'mallory' };
     h.records[1] = { ...forged, hash: hashRecord(forged) };
@@ -150,10 +156,7 @@ describe('verifying audit records against signed digests', () => {
   });
 
   it('names a chain the digests anchored that is gone from the table', async () => {
-    const h = digestHarness();
-    await h.append();
-    await h.append();
-    await h.digest();
+    const h = await twoRecordsDigested();
     const chainId = at(h.records, 0).chainId;
     h.records.length = 0;
     const report = await h.verify();
@@ -162,10 +165,7 @@ describe('verifying audit records against signed digests', () => {
   });
 
   it('names a chain no digest knows whose records fall in a window the digests cover', async () => {
-    const h = digestHarness();
-    await h.append();
-    await h.append();
-    await h.digest();
+    const h = await twoRecordsDigested();
     const genuine = at(h.records, 1);
     await h.appendToNewChain(new Date(Date.parse(genuine.time) - 500));
     const report = await h.verify();
@@ -174,10 +174,7 @@ describe('verifying audit records against signed digests', () => {
   });
 
   it('names a record written into a known chain with a time the digests already covered', async () => {
-    const h = digestHarness();
-    await h.append();
-    await h.append();
-    await h.digest();
+    const h = await twoRecordsDigested();
     await h.append('credentials.issue', new Date(Date.parse(at(h.records, 0).time) + 500));
     const report = await h.verify();
     expect(report.findings).toEqual([expect.objectContaining({ kind: 'backdated', seq: 2 })]);
