@@ -5,6 +5,7 @@
  * override can make a line read as something else. Each such character is printed as its
  * `\uXXXX` escape, which leaves JSON output valid and meaning the same.
  */
+import { writeSync } from 'node:fs';
 
 /**
  * C0 controls but tab and newline, CR not before LF (CRLF is CSV's line end), DEL, C1
@@ -37,6 +38,11 @@ export function out(text: string): void {
 /** Prints to stderr, escaped. */
 export function err(text: string): void {
   process.stderr.write(terminalSafe(text));
+}
+
+/** Writes a line, escaped, to an open terminal (the /dev/tty a credential_process sign-in uses). */
+export function toTerminal(fd: number, text: string): void {
+  writeSync(fd, `${terminalSafe(text)}\n`);
 }
 
 /** Erases the progress line: the one control sequence the CLI itself sends, only to a terminal. */

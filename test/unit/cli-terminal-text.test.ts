@@ -28,14 +28,15 @@ describe('terminal text', () => {
     expect(JSON.parse(shown)).toEqual(value);
   });
 
-  it('is the only way the CLI writes to stdout or stderr', async () => {
+  it('is the only way the CLI writes to stdout, stderr or the terminal', async () => {
     const root = join(import.meta.dirname, '..', '..', 'src', 'cli');
     const files = (await readdir(root, { recursive: true })).filter((f) => f.endsWith('.ts'));
     const offenders: string[] = [];
     for (const file of files) {
       if (file === 'terminal-text.ts') continue;
       const source = await readFile(join(root, file), 'utf8');
-      if (/process\.std(out|err)\.write|console\.(log|error|warn|info)/.test(source)) offenders.push(file);
+      if (/process\.std(out|err)\.write|console\.(log|error|warn|info)|writeSync\(/.test(source))
+        offenders.push(file);
     }
     expect(offenders).toEqual([]);
   });

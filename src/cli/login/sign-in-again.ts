@@ -1,4 +1,5 @@
-import { closeSync, openSync, writeSync } from 'node:fs';
+import { closeSync, openSync } from 'node:fs';
+import { toTerminal } from '../terminal-text.js';
 import type { LoginAuth, StoredSession } from './stored-session.js';
 
 /**
@@ -21,9 +22,8 @@ export async function signInAgainAtTerminal(
   } catch {
     return undefined;
   }
-  const say = (line: string) => {
-    writeSync(terminal, `${line}\n`);
-  };
+  // The IdP's URLs, device code and error text reach the terminal: escaped as all CLI output is.
+  const say = (line: string) => toTerminal(terminal, line);
   try {
     say(`credvend: the sign-in of profile "${profile}" has expired (${why}); signing in again`);
     const flows = await import('./oauth.js');
