@@ -1,5 +1,5 @@
 import type { AuditEvent } from '../audit/audit.js';
-import { baseAuditEvent } from '../audit/base-event.js';
+import { type AuditActor, baseAuditEvent } from '../audit/base-event.js';
 import { canonicalJson } from '../audit/chain.js';
 import type { TransactionalAuditLog } from '../audit/ports.js';
 import type { PrivilegedAccess } from '../identity/privileged-access.js';
@@ -109,12 +109,41 @@ export class EntitlementAdmin {
     if (current) await this.record(caller, context, 'entitlement.delete', current, undefined);
   }
 
+  /**
+   * A review's decision on a standing entitlement, through the same versioned, audited write
+   * as an admin's: `remove` deletes it, `notAfter` ends it then (never later than it already
+   * ends). The review authorised it (a named reviewer who is not its subject, or the
+   * deadline default in the opener's name), so no admin role is asked for here; `reason`
+   * names the review in the audit record. `gone`: nothing to change any more.
+   */
+  async applyReviewDecision(
+    actor: AuditActor,
+    change: { id: string; version: number; remove: true } | { id: string; version: number; notAfter: Date },
+    reason: string,
+    context: RequestContext,
+  ): Promise<'applied' | 'gone'> {
+    const current = await this.deps.store.get(change.id);
+    if (!current) return 'gone';
+    checkIfMatch(`entitlement ${change.id}`, current, change.version, 'replace');
+    if ('remove' in change) {
+      await this.record(actor, context, 'entitlement.delete', current, undefined, reason);
+      return 'applied';
+    }
+    if (current.notAfter && current.notAfter.getTime() <= change.notAfter.getTime()) return 'applied';
+    const next: Entitlement = { ...current, notAfter: change.notAfter, version: current.version + 1 };
+    const issues = validateEntitlement(next);
+    if (issues.length > 0) throw new InvalidRequestError('the entitlement is not valid', issues);
+    await this.record(actor, context, 'entitlement.put', current, next, reason);
+    return 'applied';
+  }
+
   private async record(
-    caller: Caller,
+    caller: AuditActor,
     context: RequestContext,
     action: 'entitlement.put' | 'entitlement.delete',
     before: Entitlement | undefined,
     after: Entitlement | undefined,
+    reason?: string,
   ): Promise<void> {
     const now = this.deps.clock.now();
     const subject = after ?? before;
@@ -130,6 +159,7 @@ export class EntitlementAdmin {
       accountId: subject.accountId,
       roleArn: subject.roleArn,
       change: canonicalJson({ before: forAudit(before), after: forAudit(after) }),
+      ...(reason !== undefined ? { reason } : {}),
     };
     const change = {
       id: subject.id,

@@ -24,6 +24,11 @@ export const AUDIT_ACTIONS = [
   'access-request.notify',
   'requestable.put',
   'requestable.delete',
+  'review.open',
+  'review.read',
+  'review.decide',
+  'review.close',
+  'review.notify',
 ] as const;
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];
 

@@ -55,38 +55,41 @@ export class UnusedAccessReport {
     context: RequestContext,
   ): Promise<UnusedAccessReportResult> {
     await this.deps.access.require(caller, 'admin', 'entitlement.read', context);
-    const now = this.deps.clock.now();
-    const standing = (await this.standing()).filter(
+    const standing = (await standingEntitlements(this.deps.store)).filter(
       (e) => query.accountId === undefined || e.accountId === query.accountId,
     );
-    const from = new Date(now.getTime() - Math.max(query.days, EVIDENCE_DAYS) * DAY_MS).toISOString();
-    const to = now.toISOString();
+    const { from, to, evidence, partialAccounts } = await this.evidenceOf(standing, query.days);
     const unused: UnusedAccess[] = [];
-    const partialAccounts: string[] = [];
-    for (const accountId of [...new Set(standing.map((e) => e.accountId))].sort()) {
-      const rows = standing.filter((e) => e.accountId === accountId);
-      const { events, complete } = await this.accountEvents(accountId, from, to);
-      if (!complete) partialAccounts.push(accountId);
-      const evidence = evidenceOf(rows, events, now, query.days);
-      rows.forEach((entitlement, i) => {
-        const seen = evidence[i];
-        if (seen && (query.all || seen.issuancesInDays === 0)) unused.push({ entitlement, evidence: seen });
-      });
-    }
+    standing.forEach((entitlement, i) => {
+      const seen = evidence[i];
+      if (seen && (query.all || seen.issuancesInDays === 0)) unused.push({ entitlement, evidence: seen });
+    });
     return { from, to, unused, partialAccounts };
   }
 
-  private async standing(): Promise<Entitlement[]> {
-    const all: Entitlement[] = [];
-    let cursor: string | undefined;
-    do {
-      const page = await this.deps.store.list(ENTITLEMENT_PAGE, cursor);
-      all.push(...page.entitlements);
-      cursor = page.nextCursor;
-    } while (cursor);
-    return all
-      .filter((e) => e.effect === 'allow' && !isGrantRow(e.id) && e.accessRequestId === undefined)
-      .sort((a, b) => (a.id < b.id ? -1 : 1));
+  /**
+   * The evidence of each row (same order), read one account at a time. No role check: the
+   * caller decides who may see it (an admin's report, a review's named reviewers).
+   */
+  async evidenceOf(
+    rows: readonly Entitlement[],
+    days: number = EVIDENCE_DAYS,
+  ): Promise<{ from: string; to: string; evidence: EntitlementEvidence[]; partialAccounts: string[] }> {
+    const now = this.deps.clock.now();
+    const from = new Date(now.getTime() - Math.max(days, EVIDENCE_DAYS) * DAY_MS).toISOString();
+    const to = now.toISOString();
+    const byId = new Map<string, EntitlementEvidence>();
+    const partialAccounts: string[] = [];
+    for (const accountId of [...new Set(rows.map((e) => e.accountId))].sort()) {
+      const ofAccount = rows.filter((e) => e.accountId === accountId);
+      const { events, complete } = await this.accountEvents(accountId, from, to);
+      if (!complete) partialAccounts.push(accountId);
+      for (const seen of evidenceOf(ofAccount, events, now, days)) byId.set(seen.entitlementId, seen);
+    }
+    const evidence = rows.map(
+      (e) => byId.get(e.id) ?? { entitlementId: e.id, issuancesInDays: 0, issuancesIn90Days: 0, callers: [] },
+    );
+    return { from, to, evidence, partialAccounts };
   }
 
   private accountEvents(accountId: string, from: string, to: string): Promise<AuditWindow> {
@@ -96,4 +99,18 @@ export class UnusedAccessReport {
       { maxPages: MAX_AUDIT_PAGES_PER_ACCOUNT },
     );
   }
+}
+
+/** Standing access: allow entitlements that are not a just-in-time grant's row, by id. */
+export async function standingEntitlements(store: EntitlementAdminStore): Promise<Entitlement[]> {
+  const all: Entitlement[] = [];
+  let cursor: string | undefined;
+  do {
+    const page = await store.list(ENTITLEMENT_PAGE, cursor);
+    all.push(...page.entitlements);
+    cursor = page.nextCursor;
+  } while (cursor);
+  return all
+    .filter((e) => e.effect === 'allow' && !isGrantRow(e.id) && e.accessRequestId === undefined)
+    .sort((a, b) => (a.id < b.id ? -1 : 1));
 }
