@@ -126,6 +126,8 @@ export const SECRET_PARAMS = [
   'slackSigningSecretId',
   'webhookSecretId',
   'teamsWebhookSecretId',
+  'pagerDutyTokenSecretId',
+  'opsgenieKeySecretId',
 ];
 /** Parameters that once carried a secret's value, and the parameter naming the secret now. */
 const VALUE_PARAMS = {
@@ -135,6 +137,8 @@ const VALUE_PARAMS = {
   slackSigningSecret: 'slackSigningSecretId',
   webhookSecret: 'webhookSecretId',
   teamsWebhookUrl: 'teamsWebhookSecretId',
+  pagerDutyToken: 'pagerDutyTokenSecretId',
+  opsgenieKey: 'opsgenieKeySecretId',
 };
 
 /**

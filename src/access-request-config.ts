@@ -32,6 +32,15 @@ export interface AccessRequestConfig {
    * its own signature, so it is a secret).
    */
   teams?: { urlSecretId: string; portalUrl?: string };
+  /**
+   * Paging services whose schedules requestables may name for on-call approval: each API key
+   * is a secret (named here, read at run time), each lookup bounded by `timeoutMs`.
+   */
+  onCall: {
+    pagerDuty?: { tokenSecretId: string; apiUrl: string };
+    opsgenie?: { keySecretId: string; apiUrl: string };
+    timeoutMs: number;
+  };
   /** Attempts per sink and notice, with doubling backoff from `backoffMs`. */
   delivery: { attempts: number; backoffMs: number; timeoutMs: number };
 }
@@ -41,6 +50,16 @@ export interface SlackMappedPerson {
   principal: string;
   identity: string;
 }
+
+/** An API base URL that carries a key: https, or plain http to a loopback stand-in only. */
+const serviceUrl = z
+  .url()
+  .check(
+    z.regex(
+      /^(https:\/\/[^\s]+|http:\/\/(127\.0\.0\.1|localhost|\[::1\])(:\d+)?\/\S*)$/,
+      'an https URL (http only to 127.0.0.1, localhost or [::1])',
+    ),
+  );
 
 export const accessRequestEnvironmentSchema = z.object({
   CREDVEND_ACCESS_REQUESTS_TABLE: z._default(z.string().check(z.minLength(3)), 'credvend-access-requests'),
@@ -78,6 +97,15 @@ export const accessRequestEnvironmentSchema = z.object({
   CREDVEND_TEAMS_WEBHOOK_URL_SECRET_ID: z.optional(secretIdSchema),
   // Where notices link to: the portal's public base URL (https, or a loopback URL locally).
   CREDVEND_PORTAL_URL: z.optional(z.url()),
+  CREDVEND_PAGERDUTY_TOKEN_SECRET_ID: z.optional(secretIdSchema),
+  CREDVEND_PAGERDUTY_API_URL: z._default(serviceUrl, 'https://api.pagerduty.com/'),
+  CREDVEND_OPSGENIE_KEY_SECRET_ID: z.optional(secretIdSchema),
+  // Opsgenie's EU instance answers at https://api.eu.opsgenie.com/.
+  CREDVEND_OPSGENIE_API_URL: z._default(serviceUrl, 'https://api.opsgenie.com/'),
+  CREDVEND_ONCALL_TIMEOUT_MS: z._default(
+    z.coerce.number().check(z.int(), z.minimum(100), z.maximum(10_000)),
+    3000,
+  ),
   CREDVEND_NOTIFY_ATTEMPTS: z._default(z.coerce.number().check(z.int(), z.minimum(1), z.maximum(6)), 3),
   CREDVEND_NOTIFY_BACKOFF_MS: z._default(
     z.coerce.number().check(z.int(), z.minimum(0), z.maximum(5000)),
@@ -104,6 +132,11 @@ function slackUsers(value: string | undefined, rules: IdentityRules): Map<string
   return users;
 }
 
+/** Paths are resolved against the base URL, so it must end in a slash to keep its own path. */
+function withSlash(url: string): string {
+  return url.endsWith('/') ? url : `${url}/`;
+}
+
 class AccessRequestConfigError extends Error {
   override readonly name = 'ConfigError';
 }
@@ -121,6 +154,25 @@ export function loadAccessRequestConfig(
   const e = result.data;
   const config: AccessRequestConfig = {
     tables: { requests: e.CREDVEND_ACCESS_REQUESTS_TABLE, requestables: e.CREDVEND_REQUESTABLES_TABLE },
+    onCall: {
+      timeoutMs: e.CREDVEND_ONCALL_TIMEOUT_MS,
+      ...(e.CREDVEND_PAGERDUTY_TOKEN_SECRET_ID
+        ? {
+            pagerDuty: {
+              tokenSecretId: e.CREDVEND_PAGERDUTY_TOKEN_SECRET_ID,
+              apiUrl: withSlash(e.CREDVEND_PAGERDUTY_API_URL),
+            },
+          }
+        : {}),
+      ...(e.CREDVEND_OPSGENIE_KEY_SECRET_ID
+        ? {
+            opsgenie: {
+              keySecretId: e.CREDVEND_OPSGENIE_KEY_SECRET_ID,
+              apiUrl: withSlash(e.CREDVEND_OPSGENIE_API_URL),
+            },
+          }
+        : {}),
+    },
     delivery: {
       attempts: e.CREDVEND_NOTIFY_ATTEMPTS,
       backoffMs: e.CREDVEND_NOTIFY_BACKOFF_MS,

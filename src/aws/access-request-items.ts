@@ -1,4 +1,5 @@
 import * as z from 'zod';
+import { ON_CALL_PROVIDERS } from '../domain/access-requests/on-call.js';
 import type { AccessRequest, Requestable } from '../domain/access-requests/types.js';
 import { parsePolicyDocument } from '../domain/policy/policy.js';
 import { AUTH_METHODS } from '../domain/shared/types.js';
@@ -72,6 +73,7 @@ const requestableSchema = z.object({
   answerWithinSeconds: z.number().int(),
   ticketPattern: z.string().optional(),
   autoApproval: z.object({ requesters: audience, maxGrantSeconds: z.number().int() }).optional(),
+  onCall: z.object({ provider: z.enum(ON_CALL_PROVIDERS), scheduleId: z.string() }).optional(),
   breakGlass: z.boolean(),
   version: z.number().int().min(1),
 });

@@ -20,6 +20,7 @@ import { slackSink } from '../notify/slack-sink.js';
 import { snsSink } from '../notify/sns-sink.js';
 import { teamsSink } from '../notify/teams-sink.js';
 import { webhookSink } from '../notify/webhook-sink.js';
+import { onCallDirectory } from '../oncall/directory.js';
 import { createSesClient, createSnsClient } from './clients.js';
 import {
   auditLogOf,
@@ -90,6 +91,32 @@ function recordDeliveryFailure(audit: TransactionalAuditLog, logger: Logger, clo
   };
 }
 
+/** The paging services configured for on-call approval; each key is read when a lookup needs it. */
+function onCallOf(root: Composition, settings: AccessRequestConfig) {
+  const { pagerDuty, opsgenie, timeoutMs } = settings.onCall;
+  if (!pagerDuty && !opsgenie) return undefined;
+  return onCallDirectory({
+    ...(pagerDuty
+      ? {
+          pagerDuty: {
+            apiUrl: pagerDuty.apiUrl,
+            token: secretValueOf(root, 'pagerDutyToken', pagerDuty.tokenSecretId),
+            timeoutMs,
+          },
+        }
+      : {}),
+    ...(opsgenie
+      ? {
+          opsgenie: {
+            apiUrl: opsgenie.apiUrl,
+            key: secretValueOf(root, 'opsgenieKey', opsgenie.keySecretId),
+            timeoutMs,
+          },
+        }
+      : {}),
+  });
+}
+
 function serviceOf(root: Composition, clock: Clock): AccessRequestService {
   const { config } = root;
   const settings = config.accessRequests;
@@ -97,6 +124,7 @@ function serviceOf(root: Composition, clock: Clock): AccessRequestService {
   const audit = auditLogOf(root);
   const sinks = sinksOf(root, settings);
   const revocations = revocationApplierOf(root);
+  const onCall = onCallOf(root, settings);
   return new AccessRequestService({
     requests: new DynamoDbAccessRequestStore(dynamodb, {
       requests: settings.tables.requests,
@@ -115,6 +143,7 @@ function serviceOf(root: Composition, clock: Clock): AccessRequestService {
       onFailure: recordDeliveryFailure(audit, root.logger, clock),
     }),
     ...(revocations ? { revocations } : {}),
+    ...(onCall ? { onCall } : {}),
     onAuditFailure: logAuditFailure(root.logger),
   });
 }

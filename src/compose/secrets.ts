@@ -12,6 +12,8 @@ const PURPOSES = {
   slackSigning: { setting: 'CREDVEND_SLACK_SIGNING_SECRET_ID', rule: atLeast(16) },
   webhook: { setting: 'CREDVEND_WEBHOOK_SECRET_ID', rule: atLeast(32) },
   teamsWebhookUrl: { setting: 'CREDVEND_TEAMS_WEBHOOK_URL_SECRET_ID', rule: webhookUrl },
+  pagerDutyToken: { setting: 'CREDVEND_PAGERDUTY_TOKEN_SECRET_ID', rule: oneToken },
+  opsgenieKey: { setting: 'CREDVEND_OPSGENIE_KEY_SECRET_ID', rule: oneToken },
 } satisfies Record<string, { setting: string; rule: (value: string) => string | undefined }>;
 
 export type SecretPurpose = keyof typeof PURPOSES;

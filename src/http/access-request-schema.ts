@@ -112,6 +112,7 @@ export function toRequestableWire(r: Requestable): RequestableWire {
           },
         }
       : {}),
+    ...(r.onCall ? { onCall: { provider: r.onCall.provider, scheduleId: r.onCall.scheduleId } } : {}),
     breakGlass: r.breakGlass,
     version: r.version,
   };

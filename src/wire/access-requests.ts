@@ -3,6 +3,9 @@ import { isoInstant, policyDocumentWire } from './common.js';
 
 export const REQUESTABLE_ID = /^[\w.:@+=-]{1,128}$/;
 export const ACCESS_REQUEST_ID = /^[0-9A-HJKMNP-TV-Z]{26}$/;
+/** PagerDuty schedule ids (P…) and Opsgenie's (UUIDs): placed in a URL path or query as they are. */
+export const SCHEDULE_ID = /^[A-Za-z0-9-]{1,64}$/;
+const onCallProvider = z.enum(['pagerduty', 'opsgenie']);
 
 const principalList = z.array(z.string().min(1).max(2048)).max(100).default([]);
 const audienceInput = z.object({ principals: principalList, groups: principalList }).strict();
@@ -49,6 +52,14 @@ export const requestableBodyWire = z
     ticketPattern: z.string().min(1).max(256).optional(),
     autoApproval: z
       .object({ requesters: audienceInput, maxGrantSeconds: z.number().int().positive() })
+      .strict()
+      .optional(),
+    // A requester on call now in this schedule (by verified email) is granted until the shift ends at most.
+    onCall: z
+      .object({
+        provider: onCallProvider,
+        scheduleId: z.string().regex(SCHEDULE_ID, 'a schedule id: 1-64 letters, digits and -'),
+      })
       .strict()
       .optional(),
     breakGlass: z.boolean().default(false),
@@ -113,6 +124,7 @@ export const requestableWire = z.object({
   answerWithinSeconds: z.number().int(),
   ticketPattern: z.string().optional(),
   autoApproval: z.object({ requesters: audienceWire, maxGrantSeconds: z.number().int() }).optional(),
+  onCall: z.object({ provider: onCallProvider, scheduleId: z.string() }).optional(),
   breakGlass: z.boolean(),
   version: z.number().int(),
 });

@@ -21,6 +21,8 @@ export const ALL_FEATURES = {
   webhookUrl: 'https://hooks.example.com/credvend',
   webhookSecretId: 'credvend/test/webhook',
   teamsWebhookSecretId: 'credvend/test/teams',
+  pagerDutyTokenSecretId: 'credvend/test/pagerduty',
+  opsgenieKeySecretId: 'arn:aws:secretsmanager:us-east-1:222222222222:secret:credvend/test/opsgenie-QwErTy',
   secretsKeyArn: 'arn:aws:kms:us-east-1:222222222222:key/0b9f6c2e-5d1a-4c3b-9e8f-7a6b5c4d3e2f',
   secretCacheSeconds: '120',
   backupVaultLockMode: 'COMPLIANCE',
@@ -54,6 +56,8 @@ export const SECRET_VALUES = {
   CREDVEND_WEBHOOK_SECRET: 'webhook-value-Vn5Hc9Lq2Tx7Bm4Rw8Kd3Fz6Js1',
   CREDVEND_TEAMS_WEBHOOK_URL:
     'https://example.webhook.office.com/webhookb2/teams-url-value-3f9a/IncomingWebhook/sig',
+  CREDVEND_PAGERDUTY_TOKEN: 'pagerduty-value-u+2Xq8Lm4Tz9Wc3Rk7Vb',
+  CREDVEND_OPSGENIE_KEY: 'opsgenie-value-5f1e2d3c-4b5a-6978-8a9b-0c1d2e3f4a5b',
 } as const;
 
 declare module 'vitest' {

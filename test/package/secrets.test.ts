@@ -48,6 +48,12 @@ const SECRETS = [
   { param: 'slackSigningSecretId', arn: arnOf(ALL_FEATURES.slackSigningSecretId), reader: 'RequestsRole' },
   { param: 'webhookSecretId', arn: arnOf(ALL_FEATURES.webhookSecretId), reader: 'RequestsRole' },
   { param: 'teamsWebhookSecretId', arn: arnOf(ALL_FEATURES.teamsWebhookSecretId), reader: 'RequestsRole' },
+  {
+    param: 'pagerDutyTokenSecretId',
+    arn: arnOf(ALL_FEATURES.pagerDutyTokenSecretId),
+    reader: 'RequestsRole',
+  },
+  { param: 'opsgenieKeySecretId', arn: arnOf(ALL_FEATURES.opsgenieKeySecretId), reader: 'RequestsRole' },
 ];
 
 /** Each Lambda function's role and its policies, as deployed. */
@@ -129,6 +135,8 @@ describe('secrets, as packaged', () => {
       ALL_FEATURES.slackSigningSecretId,
       ALL_FEATURES.webhookSecretId,
       ALL_FEATURES.teamsWebhookSecretId,
+      ALL_FEATURES.pagerDutyTokenSecretId,
+      ALL_FEATURES.opsgenieKeySecretId,
     ])
       expect(holders(id), id).toEqual(['RequestsLambdaFunction']);
   });

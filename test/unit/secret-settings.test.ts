@@ -9,6 +9,8 @@ const SETTINGS_THAT_HELD_VALUES = [
   'CREDVEND_SLACK_SIGNING_SECRET',
   'CREDVEND_WEBHOOK_SECRET',
   'CREDVEND_TEAMS_WEBHOOK_URL',
+  'CREDVEND_PAGERDUTY_TOKEN',
+  'CREDVEND_OPSGENIE_KEY',
 ];
 
 function refusalOf(env: Record<string, string>): string | undefined {
@@ -50,6 +52,27 @@ describe('secrets in configuration', () => {
       secretId: 'credvend/prod/webhook',
     });
     expect(requests.teams).toEqual({ urlSecretId: 'credvend/prod/teams' });
+  });
+
+  it("names the paging services' keys as secrets and takes their APIs over https only", () => {
+    const onCall = loadConfig({
+      CREDVEND_PAGERDUTY_TOKEN_SECRET_ID: 'credvend/prod/pagerduty',
+      CREDVEND_OPSGENIE_KEY_SECRET_ID: 'credvend/prod/opsgenie',
+      CREDVEND_OPSGENIE_API_URL: 'https://api.eu.opsgenie.com',
+    }).accessRequests.onCall;
+    expect(onCall).toEqual({
+      timeoutMs: 3000,
+      pagerDuty: { tokenSecretId: 'credvend/prod/pagerduty', apiUrl: 'https://api.pagerduty.com/' },
+      opsgenie: { keySecretId: 'credvend/prod/opsgenie', apiUrl: 'https://api.eu.opsgenie.com/' },
+    });
+    expect(loadConfig({}).accessRequests.onCall).toEqual({ timeoutMs: 3000 });
+    // The key travels in a header: never in clear text to anything but a loopback stand-in.
+    expect(refusalOf({ CREDVEND_PAGERDUTY_API_URL: 'http://pagerduty.example.com/' })).toMatch(
+      /CREDVEND_PAGERDUTY_API_URL: an https URL/,
+    );
+    expect(
+      loadConfig({ CREDVEND_PAGERDUTY_API_URL: 'http://127.0.0.1:9999/pd' }).accessRequests.onCall,
+    ).toEqual({ timeoutMs: 3000 });
   });
 
   it('bounds how long a read value is used (default 5 minutes)', () => {

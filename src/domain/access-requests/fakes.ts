@@ -4,6 +4,7 @@ import type { InMemoryEntitlements } from '../issuance/fakes.js';
 import { ConflictError } from '../shared/errors.js';
 import { Faults } from '../shared/fakes.js';
 import { StaleRequestError } from './errors.js';
+import type { OnCallDirectory, OnCallSchedule } from './on-call.js';
 import type {
   AccessRequestNotice,
   AccessRequestNotifier,
@@ -120,5 +121,30 @@ export class RecordingNotifier implements AccessRequestNotifier {
 
   async notify(notice: AccessRequestNotice): Promise<void> {
     this.notices.push(structuredClone(notice));
+  }
+}
+
+/**
+ * Shifts as a paging service would answer them: `shifts` maps `<provider>:<schedule>` to the
+ * people on call now and when each one's shift ends; `failure`, when set, is thrown instead.
+ */
+export class InMemoryOnCallDirectory implements OnCallDirectory {
+  readonly shifts = new Map<string, Map<string, Date>>();
+  readonly lookups: string[] = [];
+  failure: Error | undefined;
+
+  onCall(schedule: OnCallSchedule, email: string, until: Date): this {
+    const key = `${schedule.provider}:${schedule.scheduleId}`;
+    const people = this.shifts.get(key) ?? new Map<string, Date>();
+    people.set(email, until);
+    this.shifts.set(key, people);
+    return this;
+  }
+
+  async shiftEnd(schedule: OnCallSchedule, email: string, now: Date): Promise<Date | undefined> {
+    this.lookups.push(`${schedule.provider}:${schedule.scheduleId}:${email}`);
+    if (this.failure) throw this.failure;
+    const end = this.shifts.get(`${schedule.provider}:${schedule.scheduleId}`)?.get(email);
+    return end && end > now ? end : undefined;
   }
 }

@@ -4,6 +4,7 @@ import { STS_LIMITS } from '../issuance/sts-limits.js';
 import { ConflictError, InvalidRequestError } from '../shared/errors.js';
 import type { AuthMethod, Entitlement } from '../shared/types.js';
 import { IllegalTransitionError, NotApproverError, NotRequestableError } from './errors.js';
+import { type OnCallCheck, onCallFallbackNote, scheduleName } from './on-call.js';
 import { ticketPatternProblem } from './ticket-pattern.js';
 import type {
   AccessRequest,
@@ -50,6 +51,8 @@ export interface Actor {
 export interface Step {
   request: AccessRequest;
   transition: TransitionName;
+  /** What the audit record of this step says besides the transition (the on-call rule's finding). */
+  note?: string;
 }
 
 /** The requester of a new request: an actor with a display name. */
@@ -176,7 +179,8 @@ function checkInput(requestable: ResolvedRequestable, input: AccessRequestInput)
 
 /**
  * A new request. Refused unless the requester may request this access and the input fits
- * its rules. Break-glass and auto-approval rules open it as an active grant at once.
+ * its rules. Break-glass and auto-approval rules open it as an active grant at once, and so
+ * does `onCall` when it found the requester on call (the requestable's on-call rule).
  */
 export function openRequest(
   requestable: ResolvedRequestable,
@@ -184,6 +188,7 @@ export function openRequest(
   input: AccessRequestInput,
   id: string,
   now: Date,
+  onCall?: OnCallCheck,
 ): Step {
   if (!inAudience(requester, requestable.requesters)) {
     throw new NotRequestableError(`you may not request ${input.requestableId}`);
@@ -228,7 +233,31 @@ export function openRequest(
     };
     return { request: activate({ ...request, approvals: [auto] }, now), transition: 'auto-approved' };
   }
+  if (onCall) return onCallStep(request, onCall, now);
   return { request, transition: 'requested' };
+}
+
+/**
+ * The on-call rule: a requester on call now is granted at once, for what they asked or until
+ * their shift ends, whichever is sooner. A shift ending within STS's shortest session, or any
+ * other finding (not on call, no email, lookup failed), leaves the request to the approvers,
+ * and the audit record says which.
+ */
+function onCallStep(request: AccessRequest, check: OnCallCheck, now: Date): Step {
+  const left = check.kind === 'on-call' ? Math.floor((check.shiftEnd.getTime() - now.getTime()) / 1000) : 0;
+  if (check.kind !== 'on-call' || left < MIN_GRANT_SECONDS) {
+    return { request, transition: 'requested', note: onCallFallbackNote(check) };
+  }
+  const why = `on call in ${scheduleName(check.schedule)} until ${check.shiftEnd.toISOString()}`;
+  const auto: Decision = {
+    principal: 'credvend:on-call',
+    identity: 'credvend:on-call',
+    at: now,
+    via: 'auto',
+    comment: why,
+  };
+  const granted = { ...request, grantSeconds: Math.min(request.grantSeconds, left), approvals: [auto] };
+  return { request: activate(granted, now), transition: 'auto-approved', note: why };
 }
 
 function activate(request: AccessRequest, now: Date): AccessRequest {

@@ -49,6 +49,7 @@ export function validateRequestable(r: Requestable, rules: AudienceRules): Input
     issue('maxGrantSeconds', `break-glass grants last at most ${BREAK_GLASS_MAX_GRANT_SECONDS} s`);
   }
   if (r.breakGlass && r.autoApproval) issue('autoApproval', 'break-glass needs no approval rule');
+  if (r.breakGlass && r.onCall) issue('onCall', 'break-glass needs no approval rule');
   if (r.approvers.principals.length + r.approvers.groups.length === 0) {
     issue('approvers', 'name at least one approver (break-glass grants are reviewed by them)');
   }

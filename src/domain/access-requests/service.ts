@@ -29,6 +29,7 @@ import {
   type Step,
   stateAt,
 } from './lifecycle.js';
+import { checkOnCall, type OnCallCheck, type OnCallDirectory } from './on-call.js';
 import type { AccessRequestNotifier, AccessRequestStore, GrantChange, RequestableStore } from './ports.js';
 import type { AccessRequest, AccessRequestInput, ResolvedAudience, ResolvedRequestable } from './types.js';
 
@@ -43,6 +44,8 @@ export interface AccessRequestDependencies {
   /** How named people in requestables resolve to identity keys: the rule authentication uses. */
   identityRules: IdentityRules;
   notifier?: AccessRequestNotifier;
+  /** Who is on call in the schedules requestables name; absent, on-call rules never approve. */
+  onCall?: OnCallDirectory;
   /**
    * Writes the Deny that ends sessions issued under a revoked grant. Absent, a revoke ends
    * the grant (no new sessions) and answers 503 with the Deny recorded as due.
@@ -94,6 +97,7 @@ export class AccessRequestService {
     const now = this.deps.clock.now();
     return this.audited(requester, 'access-request.create', context, undefined, async () => {
       const requestable = await this.requestable(input.requestableId);
+      const onCall = requestable && (await this.onCallOf(requestable, requester, now));
       // An unknown id and one the caller may not request get the same answer.
       const step = openRequest(
         requestable ?? refusedRequestable(input.requestableId),
@@ -101,11 +105,27 @@ export class AccessRequestService {
         input,
         this.deps.newRequestId(now),
         now,
+        onCall,
       );
       if (step.transition === 'break-glass') await this.rationBreakGlass(requester, now);
       await this.commit(step, requester, requestable, context, now);
       return step.request;
     });
+  }
+
+  /**
+   * The on-call finding for a requester of this requestable, looked up only for someone who
+   * may request it (nobody else makes credvend call the paging service).
+   */
+  private async onCallOf(
+    requestable: ResolvedRequestable,
+    requester: Requester,
+    now: Date,
+  ): Promise<OnCallCheck | undefined> {
+    const schedule = requestable.onCall;
+    if (!schedule || requestable.breakGlass || !inAudience(requester, requestable.requesters))
+      return undefined;
+    return checkOnCall(this.deps.onCall, schedule, requester.email, now);
   }
 
   /**
@@ -289,7 +309,7 @@ export class AccessRequestService {
     const grant = grantChange(step, requestable);
     const event = this.event(actor, auditActionOf(transition), context, now, request.id);
     event.outcome = 'applied';
-    event.detail = `${transition}; now ${request.state}`;
+    event.detail = `${transition}; now ${request.state}${step.note ? `; ${step.note}` : ''}`.slice(0, 1024);
     event.accountId = request.accountId;
     event.roleArn = request.roleArn;
     event.durationSeconds = request.grantSeconds;

@@ -1,5 +1,6 @@
 import type { PolicyDocument } from '../policy/policy.js';
 import type { AuthMethod } from '../shared/types.js';
+import type { OnCallSchedule } from './on-call.js';
 
 /**
  * Who a rule applies to: named principals (OIDC `iss#sub` or AWS ARNs) and members of
@@ -51,6 +52,11 @@ export interface Requestable {
   /** A ticket reference, when set, must match this pattern (anchored). */
   ticketPattern?: string;
   autoApproval?: AutoApprovalRule;
+  /**
+   * A requester on call now in this schedule (matched by verified email) is granted at once,
+   * until their shift ends at most; a failed lookup leaves the request to the approvers.
+   */
+  onCall?: OnCallSchedule;
   /** Granted at once with a mandatory reason, announced loudly, reviewed afterwards. */
   breakGlass: boolean;
   version: number;

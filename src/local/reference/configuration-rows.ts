@@ -235,6 +235,18 @@ export const CONFIGURATION_ROWS: readonly {
       'the secret holding a Microsoft Teams webhook or Workflows URL (https); every notice posted there as an Adaptive Card',
   },
   {
+    variables: [
+      'CREDVEND_PAGERDUTY_TOKEN_SECRET_ID',
+      'CREDVEND_PAGERDUTY_API_URL',
+      'CREDVEND_OPSGENIE_KEY_SECRET_ID',
+      'CREDVEND_OPSGENIE_API_URL',
+      'CREDVEND_ONCALL_TIMEOUT_MS',
+    ],
+    default: 'none: off, `https://api.pagerduty.com/`, none: off, `https://api.opsgenie.com/`, `3000`',
+    meaning:
+      "on-call approval: the secret holding a PagerDuty REST API key, PagerDuty's API, the secret holding an Opsgenie API key, Opsgenie's API (EU: `https://api.eu.opsgenie.com/`), and how long a lookup may take before the request goes to the approvers",
+  },
+  {
     variables: ['CREDVEND_PORTAL_URL'],
     default: 'none: no link',
     meaning: "the portal's public base URL, linked from mail and Teams notices",
