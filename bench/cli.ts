@@ -10,7 +10,8 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
-import { DynamoDBClient, ScanCommand } from '@aws-sdk/client-dynamodb';
+import { type AttributeValue, DynamoDBClient, ScanCommand } from '@aws-sdk/client-dynamodb';
+import { itemToAuditEvent } from '../src/aws/audit-items.js';
 import { bundleCli } from '../src/cli/bundle.js';
 import { credentialsResponse } from '../src/cli/wire.js';
 import type { LocalEnvironment } from '../src/local/environment.js';
@@ -25,28 +26,26 @@ async function timed(file: string, args: readonly string[], env: NodeJS.ProcessE
   return performance.now() - start;
 }
 
+/**
+ * Issuances audited with this reason: the table read as the stack's operator (the gate
+ * refuses the vending user a Scan) and each record decoded, since the reason is packed.
+ */
 async function issuedWithReason(environment: LocalEnvironment, reason: string): Promise<number> {
   const { stack } = environment;
   const client = new DynamoDBClient({
     region: 'us-east-1',
     endpoint: stack.dynamodbEndpoint,
-    credentials: {
-      accessKeyId: stack.seed.vendingAccessKeyId,
-      secretAccessKey: stack.seed.vendingSecretAccessKey,
-    },
+    credentials: stack.operator,
   });
   let count = 0;
-  let startKey: Record<string, import('@aws-sdk/client-dynamodb').AttributeValue> | undefined;
+  let startKey: Record<string, AttributeValue> | undefined;
   do {
     const page = await client.send(
-      new ScanCommand({
-        TableName: stack.tableNames.audit,
-        ExclusiveStartKey: startKey,
-        FilterExpression: 'reason = :r AND outcome = :o',
-        ExpressionAttributeValues: { ':r': { S: reason }, ':o': { S: 'issued' } },
-      }),
+      new ScanCommand({ TableName: stack.tableNames.audit, ExclusiveStartKey: startKey }),
     );
-    count += page.Count ?? 0;
+    count += (page.Items ?? [])
+      .map(itemToAuditEvent)
+      .filter((e) => e.outcome === 'issued' && e.reason === reason).length;
     startKey = page.LastEvaluatedKey;
   } while (startKey);
   client.destroy();
@@ -135,7 +134,7 @@ export async function benchCli(environment: LocalEnvironment, calls = 20): Promi
       `  static environment credentials                  p50 ${ms(s.p50)}  total ${ms(total(withStatic))}`,
     );
     console.log(
-      `  ratio  ${(p.p50 / s.p50).toFixed(2)}× p50, ${(total(viaProfile) / total(withStatic)).toFixed(2)}× total (target ≤ 1.3×)`,
+      `  ratio  ${(p.p50 / s.p50).toFixed(2)}× p50, ${(total(viaProfile) / total(withStatic)).toFixed(2)}× total (target ≤ 1.1×, issue 26)`,
     );
     console.log(
       `  issuances audited for the ${calls} profile calls: ${await issuedWithReason(environment, reason)} (target 1)`,

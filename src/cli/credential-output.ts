@@ -1,5 +1,10 @@
-import { shellQuote, toEnvText, toProcessCredentials } from '../wire/credential-formats.js';
-import { CREDENTIAL_FORMATS, type CredentialFormat } from '../wire/credentials.js';
+import {
+  CREDENTIAL_FORMATS,
+  type CredentialFormat,
+  shellQuote,
+  toEnvText,
+  toProcessCredentials,
+} from '../wire/credential-formats.js';
 import type { CredentialsResponse } from './wire.js';
 
 type Secrets = CredentialsResponse['credentials'];

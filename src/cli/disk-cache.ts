@@ -1,8 +1,10 @@
 import { createCipheriv, createDecipheriv, createHash, randomBytes } from 'node:crypto';
-import { readdir, readFile, rm } from 'node:fs/promises';
+// fs.promises, not node:fs/promises: Node loads it on first use, so the cache-hit path,
+// which reads with blocking calls (peekSync), never pays for it.
+import { promises as fs } from 'node:fs';
 import { join } from 'node:path';
 import { profileFileName } from './paths.js';
-import { readPrivateFile, UnsafeFileError, writePrivateFile } from './private-files.js';
+import { readPrivateFile, readPrivateFileSync, UnsafeFileError, writePrivateFile } from './private-files.js';
 
 /**
  * Everything that decides which credentials an answer holds. Two requests share a cache
@@ -49,6 +51,12 @@ interface Sealed {
   iv: string;
   tag: string;
   data: string;
+}
+
+/** The sealing key a key file holds, when it holds one. */
+function keyOfText(text: string | undefined): Buffer | undefined {
+  const key = text === undefined ? undefined : Buffer.from(text.trim(), 'base64url');
+  return key?.length === 32 ? key : undefined;
 }
 
 const entryName = (canonicalKey: string) => createHash('sha256').update(canonicalKey).digest('base64url');
@@ -105,33 +113,35 @@ export class DiskCredentialCache {
     return join(this.dir, profileFileName(key.profile), `${entryName(canonical(key))}.json`);
   }
 
+  private keyPath(): string {
+    return join(this.dir, 'key');
+  }
+
   private async sealingKey(create: boolean): Promise<Buffer | undefined> {
-    const path = join(this.dir, 'key');
-    const existing = await readPrivateFile(path);
-    if (existing !== undefined) {
-      const key = Buffer.from(existing.trim(), 'base64url');
-      if (key.length === 32) return key;
-      if (!create) return undefined;
-    }
-    if (!create) return undefined;
+    const existing = keyOfText(await readPrivateFile(this.keyPath()));
+    if (existing || !create) return existing;
     const key = randomBytes(32);
-    await writePrivateFile(path, key.toString('base64url'));
+    await writePrivateFile(this.keyPath(), key.toString('base64url'));
     return key;
   }
 
   /** The entry's plain text; throws UnsafeFileError for one that must not be used. */
   private async open(key: CacheKey): Promise<string | undefined> {
     const path = this.entryPath(key);
-    const text = await readPrivateFile(path);
+    const sealed = this.usable(path, await readPrivateFile(path));
+    if (!sealed) return undefined;
+    return this.unseal(path, sealed, canonical(key), await this.sealingKey(false));
+  }
+
+  /** An entry's sealed form while it may still be served; throws UnsafeFileError for one that is not an entry. */
+  private usable(path: string, text: string | undefined): Sealed | undefined {
     if (text === undefined) return undefined;
     const sealed: unknown = JSON.parse(text);
     if (!isSealed(sealed)) throw new UnsafeFileError(`${path} is not a credvend cache entry`);
-    if ((sealed.reuseUntil ?? sealed.expiresAt - REUSE_MARGIN_MS) <= this.now()) return undefined;
-    return this.unseal(path, sealed, canonical(key));
+    return (sealed.reuseUntil ?? sealed.expiresAt - REUSE_MARGIN_MS) > this.now() ? sealed : undefined;
   }
 
-  private async unseal(path: string, sealed: Sealed, canonicalKey: string): Promise<string> {
-    const secret = await this.sealingKey(false);
+  private unseal(path: string, sealed: Sealed, canonicalKey: string, secret: Buffer | undefined): string {
     if (!secret) throw new UnsafeFileError(`${path} cannot be opened: the cache key is missing`);
     const decipher = createDecipheriv('aes-256-gcm', secret, Buffer.from(sealed.iv, 'base64url'));
     decipher.setAAD(Buffer.from(canonicalKey));
@@ -153,7 +163,7 @@ export class DiskCredentialCache {
    */
   async live(profile: string): Promise<CachedEntry[]> {
     const dir = join(this.dir, profileFileName(profile));
-    const names = await readdir(dir).catch(() => []);
+    const names = await fs.readdir(dir).catch(() => []);
     const entries = await Promise.all(
       names.filter((n) => n.endsWith('.json')).map((n) => this.liveEntry(join(dir, n), n)),
     );
@@ -167,7 +177,7 @@ export class DiskCredentialCache {
       if (!isSealed(sealed) || !sealed.key || sealed.expiresAt <= this.now()) return undefined;
       if (`${entryName(sealed.key)}.json` !== name) return undefined;
       const key = parseCanonical(sealed.key);
-      const value = await this.unseal(path, sealed, sealed.key);
+      const value = this.unseal(path, sealed, sealed.key, await this.sealingKey(false));
       return key ? { key, expiresAt: sealed.expiresAt, value } : undefined;
     } catch {
       // Unreadable, unsafe or not intact: not listed (\`get\` reports and removes it when used).
@@ -181,14 +191,25 @@ export class DiskCredentialCache {
       return await this.open(key);
     } catch (error) {
       this.warn(`ignoring cached credentials: ${error instanceof Error ? error.message : String(error)}`);
-      await rm(this.entryPath(key), { force: true });
+      await fs.rm(this.entryPath(key), { force: true });
       return undefined;
     }
   }
 
-  /** `get` without side effects: an entry that cannot be used is left for `get` to report and remove. */
-  async peek(key: CacheKey): Promise<string | undefined> {
-    return this.open(key).catch(() => undefined);
+  /**
+   * `get` without side effects (an entry that cannot be used is left for `get` to report
+   * and remove) and with blocking reads, for the cache-hit path (fast-path.ts): a process
+   * that answers from the cache and exits has no use for the thread pool.
+   */
+  peekSync(key: CacheKey): string | undefined {
+    try {
+      const path = this.entryPath(key);
+      const sealed = this.usable(path, readPrivateFileSync(path));
+      if (!sealed) return undefined;
+      return this.unseal(path, sealed, canonical(key), keyOfText(readPrivateFileSync(this.keyPath())));
+    } catch {
+      return undefined;
+    }
   }
 
   /**
@@ -221,19 +242,19 @@ export class DiskCredentialCache {
   }
 
   async delete(key: CacheKey): Promise<void> {
-    await rm(this.entryPath(key), { force: true });
+    await fs.rm(this.entryPath(key), { force: true });
   }
 
   /** Forgets a profile's cached credentials issued under one entitlement (a grant revoked here). */
   async forgetEntitlement(profile: string, entitlementId: string): Promise<number> {
     const dir = join(this.dir, profileFileName(profile));
-    const names = await readdir(dir).catch(() => []);
+    const names = await fs.readdir(dir).catch(() => []);
     let forgotten = 0;
     for (const name of names.filter((n) => n.endsWith('.json'))) {
-      const text = await readFile(join(dir, name), 'utf8').catch(() => '');
+      const text = await fs.readFile(join(dir, name), 'utf8').catch(() => '');
       const sealed: unknown = text ? JSON.parse(text) : undefined;
       if (isSealed(sealed) && sealed.entitlementId === entitlementId) {
-        await rm(join(dir, name), { force: true });
+        await fs.rm(join(dir, name), { force: true });
         forgotten++;
       }
     }
@@ -242,6 +263,6 @@ export class DiskCredentialCache {
 
   /** Forgets every cached credential of a profile (`credvend logout`). */
   async clearProfile(profile: string): Promise<void> {
-    await rm(join(this.dir, profileFileName(profile)), { recursive: true, force: true });
+    await fs.rm(join(this.dir, profileFileName(profile)), { recursive: true, force: true });
   }
 }

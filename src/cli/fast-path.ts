@@ -3,17 +3,18 @@
  * `credential_process` before their calls, many times an hour, so a cache hit must cost
  * little more than starting Node. Only a plain `creds` command is understood here, with
  * only Node built-ins loaded; anything else, and every miss, returns false and the full
- * program runs (and explains, refreshes or vends as usual).
+ * program runs (and explains, refreshes or vends as usual). Its reads block: a process that
+ * reads three small files and exits gains nothing from the thread pool.
  */
-import { readFile } from 'node:fs/promises';
+import { readFileSync } from 'node:fs';
 import { type OutputFormat, renderSecrets } from './credential-output.js';
 import { DiskCredentialCache } from './disk-cache.js';
 import { durationSeconds } from './durations.js';
 import { cacheDir, configPath, DEFAULT_API_URL, profileFileName, tokensDir } from './paths.js';
-import { readPrivateFile } from './private-files.js';
+import { readPrivateFileSync } from './private-files.js';
 import { regionFor } from './region.js';
 import { credentialCacheKey, type VendFields } from './request-body.js';
-import { out } from './terminal-text.js';
+import { outNow } from './terminal-text.js';
 import { principalOfToken, RENEW_BEFORE_MS } from './token-principal.js';
 
 interface FastRequest {
@@ -71,22 +72,17 @@ const record = (value: unknown): Record<string, unknown> | undefined =>
   value && typeof value === 'object' && !Array.isArray(value) ? { ...value } : undefined;
 
 /** The bearer token a profile (or $CREDVEND_TOKEN) sends, when it can be had without the network. */
-async function localToken(
-  name: string,
-  profile: Record<string, unknown> | undefined,
-  env: NodeJS.ProcessEnv,
-) {
+function localToken(name: string, profile: Record<string, unknown> | undefined, env: NodeJS.ProcessEnv) {
   if (!profile) return env.CREDVEND_TOKEN?.trim() || undefined;
   const auth = record(profile.auth);
   if (auth?.type === 'oidc') {
     if (typeof auth.tokenEnv === 'string') return env[auth.tokenEnv]?.trim() || undefined;
-    if (typeof auth.tokenFile === 'string')
-      return (await readFile(auth.tokenFile, 'utf8')).trim() || undefined;
+    if (typeof auth.tokenFile === 'string') return readFileSync(auth.tokenFile, 'utf8').trim() || undefined;
     return undefined;
   }
   if (auth?.type !== 'login') return undefined;
   const session = record(
-    JSON.parse((await readPrivateFile(`${tokensDir(env)}/${profileFileName(name)}.json`)) ?? 'null'),
+    JSON.parse(readPrivateFileSync(`${tokensDir(env)}/${profileFileName(name)}.json`) ?? 'null'),
   );
   const token = auth.useIdToken === true ? session?.idToken : session?.accessToken;
   const expiresAt = session?.expiresAt;
@@ -105,17 +101,26 @@ function cachedAnswer(text: string) {
   return { accessKeyId, secretAccessKey, sessionToken, expiration };
 }
 
+/** The config file's text, `{}` when there is none. */
+function configText(env: NodeJS.ProcessEnv): string {
+  try {
+    return readFileSync(configPath(env), 'utf8');
+  } catch {
+    return '{}';
+  }
+}
+
 /** Writes the cached answer and returns true, or returns false for the full program to run. */
-export async function servedFromCache(args: readonly string[], env: NodeJS.ProcessEnv): Promise<boolean> {
+export function servedFromCache(args: readonly string[], env: NodeJS.ProcessEnv): boolean {
   try {
     const request = parseFastRequest(args);
     if (!request) return false;
     const name = request.profile ?? env.CREDVEND_PROFILE ?? 'default';
     const named = request.profile !== undefined || env.CREDVEND_PROFILE !== undefined;
-    const config = record(JSON.parse(await readFile(configPath(env), 'utf8').catch(() => '{}')));
+    const config = record(JSON.parse(configText(env)));
     const profile = record(record(config?.profiles)?.[name]);
     if (!profile && named) return false;
-    const token = await localToken(name, profile, env);
+    const token = localToken(name, profile, env);
     if (!token) return false;
     const apiUrl =
       request.apiUrl ??
@@ -125,11 +130,11 @@ export async function servedFromCache(args: readonly string[], env: NodeJS.Proce
       { apiUrl, profile: name, principal: principalOfToken(token) },
       request.fields,
     );
-    const hit = await new DiskCredentialCache(cacheDir(env), () => undefined).peek(key);
+    const hit = new DiskCredentialCache(cacheDir(env), () => undefined).peekSync(key);
     const answer = hit === undefined ? undefined : cachedAnswer(hit);
     if (!answer) return false;
-    const region = request.format === 'env' ? await regionFor(request.fields.target, env) : undefined;
-    out(renderSecrets(answer, request.format, region));
+    const region = request.format === 'env' ? regionFor(request.fields.target, env) : undefined;
+    outNow(renderSecrets(answer, request.format, region));
     return true;
   } catch {
     // Anything unexpected is the full program's to report.

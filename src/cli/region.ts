@@ -3,7 +3,7 @@
  * the region of the AWS profile credvend wrote for the same target (`credvend aws-config`),
  * else `$AWS_REGION`, else `$AWS_DEFAULT_REGION`. Node built-ins only: the fast path uses it.
  */
-import { readFile } from 'node:fs/promises';
+import { readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 
@@ -42,13 +42,15 @@ export function profileRegion(configText: string, target: string): string | unde
   return found();
 }
 
-export async function regionFor(
-  target: string,
-  env: NodeJS.ProcessEnv,
-  given?: string,
-): Promise<string | undefined> {
+/** Read with a blocking call: the fast path answers and exits, and the program reads one small file. */
+export function regionFor(target: string, env: NodeJS.ProcessEnv, given?: string): string | undefined {
   if (given) return given;
   const path = env.AWS_CONFIG_FILE || join(homedir(), '.aws', 'config');
-  const text = await readFile(path, 'utf8').catch(() => '');
+  let text = '';
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch {
+    // No AWS config file: no profile region.
+  }
   return profileRegion(text, target) ?? (env.AWS_REGION || env.AWS_DEFAULT_REGION || undefined);
 }

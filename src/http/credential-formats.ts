@@ -1,6 +1,7 @@
 import type * as z from 'zod';
 import type { Issuance } from '../domain/issuance/vend.js';
 import {
+  type CredentialFormat,
   type CredentialSet,
   toContainerCredentials,
   toEnvText,
@@ -8,7 +9,6 @@ import {
 } from '../wire/credential-formats.js';
 import type {
   ConsoleResponseWire,
-  CredentialFormat,
   CredentialsResponseWire,
   issuedCredentialsWire,
 } from '../wire/credentials.js';

@@ -1,8 +1,6 @@
 import * as z from '../zod-mini.js';
 import { isoInstant, policyDocumentWire } from './common.js';
-
-export const CREDENTIAL_FORMATS = ['json', 'credential_process', 'env', 'container', 'console'] as const;
-export type CredentialFormat = (typeof CREDENTIAL_FORMATS)[number];
+import { CREDENTIAL_FORMATS } from './credential-formats.js';
 
 /** POST /v1/credentials and POST /v1/credentials/plan: the request body. */
 export const issuanceRequestWire = z

@@ -62,7 +62,7 @@ describe('the IAM gate stays out of everything that ships', () => {
     const bundle = join(ROOT, 'bin/credvend.js');
     const chunks = join(ROOT, 'bin/chunks');
     const texts = [bundle, ...(existsSync(chunks) ? readdirSync(chunks).map((c) => join(chunks, c)) : [])]
-      .filter((f) => existsSync(f) && f.endsWith('.js'))
+      .filter((f) => existsSync(f) && /\.m?js$/.test(f))
       .map((f) => readFileSync(f, 'utf8'));
     expect(texts.length).toBeGreaterThan(0);
     // iam-simulate's verdict names and the gate's own refusal text (the package name itself

@@ -55,7 +55,7 @@ function registerAssume(program: Command): void {
       const { shell, region: given, cache, ...fields } = options;
       const vended = await vendCredentials(await resolveTarget(program), { target, ...fields }, cache);
       const c = vended.credentials;
-      const region = await regionFor(target, process.env, given);
+      const region = regionFor(target, process.env, given);
       const regional: Array<[string, string]> = region
         ? [
             ['AWS_REGION', region],

@@ -86,7 +86,7 @@ function registerCreds(program: Command): void {
         const target = await targetOrPick(program, command, given);
         const { region: givenRegion, cache, ...fields } = options;
         const vended = await vendCredentials(await resolveTarget(program), { target, ...fields }, cache);
-        const region = format === 'env' ? await regionFor(target, process.env, givenRegion) : undefined;
+        const region = format === 'env' ? regionFor(target, process.env, givenRegion) : undefined;
         out(renderCredentials(vended, format, region));
       },
     );
@@ -159,7 +159,7 @@ function registerConsole(program: Command): void {
       consoleDestination(options);
       const target = await targetOrPick(program, command, given);
       // A region from the environment that is no region name is ignored here, not an error.
-      const derived = wanted && !options.region ? await regionFor(target, process.env) : undefined;
+      const derived = wanted && !options.region ? regionFor(target, process.env) : undefined;
       const region = options.region ?? (derived && isRegion(derived) ? derived : undefined);
       const where = wanted
         ? consoleDestination({

@@ -32,7 +32,7 @@ export function registerExec(program: Command): void {
       const api = await resolveTarget(program);
       const vended = await vendCredentials(api, { target, ...options }, options.cache);
       const c = vended.credentials;
-      const region = await regionFor(target, process.env, options.region);
+      const region = regionFor(target, process.env, options.region);
       const env = childEnvironment(process.env, {
         ...(region ? { region } : {}),
         drop: api.auth.type === 'oidc' && api.auth.tokenEnv ? [api.auth.tokenEnv] : [],
