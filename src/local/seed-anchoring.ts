@@ -1,7 +1,8 @@
 import { EventBridgeClient, PutRuleCommand, PutTargetsCommand } from '@aws-sdk/client-eventbridge';
 import { CreateKeyCommand, KMSClient } from '@aws-sdk/client-kms';
-import { CreateBucketCommand, PutObjectLockConfigurationCommand, S3Client } from '@aws-sdk/client-s3';
+import { S3Client } from '@aws-sdk/client-s3';
 import { CreateQueueCommand, GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { createDigestBucket } from './digest-bucket.js';
 import { type AccessKey, DIGEST_BUCKET, TARGET_ACCOUNT } from './seed-aws.js';
 
 export interface AnchoringSeed {
@@ -48,17 +49,8 @@ export async function seedAnchoring(
         Description: 'credvend audit digests',
       }),
     );
-    await s3.send(new CreateBucketCommand({ Bucket: DIGEST_BUCKET, ObjectLockEnabledForBucket: true }));
-    await s3.send(
-      new PutObjectLockConfigurationCommand({
-        Bucket: DIGEST_BUCKET,
-        ObjectLockConfiguration: {
-          ObjectLockEnabled: 'Enabled',
-          // The template uses COMPLIANCE for years; locally a day of GOVERNANCE is enough.
-          Rule: { DefaultRetention: { Mode: 'GOVERNANCE', Days: 1 } },
-        },
-      }),
-    );
+    // Its policy is the template's, applied once the stack's roles exist (seedMoto).
+    await createDigestBucket(s3, DIGEST_BUCKET);
     const keyId = key.KeyMetadata?.KeyId;
     if (!keyId) throw new Error('moto did not create the digest key');
     const seed: AnchoringSeed = { digestKeyId: keyId, digestBucket: DIGEST_BUCKET };

@@ -17,6 +17,7 @@ import {
 import { type CloudFormationTemplate, deploy } from './cloudformation/resolve.js';
 import { createStackIam, trustsService } from './cloudformation/stack-iam.js';
 import { readCloudFormationYaml } from './cloudformation/yaml.js';
+import { applyDigestBucketPolicy, createDigestBucket } from './digest-bucket.js';
 import type { LocalFunction } from './function-identities.js';
 import type { TableNames } from './tables.js';
 
@@ -188,6 +189,11 @@ export interface SecondDeployment {
   functions: LocalFunction[];
   /** Also the vending user's group, with the template's policy, which `VendingUser`'s name joins. */
   vendingUserGroup?: boolean;
+  /**
+   * A digest bucket of its own, by this name (created with Object Lock and the template's
+   * bucket policy, which lets only this stack's digest role write it), as a second stack has.
+   */
+  digestBucket?: string;
 }
 
 /**
@@ -215,7 +221,11 @@ export async function deployAgain(
       .map((id) => [id, `${String(first.ref(id))}-${second.suffix}`]),
   );
   const stack = localVendingStack(template, names, `credvend-${LOCAL_STAGE}-${second.suffix}`, {
-    physicalIds: { ...renamed, ...second.physicalIds },
+    physicalIds: {
+      ...renamed,
+      ...second.physicalIds,
+      ...(second.digestBucket ? { DigestBucket: second.digestBucket } : {}),
+    },
     ...(second.attributes ? { attributes: second.attributes } : {}),
   });
   const iam = new IAMClient({ region: REGION, endpoint, credentials, maxAttempts: 1 });
@@ -231,6 +241,15 @@ export async function deployAgain(
       );
   } finally {
     iam.destroy();
+  }
+  if (second.digestBucket) {
+    const s3 = new S3Client({ region: REGION, endpoint, credentials, forcePathStyle: true, maxAttempts: 1 });
+    try {
+      await createDigestBucket(s3, second.digestBucket);
+      await applyDigestBucketPolicy(s3, template, stack);
+    } finally {
+      s3.destroy();
+    }
   }
   const roles = functionRoles(template, stack);
   return Object.fromEntries(second.functions.map((fn) => [fn, roles[fn]]));
@@ -360,6 +379,12 @@ export async function seedMoto(
     credentials: roots[TARGET_ACCOUNT] ?? { accessKeyId: '', secretAccessKey: '' },
     forcePathStyle: true,
   });
+  const vendingS3 = new S3Client({
+    region: REGION,
+    endpoint,
+    credentials: roots[VENDING_ACCOUNT] ?? { accessKeyId: '', secretAccessKey: '' },
+    forcePathStyle: true,
+  });
   const secrets = new SecretsManagerClient({
     region: REGION,
     endpoint,
@@ -383,6 +408,7 @@ export async function seedMoto(
     );
     const roles = functionRoles(template, vending);
     await applyDigestKeyPolicy(endpoint, roots, template, vending, names.digestKeyId);
+    await applyDigestBucketPolicy(vendingS3, template, vending);
     await allowRunTimeSecrets(vendingIam, roles);
     // On AWS the rotation function creates the vending user's first key and keeps it in the
     // secret; locally the seed does both.
@@ -457,7 +483,7 @@ export async function seedMoto(
       deployment: { ...names, vendingKeySecretArn },
     };
   } finally {
-    for (const client of [vendingIam, targetIam, s3, secrets]) client.destroy();
+    for (const client of [vendingIam, targetIam, s3, vendingS3, secrets]) client.destroy();
   }
 }
 

@@ -14,6 +14,7 @@ import {
 } from '@aws-sdk/client-dynamodb';
 import { CreateKeyCommand, GetPublicKeyCommand, KMSClient, SignCommand } from '@aws-sdk/client-kms';
 import {
+  DeleteBucketPolicyCommand,
   DeleteObjectCommand,
   GetObjectCommand,
   ListObjectsV2Command,
@@ -41,15 +42,18 @@ import { readWire } from '../fixtures/read-wire.js';
 import { auditApp, devToken, dynamodb, type Identities, identitiesOnAuditTable, stack } from './support.js';
 
 /**
- * The tamper matrix: each scenario gets its own audit table and digest prefix, three
- * signed digests over two chains written through the real sink, two records after the
- * last digest, then one kind of tampering; verify must name it.
+ * The tamper matrix: each scenario is a second stack of the template (its own audit table,
+ * digest bucket with the template's bucket policy, digest and audit roles), with three
+ * signed digests over two chains written through the real sink, two records after the last
+ * digest, then one kind of tampering; verify must name it.
  */
 
 const AUDITOR = 'auditor@example.com';
 
 interface Scenario {
   table: string;
+  /** Its own digest bucket: the template's policy lets only the scenario's digest role write it. */
+  bucket: string;
   /** The template's digest and audit roles, deployed for this scenario's audit table. */
   identities: Identities;
   prefix: string;
@@ -92,13 +96,15 @@ async function newScenario(): Promise<Scenario> {
   const id = randomBytes(4).toString('hex');
   const table = `credvend-audit-tamper-${id}`;
   const prefix = `tamper-${id}/`;
+  const bucket = `credvend-digests-tamper-${id}`;
   const client = dynamodb();
   await client.send(new CreateTableCommand(auditTableDefinition(table)));
   await waitUntilTableExists({ client, maxWaitTime: 30, minDelay: 1 }, { TableName: table });
-  const identities = await identitiesOnAuditTable(table, ['digest', 'audit']);
+  const identities = await identitiesOnAuditTable(table, ['digest', 'audit'], { digestBucket: bucket });
   const config = {
     ...stack().credvendEnv,
     CREDVEND_AUDIT_TABLE: table,
+    CREDVEND_DIGEST_BUCKET: bucket,
     CREDVEND_DIGEST_PREFIX: prefix,
     CREDVEND_DIGEST_SETTLE_SECONDS: '0',
   };
@@ -145,6 +151,7 @@ async function newScenario(): Promise<Scenario> {
   const from = new Date(Date.now() - 3_600_000).toISOString();
   return {
     table,
+    bucket,
     identities,
     prefix,
     config,
@@ -190,12 +197,20 @@ function rehashFrom(
   return out;
 }
 
-async function putDigest(key: string, body: string): Promise<void> {
-  await s3().send(new PutObjectCommand({ Bucket: stack().digestBucket, Key: key, Body: body }));
+/**
+ * What a forger of digests must do first: an account administrator may remove the bucket
+ * policy (it denies writes to everyone but the digest role, administrators included).
+ */
+async function liftBucketPolicy(s: Scenario): Promise<void> {
+  await s3().send(new DeleteBucketPolicyCommand({ Bucket: s.bucket }));
 }
 
-async function digestBody(key: string): Promise<string> {
-  const output = await s3().send(new GetObjectCommand({ Bucket: stack().digestBucket, Key: key }));
+async function putDigest(s: Scenario, key: string, body: string): Promise<void> {
+  await s3().send(new PutObjectCommand({ Bucket: s.bucket, Key: key, Body: body }));
+}
+
+async function digestBody(s: Scenario, key: string): Promise<string> {
+  const output = await s3().send(new GetObjectCommand({ Bucket: s.bucket, Key: key }));
   return (await output.Body?.transformToString('utf8')) ?? '';
 }
 
@@ -224,6 +239,24 @@ describe('verification against signed digests', () => {
     );
     expect(d3?.digest.known).toHaveLength(2);
     expect(d1?.digest.key).toMatch(new RegExp(`^${baseline.prefix}\\d{4}/\\d{2}/\\d{2}/credvend-digest-`));
+  });
+
+  it('keeps the digests out of an administrator’s reach: only the digest role writes or deletes them', async () => {
+    // The operator may do anything its identity policy names (s3:* on every bucket included);
+    // the template's bucket policy, judged by the IAM gate as S3 would, still refuses it.
+    const key = baseline.digests[0]?.digest.key ?? '';
+    const refusal = (call: Promise<unknown>) =>
+      call.then(
+        () => 'allowed',
+        (error: unknown) => (error instanceof Error ? error.name : String(error)),
+      );
+    expect(await refusal(putDigest(baseline, key, '{"forged":true}'))).toBe('AccessDenied');
+    expect(await refusal(s3().send(new DeleteObjectCommand({ Bucket: baseline.bucket, Key: key })))).toBe(
+      'AccessDenied',
+    );
+    // Reading stays open to whoever IAM allows: auditors copy the digests.
+    expect(JSON.parse(await digestBody(baseline, key))).toHaveProperty('digest.key', key);
+    expect((await baseline.verify()).ok).toBe(true);
   });
 
   const scenarios: Array<[string, FindingKind, (s: Scenario) => Promise<void>]> = [
@@ -305,9 +338,8 @@ describe('verification against signed digests', () => {
       'a deleted digest',
       'missing-digest',
       async (s) => {
-        await s3().send(
-          new DeleteObjectCommand({ Bucket: stack().digestBucket, Key: s.digests[1]?.digest.key }),
-        );
+        await liftBucketPolicy(s);
+        await s3().send(new DeleteObjectCommand({ Bucket: s.bucket, Key: s.digests[1]?.digest.key }));
       },
     ],
     [
@@ -338,7 +370,8 @@ describe('verification against signed digests', () => {
           digest,
           signature: Buffer.from(signature.Signature ?? new Uint8Array()).toString('base64'),
         };
-        await putDigest(digest.key, canonicalJson(forged));
+        await liftBucketPolicy(s);
+        await putDigest(s, digest.key, canonicalJson(forged));
       },
     ],
     [
@@ -346,9 +379,10 @@ describe('verification against signed digests', () => {
       'swapped-digests',
       async (s) => {
         const [first, second] = [s.digests[0]?.digest.key ?? '', s.digests[1]?.digest.key ?? ''];
-        const [a, b] = [await digestBody(first), await digestBody(second)];
-        await putDigest(first, b);
-        await putDigest(second, a);
+        const [a, b] = [await digestBody(s, first), await digestBody(s, second)];
+        await liftBucketPolicy(s);
+        await putDigest(s, first, b);
+        await putDigest(s, second, a);
       },
     ],
   ];
@@ -422,11 +456,11 @@ describe('offline verification: an export, a copy of the digest bucket and the p
     await writeFile(join(dir, 'audit.ndjson'), exported);
     // 2. the digests, as `aws s3 sync` lays them out (the prefix filter is ours: see moto-s3.ts)
     const client = s3();
-    const listed = await client.send(new ListObjectsV2Command({ Bucket: stack().digestBucket }));
+    const listed = await client.send(new ListObjectsV2Command({ Bucket: s.bucket }));
     for (const { Key } of listed.Contents ?? []) {
       if (!Key?.startsWith(s.prefix)) continue;
       await mkdir(dirname(join(dir, 'digests', Key)), { recursive: true });
-      await writeFile(join(dir, 'digests', Key), await digestBody(Key));
+      await writeFile(join(dir, 'digests', Key), await digestBody(s, Key));
     }
     // 3. the public key, as `aws kms get-public-key --output text --query PublicKey` prints it
     const kms = new KMSClient({
@@ -518,8 +552,12 @@ describe('offline verification: an export, a copy of the digest bucket and the p
       await restoreItems(s.client, table, items);
       const from = new Date(Date.now() - 3_600_000).toISOString();
       const to = new Date(Date.now() + 1000).toISOString();
-      // The audit function of a stack whose audit table is the restored one: the template's role for it.
-      const identities = await identitiesOnAuditTable(table, ['audit']);
+      // The audit function of the stack whose audit table is the restored one (its digest bucket
+      // is the same): the template's role for it.
+      const identities = await identitiesOnAuditTable(table, ['audit'], {
+        digestBucket: s.bucket,
+        digestBucketExists: true,
+      });
       const response = await auditApp({ ...s.config, CREDVEND_AUDIT_TABLE: table }, identities).request(
         `/v1/audit/verify?from=${from}&to=${to}`,
         { headers: { authorization: `Bearer ${auditorToken}` } },

@@ -89,17 +89,17 @@ async function verifyOffline(args: string[]): Promise<{ code: number; report: Ve
 }
 
 /** The digests under `prefix` as `aws s3 sync` lays them out, and the public key as the CLI saves it. */
-async function downloadAnchoring(dir: string, prefix: string): Promise<string[]> {
+async function downloadAnchoring(dir: string, bucket: string, prefix: string): Promise<string[]> {
   const s3 = new S3Client({
     region: 'us-east-1',
     endpoint: stack().stsEndpoint,
     credentials: stack().operator,
     forcePathStyle: true,
   });
-  const listed = await s3.send(new ListObjectsV2Command({ Bucket: stack().digestBucket }));
+  const listed = await s3.send(new ListObjectsV2Command({ Bucket: bucket }));
   for (const { Key } of listed.Contents ?? []) {
     if (!Key?.startsWith(prefix)) continue;
-    const object = await s3.send(new GetObjectCommand({ Bucket: stack().digestBucket, Key }));
+    const object = await s3.send(new GetObjectCommand({ Bucket: bucket, Key }));
     await mkdir(dirname(join(dir, 'digests', Key)), { recursive: true });
     await writeFile(join(dir, 'digests', Key), (await object.Body?.transformToString()) ?? '');
   }
@@ -117,10 +117,13 @@ describe('every kind of audit record round-trips through the API, the export and
   const id = randomBytes(4).toString('hex');
   const table = `credvend-audit-roundtrip-${id}`;
   const prefix = `roundtrip-${id}/`;
+  // This stack's own digest bucket: the template's bucket policy lets only its digest role write.
+  const bucket = `credvend-digests-roundtrip-${id}`;
   const client = dynamodb();
   const config = {
     ...stack().credvendEnv,
     CREDVEND_AUDIT_TABLE: table,
+    CREDVEND_DIGEST_BUCKET: bucket,
     CREDVEND_DIGEST_PREFIX: prefix,
     CREDVEND_DIGEST_SETTLE_SECONDS: '0',
   };
@@ -140,7 +143,7 @@ describe('every kind of audit record round-trips through the API, the export and
     auditor = await devToken('auditor@example.com');
     dir = await mkdtemp(join(tmpdir(), 'credvend-roundtrip-'));
     await newTable(client, table);
-    identities = await identitiesOnAuditTable(table, ['audit', 'digest']);
+    identities = await identitiesOnAuditTable(table, ['audit', 'digest'], { digestBucket: bucket });
     digestJob = createDigestJob(
       compose(loadConfig(config), {
         kind: 'node',
@@ -212,7 +215,7 @@ describe('every kind of audit record round-trips through the API, the export and
     expect(byId(lines.map((line) => JSON.parse(line)))).toEqual(byId(written));
     await writeFile(join(dir, 'audit.ndjson'), exported);
 
-    const anchoring = await downloadAnchoring(dir, prefix);
+    const anchoring = await downloadAnchoring(dir, bucket, prefix);
     const { code, report } = await verifyOffline(['--records', join(dir, 'audit.ndjson'), ...anchoring]);
     expect(report.findings.filter((f) => f.severity === 'error')).toEqual([]);
     expect(code).toBe(0);
@@ -343,7 +346,7 @@ describe('a record the API cannot read is an error for that record only', () => 
       const { code, report } = await verifyOffline([
         '--records',
         join(dir, 'audit.ndjson'),
-        ...(await downloadAnchoring(dir, 'none-at-all/')),
+        ...(await downloadAnchoring(dir, stack().digestBucket, 'none-at-all/')),
       ]);
       expect(code).toBe(2);
       expect(report.findings).toContainEqual(

@@ -117,16 +117,26 @@ export async function identitiesOfSecondDeployment(
     (() => Promise.reject(new Error(`the second deployment has no role for the ${fn} function`)));
 }
 
-/** The template's roles of `functions` for a stack whose audit table (and its stream) is `table`. */
-export async function identitiesOnAuditTable(table: string, functions: LocalFunction[]): Promise<Identities> {
+/**
+ * The template's roles of `functions` for a stack whose audit table (and its stream) is `table`;
+ * with `digestBucket`, that stack's own digest bucket too (its digest role alone may write it),
+ * created unless `digestBucketExists` (a stack whose audit table was restored keeps its bucket).
+ */
+export async function identitiesOnAuditTable(
+  table: string,
+  functions: LocalFunction[],
+  options: { digestBucket?: string; digestBucketExists?: boolean } = {},
+): Promise<Identities> {
   const client = dynamodb();
   const localStream = await tableStreamArn(client, table).finally(() => client.destroy());
+  const existing = options.digestBucketExists && options.digestBucket;
   return identitiesOfSecondDeployment({
-    physicalIds: { AuditTable: table },
+    physicalIds: { AuditTable: table, ...(existing ? { DigestBucket: existing } : {}) },
     attributes: {
       'AuditTable.StreamArn': streamArnIn({ region: 'us-east-1', account: VENDING_ACCOUNT }, localStream),
     },
     functions,
+    ...(options.digestBucket && !existing ? { digestBucket: options.digestBucket } : {}),
   });
 }
 

@@ -1,5 +1,6 @@
 import { createServer, request as httpRequest, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { BucketPolicies } from './bucket-policies.js';
 import type { Organization } from './context.js';
 import { decide } from './decide.js';
 import { DecisionCache } from './decision-cache.js';
@@ -184,7 +185,13 @@ export async function startIamGate(options: IamGateOptions): Promise<IamGate> {
       principal: key.principal,
       active: true,
     });
-  const store = new PolicyStore(options.motoEndpoint, options.region, options.dynamodbEndpoint);
+  const bucketPolicies = new BucketPolicies();
+  const store = new PolicyStore(
+    options.motoEndpoint,
+    options.region,
+    bucketPolicies,
+    options.dynamodbEndpoint,
+  );
   const cache = new DecisionCache();
   const lookups = {
     secretArn: (account: string, _region: string, id: string) => store.secretArn(account, id),
@@ -254,6 +261,20 @@ export async function startIamGate(options: IamGateOptions): Promise<IamGate> {
       if (error instanceof UnmappedOperation)
         return refuse({ code: 'IamGateUnmappedOperation', message: error.message });
       throw error;
+    }
+    const policyAnswer = bucketPolicies.serve(
+      wire,
+      request.body,
+      (bucket) => store.bucketOwner(bucket) !== undefined,
+    );
+    if (policyAnswer) {
+      if (policyAnswer.status < 300) afterSuccess(wire, principal, '', now);
+      return send(
+        response,
+        policyAnswer.status,
+        { 'content-type': policyAnswer.contentType },
+        policyAnswer.body,
+      );
     }
     const upstream =
       service === 'dynamodb' && options.dynamodbEndpoint ? options.dynamodbEndpoint : options.motoEndpoint;

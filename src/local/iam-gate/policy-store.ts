@@ -17,9 +17,9 @@ import {
   ListUserPoliciesCommand,
 } from '@aws-sdk/client-iam';
 import { GetKeyPolicyCommand, KMSClient } from '@aws-sdk/client-kms';
-import { GetBucketPolicyCommand, S3Client } from '@aws-sdk/client-s3';
 import { DescribeSecretCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import type { BuildMiddleware, MetadataBearer } from '@smithy/types';
+import type { BucketPolicies } from './bucket-policies.js';
 
 /** A policy document as IAM returns it: parsed JSON, for the simulator. */
 export type PolicyDocument = Record<string, unknown>;
@@ -86,7 +86,7 @@ export class PolicyStore implements PolicySource {
   private cache = new Map<string, Promise<unknown>>();
   private readonly clients = new Map<
     string,
-    { iam: IAMClient; kms: KMSClient; s3: S3Client; secrets: SecretsManagerClient }
+    { iam: IAMClient; kms: KMSClient; secrets: SecretsManagerClient }
   >();
   private readonly dynamodb: DynamoDBClient | undefined;
   private readonly bucketOwners = new Map<string, string>();
@@ -94,6 +94,7 @@ export class PolicyStore implements PolicySource {
   constructor(
     private readonly motoEndpoint: string,
     private readonly region: string,
+    private readonly bucketPolicies: BucketPolicies,
     dynamodbEndpoint?: string,
   ) {
     this.dynamodb = dynamodbEndpoint
@@ -139,13 +140,11 @@ export class PolicyStore implements PolicySource {
       made = {
         iam: new IAMClient(config),
         kms: new KMSClient(config),
-        s3: new S3Client({ ...config, forcePathStyle: true }),
         secrets: new SecretsManagerClient(config),
       };
       const options = { step: 'build', name: 'gateAccount' } as const;
       made.iam.middlewareStack.add(accountHeader(account), options);
       made.kms.middlewareStack.add(accountHeader(account), options);
-      made.s3.middlewareStack.add(accountHeader(account), options);
       made.secrets.middlewareStack.add(accountHeader(account), options);
       this.clients.set(account, made);
     }
@@ -253,14 +252,10 @@ export class PolicyStore implements PolicySource {
     });
   }
 
+  /** The gate keeps bucket policies itself (bucket-policies.ts): moto never sees them. */
   bucketPolicy(bucket: string): Promise<PolicyDocument | undefined> {
-    const account = this.bucketOwner(bucket) ?? '';
-    return this.remember(`bucket ${bucket}`, async () => {
-      const got = await this.client(account)
-        .s3.send(new GetBucketPolicyCommand({ Bucket: bucket }))
-        .catch(() => undefined);
-      return got?.Policy ? parseDocument(got.Policy) : undefined;
-    });
+    const policy = this.bucketPolicies.get(bucket);
+    return Promise.resolve(policy === undefined ? undefined : parseDocument(policy));
   }
 
   secretArn(account: string, secretId: string): Promise<string> {
