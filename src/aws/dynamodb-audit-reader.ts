@@ -7,12 +7,19 @@ import {
   type QueryCommandInput,
 } from '@aws-sdk/client-dynamodb';
 import type { ChainedAuditEvent } from '../domain/audit/audit.js';
+import {
+  type EntryKey,
+  mergedPage,
+  type TimeBound,
+  type TimeOrderedPartitions,
+} from '../domain/audit/merged-pages.js';
 import type { AuditFilter, AuditPage, AuditPageRequest, AuditReader } from '../domain/audit/query.js';
 import { InvalidRequestError } from '../domain/shared/errors.js';
 import { timeOfEventId } from '../domain/shared/ids.js';
 import { mapLimited } from '../domain/shared/map-limited.js';
+import { MAX_PAGE_SIZE } from '../wire/audit.js';
 import type { Item } from './attribute-values.js';
-import { type CursorPosition, decodeCursor, encodeCursor } from './audit-cursor.js';
+import { decodeCursor, encodeCursor } from './audit-cursor.js';
 import { itemToAuditEvent, SHORT_NAMES } from './audit-items.js';
 import { accountOfRole, accountSegments, allSegments, principalSegments } from './audit-shards.js';
 import { readAuditRecords, readAuditRecordsTolerantly } from './dynamodb-audit-records.js';
@@ -27,8 +34,8 @@ interface Segment {
 }
 
 const TIME_RANGE = '#pk = :pk AND #time BETWEEN :from AND :to';
-/** Queries one page may make before it answers with what it found and a cursor. */
-const QUERIES_PER_PAGE = 16;
+/** Queries one page may make beyond one per partition before it answers with what it found and a cursor. */
+const EXTRA_QUERIES_PER_PAGE = 16;
 /** How long before its chain opened a record may be dated: longer than any request runs. */
 const CHAIN_START_MARGIN_MS = 3_600_000;
 /** Partitions a walk reads at once. */
@@ -80,27 +87,31 @@ function fingerprint(request: AuditPageRequest): string {
   return JSON.stringify([f.by, f.by === 'all' ? '' : f.value, request.limit]);
 }
 
-/** The next page's cursor: where this one stopped, within the first page's time range. */
-function cursorOf(
-  key: Buffer,
-  fp: string,
-  request: AuditPageRequest,
-  position: Omit<CursorPosition, 'range'>,
-): string {
-  return encodeCursor(key, fp, { range: { from: request.from, to: request.to }, ...position });
+/** An index entry with the place it sorts at. */
+interface PlacedEntry extends EntryKey {
+  item: Item;
 }
 
-/** Newest first, ties by id: a page gathers entries from several partitions. */
-function newestFirst(events: ChainedAuditEvent[]): ChainedAuditEvent[] {
-  return events.sort((a, b) =>
-    a.time === b.time ? b.eventId.localeCompare(a.eventId) : a.time < b.time ? 1 : -1,
-  );
+function keyOfItem(item: Item): EntryKey | undefined {
+  const time = item.time?.S;
+  const eventId = item.eventId?.S;
+  return time && eventId ? { time, eventId } : undefined;
+}
+
+/** The times a read examines: the request's range, narrowed by the merge's bound. */
+function timesOf(request: AuditPageRequest, bound: TimeBound): { from: string; to: string } {
+  if ('at' in bound) return { from: bound.at, to: bound.at };
+  return {
+    from: request.from,
+    to: bound.upTo !== undefined && bound.upTo < request.to ? bound.upTo : request.to,
+  };
 }
 
 /**
- * Audit queries. A page is key-condition Queries on the index partitions its filter lies in,
- * reading projected entries only, then one BatchGetItem of the records it returns: its cost
- * follows the records of its range in those partitions, never the table.
+ * Audit queries. A page is a k-way merge (domain/audit/merged-pages.ts) over the index
+ * partitions its filter lies in, reading projected entries only, then one BatchGetItem of the
+ * records it returns: globally newest first, its cost bounded per page and following the
+ * records of its range in those partitions, never the table.
  */
 export class DynamoDbAuditReader implements AuditReader {
   constructor(
@@ -117,55 +128,61 @@ export class DynamoDbAuditReader implements AuditReader {
 
   /**
    * One page. A continuation keeps the time range of the query that started it (a
-   * defaulted `to` of "now" must not move between pages, or pages would overlap).
+   * defaulted `to` of "now" must not move between pages, or pages would overlap), and the
+   * merge's place in every partition.
    */
   async page(initial: AuditPageRequest): Promise<AuditPage> {
     const fp = fingerprint(initial);
     const key = await this.cursorKey();
-    const position: CursorPosition = initial.cursor
-      ? decodeCursor(key, fp, initial.cursor)
-      : { range: { from: initial.from, to: initial.to } };
-    const request = position.range ? { ...initial, ...position.range } : initial;
-    const segments = segmentsOf(request.filter);
-    let index = position.segment === undefined ? 0 : Number(position.segment);
-    if (!segments[index]) throw new InvalidRequestError('cursor is invalid or belongs to another query');
-    let startKey = position.key;
-    const entries: Item[] = [];
-    // Partitions are read in a fixed order, each newest first, until the page is full or has
-    // spent its queries: a page may be short, or empty with a cursor. Follow the cursor to the
-    // end (as the CLI and the NDJSON export do) for the whole range.
-    for (let queries = 0; queries < QUERIES_PER_PAGE && entries.length < request.limit && segments[index]; ) {
-      // A round reads several partitions at once (most are empty in a short range); the first
-      // resumes where the cursor stopped. What does not fit the page is read again later.
-      const round = segments.slice(index, index + Math.min(WALK_CONCURRENCY, QUERIES_PER_PAGE - queries));
-      const wanted = request.limit - entries.length;
-      const results = await Promise.all(
-        round.map((segment, i) => this.query(segment, request, wanted, i === 0 ? startKey : undefined)),
-      );
-      queries += round.length;
-      for (const { items, lastKey } of results) {
-        if (entries.length + items.length > request.limit) break;
-        entries.push(...items);
-        startKey = lastKey;
-        if (lastKey) break;
-        index++;
-      }
-      if (startKey) break;
-    }
-    const { events, unreadable } = await readAuditRecordsTolerantly(this.client, this.tableName, entries);
-    const page: AuditPage =
-      unreadable.length > 0 ? { events: newestFirst(events), unreadable } : { events: newestFirst(events) };
-    if (!segments[index]) return page;
-    const next: Omit<CursorPosition, 'range'> = startKey
-      ? { segment: String(index), key: startKey }
-      : { segment: String(index) };
-    return { ...page, nextCursor: cursorOf(key, fp, request, next) };
+    const position = initial.cursor ? decodeCursor(key, fp, initial.cursor) : undefined;
+    const request = position ? { ...initial, ...position.range } : initial;
+    const source = this.partitionsOf(segmentsOf(request.filter), request);
+    const merged = await mergedPage(source, position?.merge, {
+      limit: request.limit,
+      extraReads: EXTRA_QUERIES_PER_PAGE,
+      maxBatch: MAX_PAGE_SIZE,
+      concurrency: WALK_CONCURRENCY,
+    });
+    // Records come back in the order of the entries: the merge's.
+    const { events, unreadable } = await readAuditRecordsTolerantly(
+      this.client,
+      this.tableName,
+      merged.entries.map((e) => e.item),
+    );
+    const page: AuditPage = unreadable.length > 0 ? { events, unreadable } : { events };
+    if (!merged.next) return page;
+    const range = { from: request.from, to: request.to };
+    return { ...page, nextCursor: encodeCursor(key, fp, { range, merge: merged.next }) };
   }
 
-  /** Up to `limit` entries of one index partition in the range, newest first: one Query. */
+  /** The partitions of `segments` in the request's range, as the merge reads them: one Query a read. */
+  private partitionsOf(segments: Segment[], request: AuditPageRequest): TimeOrderedPartitions<PlacedEntry> {
+    return {
+      partitions: segments.length,
+      read: async (partition, bound, limit, continueFrom) => {
+        const segment = segments[partition];
+        if (!segment) throw new InvalidRequestError('cursor is invalid or belongs to another query');
+        // A continuation is a LastEvaluatedKey this partition returned: a key it holds.
+        const startKey = continueFrom && {
+          eventId: { S: continueFrom.eventId },
+          [segment.attribute]: { S: segment.value },
+          time: { S: continueFrom.time },
+        };
+        const { items, lastKey } = await this.query(segment, timesOf(request, bound), limit, startKey);
+        const entries = items.flatMap((item) => {
+          const place = keyOfItem(item);
+          return place ? [{ ...place, item }] : [];
+        });
+        const stoppedAt = lastKey && keyOfItem(lastKey);
+        return stoppedAt ? { entries, stoppedAt } : { entries };
+      },
+    };
+  }
+
+  /** Up to `limit` entries of one index partition between two times, newest first: one Query. */
   private async query(
     segment: Segment,
-    request: AuditPageRequest,
+    times: { from: string; to: string },
     limit: number,
     startKey: Item | undefined,
   ): Promise<{ items: Item[]; lastKey?: Item }> {
@@ -182,8 +199,8 @@ export class DynamoDbAuditReader implements AuditReader {
         },
         ExpressionAttributeValues: {
           ':pk': { S: segment.value },
-          ':from': { S: request.from },
-          ':to': { S: request.to },
+          ':from': { S: times.from },
+          ':to': { S: times.to },
           ...(segment.filter ? { ':f': { S: segment.filter.value } } : {}),
         },
         ScanIndexForward: false,

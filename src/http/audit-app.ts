@@ -13,6 +13,7 @@ import { InvalidRequestError, NotFoundError } from '../domain/shared/errors.js';
 import { EVENT_ID_PATTERN } from '../domain/shared/ids.js';
 import { describeError, type Logger } from '../logging.js';
 import { type ActivityWire, activityQueryWire } from '../wire/activity.js';
+import { MAX_PAGE_SIZE } from '../wire/audit.js';
 import type { AppEnv } from './app-env.js';
 import { parseAuditQuery, parseVerifyQuery } from './audit-query-schema.js';
 import {
@@ -80,11 +81,14 @@ export function createAuditApp(deps: AuditAppDependencies): Hono<AppEnv> {
     // NDJSON export for SIEM ingestion: one page in memory at a time, however long the range.
     c.header('content-type', 'application/x-ndjson');
     const id = c.get('requestId');
+    // A page reads every partition of its filter at least once: a fresh export reads the
+    // largest pages (a cursor binds the size it was made with).
+    const exported = request.cursor === undefined ? { ...request, limit: MAX_PAGE_SIZE } : request;
     return stream(c, async (out) => {
-      let cursor = request.cursor;
+      let cursor = exported.cursor;
       try {
         do {
-          const page = await deps.reader.page(cursor ? { ...request, cursor } : request);
+          const page = await deps.reader.page(cursor ? { ...exported, cursor } : exported);
           await out.write(toExportLines(page, id));
           cursor = page.nextCursor;
         } while (cursor);

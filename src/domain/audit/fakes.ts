@@ -6,6 +6,7 @@ import { type AuditRecordSink, ChainedAuditLog, canonicalJson } from './chain.js
 import type { ChainHead, ForwardDatedRecord, SignedDigest } from './digest.js';
 import { type DigestObject, type DigestSource, parseSignedDigest } from './digest-verify.js';
 import type { ChainHeadSource, DigestSigner, DigestStore } from './digest-writer.js';
+import type { EntryKey, PartitionRead, TimeBound, TimeOrderedPartitions } from './merged-pages.js';
 import type { AuditPage, AuditPageRequest, AuditReader } from './query.js';
 
 type AuditTableOperation = 'write' | 'read';
@@ -209,5 +210,53 @@ export class LocalDigestSigner implements DigestSigner {
   async sign(message: string): Promise<Buffer> {
     this.faults.check('sign');
     return sign('sha256', Buffer.from(message), this.privateKey);
+  }
+}
+
+/**
+ * Index partitions as DynamoDB's Query reads them: newest time first, entries of one time in
+ * the store's own order (here event id ascending, the opposite of the merge's), `limit`
+ * counting the entries examined before the filter, and a read that stopped at its limit
+ * naming where it stopped, even when nothing is left after it (as LastEvaluatedKey does).
+ */
+export class InMemoryPartitions<T extends EntryKey> implements TimeOrderedPartitions<T> {
+  readonly lists: T[][];
+  reads = 0;
+
+  constructor(
+    partitions: number,
+    private readonly matches: (entry: T) => boolean = () => true,
+  ) {
+    this.lists = Array.from({ length: partitions }, () => []);
+  }
+
+  get partitions(): number {
+    return this.lists.length;
+  }
+
+  add(partition: number, entry: T): void {
+    const list = this.lists[partition];
+    if (!list) throw new Error(`no partition ${partition}`);
+    list.push(entry);
+    list.sort((a, b) => (a.time === b.time ? (a.eventId < b.eventId ? -1 : 1) : a.time < b.time ? 1 : -1));
+  }
+
+  async read(
+    partition: number,
+    bound: TimeBound,
+    limit: number,
+    continueFrom?: EntryKey,
+  ): Promise<PartitionRead<T>> {
+    this.reads++;
+    const list = (this.lists[partition] ?? []).filter((e) =>
+      'at' in bound ? e.time === bound.at : bound.upTo === undefined || e.time <= bound.upTo,
+    );
+    const start = continueFrom ? list.findIndex((e) => e.eventId === continueFrom.eventId) + 1 : 0;
+    const examined = list.slice(start, start + limit);
+    const entries = examined.filter(this.matches);
+    const last = examined.at(-1);
+    return examined.length === limit && last
+      ? { entries, stoppedAt: { time: last.time, eventId: last.eventId } }
+      : { entries };
   }
 }
