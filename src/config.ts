@@ -1,5 +1,6 @@
 import { type AccessRequestConfig, loadAccessRequestConfig } from './access-request-config.js';
 import { type ActivityConfig, loadActivityConfig } from './activity-config.js';
+import { parseAdminSlices } from './admin-slices-config.js';
 import {
   type IdentityRules,
   identitiesOfListed,
@@ -118,6 +119,8 @@ export const environmentSchema = z.object({
   CREDVEND_GROUPS_CLAIM: z._default(z.string().check(z.minLength(1)), 'groups'),
   CREDVEND_AUDITOR_GROUPS: z._default(csv, []),
   CREDVEND_ADMIN_GROUPS: z._default(csv, []),
+  // Pipelines that administer one slice each (roles.ts: AdminSlice), a JSON array.
+  CREDVEND_ADMIN_SLICES: z.optional(z.string()),
   // Signed audit digests (S3 + an asymmetric KMS key); no bucket: verification checks chain links only.
   CREDVEND_DIGEST_BUCKET: z.optional(z.string().check(z.minLength(3))),
   CREDVEND_DIGEST_PREFIX: z._default(
@@ -445,6 +448,11 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     config.oidcIssuers.unshift(primary);
   }
   checkAlgorithms(config.oidcIssuers);
+  const slices = parseAdminSlices(
+    e.CREDVEND_ADMIN_SLICES,
+    config.oidcIssuers.map((i) => i.issuer),
+  );
+  if (slices.length > 0) config.roles = { ...config.roles, adminSlices: slices };
   return config;
 }
 

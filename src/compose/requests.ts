@@ -6,7 +6,7 @@ import { RequestableAdmin } from '../domain/access-requests/requestable-admin.js
 import { AccessRequestService } from '../domain/access-requests/service.js';
 import type { AuditEvent } from '../domain/audit/audit.js';
 import type { TransactionalAuditLog } from '../domain/audit/ports.js';
-import { hasRole } from '../domain/identity/roles.js';
+import { adminScopeOf } from '../domain/identity/roles.js';
 import { type Clock, systemClock } from '../domain/shared/clock.js';
 import { newEventId } from '../domain/shared/ids.js';
 import { createAccessRequestsApp } from '../http/access-requests-app.js';
@@ -177,7 +177,7 @@ export function createRequestsFunction(root: Composition, clock: Clock = systemC
     clock,
     logger: root.logger,
     sourceIp: root.runtime.sourceIp,
-    isAdmin: (caller) => hasRole(caller, 'admin', config.roles),
+    adminScope: (caller) => adminScopeOf(caller, config.roles, 'read'),
     ...(settings.slackInteractions
       ? {
           slack: {

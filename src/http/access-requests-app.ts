@@ -6,6 +6,7 @@ import type { Actor, Requester } from '../domain/access-requests/lifecycle.js';
 import type { RequestableAdmin } from '../domain/access-requests/requestable-admin.js';
 import type { AccessRequestService } from '../domain/access-requests/service.js';
 import type { AuditAction } from '../domain/audit/audit.js';
+import type { AdminScope } from '../domain/identity/roles.js';
 import type { Clock } from '../domain/shared/clock.js';
 import { AuthenticationError, CredvendError, InvalidRequestError } from '../domain/shared/errors.js';
 import type { Caller, RequestContext } from '../domain/shared/types.js';
@@ -39,7 +40,8 @@ export interface AccessRequestAppDependencies {
   clock: Clock;
   logger: Logger;
   sourceIp: SourceIpResolver;
-  isAdmin: (caller: Caller) => boolean;
+  /** The caller's admin scope for reading (everything, its slices, or none). */
+  adminScope: (caller: Caller) => AdminScope | undefined;
   /** Slack interactive messages; absent, the endpoint refuses everything. */
   /** `signingSecret` is read at run time: unreadable, an interaction is a 503, never unverified. */
   /** The signing secret, the workspace and app decisions must come from, and the user map. */
@@ -184,7 +186,7 @@ function requestableRoutes(deps: AccessRequestAppDependencies): Hono<AppEnv> {
 
   api.get('/', async (c) => {
     const caller = c.get('caller');
-    const list = await deps.requestables.list(caller, deps.isAdmin(caller));
+    const list = await deps.requestables.list(caller, deps.adminScope(caller));
     return c.json({ requestables: list.map(toRequestableWire) });
   });
 

@@ -88,8 +88,17 @@ export function createAdminApp(deps: AdminAppDependencies): Hono<AppEnv> {
     await next();
   };
 
+  // Entitlement rows may also be administered by a pipeline within its slice: the domain
+  // judges each row; here only whether the caller administers anything at all.
+  const requireAdminScope: MiddlewareHandler<AppEnv> = async (c, next) => {
+    const mode = c.req.method === 'GET' ? 'read' : 'write';
+    const action = adminActionOf(c.req.method, c.req.path);
+    await deps.access.requireAdminScope(c.get('caller'), mode, action, context(c));
+    await next();
+  };
+
   const api = new Hono<AppEnv>();
-  api.use(authenticate(deps.authMethods, undefined, deps.sourceIp), requireAdmin, limitBody);
+  api.use(authenticate(deps.authMethods, undefined, deps.sourceIp), requireAdminScope, limitBody);
 
   api.get('/', async (c) => {
     const parsed = entitlementListQueryWire.safeParse(singleValuedQuery(c));
@@ -107,6 +116,8 @@ export function createAdminApp(deps: AdminAppDependencies): Hono<AppEnv> {
   });
 
   api.get('/:id/suggested-policy', async (c) => {
+    // Suggestions read the audit and CloudTrail: the admin role's, never a slice's.
+    await deps.access.require(c.get('caller'), 'admin', 'entitlement.read', context(c));
     const entitlement = await deps.admin.get(c.get('caller'), checkedId(c.req.param('id')), context(c));
     const query = suggestionQueryWire.safeParse(singleValuedQuery(c));
     if (!query.success) throw invalidRequest('invalid query', query.error, '(query)');

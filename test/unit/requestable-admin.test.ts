@@ -244,9 +244,9 @@ describe('Class: RequestableAdmin', () => {
     const engineer = caller({ subjectKeys: [`oidc|${ISSUER}|alice`, `group|${ISSUER}|engineers`] });
 
     // Act
-    const all = await service.list(admin, true);
-    const forAlice = await service.list(caller(), false);
-    const forEngineer = await service.list(engineer, false);
+    const all = await service.list(admin, { kind: 'all' });
+    const forAlice = await service.list(caller(), undefined);
+    const forEngineer = await service.list(engineer, undefined);
     const refused = service.put(caller(), input({ id: 'x' }), undefined, context);
 
     // Assess

@@ -1,3 +1,4 @@
+import { withinScope } from '../admin/admin-scope.js';
 import { validateEntitlement } from '../admin/entitlement-validation.js';
 import type { AuditAction, AuditEvent } from '../audit/audit.js';
 import { baseAuditEvent } from '../audit/base-event.js';
@@ -5,6 +6,7 @@ import { canonicalJson } from '../audit/chain.js';
 import type { TransactionalAuditLog } from '../audit/ports.js';
 import { identitiesOfListed } from '../identity/principal-names.js';
 import type { PrivilegedAccess } from '../identity/privileged-access.js';
+import type { AdminScope } from '../identity/roles.js';
 import { STS_LIMITS } from '../issuance/sts-limits.js';
 import type { Clock } from '../shared/clock.js';
 import { type InputIssue, InvalidRequestError } from '../shared/errors.js';
@@ -116,25 +118,29 @@ export class RequestableAdmin {
     },
   ) {}
 
-  /** Admins see every requestable; anyone else sees what they may request. */
-  async list(caller: Caller, isAdmin: boolean): Promise<Requestable[]> {
+  /**
+   * Admins see every requestable, a slice admin its slice's; anyone else sees what they may
+   * request. `scope` is the caller's admin scope for reading (roles.ts: adminScopeOf).
+   */
+  async list(caller: Caller, scope: AdminScope | undefined): Promise<Requestable[]> {
     const all = await this.deps.store.list();
-    if (isAdmin) return all;
+    if (scope) return withinScope(scope, all);
     // Group keys among the caller's subject keys come from its own issuer's verified claim.
     const me = { identity: caller.identityKey, groups: caller.subjectKeys };
     return all.filter((r) => inAudience(me, resolveAudience(r.requesters, this.deps.rules)));
   }
 
   /**
-   * Refuses (and audits) a caller who is not an admin: routes call it before they read the
-   * id or the body, so a non-admin learns nothing about what a valid write would be.
+   * Refuses (and audits) a caller who is neither an admin nor a slice admin: routes call it
+   * before they read the id or the body, so a non-admin learns nothing about what a valid
+   * write would be. Which rows a slice admin may write is judged by put and delete.
    */
-  requireAdmin(
+  async requireAdmin(
     caller: Caller,
     action: 'requestable.put' | 'requestable.delete',
     context: RequestContext,
   ): Promise<void> {
-    return this.deps.access.require(caller, 'admin', action, context);
+    await this.deps.access.requireAdminScope(caller, 'write', action, context);
   }
 
   async put(
@@ -143,8 +149,11 @@ export class RequestableAdmin {
     ifMatchVersion: number | undefined,
     context: RequestContext,
   ): Promise<Requestable> {
-    await this.deps.access.require(caller, 'admin', 'requestable.put', context);
+    const { access } = this.deps;
+    const scope = await access.requireAdminScope(caller, 'write', 'requestable.put', context);
+    await access.requireCovered(caller, scope, [input], 'requestable.put', context);
     const current = await this.deps.store.get(input.id);
+    if (current) await access.requireCovered(caller, scope, [current], 'requestable.put', context);
     checkIfMatch(`requestable access ${input.id}`, current, ifMatchVersion, 'replace');
     // The same content again is no change: no new version, nothing audited as applied.
     if (current && sameContent(current, input)) return current;
@@ -161,8 +170,11 @@ export class RequestableAdmin {
     ifMatchVersion: number | undefined,
     context: RequestContext,
   ): Promise<void> {
-    await this.deps.access.require(caller, 'admin', 'requestable.delete', context);
+    const { access } = this.deps;
+    const scope = await access.requireAdminScope(caller, 'write', 'requestable.delete', context);
+    await access.requireCovered(caller, scope, [{ id }], 'requestable.delete', context);
     const current = await this.deps.store.get(id);
+    if (current) await access.requireCovered(caller, scope, [current], 'requestable.delete', context);
     checkIfMatch(`requestable access ${id}`, current, ifMatchVersion, 'delete');
     if (current) await this.record(caller, context, 'requestable.delete', current, undefined);
   }

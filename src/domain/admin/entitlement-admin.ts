@@ -9,6 +9,7 @@ import { checkIfMatch } from '../shared/if-match.js';
 import { sameContent } from '../shared/same-content.js';
 import type { Caller, Entitlement, RequestContext } from '../shared/types.js';
 import { MAX_CLAIM_RULES_PER_ISSUER, subjectKindOf } from '../subjects/subjects.js';
+import { withinScope } from './admin-scope.js';
 import { validateEntitlement } from './entitlement-validation.js';
 import type { EntitlementAdminStore, EntitlementPage } from './ports.js';
 
@@ -42,10 +43,14 @@ export function asStored<T extends EntitlementInput>(input: T): T {
 export class EntitlementAdmin {
   constructor(private readonly deps: EntitlementAdminDependencies) {}
 
+  /** One entitlement; a slice admin reads only its slice's (the id is judged before any read). */
   async get(caller: Caller, id: string, context: RequestContext): Promise<Entitlement> {
-    await this.deps.access.require(caller, 'admin', 'entitlement.read', context);
+    const { access } = this.deps;
+    const scope = await access.requireAdminScope(caller, 'read', 'entitlement.read', context);
+    await access.requireCovered(caller, scope, [{ id }], 'entitlement.read', context);
     const entitlement = await this.deps.store.get(id);
     if (!entitlement) throw new NotFoundError(`no entitlement ${id}`);
+    await access.requireCovered(caller, scope, [entitlement], 'entitlement.read', context);
     return entitlement;
   }
 
@@ -55,14 +60,17 @@ export class EntitlementAdmin {
     cursor: string | undefined,
     context: RequestContext,
   ): Promise<EntitlementPage> {
-    await this.deps.access.require(caller, 'admin', 'entitlement.read', context);
-    return this.deps.store.list(limit, cursor);
+    const scope = await this.deps.access.requireAdminScope(caller, 'read', 'entitlement.read', context);
+    const page = await this.deps.store.list(limit, cursor);
+    // A slice admin's pages hold only its rows (a page may come back short, as a filtered Scan's).
+    return { ...page, entitlements: withinScope(scope, page.entitlements) };
   }
 
   /**
    * Creates (`ifMatchVersion` undefined and the id unused) or replaces (`ifMatchVersion`
    * equal to the stored version) an entitlement. Replacing it with what it already holds
-   * changes nothing: no new version, no audit record (nothing was applied).
+   * changes nothing: no new version, no audit record (nothing was applied). A slice admin
+   * writes only rows of its slice, before and after: it cannot take a row in nor move one out.
    */
   async put(
     caller: Caller,
@@ -70,8 +78,11 @@ export class EntitlementAdmin {
     ifMatchVersion: number | undefined,
     context: RequestContext,
   ): Promise<Entitlement> {
-    await this.deps.access.require(caller, 'admin', 'entitlement.put', context);
+    const { access } = this.deps;
+    const scope = await access.requireAdminScope(caller, 'write', 'entitlement.put', context);
+    await access.requireCovered(caller, scope, [input], 'entitlement.put', context);
     const current = await this.deps.store.get(input.id);
+    if (current) await access.requireCovered(caller, scope, [current], 'entitlement.put', context);
     checkIfMatch(`entitlement ${input.id}`, current, ifMatchVersion, 'replace');
     if (current && sameContent(asStored(current), asStored(input))) return current;
     const next: Entitlement = { ...input, version: (current?.version ?? 0) + 1 };
@@ -103,8 +114,11 @@ export class EntitlementAdmin {
     ifMatchVersion: number | undefined,
     context: RequestContext,
   ): Promise<void> {
-    await this.deps.access.require(caller, 'admin', 'entitlement.delete', context);
+    const { access } = this.deps;
+    const scope = await access.requireAdminScope(caller, 'write', 'entitlement.delete', context);
+    await access.requireCovered(caller, scope, [{ id }], 'entitlement.delete', context);
     const current = await this.deps.store.get(id);
+    if (current) await access.requireCovered(caller, scope, [current], 'entitlement.delete', context);
     checkIfMatch(`entitlement ${id}`, current, ifMatchVersion, 'delete');
     if (current) await this.record(caller, context, 'entitlement.delete', current, undefined);
   }

@@ -1,5 +1,7 @@
 import type { Caller } from '../shared/types.js';
-import { groupSubject } from '../subjects/subjects.js';
+import type { ClaimConditions } from '../subjects/claim-rules.js';
+import { matchSubject } from '../subjects/match.js';
+import { claimRuleSubject, groupSubject } from '../subjects/subjects.js';
 
 export type PrivilegedRole = 'auditor' | 'admin';
 
@@ -16,7 +18,36 @@ export interface RoleAssignments {
   groupIssuer?: string;
   auditorGroups: readonly string[];
   adminGroups: readonly string[];
+  /** Pipelines that administer one slice each, never more (CREDVEND_ADMIN_SLICES). */
+  adminSlices?: readonly AdminSlice[];
 }
+
+/**
+ * A slice of the access data one pipeline administers (a GitOps repository's apply job):
+ * the entitlements and requestable access whose id matches one of `ids` (exact, or a
+ * prefix ending in `*`, as a directory's `owns:`) AND whose account is one of `accounts`,
+ * before and after every change. Slices live in configuration, so nothing a slice admin
+ * can write through the API widens a slice or makes anyone an admin.
+ */
+export interface AdminSlice {
+  name: string;
+  /** The OIDC issuer whose tokens the rules below are about (a CI platform's). */
+  issuer: string;
+  /** Tokens that may change the slice: the apply job (a protected branch, an environment). */
+  apply: ClaimConditions;
+  /**
+   * Tokens that may only read the slice: the plan job of a pull request, whose workflow the
+   * pull request itself can edit, so it must never be able to write. Apply tokens read too.
+   */
+  plan?: ClaimConditions;
+  accounts: readonly string[];
+  ids: readonly string[];
+}
+
+export type AdminMode = 'read' | 'write';
+
+/** What an admin call may touch: everything (the admin role), or only the rows of some slices. */
+export type AdminScope = { kind: 'all' } | { kind: 'slices'; slices: readonly AdminSlice[] };
 
 /** A configured group (`<issuer>#<group>`, or a bare name of `groupIssuer`) as the subject key callers carry. */
 export function groupKeyOf(entry: string, groupIssuer: string | undefined): string | undefined {
@@ -41,4 +72,35 @@ export function hasRole(
     const key = groupKeyOf(g, assignments.groupIssuer);
     return key !== undefined && caller.subjectKeys.includes(key);
   });
+}
+
+/** Whether a verified OIDC token from the slice's issuer satisfies every condition of a rule. */
+function holdsRule(
+  caller: Pick<Caller, 'authMethod' | 'subjectKeys' | 'claims'>,
+  issuer: string,
+  rule: ClaimConditions,
+) {
+  // The rule key is among the subject keys only of a token this issuer's keys verified.
+  return (
+    caller.authMethod === 'oidc' &&
+    matchSubject({ subject: claimRuleSubject(issuer), claimConditions: rule }, caller) !== undefined
+  );
+}
+
+/**
+ * What this caller may administer: all of it with the admin role; otherwise the slices whose
+ * apply rule its token satisfies (and, for reading, whose plan rule it does); undefined: nothing.
+ */
+export function adminScopeOf(
+  caller: Pick<Caller, 'identityKey' | 'authMethod' | 'subjectKeys' | 'claims'>,
+  assignments: RoleAssignments,
+  mode: AdminMode,
+): AdminScope | undefined {
+  if (hasRole(caller, 'admin', assignments)) return { kind: 'all' };
+  const slices = (assignments.adminSlices ?? []).filter(
+    (slice) =>
+      holdsRule(caller, slice.issuer, slice.apply) ||
+      (mode === 'read' && slice.plan !== undefined && holdsRule(caller, slice.issuer, slice.plan)),
+  );
+  return slices.length > 0 ? { kind: 'slices', slices } : undefined;
 }

@@ -150,6 +150,12 @@ export const CONFIGURATION_ROWS: readonly {
       "`CREDVEND_OIDC_ISSUER`'s groups claim (an array of strings: group subjects and the roles); groups holding each role, bare for that issuer's, `<issuer>#<group>` for another's",
   },
   {
+    variables: ['CREDVEND_ADMIN_SLICES'],
+    default: 'none',
+    meaning:
+      'pipelines that administer one slice each (ids and accounts), a JSON array (see the GitOps recipe, docs/guides/gitops.md)',
+  },
+  {
     variables: ['CREDVEND_CALLER_RATE_LIMIT', 'CREDVEND_ENTITLEMENT_RATE_LIMIT'],
     default: '`60/60`, `600/60`',
     meaning: 'quotas, `<count>/<seconds>` or `off`',
