@@ -72,7 +72,6 @@ export function applySuppressions(template, suppressions) {
  */
 export function watchFunctions(template, { actions, namespace }) {
   // A conditional function (or log group) gets conditional watchers: they name it.
-  const sameCondition = (/** @type {Resource} */ r) => (r.Condition ? { Condition: r.Condition } : {});
   for (const [id, fn] of resourcesOf(template, 'AWS::Lambda::Function')) {
     template.Resources[`${id}ErrorsAlarm`] = {
       ...sameCondition(fn),
@@ -108,6 +107,9 @@ export function watchFunctions(template, { actions, namespace }) {
     };
   }
 }
+
+/** A resource created under the same condition as `r` (a function's log group, its filters). */
+const sameCondition = (/** @type {Resource} */ r) => (r.Condition ? { Condition: r.Condition } : {});
 
 /** @param {string} description @param {unknown[]} actions the alarm properties every alarm shares */
 const alarmed = (description, actions) => ({
@@ -172,29 +174,31 @@ export function scheduleSeconds(/** @type {string} */ expression) {
 }
 
 /**
- * Digest overdue: no run of the digest function succeeded (invocations minus errors) within
- * three schedule intervals, at least 15 minutes, at most CloudWatch's one-day alarm window. A
- * missing datapoint (the schedule disabled, the function deleted) is overdue too.
+ * Digest overdue: no digest written within three schedule intervals, at least 15 minutes, at
+ * most CloudWatch's one-day alarm window. Counted from the digest function's own line that a
+ * digest was written (a metric filter), not from runs without errors: a run that writes nothing
+ * (a latest digest dated in the future, planted in the bucket or left by a clock far ahead,
+ * makes every later run skip) would otherwise look healthy. No datapoint at all (the schedule
+ * disabled, the function deleted) is overdue too.
  * @param {Template} template
- * @param {{ actions: unknown[], digestSchedule: string }} alarms
+ * @param {{ actions: unknown[], namespace: string, digestSchedule: string }} alarms
  */
-export function watchDigests(template, { actions, digestSchedule }) {
+export function watchDigests(template, { actions, namespace, digestSchedule }) {
   const fn = 'DigestLambdaFunction';
-  if (!template.Resources[fn]) return;
+  const logGroup = 'DigestLogGroup';
+  if (!template.Resources[fn] || !template.Resources[logGroup]) return;
   const window = Math.min(86_400, Math.max(900, Math.ceil((3 * scheduleSeconds(digestSchedule)) / 60) * 60));
-  const metric = (/** @type {string} */ id, /** @type {string} */ name) => ({
-    Id: id,
-    ReturnData: false,
-    MetricStat: {
-      Metric: {
-        Namespace: 'AWS/Lambda',
-        MetricName: name,
-        Dimensions: [{ Name: 'FunctionName', Value: { Ref: fn } }],
-      },
-      Period: window,
-      Stat: 'Sum',
+  template.Resources.DigestWrittenMetricFilter = {
+    ...sameCondition(template.Resources[logGroup]),
+    Type: 'AWS::Logs::MetricFilter',
+    Properties: {
+      LogGroupName: { Ref: logGroup },
+      FilterPattern: DIGEST_WRITTEN_PATTERN,
+      MetricTransformations: [
+        { MetricNamespace: namespace, MetricName: 'DigestsWritten', MetricValue: '1', Unit: 'Count' },
+      ],
     },
-  });
+  };
   template.Resources.DigestOverdueAlarm = {
     Type: 'AWS::CloudWatch::Alarm',
     Properties: {
@@ -203,22 +207,19 @@ export function watchDigests(template, { actions, digestSchedule }) {
         actions,
       ),
       TreatMissingData: 'breaching',
-      Metrics: [
-        metric('invocations', 'Invocations'),
-        metric('errors', 'Errors'),
-        {
-          Id: 'succeeded',
-          Expression: 'invocations - errors',
-          Label: 'digest runs that succeeded',
-          ReturnData: true,
-        },
-      ],
+      Namespace: namespace,
+      MetricName: 'DigestsWritten',
+      Statistic: 'Sum',
+      Period: window,
       EvaluationPeriods: 1,
       Threshold: 1,
       ComparisonOperator: 'LessThanThreshold',
     },
   };
 }
+
+/** The digest function's line for each digest it wrote (src/compose/digest.ts). */
+export const DIGEST_WRITTEN_PATTERN = '{ $.message = "audit digest written" }';
 
 /**
  * An issuance refused because its audit record could not be written (503), or a denial whose

@@ -2,8 +2,9 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Hono } from 'hono';
 import { describe, expect, inject, it } from 'vitest';
-import { scheduleSeconds } from '../../deploy/harden-template.js';
+import { DIGEST_WRITTEN_PATTERN, scheduleSeconds } from '../../deploy/harden-template.js';
 import { logAuditFailure } from '../../src/compose/composition.js';
+import { logDigestRun } from '../../src/compose/digest.js';
 import { logStillDue } from '../../src/compose/revocation-sweep.js';
 import type { AccessRequestNotice } from '../../src/domain/access-requests/ports.js';
 import {
@@ -162,8 +163,8 @@ describe('alarms', () => {
         `\n## Alarm: ${runbook}\n`,
       );
     }
-    // Single-metric alarms by metric; the metric-math ones (DynamoDB throttling per table,
-    // digest overdue) by the metrics they combine.
+    // Single-metric alarms by metric; the metric-math ones (DynamoDB throttling per table) by
+    // the metrics they combine.
     const tables = Object.values(template.Resources).filter((r) => r.Type === 'AWS::DynamoDB::Table');
     expect(alarms.map((a) => a.Properties.MetricName ?? 'math').sort()).toEqual(
       [
@@ -174,9 +175,9 @@ describe('alarms', () => {
         'RevocationsStillDue',
         'BreakGlassGrants',
         'IteratorAge',
+        'DigestsWritten',
         ...functions.map(() => 'Errors'),
         ...tables.map(() => 'math'),
-        'math',
       ].sort(),
     );
   });
@@ -207,23 +208,50 @@ describe('alarms', () => {
       );
       expect(metricsOf(`${id}ThrottlingAlarm`).find((m) => m.Expression)?.Expression).toBe('reads + writes');
     }
-    // Digest overdue: fewer than one successful run in three intervals of rate(5 minutes) (15
-    // minutes); silence (no invocations at all) counts as overdue.
+    // Digest overdue: fewer than one digest written in three intervals of rate(5 minutes) (15
+    // minutes), counted from the digest function's own log line; silence counts as overdue.
     const overdue = template.Resources.DigestOverdueAlarm?.Properties ?? {};
     expect(overdue).toMatchObject({
       TreatMissingData: 'breaching',
       ComparisonOperator: 'LessThanThreshold',
       Threshold: 1,
       EvaluationPeriods: 1,
+      Namespace: 'credvend/test',
+      MetricName: 'DigestsWritten',
+      Statistic: 'Sum',
+      Period: 900,
     });
-    const digestMetrics = metricsOf('DigestOverdueAlarm');
-    expect(digestMetrics.find((m) => m.Expression)?.Expression).toBe('invocations - errors');
-    for (const m of digestMetrics.filter((x) => x.MetricStat)) {
-      expect(m.MetricStat?.Period).toBe(900);
-      expect(m.MetricStat?.Metric.Dimensions).toEqual([
-        { Name: 'FunctionName', Value: { Ref: 'DigestLambdaFunction' } },
-      ]);
-    }
+    // The filter counts the digest function's line for a digest written, and nothing else it logs.
+    const digestLines: string[] = [];
+    const logRun = logDigestRun(createLogger('info', (line) => digestLines.push(line)));
+    const head = { chainId: 'c1', seq: 3, hash: 'a'.repeat(64), time: '2026-12-07T10:00:00.000Z' };
+    logRun({
+      digest: {
+        version: 1,
+        key: 'digests/2026/12/07/d.json',
+        startTime: '2026-12-07T09:55:00.000Z',
+        endTime: '2026-12-07T10:00:00.000Z',
+        previousDigest: null,
+        advanced: [{ ...head, fromSeq: 1, records: 3 }],
+        known: [head],
+        recordCount: 3,
+        knownChainCount: 1,
+        forwardDated: [{ ...head, eventId: 'e9', seenAt: head.time }],
+      },
+      signingAlgorithm: 'ECDSA_SHA_256',
+      keyId: 'k',
+      signature: '',
+    });
+    logRun(undefined);
+    const counted = jsonFilter(DIGEST_WRITTEN_PATTERN);
+    expect(digestLines.map((line) => counted(line))).toEqual([true, false, false]);
+    expect(template.Resources.DigestWrittenMetricFilter?.Properties).toEqual({
+      LogGroupName: { Ref: 'DigestLogGroup' },
+      FilterPattern: DIGEST_WRITTEN_PATTERN,
+      MetricTransformations: [
+        { MetricNamespace: 'credvend/test', MetricName: 'DigestsWritten', MetricValue: '1', Unit: 'Count' },
+      ],
+    });
     expect(scheduleSeconds('rate(1 hour)')).toBe(3600);
     expect(scheduleSeconds('rate(2 days)')).toBe(172_800);
     expect(scheduleSeconds('cron(0 3 * * ? *)')).toBe(86_400);
