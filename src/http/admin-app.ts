@@ -15,6 +15,7 @@ import { invalidRequest } from '../domain/shared/validation.js';
 import type { SubjectExplainer } from '../domain/subjects/explainer.js';
 import type { Logger } from '../logging.js';
 import { type PolicySuggestionWire, suggestionQueryWire } from '../wire/activity.js';
+import type { AdminScopeWire } from '../wire/admin-scope.js';
 import {
   type AdminEntitlementListWire,
   ENTITLEMENT_ID,
@@ -184,6 +185,28 @@ export function createAdminApp(deps: AdminAppDependencies): Hono<AppEnv> {
     return c.json(toRevocationWire(await deps.revoker.revoke(c.get('caller'), id, context(c))));
   });
   app.route('/v1/audit/events', revocations);
+
+  // Bounds only: which ids and accounts, never the claim rules that grant them.
+  app.get('/v1/admin/scope', authenticate(deps.authMethods, undefined, deps.sourceIp), async (c) => {
+    const scope = await deps.access.requireAdminScope(
+      c.get('caller'),
+      'read',
+      'entitlement.read',
+      context(c),
+    );
+    const wire: AdminScopeWire =
+      scope.kind === 'all'
+        ? { kind: 'all' }
+        : {
+            kind: 'slices',
+            slices: scope.slices.map(({ name, accounts, ids }) => ({
+              name,
+              accounts: [...accounts],
+              ids: [...ids],
+            })),
+          };
+    return c.json(wire);
+  });
 
   const guard = [authenticate(deps.authMethods, undefined, deps.sourceIp), requireAdmin];
   app.route('/v1/reviews', unusedAccessRoutes({ report: deps.unused, guard, context }));

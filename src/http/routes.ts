@@ -16,6 +16,7 @@ import {
   policySuggestionWire,
   suggestionQueryWire,
 } from '../wire/activity.js';
+import { adminScopeWire } from '../wire/admin-scope.js';
 import {
   accessKeyIssuanceWire,
   auditEventWire,
@@ -351,6 +352,13 @@ export const ROUTES: readonly Route[] = [
     summary: 'Standing access with no issuance in N days, with its evidence from the audit',
     query: unusedAccessQueryWire,
     responses: [json('the unused entitlements', unusedAccessWire)],
+  },
+  {
+    method: 'GET',
+    path: '/v1/admin/scope',
+    function: 'admin',
+    summary: 'What the caller administers: everything (admin role) or the bounds of its admin slices',
+    responses: [json('the scope', adminScopeWire)],
   },
   {
     method: 'GET',

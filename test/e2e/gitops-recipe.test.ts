@@ -10,6 +10,7 @@ import * as z from 'zod';
 import { loadConfig } from '../../src/config.js';
 import { type ApiServer, createLocalApp, startApiServer } from '../../src/local/api-server.js';
 import { type CiIssuers, githubClaims, gitlabClaims, startCiIssuers } from '../fixtures/ci-issuers.js';
+import { checkAgainstOpenApi } from '../integration/openapi-responses.js';
 import { auditOfPrincipal, devToken, functionCredentials, stack } from '../integration/support.js';
 import { BIN, type Run } from './cli-run.js';
 
@@ -418,21 +419,31 @@ describe('GitOps recipes: plan on a pull request, apply on merge, within one adm
       '    maxDurationSeconds: 900',
     ].join('\n');
 
-    const attempts = [];
-    for (const extra of [takeover, elsewhere]) {
+    const applyWith = async (
+      extra: string,
+      conditions = { repository_id: '740001', environment: 'production' },
+    ) => {
       const repo = await checkout('github', {
-        'team.yaml': `${accessFile(gh, ci.github.issuer, { repository_id: '740001', environment: 'production' }, extra)}\n`,
+        'team.yaml': `${accessFile(gh, ci.github.issuer, conditions, extra)}\n`,
       });
-      attempts.push((await githubJob('access-apply.yml', pushToMain, repo)).steps.apply);
-    }
+      return (await githubJob('access-apply.yml', pushToMain, repo)).steps.apply;
+    };
 
-    expect(attempts.map((a) => a?.code)).toEqual([1, 1]);
-    expect(attempts[0]?.stderr).toContain(
+    // Another team's id beside a change of its own: the apply checks every step first.
+    const mixed = await applyWith(elsewhere, { repository_id: '740001', environment: 'staging' });
+    // A row under its prefix in another account is not in its lists: the write itself is refused.
+    const taken = await applyWith(takeover);
+
+    expect(mixed?.code).toBe(1);
+    expect(mixed?.stderr).toContain(
+      `outside slice payments-github (ids ${gh}* in accounts ${stack().targetAccountId}): create entitlement ${foreign}`,
+    );
+    expect(mixed?.stderr).toContain('1 step(s) outside what this identity administers: nothing was applied');
+    expect(taken?.code).toBe(1);
+    expect(taken?.stderr).toContain(
       `${gh}elsewhere in account 333333333333 is outside slice payments-github`,
     );
-    expect(attempts[1]?.stderr).toContain(
-      `${foreign} in account ${stack().targetAccountId} is outside slice payments-github`,
-    );
+    expect(await stored(`${gh}deploy`)).toMatchObject({ version: 1 });
     expect(await stored(`${gh}elsewhere`)).toMatchObject({ accountId: '333333333333', version: 1 });
     expect(await stored(foreign)).toBeUndefined();
   });
@@ -444,6 +455,13 @@ describe('GitOps recipes: plan on a pull request, apply on merge, within one adm
         (r) => r.status,
       );
 
+    const scope = await fetch(`${api.url}/v1/admin/scope`, { headers: { authorization: `Bearer ${token}` } });
+    await checkAgainstOpenApi('GET', '/v1/admin/scope', scope.clone());
+    expect(await scope.json()).toEqual({
+      kind: 'slices',
+      slices: [{ name: 'payments-github', accounts: [stack().targetAccountId], ids: [`${gh}*`] }],
+    });
+    expect(await (await adminFetch('/v1/admin/scope')).json()).toEqual({ kind: 'all' });
     expect(await as('/v1/entitlements?limit=1000').then(String)).toBe('200');
     expect(
       await Promise.all([

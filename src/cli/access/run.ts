@@ -2,6 +2,7 @@ import { readFile, writeFile } from 'node:fs/promises';
 import type { Command } from 'commander';
 import * as z from 'zod';
 import { planAccess } from '../../domain/access-code/plan.js';
+import type { CurrentAccess, PlanStep } from '../../domain/access-code/types.js';
 import type { ApiTarget } from '../api-client.js';
 import { printJson, resolveTarget } from '../context.js';
 import { CliError } from '../errors.js';
@@ -9,7 +10,7 @@ import { err, out } from '../terminal-text.js';
 import { type LoadedAccess, loadAccessDirectory } from './load.js';
 import { bodyOf, type PlanDocument, planDocument, rowsToName, sameSteps } from './plan-document.js';
 import { renderPlan } from './render.js';
-import { applyStep, callersByEntitlement, readCurrentAccess } from './service.js';
+import { applyStep, callersByEntitlement, readCurrentAccess, stepsOutsideScope } from './service.js';
 
 const json = (program: Command) => program.opts<{ json?: boolean }>().json === true;
 
@@ -17,7 +18,7 @@ const json = (program: Command) => program.opts<{ json?: boolean }>().json === t
 async function prepare(
   program: Command,
   dir: string,
-): Promise<{ api: ApiTarget; loaded: LoadedAccess; doc: PlanDocument }> {
+): Promise<{ api: ApiTarget; loaded: LoadedAccess; current: CurrentAccess; doc: PlanDocument }> {
   const { loaded, problems } = await loadAccessDirectory(dir);
   if (!loaded) {
     if (json(program)) printJson({ problems });
@@ -28,7 +29,7 @@ async function prepare(
   const current = await readCurrentAccess(api);
   const rows = rowsToName(current, planAccess(loaded.desired, current));
   const callers = rows.length > 0 ? await callersByEntitlement(api, rows) : new Map();
-  return { api, loaded, doc: planDocument(loaded, current, callers) };
+  return { api, loaded, current, doc: planDocument(loaded, current, callers) };
 }
 
 /** `credvend access plan <dir>`: exit 2 when there is a change (as terraform plan -detailed-exitcode). */
@@ -79,13 +80,14 @@ export async function runAccessApply(
   dir: string,
   options: { plan?: string },
 ): Promise<void> {
-  const { api, loaded, doc } = await prepare(program, dir);
+  const { api, loaded, current, doc } = await prepare(program, dir);
   if (options.plan && !sameSteps((await readSavedPlan(options.plan)).steps, doc.steps)) {
     throw new CliError(
       `the service or the directory changed since ${options.plan} was planned: nothing was applied; plan again`,
     );
   }
   if (!json(program)) out(renderPlan(doc));
+  await refuseOutsideScope(api, loaded, current, doc);
   const applied: Array<{ kind: string; op: string; id: string; version?: number }> = [];
   for (const step of doc.steps) {
     try {
@@ -103,4 +105,24 @@ export async function runAccessApply(
   }
   if (json(program)) printJson({ plan: doc, applied });
   else if (doc.changes > 0) out(`Applied ${applied.length} change(s).\n`);
+}
+
+/** Every step outside this identity's admin slice, refused before anything is written. */
+async function refuseOutsideScope(
+  api: ApiTarget,
+  loaded: LoadedAccess,
+  current: CurrentAccess,
+  doc: PlanDocument,
+): Promise<void> {
+  const rowsOf = (step: PlanStep) => {
+    const [desired, stored] =
+      step.kind === 'entitlement'
+        ? [loaded.desired.entitlements, current.entitlements]
+        : [loaded.desired.requestables, current.requestables];
+    return [...desired, ...stored].filter((row) => row.id === step.id);
+  };
+  const { scope, outside } = await stepsOutsideScope(api, doc.steps, rowsOf);
+  if (outside.length === 0) return;
+  for (const step of outside) err(`outside ${scope}: ${step.op} ${step.kind} ${step.id}\n`);
+  throw new CliError(`${outside.length} step(s) outside what this identity administers: nothing was applied`);
 }

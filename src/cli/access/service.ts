@@ -1,7 +1,14 @@
 import type { CurrentAccess, PlanStep, RequestableSeen } from '../../domain/access-code/types.js';
+import {
+  describeScope,
+  type ScopeBounds,
+  type ScopedRow,
+  scopeCovers,
+} from '../../domain/admin/admin-scope.js';
 import { parsePolicyDocument } from '../../domain/policy/policy.js';
 import { entitlementOfAdminWire } from '../../http/entitlement-schema.js';
 import type { RequestableWire } from '../../wire/access-requests.js';
+import { adminScopeWire } from '../../wire/admin-scope.js';
 import { adminEntitlementListWire } from '../../wire/entitlements.js';
 import { type UnusedAccessWire, unusedAccessWire } from '../../wire/reviews.js';
 import { type ApiTarget, callApi, parseBody } from '../api-client.js';
@@ -70,4 +77,30 @@ export async function applyStep(api: ApiTarget, step: PlanStep, body: unknown): 
   const answer = await callApi(api, 'PUT', path, { body, headers });
   const etag = /^"v(\d+)"$/.exec(answer.headers.get('etag') ?? '');
   return etag?.[1] ? Number(etag[1]) : undefined;
+}
+
+/** What this identity administers (GET /v1/admin/scope); undefined when the service does not say. */
+async function scopeOf(api: ApiTarget): Promise<ScopeBounds | undefined> {
+  const answer = await callApi(api, 'GET', '/v1/admin/scope').catch((error: unknown) => {
+    // A service without the route, or an identity with no scope: the writes themselves refuse.
+    if (error instanceof CliError && [403, 404].includes(Number(error.problem?.status))) return undefined;
+    throw error;
+  });
+  return answer && parseBody(adminScopeWire, answer);
+}
+
+/**
+ * The steps of a plan that touch a row outside what this identity administers (an admin
+ * slice), each judged on the row as stored and as written, as the service judges it: an
+ * apply refuses them all before its first write instead of stopping halfway.
+ */
+export async function stepsOutsideScope(
+  api: ApiTarget,
+  steps: readonly PlanStep[],
+  rowsOf: (step: PlanStep) => readonly ScopedRow[],
+): Promise<{ scope: string; outside: PlanStep[] }> {
+  const scope = await scopeOf(api);
+  if (!scope) return { scope: 'unknown', outside: [] };
+  const outside = steps.filter((step) => rowsOf(step).some((row) => !scopeCovers(scope, row)));
+  return { scope: describeScope(scope), outside };
 }
