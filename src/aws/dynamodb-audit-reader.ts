@@ -38,6 +38,8 @@ const TIME_RANGE = '#pk = :pk AND #time BETWEEN :from AND :to';
 const EXTRA_QUERIES_PER_PAGE = 16;
 /** How long before its chain opened a record may be dated: longer than any request runs. */
 const CHAIN_START_MARGIN_MS = 3_600_000;
+/** Chains one walk reads (DynamoDB's IN takes at most 100 operands). */
+const CHAINS_PER_WALK = 100;
 /** Partitions a walk reads at once. */
 const WALK_CONCURRENCY = 8;
 /** How far back an access key is looked for: its issuance is at most this old (docs/guides/audit.md). */
@@ -263,22 +265,33 @@ export class DynamoDbAuditReader implements AuditReader {
     return [...new Set(entries.flatMap((item) => (item.c?.S ? [item.c.S] : [])))];
   }
 
-  /**
-   * Every record of one chain, in sequence order: the index entries naming it from the time
-   * its id was made (chain ids are ULIDs: a chain opens with its first append) until now. A
-   * record is dated when its request began, which may be before its chain opened: the walk
-   * starts {@link CHAIN_START_MARGIN_MS} earlier.
-   */
+  /** Every record of one chain, in sequence order (see {@link chains}). */
   async chain(chainId: string): Promise<ChainedAuditEvent[]> {
-    const opened = timeOfEventId(chainId)?.getTime() ?? CHAIN_START_MARGIN_MS;
-    const from = new Date(opened - CHAIN_START_MARGIN_MS).toISOString();
-    const entries = await this.walk(allSegments(), from, new Date().toISOString(), {
-      FilterExpression: '#c = :c',
-      ExpressionAttributeNames: { '#c': SHORT_NAMES.chainId },
-      ExpressionAttributeValues: { ':c': { S: chainId } },
-    });
-    const records = await readAuditRecords(this.client, this.tableName, entries);
-    return records.sort((x, y) => x.seq - y.seq);
+    return (await this.chains([chainId])).sort((x, y) => x.seq - y.seq);
+  }
+
+  /**
+   * Every record of these chains: the index entries naming them from the time the oldest was
+   * opened (chain ids are ULIDs: a chain opens with its first append) until now, in one walk
+   * of the 64 partitions for up to {@link CHAINS_PER_WALK} chains, where each chain took a walk
+   * of its own. A record is dated when its request began, which may be before its chain
+   * opened: the walk starts {@link CHAIN_START_MARGIN_MS} earlier.
+   */
+  async chains(chainIds: readonly string[]): Promise<ChainedAuditEvent[]> {
+    const records: ChainedAuditEvent[] = [];
+    for (let i = 0; i < chainIds.length; i += CHAINS_PER_WALK) {
+      const group = chainIds.slice(i, i + CHAINS_PER_WALK);
+      const opened = Math.min(...group.map((id) => timeOfEventId(id)?.getTime() ?? CHAIN_START_MARGIN_MS));
+      const from = new Date(opened - CHAIN_START_MARGIN_MS).toISOString();
+      const names = group.map((_, k) => `:c${k}`);
+      const entries = await this.walk(allSegments(), from, new Date().toISOString(), {
+        FilterExpression: `#c IN (${names.join(', ')})`,
+        ExpressionAttributeNames: { '#c': SHORT_NAMES.chainId },
+        ExpressionAttributeValues: Object.fromEntries(group.map((id, k) => [`:c${k}`, { S: id }])),
+      });
+      records.push(...(await readAuditRecords(this.client, this.tableName, entries)));
+    }
+    return records;
   }
 
   private async recordsOf(query: Omit<QueryCommandInput, 'TableName'>): Promise<ChainedAuditEvent[]> {

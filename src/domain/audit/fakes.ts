@@ -92,6 +92,12 @@ export class InMemoryAuditTable implements AuditRecordSink, AuditReader, ChainHe
       .sort((a, b) => a.seq - b.seq);
   }
 
+  async chains(chainIds: readonly string[]): Promise<ChainedAuditEvent[]> {
+    this.faults.check('read');
+    const wanted = new Set(chainIds);
+    return this.records().filter((r) => wanted.has(r.chainId));
+  }
+
   async headsBetween(
     after: string | undefined,
     upTo: string,

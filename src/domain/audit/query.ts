@@ -40,4 +40,6 @@ export interface AuditReader {
   chainsBetween(from: string, to: string): Promise<string[]>;
   /** Every record of one chain, in sequence order. */
   chain(chainId: string): Promise<ChainedAuditEvent[]>;
+  /** Every record of these chains (in no particular order): one read for all of them. */
+  chains(chainIds: readonly string[]): Promise<ChainedAuditEvent[]>;
 }

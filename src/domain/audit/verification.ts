@@ -11,7 +11,8 @@ import {
 /** What verification reads from the audit table. */
 export interface ChainReader {
   chainsBetween(from: string, to: string): Promise<string[]>;
-  chain(chainId: string): Promise<ChainedAuditEvent[]>;
+  /** Every record of these chains, in one read of the table rather than one per chain. */
+  chains(chainIds: readonly string[]): Promise<ChainedAuditEvent[]>;
 }
 
 /** The digest chain and the one key it is checked with; absent, only chain links are checked. */
@@ -46,10 +47,11 @@ export async function verifyAuditRange(
   });
 }
 
+/** The chains' records, chain by chain (ids in order), each in sequence order. */
 async function readChains(reader: ChainReader, chainIds: Set<string>): Promise<ChainedAuditEvent[]> {
-  const records: ChainedAuditEvent[] = [];
-  for (const chainId of [...chainIds].sort()) records.push(...(await reader.chain(chainId)));
-  return records;
+  if (chainIds.size === 0) return [];
+  const records = await reader.chains([...chainIds]);
+  return records.sort((a, b) => (a.chainId === b.chainId ? a.seq - b.seq : a.chainId < b.chainId ? -1 : 1));
 }
 
 /** The digests are listed once per verification, however often they are asked for. */
