@@ -1,10 +1,5 @@
-import {
-  CREDENTIAL_FORMATS,
-  type CredentialFormat,
-  shellQuote,
-  toEnvText,
-  toProcessCredentials,
-} from '../wire/credential-formats.js';
+import { CREDENTIAL_FORMATS, type CredentialFormat } from '../wire/credential-format-names.js';
+import { shellQuote, toEnvText, toProcessCredentials } from '../wire/credential-formats.js';
 import type { CredentialsResponse } from './wire.js';
 
 type Secrets = CredentialsResponse['credentials'];

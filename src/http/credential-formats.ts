@@ -1,7 +1,7 @@
 import type * as z from 'zod';
 import type { Issuance } from '../domain/issuance/vend.js';
+import type { CredentialFormat } from '../wire/credential-format-names.js';
 import {
-  type CredentialFormat,
   type CredentialSet,
   toContainerCredentials,
   toEnvText,

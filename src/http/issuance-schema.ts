@@ -1,7 +1,7 @@
 import { parsePolicyDocument } from '../domain/policy/policy.js';
 import { checkPolicyShape } from '../domain/policy/shape.js';
 import type { IssuanceRequest } from '../domain/shared/types.js';
-import type { CredentialFormat } from '../wire/credential-formats.js';
+import type { CredentialFormat } from '../wire/credential-format-names.js';
 import { issuanceRequestWire } from '../wire/credentials.js';
 import { parseJsonBody, parseJsonText } from './json-body.js';
 

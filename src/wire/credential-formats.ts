@@ -1,12 +1,9 @@
 /**
- * The credential formats and their renderings, with no schema library: the CLI's cache-hit
- * path (src/cli/fast-path.ts) prints from here and must load nothing but Node built-ins.
- * The schemas that parse these shapes are in credentials.ts.
+ * The credential formats' renderings, with no schema library: the CLI's cache-hit path
+ * (src/cli/fast-path.ts) prints from here and must load nothing but Node built-ins. The
+ * schemas that parse these shapes are in credentials.ts.
  */
 import type { ContainerCredentialsWire, ProcessCredentialsWire } from './credentials.js';
-
-export const CREDENTIAL_FORMATS = ['json', 'credential_process', 'env', 'container', 'console'] as const;
-export type CredentialFormat = (typeof CREDENTIAL_FORMATS)[number];
 
 /** What every format carries: one STS session's credentials, the expiry as STS reported it (ISO-8601). */
 export interface CredentialSet {

@@ -1,6 +1,6 @@
 import * as z from '../zod-mini.js';
 import { isoInstant, policyDocumentWire } from './common.js';
-import { CREDENTIAL_FORMATS } from './credential-formats.js';
+import { CREDENTIAL_FORMATS } from './credential-format-names.js';
 
 /** POST /v1/credentials and POST /v1/credentials/plan: the request body. */
 export const issuanceRequestWire = z

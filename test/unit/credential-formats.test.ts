@@ -7,7 +7,7 @@ import {
 } from '../../src/cli/credential-output.js';
 import type { Issuance } from '../../src/domain/issuance/vend.js';
 import { FORMAT_ANSWERS } from '../../src/http/credential-formats.js';
-import { CREDENTIAL_FORMATS } from '../../src/wire/credential-formats.js';
+import { CREDENTIAL_FORMATS } from '../../src/wire/credential-format-names.js';
 import {
   consoleResponseWire,
   containerCredentialsWire,
