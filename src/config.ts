@@ -38,6 +38,7 @@ export const environmentSchema = z.object({
   CREDVEND_AUDIT_TABLE: z._default(z.string().check(z.minLength(3)), 'credvend-audit'),
   CREDVEND_RATE_LIMITS_TABLE: z._default(z.string().check(z.minLength(3)), 'credvend-ratelimits'),
   CREDVEND_IDEMPOTENCY_TABLE: z._default(z.string().check(z.minLength(3)), 'credvend-idempotency'),
+  CREDVEND_REVIEWS_TABLE: z._default(z.string().check(z.minLength(3)), 'credvend-reviews'),
   // Secrets Manager secrets (ARN or name), read at run time; never a value in the environment.
   // Seals idempotent replays (a value of at least 32 characters); unset, Idempotency-Key is refused.
   CREDVEND_IDEMPOTENCY_SECRET_ID: z.optional(secretIdSchema),
@@ -241,7 +242,7 @@ function checkAlgorithms(issuers: readonly OidcConfig[]): void {
 
 export interface Config {
   region: string;
-  tables: { entitlements: string; audit: string; rateLimits: string; idempotency: string };
+  tables: { entitlements: string; audit: string; rateLimits: string; idempotency: string; reviews: string };
   revocation?: { revokerRoleName: string; iamEndpoint?: string };
   /** The secret (ARN or name) keying audit cursor MACs; absent, each process draws its own key. */
   cursorSecretId?: string;
@@ -350,6 +351,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       audit: e.CREDVEND_AUDIT_TABLE,
       rateLimits: e.CREDVEND_RATE_LIMITS_TABLE,
       idempotency: e.CREDVEND_IDEMPOTENCY_TABLE,
+      reviews: e.CREDVEND_REVIEWS_TABLE,
     },
     oidcIssuers: parseIssuers(e.CREDVEND_OIDC_ISSUERS),
     portal: {

@@ -133,6 +133,26 @@ export function idempotencyTableDefinition(tableName: string): CreateTableComman
   return stringKeyTable(tableName, 'key');
 }
 
+/**
+ * Access reviews: a review and its items share the review's partition, and one pointer per
+ * review sits in the partition of its state (reviewId `#open` / `#closed`). No index, so each
+ * decision costs the write of one small item.
+ */
+export function reviewsTableDefinition(tableName: string): CreateTableCommandInput {
+  return {
+    TableName: tableName,
+    BillingMode: 'PAY_PER_REQUEST',
+    AttributeDefinitions: [
+      { AttributeName: 'reviewId', AttributeType: 'S' },
+      { AttributeName: 'itemId', AttributeType: 'S' },
+    ],
+    KeySchema: [
+      { AttributeName: 'reviewId', KeyType: 'HASH' },
+      { AttributeName: 'itemId', KeyType: 'RANGE' },
+    ],
+  };
+}
+
 /** Admin-managed requestable access, one item per id. */
 export function requestablesTableDefinition(tableName: string): CreateTableCommandInput {
   return stringKeyTable(tableName, 'requestableId');

@@ -18,6 +18,7 @@ import {
   dynamodbOf,
   privilegedAccessOf,
 } from './composition.js';
+import { reviewServiceOf } from './reviews.js';
 import { writeAheadRevocationsOf } from './revocations.js';
 
 /** The admin function: entitlements and revocations; every change audited. */
@@ -61,6 +62,7 @@ export function createAdminFunction(root: Composition): Hono<AppEnv> {
       access,
       clock: systemClock,
     }),
+    reviews: reviewServiceOf(root),
     authMethods: authMethodsOf(root),
     logger: root.logger,
     sourceIp: root.runtime.sourceIp,

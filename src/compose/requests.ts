@@ -4,24 +4,13 @@ import { DynamoDbAccessRequestStore } from '../aws/dynamodb-access-request-store
 import { DynamoDbRequestableStore } from '../aws/dynamodb-requestable-store.js';
 import { RequestableAdmin } from '../domain/access-requests/requestable-admin.js';
 import { AccessRequestService } from '../domain/access-requests/service.js';
-import type { AuditEvent } from '../domain/audit/audit.js';
-import type { TransactionalAuditLog } from '../domain/audit/ports.js';
 import { adminScopeOf } from '../domain/identity/roles.js';
 import { type Clock, systemClock } from '../domain/shared/clock.js';
 import { newEventId } from '../domain/shared/ids.js';
 import { createAccessRequestsApp } from '../http/access-requests-app.js';
 import type { AppEnv } from '../http/app-env.js';
-import { describeError, type Logger } from '../logging.js';
-import { type DeliveryFailure, NotificationDispatcher } from '../notify/dispatcher.js';
-import { emailSink } from '../notify/email-sink.js';
-import { breakGlassLogSink } from '../notify/log-sink.js';
-import type { NoticeSink } from '../notify/notice.js';
-import { slackSink } from '../notify/slack-sink.js';
-import { snsSink } from '../notify/sns-sink.js';
-import { teamsSink } from '../notify/teams-sink.js';
-import { webhookSink } from '../notify/webhook-sink.js';
+import { NotificationDispatcher } from '../notify/dispatcher.js';
 import { onCallDirectory } from '../oncall/directory.js';
-import { createSesClient, createSnsClient } from './clients.js';
 import {
   auditLogOf,
   authMethodsOf,
@@ -30,66 +19,9 @@ import {
   logAuditFailure,
   privilegedAccessOf,
 } from './composition.js';
+import { recordDeliveryFailure, sinksOf } from './notices.js';
 import { revocationApplierOf } from './revocations.js';
 import { secretValueOf } from './secrets.js';
-
-function sinksOf(root: Composition, settings: AccessRequestConfig): NoticeSink[] {
-  const { config, runtime } = root;
-  const { timeoutMs } = settings.delivery;
-  // Always: the break-glass alarm counts this sink's lines.
-  const sinks: NoticeSink[] = [breakGlassLogSink(root.logger)];
-  // Each secret is read when a notice goes out: unreadable, that sink's delivery fails (and
-  // is retried, then recorded as not delivered), the others still deliver.
-  if (settings.slack) {
-    const { tokenSecretId, channel, apiUrl } = settings.slack;
-    sinks.push(
-      slackSink({ token: secretValueOf(root, 'slackToken', tokenSecretId), channel, apiUrl, timeoutMs }),
-    );
-  }
-  if (settings.webhook) {
-    const { url, secretId } = settings.webhook;
-    sinks.push(webhookSink({ url, secret: secretValueOf(root, 'webhook', secretId), timeoutMs }));
-  }
-  if (settings.sns) {
-    sinks.push(snsSink(settings.sns, createSnsClient(config, settings.sns.endpoint, runtime.credentials)));
-  }
-  if (settings.email) {
-    sinks.push(
-      emailSink(settings.email, createSesClient(config, settings.email.endpoint, runtime.credentials)),
-    );
-  }
-  if (settings.teams) {
-    const { urlSecretId, portalUrl } = settings.teams;
-    sinks.push(
-      teamsSink({
-        url: secretValueOf(root, 'teamsWebhookUrl', urlSecretId),
-        ...(portalUrl ? { portalUrl } : {}),
-        timeoutMs,
-      }),
-    );
-  }
-  return sinks;
-}
-
-/** A notice no sink took is recorded in the audit chain, beside the transition it was about. */
-function recordDeliveryFailure(audit: TransactionalAuditLog, logger: Logger, clock: Clock) {
-  return async (failure: DeliveryFailure) => {
-    const now = clock.now();
-    const event: AuditEvent = {
-      eventId: newEventId(now),
-      time: now.toISOString(),
-      action: 'access-request.notify',
-      outcome: 'error',
-      requestId: `notify-${failure.notice.request.id}`,
-      principal: failure.notice.actor,
-      authMethod: failure.notice.actorAuthMethod,
-      accessRequestId: failure.notice.request.id,
-      detail: `${failure.sink} did not take the ${failure.notice.transition} notice after ${failure.attempts} attempts`,
-    };
-    logger.warn('notification not delivered', { sink: failure.sink, ...describeError(failure.error) });
-    await audit.append(event);
-  };
-}
 
 /** The paging services configured for on-call approval; each key is read when a lookup needs it. */
 function onCallOf(root: Composition, settings: AccessRequestConfig) {

@@ -7,6 +7,7 @@ import { entitlementWarnings } from '../domain/admin/entitlement-validation.js';
 import type { AuditAction } from '../domain/audit/audit.js';
 import type { AuditReader } from '../domain/audit/query.js';
 import type { PrivilegedAccess } from '../domain/identity/privileged-access.js';
+import type { ReviewService } from '../domain/reviews/review-service.js';
 import type { UnusedAccessReport } from '../domain/reviews/unused-report.js';
 import type { Revoker } from '../domain/revocation/revoke.js';
 import type { Clock } from '../domain/shared/clock.js';
@@ -27,9 +28,11 @@ import type { AppEnv } from './app-env.js';
 import { toRevocationWire } from './audit-view.js';
 import { authenticate } from './authenticate.js';
 import { parseEntitlementBody, toAdminWire } from './entitlement-schema.js';
+import { ifMatchVersion } from './if-match-header.js';
 import { errorHandler, limitBody, notFound, requestId, securityHeaders } from './middleware.js';
 import { singleValuedQuery } from './query.js';
 import { requestContextOf, type SourceIpResolver } from './request-context.js';
+import { reviewRoutes } from './review-routes.js';
 import { parseExplainBody, subjectsOf } from './subject-schema.js';
 import { unusedAccessRoutes } from './unused-access-routes.js';
 
@@ -40,6 +43,8 @@ export interface AdminAppDependencies {
   revoker: Revoker;
   /** GET /v1/reviews/unused. */
   unused: UnusedAccessReport;
+  /** Access review campaigns: /v1/reviews[/{id}[/items/{entitlementId}|/close]]. */
+  reviews: ReviewService;
   authMethods: readonly AuthMethod[];
   logger: Logger;
   sourceIp: SourceIpResolver;
@@ -50,14 +55,6 @@ export interface AdminAppDependencies {
 }
 
 const etag = (version: number) => `"v${version}"`;
-
-/** `If-Match: "v3"` → 3; absent → undefined; anything else is a client error. */
-function ifMatchVersion(header: string | undefined): number | undefined {
-  if (header === undefined) return undefined;
-  const match = /^(?:W\/)?"v(\d{1,9})"$/.exec(header.trim());
-  if (!match?.[1]) throw new InvalidRequestError('If-Match must be an ETag this API returned, like "v3"');
-  return Number(match[1]);
-}
 
 function checkedId(id: string): string {
   // `mine` is GET /v1/entitlements/mine, the caller's own list, served by the vend function.
@@ -210,5 +207,14 @@ export function createAdminApp(deps: AdminAppDependencies): Hono<AppEnv> {
 
   const guard = [authenticate(deps.authMethods, undefined, deps.sourceIp), requireAdmin];
   app.route('/v1/reviews', unusedAccessRoutes({ report: deps.unused, guard, context }));
+  app.route(
+    '/v1/reviews',
+    reviewRoutes({
+      reviews: deps.reviews,
+      access: deps.access,
+      authenticated: authenticate(deps.authMethods, undefined, deps.sourceIp),
+      context,
+    }),
+  );
   return app;
 }

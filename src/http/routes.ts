@@ -38,7 +38,17 @@ import {
 } from '../wire/entitlements.js';
 import { planResponseWire } from '../wire/plan.js';
 import { healthWire } from '../wire/problem.js';
-import { unusedAccessQueryWire, unusedAccessWire } from '../wire/reviews.js';
+import {
+  openReviewBodyWire,
+  reviewDecisionBodyWire,
+  reviewDetailWire,
+  reviewItemWire,
+  reviewListQueryWire,
+  reviewListWire,
+  reviewWire,
+  unusedAccessQueryWire,
+  unusedAccessWire,
+} from '../wire/reviews.js';
 import { explainRequestWire, explanationWire, subjectListWire } from '../wire/subjects.js';
 
 /** The Lambda functions; each serves the routes below that name it. */
@@ -196,6 +206,50 @@ const ACCESS_REQUEST_ROUTES: readonly Route[] = [
     auth: 'slack-signature',
     summary: "Slack's interactive payloads (signature verified)",
     responses: [json('the reply Slack shows the clicking user', slackReplyWire)],
+  },
+];
+
+/** Access review campaigns: admins open and close; named reviewers (never an item's subject) decide. */
+const REVIEW_ROUTES: readonly Route[] = [
+  {
+    method: 'GET',
+    path: '/v1/reviews',
+    function: 'admin',
+    summary: 'Reviews: admins see all, anyone else those naming them as a reviewer',
+    query: reviewListQueryWire,
+    responses: [json('the newest 100 in that state', reviewListWire)],
+  },
+  {
+    method: 'POST',
+    path: '/v1/reviews',
+    function: 'admin',
+    summary: 'Open a review of the standing access in a scope (admins)',
+    body: openReviewBodyWire,
+    responses: [json('opened', reviewWire, 201)],
+  },
+  {
+    method: 'GET',
+    path: '/v1/reviews/{id}',
+    function: 'admin',
+    summary:
+      'A review: each item with its entitlement now, its evidence and its decision (admins, its reviewers)',
+    responses: [json('the review', reviewDetailWire)],
+  },
+  {
+    method: 'POST',
+    path: '/v1/reviews/{id}/items/{entitlementId}',
+    function: 'admin',
+    summary:
+      'Decide an item: keep, keep-until (ends then) or remove (at once); its reviewers only, never its subject. If-Match: the entitlement version read',
+    body: reviewDecisionBodyWire,
+    responses: [json('the item, decided and applied', reviewItemWire)],
+  },
+  {
+    method: 'POST',
+    path: '/v1/reviews/{id}/close',
+    function: 'admin',
+    summary: 'Close a review early: undecided items get its default now (admins)',
+    responses: [json('the closed review', reviewWire)],
   },
 ];
 
@@ -368,6 +422,7 @@ export const ROUTES: readonly Route[] = [
     query: unusedAccessQueryWire,
     responses: [json('the entitlements and their evidence', unusedAccessWire)],
   },
+  ...REVIEW_ROUTES,
   ...ACCESS_REQUEST_ROUTES,
   {
     method: 'GET',

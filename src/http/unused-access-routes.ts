@@ -19,7 +19,6 @@ export function unusedAccessRoutes(deps: {
   context: (c: Context<AppEnv>) => RequestContext;
 }): Hono<AppEnv> {
   const api = new Hono<AppEnv>();
-  api.use(...deps.guard);
   // unused: what nobody used in N days; evidence: every standing row, for a plan or a reviewer.
   const answer = (all: boolean) => async (c: Context<AppEnv>) => {
     const parsed = unusedAccessQueryWire.safeParse(singleValuedQuery(c));
@@ -51,6 +50,9 @@ export function unusedAccessRoutes(deps: {
     };
     return c.json(wire);
   };
+  // Guarded per route: the review campaigns share /v1/reviews and are not admin-only.
+  api.use('/unused', ...deps.guard);
+  api.use('/evidence', ...deps.guard);
   api.get('/unused', answer(false));
   api.get('/evidence', answer(true));
   return api;

@@ -2,6 +2,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { AwsCredentialIdentityProvider } from '@smithy/types';
 import { compose } from '../compose/composition.js';
 import { createDigestJob } from '../compose/digest.js';
+import { createReviewDeadlineJob } from '../compose/review-deadlines.js';
 import { createRevocationSweep } from '../compose/revocation-sweep.js';
 import type { Runtime } from '../compose/runtime.js';
 import { createStreamJob } from '../compose/stream.js';
@@ -91,9 +92,11 @@ export function functionIdentities(stack: {
 
 /** How often the local revocation sweep runs (serverless.yml: revocationSweepSchedule). */
 const REVOCATION_SWEEP_SECONDS = 60;
+/** How often the local review job runs (serverless.yml: reviewSchedule). */
+const REVIEW_JOB_SECONDS = 60;
 
 /**
- * The digest timer, the revocation sweep and the stream publisher, in this process, each under
+ * The digest timer, the revocation sweep, the review job and the stream publisher, in this process, each under
  * its own function's role; the same job code the three Lambdas run.
  */
 function startAuditJobs(
@@ -119,6 +122,11 @@ function startAuditJobs(
     job: createRevocationSweep(compose(config, runtime(identityOf('revocations')))),
     onError,
   });
+  const reviews = startJobTimer({
+    intervalSeconds: REVIEW_JOB_SECONDS,
+    job: createReviewDeadlineJob(compose(config, runtime(identityOf('reviews')))),
+    onError,
+  });
   const poller = startStreamPoller({
     endpoint: stack.dynamodbEndpoint,
     region: config.region,
@@ -130,7 +138,7 @@ function startAuditJobs(
   });
   return {
     stop: async () => {
-      await Promise.all([timer.stop(), sweep.stop(), poller.stop()]);
+      await Promise.all([timer.stop(), sweep.stop(), reviews.stop(), poller.stop()]);
     },
   };
 }
@@ -162,6 +170,7 @@ export async function startLocalEnvironment(options: LocalEnvironmentOptions): P
       CREDVEND_ACCESS_REQUESTS_TABLE: stack.tableNames.accessRequests,
       CREDVEND_REQUESTABLES_TABLE: stack.tableNames.requestables,
       CREDVEND_ACTIVITY_TABLE: stack.tableNames.activity,
+      CREDVEND_REVIEWS_TABLE: stack.tableNames.reviews,
       CREDVEND_REVOKER_ROLE_NAME: REVOKER_ROLE,
       CREDVEND_IAM_ENDPOINT: stack.stsEndpoint,
       // Read from moto's Secrets Manager through the IAM gate, as a function reads them in AWS.

@@ -13,6 +13,7 @@ export const LOCAL_FUNCTIONS = [
   'activity',
   'rotation',
   'revocations',
+  'reviews',
 ] as const;
 export type LocalFunction = (typeof LOCAL_FUNCTIONS)[number];
 

@@ -146,6 +146,7 @@ export function localVendingStack(
       AccessRequestsTable: names.tables.accessRequests,
       RequestablesTable: names.tables.requestables,
       ActivityTable: names.tables.activity,
+      ReviewsTable: names.tables.reviews,
       DigestBucket: DIGEST_BUCKET,
       DigestKey: names.digestKeyId,
       VendingUser: VENDING_USER,

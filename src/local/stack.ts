@@ -87,6 +87,7 @@ const LOCAL_TABLE_NAMES: TableNames = {
   accessRequests: 'credvend-access-requests',
   requestables: 'credvend-requestables',
   activity: 'credvend-activity',
+  reviews: 'credvend-reviews',
 };
 
 /** DynamoDB Local and moto, started, tabled and seeded; stops whatever it started if a step fails. */

@@ -13,6 +13,7 @@ import {
   idempotencyTableDefinition,
   rateLimitsTableDefinition,
   requestablesTableDefinition,
+  reviewsTableDefinition,
 } from '../aws/table-schema.js';
 
 export interface TableNames {
@@ -23,6 +24,7 @@ export interface TableNames {
   accessRequests: string;
   requestables: string;
   activity: string;
+  reviews: string;
 }
 
 /** Creates the tables if they do not exist yet (a persisted DynamoDB Local keeps them). */
@@ -35,6 +37,7 @@ export async function createTables(client: DynamoDBClient, names: TableNames): P
     accessRequestsTableDefinition(names.accessRequests),
     requestablesTableDefinition(names.requestables),
     activityTableDefinition(names.activity),
+    reviewsTableDefinition(names.reviews),
   ]) {
     try {
       await client.send(new CreateTableCommand(definition));

@@ -1,9 +1,10 @@
 import type { AccessRequestNotice, AccessRequestNotifier } from '../domain/access-requests/ports.js';
-import type { NoticeSink } from './notice.js';
+import type { ReviewNotice, ReviewNotifier } from '../domain/reviews/ports.js';
+import type { Notice, NoticeSink } from './notice.js';
 
 export interface DeliveryFailure {
   sink: string;
-  notice: AccessRequestNotice;
+  notice: Notice;
   attempts: number;
   error: unknown;
 }
@@ -23,7 +24,7 @@ const pause = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve,
  * doubling backoff. It never throws: a transition is already stored when it is notified,
  * and a sink that is down must not undo or block it.
  */
-export class NotificationDispatcher implements AccessRequestNotifier {
+export class NotificationDispatcher implements AccessRequestNotifier, ReviewNotifier {
   constructor(
     private readonly sinks: readonly NoticeSink[],
     private readonly settings: DispatcherSettings,
@@ -33,7 +34,11 @@ export class NotificationDispatcher implements AccessRequestNotifier {
     await Promise.all(this.sinks.map((sink) => this.deliver(sink, notice)));
   }
 
-  private async deliver(sink: NoticeSink, notice: AccessRequestNotice): Promise<void> {
+  async notifyReview(notice: ReviewNotice): Promise<void> {
+    await Promise.all(this.sinks.map((sink) => this.deliver(sink, notice)));
+  }
+
+  private async deliver(sink: NoticeSink, notice: Notice): Promise<void> {
     const sleep = this.settings.sleep ?? pause;
     let lastError: unknown;
     for (let attempt = 1; attempt <= this.settings.attempts; attempt++) {

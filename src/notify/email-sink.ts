@@ -1,6 +1,7 @@
 import { type SESv2Client, SendEmailCommand } from '@aws-sdk/client-sesv2';
 import type { AccessRequestNotice } from '../domain/access-requests/ports.js';
-import { type NoticeSink, noticeText } from './notice.js';
+import type { ReviewNotice } from '../domain/reviews/ports.js';
+import { isReviewNotice, type Notice, type NoticeSink, noticeLink, noticeText, scopeText } from './notice.js';
 import { oneLine, withoutControlCharacters } from './plain-text.js';
 
 export interface EmailSinkSettings {
@@ -34,12 +35,33 @@ function emailBody(notice: AccessRequestNotice, portalUrl: string | undefined): 
   return lines.join('\n');
 }
 
+function reviewEmailBody(notice: ReviewNotice, portalUrl: string | undefined): string {
+  const r = notice.review;
+  const lines = [
+    withoutControlCharacters(noticeText(notice)),
+    '',
+    `Review:    ${r.id}`,
+    `Scope:     ${withoutControlCharacters(scopeText(r))}`,
+    `Deadline:  ${r.deadline.toISOString()}`,
+    `Undecided: ${notice.undecided} of ${r.items} (at the deadline: ${r.deadlineDefault})`,
+  ];
+  if (r.description !== undefined) lines.push(`About:     ${withoutControlCharacters(r.description)}`);
+  if (portalUrl) lines.push('', `Review it in credvend: ${noticeLink(notice, portalUrl)}`);
+  lines.push('', `Decide with the portal or the CLI (credvend reviews show ${r.id}).`);
+  return lines.join('\n');
+}
+
+function bodyOf(notice: Notice, portalUrl: string | undefined): string {
+  return isReviewNotice(notice) ? reviewEmailBody(notice, portalUrl) : emailBody(notice, portalUrl);
+}
+
 /** Sends each notice by email through Amazon SES (API v2), to a fixed list of recipients. */
 export function emailSink(settings: EmailSinkSettings, client: SESv2Client): NoticeSink {
   return {
     name: 'email',
     async deliver(notice) {
-      const subject = oneLine(`${notice.urgent ? '[BREAK-GLASS] ' : ''}credvend: ${noticeText(notice)}`, 200);
+      const urgent = !isReviewNotice(notice) && notice.urgent;
+      const subject = oneLine(`${urgent ? '[BREAK-GLASS] ' : ''}credvend: ${noticeText(notice)}`, 200);
       await client.send(
         new SendEmailCommand({
           FromEmailAddress: settings.from,
@@ -47,7 +69,7 @@ export function emailSink(settings: EmailSinkSettings, client: SESv2Client): Not
           Content: {
             Simple: {
               Subject: { Data: subject, Charset: 'UTF-8' },
-              Body: { Text: { Data: emailBody(notice, settings.portalUrl), Charset: 'UTF-8' } },
+              Body: { Text: { Data: bodyOf(notice, settings.portalUrl), Charset: 'UTF-8' } },
             },
           },
         }),

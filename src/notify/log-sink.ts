@@ -1,5 +1,5 @@
 import type { Logger } from '../logging.js';
-import type { NoticeSink } from './notice.js';
+import { isReviewNotice, type NoticeSink } from './notice.js';
 
 /** The line the break-glass alarm counts (serverless.yml: BreakGlassGrantsFilter). */
 export const BREAK_GLASS_LOG_MESSAGE = 'break-glass grant opened';
@@ -13,7 +13,7 @@ export function breakGlassLogSink(logger: Logger): NoticeSink {
   return {
     name: 'log',
     async deliver(notice) {
-      if (!notice.urgent) return;
+      if (isReviewNotice(notice) || !notice.urgent) return;
       const r = notice.request;
       logger.warn(BREAK_GLASS_LOG_MESSAGE, {
         accessRequestId: r.id,

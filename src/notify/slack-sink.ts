@@ -1,7 +1,6 @@
 import type { KnownBlock } from '@slack/web-api';
 import { LogLevel, WebClient } from '@slack/web-api';
-import type { AccessRequestNotice } from '../domain/access-requests/ports.js';
-import { type NoticeSink, noticeText } from './notice.js';
+import { isReviewNotice, type Notice, type NoticeSink, noticeText } from './notice.js';
 
 export const SLACK_APPROVE_ACTION = 'credvend.approve';
 export const SLACK_DENY_ACTION = 'credvend.deny';
@@ -15,9 +14,11 @@ export function slackEscape(text: string): string {
 }
 
 /** Blocks of a notice: its text, and Approve/Deny buttons while the request awaits decisions. */
-export function slackBlocks(notice: AccessRequestNotice): KnownBlock[] {
-  const r = notice.request;
+export function slackBlocks(notice: Notice): KnownBlock[] {
   const text = slackEscape(noticeText(notice));
+  // A review is decided in the portal or the CLI, where the reviewer is authenticated.
+  if (isReviewNotice(notice)) return [{ type: 'section', text: { type: 'mrkdwn', text } }];
+  const r = notice.request;
   // The only markup credvend sends is its own: the alarm and channel mention of break-glass.
   const headline = notice.urgent ? `:rotating_light: <!channel> ${text}` : text;
   const blocks: KnownBlock[] = [

@@ -1,10 +1,9 @@
 import { PublishCommand, type SNSClient } from '@aws-sdk/client-sns';
-import type { AccessRequestNotice } from '../domain/access-requests/ports.js';
-import { type NoticeSink, noticePayload, noticeText } from './notice.js';
+import { type Notice, type NoticeSink, noticePayload, noticeText } from './notice.js';
 import { oneLine } from './plain-text.js';
 
 /** SNS refuses a subject that is not printable ASCII or longer than 100 characters. */
-function snsSubject(notice: AccessRequestNotice): string {
+function snsSubject(notice: Notice): string {
   const ascii = noticeText(notice).replace(/[^\x20-\x7e]/g, '?');
   return oneLine(`credvend: ${ascii}`, 100);
 }

@@ -1,5 +1,4 @@
-import type { AccessRequestNotice } from '../domain/access-requests/ports.js';
-import { type NoticeSink, noticeText } from './notice.js';
+import { isReviewNotice, type Notice, type NoticeSink, noticeLink, noticeText, scopeText } from './notice.js';
 import { withoutControlCharacters } from './plain-text.js';
 
 /**
@@ -12,10 +11,19 @@ export function teamsMarkdownEscape(text: string): string {
 }
 
 /** The message a Teams incoming webhook or Workflows ("When a Teams webhook request is received") URL takes. */
-export function teamsMessage(notice: AccessRequestNotice, portalUrl: string | undefined) {
-  const r = notice.request;
+function teamsFacts(notice: Notice) {
   const fact = (title: string, value: string) => ({ title, value: teamsMarkdownEscape(value) });
-  const facts = [
+  if (isReviewNotice(notice)) {
+    const r = notice.review;
+    return [
+      fact('Review', r.id),
+      fact('Scope', scopeText(r)),
+      fact('Deadline', r.deadline.toISOString()),
+      fact('Undecided', `${notice.undecided} of ${r.items} (then ${r.deadlineDefault})`),
+    ];
+  }
+  const r = notice.request;
+  return [
     fact('Request', r.id),
     fact('Account', r.accountId),
     fact('Role', r.roleArn),
@@ -23,6 +31,11 @@ export function teamsMessage(notice: AccessRequestNotice, portalUrl: string | un
     fact('Requester', `${r.requesterName} (${r.requester})`),
     ...(r.ticket !== undefined ? [fact('Ticket', r.ticket)] : []),
   ];
+}
+
+export function teamsMessage(notice: Notice, portalUrl: string | undefined) {
+  const facts = teamsFacts(notice);
+  const urgent = !isReviewNotice(notice) && notice.urgent;
   return {
     type: 'message',
     attachments: [
@@ -38,7 +51,7 @@ export function teamsMessage(notice: AccessRequestNotice, portalUrl: string | un
               text: teamsMarkdownEscape(noticeText(notice)),
               wrap: true,
               weight: 'Bolder',
-              ...(notice.urgent ? { color: 'Attention' } : {}),
+              ...(urgent ? { color: 'Attention' } : {}),
             },
             { type: 'FactSet', facts },
           ],
@@ -48,7 +61,7 @@ export function teamsMessage(notice: AccessRequestNotice, portalUrl: string | un
                 {
                   type: 'Action.OpenUrl',
                   title: 'Open in credvend',
-                  url: new URL(`requests/${r.id}`, `${portalUrl}/`).href,
+                  url: noticeLink(notice, portalUrl),
                 },
               ]
             : [],

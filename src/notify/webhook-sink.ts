@@ -1,6 +1,5 @@
 import { createHmac } from 'node:crypto';
-import type { AccessRequestNotice } from '../domain/access-requests/ports.js';
-import { type NoticeSink, noticePayload } from './notice.js';
+import { type Notice, type NoticeSink, noticePayload } from './notice.js';
 
 const WEBHOOK_TIMESTAMP_HEADER = 'x-credvend-timestamp';
 const WEBHOOK_SIGNATURE_HEADER = 'x-credvend-signature';
@@ -21,7 +20,7 @@ export function webhookSink(
 ): NoticeSink {
   return {
     name: 'webhook',
-    async deliver(notice: AccessRequestNotice) {
+    async deliver(notice: Notice) {
       const secret = await settings.secret();
       const body = JSON.stringify(noticePayload(notice));
       // Signed at each attempt, so a retry carries a fresh timestamp inside the window.

@@ -106,6 +106,15 @@ describe('shell completion generated from the commands', () => {
       'verify-export',
       'event-schema',
     ]);
+    expect(await bash('credvend', 'reviews', '')).toEqual([
+      'unused',
+      'open',
+      'list',
+      'show',
+      'decide',
+      'close',
+    ]);
+    expect(await bash('credvend', 'reviews', 'decide', '--')).toEqual(['--until', '--note', '--if-match']);
     expect(await bash('credvend', 'exec', '--re')).toEqual(['--reason', '--region']);
     // The program's own options are accepted after a subcommand too.
     expect(await bash('credvend', 'exec', '--pro')).toEqual(['--profile']);

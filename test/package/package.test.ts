@@ -14,6 +14,7 @@ import {
   idempotencyTableDefinition,
   rateLimitsTableDefinition,
   requestablesTableDefinition,
+  reviewsTableDefinition,
 } from '../../src/aws/table-schema.js';
 import { ROUTES as ROUTE_TABLE } from '../../src/http/routes.js';
 import { deploy } from '../../src/local/cloudformation/resolve.js';
@@ -56,6 +57,7 @@ for (const route of ROUTE_TABLE) {
 ROUTES.digest = [];
 /** Scheduled: the revocation sweep. */
 ROUTES.revocations = [];
+ROUTES.reviews = [];
 ROUTES.stream = [];
 /** Invoked by Secrets Manager (vendingIdentity=user). */
 ROUTES.rotation = [];
@@ -338,8 +340,11 @@ describe('serverless package', () => {
           ? []
           : ['IAMClient']),
         // Secrets Manager: the vending key's secret (vend with vendingIdentity=user, rotation) and
-        // the configured secrets (vend: idempotency, audit: cursors, requests: notices and Slack).
-        ...(['vend', 'rotation', 'audit', 'requests'].includes(nameOf(fn)) ? [] : ['SecretsManagerClient']),
+        // the configured secrets (vend: idempotency, audit: cursors, requests: notices and Slack,
+        // reviews: notices to reviewers).
+        ...(['vend', 'rotation', 'audit', 'requests', 'reviews'].includes(nameOf(fn))
+          ? []
+          : ['SecretsManagerClient']),
         // Digests: S3 and KMS only where they are written or verified; EventBridge only in stream.
         // S3 also where CloudTrail log files are read.
         ...(['digest', 'audit', 'activity'].includes(nameOf(fn)) ? [] : ['S3Client']),
@@ -541,6 +546,7 @@ describe('serverless package', () => {
       AccessRequestsTable: accessRequestsTableDefinition('x'),
       RequestablesTable: requestablesTableDefinition('x'),
       ActivityTable: activityTableDefinition('x'),
+      ReviewsTable: reviewsTableDefinition('x'),
     };
     expect(Object.keys(tables).sort()).toEqual(Object.keys(expected).sort());
     for (const [name, definition] of Object.entries(expected)) {

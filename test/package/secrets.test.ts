@@ -41,19 +41,22 @@ const arnOf = (id: string) => (id.startsWith('arn:') ? id : arnOfName(id));
 const VENDING_KEY_SECRET = `arn:aws:secretsmanager:us-east-1:${ACCOUNT}:secret:credvend-test-vending-key-AbCdEf`;
 
 /** Each configured secret, the ARN it has once created, and the one function that reads it. */
+// Notice secrets are read by the requests function and the reviews function (notices to reviewers);
+// Slack's signing secret, which verifies interactions, by the requests function alone.
+const NOTIFIERS = ['RequestsRole', 'ReviewsRole'];
 const SECRETS = [
-  { param: 'idempotencySecretId', arn: arnOf(ALL_FEATURES.idempotencySecretId), reader: 'VendRole' },
-  { param: 'cursorSecretId', arn: arnOf(ALL_FEATURES.cursorSecretId), reader: 'AuditRole' },
-  { param: 'slackTokenSecretId', arn: arnOf(ALL_FEATURES.slackTokenSecretId), reader: 'RequestsRole' },
-  { param: 'slackSigningSecretId', arn: arnOf(ALL_FEATURES.slackSigningSecretId), reader: 'RequestsRole' },
-  { param: 'webhookSecretId', arn: arnOf(ALL_FEATURES.webhookSecretId), reader: 'RequestsRole' },
-  { param: 'teamsWebhookSecretId', arn: arnOf(ALL_FEATURES.teamsWebhookSecretId), reader: 'RequestsRole' },
+  { param: 'idempotencySecretId', arn: arnOf(ALL_FEATURES.idempotencySecretId), readers: ['VendRole'] },
+  { param: 'cursorSecretId', arn: arnOf(ALL_FEATURES.cursorSecretId), readers: ['AuditRole'] },
+  { param: 'slackTokenSecretId', arn: arnOf(ALL_FEATURES.slackTokenSecretId), readers: NOTIFIERS },
+  { param: 'slackSigningSecretId', arn: arnOf(ALL_FEATURES.slackSigningSecretId), readers: ['RequestsRole'] },
+  { param: 'webhookSecretId', arn: arnOf(ALL_FEATURES.webhookSecretId), readers: NOTIFIERS },
+  { param: 'teamsWebhookSecretId', arn: arnOf(ALL_FEATURES.teamsWebhookSecretId), readers: NOTIFIERS },
   {
     param: 'pagerDutyTokenSecretId',
     arn: arnOf(ALL_FEATURES.pagerDutyTokenSecretId),
-    reader: 'RequestsRole',
+    readers: ['RequestsRole'],
   },
-  { param: 'opsgenieKeySecretId', arn: arnOf(ALL_FEATURES.opsgenieKeySecretId), reader: 'RequestsRole' },
+  { param: 'opsgenieKeySecretId', arn: arnOf(ALL_FEATURES.opsgenieKeySecretId), readers: ['RequestsRole'] },
 ];
 
 /** Each Lambda function's role and its policies, as deployed. */
@@ -131,22 +134,25 @@ describe('secrets, as packaged', () => {
     expect(holders(ALL_FEATURES.idempotencySecretId)).toEqual(['VendLambdaFunction']);
     expect(holders(ALL_FEATURES.cursorSecretId)).toEqual(['AuditLambdaFunction']);
     for (const id of [
-      ALL_FEATURES.slackTokenSecretId,
       ALL_FEATURES.slackSigningSecretId,
-      ALL_FEATURES.webhookSecretId,
-      ALL_FEATURES.teamsWebhookSecretId,
       ALL_FEATURES.pagerDutyTokenSecretId,
       ALL_FEATURES.opsgenieKeySecretId,
     ])
       expect(holders(id), id).toEqual(['RequestsLambdaFunction']);
+    for (const id of [
+      ALL_FEATURES.slackTokenSecretId,
+      ALL_FEATURES.webhookSecretId,
+      ALL_FEATURES.teamsWebhookSecretId,
+    ])
+      expect(holders(id).sort(), id).toEqual(['RequestsLambdaFunction', 'ReviewsLambdaFunction']);
   });
 
   it('lets each secret be read by the function that uses it and by no other function', async () => {
     const roles = await functionRoles('allFeatures');
     expect([...roles.keys()]).toEqual(expect.arrayContaining(['VendRole', 'AuditRole', 'RequestsRole']));
-    for (const { param, arn, reader } of SECRETS) {
+    for (const { param, arn, readers } of SECRETS) {
       for (const [role, policies] of roles)
-        expect(reads(policies, arn), `${role} reads ${param}`).toBe(role === reader);
+        expect(reads(policies, arn), `${role} reads ${param}`).toBe(readers.includes(role));
     }
     // The stack's own secret (vendingIdentity=user) stays with vend and rotation.
     for (const [role, policies] of roles)
@@ -175,7 +181,7 @@ describe('secrets, as packaged', () => {
   it('lets the readers decrypt with the secrets key through Secrets Manager only, and nobody else', async () => {
     const roles = await functionRoles('allFeatures');
     for (const [role, policies] of roles) {
-      const reader = SECRETS.some((s) => s.reader === role);
+      const reader = SECRETS.some((s) => s.readers.includes(role));
       expect(await decrypts(policies, 'secretsmanager.us-east-1.amazonaws.com'), role).toBe(reader);
       expect(await decrypts(policies), `${role} directly`).toBe(false);
       expect(await decrypts(policies, 's3.us-east-1.amazonaws.com'), `${role} through S3`).toBe(false);

@@ -34,6 +34,11 @@ export const CONFIGURATION_ROWS: readonly {
     meaning: 'audit table',
   },
   {
+    variables: ['CREDVEND_REVIEWS_TABLE'],
+    default: '`credvend-reviews`',
+    meaning: 'access reviews table (admin and reviews functions)',
+  },
+  {
     variables: ['CREDVEND_DYNAMODB_ENDPOINT'],
     default: 'AWS',
     meaning: 'DynamoDB endpoint (DynamoDB Local)',

@@ -1,0 +1,32 @@
+import { DynamoDbReviewStore } from '../aws/dynamodb-review-store.js';
+import { type DeadlineRunResult, ReviewDeadlines } from '../domain/reviews/deadline-run.js';
+import { type Clock, systemClock } from '../domain/shared/clock.js';
+import { newEventId } from '../domain/shared/ids.js';
+import { NotificationDispatcher } from '../notify/dispatcher.js';
+import { auditLogOf, type Composition, dynamodbOf } from './composition.js';
+import { recordDeliveryFailure, sinksOf } from './notices.js';
+import { reviewServiceOf } from './reviews.js';
+
+/**
+ * The scheduled review job (the reviews Lambda and `npm start`'s timer run exactly this):
+ * notices to reviewers through the configured sinks, and each passed deadline's default.
+ */
+export function createReviewDeadlineJob(
+  root: Composition,
+  clock: Clock = systemClock,
+): () => Promise<DeadlineRunResult> {
+  const { config } = root;
+  const settings = config.accessRequests;
+  const audit = auditLogOf(root);
+  const deadlines = new ReviewDeadlines({
+    reviews: new DynamoDbReviewStore(dynamodbOf(root), config.tables.reviews, config.tables.audit),
+    service: reviewServiceOf(root, clock),
+    notifier: new NotificationDispatcher(sinksOf(root, settings), {
+      ...settings.delivery,
+      onFailure: recordDeliveryFailure(audit, root.logger, clock),
+    }),
+    clock,
+  });
+  // Each run's records share one request id, so the audit groups what one run did.
+  return () => deadlines.run(`reviews-${newEventId(clock.now())}`);
+}
