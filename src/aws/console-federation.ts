@@ -1,4 +1,4 @@
-import { StsUnavailableError } from '../domain/shared/errors.js';
+import { ConsoleFederationUnavailableError } from '../domain/shared/errors.js';
 import type { Credentials } from '../domain/shared/types.js';
 
 export interface ConsoleSignInSettings {
@@ -54,10 +54,12 @@ export async function consoleSignInUrl(
     const body: unknown = await response.json();
     token = body && typeof body === 'object' && 'SigninToken' in body ? body.SigninToken : undefined;
   } catch (error) {
-    throw new StsUnavailableError('the console sign-in token could not be obtained', { cause: error });
+    throw new ConsoleFederationUnavailableError('the console sign-in token could not be obtained', {
+      cause: error,
+    });
   }
   if (typeof token !== 'string' || token.length === 0)
-    throw new StsUnavailableError('the federation endpoint returned no sign-in token');
+    throw new ConsoleFederationUnavailableError('the federation endpoint returned no sign-in token');
   const login = new URLSearchParams({
     Action: 'login',
     Issuer: settings.issuer,

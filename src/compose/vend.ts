@@ -78,6 +78,7 @@ export function createVendFunction(root: Composition, clock: Clock = systemClock
   const vendor = vendorOf(root, clock);
   return createVendApp({
     vendor,
+    roles: config.roles,
     ...(config.idempotencySecretId
       ? {
           idempotent: new IdempotentIssuer({

@@ -37,6 +37,7 @@ export function toRequestableInput(id: string, body: z.output<typeof requestable
 function toDecisionWire(d: Decision): z.infer<typeof decisionWire> {
   return {
     principal: d.principal,
+    ...(d.email !== undefined ? { name: d.email } : {}),
     at: d.at.toISOString(),
     via: d.via,
     ...(d.comment !== undefined ? { comment: d.comment } : {}),

@@ -35,6 +35,10 @@ const STATUS_AND_TITLE: Record<ProblemCode, [ContentfulStatusCode, string]> = {
   'rate-limited': [429, 'Too many requests'],
   internal: [500, 'Internal error'],
   'sts-unavailable': [502, 'STS unavailable'],
+  'console-federation-unavailable': [
+    502,
+    'Console sign-in endpoint unavailable: the session was issued, the console sign-in token was not',
+  ],
   'entitlement-store-unavailable': [503, 'Entitlements unavailable'],
   'audit-unavailable': [503, 'Audit unavailable; nothing was issued'],
   'dependency-unavailable': [503, 'Service temporarily unavailable'],

@@ -27,6 +27,7 @@ import {
   verificationReportWire,
   verifyQueryWire,
 } from '../wire/audit.js';
+import { callerWire } from '../wire/caller.js';
 import { issuanceRequestWire, issuedCredentialsWire } from '../wire/credentials.js';
 import {
   adminEntitlementListWire,
@@ -111,6 +112,12 @@ const VEND_ROUTES: ReadonlyArray<Omit<Route, 'function'>> = [
     summary: 'Dry run: what would be issued',
     body: issuanceRequestWire,
     responses: [{ status: 200, description: 'the plan', content: { 'application/json': planResponseWire } }],
+  },
+  {
+    method: 'GET',
+    path: '/me',
+    summary: 'Who the caller is: principal, display name, and the auditor and admin roles it holds',
+    responses: [{ status: 200, description: 'the caller', content: { 'application/json': callerWire } }],
   },
   {
     method: 'GET',

@@ -1,11 +1,13 @@
 import { type Context, Hono } from 'hono';
 import type { AuthMethod } from '../auth/auth-method.js';
+import { type RoleAssignments, rolesOf } from '../domain/identity/roles.js';
 import type { IdempotentIssuer } from '../domain/issuance/idempotent-issuer.js';
 import type { CredentialVendor, Issuance } from '../domain/issuance/vend.js';
 import type { Clock } from '../domain/shared/clock.js';
 import { CredvendError, InvalidRequestError } from '../domain/shared/errors.js';
 import type { AssumedRole, Credentials, IssuancePlan } from '../domain/shared/types.js';
 import type { Logger } from '../logging.js';
+import type { CallerWire } from '../wire/caller.js';
 import type { MyEntitlementsWire } from '../wire/entitlements.js';
 import type { AppEnv } from './app-env.js';
 import { authenticate } from './authenticate.js';
@@ -27,6 +29,8 @@ export interface VendAppDependencies {
   idempotent?: IdempotentIssuer;
   /** The console federation flow: a sign-in URL for issued credentials. */
   consoleUrl: (credentials: Credentials, durationSeconds: number) => Promise<string>;
+  /** Who holds the auditor and admin roles: GET /me says which the caller holds. */
+  roles: RoleAssignments;
 }
 
 const IDEMPOTENCY_KEY = /^[\w.:-]{1,128}$/;
@@ -119,6 +123,16 @@ export function createVendApp(deps: VendAppDependencies): Hono<AppEnv> {
   api.post('/credentials/plan', async (c) => {
     const { request } = parseIssuanceBody(await c.req.text());
     return c.json(toPlanWire(await deps.vendor.plan(c.get('caller'), request)));
+  });
+
+  api.get('/me', (c) => {
+    const caller = c.get('caller');
+    const wire: CallerWire = {
+      principal: caller.principal,
+      displayName: caller.displayName,
+      roles: rolesOf(caller, deps.roles),
+    };
+    return c.json(wire);
   });
 
   api.get('/entitlements/mine', async (c) => {

@@ -69,6 +69,8 @@ export const requestableBodyWire = z
 /** One approval, denial, cancellation, revocation or review. */
 export const decisionWire = z.object({
   principal: z.string(),
+  /** The decider's verified email, shown beside the principal (never instead of it). */
+  name: z.string().optional(),
   at: isoInstant,
   via: z.enum(['api', 'slack', 'auto']),
   comment: z.string().optional(),

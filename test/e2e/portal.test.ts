@@ -20,6 +20,32 @@ const SCREENSHOTS =
     ? join(process.cwd(), 'docs', 'screenshots')
     : join(tmpdir(), `credvend-screenshots-${process.pid}`);
 const XSS = '<img src=x onerror="window.__pwned=1"><script>window.__pwned=2</script>';
+/** What this run wrote: the portal guide must show exactly these (last test). */
+const written = new Set<string>();
+async function screenshot(page: Page, name: string): Promise<void> {
+  await page.screenshot({ path: join(SCREENSHOTS, name), fullPage: true });
+  written.add(name);
+}
+
+/** At phone width (390 px) no view may be wider than the screen: wide tables scroll inside their own region. */
+async function fitsPhone(page: Page): Promise<boolean> {
+  await page.setViewportSize({ width: 390, height: 844 });
+  const fits = await page.evaluate('document.documentElement.scrollWidth <= window.innerWidth');
+  return fits === true;
+}
+
+const navLabels = (page: Page) =>
+  page.getByRole('navigation', { name: 'Pages' }).getByRole('link').allTextContents();
+
+/** What GET /v1/me says of a person: the judge of what the page shows. */
+async function me(sub: string): Promise<{ principal: string; displayName: string; roles: string[] }> {
+  const response = await fetch(`${stack().apiUrl}/v1/me`, {
+    headers: { authorization: `Bearer ${await devToken(sub)}` },
+  });
+  return z
+    .object({ principal: z.string(), displayName: z.string(), roles: z.array(z.string()) })
+    .parse(await response.json());
+}
 
 async function adminApi(method: string, path: string, body?: unknown, headers: Record<string, string> = {}) {
   const token = await devToken('admin@example.com');
@@ -109,6 +135,49 @@ describe('web portal in Chromium', () => {
     expect(await page.content()).not.toContain('555-0100');
   });
 
+  it('shows who is signed in and offers each person only the views of their roles; the API refuses the rest anyway', async () => {
+    for (const [who, sub] of [
+      ['Alice', 'alice@example.com'],
+      ['Auditor', 'auditor@example.com'],
+      ['Admin', 'admin@example.com'],
+    ] as const) {
+      const page = await signIn(await newContext(), who);
+      const person = await me(sub);
+      // One way to show a person everywhere: the display name beside the principal.
+      await poll(() => page.locator('header .whoami').textContent()).toContain(
+        `${person.displayName} (${person.principal})`,
+      );
+      expect(await page.locator('header .whoami').textContent()).toContain(
+        person.roles.length > 0 ? person.roles.join(', ') : 'no privileged role',
+      );
+      const expected = ['My access', 'Requests'];
+      if (person.roles.includes('auditor')) expected.push('Audit');
+      if (person.roles.includes('admin')) expected.push('Admin');
+      expect(await navLabels(page)).toEqual(expected);
+      if (sub === 'auditor@example.com') expect(person.roles).toEqual(['auditor']);
+      if (sub === 'admin@example.com') expect(person.roles).toContain('admin');
+      if (sub !== 'alice@example.com') continue;
+      // A plain user sees neither; typing the address says so and asks the API for nothing.
+      expect(person.roles).toEqual([]);
+      for (const [hash, label, role] of [
+        ['#/audit', 'Audit', 'auditor'],
+        ['#/admin', 'Admin', 'admin'],
+      ] as const) {
+        await go(page, hash, label);
+        expect(await page.getByRole('alert').textContent()).toBe(`This page needs the ${role} role.`);
+      }
+      expect(await seriousViolations(page)).toEqual([]);
+      // The server refuses anyway: the same person's token on the audit and admin routes.
+      const token = await devToken(sub);
+      for (const path of ['/v1/audit/events', '/v1/entitlements', '/v1/audit/verify']) {
+        const refused = await fetch(`${stack().apiUrl}${path}`, {
+          headers: { authorization: `Bearer ${token}` },
+        });
+        expect(refused.status, path).toBe(403);
+      }
+    }
+  });
+
   it('alice signs in, plans, copies env exports and a profile the real aws CLI uses, opens the console', async () => {
     const context = await newContext();
     const page = await signIn(context, 'Alice');
@@ -116,7 +185,7 @@ describe('web portal in Chromium', () => {
     await card.getByRole('button', { name: 'Plan' }).click();
     await poll(() => card.getByRole('status').textContent()).toContain('nothing was');
     await poll(() => card.locator('dl.plan').textContent()).toContain('Session policy');
-    await page.screenshot({ path: join(SCREENSHOTS, 'portal-access.png'), fullPage: true });
+    await screenshot(page, 'portal-access.png');
 
     await card.getByRole('button', { name: 'Copy env exports' }).click();
     const exports = card.getByLabel('Environment exports');
@@ -203,7 +272,7 @@ describe('web portal in Chromium', () => {
     // The approver sees who asks by principal, beside whatever name the requester's token carries.
     expect(await row.locator('td').nth(1).textContent()).toContain(oidcPrincipal('alice@example.com'));
     expect(await pwned(bob)).toBeUndefined();
-    await bob.screenshot({ path: join(SCREENSHOTS, 'portal-approvals.png'), fullPage: true });
+    await screenshot(bob, 'portal-approvals.png');
     expect(await seriousViolations(bob)).toEqual([]);
     await row.getByLabel('Comment').fill('ok for today');
     await row.getByRole('button', { name: 'Approve' }).click();
@@ -218,17 +287,27 @@ describe('web portal in Chromium', () => {
 
   it('the auditor finds alice’s issuance by access key, verifies the chains and exports NDJSON', async () => {
     const keyId = await readFile(join(dir, 'alice-key'), 'utf8');
-    const page = await signIn(await newContext(), 'Auditor');
+    // A reader far from UTC: times are shown on their clock, with UTC on hover.
+    const context = await browser.newContext({
+      viewport: { width: 1200, height: 900 },
+      timezoneId: 'Asia/Tokyo',
+      locale: 'en-GB',
+    });
+    contexts.push(context);
+    const page = await signIn(context, 'Auditor');
     await go(page, '#/audit', 'Audit');
     await page.getByLabel('Access key id (from CloudTrail)').fill(keyId);
     await page.getByRole('button', { name: 'Find issuance' }).click();
-    await expect
-      .poll(() => page.locator('section[aria-labelledby="key-h"] [role=status]').textContent())
-      .toContain(`(${oidcPrincipal('alice@example.com')})`);
+    await poll(() => page.locator('section[aria-labelledby="key-h"] [role=status]').textContent()).toContain(
+      `(${oidcPrincipal('alice@example.com')})`,
+    );
 
     await page.getByRole('button', { name: 'Verify chains' }).click();
     const verdict = page.locator('section[aria-labelledby="verify-h"] [role=status]');
-    await poll(() => verdict.textContent()).toMatch(/records in \d+ chains/);
+    // Verification reads every chain of the day: on a loaded machine it takes longer than a page.
+    await expect
+      .poll(() => verdict.textContent(), { timeout: 90_000, interval: 250 })
+      .toMatch(/records in \d+ chains/);
     // The page reports what the API says, no more: the same verification through the API is the judge.
     const token = await devToken('auditor@example.com');
     const response = await fetch(`${stack().apiUrl}/v1/audit/verify`, {
@@ -237,10 +316,23 @@ describe('web portal in Chromium', () => {
     const api = z.object({ ok: z.boolean() }).parse(await response.json());
     expect((await verdict.textContent())?.startsWith(api.ok ? 'Verified' : 'NOT verified')).toBe(true);
 
-    await page.getByLabel('Principal').fill(oidcPrincipal('alice@example.com'));
+    // Searched by the email the table shows beside the principal, as a person would type it.
+    await page.getByLabel('Person').fill('alice@example.com');
     await page.getByRole('button', { name: 'Search' }).click();
-    await poll(() => page.locator(`tr:has-text("${keyId}")`).count()).toBeGreaterThan(0);
-    await page.screenshot({ path: join(SCREENSHOTS, 'portal-audit.png'), fullPage: true });
+    const row = page.locator(`tr:has-text("${keyId}")`);
+    await poll(() => row.count()).toBeGreaterThan(0);
+    expect(await row.first().locator('td').nth(3).textContent()).toBe(
+      `alice@example.com (${oidcPrincipal('alice@example.com')})`,
+    );
+    const time = row.first().locator('td').first().locator('time');
+    const utc = (await time.getAttribute('datetime')) ?? '';
+    expect(await time.getAttribute('title')).toBe(`${utc.slice(0, 19).replace('T', ' ')} UTC`);
+    // Tokyo is UTC+9: the shown hour is the UTC hour plus nine.
+    const hour = (Number(utc.slice(11, 13)) + 9) % 24;
+    expect(await time.textContent()).toMatch(
+      new RegExp(`\\b${String(hour).padStart(2, '0')}:${utc.slice(14, 16)}:`),
+    );
+    await screenshot(page, 'portal-audit.png');
     const [download] = await Promise.all([
       page.waitForEvent('download'),
       page.getByRole('button', { name: 'Export NDJSON' }).click(),
@@ -252,6 +344,7 @@ describe('web portal in Chromium', () => {
     );
     expect(new Set(principals)).toEqual(new Set([oidcPrincipal('alice@example.com')]));
     expect(await seriousViolations(page)).toEqual([]);
+    expect(await fitsPhone(page)).toBe(true);
   });
 
   it('an admin’s stale edit gets the conflict message, not a silent overwrite', async () => {
@@ -276,21 +369,37 @@ describe('web portal in Chromium', () => {
       .object({ description: z.string() })
       .parse(await (await adminApi('GET', '/v1/entitlements/demo-deploy')).json());
     expect(stored.description).toBe('edited by the first admin');
-    await second.screenshot({ path: join(SCREENSHOTS, 'portal-admin.png'), fullPage: true });
+    await screenshot(second, 'portal-admin.png');
     expect(await seriousViolations(second)).toEqual([]);
+    expect(await fitsPhone(second)).toBe(true);
   });
 
-  it('works on a phone-sized screen and signs out', async () => {
+  it('fits a phone-sized screen in every view and signs out without a question', async () => {
     const context = await browser.newContext({ viewport: { width: 390, height: 844 }, isMobile: true });
     contexts.push(context);
     const page = await signIn(context, 'Alice');
-    expect(await page.evaluate('document.documentElement.scrollWidth <= window.innerWidth + 1')).toBe(true);
-    await page.screenshot({ path: join(SCREENSHOTS, 'portal-phone.png'), fullPage: true });
+    // Alice holds the grant of the request test: its id is the longest word on her page.
+    await poll(() => page.locator('li', { hasText: 'portal-readonly' }).count()).toBe(1);
+    expect(await fitsPhone(page)).toBe(true);
+    await screenshot(page, 'portal-phone.png');
+    await go(page, '#/requests', 'Requests');
+    await poll(() => page.locator('table').count()).toBeGreaterThan(0);
+    expect(await fitsPhone(page)).toBe(true);
+    expect(await seriousViolations(page)).toEqual([]);
     await page.getByRole('button', { name: 'Sign out' }).click();
-    // oidc-provider asks before ending its session; then the portal is back at its sign-in page.
-    await page.getByRole('button', { name: /yes|sign me out/i }).click();
+    // The portal sends its ID token as the hint: the IdP ends its session without asking.
     await page.waitForURL(`${stack().apiUrl}/`);
     await page.getByRole('button', { name: 'Sign in' }).waitFor();
     expect(await seriousViolations(page)).toEqual([]);
+    // The IdP's session did end: signing in again asks who, instead of returning as Alice.
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('button', { name: 'Alice', exact: true }).waitFor();
+  });
+
+  it('the portal guide shows the screenshots this run wrote', async () => {
+    const guide = await readFile(join(process.cwd(), 'docs', 'guides', 'portal.md'), 'utf8');
+    const shown = new Set([...guide.matchAll(/\]\(\.\.\/screenshots\/([\w-]+\.png)\)/g)].map((m) => m[1]));
+    expect(written.size).toBe(5);
+    expect(shown).toEqual(written);
   });
 });

@@ -55,13 +55,21 @@ describe('console sign-in (format: console)', () => {
     expect(response.status).toBe(502);
     const problem = await response.text();
     expect(problem).not.toMatch(/ASIA/);
+    // What failed is the console's endpoint, not STS (which issued the session): the problem says so.
+    const { requestId, type, title } = problemWire.parse(JSON.parse(problem));
+    expect(type).toMatch(/console-federation-unavailable$/);
+    expect(title).toMatch(/^Console sign-in endpoint unavailable/);
+    expect(title).not.toMatch(/STS/);
     // The audit must not hold an `issued` record for credentials that were never delivered.
-    const { requestId } = problemWire.parse(JSON.parse(problem));
     const records = await auditOfRequest(oidcPrincipal('alice@example.com'), requestId);
     expect(records.length).toBeGreaterThan(0);
     expect(records.some((e) => e.outcome === 'issued')).toBe(false);
     expect(records).toContainEqual(
-      expect.objectContaining({ outcome: 'error', accessKeyId: expect.stringMatching(/^[A-Z0-9]{16,}$/) }),
+      expect.objectContaining({
+        outcome: 'error',
+        problemCode: 'console-federation-unavailable',
+        accessKeyId: expect.stringMatching(/^[A-Z0-9]{16,}$/),
+      }),
     );
   });
 });

@@ -24,6 +24,6 @@ describe("serverless.yml's HTTP events", () => {
         .map((r) => r.path)
         .sort(),
     );
-    expect(iam.length).toBe(3);
+    expect(iam.length).toBe(4);
   });
 });

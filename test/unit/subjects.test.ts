@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { hasRole } from '../../src/domain/identity/roles.js';
+import { hasRole, rolesOf } from '../../src/domain/identity/roles.js';
 import { resolveEntitlement } from '../../src/domain/issuance/entitlements.js';
 import { substituteClaims, validateClaimPlaceholders } from '../../src/domain/policy/claim-policy.js';
 import type { PolicyDocument } from '../../src/domain/policy/policy.js';
@@ -298,5 +298,19 @@ describe('groups claim and claim set checks', () => {
     expect(hasRole(caller({ subjectKeys: [groupSubject(GH, 'ci-auditors')] }), 'auditor', assignments)).toBe(
       true,
     );
+  });
+
+  it('lists the roles a caller holds, each by the same rule as the routes check it', () => {
+    const assignments = {
+      auditorKeys: [],
+      adminKeys: ['oidc|admin'],
+      groupIssuer: ISSUER,
+      auditorGroups: ['audit'],
+      adminGroups: [],
+    };
+    const auditor = caller({ subjectKeys: [groupSubject(ISSUER, 'audit')] });
+    expect(rolesOf(auditor, assignments)).toEqual(['auditor']);
+    expect(rolesOf({ ...auditor, identityKey: 'oidc|admin' }, assignments)).toEqual(['auditor', 'admin']);
+    expect(rolesOf(caller({ subjectKeys: [groupSubject(GH, 'audit')] }), assignments)).toEqual([]);
   });
 });

@@ -3,7 +3,8 @@ import type { ClaimConditions } from '../subjects/claim-rules.js';
 import { matchSubject } from '../subjects/match.js';
 import { claimRuleSubject, groupSubject } from '../subjects/subjects.js';
 
-export type PrivilegedRole = 'auditor' | 'admin';
+export const PRIVILEGED_ROLES = ['auditor', 'admin'] as const;
+export type PrivilegedRole = (typeof PRIVILEGED_ROLES)[number];
 
 /**
  * Who holds the auditor and admin roles: the identity keys of named people (resolved from
@@ -103,4 +104,15 @@ export function adminScopeOf(
       (mode === 'read' && slice.plan !== undefined && holdsRule(caller, slice.issuer, slice.plan)),
   );
   return slices.length > 0 ? { kind: 'slices', slices } : undefined;
+}
+
+/**
+ * The privileged roles a caller holds, for what it is shown (the portal's navigation, GET
+ * /v1/me). Showing is not granting: every privileged route still checks its own role.
+ */
+export function rolesOf(
+  caller: Pick<Caller, 'identityKey' | 'authMethod' | 'subjectKeys'>,
+  assignments: RoleAssignments,
+): PrivilegedRole[] {
+  return PRIVILEGED_ROLES.filter((role) => hasRole(caller, role, assignments));
 }

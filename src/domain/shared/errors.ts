@@ -27,6 +27,7 @@ export const PROBLEM_CODES = [
   'rate-limited',
   'internal',
   'sts-unavailable',
+  'console-federation-unavailable',
   'entitlement-store-unavailable',
   'audit-unavailable',
   'dependency-unavailable',
@@ -151,6 +152,15 @@ export class StsThrottledError extends CredvendError {
 /** STS failed in a way that is not the caller's fault. */
 export class StsUnavailableError extends CredvendError {
   readonly code = 'sts-unavailable';
+  override readonly exposable = false;
+}
+
+/**
+ * The console federation endpoint (getSigninToken) failed after STS issued the session: a
+ * code of its own, so the person is told the console sign-in failed, not STS.
+ */
+export class ConsoleFederationUnavailableError extends CredvendError {
+  readonly code = 'console-federation-unavailable';
   override readonly exposable = false;
 }
 

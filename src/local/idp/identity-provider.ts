@@ -7,6 +7,7 @@ import { localClients, SHORT_LIVED_CLI_CLIENT_ID, SHORT_LIVED_TTL } from './clie
 import { claimsFor } from './demo-users.js';
 import { devTokenEmails, registerDevTokenGrant } from './dev-token-grant.js';
 import { loginInteractions } from './login-interactions.js';
+import { logoutSource } from './logout-page.js';
 
 /** The resource indicator (RFC 8707) for the credvend API; its access tokens carry `aud` = the audience. */
 export const CREDVEND_RESOURCE = 'urn:credvend:api';
@@ -60,6 +61,7 @@ export async function createLocalIdentityProvider(
       devInteractions: { enabled: false },
       deviceFlow: { enabled: true },
       revocation: { enabled: true },
+      rpInitiatedLogout: { enabled: true, logoutSource },
       clientCredentials: { enabled: true },
       resourceIndicators: {
         enabled: true,

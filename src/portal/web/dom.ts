@@ -86,3 +86,19 @@ export function dataTable(
   );
   return el('div', { class: 'scroll', tabindex: '0', role: 'region', 'aria-label': caption }, table);
 }
+
+const utcText = (date: Date): string => `${date.toISOString().slice(0, 19).replace('T', ' ')} UTC`;
+
+/**
+ * An instant as the reader's own clock shows it, with the UTC time on hover (title) and
+ * for machines (datetime). Text that is not an instant is shown as it came.
+ */
+export function when(iso: string): Child {
+  const date = new Date(iso);
+  if (!iso || Number.isNaN(date.getTime())) return iso;
+  return el(
+    'time',
+    { datetime: date.toISOString(), title: utcText(date) },
+    date.toLocaleString(undefined, { dateStyle: 'medium', timeStyle: 'medium' }),
+  );
+}

@@ -1,48 +1,70 @@
+import { api, errorText } from './api.js';
 import { completeSignIn, currentToken, type PortalSettings, signIn, signOut } from './auth.js';
 import { button, el, replaceChildren } from './dom.js';
-import { renderAccess } from './views/access.js';
-import { renderAdmin } from './views/admin.js';
-import { renderAudit } from './views/audit.js';
-import { renderRequests } from './views/requests.js';
-
-const PAGES = {
-  access: { label: 'My access', render: renderAccess },
-  requests: { label: 'Requests', render: (root: HTMLElement) => renderRequests(root) },
-  audit: { label: 'Audit', render: (root: HTMLElement) => renderAudit(root) },
-  admin: { label: 'Admin', render: (root: HTMLElement) => renderAdmin(root) },
-} as const;
-type PageName = keyof typeof PAGES;
-
-const isPage = (name: string): name is PageName => name in PAGES;
+import { VIEWS, type View, visibleTo } from './views.js';
+import { list, personOf, text } from './wire.js';
 
 function settingsOf(body: HTMLElement): PortalSettings {
   const { issuer = '', clientId = '', resource = '', region = 'us-east-1' } = body.dataset;
   return { issuer, clientId, resource, region };
 }
 
-function navigation(current: PageName): HTMLElement {
+/** The signed-in person as the API knows them (GET /v1/me): shown in the header, and what the navigation offers. */
+interface Me {
+  principal: string;
+  displayName: string;
+  roles: string[];
+}
+
+async function whoAmI(): Promise<Me> {
+  const { body } = await api('/v1/me');
+  return {
+    principal: text(body, 'principal'),
+    displayName: text(body, 'displayName'),
+    roles: list(body, 'roles').filter((r): r is string => typeof r === 'string'),
+  };
+}
+
+function navigation(views: readonly View[], current: string): HTMLElement {
   return el(
     'nav',
     { 'aria-label': 'Pages' },
     el(
       'ul',
       {},
-      ...Object.entries(PAGES).map(([name, page]) =>
+      ...views.map((view) =>
         el(
           'li',
           {},
-          el('a', { href: `#/${name}`, 'aria-current': name === current ? 'page' : undefined }, page.label),
+          el(
+            'a',
+            { href: `#/${view.name}`, 'aria-current': view.name === current ? 'page' : undefined },
+            view.label,
+          ),
         ),
       ),
     ),
   );
 }
 
-async function show(settings: PortalSettings): Promise<void> {
+function whoami(me: Me | undefined, problem: string | undefined): HTMLElement {
+  if (!me) return el('p', { class: 'whoami', role: 'alert' }, `Who you are could not be read: ${problem}`);
+  return el(
+    'p',
+    { class: 'whoami' },
+    'Signed in as ',
+    el('span', { class: 'person' }, personOf(me.displayName, me.principal)),
+    ` · ${me.roles.length > 0 ? me.roles.join(', ') : 'no privileged role'}`,
+  );
+}
+
+async function show(settings: PortalSettings, me: Me | undefined, problem?: string): Promise<void> {
   const app = document.getElementById('app');
   if (!app) return;
+  const visible = VIEWS.filter((view) => visibleTo(view, me?.roles ?? []));
   const name = location.hash.replace(/^#\//, '');
-  const page: PageName = isPage(name) ? name : 'access';
+  const view = VIEWS.find((v) => v.name === name) ?? VIEWS[0];
+  if (!view) return;
   const main = el('main', { id: 'main', tabindex: '-1' });
   replaceChildren(
     app,
@@ -50,12 +72,22 @@ async function show(settings: PortalSettings): Promise<void> {
       'header',
       {},
       el('h1', {}, 'credvend'),
-      navigation(page),
+      navigation(visible, view.name),
+      whoami(me, problem),
       button('Sign out', () => signOut(settings)),
     ),
     main,
   );
-  await PAGES[page].render(main, settings);
+  if (!visible.includes(view)) {
+    // Typed by hand or bookmarked: said plainly, and nothing is asked of the API (which would refuse anyway).
+    replaceChildren(
+      main,
+      el('h2', {}, view.label),
+      el('p', { role: 'alert' }, `This page needs the ${view.roles?.join(' or ')} role.`),
+    );
+    return;
+  }
+  await view.render(main, settings);
 }
 
 function signInPage(settings: PortalSettings, problem?: string): void {
@@ -81,15 +113,22 @@ async function start(): Promise<void> {
   try {
     await completeSignIn(settings);
   } catch (error) {
-    signInPage(settings, error instanceof Error ? error.message : String(error));
+    signInPage(settings, errorText(error));
     return;
   }
   if (!currentToken()) {
     signInPage(settings);
     return;
   }
-  window.addEventListener('hashchange', () => void show(settings));
-  await show(settings);
+  let me: Me | undefined;
+  let problem: string | undefined;
+  try {
+    me = await whoAmI();
+  } catch (error) {
+    problem = errorText(error);
+  }
+  window.addEventListener('hashchange', () => void show(settings, me, problem));
+  await show(settings, me, problem);
 }
 
 void start();

@@ -1,6 +1,6 @@
 import { api, errorText } from '../api.js';
 import type { PortalSettings } from '../auth.js';
-import { button, el, field, replaceChildren, status } from '../dom.js';
+import { button, el, field, replaceChildren, status, when } from '../dom.js';
 import { bool, child, type Json, list, num, text } from '../wire.js';
 
 /** The `credential_process` profile for one entitlement: no credentials in it, only how to get them. */
@@ -165,7 +165,9 @@ function grantItem(request: Json): HTMLElement {
   return el(
     'li',
     {},
-    `${text(request, 'requestable')} (${text(request, 'roleArn')}) until ${text(grant, 'end')}: `,
+    `${text(request, 'requestable')} (${text(request, 'roleArn')}) until `,
+    when(text(grant, 'end')),
+    ': ',
     el('code', {}, text(grant, 'entitlement')),
   );
 }

@@ -1,5 +1,5 @@
 import { ApiProblem, api, errorText } from '../api.js';
-import { button, dataTable, el, field, replaceChildren, status } from '../dom.js';
+import { button, dataTable, el, field, replaceChildren, status, when } from '../dom.js';
 import { isObject, type Json, list, personOf, text } from '../wire.js';
 
 /** The fields an admin edits: what the API returned, less what the server owns. */
@@ -22,7 +22,8 @@ function historyOf(entitlementId: string, accountId: string, into: HTMLElement):
           el(
             'li',
             {},
-            `${text(e, 'time')} ${text(e, 'action')} by ${personOf(text(e, 'callerName'), text(e, 'principal'))}`,
+            when(text(e, 'time')),
+            ` ${text(e, 'action')} by ${personOf(text(e, 'callerName'), text(e, 'principal'))}`,
           ),
         ),
       );

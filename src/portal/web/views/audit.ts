@@ -1,5 +1,6 @@
 import { api, errorText } from '../api.js';
-import { button, dataTable, el, field, replaceChildren, status } from '../dom.js';
+import type { PortalSettings } from '../auth.js';
+import { button, type Child, dataTable, el, field, replaceChildren, status, when } from '../dom.js';
 import { bool, list, num, personOf, text } from '../wire.js';
 
 const COLUMNS = [
@@ -14,8 +15,8 @@ const COLUMNS = [
 ] as const;
 
 function eventRow(event: unknown): HTMLElement {
-  const cells = [
-    text(event, 'time'),
+  const cells: Child[] = [
+    when(text(event, 'time')),
     text(event, 'action'),
     text(event, 'outcome'),
     personOf(text(event, 'callerName'), text(event, 'principal')),
@@ -34,16 +35,38 @@ function eventTable(events: readonly unknown[]): HTMLElement {
 /** datetime-local has no zone; the auditor means their own clock, sent as UTC. */
 const isoOf = (local: string): string | undefined => (local ? new Date(local).toISOString() : undefined);
 
-function searchQuery(inputs: Record<string, HTMLInputElement | HTMLSelectElement>): URLSearchParams {
+/**
+ * The principal a person field means. The table shows a person as `name (principal)`; what
+ * is typed may be the principal, or the email shown beside it, which at the portal's IdP is
+ * the subject (`<issuer>#<email>`), as with the local IdP and IdPs whose subjects are emails.
+ */
+export function principalOf(typed: string, issuer: string): string {
+  const value = typed.trim();
+  const inParentheses = /\(([^()]+)\)\s*$/.exec(value)?.[1];
+  if (inParentheses) return inParentheses;
+  if (!issuer || value.includes('#') || value.startsWith('arn:') || !value.includes('@')) return value;
+  return `${issuer}#${value}`;
+}
+
+function searchQuery(
+  inputs: Record<string, HTMLInputElement | HTMLSelectElement>,
+  settings: PortalSettings,
+): URLSearchParams {
   const query = new URLSearchParams();
   for (const [name, input] of Object.entries(inputs)) {
-    const value = name === 'from' || name === 'to' ? isoOf(input.value) : input.value.trim();
+    const typed = input.value.trim();
+    const value =
+      name === 'from' || name === 'to'
+        ? isoOf(input.value)
+        : name === 'principal' && typed
+          ? principalOf(typed, settings.issuer)
+          : typed;
     if (value) query.set(name, value);
   }
   return query;
 }
 
-function searchPanel(): HTMLElement {
+function searchPanel(settings: PortalSettings): HTMLElement {
   const outcome = el(
     'select',
     {},
@@ -62,7 +85,7 @@ function searchPanel(): HTMLElement {
   let cursor: string | undefined;
   const search = async (next: boolean): Promise<void> => {
     try {
-      const query = searchQuery(inputs);
+      const query = searchQuery(inputs, settings);
       query.set('limit', '50');
       if (next && cursor) query.set('cursor', cursor);
       const { body } = await api(`/v1/audit/events?${query}`);
@@ -79,7 +102,7 @@ function searchPanel(): HTMLElement {
   };
   const exportNdjson = async (): Promise<void> => {
     try {
-      const query = searchQuery(inputs);
+      const query = searchQuery(inputs, settings);
       query.set('format', 'ndjson');
       const response = await api(`/v1/audit/events?${query}`);
       const link = el(
@@ -101,7 +124,7 @@ function searchPanel(): HTMLElement {
   const form = el(
     'form',
     { class: 'search' },
-    field('Principal', inputs.principal),
+    field('Person: principal, or the email shown', inputs.principal),
     field('Account', inputs.accountId),
     field('Role ARN', inputs.roleArn),
     field('Outcome', outcome),
@@ -204,6 +227,6 @@ function verifyPanel(): HTMLElement {
   );
 }
 
-export function renderAudit(root: HTMLElement): void {
-  replaceChildren(root, el('h2', {}, 'Audit'), keyPanel(), verifyPanel(), searchPanel());
+export function renderAudit(root: HTMLElement, settings: PortalSettings): void {
+  replaceChildren(root, el('h2', {}, 'Audit'), keyPanel(), verifyPanel(), searchPanel(settings));
 }

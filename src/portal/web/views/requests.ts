@@ -1,17 +1,18 @@
 import { api, errorText } from '../api.js';
-import { button, dataTable, el, field, replaceChildren, status } from '../dom.js';
+import { button, dataTable, el, field, replaceChildren, status, when } from '../dom.js';
 import { child, type Json, list, num, personOf, text } from '../wire.js';
 
+/** One decision: who (display name beside principal, as everywhere) and their comment. */
+function decision(verb: string, d: Json | undefined): string {
+  const comment = text(d, 'comment');
+  return `${verb} by ${personOf(text(d, 'name'), text(d, 'principal'))}${comment ? ` (“${comment}”)` : ''}`;
+}
+
 function decisions(request: Json): string {
-  const approvals = list(request, 'approvals').map(
-    (a) => `approved by ${text(a, 'principal')}${text(a, 'comment') ? ` (“${text(a, 'comment')}”)` : ''}`,
-  );
+  const made = list(request, 'approvals').map((a) => decision('approved', a));
   const denial = child(request, 'denial');
-  if (denial)
-    approvals.push(
-      `denied by ${text(denial, 'principal')}${text(denial, 'comment') ? ` (“${text(denial, 'comment')}”)` : ''}`,
-    );
-  return approvals.join('; ');
+  if (denial) made.push(decision('denied', denial));
+  return made.join('; ');
 }
 
 function requestRow(request: Json, actions: HTMLElement[]): HTMLElement {
@@ -32,7 +33,7 @@ function requestRow(request: Json, actions: HTMLElement[]): HTMLElement {
       'td',
       { class: 'state' },
       text(request, 'state'),
-      grant && el('small', {}, ` until ${text(grant, 'end')}`),
+      grant && el('small', {}, ' until ', when(text(grant, 'end'))),
     ),
     el('td', {}, decisions(request)),
     el('td', {}, ...actions),

@@ -1,0 +1,29 @@
+import type { PortalSettings } from './auth.js';
+import { renderAccess } from './views/access.js';
+import { renderAdmin } from './views/admin.js';
+import { renderAudit } from './views/audit.js';
+import { renderRequests } from './views/requests.js';
+
+/** A privileged role as GET /v1/me names it. */
+export type Role = 'auditor' | 'admin';
+
+export interface View {
+  /** The address: `#/<name>`. */
+  name: string;
+  label: string;
+  /** Who sees it in the navigation: everyone when absent, else holders of any of these roles. The API checks again. */
+  roles?: readonly Role[];
+  render: (root: HTMLElement, settings: PortalSettings) => void | Promise<void>;
+}
+
+/** Every view of the portal, in navigation order; a new view is one entry here. */
+export const VIEWS: readonly View[] = [
+  { name: 'access', label: 'My access', render: renderAccess },
+  { name: 'requests', label: 'Requests', render: (root) => renderRequests(root) },
+  { name: 'audit', label: 'Audit', roles: ['auditor'], render: renderAudit },
+  { name: 'admin', label: 'Admin', roles: ['admin'], render: (root) => renderAdmin(root) },
+];
+
+/** Whether someone holding `roles` sees a view. */
+export const visibleTo = (view: View, roles: readonly string[]): boolean =>
+  !view.roles || view.roles.some((role) => roles.includes(role));

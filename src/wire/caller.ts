@@ -1,0 +1,10 @@
+import * as z from 'zod';
+import { PRIVILEGED_ROLES } from '../domain/identity/roles.js';
+
+/** GET /v1/me: who the API takes the caller for. The display name is shown beside the principal, never instead of it. */
+export const callerWire = z.object({
+  principal: z.string(),
+  displayName: z.string(),
+  roles: z.array(z.enum(PRIVILEGED_ROLES)),
+});
+export type CallerWire = z.infer<typeof callerWire>;
