@@ -107,14 +107,15 @@ describe('shell completion generated from the commands', () => {
       'event-schema',
     ]);
     expect(await bash('credvend', 'reviews', '')).toEqual([
-      'unused',
       'open',
       'list',
       'show',
       'decide',
       'close',
+      'unused',
     ]);
-    expect(await bash('credvend', 'reviews', 'decide', '--')).toEqual(['--until', '--note', '--if-match']);
+    expect(await bash('credvend', 'reviews', 'decide', '--u')).toEqual(['--until']);
+    expect(await bash('credvend', 'reviews', 'decide', '--if')).toEqual(['--if-match']);
     expect(await bash('credvend', 'exec', '--re')).toEqual(['--reason', '--region']);
     // The program's own options are accepted after a subcommand too.
     expect(await bash('credvend', 'exec', '--pro')).toEqual(['--profile']);
