@@ -9,13 +9,12 @@ import {
 import { auditEventToItem } from '../src/aws/audit-items.js';
 import { DynamoDbAuditReader } from '../src/aws/dynamodb-audit-reader.js';
 import { auditTableDefinition } from '../src/aws/table-schema.js';
-import { dynamodbOf } from '../src/compose/composition.js';
 import { loadConfig } from '../src/config.js';
 import type { AuditOutcome, ChainedAuditEvent } from '../src/domain/audit/audit.js';
 import type { AuditFilter, AuditPageRequest } from '../src/domain/audit/query.js';
 import { newEventId } from '../src/domain/shared/ids.js';
 import type { LocalEnvironment } from '../src/local/environment.js';
-import { benchComposition, vendingStsClient } from './composition.js';
+import { operatorDynamodb } from './composition.js';
 import { percentile } from './stats.js';
 
 const DAY_MS = 86_400_000;
@@ -303,8 +302,9 @@ function comparedRatio(times: [number, number], rows: [number, number], into: nu
  */
 export async function benchAudit(environment: LocalEnvironment, records = 100_000): Promise<void> {
   const config = loadConfig(environment.credvendEnv);
-  const root = benchComposition(environment);
-  const clients = { dynamodb: dynamodbOf(root), sts: await vendingStsClient(root) };
+  // The fixtures (a scratch table, 100 000 records) and their reads go as the operator: the
+  // functions' roles may neither bulk-write the audit table nor touch a scratch one.
+  const clients = { dynamodb: operatorDynamodb(environment) };
   const smallTable = `${config.tables.audit}-bench-${Date.now()}`;
   await clients.dynamodb.send(new CreateTableCommand(auditTableDefinition(smallTable)));
   const small = Math.min(SMALL, records);
@@ -368,6 +368,5 @@ export async function benchAudit(environment: LocalEnvironment, records = 100_00
   } finally {
     await clients.dynamodb.send(new DeleteTableCommand({ TableName: smallTable }));
     clients.dynamodb.destroy();
-    clients.sts.destroy();
   }
 }

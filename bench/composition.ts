@@ -1,4 +1,4 @@
-import { type DynamoDBClient, PutItemCommand } from '@aws-sdk/client-dynamodb';
+import { DynamoDBClient, PutItemCommand } from '@aws-sdk/client-dynamodb';
 import type { STSClient } from '@aws-sdk/client-sts';
 import { entitlementToItem } from '../src/aws/entitlement-items.js';
 import { SecretsManagerVendingKeys } from '../src/aws/secrets-manager-vending-keys.js';
@@ -39,12 +39,23 @@ export async function vendingStsClient(root: Composition): Promise<STSClient> {
 }
 
 /**
+ * DynamoDB through the IAM gate as the stack's operator: the benches' fixtures (tables, rows,
+ * counts), as an administrator writes them. The functions' own roles may not, and must not.
+ */
+export function operatorDynamodb(environment: LocalEnvironment): DynamoDBClient {
+  return new DynamoDBClient({
+    region: 'us-east-1',
+    endpoint: environment.stack.dynamodbEndpoint,
+    credentials: environment.stack.operator,
+  });
+}
+
+/**
  * A caller of its own (`<prefix>-<time>@example.com` of the stack's issuer), entitled to the
- * demo read-only role by a row written now: its audit records and quotas are its alone.
+ * demo read-only role by a row the operator writes now: its audit records and quotas are its alone.
  */
 export async function freshEntitledCaller(
   environment: LocalEnvironment,
-  dynamodb: DynamoDBClient,
   table: string,
   prefix: string,
 ): Promise<{ sub: string; entitlement: Entitlement }> {
@@ -62,6 +73,8 @@ export async function freshEntitledCaller(
     id: `${prefix}-${Date.now()}`,
     subject: oidcSubject(environment.issuer, sub),
   };
-  await dynamodb.send(new PutItemCommand({ TableName: table, Item: entitlementToItem(entitlement) }));
+  const operator = operatorDynamodb(environment);
+  await operator.send(new PutItemCommand({ TableName: table, Item: entitlementToItem(entitlement) }));
+  operator.destroy();
   return { sub, entitlement };
 }

@@ -1,6 +1,6 @@
 import { PutItemCommand, QueryCommand, ScanCommand } from '@aws-sdk/client-dynamodb';
 import { AssumeRoleCommand } from '@aws-sdk/client-sts';
-import { auditEventToItem } from '../src/aws/audit-items.js';
+import { auditEventToItem, SHORT_NAMES } from '../src/aws/audit-items.js';
 import { toAssumeRoleInput } from '../src/aws/sts-role-assumer.js';
 import { dynamodbOf } from '../src/compose/composition.js';
 import { loadConfig } from '../src/config.js';
@@ -8,7 +8,7 @@ import { planIssuance } from '../src/domain/issuance/plan.js';
 import { newEventId } from '../src/domain/shared/ids.js';
 import type { Caller } from '../src/domain/shared/types.js';
 import type { LocalEnvironment } from '../src/local/environment.js';
-import { benchComposition, freshEntitledCaller, vendingStsClient } from './composition.js';
+import { benchComposition, freshEntitledCaller, operatorDynamodb, vendingStsClient } from './composition.js';
 import { ms, summarize } from './stats.js';
 
 interface Driven {
@@ -52,12 +52,7 @@ export async function benchLoad(
   const root = benchComposition(environment);
   const clients = { dynamodb: dynamodbOf(root), sts: await vendingStsClient(root) };
   // A caller of its own, entitled to the demo role, so its audit records can be counted exactly.
-  const { sub, entitlement } = await freshEntitledCaller(
-    environment,
-    clients.dynamodb,
-    config.tables.entitlements,
-    'load',
-  );
+  const { sub, entitlement } = await freshEntitledCaller(environment, config.tables.entitlements, 'load');
   const principal = `${environment.issuer}#${sub}`;
   const token = await environment.mintToken(sub);
   const body = JSON.stringify({ entitlement: entitlement.id });
@@ -129,13 +124,17 @@ export async function benchLoad(
       await drive(perRound, concurrency, worker, into);
   }
 
+  // Counted by the operator: no function may Scan the audit table.
+  const operator = operatorDynamodb(environment);
   let audited = 0;
   let startKey: Record<string, import('@aws-sdk/client-dynamodb').AttributeValue> | undefined;
   do {
-    const page = await clients.dynamodb.send(
+    const page = await operator.send(
       new ScanCommand({
         TableName: config.tables.audit,
-        FilterExpression: 'principal = :p AND outcome = :o',
+        // The principal is stored under its short name (aws/audit-items.ts).
+        FilterExpression: '#p = :p AND outcome = :o',
+        ExpressionAttributeNames: { '#p': SHORT_NAMES.principal },
         ExpressionAttributeValues: { ':p': { S: principal }, ':o': { S: 'issued' } },
         Select: 'COUNT',
         ExclusiveStartKey: startKey,
@@ -144,6 +143,7 @@ export async function benchLoad(
     audited += page.Count ?? 0;
     startKey = page.LastEvaluatedKey;
   } while (startKey);
+  operator.destroy();
 
   const a = summarize(api.latencies);
   const b = summarize(bare.latencies);
