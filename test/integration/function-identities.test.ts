@@ -106,6 +106,11 @@ const DYNAMODB_REFUSALS: Array<
       ),
   ],
   [
+    "reviews appends to the audit, never reads it (evidence is the admin function's)",
+    'reviews',
+    (c) => c.send(new GetItemCommand({ TableName: table('audit'), Key: { eventId: { S: 'any' } } })),
+  ],
+  [
     'digest reads the audit table, never writes it',
     'digest',
     (c) => c.send(new PutItemCommand({ TableName: table('audit'), Item: { eventId: { S: 'forged' } } })),
@@ -163,6 +168,7 @@ describe('each function under its own role', () => {
       'portal',
       'rotation',
       'revocations',
+      'reviews',
     ] as const) {
       const who = await client(STSClient, functionCredentials(fn)).send(new GetCallerIdentityCommand({}));
       const role = stack().functionRoles[fn]?.split('/').pop();
