@@ -94,22 +94,35 @@ export function watchFunctions(template, { actions, namespace }) {
   }
   for (const [id, group] of resourcesOf(template, 'AWS::Logs::LogGroup')) {
     if (!String(group.Properties?.LogGroupName).startsWith('/aws/lambda/')) continue;
-    template.Resources[`${id}AuditWriteFailures`] = {
-      ...sameCondition(group),
-      Type: 'AWS::Logs::MetricFilter',
-      Properties: {
-        LogGroupName: { Ref: id },
-        FilterPattern: AUDIT_WRITE_FAILURE_PATTERN,
-        MetricTransformations: [
-          { MetricNamespace: namespace, MetricName: 'AuditWriteFailures', MetricValue: '1', Unit: 'Count' },
-        ],
-      },
-    };
+    template.Resources[`${id}AuditWriteFailures`] = countingFilter(
+      [id, group],
+      AUDIT_WRITE_FAILURE_PATTERN,
+      namespace,
+      'AuditWriteFailures',
+    );
   }
 }
 
 /** A resource created under the same condition as `r` (a function's log group, its filters). */
 const sameCondition = (/** @type {Resource} */ r) => (r.Condition ? { Condition: r.Condition } : {});
+
+/**
+ * A metric filter counting, as `metric` in `namespace`, each line of a log group that matches `pattern`.
+ * @param {[string, Resource]} logGroup its logical id and resource
+ * @param {string} pattern @param {string} namespace @param {string} metric
+ * @returns {Resource}
+ */
+const countingFilter = ([id, group], pattern, namespace, metric) => ({
+  ...sameCondition(group),
+  Type: 'AWS::Logs::MetricFilter',
+  Properties: {
+    LogGroupName: { Ref: id },
+    FilterPattern: pattern,
+    MetricTransformations: [
+      { MetricNamespace: namespace, MetricName: metric, MetricValue: '1', Unit: 'Count' },
+    ],
+  },
+});
 
 /** @param {string} description @param {unknown[]} actions the alarm properties every alarm shares */
 const alarmed = (description, actions) => ({
@@ -188,17 +201,12 @@ export function watchDigests(template, { actions, namespace, digestSchedule }) {
   const logGroup = 'DigestLogGroup';
   if (!template.Resources[fn] || !template.Resources[logGroup]) return;
   const window = Math.min(86_400, Math.max(900, Math.ceil((3 * scheduleSeconds(digestSchedule)) / 60) * 60));
-  template.Resources.DigestWrittenMetricFilter = {
-    ...sameCondition(template.Resources[logGroup]),
-    Type: 'AWS::Logs::MetricFilter',
-    Properties: {
-      LogGroupName: { Ref: logGroup },
-      FilterPattern: DIGEST_WRITTEN_PATTERN,
-      MetricTransformations: [
-        { MetricNamespace: namespace, MetricName: 'DigestsWritten', MetricValue: '1', Unit: 'Count' },
-      ],
-    },
-  };
+  template.Resources.DigestWrittenMetricFilter = countingFilter(
+    [logGroup, template.Resources[logGroup]],
+    DIGEST_WRITTEN_PATTERN,
+    namespace,
+    'DigestsWritten',
+  );
   template.Resources.DigestOverdueAlarm = {
     Type: 'AWS::CloudWatch::Alarm',
     Properties: {
