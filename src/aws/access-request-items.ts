@@ -74,6 +74,9 @@ const requestableSchema = z.object({
   ticketPattern: z.string().optional(),
   autoApproval: z.object({ requesters: audience, maxGrantSeconds: z.number().int() }).optional(),
   onCall: z.object({ provider: z.enum(ON_CALL_PROVIDERS), scheduleId: z.string() }).optional(),
+  remindAfterSeconds: z.number().int().optional(),
+  escalation: z.object({ afterSeconds: z.number().int(), approvers: audience }).optional(),
+  endingNoticeSeconds: z.number().int().optional(),
   breakGlass: z.boolean(),
   version: z.number().int().min(1),
 });
@@ -94,6 +97,8 @@ function parseDoc<T>(item: Item, schema: z.ZodType<T>): T {
 export const PENDING = 'pending';
 /** Kept in the same sparse index as pending requests, under its own value: revocations whose Deny is due. */
 export const DENY_DUE = 'deny-due';
+/** Grants in force, for the follow-up scheduler (a grant's end notice); past their end they are skipped. */
+export const ACTIVE = 'active';
 export const REVIEW_DUE = 'review-due';
 
 export function accessRequestToItem(request: AccessRequest): Item {
@@ -107,6 +112,7 @@ export function accessRequestToItem(request: AccessRequest): Item {
   };
   if (request.state === 'requested') item.pending = str(PENDING);
   else if (request.sessionsDeny === 'due') item.pending = str(DENY_DUE);
+  else if (request.state === 'active') item.pending = str(ACTIVE);
   if (request.reviewRequired && !request.review) item.reviewDue = str(REVIEW_DUE);
   return item;
 }

@@ -1,9 +1,4 @@
-import {
-  type DynamoDBClient,
-  GetItemCommand,
-  paginateScan,
-  type TransactWriteItem,
-} from '@aws-sdk/client-dynamodb';
+import { type DynamoDBClient, GetItemCommand, type TransactWriteItem } from '@aws-sdk/client-dynamodb';
 import type { RequestableChange, RequestableStore } from '../domain/access-requests/ports.js';
 import type { Requestable } from '../domain/access-requests/types.js';
 import type { ChainedAuditEvent } from '../domain/audit/audit.js';
@@ -11,6 +6,7 @@ import { ConflictError } from '../domain/shared/errors.js';
 import { itemToRequestable, requestableToItem } from './access-request-items.js';
 import { num, str } from './attribute-values.js';
 import { writeAudited } from './audited-transaction.js';
+import { scanRequestables } from './dynamodb-requestable-list.js';
 
 /** Requestable access is a small admin-managed table: read by id, listed whole. */
 export class DynamoDbRequestableStore implements RequestableStore {
@@ -31,11 +27,8 @@ export class DynamoDbRequestableStore implements RequestableStore {
     return output.Item ? itemToRequestable(output.Item) : undefined;
   }
 
-  async list(): Promise<Requestable[]> {
-    const requestables: Requestable[] = [];
-    const pages = paginateScan({ client: this.client }, { TableName: this.tableName, ConsistentRead: true });
-    for await (const output of pages) requestables.push(...(output.Items ?? []).map(itemToRequestable));
-    return requestables;
+  list(): Promise<Requestable[]> {
+    return scanRequestables(this.client, this.tableName);
   }
 
   async write(change: RequestableChange, audit: ChainedAuditEvent): Promise<void> {

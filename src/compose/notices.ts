@@ -55,8 +55,12 @@ export function sinksOf(root: Composition, settings: AccessRequestConfig): Notic
   return sinks;
 }
 
-/** The audit record of a notice no sink took: a review's in its opener's name. */
-function undeliveredEvent(failure: DeliveryFailure, now: Date): AuditEvent {
+/**
+ * The audit record of a notice no sink took: a review's in its opener's name, a transition's
+ * beside the step. A follow-up (reminder, escalation, a grant's end) is no person's step and
+ * has no auth method to record: undefined, and only the log line says it was not delivered.
+ */
+function undeliveredEvent(failure: DeliveryFailure, now: Date): AuditEvent | undefined {
   const base = { eventId: newEventId(now), time: now.toISOString(), outcome: 'error' as const };
   const { notice } = failure;
   if (isReviewNotice(notice))
@@ -69,6 +73,7 @@ function undeliveredEvent(failure: DeliveryFailure, now: Date): AuditEvent {
       reason: `review ${notice.review.id}`,
       detail: `${failure.sink} did not take the ${notice.kind} notice after ${failure.attempts} attempts`,
     };
+  if (notice.actorAuthMethod === undefined) return undefined;
   return {
     ...base,
     action: 'access-request.notify',
@@ -80,11 +85,26 @@ function undeliveredEvent(failure: DeliveryFailure, now: Date): AuditEvent {
   };
 }
 
+/** The log line of a notice no sink took: the sink, what the notice was about and of which kind. */
+export function logDeliveryFailure(logger: Logger) {
+  return async (failure: DeliveryFailure) => {
+    const { notice } = failure;
+    const about = isReviewNotice(notice)
+      ? { reviewId: notice.review.id, notice: notice.kind }
+      : { accessRequestId: notice.request.id, notice: notice.transition };
+    logger.warn('notification not delivered', {
+      sink: failure.sink,
+      ...about,
+      ...describeError(failure.error),
+    });
+  };
+}
+
 /** A notice no sink took is recorded in the audit chain, beside the transition it was about. */
 export function recordDeliveryFailure(audit: TransactionalAuditLog, logger: Logger, clock: Clock) {
   return async (failure: DeliveryFailure) => {
+    await logDeliveryFailure(logger)(failure);
     const event = undeliveredEvent(failure, clock.now());
-    logger.warn('notification not delivered', { sink: failure.sink, ...describeError(failure.error) });
-    await audit.append(event);
+    if (event) await audit.append(event);
   };
 }

@@ -114,6 +114,16 @@ export function toRequestableWire(r: Requestable): RequestableWire {
         }
       : {}),
     ...(r.onCall ? { onCall: { provider: r.onCall.provider, scheduleId: r.onCall.scheduleId } } : {}),
+    ...(r.remindAfterSeconds !== undefined ? { remindAfterSeconds: r.remindAfterSeconds } : {}),
+    ...(r.escalation
+      ? {
+          escalation: {
+            afterSeconds: r.escalation.afterSeconds,
+            approvers: toAudienceWire(r.escalation.approvers),
+          },
+        }
+      : {}),
+    ...(r.endingNoticeSeconds !== undefined ? { endingNoticeSeconds: r.endingNoticeSeconds } : {}),
     breakGlass: r.breakGlass,
     version: r.version,
   };

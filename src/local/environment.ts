@@ -2,6 +2,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { AwsCredentialIdentityProvider } from '@smithy/types';
 import { compose } from '../compose/composition.js';
 import { createDigestJob } from '../compose/digest.js';
+import { createFollowUpJob } from '../compose/follow-ups.js';
 import { createReviewDeadlineJob } from '../compose/review-deadlines.js';
 import { createRevocationSweep } from '../compose/revocation-sweep.js';
 import type { Runtime } from '../compose/runtime.js';
@@ -94,9 +95,11 @@ export function functionIdentities(stack: {
 const REVOCATION_SWEEP_SECONDS = 60;
 /** How often the local review job runs (serverless.yml: reviewSchedule). */
 const REVIEW_JOB_SECONDS = 60;
+/** The local stand-in for followUpSchedule: follow-ups go out at most a minute late. */
+const FOLLOW_UP_SECONDS = 60;
 
 /**
- * The digest timer, the revocation sweep, the review job and the stream publisher, in this process, each under
+ * The digest timer, the revocation sweep, the review job, the follow-ups and the stream publisher, in this process, each under
  * its own function's role; the same job code the three Lambdas run.
  */
 function startAuditJobs(
@@ -127,6 +130,11 @@ function startAuditJobs(
     job: createReviewDeadlineJob(compose(config, runtime(identityOf('reviews')))),
     onError,
   });
+  const followUps = startJobTimer({
+    intervalSeconds: FOLLOW_UP_SECONDS,
+    job: createFollowUpJob(compose(config, runtime(identityOf('reminders')))),
+    onError,
+  });
   const poller = startStreamPoller({
     endpoint: stack.dynamodbEndpoint,
     region: config.region,
@@ -138,7 +146,7 @@ function startAuditJobs(
   });
   return {
     stop: async () => {
-      await Promise.all([timer.stop(), sweep.stop(), reviews.stop(), poller.stop()]);
+      await Promise.all([timer.stop(), sweep.stop(), reviews.stop(), followUps.stop(), poller.stop()]);
     },
   };
 }

@@ -14,6 +14,7 @@ export const LOCAL_FUNCTIONS = [
   'rotation',
   'revocations',
   'reviews',
+  'reminders',
 ] as const;
 export type LocalFunction = (typeof LOCAL_FUNCTIONS)[number];
 

@@ -284,8 +284,8 @@ async function applyDigestKeyPolicy(
   }
 }
 
-/** The functions that read secrets a deployment names (idempotency, cursor, Slack, webhook, Teams). */
-const SECRET_READERS: readonly LocalFunction[] = ['vend', 'audit', 'admin', 'requests'];
+/** The functions that read secrets a deployment names (idempotency, cursor, Slack, webhook, Teams, paging). */
+const SECRET_READERS: readonly LocalFunction[] = ['vend', 'audit', 'admin', 'requests', 'reminders'];
 
 /**
  * The one local addition to the template's roles: tests configure secrets of their own at run

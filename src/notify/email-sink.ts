@@ -55,6 +55,16 @@ function bodyOf(notice: Notice, portalUrl: string | undefined): string {
   return isReviewNotice(notice) ? reviewEmailBody(notice, portalUrl) : emailBody(notice, portalUrl);
 }
 
+/**
+ * A grant about to end is its holder's news: it goes to the holder's verified email when the
+ * request carries one (the configured list otherwise); every other notice to the list.
+ */
+function recipientsOf(notice: Notice, list: readonly string[]): string[] {
+  if (isReviewNotice(notice)) return [...list];
+  const holder = notice.request.requesterEmail;
+  return notice.transition === 'grant-ending' && holder !== undefined ? [holder] : [...list];
+}
+
 /** Sends each notice by email through Amazon SES (API v2), to a fixed list of recipients. */
 export function emailSink(settings: EmailSinkSettings, client: SESv2Client): NoticeSink {
   return {
@@ -65,7 +75,7 @@ export function emailSink(settings: EmailSinkSettings, client: SESv2Client): Not
       await client.send(
         new SendEmailCommand({
           FromEmailAddress: settings.from,
-          Destination: { ToAddresses: [...settings.to] },
+          Destination: { ToAddresses: recipientsOf(notice, settings.to) },
           Content: {
             Simple: {
               Subject: { Data: subject, Charset: 'UTF-8' },

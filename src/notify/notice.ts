@@ -83,6 +83,9 @@ const VERBS: Record<AccessRequestNotice['transition'], string> = {
   cancelled: 'cancelled the request for',
   revoked: 'lost (revoked early)',
   reviewed: 'had their break-glass use reviewed for',
+  reminder: 'still waits for an answer (reminder) on',
+  escalated: 'still waits for an answer (escalated: the second approvers may decide too) on',
+  'grant-ending': 'has a grant ending soon (at its end time) on',
 };
 
 /** The line of a review notice: what to review, by when, and what happens to what nobody decides. */

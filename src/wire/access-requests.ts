@@ -62,6 +62,11 @@ export const requestableBodyWire = z
       })
       .strict()
       .optional(),
+    // Follow-ups the scheduler sends once: a reminder, an escalation (whose approvers may then
+    // decide too), and a notice to the holder before a grant ends.
+    remindAfterSeconds: z.number().int().optional(),
+    escalation: z.object({ afterSeconds: z.number().int(), approvers: audienceInput }).strict().optional(),
+    endingNoticeSeconds: z.number().int().optional(),
     breakGlass: z.boolean().default(false),
   })
   .strict();
@@ -127,6 +132,9 @@ export const requestableWire = z.object({
   ticketPattern: z.string().optional(),
   autoApproval: z.object({ requesters: audienceWire, maxGrantSeconds: z.number().int() }).optional(),
   onCall: z.object({ provider: onCallProvider, scheduleId: z.string() }).optional(),
+  remindAfterSeconds: z.number().int().optional(),
+  escalation: z.object({ afterSeconds: z.number().int(), approvers: audienceWire }).optional(),
+  endingNoticeSeconds: z.number().int().optional(),
   breakGlass: z.boolean(),
   version: z.number().int(),
 });

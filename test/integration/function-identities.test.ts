@@ -47,12 +47,13 @@ const assumeRevoker = (credentials: Credentials) =>
     }),
   );
 
-const table = (name: 'entitlements' | 'audit' | 'rateLimits') => {
+const table = (name: 'entitlements' | 'audit' | 'rateLimits' | 'accessRequests') => {
   const env = stack().credvendEnv;
   const tables = {
     entitlements: env.CREDVEND_ENTITLEMENTS_TABLE,
     audit: env.CREDVEND_AUDIT_TABLE,
     rateLimits: env.CREDVEND_RATE_LIMITS_TABLE,
+    accessRequests: env.CREDVEND_ACCESS_REQUESTS_TABLE,
   };
   return tables[name] ?? '';
 };
@@ -109,6 +110,22 @@ const DYNAMODB_REFUSALS: Array<
     "reviews appends to the audit, never reads it (evidence is the admin function's)",
     'reviews',
     (c) => c.send(new GetItemCommand({ TableName: table('audit'), Key: { eventId: { S: 'any' } } })),
+  ],
+  [
+    'reminders may put its notice markers, not a caller quota (dynamodb:LeadingKeys)',
+    'reminders',
+    (c) =>
+      c.send(
+        new PutItemCommand({ TableName: table('rateLimits'), Item: { bucket: { S: 'caller|someone' } } }),
+      ),
+  ],
+  [
+    'reminders reads pending requests, never writes one',
+    'reminders',
+    (c) =>
+      c.send(
+        new PutItemCommand({ TableName: table('accessRequests'), Item: { requestId: { S: 'forged' } } }),
+      ),
   ],
   [
     'digest reads the audit table, never writes it',
@@ -169,6 +186,7 @@ describe('each function under its own role', () => {
       'rotation',
       'revocations',
       'reviews',
+      'reminders',
     ] as const) {
       const who = await client(STSClient, functionCredentials(fn)).send(new GetCallerIdentityCommand({}));
       const role = stack().functionRoles[fn]?.split('/').pop();

@@ -58,6 +58,8 @@ ROUTES.digest = [];
 /** Scheduled: the revocation sweep. */
 ROUTES.revocations = [];
 ROUTES.reviews = [];
+/** Scheduled: the follow-ups of just-in-time access. */
+ROUTES.reminders = [];
 ROUTES.stream = [];
 /** Invoked by Secrets Manager (vendingIdentity=user). */
 ROUTES.rotation = [];
@@ -123,12 +125,14 @@ const VENDING_USER_ONLY_ACTIONS: Record<string, string[]> = { vend: ['secretsman
 const NOTICE_SINK_ACTIONS: Record<string, string[]> = {
   requests: ['sns:Publish', 'ses:SendEmail'],
   reviews: ['sns:Publish', 'ses:SendEmail'],
+  reminders: ['sns:Publish', 'ses:SendEmail'],
 };
 /** Granted only when a secret is configured (test/package/secrets.test.ts checks that case). */
 const CONFIGURED_SECRET_ACTIONS: Record<string, string[]> = {
   audit: ['secretsmanager:GetSecretValue'],
   requests: ['secretsmanager:GetSecretValue'],
   reviews: ['secretsmanager:GetSecretValue'],
+  reminders: ['secretsmanager:GetSecretValue'],
 };
 /**
  * In the bundle with the store classes, never called by the function: the reviews deadline run
@@ -354,8 +358,8 @@ describe('serverless package', () => {
           : ['IAMClient']),
         // Secrets Manager: the vending key's secret (vend with vendingIdentity=user, rotation) and
         // the configured secrets (vend: idempotency, audit: cursors, requests: notices and Slack,
-        // reviews: notices to reviewers).
-        ...(['vend', 'rotation', 'audit', 'requests', 'reviews'].includes(nameOf(fn))
+        // reviews: notices to reviewers, reminders: the follow-ups' notices).
+        ...(['vend', 'rotation', 'audit', 'requests', 'reviews', 'reminders'].includes(nameOf(fn))
           ? []
           : ['SecretsManagerClient']),
         // Digests: S3 and KMS only where they are written or verified; EventBridge only in stream.

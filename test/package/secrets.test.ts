@@ -40,15 +40,21 @@ const arnOf = (id: string) => (id.startsWith('arn:') ? id : arnOfName(id));
  */
 const VENDING_KEY_SECRET = `arn:aws:secretsmanager:us-east-1:${ACCOUNT}:secret:credvend-test-vending-key-AbCdEf`;
 
-/** Each configured secret, the ARN it has once created, and the one function that reads it. */
-// Notice secrets are read by the requests function and the reviews function (notices to reviewers);
-// Slack's signing secret, which verifies interactions, by the requests function alone.
-const NOTIFIERS = ['RequestsRole', 'ReviewsRole'];
-const SECRETS = [
+/**
+ * Each configured secret, the ARN it has once created, and the functions that read it: the
+ * notice sinks' secrets by requests, by reviews (notices to reviewers) and by reminders (the
+ * follow-ups); Slack's signing secret, which verifies interactions, by requests alone.
+ */
+const NOTIFIERS = ['RequestsRole', 'ReviewsRole', 'RemindersRole'];
+const SECRETS: Array<{ param: string; arn: string; readers: string[] }> = [
   { param: 'idempotencySecretId', arn: arnOf(ALL_FEATURES.idempotencySecretId), readers: ['VendRole'] },
   { param: 'cursorSecretId', arn: arnOf(ALL_FEATURES.cursorSecretId), readers: ['AuditRole'] },
   { param: 'slackTokenSecretId', arn: arnOf(ALL_FEATURES.slackTokenSecretId), readers: NOTIFIERS },
-  { param: 'slackSigningSecretId', arn: arnOf(ALL_FEATURES.slackSigningSecretId), readers: ['RequestsRole'] },
+  {
+    param: 'slackSigningSecretId',
+    arn: arnOf(ALL_FEATURES.slackSigningSecretId),
+    readers: ['RequestsRole'],
+  },
   { param: 'webhookSecretId', arn: arnOf(ALL_FEATURES.webhookSecretId), readers: NOTIFIERS },
   { param: 'teamsWebhookSecretId', arn: arnOf(ALL_FEATURES.teamsWebhookSecretId), readers: NOTIFIERS },
   {
@@ -139,12 +145,17 @@ describe('secrets, as packaged', () => {
       ALL_FEATURES.opsgenieKeySecretId,
     ])
       expect(holders(id), id).toEqual(['RequestsLambdaFunction']);
+    // The sinks' secrets: the follow-ups (reminders) notify through the same sinks.
     for (const id of [
       ALL_FEATURES.slackTokenSecretId,
       ALL_FEATURES.webhookSecretId,
       ALL_FEATURES.teamsWebhookSecretId,
     ])
-      expect(holders(id).sort(), id).toEqual(['RequestsLambdaFunction', 'ReviewsLambdaFunction']);
+      expect(holders(id).sort(), id).toEqual([
+        'RemindersLambdaFunction',
+        'RequestsLambdaFunction',
+        'ReviewsLambdaFunction',
+      ]);
   });
 
   it('lets each secret be read by the function that uses it and by no other function', async () => {

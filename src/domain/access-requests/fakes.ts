@@ -4,6 +4,7 @@ import type { InMemoryEntitlements } from '../issuance/fakes.js';
 import { ConflictError } from '../shared/errors.js';
 import { Faults } from '../shared/fakes.js';
 import { StaleRequestError } from './errors.js';
+import type { FollowUpMarkers, FollowUpStore } from './follow-ups.js';
 import type { OnCallDirectory, OnCallSchedule } from './on-call.js';
 import type {
   AccessRequestNotice,
@@ -21,7 +22,7 @@ import type { AccessRequest, Requestable } from './types.js';
  * (a new grant's id must be unused) and the audit record. A stale request is a
  * StaleRequestError; any other failed condition cancels the whole transaction.
  */
-export class InMemoryAccessRequestStore implements AccessRequestStore {
+export class InMemoryAccessRequestStore implements AccessRequestStore, FollowUpStore {
   private readonly requests = new Map<string, AccessRequest>();
   readonly faults = new Faults<'read' | 'save'>();
 
@@ -61,6 +62,14 @@ export class InMemoryAccessRequestStore implements AccessRequestStore {
 
   async needingReview(limit: number): Promise<AccessRequest[]> {
     return this.query((r) => r.reviewRequired && !r.review, limit);
+  }
+
+  /** Pending requests and grants stored as active, made since `since` (the byPending index's two values). */
+  async followUpCandidates(since: Date, limit: number): Promise<AccessRequest[]> {
+    return this.query(
+      (r) => (r.state === 'requested' || r.state === 'active') && r.createdAt >= since,
+      limit,
+    );
   }
 
   async revocationsDue(limit: number): Promise<AccessRequest[]> {
@@ -146,5 +155,18 @@ export class InMemoryOnCallDirectory implements OnCallDirectory {
     if (this.failure) throw this.failure;
     const end = this.shifts.get(`${schedule.provider}:${schedule.scheduleId}`)?.get(email);
     return end && end > now ? end : undefined;
+  }
+}
+
+/** Follow-up markers as DynamoDbFollowUpMarkers keeps them: the first claim of a marker wins. */
+export class InMemoryFollowUpMarkers implements FollowUpMarkers {
+  readonly claimed = new Map<string, Date>();
+  readonly faults = new Faults<'claim'>();
+
+  async claim(marker: string, keepUntil: Date): Promise<boolean> {
+    this.faults.check('claim');
+    if (this.claimed.has(marker)) return false;
+    this.claimed.set(marker, keepUntil);
+    return true;
   }
 }

@@ -85,12 +85,18 @@ export function resolveAudience(audience: Audience, rules: AudienceRules): Resol
 
 /** The requestable with every audience resolved (see resolveAudience). */
 export function resolveRequestable(requestable: Requestable, rules: AudienceRules): ResolvedRequestable {
-  const { autoApproval, ...rest } = requestable;
+  const { autoApproval, escalation, ...rest } = requestable;
   const resolved: ResolvedRequestable = {
     ...rest,
     requesters: resolveAudience(requestable.requesters, rules),
     approvers: resolveAudience(requestable.approvers, rules),
   };
+  if (escalation) {
+    resolved.escalation = {
+      afterSeconds: escalation.afterSeconds,
+      approvers: resolveAudience(escalation.approvers, rules),
+    };
+  }
   if (autoApproval) {
     resolved.autoApproval = {
       maxGrantSeconds: autoApproval.maxGrantSeconds,
@@ -98,6 +104,31 @@ export function resolveRequestable(requestable: Requestable, rules: AudienceRule
     };
   }
   return resolved;
+}
+
+const NOBODY: ResolvedAudience = { identities: [], groups: [] };
+
+/**
+ * Who may decide `request` at `now`: the approvers, and once a pending request has waited
+ * the escalation's delay, the escalation's approvers too. Derived from the clock, like the
+ * answer deadline: escalating writes nothing (the scheduler only announces it).
+ */
+export function approversAt(
+  requestable: ResolvedRequestable | undefined,
+  request: AccessRequest,
+  now: Date,
+): ResolvedAudience {
+  if (!requestable) return NOBODY;
+  const { approvers, escalation } = requestable;
+  const escalated =
+    escalation !== undefined &&
+    stateAt(request, now) === 'requested' &&
+    now.getTime() >= request.createdAt.getTime() + escalation.afterSeconds * 1000;
+  if (!escalated) return approvers;
+  return {
+    identities: [...approvers.identities, ...escalation.approvers.identities],
+    groups: [...approvers.groups, ...escalation.approvers.groups],
+  };
 }
 
 /** Whether the actor's identity key is named, or it holds one of the audience's group keys. */
@@ -420,7 +451,7 @@ export function grantEntitlementId(requestId: string): string {
  */
 export function grantEntitlement(
   request: AccessRequest,
-  requestable: Omit<Requestable, 'requesters' | 'approvers' | 'autoApproval'>,
+  requestable: Omit<Requestable, 'requesters' | 'approvers' | 'autoApproval' | 'escalation'>,
 ): Entitlement {
   if (request.state !== 'active' || !request.grantStart || !request.grantEnd) {
     throw new IllegalTransitionError(request.state, 'granted');

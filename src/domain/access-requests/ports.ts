@@ -1,6 +1,6 @@
 import type { ChainedAuditEvent } from '../audit/audit.js';
 import type { AuthMethod, Entitlement } from '../shared/types.js';
-import type { AccessRequest, Requestable, TransitionName } from './types.js';
+import type { AccessRequest, FollowUpKind, Requestable, TransitionName } from './types.js';
 
 /** The grant entitlement rows a transition writes or removes with it. */
 export type GrantChange = { put: Entitlement } | { remove: { id: string; subject: string } } | undefined;
@@ -50,10 +50,11 @@ export interface RequestableStore {
 
 /** One lifecycle step as the notification sinks receive it. */
 export interface AccessRequestNotice {
-  transition: TransitionName;
+  /** The step, or a follow-up the scheduler sends (then `actor` is the scheduler and no auth method). */
+  transition: TransitionName | FollowUpKind;
   request: AccessRequest;
   actor: string;
-  actorAuthMethod: AuthMethod;
+  actorAuthMethod?: AuthMethod;
   /** Break-glass: sent to every sink at once, marked urgent. */
   urgent: boolean;
   /** When the notice was made (sinks sign with their own clock). */

@@ -39,6 +39,8 @@ export function validateRequestable(r: Requestable, rules: AudienceRules): Input
     ...audienceIssues('requesters', r.requesters, rules),
     ...audienceIssues('approvers', r.approvers, rules),
     ...(r.autoApproval ? audienceIssues('autoApproval.requesters', r.autoApproval.requesters, rules) : []),
+    ...(r.escalation ? audienceIssues('escalation.approvers', r.escalation.approvers, rules) : []),
+    ...followUpIssues(r),
   ];
   const issue = (path: string, message: string) => issues.push({ path, message });
   const distinctApprovers = new Set(identitiesOfListed(r.approvers.principals, rules.identity).keys).size;
@@ -64,6 +66,30 @@ export function validateRequestable(r: Requestable, rules: AudienceRules): Input
   if (r.ticketPattern !== undefined) {
     const problem = ticketPatternProblem(r.ticketPattern);
     if (problem) issue('ticketPattern', problem);
+  }
+  return issues;
+}
+
+/** Follow-ups come before the answer deadline (reminder first) and before a grant ends. */
+function followUpIssues(r: Requestable): InputIssue[] {
+  const issues: InputIssue[] = [];
+  const remind = r.remindAfterSeconds;
+  const escalate = r.escalation?.afterSeconds;
+  if (remind !== undefined && (remind < 60 || remind >= r.answerWithinSeconds)) {
+    issues.push({ path: 'remindAfterSeconds', message: 'from 60 s to less than answerWithinSeconds' });
+  }
+  if (escalate !== undefined && (escalate < 60 || escalate >= r.answerWithinSeconds)) {
+    issues.push({ path: 'escalation.afterSeconds', message: 'from 60 s to less than answerWithinSeconds' });
+  }
+  if (remind !== undefined && escalate !== undefined && escalate <= remind) {
+    issues.push({ path: 'escalation.afterSeconds', message: 'after the reminder (remindAfterSeconds)' });
+  }
+  if (r.escalation && r.escalation.approvers.principals.length + r.escalation.approvers.groups.length === 0) {
+    issues.push({ path: 'escalation.approvers', message: 'name at least one approver to escalate to' });
+  }
+  const ending = r.endingNoticeSeconds;
+  if (ending !== undefined && (ending < 60 || ending >= r.maxGrantSeconds)) {
+    issues.push({ path: 'endingNoticeSeconds', message: 'from 60 s to less than maxGrantSeconds' });
   }
   return issues;
 }

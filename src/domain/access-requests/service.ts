@@ -12,6 +12,7 @@ import { GrantSessionDenier } from './grant-revocation.js';
 import {
   type Actor,
   approve,
+  approversAt,
   cancel,
   deny,
   grantEntitlement,
@@ -22,7 +23,6 @@ import {
   type Requester,
   requireRequestedVersion,
   requireRevoker,
-  resolveAudience,
   resolveRequestable,
   review,
   revoke,
@@ -217,7 +217,7 @@ export class AccessRequestService {
       const requestable = await this.requestable(request.requestableId);
       const mayRead =
         actor.identity === request.requesterSubject ||
-        inAudience(actor, requestable?.approvers ?? NOBODY) ||
+        inAudience(actor, approversAt(requestable, request, this.deps.clock.now())) ||
         this.isPrivileged(actor);
       if (!mayRead) throw new NotFoundError(`no access request ${id}`);
       return request;
@@ -237,21 +237,21 @@ export class AccessRequestService {
   /** Pending requests this caller may decide: never their own. */
   async toApprove(actor: Actor): Promise<AccessRequest[]> {
     const now = this.deps.clock.now();
-    const approvers = await this.approversById();
+    const requestables = await this.requestablesById();
     return (await this.deps.requests.pending(LIST_LIMIT)).filter(
       (r) =>
         stateAt(r, now) === 'requested' &&
         !isRequester(actor, r) &&
-        inAudience(actor, approvers.get(r.requestableId) ?? NOBODY),
+        inAudience(actor, approversAt(requestables.get(r.requestableId), r, now)),
     );
   }
 
   /** Break-glass grants awaiting review that this caller may review. */
   async needingReview(actor: Actor): Promise<AccessRequest[]> {
-    const approvers = await this.approversById();
+    const requestables = await this.requestablesById();
     const admin = this.isAdmin(actor);
     return (await this.deps.requests.needingReview(LIST_LIMIT)).filter(
-      (r) => admin || inAudience(actor, approvers.get(r.requestableId) ?? NOBODY),
+      (r) => admin || inAudience(actor, requestables.get(r.requestableId)?.approvers ?? NOBODY),
     );
   }
 
@@ -281,7 +281,7 @@ export class AccessRequestService {
         const requestable = await this.requestable(request.requestableId);
         const done = step(
           request,
-          requestable?.approvers ?? NOBODY,
+          approversAt(requestable, request, now),
           this.isAdmin(actor),
           now,
           requestable?.version,
@@ -390,9 +390,9 @@ export class AccessRequestService {
     return stored && resolveRequestable(stored, this.audienceRules());
   }
 
-  private async approversById(): Promise<Map<string, ResolvedAudience>> {
+  private async requestablesById(): Promise<Map<string, ResolvedRequestable>> {
     const all = await this.deps.requestables.list();
-    return new Map(all.map((r) => [r.id, resolveAudience(r.approvers, this.audienceRules())]));
+    return new Map(all.map((r) => [r.id, resolveRequestable(r, this.audienceRules())]));
   }
 
   private audienceRules() {

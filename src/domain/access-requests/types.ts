@@ -57,16 +57,27 @@ export interface Requestable {
    * until their shift ends at most; a failed lookup leaves the request to the approvers.
    */
   onCall?: OnCallSchedule;
+  /** A request pending this long is announced again to the approvers (once). */
+  remindAfterSeconds?: number;
+  /**
+   * A request pending `afterSeconds` is escalated: announced once more, and from then on the
+   * escalation's approvers may decide it too (the requester never).
+   */
+  escalation?: { afterSeconds: number; approvers: Audience };
+  /** A grant's holder is told this long before it ends (once per end). */
+  endingNoticeSeconds?: number;
   /** Granted at once with a mandatory reason, announced loudly, reviewed afterwards. */
   breakGlass: boolean;
   version: number;
 }
 
 /** A requestable with every audience resolved (lifecycle.ts resolveRequestable). */
-export interface ResolvedRequestable extends Omit<Requestable, 'requesters' | 'approvers' | 'autoApproval'> {
+export interface ResolvedRequestable
+  extends Omit<Requestable, 'requesters' | 'approvers' | 'autoApproval' | 'escalation'> {
   requesters: ResolvedAudience;
   approvers: ResolvedAudience;
   autoApproval?: { requesters: ResolvedAudience; maxGrantSeconds: number };
+  escalation?: { afterSeconds: number; approvers: ResolvedAudience };
 }
 
 /** What is stored. `expired-unanswered` and an expired end are derived from the clock. */
@@ -144,6 +155,9 @@ export interface AccessRequestInput {
   reason: string;
   ticket?: string;
 }
+
+/** Notices only time causes (follow-ups.ts): sent by the scheduler, never a transition. */
+export type FollowUpKind = 'reminder' | 'escalated' | 'grant-ending';
 
 /** The name of a lifecycle step, as audited and notified. */
 export type TransitionName =
