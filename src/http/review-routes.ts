@@ -42,7 +42,7 @@ export function toReviewWire(r: Review): ReviewWire {
   };
 }
 
-function toItemWire({ item, entitlement, evidence }: ItemView): ReviewItemWire {
+function toItemWire({ item, entitlement, evidence, callerIsSubject }: ItemView): ReviewItemWire {
   const d = item.decision;
   return {
     entitlementId: item.entitlementId,
@@ -78,6 +78,7 @@ function toItemWire({ item, entitlement, evidence }: ItemView): ReviewItemWire {
           },
         }
       : {}),
+    ...(callerIsSubject !== undefined ? { callerIsSubject } : {}),
   };
 }
 
@@ -122,7 +123,11 @@ export function reviewRoutes(deps: {
   api.get('/', async (c) => {
     const parsed = reviewListQueryWire.safeParse(singleValuedQuery(c));
     if (!parsed.success) throw invalidRequest('invalid query', parsed.error, '(query)');
-    const reviews = await deps.reviews.list(c.get('caller'), parsed.data.state);
+    const reviews = await deps.reviews.list(
+      c.get('caller'),
+      parsed.data.state,
+      parsed.data.reviewer === 'me',
+    );
     const wire: ReviewListWire = { reviews: reviews.map(toReviewWire) };
     return c.json(wire);
   });

@@ -89,8 +89,10 @@ export const reviewDecisionBodyWire = z
   })
   .strict();
 
-/** GET /v1/reviews?state= */
-export const reviewListQueryWire = z.object({ state: z.enum(['open', 'closed']).default('open') }).strict();
+/** GET /v1/reviews?state=&reviewer=me (only the reviews naming the caller as a reviewer, admins included). */
+export const reviewListQueryWire = z
+  .object({ state: z.enum(['open', 'closed']).default('open'), reviewer: z.literal('me').optional() })
+  .strict();
 
 export const reviewWire = z.object({
   id: z.string(),
@@ -146,6 +148,8 @@ export const reviewItemWire = z.object({
   entitlement: adminEntitlementWire.optional(),
   evidence: evidenceWire.optional(),
   decision: decisionWire.optional(),
+  /** GET /v1/reviews/{id}: the reader is (one of) its subject, so they may not decide it. */
+  callerIsSubject: z.boolean().optional(),
 });
 export type ReviewItemWire = z.infer<typeof reviewItemWire>;
 

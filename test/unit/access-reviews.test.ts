@@ -200,6 +200,9 @@ describe('Class: ReviewService', () => {
     expect((await service.list(rita, 'open')).map((r) => r.id)).toEqual([review.id]);
     expect(await service.list(mallory, 'open')).toEqual([]);
     expect(await service.list(admin, 'open')).toHaveLength(1);
+    // The portal's page asks for the reviews naming the reader: an admin not named gets none.
+    expect(await service.list(admin, 'open', true)).toEqual([]);
+    expect((await service.list(rita, 'open', true)).map((r) => r.id)).toEqual([review.id]);
     expect(table.withAction('review.read')).toEqual([
       expect.objectContaining({ outcome: 'denied', principal: mallory.principal }),
     ]);
@@ -220,8 +223,14 @@ describe('Class: ReviewService', () => {
     const rule = service.decide(bob, review.id, 'platform-rule', { kind: 'keep' }, context);
     // rita holds the issuer's claim-rule key but not team=platform: not the rule's subject
     const ritaDecides = await service.decide(rita, review.id, 'platform-rule', { kind: 'keep' }, context);
+    const bobReads = await service.show(bob, review.id, context);
 
-    // Assess
+    // Assess: what the page shows as not theirs to decide is what decide refuses
+    expect(bobReads.items.map((i) => [i.item.entitlementId, i.callerIsSubject])).toEqual([
+      ['alice-read', false],
+      ['ops-deploy', true],
+      ['platform-rule', true],
+    ]);
     await expect(own).rejects.toThrow(/you are this item’s subject/);
     await expect(group).rejects.toThrow(ForbiddenError);
     await expect(rule).rejects.toThrow(ForbiddenError);

@@ -51,6 +51,8 @@ export interface ItemView {
   item: ReviewItem;
   entitlement?: Entitlement;
   evidence?: EntitlementEvidence;
+  /** The reader is (one of) its subject: shown, never theirs to decide. */
+  callerIsSubject?: boolean;
 }
 
 const REVIEWS_LISTED = 100;
@@ -114,10 +116,10 @@ export class ReviewService {
     return review;
   }
 
-  /** Admins see every review; anyone else the reviews naming them. */
-  async list(caller: Caller, state: Review['state']): Promise<Review[]> {
+  /** Admins see every review (unless `named` asks for theirs only); anyone else the reviews naming them. */
+  async list(caller: Caller, state: Review['state'], named = false): Promise<Review[]> {
     const reviews = await this.deps.reviews.list(state, REVIEWS_LISTED);
-    return this.isAdmin(caller)
+    return this.isAdmin(caller) && !named
       ? reviews
       : reviews.filter((r) => r.reviewerKeys.includes(caller.identityKey));
   }
@@ -140,7 +142,12 @@ export class ReviewService {
       items: items.map((item, i) => {
         const entitlement = current[i];
         const seen = byId.get(item.entitlementId);
-        return { item, ...(entitlement ? { entitlement } : {}), ...(seen ? { evidence: seen } : {}) };
+        return {
+          item,
+          ...(entitlement ? { entitlement } : {}),
+          ...(seen ? { evidence: seen } : {}),
+          callerIsSubject: isSubjectOf(caller, item, entitlement),
+        };
       }),
     };
   }

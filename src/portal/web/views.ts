@@ -3,6 +3,7 @@ import { renderAccess } from './views/access.js';
 import { renderAdmin } from './views/admin.js';
 import { renderAudit } from './views/audit.js';
 import { renderRequests } from './views/requests.js';
+import { renderReviews } from './views/reviews.js';
 
 /** A privileged role as GET /v1/me names it. */
 export type Role = 'auditor' | 'admin';
@@ -20,6 +21,7 @@ export interface View {
 export const VIEWS: readonly View[] = [
   { name: 'access', label: 'My access', render: renderAccess },
   { name: 'requests', label: 'Requests', render: (root) => renderRequests(root) },
+  { name: 'reviews', label: 'Reviews', render: (root) => renderReviews(root) },
   { name: 'audit', label: 'Audit', roles: ['auditor'], render: renderAudit },
   { name: 'admin', label: 'Admin', roles: ['admin'], render: (root) => renderAdmin(root) },
 ];
