@@ -74,8 +74,11 @@ declare module 'vitest' {
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
   const root = await mkdtemp(join(tmpdir(), 'credvend-packaged-'));
   const packaged = { defaults: join(root, 'defaults'), allFeatures: join(root, 'all-features') };
-  await serverlessPackage(packaged.defaults);
-  await serverlessPackage(packaged.allFeatures, ALL_FEATURES, 'test', SECRET_VALUES);
+  // One esbuild run for both (and for the integration project's local template in the same
+  // process): the variant packaged with the secret values in its environment bundles, so the
+  // zips the secrets test searches were built there.
+  await serverlessPackage(packaged.allFeatures, ALL_FEATURES, 'test', SECRET_VALUES, { shareBundles: true });
+  await serverlessPackage(packaged.defaults, {}, 'test', {}, { shareBundles: true });
   project.provide('packaged', packaged);
   return () => rm(root, { recursive: true, force: true });
 }

@@ -55,7 +55,7 @@ export async function packagedTemplate(
   if (cached !== undefined) return JSON.parse(cached) as CloudFormationTemplate;
   const dir = await mkdtemp(join(tmpdir(), 'credvend-template-'));
   try {
-    await serverlessPackage(dir, params, stage);
+    await serverlessPackage(dir, params, stage, {}, { shareBundles: true });
     const text = await readFile(join(dir, 'cloudformation-template-update-stack.json'), 'utf8');
     await mkdir(CACHE_DIR, { recursive: true });
     // Written whole, then renamed: a concurrent reader sees the old state or the new file, never half.

@@ -1,10 +1,15 @@
 import { execFile } from 'node:child_process';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { rmSync } from 'node:fs';
+import { copyFile, mkdir, mkdtemp, readdir, rm } from 'node:fs/promises';
+import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 
 const run = promisify(execFile);
+
+/** osls's CLI, run with this Node directly: `npx` would spend about a second finding it. */
+const SERVERLESS_CLI = createRequire(import.meta.url).resolve('osls/bin/serverless.js');
 
 /** Packaging never calls AWS; the provider still wants credentials to exist. */
 const PACKAGING_ENV = {
@@ -15,24 +20,60 @@ const PACKAGING_ENV = {
 };
 
 /**
+ * Where this process keeps the function zips of its first packaging. Bundling every function is
+ * most of a packaging's time (esbuild: about 11 s of its 18 s on an idle machine, several times
+ * that while the machine is shared), and the zips depend on the sources only: serverless.yml's
+ * esbuild options are fixed, and neither the stage nor a deploy parameter reaches a bundle (the
+ * same sources give byte-identical zips). So later packagings in the same process (the package
+ * tests' second variant, the local stack's template) render their template around those zips,
+ * which serverless-esbuild's skipBuild takes from the --package folder. On globalThis, not in
+ * this module: vitest loads each project's global setup in a module graph of its own. The
+ * sources do not change while one test run lasts.
+ */
+const BUNDLES = Symbol.for('credvend.packaged-bundles');
+type BundleStore = { [BUNDLES]?: Promise<string> };
+
+async function keepBundles(dir: string): Promise<string> {
+  const kept = await mkdtemp(join(tmpdir(), 'credvend-bundles-'));
+  process.once('exit', () => rmSync(kept, { recursive: true, force: true }));
+  const zips = (await readdir(dir)).filter((name) => name.endsWith('.zip'));
+  await Promise.all(zips.map((name) => copyFile(join(dir, name), join(kept, name))));
+  return kept;
+}
+
+/** Copies the kept zips into `dir`; false when this process has built none yet. */
+async function reuseBundles(dir: string): Promise<boolean> {
+  const kept = await (globalThis as BundleStore)[BUNDLES]?.catch(() => undefined);
+  if (kept === undefined) return false;
+  await mkdir(dir, { recursive: true });
+  const zips = (await readdir(kept)).filter((name) => name.endsWith('.zip'));
+  await Promise.all(zips.map((name) => copyFile(join(kept, name), join(dir, name))));
+  return true;
+}
+
+/**
  * `serverless package --stage <stage>` into `dir` with deploy parameters (and variables added to
  * the packaging process's environment); rejects with the CLI's output. esbuild works in the
- * service's .esbuild folder: never run two at once.
+ * service's .esbuild folder: never run two at once. With `shareBundles`, the first such packaging
+ * of the process bundles the functions and later ones reuse its zips (above); without it (a
+ * packaging expected to fail, whose --package folder must stay empty) esbuild runs as usual.
  */
 export async function serverlessPackage(
   dir: string,
   params: Record<string, string> = {},
   stage = 'test',
   environment: Record<string, string> = {},
+  { shareBundles = false }: { shareBundles?: boolean } = {},
 ): Promise<void> {
+  const prebuilt = shareBundles && (await reuseBundles(dir));
   // serverless-esbuild leaves a folder per function in the temporary directory: give it one
   // of its own and take it away afterwards.
   const scratch = await mkdtemp(join(tmpdir(), 'credvend-packaging-'));
   try {
     await run(
-      'npx',
+      process.execPath,
       [
-        'serverless',
+        SERVERLESS_CLI,
         'package',
         '--stage',
         stage,
@@ -40,9 +81,20 @@ export async function serverlessPackage(
         dir,
         ...Object.entries(params).map(([name, value]) => `--param=${name}=${value}`),
       ],
-      { env: { ...process.env, ...environment, ...PACKAGING_ENV, TMPDIR: scratch }, timeout: 240_000 },
+      {
+        env: {
+          ...process.env,
+          ...environment,
+          ...PACKAGING_ENV,
+          ...(prebuilt ? { CREDVEND_PREBUILT_BUNDLES: 'true' } : {}),
+          TMPDIR: scratch,
+        },
+        timeout: 240_000,
+      },
     );
   } finally {
     await rm(scratch, { recursive: true, force: true });
   }
+  const store = globalThis as BundleStore;
+  if (shareBundles && !prebuilt && store[BUNDLES] === undefined) store[BUNDLES] = keepBundles(dir);
 }
