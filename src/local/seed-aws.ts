@@ -4,7 +4,6 @@ import {
   CreatePolicyCommand,
   CreateUserCommand,
   IAMClient,
-  PutRolePolicyCommand,
   PutUserPolicyCommand,
 } from '@aws-sdk/client-iam';
 import { KMSClient, PutKeyPolicyCommand } from '@aws-sdk/client-kms';
@@ -55,8 +54,13 @@ export const LOCAL_TRAIL_BUCKET = `credvend-local-org-trail-${VENDING_ACCOUNT}`;
 /**
  * The deploy parameters the local stack's template is packaged with: every function the local
  * stack runs exists (the stream under auditEvents=on, the vending user under vendingIdentity=user,
- * the activity function and the audit and admin roles' activity reads under cloudTrailBucket)
- * and the requests function may publish to the local notice topic and mail from the local sender.
+ * the activity function and the audit and admin roles' activity reads under cloudTrailBucket),
+ * the requests function may publish to the local notice topic and mail from the local sender,
+ * and every secret parameter names its local secret (src/local/seed-secrets.ts), so the roles
+ * read exactly what the template grants them: the tests write those secrets' values, never
+ * secrets of their own the template does not name. The Slack and webhook settings the deploy
+ * parameters require beside their secrets reach only the template's function environments,
+ * which the local stack does not use (tests configure each feature themselves).
  */
 export const LOCAL_DEPLOY_PARAMS: Record<string, string> = {
   vendingIdentity: 'user',
@@ -67,6 +71,16 @@ export const LOCAL_DEPLOY_PARAMS: Record<string, string> = {
   notifyEmailTo: 'approvals@example.com',
   idempotencySecretId: LOCAL_SECRET_ARN('idempotency'),
   cursorSecretId: LOCAL_SECRET_ARN('cursor'),
+  slackTokenSecretId: LOCAL_SECRET_ARN('slack-token'),
+  slackChannel: 'C0LOCAL',
+  slackSigningSecretId: LOCAL_SECRET_ARN('slack-signing'),
+  slackTeamId: 'T0WORKSPACE',
+  slackAppId: 'A0CREDVEND',
+  webhookUrl: 'https://hooks.example.com/credvend-local',
+  webhookSecretId: LOCAL_SECRET_ARN('webhook'),
+  teamsWebhookSecretId: LOCAL_SECRET_ARN('teams-url'),
+  pagerDutyTokenSecretId: LOCAL_SECRET_ARN('pagerduty'),
+  opsgenieKeySecretId: LOCAL_SECRET_ARN('opsgenie'),
 };
 
 export interface AccessKey {
@@ -284,35 +298,6 @@ async function applyDigestKeyPolicy(
   }
 }
 
-/** The functions that read secrets a deployment names (idempotency, cursor, Slack, webhook, Teams, paging). */
-const SECRET_READERS: readonly LocalFunction[] = ['vend', 'audit', 'admin', 'requests', 'reminders'];
-
-/**
- * The one local addition to the template's roles: tests configure secrets of their own at run
- * time (under credvend/local/), after the template was packaged with the local stack's two;
- * on AWS the deploy parameters name each secret and the role may read that one. Named
- * `local-run-time-secrets` so a reader of the local IAM sees it is not the template's.
- */
-async function allowRunTimeSecrets(iam: IAMClient, roles: Partial<Record<LocalFunction, string>>) {
-  for (const fn of SECRET_READERS) {
-    const roleArn = roles[fn];
-    if (!roleArn) continue;
-    await iam.send(
-      new PutRolePolicyCommand({
-        RoleName: roleArn.slice(roleArn.lastIndexOf('/') + 1),
-        PolicyName: 'local-run-time-secrets',
-        PolicyDocument: policy([
-          {
-            Effect: 'Allow',
-            Action: 'secretsmanager:GetSecretValue',
-            Resource: `arn:aws:secretsmanager:${REGION}:${VENDING_ACCOUNT}:secret:credvend/local/*`,
-          },
-        ]),
-      }),
-    );
-  }
-}
-
 /**
  * A role deploy/target-account-role.yaml defines, in the target account, with these
  * parameters (what a target account's administrator passes when deploying it).
@@ -410,7 +395,6 @@ export async function seedMoto(
     const roles = functionRoles(template, vending);
     await applyDigestKeyPolicy(endpoint, roots, template, vending, names.digestKeyId);
     await applyDigestBucketPolicy(vendingS3, template, vending);
-    await allowRunTimeSecrets(vendingIam, roles);
     // On AWS the rotation function creates the vending user's first key and keeps it in the
     // secret; locally the seed does both.
     const key = await vendingIam.send(new CreateAccessKeyCommand({ UserName: VENDING_USER }));

@@ -19,7 +19,7 @@ import {
   TARGET_ACCOUNT,
   VENDING_ACCOUNT,
 } from './seed-aws.js';
-import { type LocalSecrets, seedSecrets } from './seed-secrets.js';
+import { LOCAL_SECRET_PURPOSES, type LocalSecrets, seedSecrets } from './seed-secrets.js';
 import { createTables, type TableNames, tableStreamArn } from './tables.js';
 
 export interface LocalStackOptions {
@@ -49,7 +49,7 @@ export interface LocalStack {
   operator: AccessKey;
   /** The digest key and bucket, and the example issuance queue (moto: KMS, S3, EventBridge, SQS). */
   anchoring: AnchoringSeed;
-  /** credvend's own secrets in moto's Secrets Manager (idempotency, cursor), by ARN. */
+  /** The secrets the local deploy parameters name, in moto's Secrets Manager, by purpose: their ARNs. */
   secrets: LocalSecrets;
   tableNames: TableNames;
   stop(): Promise<void>;
@@ -162,10 +162,9 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       tables: LOCAL_TABLE_NAMES,
       digestKeyId: anchoring.digestKeyId,
       auditStreamArn: streamArnIn({ region: 'us-east-1', account: VENDING_ACCOUNT }, auditStreamArn),
-      secretArns: {
-        [LOCAL_SECRET_ARN('idempotency')]: secrets.idempotency,
-        [LOCAL_SECRET_ARN('cursor')]: secrets.cursor,
-      },
+      secretArns: Object.fromEntries(
+        LOCAL_SECRET_PURPOSES.map((purpose) => [LOCAL_SECRET_ARN(purpose), secrets[purpose]]),
+      ),
     });
     return {
       anchoring,

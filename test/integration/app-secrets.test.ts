@@ -6,6 +6,7 @@ import { compose } from '../../src/compose/composition.js';
 import { secretValueOf } from '../../src/compose/secrets.js';
 import { loadConfig } from '../../src/config.js';
 import { SecretUnavailableError } from '../../src/domain/shared/errors.js';
+import type { LocalFunction } from '../../src/local/function-identities.js';
 import { problemWire } from '../../src/wire/problem.js';
 import { readWire } from '../fixtures/read-wire.js';
 import { requestsApp } from './access-request-support.js';
@@ -21,8 +22,8 @@ import {
 } from './support.js';
 
 /**
- * Configured secrets are read from moto's Secrets Manager through the IAM gate with the vend
- * function's role (which may read only `credvend/local/*`), as each function reads them in
+ * Configured secrets are read from moto's Secrets Manager through the IAM gate with each
+ * function's role (which may read only the secrets the local template names for it), as each function reads them in
  * AWS with its role: cached for a bounded time, and a secret that cannot be read or holds an
  * unusable value makes the feature refuse, never fall back.
  */
@@ -33,11 +34,11 @@ describe('secrets read from Secrets Manager at run time', () => {
       endpoint: stack().stsEndpoint,
       credentials: stack().operator,
     });
-  const apiClient = () =>
+  const apiClient = (fn: LocalFunction) =>
     new SecretsManagerClient({
       region: 'us-east-1',
       endpoint: stack().stsEndpoint,
-      credentials: functionCredentials('vend'),
+      credentials: functionCredentials(fn),
     });
   let unreadable: string;
   let tooShort: string;
@@ -45,14 +46,17 @@ describe('secrets read from Secrets Manager at run time', () => {
 
   beforeAll(async () => {
     unreadable = await putSecret('idempotency', randomBytes(32).toString('hex'), { readable: false });
-    tooShort = await putSecret('idempotency', 'short-and-weak');
+    // A weak value where a 32-character one is required, in the local webhook secret (the stack's
+    // own idempotency secret stays as the shared API uses it): read by the requests function.
+    tooShort = await putSecret('webhook', 'short-and-weak');
     alice = await devToken('alice@example.com');
   });
 
   it('uses a read value for its lifetime only: a rotated value is in use once the lifetime has passed', async () => {
-    const id = await putSecret('rotating', 'first-value');
+    // Any secret a function may read will do: the local Teams URL secret, read by requests.
+    const id = await putSecret('teams-url', 'first-value');
     let now = 1_000_000;
-    const client = apiClient();
+    const client = apiClient('requests');
     const secret = new SecretsManagerSecret(
       client,
       id,
@@ -86,7 +90,12 @@ describe('secrets read from Secrets Manager at run time', () => {
     await expect(denied()).rejects.toThrow(
       /idempotency secret \(CREDVEND_IDEMPOTENCY_SECRET_ID\) could not be read/,
     );
-    const weak = secretValueOf(root, 'idempotency', tooShort);
+    const requests = compose(config, {
+      kind: 'node',
+      sourceIp: () => undefined,
+      credentials: functionCredentials('requests'),
+    });
+    const weak = secretValueOf(requests, 'webhook', tooShort);
     const refusal = await weak().catch((error: unknown) => error);
     expect(refusal).toBeInstanceOf(SecretUnavailableError);
     expect(String(refusal)).toMatch(/fewer than 32 characters/);

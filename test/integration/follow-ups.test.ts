@@ -51,7 +51,7 @@ describe('follow-ups: the reminders function under its own role, against the loc
     hook = await webhookRecorder();
     const env = {
       CREDVEND_WEBHOOK_URL: hook.url,
-      CREDVEND_WEBHOOK_SECRET_ID: await putSecret('follow-up-webhook', 'w'.repeat(40)),
+      CREDVEND_WEBHOOK_SECRET_ID: await putSecret('webhook', 'w'.repeat(40)),
     };
     app = requestsApp({ clock, env });
     // The job as the scheduled Lambda runs it: the reminders role, the same sinks.

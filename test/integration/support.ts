@@ -9,7 +9,11 @@ import {
   ListPolicyVersionsCommand,
 } from '@aws-sdk/client-iam';
 import { ListBucketsCommand, S3Client } from '@aws-sdk/client-s3';
-import { CreateSecretCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import {
+  CreateSecretCommand,
+  PutSecretValueCommand,
+  SecretsManagerClient,
+} from '@aws-sdk/client-secrets-manager';
 import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
 import type { AwsCredentialIdentityProvider } from '@smithy/types';
 import { inject } from 'vitest';
@@ -29,10 +33,12 @@ import { dropListPrefix } from '../../src/local/moto-s3.js';
 import {
   deployAgain,
   LOCAL_DEPLOY_PARAMS,
+  LOCAL_SECRET_ARN,
   LOCAL_STAGE,
   type SecondDeployment,
   VENDING_ACCOUNT,
 } from '../../src/local/seed-aws.js';
+import type { LocalSecretPurpose } from '../../src/local/seed-secrets.js';
 import { tableStreamArn } from '../../src/local/tables.js';
 import type { StackInfo } from './global-setup.js';
 import { checkedApp } from './openapi-responses.js';
@@ -42,12 +48,15 @@ export function stack(): StackInfo {
 }
 
 /**
- * A secret in moto's Secrets Manager, created by the operator as a deployer would (its value
- * never in credvend's configuration); its ARN. Under `credvend/local/` the functions that read secrets may read
- * it; `readable: false` puts it where the API's identity may not.
+ * A secret's value as a deployer stores it (never in credvend's configuration), by the operator;
+ * its ARN. Readable: the value of the local secret the local template names for `purpose`
+ * (src/local/seed-secrets.ts), written in place, so the functions whose roles the template lets
+ * read it may read it, and no other. The stack's own idempotency and cursor secrets are not
+ * written: the shared API uses them. `readable: false` creates a secret outside what the
+ * template names, which no function's role may read.
  */
 export async function putSecret(
-  purpose: string,
+  purpose: LocalSecretPurpose,
   value: string,
   options = { readable: true },
 ): Promise<string> {
@@ -57,15 +66,22 @@ export async function putSecret(
     credentials: stack().operator,
   });
   try {
-    const prefix = options.readable ? 'credvend/local/test' : 'elsewhere/test';
-    const created = await client.send(
-      new CreateSecretCommand({
-        Name: `${prefix}-${randomUUID().slice(0, 8)}-${purpose}`,
-        SecretString: value,
-      }),
-    );
-    if (!created.ARN) throw new Error('moto created no secret');
-    return created.ARN;
+    if (!options.readable) {
+      const created = await client.send(
+        new CreateSecretCommand({
+          Name: `elsewhere/test-${randomUUID().slice(0, 8)}-${purpose}`,
+          SecretString: value,
+        }),
+      );
+      if (!created.ARN) throw new Error('moto created no secret');
+      return created.ARN;
+    }
+    if (purpose === 'idempotency' || purpose === 'cursor')
+      throw new Error(`the local ${purpose} secret is the shared stack's own: write another purpose's`);
+    const arn = stack().deployment.secretArns[LOCAL_SECRET_ARN(purpose)];
+    if (!arn) throw new Error(`the local template names no ${purpose} secret (LOCAL_DEPLOY_PARAMS)`);
+    await client.send(new PutSecretValueCommand({ SecretId: arn, SecretString: value }));
+    return arn;
   } finally {
     client.destroy();
   }
