@@ -1,6 +1,6 @@
 import { type Context, Hono } from 'hono';
 import type { AuthMethod } from '../auth/auth-method.js';
-import { type RoleAssignments, rolesOf } from '../domain/identity/roles.js';
+import { type RoleAssignments, rolesOf, slicesHeldBy } from '../domain/identity/roles.js';
 import type { IdempotentIssuer } from '../domain/issuance/idempotent-issuer.js';
 import type { CredentialVendor, Issuance } from '../domain/issuance/vend.js';
 import type { Clock } from '../domain/shared/clock.js';
@@ -131,6 +131,7 @@ export function createVendApp(deps: VendAppDependencies): Hono<AppEnv> {
       principal: caller.principal,
       displayName: caller.displayName,
       roles: rolesOf(caller, deps.roles),
+      adminSlices: slicesHeldBy(caller, deps.roles),
     };
     return c.json(wire);
   });

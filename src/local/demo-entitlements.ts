@@ -9,6 +9,23 @@ export const DEMO_AUDITOR = 'auditor@example.com';
 export const DEMO_ADMIN = 'admin@example.com';
 const DEMO_TARGET_ACCOUNT = '222222222222';
 
+/**
+ * A demo admin slice (CREDVEND_ADMIN_SLICES): carol administers the entitlements named team-*
+ * in the target account, as a team's GitOps pipeline would, and nothing else.
+ */
+export const DEMO_SLICE_ADMIN = 'carol@example.com';
+export function demoAdminSlices(issuer: string): string {
+  return JSON.stringify([
+    {
+      name: 'demo-team',
+      issuer,
+      apply: { sub: DEMO_SLICE_ADMIN },
+      accounts: [DEMO_TARGET_ACCOUNT],
+      ids: ['team-*'],
+    },
+  ]);
+}
+
 export interface DemoEntitlementInput {
   issuer: string;
   /** Who gets the demo entitlements; alice of the local IdP unless an external issuer names someone. */

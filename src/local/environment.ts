@@ -10,7 +10,13 @@ import { createStreamJob } from '../compose/stream.js';
 import { type Config, loadConfig } from '../config.js';
 import { createLogger, describeError, type LogLevel } from '../logging.js';
 import { createLocalApp, DEV_ISSUER_PATH, startApiServer } from './api-server.js';
-import { DEMO_ADMIN, DEMO_AUDITOR, demoEntitlements, seedEntitlements } from './demo-entitlements.js';
+import {
+  DEMO_ADMIN,
+  DEMO_AUDITOR,
+  demoAdminSlices,
+  demoEntitlements,
+  seedEntitlements,
+} from './demo-entitlements.js';
 import { demoRequestable, seedRequestable } from './demo-requestable.js';
 import { type LambdaServiceKey, type LocalFunction, lambdaIdentities } from './function-identities.js';
 import { requestDevToken } from './idp/dev-token-client.js';
@@ -206,6 +212,7 @@ export async function startLocalEnvironment(options: LocalEnvironmentOptions): P
       CREDVEND_SERVER_ID: LOCAL_SERVER_ID,
       CREDVEND_AUDITORS: external?.auditors ?? `${issuer}#${DEMO_AUDITOR}`,
       CREDVEND_ADMINS: external?.admins ?? `${issuer}#${DEMO_ADMIN}`,
+      ...(external ? {} : { CREDVEND_ADMIN_SLICES: demoAdminSlices(issuer) }),
       CREDVEND_LOG_LEVEL: options.logLevel,
       CREDVEND_DIGEST_BUCKET: stack.anchoring.digestBucket,
       CREDVEND_DIGEST_KEY_ID: stack.anchoring.digestKeyId,

@@ -6,5 +6,7 @@ export const callerWire = z.object({
   principal: z.string(),
   displayName: z.string(),
   roles: z.array(z.enum(PRIVILEGED_ROLES)),
+  /** The admin slices the caller's token holds (none for an admin): write, or read only (a plan rule). */
+  adminSlices: z.array(z.object({ name: z.string(), write: z.boolean() })),
 });
 export type CallerWire = z.infer<typeof callerWire>;

@@ -7,6 +7,7 @@ import axe from 'axe-core';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as z from 'zod';
+import { callerWire } from '../../src/wire/caller.js';
 import { devToken, oidcPrincipal, stack, userEnvironment } from '../integration/support.js';
 import { launchChromium } from './browser.js';
 
@@ -160,11 +161,11 @@ describe('web portal in Chromium', () => {
       // A plain user sees neither; typing the address says so and asks the API for nothing.
       expect(person.roles).toEqual([]);
       for (const [hash, label, role] of [
-        ['#/audit', 'Audit', 'auditor'],
-        ['#/admin', 'Admin', 'admin'],
+        ['#/audit', 'Audit', 'the auditor role'],
+        ['#/admin', 'Admin', 'the admin role or an admin slice'],
       ] as const) {
         await go(page, hash, label);
-        expect(await page.getByRole('alert').textContent()).toBe(`This page needs the ${role} role.`);
+        expect(await page.getByRole('alert').textContent()).toBe(`This page needs ${role}.`);
       }
       expect(await seriousViolations(page)).toEqual([]);
       // The server refuses anyway: the same person's token on the audit and admin routes.
@@ -471,6 +472,60 @@ describe('web portal in Chromium', () => {
     await screenshot(second, 'portal-admin.png');
     expect(await seriousViolations(second)).toEqual([]);
     expect(await fitsPhone(second)).toBe(true);
+  });
+
+  it('a slice admin gets the Admin page for her slice alone: its bounds and rows, edits inside it; the API refuses her outside it', async () => {
+    const s = stack();
+    const id = `team-portal-${Date.now()}`;
+    const row = {
+      subject: { group: { issuer: s.issuer, name: 'team' } },
+      accountId: s.targetAccountId,
+      roleArn: s.roles.readonly,
+      maxDurationSeconds: 900,
+      description: 'the team reads',
+    };
+    expect((await adminApi('PUT', `/v1/entitlements/${id}`, row)).status).toBe(201);
+    const token = await devToken('carol@example.com');
+    const said = await fetch(`${s.apiUrl}/v1/me`, { headers: { authorization: `Bearer ${token}` } });
+    expect(callerWire.parse(await said.json())).toMatchObject({
+      roles: [],
+      adminSlices: [{ name: 'demo-team', write: true }],
+    });
+
+    const page = await signIn(await newContext(), 'Carol');
+    await poll(() => page.locator('header .whoami').textContent()).toContain('admin of slice demo-team');
+    expect(await navLabels(page)).toEqual(['My access', 'Requests', 'Reviews', 'Admin']);
+    await go(page, '#/admin', 'Entitlements');
+    await poll(() => page.locator('.slices').textContent()).toContain(
+      `demo-team: ids team-* in accounts ${s.targetAccountId}`,
+    );
+    await poll(() => page.getByRole('button', { name: `Edit ${id}` }).count()).toBe(1);
+    expect(await page.getByRole('button', { name: 'Edit demo-readonly' }).count()).toBe(0);
+    await page.getByRole('button', { name: `Edit ${id}` }).click();
+    const editor = page.getByLabel('Entitlement (JSON)');
+    await editor.waitFor();
+    const doc = JSON.parse(await editor.inputValue());
+    await editor.fill(JSON.stringify({ ...doc, description: 'edited by carol' }, null, 2));
+    await page.getByRole('button', { name: 'Save' }).click();
+    await poll(() => page.locator('.editor [role=status]').textContent()).toContain('Saved');
+    expect(await seriousViolations(page)).toEqual([]);
+    expect(await fitsPhone(page)).toBe(true);
+    const stored = await adminApi('GET', `/v1/entitlements/${id}`);
+    expect(z.object({ description: z.string() }).parse(await stored.json()).description).toBe(
+      'edited by carol',
+    );
+
+    // Outside her slice the API refuses her, whatever a page offers.
+    const outside = await fetch(`${s.apiUrl}/v1/entitlements/demo-readonly`, {
+      method: 'PUT',
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json', 'if-match': '"v1"' },
+      body: JSON.stringify(row),
+    });
+    expect(outside.status).toBe(403);
+    const gone = await adminApi('DELETE', `/v1/entitlements/${id}`, undefined, {
+      'if-match': stored.headers.get('etag') ?? '',
+    });
+    expect(gone.status).toBe(204);
   });
 
   it('fits a phone-sized screen in every view and signs out without a question', async () => {

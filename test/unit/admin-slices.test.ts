@@ -10,7 +10,7 @@ import { describeScope } from '../../src/domain/admin/admin-scope.js';
 import { EntitlementAdmin, type EntitlementInput } from '../../src/domain/admin/entitlement-admin.js';
 import { InMemoryEntitlementAdminStore } from '../../src/domain/admin/fakes.js';
 import { NO_FEDERATION } from '../../src/domain/identity/principal-names.js';
-import { type AdminSlice, adminScopeOf } from '../../src/domain/identity/roles.js';
+import { type AdminSlice, adminScopeOf, slicesHeldBy } from '../../src/domain/identity/roles.js';
 import { systemClock } from '../../src/domain/shared/clock.js';
 import { ForbiddenError, NotFoundError } from '../../src/domain/shared/errors.js';
 import { newEventId } from '../../src/domain/shared/ids.js';
@@ -103,6 +103,13 @@ describe('Function: adminScopeOf', () => {
     expect(adminScopeOf(otherBranch, assignments, 'write')).toBeUndefined();
     expect(adminScopeOf(aws, assignments, 'read')).toBeUndefined();
     expect(adminScopeOf(caller(), { ...assignments, adminSlices: undefined }, 'read')).toBeUndefined();
+  });
+
+  it('shows each holder the slices it holds and whether it may write them (GET /v1/me); an admin none', () => {
+    expect(slicesHeldBy(applyJob, assignments)).toEqual([{ name: 'payments', write: true }]);
+    expect(slicesHeldBy(pullRequest, assignments)).toEqual([{ name: 'payments', write: false }]);
+    expect(slicesHeldBy(admin, assignments)).toEqual([]);
+    expect(slicesHeldBy(caller(), assignments)).toEqual([]);
   });
 });
 

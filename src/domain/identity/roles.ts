@@ -116,3 +116,25 @@ export function rolesOf(
 ): PrivilegedRole[] {
   return PRIVILEGED_ROLES.filter((role) => hasRole(caller, role, assignments));
 }
+
+/** A slice as its holder is shown it: its name, and whether their token may change it or only read it. */
+export interface SliceHeld {
+  name: string;
+  write: boolean;
+}
+
+/**
+ * The admin slices a caller holds, for what it is shown (GET /v1/me, the portal's Admin page):
+ * none for an admin, who holds everything. Like rolesOf, showing is not granting.
+ */
+export function slicesHeldBy(
+  caller: Pick<Caller, 'identityKey' | 'authMethod' | 'subjectKeys' | 'claims'>,
+  assignments: RoleAssignments,
+): SliceHeld[] {
+  const scope = adminScopeOf(caller, assignments, 'read');
+  if (scope?.kind !== 'slices') return [];
+  return scope.slices.map((slice) => ({
+    name: slice.name,
+    write: holdsRule(caller, slice.issuer, slice.apply),
+  }));
+}

@@ -1,7 +1,7 @@
 /**
  * The local IdP's people. Each is a subject the demo data or the role configuration knows:
- * alice has the demo entitlements, bob has none, auditor and admin hold those roles, and
- * mallory exists to be refused (no entitlements, no roles) in demos and tests.
+ * alice has the demo entitlements, bob has none, auditor and admin hold those roles, carol
+ * administers one slice (the team-* entitlements), and mallory exists to be refused (no entitlements, no roles) in demos and tests.
  */
 export interface DemoUser {
   /** The `sub` claim: an email address, so audit records and session names read naturally. */
@@ -21,6 +21,12 @@ export const DEMO_USERS: readonly DemoUser[] = [
   { sub: 'bob@example.com', name: 'Bob', role: 'no entitlements', groups: ['developers'] },
   { sub: 'auditor@example.com', name: 'Auditor', role: 'auditor', groups: ['auditors'] },
   { sub: 'admin@example.com', name: 'Admin', role: 'admin', groups: ['admins'] },
+  {
+    sub: 'carol@example.com',
+    name: 'Carol',
+    role: 'slice admin: entitlements team-* in 222222222222',
+    groups: ['team'],
+  },
   { sub: 'mallory@example.com', name: 'Mallory', role: 'nothing: tries anyway', groups: ['contractors'] },
 ];
 

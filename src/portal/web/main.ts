@@ -1,8 +1,8 @@
 import { api, errorText } from './api.js';
 import { completeSignIn, currentToken, type PortalSettings, signIn, signOut } from './auth.js';
 import { button, el, replaceChildren } from './dom.js';
-import { VIEWS, type View, visibleTo } from './views.js';
-import { list, personOf, text } from './wire.js';
+import { NEEDS, VIEWS, type View, visibleTo } from './views.js';
+import { bool, list, personOf, text } from './wire.js';
 
 function settingsOf(body: HTMLElement): PortalSettings {
   const { issuer = '', clientId = '', resource = '', region = 'us-east-1' } = body.dataset;
@@ -14,6 +14,8 @@ interface Me {
   principal: string;
   displayName: string;
   roles: string[];
+  /** Admin slices held (none for an admin): a slice admin may use the Admin page within them. */
+  adminSlices: { name: string; write: boolean }[];
 }
 
 async function whoAmI(): Promise<Me> {
@@ -22,7 +24,17 @@ async function whoAmI(): Promise<Me> {
     principal: text(body, 'principal'),
     displayName: text(body, 'displayName'),
     roles: list(body, 'roles').filter((r): r is string => typeof r === 'string'),
+    adminSlices: list(body, 'adminSlices').map((slice) => ({
+      name: text(slice, 'name'),
+      write: bool(slice, 'write'),
+    })),
   };
+}
+
+/** What the navigation goes by: the roles held, and slice-admin for a holder of any admin slice. */
+function viewRoles(me: Me | undefined): string[] {
+  if (!me) return [];
+  return me.adminSlices.length > 0 ? [...me.roles, 'slice-admin'] : me.roles;
 }
 
 function navigation(views: readonly View[], current: string): HTMLElement {
@@ -49,19 +61,23 @@ function navigation(views: readonly View[], current: string): HTMLElement {
 
 function whoami(me: Me | undefined, problem: string | undefined): HTMLElement {
   if (!me) return el('p', { class: 'whoami', role: 'alert' }, `Who you are could not be read: ${problem}`);
+  const held = [
+    ...me.roles,
+    ...me.adminSlices.map((s) => `admin of slice ${s.name}${s.write ? '' : ' (read only)'}`),
+  ];
   return el(
     'p',
     { class: 'whoami' },
     'Signed in as ',
     el('span', { class: 'person' }, personOf(me.displayName, me.principal)),
-    ` · ${me.roles.length > 0 ? me.roles.join(', ') : 'no privileged role'}`,
+    ` · ${held.length > 0 ? held.join(', ') : 'no privileged role'}`,
   );
 }
 
 async function show(settings: PortalSettings, me: Me | undefined, problem?: string): Promise<void> {
   const app = document.getElementById('app');
   if (!app) return;
-  const visible = VIEWS.filter((view) => visibleTo(view, me?.roles ?? []));
+  const visible = VIEWS.filter((view) => visibleTo(view, viewRoles(me)));
   const name = location.hash.replace(/^#\//, '');
   const view = VIEWS.find((v) => v.name === name) ?? VIEWS[0];
   if (!view) return;
@@ -83,7 +99,7 @@ async function show(settings: PortalSettings, me: Me | undefined, problem?: stri
     replaceChildren(
       main,
       el('h2', {}, view.label),
-      el('p', { role: 'alert' }, `This page needs the ${view.roles?.join(' or ')} role.`),
+      el('p', { role: 'alert' }, `This page needs ${(view.roles ?? []).map((r) => NEEDS[r]).join(' or ')}.`),
     );
     return;
   }

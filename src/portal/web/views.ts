@@ -5,8 +5,14 @@ import { renderAudit } from './views/audit.js';
 import { renderRequests } from './views/requests.js';
 import { renderReviews } from './views/reviews.js';
 
-/** A privileged role as GET /v1/me names it. */
-export type Role = 'auditor' | 'admin';
+/** A privileged role as GET /v1/me names it; slice-admin: the holder of any admin slice (adminSlices). */
+export type Role = 'auditor' | 'admin' | 'slice-admin';
+/** What a page typed by hand says it needs. */
+export const NEEDS: Record<Role, string> = {
+  auditor: 'the auditor role',
+  admin: 'the admin role',
+  'slice-admin': 'an admin slice',
+};
 
 export interface View {
   /** The address: `#/<name>`. */
@@ -23,7 +29,7 @@ export const VIEWS: readonly View[] = [
   { name: 'requests', label: 'Requests', render: (root) => renderRequests(root) },
   { name: 'reviews', label: 'Reviews', render: (root) => renderReviews(root) },
   { name: 'audit', label: 'Audit', roles: ['auditor'], render: renderAudit },
-  { name: 'admin', label: 'Admin', roles: ['admin'], render: (root) => renderAdmin(root) },
+  { name: 'admin', label: 'Admin', roles: ['admin', 'slice-admin'], render: (root) => renderAdmin(root) },
 ];
 
 /** Whether someone holding `roles` sees a view. */

@@ -91,12 +91,35 @@ async function openEditor(id: string, editor: HTMLElement): Promise<void> {
   await historyOf(id, text(body, 'accountId'), history);
 }
 
+/** A slice admin's bounds (GET /v1/admin/scope): which ids in which accounts; nothing for an admin. */
+function sliceBounds(scope: unknown): HTMLElement | null {
+  if (text(scope, 'kind') !== 'slices') return null;
+  return el(
+    'div',
+    { class: 'slices' },
+    el('p', {}, 'You administer only these slices; the list shows their entitlements alone:'),
+    el(
+      'ul',
+      {},
+      ...list(scope, 'slices').map((slice) =>
+        el(
+          'li',
+          {},
+          `${text(slice, 'name')}: ids ${list(slice, 'ids').map(String).join(', ')} in accounts ${list(slice, 'accounts').map(String).join(', ')}`,
+        ),
+      ),
+    ),
+  );
+}
+
 export async function renderAdmin(root: HTMLElement): Promise<void> {
   const report = status();
   const editor = el('section', { class: 'editor', 'aria-label': 'Editor' });
   replaceChildren(root, el('h2', {}, 'Entitlements'), report);
   try {
-    const { body } = await api('/v1/entitlements?limit=100');
+    const [{ body }, scope] = await Promise.all([api('/v1/entitlements?limit=100'), api('/v1/admin/scope')]);
+    const bounds = sliceBounds(scope.body);
+    if (bounds) root.append(bounds);
     const rows = list(body, 'entitlements').map((e) =>
       el(
         'tr',
