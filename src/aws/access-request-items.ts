@@ -39,6 +39,7 @@ const requestSchema = z.object({
   reason: z.string(),
   ticket: z.string().optional(),
   grantSeconds: z.number().int(),
+  requestedStart: isoDate.optional(),
   createdAt: isoDate,
   answerBy: isoDate,
   quorum: z.number().int().min(1),

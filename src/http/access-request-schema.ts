@@ -24,6 +24,7 @@ export function toAccessRequestInput(body: z.output<typeof accessRequestBodyWire
     reason: body.reason,
   };
   if (body.ticket !== undefined) input.ticket = body.ticket;
+  if (body.start !== undefined) input.start = new Date(body.start);
   return input;
 }
 
@@ -61,6 +62,7 @@ export function toAccessRequestWire(r: AccessRequest, now: Date): AccessRequestW
     reason: r.reason,
     ...(r.ticket !== undefined ? { ticket: r.ticket } : {}),
     durationSeconds: r.grantSeconds,
+    ...(r.requestedStart !== undefined ? { start: r.requestedStart.toISOString() } : {}),
     state: stateAt(r, now),
     createdAt: r.createdAt.toISOString(),
     answerBy: r.answerBy.toISOString(),

@@ -29,6 +29,8 @@ function emailBody(notice: AccessRequestNotice, portalUrl: string | undefined): 
     `Reason:    ${withoutControlCharacters(r.reason)}`,
   ];
   if (r.ticket !== undefined) lines.push(`Ticket:    ${withoutControlCharacters(r.ticket)}`);
+  if (r.requestedStart)
+    lines.push(`Starts:    ${r.requestedStart.toISOString()} (scheduled by the requester)`);
   if (r.grantEnd) lines.push(`Grant ends: ${r.grantEnd.toISOString()}`);
   if (portalUrl) lines.push('', `Open it in credvend: ${new URL(`requests/${r.id}`, `${portalUrl}/`).href}`);
   lines.push('', `Decide with the portal, the CLI (credvend requests approve|deny ${r.id}) or Slack.`);

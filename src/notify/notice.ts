@@ -63,6 +63,7 @@ export function noticePayload(notice: Notice) {
       reason: r.reason,
       ...(r.ticket !== undefined ? { ticket: r.ticket } : {}),
       grantSeconds: r.grantSeconds,
+      ...(r.requestedStart ? { requestedStart: r.requestedStart.toISOString() } : {}),
       state: r.state,
       approvals: r.approvals.length,
       quorum: r.quorum,
@@ -107,6 +108,8 @@ export function noticeText(notice: Notice): string {
   if (isReviewNotice(notice)) return reviewText(notice);
   const r = notice.request;
   const minutes = Math.round(r.grantSeconds / 60);
+  // Approvers decide on a scheduled request knowing when it would start.
+  const from = r.requestedStart ? ` from ${r.requestedStart.toISOString()}` : '';
   // The principal beside the display name: a name is whatever the IdP or session says.
-  return `${r.requesterName} (${r.requester}) ${VERBS[notice.transition]} ${r.requestableId} (${r.roleArn}) for ${minutes} min: "${r.reason}" [${r.id}]`;
+  return `${r.requesterName} (${r.requester}) ${VERBS[notice.transition]} ${r.requestableId} (${r.roleArn}) for ${minutes} min${from}: "${r.reason}" [${r.id}]`;
 }

@@ -17,6 +17,8 @@ export const accessRequestBodyWire = z
     durationSeconds: z.number().int().positive(),
     reason: z.string().max(1024),
     ticket: z.string().max(256).optional(),
+    /** A scheduled start (ISO 8601 with offset): the grant begins then, however early it is approved. */
+    start: z.optional(isoInstant),
   })
   .strict();
 
@@ -93,6 +95,8 @@ export const accessRequestWire = z.object({
   reason: z.string(),
   ticket: z.string().optional(),
   durationSeconds: z.number().int(),
+  /** The start the requester scheduled, when they did; the grant's start is this or its approval, whichever is later. */
+  start: z.optional(isoInstant),
   state: z.enum(['requested', 'active', 'denied', 'cancelled', 'ended', 'expired-unanswered', 'expired']),
   createdAt: isoInstant,
   answerBy: isoInstant,

@@ -117,6 +117,7 @@ describe('shell completion generated from the commands', () => {
     expect(await bash('credvend', 'reviews', 'decide', '--u')).toEqual(['--until']);
     expect(await bash('credvend', 'reviews', 'decide', '--if')).toEqual(['--if-match']);
     expect(await bash('credvend', 'exec', '--re')).toEqual(['--reason', '--region']);
+    expect(await bash('credvend', 'request', '--st')).toEqual(['--start']);
     // The program's own options are accepted after a subcommand too.
     expect(await bash('credvend', 'exec', '--pro')).toEqual(['--profile']);
     expect(await bash('credvend', 'completion', '')).toEqual(['bash', 'zsh', 'fish']);

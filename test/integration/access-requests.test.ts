@@ -4,7 +4,14 @@ import { type AccessRequestWire, accessRequestWire } from '../../src/wire/access
 import { auditPageWire } from '../../src/wire/audit.js';
 import { credentialsResponseWire } from '../../src/wire/credentials.js';
 import { readWire } from '../fixtures/read-wire.js';
-import { call, people, principalOf, putRequestable, requestsApp } from './access-request-support.js';
+import {
+  call,
+  people,
+  principalOf,
+  putRequestable,
+  requestsApp,
+  TestClock,
+} from './access-request-support.js';
 import {
   auditApp,
   auditOfAccessRequest,
@@ -290,5 +297,97 @@ describe('revoking a grant early', () => {
       accessKeyId: issued.credentials.accessKeyId,
     });
     expect(events.find((e) => e.action === 'audit.revoke')).toMatchObject({ outcome: 'applied' });
+  });
+});
+
+describe('a scheduled start', () => {
+  const vendAs = async (sub: string) =>
+    vendApp().request('/v1/credentials', {
+      method: 'POST',
+      headers: { authorization: `Bearer ${await devToken(sub)}` },
+      body: JSON.stringify({ accountId: stack().targetAccountId, roleName: 'credvend-readonly' }),
+    });
+
+  it('is stored and honoured: approved before it, nothing issues until it, and the grant runs from it', async () => {
+    const p = people('alice', 'bob');
+    // The requests function's clock runs 10 minutes behind the vend function's: a start 5
+    // minutes after the first is already past for the second, with no waiting.
+    const behind = new TestClock();
+    behind.advance(-600);
+    const early = requestsApp({ clock: behind });
+    const id = await putRequestable(app, {
+      requesters: { principals: [principalOf(p.alice)], groups: [] },
+      approvers: { principals: [principalOf(p.bob)], groups: [] },
+    });
+    const ask = (start: Date) =>
+      call(early, p.alice, 'POST', '/v1/access-requests', {
+        requestable: id,
+        durationSeconds: 3600,
+        reason: 'the planned migration window',
+        start: start.toISOString(),
+      });
+    const later = new Date(Date.now() + 2 * 3600_000);
+    const soon = new Date(behind.now().getTime() + 300_000);
+    const [futureAsked, soonAsked] = [await ask(later), await ask(soon)];
+    expect([futureAsked.status, soonAsked.status]).toEqual([201, 201]);
+    const future = accessRequestWire.parse(futureAsked.body);
+    const started = accessRequestWire.parse(soonAsked.body);
+    expect([future.state, future.start]).toEqual(['requested', later.toISOString()]);
+
+    // Approved long before its start: a grant from the start, for the hour asked, that issues nothing yet.
+    const approved = await call(early, p.bob, 'POST', `/v1/access-requests/${future.id}/approve`, {});
+    expect(approved.status).toBe(200);
+    expect((await stored(future.id)).grant).toEqual({
+      entitlement: `grant-${future.id}`,
+      start: later.toISOString(),
+      end: new Date(later.getTime() + 3600_000).toISOString(),
+    });
+    expect(await grantRowExists(p.alice, future.id)).toBe(true);
+    const refused = await vendAs(p.alice);
+    expect(refused.status).toBe(403);
+
+    // Approved before its start by the requests clock, past it by the vend clock: it issues.
+    await call(early, p.bob, 'POST', `/v1/access-requests/${started.id}/approve`, {});
+    expect((await stored(started.id)).grant?.start).toBe(soon.toISOString());
+    const issued = await vendAs(p.alice);
+    expect(issued.status).toBe(200);
+    const { credentials } = await readWire(issued, credentialsResponseWire);
+    // The session is cut at the grant's end, an hour from its start (not from the approval,
+    // 5 minutes earlier); STS counts from its own receipt of the call, a moment later.
+    expect(Math.abs(Date.parse(credentials.expiration) - (soon.getTime() + 3600_000))).toBeLessThan(10_000);
+    const events = await auditOfAccessRequest(started.id);
+    expect(events.find((e) => e.action === 'credentials.issue')).toMatchObject({ outcome: 'issued' });
+  });
+
+  it('refuses a start in the past, too far ahead, not an instant, or on break-glass: 400, nothing stored', async () => {
+    const p = people('alice', 'bob');
+    const audience = {
+      requesters: { principals: [principalOf(p.alice)], groups: [] },
+      approvers: { principals: [principalOf(p.bob)], groups: [] },
+    };
+    const id = await putRequestable(app, audience);
+    const glass = await putRequestable(app, { ...audience, breakGlass: true });
+    const minutes = (n: number) => new Date(Date.now() + n * 60_000).toISOString();
+    for (const [requestable, start] of [
+      [id, minutes(-5)],
+      [id, minutes(31 * 24 * 60)],
+      [id, 'tomorrow at nine'],
+      [id, '2026-06-01T09:00:00'],
+      [glass, minutes(60)],
+    ]) {
+      const answer = await call(app, p.alice, 'POST', '/v1/access-requests', {
+        requestable,
+        durationSeconds: 3600,
+        reason: 'a start that does not fit',
+        start,
+      });
+      expect([start, answer.status, answer.body.type]).toEqual([
+        start,
+        400,
+        'urn:credvend:problem:invalid-request',
+      ]);
+    }
+    const mine = await call(app, p.alice, 'GET', '/v1/access-requests?view=mine');
+    expect(mine.body.accessRequests).toEqual([]);
   });
 });

@@ -10,6 +10,7 @@ import {
   cancel,
   deny,
   grantEntitlement,
+  MAX_START_AHEAD_SECONDS,
   openRequest,
   type Requester,
   resolveAudience,
@@ -18,6 +19,7 @@ import {
   revoke,
   stateAt,
 } from '../../src/domain/access-requests/lifecycle.js';
+import type { OnCallCheck } from '../../src/domain/access-requests/on-call.js';
 import type {
   AccessRequest,
   Audience,
@@ -283,5 +285,76 @@ describe('a grant', () => {
         now: at(2701),
       }),
     ).toThrow(LimitExceededError);
+  });
+});
+
+describe('a scheduled start', () => {
+  const inTwoHours = { ...input, start: at(7200) };
+
+  it('is approved before it begins and starts then, lasting what was asked from its start', () => {
+    const scheduled = openRequest(requestable(), alice, inTwoHours, 'R', t0).request;
+    expect(scheduled.requestedStart).toEqual(at(7200));
+    const granted = approve(scheduled, approvers, bob, at(60)).request;
+    expect(stateAt(granted, at(120))).toBe('active');
+    expect(granted.grantStart).toEqual(at(7200));
+    expect(granted.grantEnd).toEqual(at(7200 + 3600));
+    const me = caller({ principal: alice.principal, subjectKeys: [alice.identity] });
+    const entitlement = grantEntitlement(granted, requestable());
+    const target = { entitlementId: entitlement.id };
+    // Nothing issues before the start; from the start it does, until the grant's end.
+    expect(() => selectEntitlement(me, [entitlement], target, at(7199))).toThrow(NotEntitledError);
+    expect(selectEntitlement(me, [entitlement], target, at(7200)).id).toBe(entitlement.id);
+    expect(() => selectEntitlement(me, [entitlement], target, at(7200 + 3600))).toThrow(NotEntitledError);
+  });
+
+  it('starts at approval, for the whole duration, when approved after the scheduled start', () => {
+    const scheduled = openRequest(requestable(), alice, { ...input, start: at(600) }, 'R', t0).request;
+    const granted = approve(scheduled, approvers, bob, at(900)).request;
+    expect(granted.grantStart).toEqual(at(900));
+    expect(granted.grantEnd).toEqual(at(900 + 3600));
+  });
+
+  it('takes a start within a minute in the past as now, and keeps no start then', () => {
+    const now = openRequest(requestable(), alice, { ...input, start: at(-59) }, 'R', t0).request;
+    expect(now.requestedStart).toBeUndefined();
+  });
+
+  it('refuses a start in the past, beyond the bound ahead, not an instant, or on break-glass', () => {
+    const problem = (start: Date, overrides: Partial<Requestable> = {}) => {
+      try {
+        openRequest(requestable(overrides), alice, { ...input, start }, 'R', t0);
+        return 'accepted';
+      } catch (error) {
+        expect(error).toBeInstanceOf(InvalidRequestError);
+        return (error as InvalidRequestError).issues.map((i) => i.message).join();
+      }
+    };
+    expect(problem(at(-61))).toBe('start: from now to 30 days ahead');
+    expect(problem(at(MAX_START_AHEAD_SECONDS + 1))).toBe('start: from now to 30 days ahead');
+    expect(problem(at(MAX_START_AHEAD_SECONDS))).toBe('accepted');
+    expect(problem(new Date(Number.NaN))).toBe('start: an instant');
+    expect(problem(at(600), { breakGlass: true })).toBe(
+      'start: break-glass access starts at once; give no start',
+    );
+  });
+
+  it('auto-approves a scheduled request into a grant that starts at its start', () => {
+    const rules = requestable({
+      autoApproval: { requesters: { principals: [], groups: ['oncall'] }, maxGrantSeconds: 3600 },
+    });
+    const step = openRequest(rules, { ...alice, groups: [group('oncall')] }, inTwoHours, 'R', t0);
+    expect(step.transition).toBe('auto-approved');
+    expect(step.request.grantStart).toEqual(at(7200));
+  });
+
+  it('leaves a scheduled request to the approvers whatever the on-call finding is now', () => {
+    const onCall: OnCallCheck = {
+      kind: 'on-call',
+      schedule: { provider: 'pagerduty', scheduleId: 'P1' },
+      shiftEnd: at(86_400),
+    };
+    const step = openRequest(requestable(), alice, inTwoHours, 'R', t0, onCall);
+    expect(step.transition).toBe('requested');
+    expect(openRequest(requestable(), alice, input, 'R', t0, onCall).transition).toBe('auto-approved');
   });
 });

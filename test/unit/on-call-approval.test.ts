@@ -197,6 +197,15 @@ describe('on-call approval', () => {
     expect(directory.lookups).toEqual([]);
   });
 
+  it('leaves a scheduled request to the approvers without asking the paging service about now', async () => {
+    const { service, directory, table } = setup();
+    directory.onCall(PRIMARY, 'alice@example.com', at(4 * 3600));
+    const request = await service.open(alice, { ...ask(3600), start: at(7200) }, context);
+    expect(request).toMatchObject({ state: 'requested', requestedStart: at(7200) });
+    expect(directory.lookups).toEqual([]);
+    expect(table.records()[0]?.detail).toBe('requested; now requested');
+  });
+
   it('falls back to the approvers when no paging service is configured', async () => {
     const { service } = setup({ directory: false });
     const request = await service.open(alice, ask(3600), context);

@@ -6,6 +6,7 @@ import { printJson, printTable, resolveTarget } from '../context.js';
 import { DiskCredentialCache } from '../disk-cache.js';
 import { CliError } from '../errors.js';
 import { cacheDir } from '../paths.js';
+import { startInstant } from '../start-time.js';
 import { err, out } from '../terminal-text.js';
 import { duration } from '../vend.js';
 import {
@@ -24,12 +25,37 @@ function row(r: AccessRequestWire): Record<string, unknown> {
     requester: r.requester,
     state: r.breakGlass ? `${r.state} (break-glass)` : r.state,
     approvals: `${r.approvals.length}/${r.quorum}`,
+    start: r.grant?.start ?? r.start ?? '',
     until: r.grant?.end ?? '',
     reason: r.reason,
   };
 }
 
-const COLUMNS = ['id', 'requestable', 'requester', 'state', 'approvals', 'until', 'reason'];
+const COLUMNS = ['id', 'requestable', 'requester', 'state', 'approvals', 'start', 'until', 'reason'];
+
+interface RequestOptions {
+  duration: string;
+  reason: string;
+  ticket?: string;
+  start?: string;
+}
+
+/** A `--start` as the API takes it (an ISO 8601 instant); whether it is too early or too late is the API's to say. */
+function start(text: string): string {
+  const instant = startInstant(text, new Date());
+  if (!instant)
+    throw new CliError(`--start is "in 2h", a local time like 14:00, or an ISO 8601 date-time, not ${text}`);
+  return instant.toISOString();
+}
+
+/** What a new request's answer says of its grant: when it starts (if later) and ends. */
+function grantWindow(r: AccessRequestWire): string {
+  if (r.grant)
+    return Date.parse(r.grant.start) > Date.now()
+      ? ` from ${r.grant.start} until ${r.grant.end}`
+      : ` until ${r.grant.end}`;
+  return r.start !== undefined ? ` (to start at ${r.start} once approved)` : '';
+}
 
 /**
  * A grant as `credvend grants` shows it: "ending" once less than STS's shortest session is
@@ -38,16 +64,19 @@ const COLUMNS = ['id', 'requestable', 'requester', 'state', 'approvals', 'until'
 export function grantRow(r: AccessRequestWire, now: Date): Record<string, unknown> {
   const end = r.grant ? Date.parse(r.grant.end) : Number.NaN;
   const ending = r.state === 'active' && end - now.getTime() < STS_LIMITS.minDurationSeconds * 1000;
+  const scheduled =
+    r.state === 'active' && r.grant !== undefined && Date.parse(r.grant.start) > now.getTime();
   return {
     id: r.id,
     requestable: r.requestable,
-    state: ending ? 'ending' : r.state,
+    state: scheduled ? 'scheduled' : ending ? 'ending' : r.state,
+    from: r.grant?.start ?? '',
     until: r.grant?.end ?? '',
     use: r.grant ? `credvend creds ${r.grant.entitlement}` : '',
   };
 }
 
-const GRANT_COLUMNS = ['id', 'requestable', 'state', 'until', 'use'];
+const GRANT_COLUMNS = ['id', 'requestable', 'state', 'from', 'until', 'use'];
 
 /** A revoked grant's credentials are of no use: this profile's cached ones are dropped. */
 async function forgetGrant(program: Command, requestId: string): Promise<void> {
@@ -75,17 +104,19 @@ export function registerRequestCommands(program: Command): void {
     .requiredOption('--duration <time>', 'how long: seconds, or 30m, 2h')
     .requiredOption('--reason <text>', 'why (recorded in the audit and shown to approvers)')
     .option('--ticket <ref>', 'a ticket reference, where the access requires one')
-    .action(async (requestable: string, options: { duration: string; reason: string; ticket?: string }) => {
+    .option('--start <time>', 'begin later: "in 2h", "14:00" (local) or an ISO 8601 date-time')
+    .action(async (requestable: string, options: RequestOptions) => {
       const body = {
         requestable,
         durationSeconds: duration(options.duration),
         reason: options.reason,
         ...(options.ticket !== undefined ? { ticket: options.ticket } : {}),
+        ...(options.start !== undefined ? { start: start(options.start) } : {}),
       };
       const response = await callApi(await resolveTarget(program), 'POST', '/v1/access-requests', { body });
       const created = parseBody(accessRequest, response);
       if (json()) return printJson(created);
-      out(`${created.id} ${created.state}${created.grant ? ` until ${created.grant.end}` : ''}\n`);
+      out(`${created.id} ${created.state}${grantWindow(created)}\n`);
     });
 
   program
@@ -100,7 +131,7 @@ export function registerRequestCommands(program: Command): void {
 
   program
     .command('grants')
-    .description('my grants in force now, and the `credvend creds` target each one is')
+    .description('my grants in force now or scheduled, and the `credvend creds` target each one is')
     .action(async () => {
       const response = await callApi(await resolveTarget(program), 'GET', '/v1/access-requests?view=grants');
       const grants = parseBody(requestList, response).accessRequests;

@@ -30,7 +30,9 @@ import type {
  *       │ └──answer deadline passes──▶ expired-unanswered
  *   (break-glass and auto-approval open a request directly as active)
  *
- * Approval and the grant's start are one step: a grant starts when its quorum is met.
+ * Approval makes the grant: it starts when its quorum is met, or at the start the requester
+ * scheduled if that is later (approvals may come before it; until then the grant entitlement
+ * is not yet valid, so nothing issues), and lasts what was asked from its start.
  */
 
 /** Someone acting on a request, as far as the rules need to know them. */
@@ -62,6 +64,9 @@ export interface Requester extends Actor {
 
 export const MIN_GRANT_SECONDS = STS_LIMITS.minDurationSeconds;
 const REASON = /^[^\p{Cc}]{3,1024}$/u;
+/** How far ahead a start may be scheduled; a minute in the past is still "now" (clock skew). */
+export const MAX_START_AHEAD_SECONDS = 30 * 86_400;
+const START_SKEW_MS = 60_000;
 const FREE_TICKET = /^[\x21-\x7e]{1,128}$/;
 
 /** Where audiences are resolved: group names against `groupIssuer`, people by `identity`. */
@@ -182,8 +187,18 @@ function decision(actor: Actor, now: Date, comment?: string): Decision {
   return made;
 }
 
-function checkInput(requestable: ResolvedRequestable, input: AccessRequestInput): string[] {
-  const problems: string[] = [];
+function startProblem(requestable: ResolvedRequestable, start: Date | undefined, now: Date): string[] {
+  if (start === undefined) return [];
+  if (Number.isNaN(start.getTime())) return ['start: an instant'];
+  if (requestable.breakGlass) return ['start: break-glass access starts at once; give no start'];
+  const ahead = start.getTime() - now.getTime();
+  if (ahead < -START_SKEW_MS || ahead > MAX_START_AHEAD_SECONDS * 1000)
+    return [`start: from now to ${MAX_START_AHEAD_SECONDS / 86_400} days ahead`];
+  return [];
+}
+
+function checkInput(requestable: ResolvedRequestable, input: AccessRequestInput, now: Date): string[] {
+  const problems: string[] = startProblem(requestable, input.start, now);
   const reason = input.reason.trim();
   if (!REASON.test(reason)) problems.push('reason: 3 to 1024 characters, no control characters');
   const max = requestable.maxGrantSeconds;
@@ -224,7 +239,7 @@ export function openRequest(
   if (!inAudience(requester, requestable.requesters)) {
     throw new NotRequestableError(`you may not request ${input.requestableId}`);
   }
-  const problems = checkInput(requestable, input);
+  const problems = checkInput(requestable, input, now);
   if (problems.length > 0) {
     throw new InvalidRequestError(
       `the request does not fit the rules of ${requestable.id}`,
@@ -253,6 +268,7 @@ export function openRequest(
   };
   if (input.ticket !== undefined) request.ticket = input.ticket;
   if (requester.email !== undefined) request.requesterEmail = requester.email;
+  if (input.start !== undefined && input.start > now) request.requestedStart = input.start;
   if (requestable.breakGlass) return { request: activate(request, now), transition: 'break-glass' };
   const rule = requestable.autoApproval;
   if (rule && inAudience(requester, rule.requesters) && input.grantSeconds <= rule.maxGrantSeconds) {
@@ -264,7 +280,8 @@ export function openRequest(
     };
     return { request: activate({ ...request, approvals: [auto] }, now), transition: 'auto-approved' };
   }
-  if (onCall) return onCallStep(request, onCall, now);
+  // Being on call now says nothing of a later start: a scheduled request goes to the approvers.
+  if (onCall && request.requestedStart === undefined) return onCallStep(request, onCall, now);
   return { request, transition: 'requested' };
 }
 
@@ -291,12 +308,14 @@ function onCallStep(request: AccessRequest, check: OnCallCheck, now: Date): Step
   return { request: activate(granted, now), transition: 'auto-approved', note: why };
 }
 
+/** The grant begins at approval, or at the scheduled start if that is later; it lasts what was asked from then. */
 function activate(request: AccessRequest, now: Date): AccessRequest {
+  const start = request.requestedStart && request.requestedStart > now ? request.requestedStart : now;
   return {
     ...request,
     state: 'active',
-    grantStart: now,
-    grantEnd: new Date(now.getTime() + request.grantSeconds * 1000),
+    grantStart: start,
+    grantEnd: new Date(start.getTime() + request.grantSeconds * 1000),
   };
 }
 

@@ -97,7 +97,7 @@ export class AccessRequestService {
     const now = this.deps.clock.now();
     return this.audited(requester, 'access-request.create', context, undefined, async () => {
       const requestable = await this.requestable(input.requestableId);
-      const onCall = requestable && (await this.onCallOf(requestable, requester, now));
+      const onCall = requestable && (await this.onCallOf(requestable, requester, now, input.start));
       // An unknown id and one the caller may not request get the same answer.
       const step = openRequest(
         requestable ?? refusedRequestable(input.requestableId),
@@ -121,10 +121,13 @@ export class AccessRequestService {
     requestable: ResolvedRequestable,
     requester: Requester,
     now: Date,
+    start: Date | undefined,
   ): Promise<OnCallCheck | undefined> {
     const schedule = requestable.onCall;
     if (!schedule || requestable.breakGlass || !inAudience(requester, requestable.requesters))
       return undefined;
+    // Being on call now says nothing of a later start: the paging service is not asked.
+    if (start !== undefined && start > now) return undefined;
     return checkOnCall(this.deps.onCall, schedule, requester.email, now);
   }
 

@@ -126,6 +126,8 @@ export interface AccessRequest {
   reason: string;
   ticket?: string;
   grantSeconds: number;
+  /** The start the requester scheduled: a grant approved before it begins then, not at approval. */
+  requestedStart?: Date;
   createdAt: Date;
   answerBy: Date;
   quorum: number;
@@ -154,6 +156,8 @@ export interface AccessRequestInput {
   grantSeconds: number;
   reason: string;
   ticket?: string;
+  /** A scheduled start: the grant begins then, however early it is approved (absent: at approval). */
+  start?: Date;
 }
 
 /** Notices only time causes (follow-ups.ts): sent by the scheduler, never a transition. */

@@ -162,10 +162,17 @@ function entitlementCard(settings: PortalSettings, entitlement: Json): HTMLEleme
 
 function grantItem(request: Json): HTMLElement {
   const grant = child(request, 'grant');
+  // A scheduled grant is approved but issues nothing before its start.
+  const start = text(grant, 'start');
+  const scheduled = Date.parse(start) > Date.now();
   return el(
     'li',
     {},
-    `${text(request, 'requestable')} (${text(request, 'roleArn')}) until `,
+    `${text(request, 'requestable')} (${text(request, 'roleArn')}) `,
+    scheduled ? el('strong', {}, 'scheduled') : '',
+    scheduled ? ' from ' : '',
+    scheduled ? when(start) : '',
+    ' until ',
     when(text(grant, 'end')),
     ': ',
     el('code', {}, text(grant, 'entitlement')),

@@ -1,5 +1,5 @@
 import { api, errorText } from '../api.js';
-import { button, dataTable, el, field, replaceChildren, status, when } from '../dom.js';
+import { button, type Child, dataTable, el, field, replaceChildren, status, when } from '../dom.js';
 import { child, type Json, list, num, personOf, text } from '../wire.js';
 
 /** One decision: who (display name beside principal, as everywhere) and their comment. */
@@ -13,6 +13,19 @@ function decisions(request: Json): string {
   const denial = child(request, 'denial');
   if (denial) made.push(decision('denied', denial));
   return made.join('; ');
+}
+
+/** When the grant runs, or, pending, when the requester asked it to start. */
+function stateDetail(request: Json, grant: Json | undefined): Child {
+  const start = text(grant, 'start') || text(request, 'start');
+  const later = Date.parse(start) > Date.now();
+  if (grant) {
+    const end = when(text(grant, 'end'));
+    return later
+      ? el('small', {}, ' scheduled from ', when(start), ' until ', end)
+      : el('small', {}, ' until ', end);
+  }
+  return later && text(request, 'state') === 'requested' ? el('small', {}, ' to start ', when(start)) : '';
 }
 
 function requestRow(request: Json, actions: HTMLElement[]): HTMLElement {
@@ -29,12 +42,7 @@ function requestRow(request: Json, actions: HTMLElement[]): HTMLElement {
       text(request, 'ticket') && ` [${text(request, 'ticket')}]`,
     ),
     el('td', {}, `${Math.round((num(request, 'durationSeconds') ?? 0) / 60)} min`),
-    el(
-      'td',
-      { class: 'state' },
-      text(request, 'state'),
-      grant && el('small', {}, ' until ', when(text(grant, 'end'))),
-    ),
+    el('td', { class: 'state' }, text(request, 'state'), stateDetail(request, grant)),
     el('td', {}, decisions(request)),
     el('td', {}, ...actions),
   );
@@ -60,6 +68,8 @@ function requestForm(requestables: Json[], report: HTMLElement, refresh: () => P
   const minutes = el('input', { type: 'number', min: '15', step: '15', value: '60', required: true });
   const reason = el('input', { type: 'text', required: true, maxlength: '1024' });
   const ticket = el('input', { type: 'text', maxlength: '256' });
+  // Local time, as the reader's clock shows it; sent as an instant. Empty: at approval.
+  const start = el('input', { type: 'datetime-local' });
   const form = el(
     'form',
     { class: 'request-form' },
@@ -67,6 +77,7 @@ function requestForm(requestables: Json[], report: HTMLElement, refresh: () => P
     field('Duration (minutes)', minutes),
     field('Reason', reason),
     field('Ticket (optional)', ticket),
+    field('Start (optional, your local time)', start),
     el('button', { type: 'submit' }, 'Request access'),
   );
   form.addEventListener('submit', (event) => {
@@ -79,6 +90,7 @@ function requestForm(requestables: Json[], report: HTMLElement, refresh: () => P
           reason: reason.value,
         };
         if (ticket.value) body.ticket = ticket.value;
+        if (start.value) body.start = new Date(start.value).toISOString();
         const { body: created } = await api('/v1/access-requests', { method: 'POST', body });
         report.textContent = `Requested: ${text(created, 'id')} is ${text(created, 'state')}.`;
         await refresh();
