@@ -43,8 +43,10 @@ declare module 'vitest' {
 /** One real local stack (DynamoDB Local + moto + API on free ports) for all integration files. */
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
   const host = '127.0.0.1';
-  // The e2e tests run bin/credvend.js as users do: rebuild it from the sources under test.
-  await bundleCli();
+  // The e2e tests run bin/credvend.js as users do: rebuild it from the sources under test,
+  // while the stack starts (its emulators spend most of their start waiting for themselves).
+  const bundled = bundleCli();
+  bundled.catch(() => undefined);
   const federation = await startFakeFederation();
   // A failed start must not leave the federation server listening: vitest would then never
   // exit, and CI would wait for its timeout instead of reporting the failure.
@@ -58,6 +60,11 @@ export default async function setup(project: TestProject): Promise<() => Promise
     // moto spends ~20 ms per delivery on a rule target: the stream test makes its own rule.
     demoEventRule: false,
   }).catch(async (error: unknown) => {
+    await federation.close();
+    throw error;
+  });
+  await bundled.catch(async (error: unknown) => {
+    await environment.stop();
     await federation.close();
     throw error;
   });
