@@ -57,6 +57,8 @@ export function cliProgramBuild(outdir: string): BuildOptions {
     format: 'esm',
     outExtension: { '.js': '.mjs' },
     chunkNames: 'chunks/[name]-[hash]',
+    // A native addon: loaded from node_modules at run time, and only by the keychain store.
+    external: ['@napi-rs/keyring'],
     // CommonJS dependencies call require() for Node built-ins; ESM output has no require.
     banner: {
       js: "import { createRequire as __credvendRequire } from 'node:module'; const require = __credvendRequire(import.meta.url);",

@@ -96,6 +96,12 @@ function parseCanonical(text: string): CacheKey | undefined {
 
 export type CacheWarning = (message: string) => void;
 
+/** Where the sealing key is kept: by default the file `key` in the cache directory. */
+export interface SealingKeyHolder {
+  read(): Promise<string | undefined>;
+  write(value: string): Promise<void>;
+}
+
 /**
  * Credentials cached between invocations, one file per key, 0600 in a 0700 directory per
  * profile. Each entry is sealed with AES-256-GCM under a random local key (0600), with the
@@ -107,6 +113,10 @@ export class DiskCredentialCache {
     private readonly dir: string,
     private readonly warn: CacheWarning,
     private readonly now: () => number = Date.now,
+    private readonly keyHolder: SealingKeyHolder = {
+      read: () => readPrivateFile(join(dir, 'key')),
+      write: (value) => writePrivateFile(join(dir, 'key'), value),
+    },
   ) {}
 
   private entryPath(key: CacheKey): string {
@@ -118,10 +128,10 @@ export class DiskCredentialCache {
   }
 
   private async sealingKey(create: boolean): Promise<Buffer | undefined> {
-    const existing = keyOfText(await readPrivateFile(this.keyPath()));
+    const existing = keyOfText(await this.keyHolder.read());
     if (existing || !create) return existing;
     const key = randomBytes(32);
-    await writePrivateFile(this.keyPath(), key.toString('base64url'));
+    await this.keyHolder.write(key.toString('base64url'));
     return key;
   }
 

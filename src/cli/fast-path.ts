@@ -118,6 +118,8 @@ export function servedFromCache(args: readonly string[], env: NodeJS.ProcessEnv)
     const name = request.profile ?? env.CREDVEND_PROFILE ?? 'default';
     const named = request.profile !== undefined || env.CREDVEND_PROFILE !== undefined;
     const config = record(JSON.parse(configText(env)));
+    // Secrets in the OS keychain are the program's to read (a native addon, a D-Bus call).
+    if (config?.keychain === true) return false;
     const profile = record(record(config?.profiles)?.[name]);
     if (!profile && named) return false;
     const token = localToken(name, profile, env);

@@ -1,12 +1,11 @@
 import type { ApiTarget } from './api-client.js';
 import { callApi, parseBody } from './api-client.js';
 import { resolveCaller } from './caller.js';
-import { DiskCredentialCache } from './disk-cache.js';
 import { durationSeconds } from './durations.js';
 import { CliError } from './errors.js';
-import { cacheDir } from './paths.js';
 import { credentialCacheKey, type VendFields } from './request-body.js';
 import { withRequestHint } from './request-hint.js';
+import { sealedCache } from './sealed-cache.js';
 import { err } from './terminal-text.js';
 import { type CredentialsResponse, credentialsResponse } from './wire.js';
 
@@ -63,7 +62,7 @@ export async function vendCredentials(
     fields,
   );
   const body = key.request;
-  const cache = new DiskCredentialCache(cacheDir(), warn);
+  const cache = await sealedCache(warn);
   if (useCache) {
     const hit = await cache.get(key);
     if (hit !== undefined) {

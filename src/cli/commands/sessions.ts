@@ -1,8 +1,8 @@
 import type { Command } from 'commander';
 import { resolveCaller } from '../caller.js';
 import { printJson, printTable, resolveTarget } from '../context.js';
-import { type CachedEntry, DiskCredentialCache } from '../disk-cache.js';
-import { cacheDir } from '../paths.js';
+import type { CachedEntry } from '../disk-cache.js';
+import { sealedCache } from '../sealed-cache.js';
 import { out } from '../terminal-text.js';
 import { credentialsResponse } from '../wire.js';
 
@@ -41,7 +41,7 @@ export function registerSessions(program: Command): void {
     .action(async (options: { clear?: boolean }) => {
       const api = await resolveTarget(program);
       const { principal } = await resolveCaller(api);
-      const cache = new DiskCredentialCache(cacheDir(), () => undefined);
+      const cache = await sealedCache(() => undefined);
       const mine = (await cache.live(api.profile)).filter(
         (e) => e.key.principal === principal && sameApi(e.key.apiUrl, api.apiUrl),
       );

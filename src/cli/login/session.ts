@@ -1,19 +1,21 @@
-import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
+import { configuredSecrets } from '../config-store.js';
 import { CliError } from '../errors.js';
 import { profileFileName, tokensDir } from '../paths.js';
-import { readPrivateFile, UnsafeFileError, writePrivateFile } from '../private-files.js';
+import { UnsafeFileError } from '../private-files.js';
 import { RENEW_BEFORE_MS } from '../token-principal.js';
 import { describeOAuthError } from './oauth-errors.js';
 import { type LoginAuth, type StoredSession, sessionSchema } from './stored-session.js';
 
 const sessionPath = (profile: string): string => join(tokensDir(), `${profileFileName(profile)}.json`);
+/** The secret's name in the store: its path under the config directory when the store is files. */
+export const sessionSecret = (profile: string): string => `tokens/${profileFileName(profile)}.json`;
 
 export async function readSession(profile: string): Promise<StoredSession | undefined> {
   const path = sessionPath(profile);
   let text: string | undefined;
   try {
-    text = await readPrivateFile(path);
+    text = await (await configuredSecrets()).read(sessionSecret(profile));
   } catch (error) {
     if (error instanceof UnsafeFileError) throw new CliError(`refusing sign-in tokens: ${error.message}`, 3);
     throw error;
@@ -25,13 +27,13 @@ export async function readSession(profile: string): Promise<StoredSession | unde
   return parsed.data;
 }
 
-export function saveSession(profile: string, session: StoredSession): Promise<void> {
-  return writePrivateFile(sessionPath(profile), `${JSON.stringify(session)}\n`);
+export async function saveSession(profile: string, session: StoredSession): Promise<void> {
+  await (await configuredSecrets()).write(sessionSecret(profile), `${JSON.stringify(session)}\n`);
 }
 
 export async function deleteSession(profile: string): Promise<boolean> {
   const existed = (await readSession(profile).catch(() => undefined)) !== undefined;
-  await rm(sessionPath(profile), { force: true });
+  await (await configuredSecrets()).remove(sessionSecret(profile));
   return existed;
 }
 
