@@ -5,7 +5,7 @@ import type { ChainedAuditEvent } from '../domain/audit/audit.js';
 import type { Entitlement } from '../domain/shared/types.js';
 import { PENDING, REVIEW_DUE } from './access-request-items.js';
 import { num, str } from './attribute-values.js';
-import { REGISTRY_SUBJECT, registryItem } from './dynamodb-entitlement-admin-store.js';
+import { REGISTRY_SUBJECT, registryItem } from './dynamodb-entitlement-rows.js';
 import { DynamoDbGrantDenyStore, requestPut } from './dynamodb-grant-deny-store.js';
 import { entitlementToItem } from './entitlement-items.js';
 import { ACCESS_REQUEST_INDEX } from './table-schema.js';

@@ -1,6 +1,5 @@
 import {
   BatchGetItemCommand,
-  BatchWriteItemCommand,
   type DynamoDBClient,
   GetItemCommand,
   paginateQuery,
@@ -8,7 +7,6 @@ import {
   TransactionCanceledException,
   type TransactWriteItem,
   UpdateItemCommand,
-  type WriteRequest,
 } from '@aws-sdk/client-dynamodb';
 import type { ChainedAuditEvent } from '../domain/audit/audit.js';
 import type { ItemDecision, ItemOutcome, Review, ReviewItem } from '../domain/reviews/campaign.js';
@@ -22,48 +20,22 @@ import {
   itemToReview,
   itemToReviewItem,
   REVIEW_SORT,
-  reviewItemToItem,
-  reviewToItem,
   statePartition,
 } from './review-items.js';
 
-const BATCH = 25;
-const BATCH_ATTEMPTS = 8;
+export const BATCH_ATTEMPTS = 8;
 
 /**
- * Reviews in their own table, no index: a decision is one UpdateItem of an item under 1 KB
+ * Reviews in their own table, no index (opening one is DynamoDbReviewCampaignStore's): a decision is one UpdateItem of an item under 1 KB
  * (one write unit, two in its transaction) whatever the review's size; the audit record
  * rides in the same transaction.
  */
 export class DynamoDbReviewStore implements ReviewStore {
   constructor(
-    private readonly client: DynamoDBClient,
-    private readonly tableName: string,
+    protected readonly client: DynamoDBClient,
+    protected readonly tableName: string,
     private readonly auditTableName: string,
   ) {}
-
-  async create(review: Review, items: readonly ReviewItem[], audit: ChainedAuditEvent): Promise<void> {
-    // Items first: until the review itself lands with its audit record, nothing refers to them.
-    for (let i = 0; i < items.length; i += BATCH) {
-      await this.batchWrite(
-        items.slice(i, i + BATCH).map((entry) => ({ PutRequest: { Item: reviewItemToItem(entry) } })),
-      );
-    }
-    await this.audited(
-      [
-        {
-          Put: {
-            TableName: this.tableName,
-            Item: reviewToItem(review),
-            ConditionExpression: 'attribute_not_exists(reviewId)',
-          },
-        },
-        { Put: { TableName: this.tableName, Item: this.pointer(review.id, 'open') } },
-      ],
-      audit,
-      `review ${review.id} exists`,
-    );
-  }
 
   async get(id: string): Promise<Review | undefined> {
     const { Item: item } = await this.client.send(
@@ -210,12 +182,12 @@ export class DynamoDbReviewStore implements ReviewStore {
     );
   }
 
-  private pointer(id: string, state: Review['state']): Item {
+  protected pointer(id: string, state: Review['state']): Item {
     return { reviewId: str(statePartition(state)), itemId: str(id) };
   }
 
   /** The writes and their audit record in one transaction; any failed condition is a conflict. */
-  private async audited(changes: TransactWriteItem[], audit: ChainedAuditEvent, conflict: string) {
+  protected async audited(changes: TransactWriteItem[], audit: ChainedAuditEvent, conflict: string) {
     const asConflict = (cause: Error) => new ConflictError(conflict, { cause });
     try {
       await writeAudited(this.client, changes, { tableName: this.auditTableName, record: audit }, asConflict);
@@ -248,16 +220,5 @@ export class DynamoDbReviewStore implements ReviewStore {
       if (keys.length > 0) throw new Error('DynamoDB left review reads unprocessed');
     }
     return found;
-  }
-
-  private async batchWrite(requests: WriteRequest[]): Promise<void> {
-    let pending = requests;
-    for (let attempt = 0; pending.length > 0 && attempt < BATCH_ATTEMPTS; attempt++) {
-      const output = await this.client.send(
-        new BatchWriteItemCommand({ RequestItems: { [this.tableName]: pending } }),
-      );
-      pending = output.UnprocessedItems?.[this.tableName] ?? [];
-    }
-    if (pending.length > 0) throw new Error('DynamoDB left review items unwritten');
   }
 }

@@ -1,11 +1,13 @@
+import { DynamoDbEntitlementRows } from '../aws/dynamodb-entitlement-rows.js';
 import { DynamoDbReviewStore } from '../aws/dynamodb-review-store.js';
+import { EntitlementWrites } from '../domain/admin/entitlement-writes.js';
 import { type DeadlineRunResult, ReviewDeadlines } from '../domain/reviews/deadline-run.js';
+import { ReviewSettlement } from '../domain/reviews/settlement.js';
 import { type Clock, systemClock } from '../domain/shared/clock.js';
 import { newEventId } from '../domain/shared/ids.js';
 import { NotificationDispatcher } from '../notify/dispatcher.js';
 import { auditLogOf, type Composition, dynamodbOf } from './composition.js';
 import { recordDeliveryFailure, sinksOf } from './notices.js';
-import { reviewServiceOf } from './reviews.js';
 
 /**
  * The scheduled review job (the reviews Lambda and `npm start`'s timer run exactly this):
@@ -18,9 +20,20 @@ export function createReviewDeadlineJob(
   const { config } = root;
   const settings = config.accessRequests;
   const audit = auditLogOf(root);
+  const dynamodb = dynamodbOf(root);
+  const reviews = new DynamoDbReviewStore(dynamodb, config.tables.reviews, config.tables.audit);
+  // Only what settling needs: no entitlement listing, no review opening, no audit reading.
+  const rows = new DynamoDbEntitlementRows(dynamodb, config.tables.entitlements, config.tables.audit);
   const deadlines = new ReviewDeadlines({
-    reviews: new DynamoDbReviewStore(dynamodbOf(root), config.tables.reviews, config.tables.audit),
-    service: reviewServiceOf(root, clock),
+    reviews,
+    service: new ReviewSettlement({
+      reviews,
+      entitlements: rows,
+      writes: new EntitlementWrites({ store: rows, audit, clock, newEventId }),
+      audit,
+      clock,
+      newEventId,
+    }),
     notifier: new NotificationDispatcher(sinksOf(root, settings), {
       ...settings.delivery,
       onFailure: recordDeliveryFailure(audit, root.logger, clock),

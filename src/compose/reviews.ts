@@ -1,6 +1,6 @@
 import { DynamoDbAuditReader } from '../aws/dynamodb-audit-reader.js';
 import { DynamoDbEntitlementAdminStore } from '../aws/dynamodb-entitlement-admin-store.js';
-import { DynamoDbReviewStore } from '../aws/dynamodb-review-store.js';
+import { DynamoDbReviewCampaignStore } from '../aws/dynamodb-review-campaign-store.js';
 import { EntitlementAdmin } from '../domain/admin/entitlement-admin.js';
 import { ReviewService } from '../domain/reviews/review-service.js';
 import { UnusedAccessReport } from '../domain/reviews/unused-report.js';
@@ -9,8 +9,8 @@ import { newEventId } from '../domain/shared/ids.js';
 import { auditLogOf, type Composition, dynamodbOf, privilegedAccessOf } from './composition.js';
 
 /**
- * The review service over the reviews, entitlements and audit tables: the admin function
- * serves it, the reviews function runs its deadlines. `clock` is for tests that pass a deadline.
+ * The review service over the reviews, entitlements and audit tables, as the admin function
+ * serves it (the reviews function runs reviewSettlementOf's part alone). `clock` is for tests.
  */
 export function reviewServiceOf(root: Composition, clock: Clock = systemClock): ReviewService {
   const { config } = root;
@@ -23,7 +23,7 @@ export function reviewServiceOf(root: Composition, clock: Clock = systemClock): 
     config.tables.audit,
   );
   return new ReviewService({
-    reviews: new DynamoDbReviewStore(dynamodb, config.tables.reviews, config.tables.audit),
+    reviews: new DynamoDbReviewCampaignStore(dynamodb, config.tables.reviews, config.tables.audit),
     entitlements,
     admin: new EntitlementAdmin({ store: entitlements, audit, access, clock, newEventId }),
     evidence: new UnusedAccessReport({

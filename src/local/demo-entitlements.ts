@@ -1,5 +1,5 @@
 import { type DynamoDBClient, PutItemCommand } from '@aws-sdk/client-dynamodb';
-import { registryItem } from '../aws/dynamodb-entitlement-admin-store.js';
+import { registryItem } from '../aws/dynamodb-entitlement-rows.js';
 import { entitlementToItem } from '../aws/entitlement-items.js';
 import type { Entitlement } from '../domain/shared/types.js';
 import { oidcSubject } from '../domain/subjects/subjects.js';

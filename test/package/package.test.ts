@@ -135,15 +135,6 @@ const CONFIGURED_SECRET_ACTIONS: Record<string, string[]> = {
   reminders: ['secretsmanager:GetSecretValue'],
 };
 /**
- * In the bundle with the store classes, never called by the function: the reviews deadline run
- * reads open reviews, decides and closes; opening a review (BatchWriteItem) and listing
- * entitlements (Scan) are the admin function's. unused-access.test.ts runs the deadline job
- * under ReviewsRole through the IAM gate, which would refuse either call.
- */
-const BUNDLED_NOT_CALLED: Record<string, string[]> = {
-  reviews: ['dynamodb:Scan', 'dynamodb:BatchWriteItem'],
-};
-/**
  * KMS calls a service makes on the caller's behalf, never in our code: Secrets Manager with
  * the vending key secret's key, S3 with the digest bucket's default encryption key.
  */
@@ -484,7 +475,6 @@ describe('serverless package', () => {
         ...(VENDING_USER_ONLY_ACTIONS[nameOf(fn)] ?? []),
         ...(NOTICE_SINK_ACTIONS[nameOf(fn)] ?? []),
         ...(CONFIGURED_SECRET_ACTIONS[nameOf(fn)] ?? []),
-        ...(BUNDLED_NOT_CALLED[nameOf(fn)] ?? []),
       ];
       const ownReads = OWN_ROLE_IAM_READS[nameOf(fn)] ?? [];
       const own = [...called].filter(

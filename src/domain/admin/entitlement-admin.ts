@@ -1,6 +1,3 @@
-import type { AuditEvent } from '../audit/audit.js';
-import { type AuditActor, baseAuditEvent } from '../audit/base-event.js';
-import { canonicalJson } from '../audit/chain.js';
 import type { TransactionalAuditLog } from '../audit/ports.js';
 import type { PrivilegedAccess } from '../identity/privileged-access.js';
 import type { Clock } from '../shared/clock.js';
@@ -11,6 +8,7 @@ import type { Caller, Entitlement, RequestContext } from '../shared/types.js';
 import { MAX_CLAIM_RULES_PER_ISSUER, subjectKindOf } from '../subjects/subjects.js';
 import { withinScope } from './admin-scope.js';
 import { validateEntitlement } from './entitlement-validation.js';
+import { EntitlementWrites } from './entitlement-writes.js';
 import type { EntitlementAdminStore, EntitlementPage } from './ports.js';
 
 export interface EntitlementAdminDependencies {
@@ -24,12 +22,6 @@ export interface EntitlementAdminDependencies {
 /** What an admin writes: everything but the version, which the service manages. */
 export type EntitlementInput = Omit<Entitlement, 'version'>;
 
-/** An entitlement as recorded in audit: the ExternalId is a confused-deputy guard, so it is redacted. */
-function forAudit(entitlement: Entitlement | undefined): unknown {
-  if (!entitlement) return null;
-  return { ...entitlement, ...(entitlement.externalId !== undefined ? { externalId: '(set)' } : {}) };
-}
-
 /** An input as the store reads it back (`endWithToken` kept only when true), to compare with what is stored. */
 export function asStored<T extends EntitlementInput>(input: T): T {
   return input.endWithToken ? input : { ...input, endWithToken: undefined };
@@ -41,7 +33,11 @@ export function asStored<T extends EntitlementInput>(input: T): T {
  * their audit record, so no change is ever unaudited.
  */
 export class EntitlementAdmin {
-  constructor(private readonly deps: EntitlementAdminDependencies) {}
+  private readonly writes: EntitlementWrites;
+
+  constructor(private readonly deps: EntitlementAdminDependencies) {
+    this.writes = new EntitlementWrites(deps);
+  }
 
   /** One entitlement; a slice admin reads only its slice's (the id is judged before any read). */
   async get(caller: Caller, id: string, context: RequestContext): Promise<Entitlement> {
@@ -89,7 +85,7 @@ export class EntitlementAdmin {
     const issues = validateEntitlement(next);
     if (issues.length > 0) throw new InvalidRequestError('the entitlement is not valid', issues);
     await this.checkRuleCap(next, current);
-    await this.record(caller, context, 'entitlement.put', current, next);
+    await this.writes.record(caller, context, 'entitlement.put', current, next);
     return next;
   }
 
@@ -120,66 +116,11 @@ export class EntitlementAdmin {
     const current = await this.deps.store.get(id);
     if (current) await access.requireCovered(caller, scope, [current], 'entitlement.delete', context);
     checkIfMatch(`entitlement ${id}`, current, ifMatchVersion, 'delete');
-    if (current) await this.record(caller, context, 'entitlement.delete', current, undefined);
+    if (current) await this.writes.record(caller, context, 'entitlement.delete', current, undefined);
   }
 
-  /**
-   * A review's decision on a standing entitlement, through the same versioned, audited write
-   * as an admin's: `remove` deletes it, `notAfter` ends it then (never later than it already
-   * ends). The review authorised it (a named reviewer who is not its subject, or the
-   * deadline default in the opener's name), so no admin role is asked for here; `reason`
-   * names the review in the audit record. `gone`: nothing to change any more.
-   */
-  async applyReviewDecision(
-    actor: AuditActor,
-    change: { id: string; version: number; remove: true } | { id: string; version: number; notAfter: Date },
-    reason: string,
-    context: RequestContext,
-  ): Promise<'applied' | 'gone'> {
-    const current = await this.deps.store.get(change.id);
-    if (!current) return 'gone';
-    checkIfMatch(`entitlement ${change.id}`, current, change.version, 'replace');
-    if ('remove' in change) {
-      await this.record(actor, context, 'entitlement.delete', current, undefined, reason);
-      return 'applied';
-    }
-    if (current.notAfter && current.notAfter.getTime() <= change.notAfter.getTime()) return 'applied';
-    const next: Entitlement = { ...current, notAfter: change.notAfter, version: current.version + 1 };
-    const issues = validateEntitlement(next);
-    if (issues.length > 0) throw new InvalidRequestError('the entitlement is not valid', issues);
-    await this.record(actor, context, 'entitlement.put', current, next, reason);
-    return 'applied';
-  }
-
-  private async record(
-    caller: AuditActor,
-    context: RequestContext,
-    action: 'entitlement.put' | 'entitlement.delete',
-    before: Entitlement | undefined,
-    after: Entitlement | undefined,
-    reason?: string,
-  ): Promise<void> {
-    const now = this.deps.clock.now();
-    const subject = after ?? before;
-    if (!subject) throw new Error('an entitlement change needs a before or an after');
-    const event: AuditEvent = {
-      ...baseAuditEvent(
-        { eventId: this.deps.newEventId(now), now },
-        { action, outcome: 'applied' },
-        caller,
-        context,
-      ),
-      entitlementId: subject.id,
-      accountId: subject.accountId,
-      roleArn: subject.roleArn,
-      change: canonicalJson({ before: forAudit(before), after: forAudit(after) }),
-      ...(reason !== undefined ? { reason } : {}),
-    };
-    const change = {
-      id: subject.id,
-      ...(before ? { expected: before } : {}),
-      ...(after ? { next: after } : {}),
-    };
-    await this.deps.audit.appendWith(event, (record) => this.deps.store.write(change, record));
+  /** A review's decision on a standing entitlement (see EntitlementWrites.applyReviewDecision). */
+  applyReviewDecision(...args: Parameters<EntitlementWrites['applyReviewDecision']>) {
+    return this.writes.applyReviewDecision(...args);
   }
 }

@@ -15,12 +15,16 @@ export interface EntitlementChange {
   next?: Entitlement;
 }
 
-/** Admin side of the entitlement table: consistent reads by id and conditional writes. */
-export interface EntitlementAdminStore {
+/** One entitlement at a time: consistent reads by id and conditional writes. */
+export interface EntitlementRowStore {
   get(id: string): Promise<Entitlement | undefined>;
   /** Rows under one subject key, counted up to `upTo` (a consistent read). */
   countSubject(subject: string, upTo: number): Promise<number>;
-  list(limit: number, cursor?: string): Promise<EntitlementPage>;
   /** Throws ConflictError when the stored version is not the expected one. */
   write(change: EntitlementChange, audit: ChainedAuditEvent): Promise<void>;
+}
+
+/** Admin side of the entitlement table: the rows, and listing them all. */
+export interface EntitlementAdminStore extends EntitlementRowStore {
+  list(limit: number, cursor?: string): Promise<EntitlementPage>;
 }

@@ -1,7 +1,7 @@
 import type { Clock } from '../shared/clock.js';
 import { REMIND_BEFORE_MS, type Review, undecided } from './campaign.js';
 import type { ReviewNotice, ReviewNotifier, ReviewStore } from './ports.js';
-import type { ReviewService } from './review-service.js';
+import type { ReviewSettlement } from './settlement.js';
 
 export interface DeadlineRunResult {
   /** Reviews closed by their deadline in this run. */
@@ -24,7 +24,7 @@ export class ReviewDeadlines {
   constructor(
     private readonly deps: {
       reviews: ReviewStore;
-      service: ReviewService;
+      service: Pick<ReviewSettlement, 'settle'>;
       notifier: ReviewNotifier;
       clock: Clock;
     },

@@ -7,8 +7,6 @@ import type { ItemDecision, ItemOutcome, Review, ReviewItem } from './campaign.j
  * undecided and the review open (a ConflictError otherwise).
  */
 export interface ReviewStore {
-  /** Writes the items, then the review with its audit record. */
-  create(review: Review, items: readonly ReviewItem[], audit: ChainedAuditEvent): Promise<void>;
   get(id: string): Promise<Review | undefined>;
   /** Newest first, at most `limit`. */
   list(state: Review['state'], limit: number): Promise<Review[]>;
@@ -27,6 +25,12 @@ export interface ReviewStore {
   ): Promise<void>;
   /** Notes a notice as sent. */
   notified(reviewId: string, notice: keyof Review['notified'], at: Date): Promise<void>;
+}
+
+/** The reviews store with opening: the admin function's (the deadline job never opens one). */
+export interface ReviewCampaignStore extends ReviewStore {
+  /** Writes the items, then the review with its audit record. */
+  create(review: Review, items: readonly ReviewItem[], audit: ChainedAuditEvent): Promise<void>;
 }
 
 /** A notice to a review's reviewers. */

@@ -21,13 +21,14 @@ import {
   type ReviewItem,
 } from './campaign.js';
 import type { EntitlementEvidence } from './evidence.js';
-import type { ReviewStore } from './ports.js';
+import type { ReviewCampaignStore } from './ports.js';
+import { ReviewSettlement, reviewReason } from './settlement.js';
 import { standingEntitlements, type UnusedAccessReport } from './unused-report.js';
 
 export interface ReviewServiceDependencies {
-  reviews: ReviewStore;
+  reviews: ReviewCampaignStore;
   entitlements: EntitlementAdminStore;
-  admin: EntitlementAdmin;
+  admin: Pick<EntitlementAdmin, 'applyReviewDecision'>;
   evidence: Pick<UnusedAccessReport, 'evidenceOf'>;
   audit: TransactionalAuditLog;
   access: PrivilegedAccess;
@@ -57,11 +58,6 @@ export interface ItemView {
 
 const REVIEWS_LISTED = 100;
 
-/** The audit reason of everything a review does: which review, which decision. */
-export function reviewReason(reviewId: string, what: string, note?: string): string {
-  return `review ${reviewId}: ${what}${note ? ` (${note})` : ''}`;
-}
-
 /**
  * Access review campaigns. Admins open and close them; only a review's named reviewers
  * decide its items, never one whose subject they are; a removal or time box is applied at
@@ -69,7 +65,11 @@ export function reviewReason(reviewId: string, what: string, note?: string): str
  * (with its audit record) before it is applied, so the scheduled run finishes one cut short.
  */
 export class ReviewService {
-  constructor(private readonly deps: ReviewServiceDependencies) {}
+  private readonly settlement: ReviewSettlement;
+
+  constructor(private readonly deps: ReviewServiceDependencies) {
+    this.settlement = new ReviewSettlement({ ...deps, writes: deps.admin });
+  }
 
   async open(caller: Caller, input: OpenReviewInput, context: RequestContext): Promise<Review> {
     await this.deps.access.require(caller, 'admin', 'review.open', context);
@@ -195,7 +195,7 @@ export class ReviewService {
       byDefault: false,
       entitlementVersion: version,
     };
-    return this.record(actorOf(caller), review, item, decision, context);
+    return this.settlement.record(actorOf(caller), review, item, decision, context);
   }
 
   /** Ends a review early (admins): undecided items get the deadline default now. */
@@ -207,95 +207,9 @@ export class ReviewService {
     return (await this.deps.reviews.get(id)) ?? review;
   }
 
-  /**
-   * Gives every undecided item the review's default (in `actor`'s name), applies every
-   * decision not yet applied, then closes the review. Idempotent: a rerun finds nothing left.
-   */
-  async settle(
-    review: Review,
-    context: RequestContext,
-    closedBy: string | undefined,
-    actor: AuditActor = review.openedBy,
-  ): Promise<void> {
-    const now = this.deps.clock.now();
-    for (const item of await this.deps.reviews.items(review.id)) {
-      if (item.decision) {
-        if (item.decision.outcome === undefined)
-          await this.apply(actor, review, item, item.decision, context);
-        continue;
-      }
-      const entitlement = await this.deps.entitlements.get(item.entitlementId);
-      const decision: ItemDecision = {
-        kind: review.deadlineDefault,
-        by: actor.principal,
-        byName: 'deadline default',
-        at: now,
-        byDefault: true,
-        entitlementVersion: entitlement?.version ?? item.entitlementVersion,
-      };
-      await this.record(actor, review, item, decision, context);
-    }
-    const event = this.event(actor, context, 'review.close', 'applied', {
-      reason: reviewReason(review.id, closedBy ? 'closed early' : 'closed at its deadline'),
-    });
-    await this.deps.audit.appendWith(event, (record) =>
-      this.deps.reviews.close(review, now, closedBy, record),
-    );
-  }
-
-  /** Records the decision with its audit record, then applies it. */
-  private async record(
-    actor: AuditActor,
-    review: Review,
-    item: ReviewItem,
-    decision: ItemDecision,
-    context: RequestContext,
-  ): Promise<ReviewItem> {
-    const what = `${decision.byDefault ? 'deadline default ' : ''}${decision.kind}${decision.until ? ` until ${decision.until.toISOString()}` : ''}`;
-    const event = this.event(actor, context, 'review.decide', 'applied', {
-      entitlementId: item.entitlementId,
-      accountId: item.accountId,
-      roleArn: item.roleArn,
-      reason: reviewReason(review.id, what, decision.note),
-    });
-    await this.deps.audit.appendWith(event, (record) => this.deps.reviews.decide(item, decision, record));
-    const outcome = await this.apply(actor, review, item, decision, context);
-    return { ...item, decision: { ...decision, outcome } };
-  }
-
-  /** Applies a recorded decision to the entitlement (If-Match its version) and notes how it ended. */
-  private async apply(
-    actor: AuditActor,
-    review: Review,
-    item: ReviewItem,
-    decision: ItemDecision,
-    context: RequestContext,
-  ): Promise<ItemDecision['outcome']> {
-    const reason = reviewReason(review.id, decision.kind);
-    const target = { id: item.entitlementId, version: decision.entitlementVersion };
-    let outcome: NonNullable<ItemDecision['outcome']> = 'applied';
-    try {
-      if (decision.kind === 'remove')
-        outcome = await this.deps.admin.applyReviewDecision(
-          actor,
-          { ...target, remove: true },
-          reason,
-          context,
-        );
-      else if (decision.kind === 'keep-until' && decision.until)
-        outcome = await this.deps.admin.applyReviewDecision(
-          actor,
-          { ...target, notAfter: decision.until },
-          reason,
-          context,
-        );
-    } catch (error) {
-      // Changed since it was decided: the change stands and the decision is shown as not applied.
-      if (!(error instanceof ConflictError)) throw error;
-      outcome = 'conflict';
-    }
-    await this.deps.reviews.settle(review.id, item.entitlementId, outcome);
-    return outcome;
+  /** Gives undecided items the default, applies what is unapplied, closes the review (ReviewSettlement.settle). */
+  settle(...args: Parameters<ReviewSettlement['settle']>): Promise<void> {
+    return this.settlement.settle(...args);
   }
 
   private async readable(caller: Caller, id: string, context: RequestContext): Promise<Review> {
