@@ -24,6 +24,18 @@ const decisionSchema = z.object({
   slackUserId: z.string().optional(),
 });
 
+const extensionSchema = z.object({
+  seconds: z.number().int(),
+  reason: z.string(),
+  requestedAt: isoDate,
+  answerBy: isoDate,
+  fromEnd: isoDate,
+  state: z.enum(['requested', 'approved', 'denied', 'cancelled']),
+  approvals: z.array(decisionSchema),
+  denial: decisionSchema.optional(),
+  cancellation: decisionSchema.optional(),
+});
+
 const requestSchema = z.object({
   id: z.string(),
   requestableId: z.string(),
@@ -54,6 +66,7 @@ const requestSchema = z.object({
   breakGlass: z.boolean(),
   reviewRequired: z.boolean(),
   review: decisionSchema.optional(),
+  extension: extensionSchema.optional(),
   version: z.number().int().min(1),
 });
 
@@ -101,6 +114,8 @@ export const DENY_DUE = 'deny-due';
 /** Grants in force, for the follow-up scheduler (a grant's end notice); past their end they are skipped. */
 export const ACTIVE = 'active';
 export const REVIEW_DUE = 'review-due';
+/** Grants in force whose extension awaits decisions: listed to approvers beside pending requests. */
+export const EXTENSION_PENDING = 'extension';
 
 export function accessRequestToItem(request: AccessRequest): Item {
   const item: Item = {
@@ -113,6 +128,8 @@ export function accessRequestToItem(request: AccessRequest): Item {
   };
   if (request.state === 'requested') item.pending = str(PENDING);
   else if (request.sessionsDeny === 'due') item.pending = str(DENY_DUE);
+  else if (request.state === 'active' && request.extension?.state === 'requested')
+    item.pending = str(EXTENSION_PENDING);
   else if (request.state === 'active') item.pending = str(ACTIVE);
   if (request.reviewRequired && !request.review) item.reviewDue = str(REVIEW_DUE);
   return item;

@@ -3,7 +3,7 @@ import type { AccessRequestStore, GrantChange } from '../domain/access-requests/
 import type { AccessRequest } from '../domain/access-requests/types.js';
 import type { ChainedAuditEvent } from '../domain/audit/audit.js';
 import type { Entitlement } from '../domain/shared/types.js';
-import { PENDING, REVIEW_DUE } from './access-request-items.js';
+import { EXTENSION_PENDING, PENDING, REVIEW_DUE } from './access-request-items.js';
 import { num, str } from './attribute-values.js';
 import { REGISTRY_SUBJECT, registryItem } from './dynamodb-entitlement-rows.js';
 import { DynamoDbGrantDenyStore, requestPut } from './dynamodb-grant-deny-store.js';
@@ -57,6 +57,26 @@ export class DynamoDbAccessRequestStore extends DynamoDbGrantDenyStore implement
         },
       ];
     }
+    if ('extend' in grant) {
+      // The same rows with the later end; the registry row must still be there, so an extension
+      // racing a revocation cannot bring the grant back.
+      const tidy = { expiresAt: num(tidyAt(grant.extend)) };
+      return [
+        {
+          Put: {
+            TableName: this.grantTables.entitlements,
+            Item: { ...registryItem(grant.extend), ...tidy },
+            ConditionExpression: 'attribute_exists(entitlementId)',
+          },
+        },
+        {
+          Put: {
+            TableName: this.grantTables.entitlements,
+            Item: { ...entitlementToItem(grant.extend), ...tidy },
+          },
+        },
+      ];
+    }
     // Revoked early: the rows go at once, so the grant is refused from this transaction on.
     return [grant.remove.subject, REGISTRY_SUBJECT].map((subject) => ({
       Delete: {
@@ -70,8 +90,17 @@ export class DynamoDbAccessRequestStore extends DynamoDbGrantDenyStore implement
     return this.query(ACCESS_REQUEST_INDEX.byRequester, 'requester', identity, limit);
   }
 
-  pending(limit: number): Promise<AccessRequest[]> {
-    return this.query(ACCESS_REQUEST_INDEX.byPending, 'pending', PENDING, limit);
+  /** Two Queries of the sparse index: pending requests, then grants whose extension is pending. */
+  async pending(limit: number): Promise<AccessRequest[]> {
+    const requests = await this.query(ACCESS_REQUEST_INDEX.byPending, 'pending', PENDING, limit);
+    if (requests.length >= limit) return requests;
+    const extensions = await this.query(
+      ACCESS_REQUEST_INDEX.byPending,
+      'pending',
+      EXTENSION_PENDING,
+      limit - requests.length,
+    );
+    return [...requests, ...extensions];
   }
 
   needingReview(limit: number): Promise<AccessRequest[]> {

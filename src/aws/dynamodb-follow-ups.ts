@@ -6,14 +6,14 @@ import {
 } from '@aws-sdk/client-dynamodb';
 import type { FollowUpMarkers, FollowUpStore } from '../domain/access-requests/follow-ups.js';
 import type { AccessRequest } from '../domain/access-requests/types.js';
-import { ACTIVE, itemToAccessRequest, PENDING } from './access-request-items.js';
+import { ACTIVE, EXTENSION_PENDING, itemToAccessRequest, PENDING } from './access-request-items.js';
 import { str } from './attribute-values.js';
 import { ACCESS_REQUEST_INDEX } from './table-schema.js';
 
 /**
  * Pending requests and grants in force, from the sparse byPending index (its `pending`
- * attribute is `pending` or `active` on exactly those items), made since a date: two
- * key-condition Queries, whatever the table's size.
+ * attribute is `pending`, `active` or `extension` on exactly those items), made since a date:
+ * three key-condition Queries, whatever the table's size.
  */
 export class DynamoDbFollowUpStore implements FollowUpStore {
   constructor(
@@ -23,7 +23,7 @@ export class DynamoDbFollowUpStore implements FollowUpStore {
 
   async followUpCandidates(since: Date, limit: number): Promise<AccessRequest[]> {
     const found: AccessRequest[] = [];
-    for (const value of [PENDING, ACTIVE]) {
+    for (const value of [PENDING, ACTIVE, EXTENSION_PENDING]) {
       const pages = paginateQuery(
         { client: this.client },
         {

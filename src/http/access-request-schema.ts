@@ -1,4 +1,5 @@
 import type * as z from 'zod';
+import { extensionStateAt } from '../domain/access-requests/extension.js';
 import { grantEntitlementId, stateAt } from '../domain/access-requests/lifecycle.js';
 import type { RequestableInput } from '../domain/access-requests/requestable-admin.js';
 import type {
@@ -6,6 +7,7 @@ import type {
   AccessRequestInput,
   Audience,
   Decision,
+  ExtensionInput,
   Requestable,
 } from '../domain/access-requests/types.js';
 import { parsePolicyDocument } from '../domain/policy/policy.js';
@@ -13,6 +15,8 @@ import type {
   AccessRequestWire,
   accessRequestBodyWire,
   decisionWire,
+  extensionBodyWire,
+  extensionWire,
   RequestableWire,
   requestableBodyWire,
 } from '../wire/access-requests.js';
@@ -26,6 +30,10 @@ export function toAccessRequestInput(body: z.output<typeof accessRequestBodyWire
   if (body.ticket !== undefined) input.ticket = body.ticket;
   if (body.start !== undefined) input.start = new Date(body.start);
   return input;
+}
+
+export function toExtensionInput(body: z.output<typeof extensionBodyWire>): ExtensionInput {
+  return { seconds: body.durationSeconds, reason: body.reason };
 }
 
 export function toRequestableInput(id: string, body: z.output<typeof requestableBodyWire>): RequestableInput {
@@ -44,6 +52,28 @@ function toDecisionWire(d: Decision): z.infer<typeof decisionWire> {
     ...(d.comment !== undefined ? { comment: d.comment } : {}),
     ...(d.slackUserId !== undefined ? { slackUserId: d.slackUserId } : {}),
   };
+}
+
+function toExtensionWire(r: AccessRequest, now: Date): z.infer<typeof extensionWire> | undefined {
+  const e = r.extension;
+  const state = extensionStateAt(r, now);
+  if (!e || !state) return undefined;
+  return {
+    durationSeconds: e.seconds,
+    reason: e.reason,
+    state,
+    requestedAt: e.requestedAt.toISOString(),
+    answerBy: e.answerBy.toISOString(),
+    fromEnd: e.fromEnd.toISOString(),
+    approvals: e.approvals.map(toDecisionWire),
+    ...(e.denial ? { denial: toDecisionWire(e.denial) } : {}),
+    ...(e.cancellation ? { cancellation: toDecisionWire(e.cancellation) } : {}),
+  };
+}
+
+function extensionOf(r: AccessRequest, now: Date): { extension?: z.infer<typeof extensionWire> } {
+  const extension = toExtensionWire(r, now);
+  return extension ? { extension } : {};
 }
 
 /** A request as the API shows it: its state as of `now`, the grant's entitlement when there is one. */
@@ -83,6 +113,7 @@ export function toAccessRequestWire(r: AccessRequest, now: Date): AccessRequestW
     breakGlass: r.breakGlass,
     reviewRequired: r.reviewRequired,
     ...optional('review'),
+    ...extensionOf(r, now),
     version: r.version,
   };
 }

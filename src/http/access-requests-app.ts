@@ -16,12 +16,14 @@ import {
   ACCESS_REQUEST_ID,
   accessRequestBodyWire,
   decisionBodyWire,
+  extensionBodyWire,
   REQUESTABLE_ID,
   requestableBodyWire,
 } from '../wire/access-requests.js';
 import {
   toAccessRequestInput,
   toAccessRequestWire,
+  toExtensionInput,
   toRequestableInput,
   toRequestableWire,
 } from './access-request-schema.js';
@@ -55,6 +57,11 @@ export interface AccessRequestAppDependencies {
 
 type Step = 'approve' | 'deny' | 'cancel' | 'revoke' | 'review';
 const STEPS: readonly Step[] = ['approve', 'deny', 'cancel', 'revoke', 'review'];
+const EXTENSION_STEPS = [
+  ['approve', 'approveExtension'],
+  ['deny', 'denyExtension'],
+  ['cancel', 'cancelExtension'],
+] as const satisfies ReadonlyArray<readonly [Step, keyof AccessRequestService]>;
 const VIEWS = ['mine', 'to-approve', 'needs-review', 'grants'] as const;
 
 /** The access-requests function: requests, decisions, grants, requestable access, Slack. */
@@ -153,6 +160,32 @@ function requestRoutes(deps: AccessRequestAppDependencies): Hono<AppEnv> {
       );
       const done = await deps.requests[step](actor(c), id, context(c), comment);
       return c.json(wire(done));
+    });
+  }
+
+  api.post('/:id/extend', async (c) => {
+    const id = checkedRequestId(c.req.param('id'));
+    const body = await parsed(
+      deps,
+      c,
+      'access-request.extend',
+      (text) => parseJsonBody(extensionBodyWire, text, 'extension'),
+      id,
+    );
+    return c.json(wire(await deps.requests.extend(actor(c), id, toExtensionInput(body), context(c))));
+  });
+
+  for (const [step, method] of EXTENSION_STEPS) {
+    api.post(`/:id/extension/${step}`, async (c) => {
+      const id = checkedRequestId(c.req.param('id'));
+      const { comment } = await parsed(
+        deps,
+        c,
+        `access-request.${step}`,
+        (text) => parseJsonBody(decisionBodyWire, text, 'decision'),
+        id,
+      );
+      return c.json(wire(await deps.requests[method](actor(c), id, context(c), comment)));
     });
   }
   return api;

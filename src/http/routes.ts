@@ -5,6 +5,7 @@ import {
   accessRequestListWire,
   accessRequestWire,
   decisionBodyWire,
+  extensionBodyWire,
   requestableBodyWire,
   requestableListWire,
   requestableWire,
@@ -141,6 +142,13 @@ const STEP_SUMMARIES = {
   review: 'Record the review of a break-glass grant',
 } as const;
 
+/** Decisions on the pending extension of a grant (POST /v1/access-requests/{id}/extend asks). */
+export const EXTENSION_STEP_SUMMARIES = {
+  approve: "Approve a grant's extension (never your own); the quorum met, the grant ends later",
+  deny: "Deny a grant's extension; the grant ends when it did",
+  cancel: 'Withdraw your own pending extension',
+} as const;
+
 const json = (description: string, schema: z.core.$ZodType, status: 200 | 201 = 200): ResponseContract => ({
   status,
   description,
@@ -179,6 +187,27 @@ const ACCESS_REQUEST_ROUTES: readonly Route[] = [
     summary,
     body: decisionBodyWire,
     responses: [json('the request after the step', accessRequestWire)],
+  })),
+  {
+    method: 'POST',
+    path: '/v1/access-requests/{id}/extend',
+    function: 'requests',
+    summary: 'Ask to extend your grant in force, decided like a request, within the maximum from its start',
+    body: extensionBodyWire,
+    responses: [
+      json(
+        'the grant with its extension (approved at once under the auto-approval or on-call rule)',
+        accessRequestWire,
+      ),
+    ],
+  },
+  ...Object.entries(EXTENSION_STEP_SUMMARIES).map(([step, summary]) => ({
+    method: 'POST' as const,
+    path: `/v1/access-requests/{id}/extension/${step}`,
+    function: 'requests' as const,
+    summary,
+    body: decisionBodyWire,
+    responses: [json('the grant after the step', accessRequestWire)],
   })),
   {
     method: 'GET',

@@ -33,7 +33,17 @@ function emailBody(notice: AccessRequestNotice, portalUrl: string | undefined): 
     lines.push(`Starts:    ${r.requestedStart.toISOString()} (scheduled by the requester)`);
   if (r.grantEnd) lines.push(`Grant ends: ${r.grantEnd.toISOString()}`);
   if (portalUrl) lines.push('', `Open it in credvend: ${new URL(`requests/${r.id}`, `${portalUrl}/`).href}`);
-  lines.push('', `Decide with the portal, the CLI (credvend requests approve|deny ${r.id}) or Slack.`);
+  const e = notice.transition.includes('extension') ? r.extension : undefined;
+  if (e)
+    lines.push(
+      `Extension: ${e.seconds} s more from ${e.fromEnd.toISOString()} (${e.state}): ${withoutControlCharacters(e.reason)}`,
+    );
+  lines.push(
+    '',
+    e
+      ? `Decide with the portal or the CLI (credvend approve-extension|deny-extension ${r.id}).`
+      : `Decide with the portal, the CLI (credvend requests approve|deny ${r.id}) or Slack.`,
+  );
   return lines.join('\n');
 }
 

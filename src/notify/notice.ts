@@ -87,6 +87,12 @@ const VERBS: Record<AccessRequestNotice['transition'], string> = {
   reminder: 'still waits for an answer (reminder) on',
   escalated: 'still waits for an answer (escalated: the second approvers may decide too) on',
   'grant-ending': 'has a grant ending soon (at its end time) on',
+  'extension-requested': 'asks to extend their grant of',
+  'auto-extended': 'had their grant extended (auto-approval rule) of',
+  'extension-approval-recorded': 'has one more approval to extend their grant of',
+  extended: 'had their grant extended of',
+  'extension-denied': 'was refused an extension of their grant of',
+  'extension-cancelled': 'withdrew the extension of their grant of',
 };
 
 /** The line of a review notice: what to review, by when, and what happens to what nobody decides. */

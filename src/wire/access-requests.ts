@@ -22,7 +22,15 @@ export const accessRequestBodyWire = z
   })
   .strict();
 
-/** POST /v1/access-requests/{id}/{approve|deny|cancel|revoke|review} */
+/** POST /v1/access-requests/{id}/extend: this much longer (from the grant's current end), and why. */
+export const extensionBodyWire = z
+  .object({
+    durationSeconds: z.number().int().positive(),
+    reason: z.string().max(1024),
+  })
+  .strict();
+
+/** POST /v1/access-requests/{id}/{approve|deny|cancel|revoke|review} and extension/{approve|deny|cancel} */
 export const decisionBodyWire = z.object({ comment: z.string().max(1024).optional() }).strict();
 
 /** GET /v1/access-requests?view= */
@@ -84,6 +92,20 @@ export const decisionWire = z.object({
   slackUserId: z.string().optional(),
 });
 
+/** The latest request to extend a grant; an approved one has moved `grant.end` by `durationSeconds`. */
+export const extensionWire = z.object({
+  durationSeconds: z.number().int(),
+  reason: z.string(),
+  state: z.enum(['requested', 'approved', 'denied', 'cancelled', 'expired-unanswered']),
+  requestedAt: isoInstant,
+  answerBy: isoInstant,
+  /** The grant's end when asked; approved, it ends `durationSeconds` later. */
+  fromEnd: isoInstant,
+  approvals: z.array(decisionWire),
+  denial: decisionWire.optional(),
+  cancellation: decisionWire.optional(),
+});
+
 /** An access request as the API shows it: its state as of the answer, its grant when there is one. */
 export const accessRequestWire = z.object({
   id: z.string(),
@@ -109,6 +131,7 @@ export const accessRequestWire = z.object({
   breakGlass: z.boolean(),
   reviewRequired: z.boolean(),
   review: decisionWire.optional(),
+  extension: extensionWire.optional(),
   version: z.number().int(),
 });
 export type AccessRequestWire = z.infer<typeof accessRequestWire>;

@@ -118,6 +118,9 @@ describe('shell completion generated from the commands', () => {
     expect(await bash('credvend', 'reviews', 'decide', '--if')).toEqual(['--if-match']);
     expect(await bash('credvend', 'exec', '--re')).toEqual(['--reason', '--region']);
     expect(await bash('credvend', 'request', '--st')).toEqual(['--start']);
+    expect(await bash('credvend', 'ex')).toEqual(['exec', 'extend']);
+    expect(await bash('credvend', 'extend', '--f')).toEqual(['--for']);
+    expect(await bash('credvend', 'approve')).toEqual(['approve', 'approve-extension']);
     // The program's own options are accepted after a subcommand too.
     expect(await bash('credvend', 'exec', '--pro')).toEqual(['--profile']);
     expect(await bash('credvend', 'completion', '')).toEqual(['bash', 'zsh', 'fish']);
@@ -165,7 +168,10 @@ describe('shell completion generated from the commands', () => {
       ['--no-config', '-c', 'source $argv[1]; complete -C "credvend ex"', scripts.fish ?? ''],
       { env },
     );
-    expect(stdout).toBe('exec\trun a command (default: $SHELL) with credentials in its environment\n');
+    expect(stdout).toBe(
+      'exec\trun a command (default: $SHELL) with credentials in its environment\n' +
+        'extend\task to extend your grant in force; decided like a request, within its maximum\n',
+    );
   });
 
   it('refuses a shell it has no script for, naming the ones it has', async () => {

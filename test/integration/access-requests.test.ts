@@ -391,3 +391,148 @@ describe('a scheduled start', () => {
     expect(mine.body.accessRequests).toEqual([]);
   });
 });
+
+const SLACK_MS = 10_000;
+
+describe('extending a grant', () => {
+  /** Vends under alice's grant, asking for an hour: the grant's end caps what she gets. */
+  async function vendUnderGrant(requester: string, grantId: string) {
+    const response = await vendApp().request('/v1/credentials', {
+      method: 'POST',
+      headers: { authorization: `Bearer ${await devToken(requester)}` },
+      body: JSON.stringify({ entitlement: `grant-${grantId}`, durationSeconds: 3600 }),
+    });
+    expect(response.status, await response.clone().text()).toBe(200);
+    return readWire(response, credentialsResponseWire);
+  }
+
+  it('is approved like a request, never beyond the maximum; sessions issued after may run to the new end', async () => {
+    const p = people('alice', 'bob', 'carol');
+    const id = await putRequestable(app, {
+      requesters: { principals: [principalOf(p.alice)], groups: [] },
+      approvers: { principals: [principalOf(p.bob)], groups: [] },
+      maxGrantSeconds: 3600,
+    });
+    const request = await open(p.alice, id, { durationSeconds: 1200 });
+    await call(app, p.bob, 'POST', `/v1/access-requests/${request.id}/approve`, {});
+    const oldEnd = Date.parse((await stored(request.id)).grant?.end ?? '');
+    const before = await vendUnderGrant(p.alice, request.id);
+    // The duration is planned in whole seconds to the grant's end; STS counts it from its own
+    // call, a moment later on a busy machine: SLACK_MS of leeway, far below the extension.
+    expect(Date.parse(before.expiration)).toBeLessThanOrEqual(oldEnd + SLACK_MS);
+
+    // Beyond the maximum from the grant's start, by someone else, with no body: 4xx, nothing changes.
+    const tooLong = await call(app, p.alice, 'POST', `/v1/access-requests/${request.id}/extend`, {
+      durationSeconds: 2401,
+      reason: 'the migration runs late',
+    });
+    expect([tooLong.status, tooLong.contentType, tooLong.body.type]).toEqual([
+      400,
+      'application/problem+json',
+      expect.stringContaining('invalid-request'),
+    ]);
+    const byOther = await call(app, p.carol, 'POST', `/v1/access-requests/${request.id}/extend`, {
+      durationSeconds: 600,
+      reason: 'the migration runs late',
+    });
+    expect(byOther.status).toBe(403);
+    const malformed = await call(app, p.alice, 'POST', `/v1/access-requests/${request.id}/extend`, '{"x":1}');
+    expect(malformed.status).toBe(400);
+    expect((await stored(request.id)).extension).toBeUndefined();
+
+    const asked = await call(app, p.alice, 'POST', `/v1/access-requests/${request.id}/extend`, {
+      durationSeconds: 1800,
+      reason: 'the migration runs late',
+    });
+    expect(asked.status, JSON.stringify(asked.body)).toBe(200);
+    const pending = accessRequestWire.parse(asked.body);
+    expect([pending.state, pending.extension?.state, Date.parse(pending.grant?.end ?? '')]).toEqual([
+      'active',
+      'requested',
+      oldEnd,
+    ]);
+    const toApprove = await call(app, p.bob, 'GET', '/v1/access-requests?view=to-approve');
+    expect(accessRequestListIds(toApprove.body)).toContain(request.id);
+    const self = await call(app, p.alice, 'POST', `/v1/access-requests/${request.id}/extension/approve`, {});
+    expect(self.status).toBe(403);
+
+    const approved = await call(app, p.bob, 'POST', `/v1/access-requests/${request.id}/extension/approve`, {
+      comment: 'one more half hour',
+    });
+    expect(approved.status).toBe(200);
+    const extended = accessRequestWire.parse(approved.body);
+    const newEnd = Date.parse(extended.grant?.end ?? '');
+    expect(newEnd - oldEnd).toBe(1_800_000);
+    expect(extended.extension?.state).toBe('approved');
+    expect(await grantRowEnd(p.alice, request.id)).toBe(new Date(newEnd).toISOString());
+    const after = await vendUnderGrant(p.alice, request.id);
+    expect(Date.parse(after.expiration)).toBeGreaterThan(oldEnd + 1_000_000);
+    expect(Date.parse(after.expiration)).toBeLessThanOrEqual(newEnd + SLACK_MS);
+
+    // Refused: the rest of the hour is used; the grant stays as it is.
+    const beyond = await call(app, p.alice, 'POST', `/v1/access-requests/${request.id}/extend`, {
+      durationSeconds: 1200,
+      reason: 'and more',
+    });
+    expect(beyond.status).toBe(400);
+    const events = await auditOfAccessRequest(request.id);
+    const extensionSteps = events
+      .filter((e) => e.action === 'access-request.extend' || e.detail?.startsWith('extended'))
+      .sort((a, b) => a.time.localeCompare(b.time))
+      .map((e) => [e.action, e.outcome, e.principal, e.expiration]);
+    expect(extensionSteps).toEqual([
+      ['access-request.extend', 'denied', principalOf(p.alice), undefined],
+      ['access-request.extend', 'denied', principalOf(p.carol), undefined],
+      ['access-request.extend', 'denied', principalOf(p.alice), undefined],
+      ['access-request.extend', 'applied', principalOf(p.alice), new Date(oldEnd).toISOString()],
+      ['access-request.approve', 'applied', principalOf(p.bob), new Date(newEnd).toISOString()],
+      ['access-request.extend', 'denied', principalOf(p.alice), undefined],
+    ]);
+  });
+
+  it('a denied extension changes nothing of the grant or its entitlement row', async () => {
+    const p = people('alice', 'bob');
+    const id = await putRequestable(app, {
+      requesters: { principals: [principalOf(p.alice)], groups: [] },
+      approvers: { principals: [principalOf(p.bob)], groups: [] },
+    });
+    const request = await open(p.alice, id);
+    await call(app, p.bob, 'POST', `/v1/access-requests/${request.id}/approve`, {});
+    const grant = (await stored(request.id)).grant;
+    await call(app, p.alice, 'POST', `/v1/access-requests/${request.id}/extend`, {
+      durationSeconds: 600,
+      reason: 'a little longer',
+    });
+    const denied = await call(app, p.bob, 'POST', `/v1/access-requests/${request.id}/extension/deny`, {
+      comment: 'not today',
+    });
+    expect(denied.status).toBe(200);
+    const after = await stored(request.id);
+    expect([after.grant, after.extension?.state, after.extension?.denial?.comment]).toEqual([
+      grant,
+      'denied',
+      'not today',
+    ]);
+    expect(await grantRowEnd(p.alice, request.id)).toBe(grant?.end);
+  });
+});
+
+function accessRequestListIds(body: Record<string, unknown>): unknown[] {
+  const list = body.accessRequests;
+  return Array.isArray(list) ? list.map((r: { id?: unknown }) => r.id) : [];
+}
+
+/** The grant entitlement row's notAfter as stored. */
+async function grantRowEnd(requester: string, requestId: string): Promise<string | undefined> {
+  const output = await dynamodb().send(
+    new GetItemCommand({
+      TableName: stack().credvendEnv.CREDVEND_ENTITLEMENTS_TABLE,
+      Key: {
+        subject: { S: `oidc|${stack().issuer}|${requester}` },
+        entitlementId: { S: `grant-${requestId}` },
+      },
+      ConsistentRead: true,
+    }),
+  );
+  return output.Item?.notAfter?.S;
+}

@@ -18,12 +18,21 @@ import {
 } from '../wire.js';
 import { readJsonInput } from './admin.js';
 
+/** A request's state, with what is special about it: break-glass, or an extension awaiting decisions. */
+function stateText(r: AccessRequestWire): string {
+  if (r.breakGlass) return `${r.state} (break-glass)`;
+  const e = r.extension;
+  if (e?.state === 'requested')
+    return `${r.state}, extension +${e.durationSeconds}s (${e.approvals.length}/${r.quorum})`;
+  return r.state;
+}
+
 function row(r: AccessRequestWire): Record<string, unknown> {
   return {
     id: r.id,
     requestable: r.requestable,
     requester: r.requester,
-    state: r.breakGlass ? `${r.state} (break-glass)` : r.state,
+    state: stateText(r),
     approvals: `${r.approvals.length}/${r.quorum}`,
     start: r.grant?.start ?? r.start ?? '',
     until: r.grant?.end ?? '',
@@ -149,6 +158,9 @@ export function registerRequestCommands(program: Command): void {
     ['cancel', 'cancel', 'withdraw your own pending request'],
     ['review', 'review', 'record your review of a break-glass grant'],
     ['revoke-grant', 'revoke', 'end a grant early; sessions issued under it are revoked'],
+    ['approve-extension', 'extension/approve', "approve a grant's extension (never your own)"],
+    ['deny-extension', 'extension/deny', "deny a grant's extension; it ends when it did"],
+    ['cancel-extension', 'extension/cancel', 'withdraw your own pending extension'],
   ];
   for (const [name, step, description] of steps) {
     program
@@ -166,9 +178,27 @@ export function registerRequestCommands(program: Command): void {
         const done = parseBody(accessRequest, response);
         if (step === 'revoke') await forgetGrant(program, id);
         if (json()) return printJson(done);
-        out(`${done.id} ${done.state}\n`);
+        out(`${done.id} ${stateText(done)}\n`);
       });
   }
+
+  program
+    .command('extend')
+    .description('ask to extend your grant in force; decided like a request, within its maximum')
+    .argument('<id>', 'the access request id of the grant (credvend grants)')
+    .requiredOption('--for <time>', 'how much longer: seconds, or 30m, 2h')
+    .requiredOption('--reason <text>', 'why (recorded in the audit and shown to approvers)')
+    .action(async (id: string, options: { for: string; reason: string }) => {
+      const response = await callApi(
+        await resolveTarget(program),
+        'POST',
+        `/v1/access-requests/${encodeURIComponent(id)}/extend`,
+        { body: { durationSeconds: duration(options.for), reason: options.reason } },
+      );
+      const done = parseBody(accessRequest, response);
+      if (json()) return printJson(done);
+      out(`${done.id} ${stateText(done)}${done.grant ? ` until ${done.grant.end}` : ''}\n`);
+    });
 
   const requestables = program
     .command('requestables')

@@ -45,9 +45,13 @@ export class InMemoryAccessRequestStore implements AccessRequestStore, FollowUpS
     if (grant && 'put' in grant && this.entitlements.registry.has(grant.put.id)) {
       throw new Error(`transaction cancelled: entitlement ${grant.put.id} exists`);
     }
+    if (grant && 'extend' in grant && !this.entitlements.registry.has(grant.extend.id)) {
+      throw new Error(`transaction cancelled: entitlement ${grant.extend.id} is gone`);
+    }
     this.audit.assertNew(audit);
     this.requests.set(next.id, structuredClone(next));
     if (grant && 'put' in grant) this.entitlements.put(grant.put);
+    if (grant && 'extend' in grant) this.entitlements.put(grant.extend);
     if (grant && 'remove' in grant) this.entitlements.remove(grant.remove.subject, grant.remove.id);
     this.audit.commit(audit);
   }
@@ -57,7 +61,10 @@ export class InMemoryAccessRequestStore implements AccessRequestStore, FollowUpS
   }
 
   async pending(limit: number): Promise<AccessRequest[]> {
-    return this.query((r) => r.state === 'requested', limit);
+    return this.query(
+      (r) => r.state === 'requested' || (r.state === 'active' && r.extension?.state === 'requested'),
+      limit,
+    );
   }
 
   async needingReview(limit: number): Promise<AccessRequest[]> {

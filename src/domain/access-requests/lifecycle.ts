@@ -63,7 +63,8 @@ export interface Requester extends Actor {
 }
 
 export const MIN_GRANT_SECONDS = STS_LIMITS.minDurationSeconds;
-const REASON = /^[^\p{Cc}]{3,1024}$/u;
+/** A reason: 3 to 1024 characters, no control characters (requests and extensions alike). */
+export const REASON = /^[^\p{Cc}]{3,1024}$/u;
 /** How far ahead a start may be scheduled; a minute in the past is still "now" (clock skew). */
 export const MAX_START_AHEAD_SECONDS = 30 * 86_400;
 const START_SKEW_MS = 60_000;
@@ -172,7 +173,7 @@ export function stateAt(request: AccessRequest, now: Date): RequestState {
   return request.state;
 }
 
-function decision(actor: Actor, now: Date, comment?: string): Decision {
+export function decision(actor: Actor, now: Date, comment?: string): Decision {
   const made: Decision = {
     principal: actor.principal,
     identity: actor.identity,
@@ -325,14 +326,15 @@ function requirePending(request: AccessRequest, now: Date, step: string): void {
 }
 
 /** Approvers decide; never the requester, whatever the approver list says. */
-function requireApprover(request: AccessRequest, approvers: ResolvedAudience, actor: Actor): void {
+export function requireApprover(request: AccessRequest, approvers: ResolvedAudience, actor: Actor): void {
   if (isRequester(actor, request)) {
     throw new NotApproverError('requesters cannot approve or deny their own request');
   }
   if (!inAudience(actor, approvers)) throw new NotApproverError('you are not an approver of this request');
 }
 
-function next(request: AccessRequest, changes: Partial<AccessRequest>): AccessRequest {
+/** The request after a step: its changes and the next version (the store's write condition). */
+export function next(request: AccessRequest, changes: Partial<AccessRequest>): AccessRequest {
   return { ...request, ...changes, version: request.version + 1 };
 }
 
@@ -420,6 +422,7 @@ export function revoke(
 ): Step {
   const state = stateAt(request, now);
   if (state !== 'active') throw new IllegalTransitionError(state, 'revoked');
+  // A pending extension lapses with the grant (extensionStateAt: its grant is no longer active).
   requireRevoker(request, approvers, actor, isAdmin);
   return {
     request: next(request, {

@@ -2,8 +2,15 @@ import type { ChainedAuditEvent } from '../audit/audit.js';
 import type { AuthMethod, Entitlement } from '../shared/types.js';
 import type { AccessRequest, FollowUpKind, Requestable, TransitionName } from './types.js';
 
-/** The grant entitlement rows a transition writes or removes with it. */
-export type GrantChange = { put: Entitlement } | { remove: { id: string; subject: string } } | undefined;
+/**
+ * The grant entitlement rows a transition writes or removes with it: a new grant (its id
+ * unused), an extended one (rewritten with its later end; it must still exist), or an ended one.
+ */
+export type GrantChange =
+  | { put: Entitlement }
+  | { extend: Entitlement }
+  | { remove: { id: string; subject: string } }
+  | undefined;
 
 /**
  * Access requests with optimistic concurrency: `save` stores `next` only if the stored
@@ -15,7 +22,10 @@ export interface AccessRequestStore extends GrantDenyStore {
   save(next: AccessRequest, grant: GrantChange, audit: ChainedAuditEvent): Promise<void>;
   /** By the requester's identity key. */
   byRequester(identity: string, limit: number): Promise<AccessRequest[]>;
-  /** Requests stored as `requested` (some may have passed their answer deadline). */
+  /**
+   * Requests stored as `requested` and grants with an extension stored as `requested` (some
+   * may have passed their answer deadline).
+   */
   pending(limit: number): Promise<AccessRequest[]>;
   /** Break-glass grants not reviewed yet. */
   needingReview(limit: number): Promise<AccessRequest[]>;

@@ -8,6 +8,13 @@ import type { Clock } from '../shared/clock.js';
 import { ConflictError, CredvendError, NotFoundError, RateLimitedError } from '../shared/errors.js';
 import type { RequestContext } from '../shared/types.js';
 import { StaleRequestError } from './errors.js';
+import {
+  approveExtension,
+  askExtension,
+  cancelExtension,
+  denyExtension,
+  extensionPending,
+} from './extension.js';
 import { GrantSessionDenier } from './grant-revocation.js';
 import {
   type Actor,
@@ -31,7 +38,13 @@ import {
 } from './lifecycle.js';
 import { checkOnCall, type OnCallCheck, type OnCallDirectory } from './on-call.js';
 import type { AccessRequestNotifier, AccessRequestStore, GrantChange, RequestableStore } from './ports.js';
-import type { AccessRequest, AccessRequestInput, ResolvedAudience, ResolvedRequestable } from './types.js';
+import type {
+  AccessRequest,
+  AccessRequestInput,
+  ExtensionInput,
+  ResolvedAudience,
+  ResolvedRequestable,
+} from './types.js';
 
 export interface AccessRequestDependencies {
   requests: AccessRequestStore;
@@ -75,7 +88,8 @@ type Decide = (
   isAdmin: boolean,
   now: Date,
   requestableVersion: number | undefined,
-) => Step;
+  requestable: ResolvedRequestable | undefined,
+) => Step | Promise<Step>;
 
 /**
  * Just-in-time access: opens requests, applies lifecycle steps with conditional writes,
@@ -119,7 +133,7 @@ export class AccessRequestService {
    */
   private async onCallOf(
     requestable: ResolvedRequestable,
-    requester: Requester,
+    requester: Actor,
     now: Date,
     start: Date | undefined,
   ): Promise<OnCallCheck | undefined> {
@@ -164,6 +178,54 @@ export class AccessRequestService {
   cancel(actor: Actor, id: string, context: RequestContext, comment?: string): Promise<AccessRequest> {
     return this.decide(actor, id, 'access-request.cancel', context, (r, _approvers, _admin, now) =>
       cancel(r, actor, now, comment),
+    );
+  }
+
+  /**
+   * The holder asks to extend a grant in force (extension.ts): pending for the approvers, or
+   * granted at once under the auto-approval or on-call rule, whose lookup is made only for
+   * the holder of an active grant.
+   */
+  extend(actor: Actor, id: string, input: ExtensionInput, context: RequestContext): Promise<AccessRequest> {
+    return this.decide(
+      actor,
+      id,
+      'access-request.extend',
+      context,
+      async (r, _a, _admin, now, _v, requestable) => {
+        const holder = actor.identity === r.requesterSubject && stateAt(r, now) === 'active';
+        const onCall =
+          requestable && holder ? await this.onCallOf(requestable, actor, now, r.grantStart) : undefined;
+        return askExtension(r, requestable, actor, input, now, onCall);
+      },
+    );
+  }
+
+  approveExtension(
+    actor: Actor,
+    id: string,
+    context: RequestContext,
+    comment?: string,
+  ): Promise<AccessRequest> {
+    return this.decide(actor, id, 'access-request.approve', context, (r, approvers, _admin, now, version) =>
+      approveExtension(r, approvers, actor, now, version, comment),
+    );
+  }
+
+  denyExtension(actor: Actor, id: string, context: RequestContext, comment?: string): Promise<AccessRequest> {
+    return this.decide(actor, id, 'access-request.deny', context, (r, approvers, _admin, now) =>
+      denyExtension(r, approvers, actor, now, comment),
+    );
+  }
+
+  cancelExtension(
+    actor: Actor,
+    id: string,
+    context: RequestContext,
+    comment?: string,
+  ): Promise<AccessRequest> {
+    return this.decide(actor, id, 'access-request.cancel', context, (r, _approvers, _admin, now) =>
+      cancelExtension(r, actor, now, comment),
     );
   }
 
@@ -237,13 +299,13 @@ export class AccessRequestService {
     return (await this.mine(actor)).filter((r) => stateAt(r, now) === 'active');
   }
 
-  /** Pending requests this caller may decide: never their own. */
+  /** Pending requests and extensions this caller may decide: never their own. */
   async toApprove(actor: Actor): Promise<AccessRequest[]> {
     const now = this.deps.clock.now();
     const requestables = await this.requestablesById();
     return (await this.deps.requests.pending(LIST_LIMIT)).filter(
       (r) =>
-        stateAt(r, now) === 'requested' &&
+        (stateAt(r, now) === 'requested' || extensionPending(r, now)) &&
         !isRequester(actor, r) &&
         inAudience(actor, approversAt(requestables.get(r.requestableId), r, now)),
     );
@@ -282,12 +344,13 @@ export class AccessRequestService {
         const now = this.deps.clock.now();
         const request = await this.load(id);
         const requestable = await this.requestable(request.requestableId);
-        const done = step(
+        const done = await step(
           request,
           approversAt(requestable, request, now),
           this.isAdmin(actor),
           now,
           requestable?.version,
+          requestable,
         );
         try {
           await this.commit(done, actor, requestable, context, now);
@@ -312,14 +375,15 @@ export class AccessRequestService {
     const grant = grantChange(step, requestable);
     const event = this.event(actor, auditActionOf(transition), context, now, request.id);
     event.outcome = 'applied';
-    event.detail = `${transition}; now ${request.state}${step.note ? `; ${step.note}` : ''}`.slice(0, 1024);
+    event.detail =
+      `${transition}; now ${request.state}${extensionDetail(step)}${step.note ? `; ${step.note}` : ''}`.slice(
+        0,
+        1024,
+      );
     event.accountId = request.accountId;
     event.roleArn = request.roleArn;
     event.durationSeconds = request.grantSeconds;
-    const why =
-      transition === 'requested' || transition === 'break-glass' || transition === 'auto-approved'
-        ? request.reason
-        : latestComment(request);
+    const why = reasonOf(step);
     if (why !== undefined) event.reason = why.slice(0, 1024);
     if (request.grantEnd) event.expiration = request.grantEnd.toISOString();
     if (grant) event.entitlementId = grantEntitlementId(request.id);
@@ -445,6 +509,10 @@ function grantChange(step: Step, requestable: ResolvedRequestable | undefined): 
     if (!requestable) throw new ConflictError(`the access ${request.requestableId} no longer exists`);
     return { put: grantEntitlement(request, requestable) };
   }
+  if (transition === 'extended' || transition === 'auto-extended') {
+    if (!requestable) throw new ConflictError(`the access ${request.requestableId} no longer exists`);
+    return { extend: grantEntitlement(request, requestable) };
+  }
   if (transition === 'revoked') {
     return { remove: { id: grantEntitlementId(request.id), subject: request.requesterSubject } };
   }
@@ -457,12 +525,19 @@ function auditActionOf(transition: Step['transition']): AuditAction {
     case 'auto-approved':
     case 'break-glass':
       return 'access-request.create';
+    case 'extension-requested':
+    case 'auto-extended':
+      return 'access-request.extend';
     case 'approval-recorded':
     case 'approved':
+    case 'extension-approval-recorded':
+    case 'extended':
       return 'access-request.approve';
     case 'denied':
+    case 'extension-denied':
       return 'access-request.deny';
     case 'cancelled':
+    case 'extension-cancelled':
       return 'access-request.cancel';
     case 'revoked':
       return 'access-request.revoke';
@@ -471,13 +546,31 @@ function auditActionOf(transition: Step['transition']): AuditAction {
   }
 }
 
+/** The audit record's reason: what the requester wrote when they asked, else the latest comment. */
+function reasonOf({ request, transition }: Step): string | undefined {
+  if (transition === 'requested' || transition === 'break-glass' || transition === 'auto-approved')
+    return request.reason;
+  if (transition === 'extension-requested' || transition === 'auto-extended')
+    return request.extension?.reason;
+  return latestComment(request);
+}
+
+/** What an extension step adds to its audit record's detail: how much longer, from which end. */
+function extensionDetail({ request, transition }: Step): string {
+  const extension = request.extension;
+  if (!extension || !transition.includes('extend')) return '';
+  return `; extension of ${extension.seconds} s from ${extension.fromEnd.toISOString()}, ${extension.state}`;
+}
+
 function latestComment(request: AccessRequest): string | undefined {
+  const ext = request.extension;
   const decisions = [
     ...request.approvals,
     request.denial,
     request.cancellation,
     request.revocation,
     request.review,
+    ...(ext ? [...ext.approvals, ext.denial, ext.cancellation] : []),
   ].filter((d) => d !== undefined);
   return decisions.sort((a, b) => a.at.getTime() - b.at.getTime()).at(-1)?.comment;
 }

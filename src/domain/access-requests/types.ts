@@ -147,7 +147,37 @@ export interface AccessRequest {
   breakGlass: boolean;
   reviewRequired: boolean;
   review?: Decision;
+  /** The latest request to extend this grant (earlier ones are in the audit). */
+  extension?: GrantExtension;
   version: number;
+}
+
+/** What is stored of an extension; `expired-unanswered` is derived from the clock (extension.ts). */
+export type StoredExtensionState = 'requested' | 'approved' | 'denied' | 'cancelled';
+export type ExtensionState = StoredExtensionState | 'expired-unanswered';
+
+/**
+ * A grant's holder asking for more time: decided like a request (the requestable's approvers
+ * and quorum, never the holder), and on approval the grant ends `seconds` later than it did.
+ */
+export interface GrantExtension {
+  seconds: number;
+  reason: string;
+  requestedAt: Date;
+  /** Unanswered by then (or by the grant's end, if sooner), it lapses and changes nothing. */
+  answerBy: Date;
+  /** The grant's end when asked; an approval moves it to this plus `seconds`. */
+  fromEnd: Date;
+  state: StoredExtensionState;
+  approvals: readonly Decision[];
+  denial?: Decision;
+  cancellation?: Decision;
+}
+
+/** What a grant's holder asks for: this much longer, and why. */
+export interface ExtensionInput {
+  seconds: number;
+  reason: string;
 }
 
 /** What a caller asks for. */
@@ -173,4 +203,10 @@ export type TransitionName =
   | 'denied'
   | 'cancelled'
   | 'revoked'
-  | 'reviewed';
+  | 'reviewed'
+  | 'extension-requested'
+  | 'auto-extended'
+  | 'extension-approval-recorded'
+  | 'extended'
+  | 'extension-denied'
+  | 'extension-cancelled';

@@ -20,6 +20,7 @@ export const AUDIT_ACTIONS = [
   'access-request.cancel',
   'access-request.revoke',
   'access-request.review',
+  'access-request.extend',
   'access-request.read',
   'access-request.notify',
   'requestable.put',

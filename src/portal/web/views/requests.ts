@@ -1,6 +1,6 @@
 import { api, errorText } from '../api.js';
 import { button, type Child, dataTable, el, field, replaceChildren, status, when } from '../dom.js';
-import { child, type Json, list, num, personOf, text } from '../wire.js';
+import { bool, child, type Json, list, num, personOf, text } from '../wire.js';
 
 /** One decision: who (display name beside principal, as everywhere) and their comment. */
 function decision(verb: string, d: Json | undefined): string {
@@ -20,12 +20,19 @@ function stateDetail(request: Json, grant: Json | undefined): Child {
   const start = text(grant, 'start') || text(request, 'start');
   const later = Date.parse(start) > Date.now();
   if (grant) {
-    const end = when(text(grant, 'end'));
+    const end = [when(text(grant, 'end')), extensionNote(request)];
     return later
-      ? el('small', {}, ' scheduled from ', when(start), ' until ', end)
-      : el('small', {}, ' until ', end);
+      ? el('small', {}, ' scheduled from ', when(start), ' until ', ...end)
+      : el('small', {}, ' until ', ...end);
   }
   return later && text(request, 'state') === 'requested' ? el('small', {}, ' to start ', when(start)) : '';
+}
+
+/** A grant's pending extension, as its state cell shows it. */
+function extensionNote(request: Json): string {
+  const extension = child(request, 'extension');
+  if (text(extension, 'state') !== 'requested') return '';
+  return `; extension of ${Math.round((num(extension, 'durationSeconds') ?? 0) / 60)} min requested (“${text(extension, 'reason')}”)`;
 }
 
 function requestRow(request: Json, actions: HTMLElement[]): HTMLElement {
@@ -117,25 +124,42 @@ export async function renderRequests(root: HTMLElement): Promise<void> {
       report.textContent = errorText(error);
     }
   };
+  /** A holder's own actions: cancel a pending request or extension, or ask for one more hour. */
+  const ownActions = (r: Json): HTMLElement[] => {
+    const id = text(r, 'id');
+    if (text(r, 'state') === 'requested') return [button('Cancel', decide(id, 'cancel', undefined))];
+    if (text(r, 'state') !== 'active' || bool(r, 'breakGlass')) return [];
+    if (text(child(r, 'extension'), 'state') === 'requested')
+      return [button('Cancel extension', decide(id, 'extension/cancel', undefined))];
+    const reason = el('input', { type: 'text', maxlength: '1024' });
+    const extend = async () => {
+      try {
+        await api(`/v1/access-requests/${encodeURIComponent(id)}/extend`, {
+          method: 'POST',
+          body: { durationSeconds: 3600, reason: reason.value },
+        });
+        report.textContent = 'extension requested.';
+        await refresh();
+      } catch (error) {
+        report.textContent = errorText(error);
+      }
+    };
+    return [field('Reason to extend', reason), button('Extend by 1 h', extend)];
+  };
   async function refresh(): Promise<void> {
     const [mine, waiting] = await Promise.all([
       api('/v1/access-requests?view=mine'),
       api('/v1/access-requests?view=to-approve'),
     ]);
-    const mineRows = list(mine.body, 'accessRequests').map((r) =>
-      requestRow(
-        r,
-        text(r, 'state') === 'requested'
-          ? [button('Cancel', decide(text(r, 'id'), 'cancel', undefined))]
-          : [],
-      ),
-    );
+    const mineRows = list(mine.body, 'accessRequests').map((r) => requestRow(r, ownActions(r)));
     const waitingRows = list(waiting.body, 'accessRequests').map((r) => {
       const comment = el('input', { type: 'text', maxlength: '1024' });
+      // An active grant is listed for its pending extension: the decision is on that.
+      const on = text(r, 'state') === 'active' ? 'extension/' : '';
       return requestRow(r, [
         field('Comment', comment),
-        button('Approve', decide(text(r, 'id'), 'approve', comment)),
-        button('Deny', decide(text(r, 'id'), 'deny', comment)),
+        button('Approve', decide(text(r, 'id'), `${on}approve`, comment)),
+        button('Deny', decide(text(r, 'id'), `${on}deny`, comment)),
       ]);
     });
     replaceChildren(lists, table('My requests', mineRows), table('Waiting for my approval', waitingRows));
