@@ -145,13 +145,16 @@ const SECRET_KEY_ACTIONS: Record<string, string[]> = {
 };
 
 /**
- * The IAM actions the code reachable from a handler calls: esbuild's metafile says which of
- * our source files survive tree-shaking into the bundle, and each `new XCommand(` in them,
- * with X imported from an @aws-sdk client, is a call.
+ * Our source files that survive tree-shaking into each entry's bundle (esbuild's metafile), for
+ * all entries in one build: esbuild then parses the sources the functions share once, not once
+ * per function (21 s instead of 61 at load 15, the same inputs per entry).
  */
-async function actionsCalledBy(entry: string, esbuildOptions: Record<string, unknown>): Promise<Set<string>> {
+async function bundledSources(
+  entries: string[],
+  esbuildOptions: Record<string, unknown>,
+): Promise<Map<string, string[]>> {
   const result = await build({
-    entryPoints: [entry],
+    entryPoints: entries,
     bundle: true,
     write: false,
     metafile: true,
@@ -164,11 +167,24 @@ async function actionsCalledBy(entry: string, esbuildOptions: Record<string, unk
     keepNames: esbuildOptions.keepNames as boolean,
     external: (esbuildOptions.exclude as string[] | undefined) ?? [],
   });
-  const inputs = Object.values(result.metafile.outputs).flatMap((output) =>
-    Object.entries(output.inputs)
-      .filter(([path, input]) => !path.includes('node_modules') && input.bytesInOutput > 0)
-      .map(([path]) => path),
-  );
+  const byEntry = new Map<string, string[]>();
+  for (const output of Object.values(result.metafile.outputs)) {
+    if (!output.entryPoint) continue;
+    byEntry.set(
+      output.entryPoint,
+      Object.entries(output.inputs)
+        .filter(([path, input]) => !path.includes('node_modules') && input.bytesInOutput > 0)
+        .map(([path]) => path),
+    );
+  }
+  return byEntry;
+}
+
+/**
+ * The IAM actions the code reachable from a handler calls: each `new XCommand(` in the sources
+ * of its bundle (bundledSources), with X imported from an @aws-sdk client, is a call.
+ */
+async function actionsCalledBy(inputs: string[]): Promise<Set<string>> {
   const actions = new Set<string>();
   for (const path of inputs) {
     const source = await readFile(path, 'utf8');
@@ -467,10 +483,16 @@ describe('serverless package', () => {
         .filter((s) => s.Effect === 'Allow')
         .flatMap(actionsOf),
     );
+    const entryOf = (fn: PackagedFunction) =>
+      ['.ts', '.js'].map((ext) => `${fn.module}${ext}`).find((path) => existsSync(path));
+    const entries = functions.map(entryOf).filter((entry): entry is string => entry !== undefined);
+    const sources = await bundledSources(entries, esbuildOptions);
     for (const fn of functions) {
-      const entry = ['.ts', '.js'].map((ext) => `${fn.module}${ext}`).find((path) => existsSync(path));
+      const entry = entryOf(fn);
       expect(entry, fn.module).toBeDefined();
-      const called = await actionsCalledBy(entry ?? '', esbuildOptions);
+      const inputs = sources.get(entry ?? '');
+      expect(inputs, `${entry} in the metafile`).toBeDefined();
+      const called = await actionsCalledBy(inputs ?? []);
       const userOnly = [
         ...(VENDING_USER_ONLY_ACTIONS[nameOf(fn)] ?? []),
         ...(NOTICE_SINK_ACTIONS[nameOf(fn)] ?? []),
