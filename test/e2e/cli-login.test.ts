@@ -136,6 +136,55 @@ describe('credvend login against the local IdP (oidc-provider), driven by Chromi
     expect(token.stdout).toMatch(/^eyJ/);
   });
 
+  it("the README walkthrough's try: lines, as printed, on this stack's non-default ports", async () => {
+    const readme = await readFile('README.md', 'utf8');
+    const block = /\ntry:\n([\s\S]*?)\n\n/.exec(readme)?.[1] ?? '';
+    const api = new URL(stack().apiUrl);
+    const aws = new URL(stack().stsEndpoint);
+    expect([api.port, aws.port]).not.toContain('3000');
+    const lines = block
+      .split('\n')
+      .map((line) => line.replace(/\s+#.*$/, '').trim())
+      .map((line) =>
+        line.replaceAll('http://127.0.0.1:3000', api.origin).replaceAll('http://127.0.0.1:4566', aws.origin),
+      );
+    expect(lines).toHaveLength(7);
+    // Nothing names the API but the issuer: no CREDVEND_API_URL, no token in the environment.
+    const { CREDVEND_API_URL: _none, ...plain } = env;
+    const walk = {
+      ...plain,
+      CREDVEND_CONFIG: join(dir, 'walk', 'config.json'),
+      AWS_CONFIG_FILE: join(dir, 'walk', 'aws-config'),
+    };
+    const outputs: string[] = [];
+    for (const line of lines) {
+      const words = [...line.matchAll(/"([^"]*)"|(\S+)/g)].map((m) => m[1] ?? m[2] ?? '');
+      const inner = /^TOKEN=\$\((.*)\)$/.exec(line)?.[1];
+      const command = inner ? inner.split(' ') : words;
+      let result: { code: number; stdout: string; stderr: string };
+      if (command[0] === 'aws') result = await runProgram('aws', command.slice(1), walk);
+      else {
+        expect(command.slice(0, 2), line).toEqual(['npx', 'credvend']);
+        const args = command.slice(2);
+        if (args.includes('login')) {
+          const login = startLogin(args, walk, /^\s+(http\S+\/auth\?\S+)$/);
+          // Each person in a browser of their own: the IdP remembers who signed in.
+          const page = await (await browser.newContext()).newPage();
+          await signInAs(page, await login.url, args.includes('bob') ? 'Bob' : 'Alice');
+          await page.waitForURL(/127\.0\.0\.1:\d+\/callback/);
+          await page.close();
+          result = await login.done;
+        } else result = await runCli(args, walk);
+      }
+      expect(result.code, `${line}\n${result.stderr}`).toBe(0);
+      outputs.push(result.stdout);
+    }
+    expect(outputs[1]).toContain('demo-readonly');
+    expect(outputs[3]).toContain('assumed-role/credvend-readonly/alice@example.com');
+    expect(outputs[4]).toMatch(/^eyJ/);
+    expect(outputs[6]).toMatch(/^[0-9A-Z]{26} requested\n$/);
+  });
+
   it('device flow: prints a code, the user confirms in a browser, the CLI receives the tokens', async () => {
     const login = startLogin(
       ['--profile', 'headless', 'login', '--issuer', stack().issuer, '--device'],

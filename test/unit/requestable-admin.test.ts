@@ -151,7 +151,7 @@ describe('Class: RequestableAdmin', () => {
     expect(issues).toEqual([
       "accountId: must be the role's account (222222222222)",
       'maxSessionSeconds: must be an integer from 900 to 43200 seconds',
-      'maxGrantSeconds: from 900 to 604800',
+      'maxGrantSeconds: from 1800 to 604800',
       'maxGrantSeconds: break-glass grants last at most 14400 s',
       'autoApproval: break-glass needs no approval rule',
       'approvers: name at least one approver (break-glass grants are reviewed by them)',
@@ -193,7 +193,7 @@ describe('Class: RequestableAdmin', () => {
 
     // Act / Assess
     await expect(
-      service.put(admin, input({ maxGrantSeconds: 900, maxSessionSeconds: 900 }), undefined, context),
+      service.put(admin, input({ maxGrantSeconds: 1800, maxSessionSeconds: 900 }), undefined, context),
     ).resolves.toMatchObject({ version: 1 });
     await expect(
       service.put(

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { grantEntitlementId } from '../../domain/access-requests/lifecycle.js';
+import { grantEntitlementId, MIN_GRANT_SECONDS } from '../../domain/access-requests/lifecycle.js';
 import { STS_LIMITS } from '../../domain/issuance/sts-limits.js';
 import { callApi, parseBody } from '../api-client.js';
 import { printJson, printTable, resolveTarget } from '../context.js';
@@ -115,9 +115,14 @@ export function registerRequestCommands(program: Command): void {
     .option('--ticket <ref>', 'a ticket reference, where the access requires one')
     .option('--start <time>', 'begin later: "in 2h", "14:00" (local) or an ISO 8601 date-time')
     .action(async (requestable: string, options: RequestOptions) => {
+      const seconds = duration(options.duration);
+      if (seconds < MIN_GRANT_SECONDS)
+        throw new CliError(
+          `--duration: a grant lasts at least ${MIN_GRANT_SECONDS / 60}m (STS's shortest session plus the SDKs' 15-minute refresh window)`,
+        );
       const body = {
         requestable,
-        durationSeconds: duration(options.duration),
+        durationSeconds: seconds,
         reason: options.reason,
         ...(options.ticket !== undefined ? { ticket: options.ticket } : {}),
         ...(options.start !== undefined ? { start: start(options.start) } : {}),

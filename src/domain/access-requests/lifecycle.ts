@@ -62,7 +62,14 @@ export interface Requester extends Actor {
   displayName: string;
 }
 
-export const MIN_GRANT_SECONDS = STS_LIMITS.minDurationSeconds;
+/**
+ * The shortest grant: STS's shortest session (15 min) plus the widest SDK refresh window
+ * (botocore refreshes 15 min before expiry; the JS SDK 5). A grant cannot issue in its
+ * last 15 minutes, and credentials that start inside a refresh window are refreshed on
+ * every call, so anything shorter would give a grant that never works for a client.
+ */
+export const SDK_REFRESH_WINDOW_SECONDS = 900;
+export const MIN_GRANT_SECONDS = STS_LIMITS.minDurationSeconds + SDK_REFRESH_WINDOW_SECONDS;
 /** A reason: 3 to 1024 characters, no control characters (requests and extensions alike). */
 export const REASON = /^[^\p{Cc}]{3,1024}$/u;
 /** How far ahead a start may be scheduled; a minute in the past is still "now" (clock skew). */

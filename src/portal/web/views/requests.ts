@@ -72,7 +72,8 @@ function requestForm(requestables: Json[], report: HTMLElement, refresh: () => P
       ),
     ),
   );
-  const minutes = el('input', { type: 'number', min: '15', step: '15', value: '60', required: true });
+  // The shortest grant (MIN_GRANT_SECONDS): STS's shortest session plus the SDKs' refresh window.
+  const minutes = el('input', { type: 'number', min: '30', step: '15', value: '60', required: true });
   const reason = el('input', { type: 'text', required: true, maxlength: '1024' });
   const ticket = el('input', { type: 'text', maxlength: '256' });
   // Local time, as the reader's clock shows it; sent as an instant. Empty: at approval.
