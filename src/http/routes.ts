@@ -259,7 +259,8 @@ const REVIEW_ROUTES: readonly Route[] = [
     method: 'POST',
     path: '/v1/reviews',
     function: 'admin',
-    summary: 'Open a review of the standing access in a scope (admins)',
+    summary:
+      'Open a review of the standing access in a scope (admins; a slice admin when every row in scope is its own)',
     body: openReviewBodyWire,
     responses: [json('opened', reviewWire, 201)],
   },

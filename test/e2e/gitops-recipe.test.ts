@@ -474,6 +474,34 @@ describe('GitOps recipes: plan on a pull request, apply on merge, within one adm
     ).toEqual([403, 403, 403, 403, 403]);
   });
 
+  it('the apply job opens a review of its own rows only; a scope reaching other rows or accounts is refused', async () => {
+    const token = await ci.github.sign({ ...pushToMain, environment: 'credvend-access' });
+    const open = (scope: object) =>
+      fetch(`${api.url}/v1/reviews`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${token}` },
+        body: JSON.stringify({
+          scope,
+          reviewers: [`${stack().issuer}#bob@example.com`],
+          deadline: new Date(Date.now() + 7 * 86_400_000).toISOString(),
+          deadlineDefault: 'keep',
+        }),
+      });
+
+    // The slice's claim-rule row (applied on merge) is the only row under this subject key.
+    const own = await open({ kind: 'subject', subject: `claims|${ci.github.issuer}` });
+    const role = await open({ kind: 'role', roleArn: stack().roles.readonly });
+    const elsewhere = await open({ kind: 'account', accountId: '333333333333' });
+
+    expect(own.status).toBe(201);
+    const review = z.object({ id: z.string(), items: z.number() }).parse(await own.json());
+    expect(review.items).toBe(1);
+    expect(role.status).toBe(403);
+    expect(await role.text()).not.toContain('demo-readonly');
+    expect(elsewhere.status).toBe(403);
+    expect((await adminFetch(`/v1/reviews/${review.id}/close`, { method: 'POST' })).status).toBe(200);
+  });
+
   it('GitLab: the merge request plans (exit 2 is a plan), the default branch applies', async () => {
     const repo = await checkout('gitlab', {
       'team.yaml': accessFile(gl, ci.gitlab.issuer, { project_id: '20', environment: 'production' }),

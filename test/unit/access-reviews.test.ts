@@ -2,6 +2,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { EntitlementAdmin, type EntitlementInput } from '../../src/domain/admin/entitlement-admin.js';
 import { InMemoryEntitlementAdminStore } from '../../src/domain/admin/fakes.js';
 import { NO_FEDERATION } from '../../src/domain/identity/principal-names.js';
+import type { RoleAssignments } from '../../src/domain/identity/roles.js';
 import { inScope, isSubjectOf, type OpenReviewInput } from '../../src/domain/reviews/campaign.js';
 import { ReviewDeadlines } from '../../src/domain/reviews/deadline-run.js';
 import { InMemoryReviewStore, RecordingReviewNotifier } from '../../src/domain/reviews/fakes.js';
@@ -46,8 +47,8 @@ const mallory = caller({
   subjectKeys: [`oidc|${ISSUER}|mallory`],
 });
 
-async function setup() {
-  const w = world();
+async function setup(assignments: Partial<RoleAssignments> = {}) {
+  const w = world({ assignments });
   const store = new InMemoryEntitlementAdminStore(w.entitlements, w.table);
   const admins = new EntitlementAdmin({
     store,
@@ -181,6 +182,55 @@ describe('Class: ReviewService', () => {
     await expect(far).rejects.toMatchObject({ issues: [{ path: 'reviewers' }, { path: 'deadline' }] });
     await expect(empty).rejects.toThrow(InvalidRequestError);
     expect(await reviews.list('open', 10)).toEqual([]);
+  });
+
+  it('a slice admin opens a review of its own rows only: a scope reaching other rows or accounts is refused before any write, naming none', async () => {
+    // Prepare: rita's token (team=security) administers alice-* and ops-* in 222222222222
+    const slice = {
+      name: 'security',
+      issuer: ISSUER,
+      apply: { team: 'security' },
+      accounts: ['222222222222'],
+      ids: ['alice-*', 'ops-*'],
+    };
+    const { service, reviews, table } = await setup({ adminSlices: [slice] });
+
+    // Act
+    const own = await service.open(
+      rita,
+      opening({ scope: { kind: 'account', accountId: '222222222222' } }),
+      context,
+    );
+    const everything = service.open(rita, opening(), context);
+    const otherAccount = service.open(
+      rita,
+      opening({ scope: { kind: 'role', roleArn: 'arn:aws:iam::333333333333:role/reader' } }),
+      context,
+    );
+    const noSlice = service.open(bob, opening(), context);
+
+    // Assess
+    expect(own).toMatchObject({ items: 2, openedBy: { principal: rita.principal } });
+    await expect(everything).rejects.toThrow(
+      new ForbiddenError('this scope holds entitlements outside your admin slices: narrow it to your own'),
+    );
+    await expect(otherAccount).rejects.toThrow(
+      new ForbiddenError('this scope is in an account outside your admin slices'),
+    );
+    await expect(noSlice).rejects.toThrow(ForbiddenError);
+    expect((await reviews.list('open', 10)).map((r) => r.id)).toEqual([own.id]);
+    expect(
+      table
+        .withAction('review.open')
+        .map((r) => `${r.outcome} ${r.principal}`)
+        .sort(),
+    ).toEqual([
+      `applied ${rita.principal}`,
+      `denied ${bob.principal}`,
+      `denied ${rita.principal}`,
+      `denied ${rita.principal}`,
+    ]);
+    expect(JSON.stringify(table.withAction('review.open'))).not.toContain('platform-rule');
   });
 
   it('shows a review to admins and its reviewers only; lists to each what they may see', async () => {

@@ -61,7 +61,9 @@ export function registerReviewCommands(program: Command): void {
 
   reviews
     .command('open')
-    .description('open a review of the standing access in a scope (admin role)')
+    .description(
+      'open a review of the standing access in a scope (admin role, or a slice admin over its own rows)',
+    )
     .requiredOption('--scope <scope>', 'all, account:<id>, role:<arn> or subject:<subject key>')
     .requiredOption('--reviewer <name...>', '<issuer>#<sub> or an IAM role, user or root ARN (repeatable)')
     .requiredOption('--deadline <when>', 'a date or ISO time, or a span from now (14d, 36h)')

@@ -1,3 +1,4 @@
+import { scopeCovers } from '../admin/admin-scope.js';
 import type { EntitlementAdmin } from '../admin/entitlement-admin.js';
 import type { EntitlementAdminStore } from '../admin/ports.js';
 import type { AuditAction, AuditEvent } from '../audit/audit.js';
@@ -5,7 +6,7 @@ import { type AuditActor, baseAuditEvent } from '../audit/base-event.js';
 import type { TransactionalAuditLog } from '../audit/ports.js';
 import type { IdentityRules } from '../identity/principal-names.js';
 import type { PrivilegedAccess } from '../identity/privileged-access.js';
-import { hasRole, type RoleAssignments } from '../identity/roles.js';
+import { type AdminScope, hasRole, type RoleAssignments } from '../identity/roles.js';
 import type { Clock } from '../shared/clock.js';
 import { ConflictError, ForbiddenError, InvalidRequestError, NotFoundError } from '../shared/errors.js';
 import type { Caller, Entitlement, RequestContext } from '../shared/types.js';
@@ -19,6 +20,7 @@ import {
   type OpenReviewInput,
   type Review,
   type ReviewItem,
+  type ReviewScope,
 } from './campaign.js';
 import type { EntitlementEvidence } from './evidence.js';
 import type { ReviewCampaignStore } from './ports.js';
@@ -72,11 +74,29 @@ export class ReviewService {
   }
 
   async open(caller: Caller, input: OpenReviewInput, context: RequestContext): Promise<Review> {
-    await this.deps.access.require(caller, 'admin', 'review.open', context);
+    const slices = await this.deps.access.requireAdminScope(caller, 'write', 'review.open', context);
     const now = this.deps.clock.now();
     const { keys, issues } = checkOpening(input, now, this.deps.identity);
     if (issues.length > 0) throw new InvalidRequestError('the review is not valid', issues);
+    if (!reachable(input.scope, slices))
+      await this.refuse(
+        caller,
+        context,
+        'this scope is in an account outside your admin slices',
+        {},
+        'review.open',
+      );
     const rows = (await standingEntitlements(this.deps.entitlements)).filter((e) => inScope(input.scope, e));
+    // A slice admin reviews its own rows only: every item inside its slices, judged before any
+    // write, and the refusal names no row of another team.
+    if (rows.some((e) => !scopeCovers(slices, e)))
+      await this.refuse(
+        caller,
+        context,
+        'this scope holds entitlements outside your admin slices: narrow it to your own',
+        {},
+        'review.open',
+      );
     if (rows.length === 0) throw new InvalidRequestError('no standing entitlement is in this scope');
     if (rows.length > MAX_REVIEW_ITEMS)
       throw new InvalidRequestError(
@@ -278,6 +298,18 @@ function scopeText(review: Review): string {
     case 'subject':
       return `subject ${s.subject}`;
   }
+}
+
+/** Whether a scope's account (an account or a role's) is one a slice admin may reach at all: no probing other accounts. */
+function reachable(scope: ReviewScope, slices: AdminScope): boolean {
+  if (slices.kind === 'all') return true;
+  const account =
+    scope.kind === 'account'
+      ? scope.accountId
+      : scope.kind === 'role'
+        ? /^arn:[^:]+:iam::(\d{12}):/.exec(scope.roleArn)?.[1]
+        : undefined;
+  return account === undefined || slices.slices.some((slice) => slice.accounts.includes(account));
 }
 
 function checkDecision(input: DecisionInput, now: Date): void {
