@@ -142,6 +142,13 @@ export const environmentSchema = z.object({
     z.coerce.number().check(z.int(), z.minimum(1), z.maximum(86_400)),
     300,
   ),
+  // The hot window: days an audit record stays in the table (TTL) before only its export in the
+  // digest bucket holds it. Unset: records never expire and nothing is exported.
+  CREDVEND_AUDIT_HOT_DAYS: z.optional(z.coerce.number().check(z.int(), z.minimum(14), z.maximum(3650))),
+  CREDVEND_AUDIT_EXPORT_PREFIX: z._default(
+    z.string().check(z.regex(/^([\w.-]+\/)+$/, 'a key prefix ending in /')),
+    'exports/',
+  ),
   CREDVEND_KMS_ENDPOINT: z.optional(z.url()),
   CREDVEND_S3_ENDPOINT: z.optional(z.url()),
   CREDVEND_EVENTS_ENDPOINT: z.optional(z.url()),
@@ -277,6 +284,8 @@ export interface Config {
   identity: IdentityRules;
   /** Signed digests: where they are, which key signs them, how they are verified. */
   digests?: DigestConfig;
+  /** The audit's hot window and where records past it are exported (the digest bucket). */
+  auditRetention?: AuditRetentionConfig;
   /** The audit event stream (EventBridge). */
   events: { busName: string; source: string; endpoint?: string };
   kmsEndpoint?: string;
@@ -321,6 +330,12 @@ export interface DigestConfig {
   settleSeconds: number;
   intervalSeconds: number;
   s3Endpoint?: string;
+}
+
+export interface AuditRetentionConfig {
+  hotDays: number;
+  /** Key prefix of the exports in the digest bucket. */
+  exportPrefix: string;
 }
 
 export class ConfigError extends Error {
@@ -408,6 +423,21 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       ...(e.CREDVEND_DIGEST_KEY_ID ? { keyId: e.CREDVEND_DIGEST_KEY_ID } : {}),
       ...(e.CREDVEND_DIGEST_PUBLIC_KEY ? { publicKey: e.CREDVEND_DIGEST_PUBLIC_KEY } : {}),
       ...(e.CREDVEND_S3_ENDPOINT ? { s3Endpoint: e.CREDVEND_S3_ENDPOINT } : {}),
+    };
+  }
+  if (e.CREDVEND_AUDIT_HOT_DAYS !== undefined) {
+    // A TTL without an export would delete the audit: the export goes to the digest bucket.
+    if (!config.digests)
+      throw new ConfigError(
+        'invalid configuration: CREDVEND_AUDIT_HOT_DAYS needs CREDVEND_DIGEST_BUCKET (records past the hot window are exported there)',
+      );
+    if (e.CREDVEND_AUDIT_EXPORT_PREFIX === config.digests.prefix)
+      throw new ConfigError(
+        'invalid configuration: CREDVEND_AUDIT_EXPORT_PREFIX must differ from the digest prefix',
+      );
+    config.auditRetention = {
+      hotDays: e.CREDVEND_AUDIT_HOT_DAYS,
+      exportPrefix: e.CREDVEND_AUDIT_EXPORT_PREFIX,
     };
   }
   if (e.CREDVEND_DYNAMODB_ENDPOINT) config.dynamodbEndpoint = e.CREDVEND_DYNAMODB_ENDPOINT;

@@ -93,10 +93,27 @@ function attributeOf(value: string | number | Readonly<Record<string, string>>):
   return strMap(value);
 }
 
-/** The item of a record: every field of the table (domain/audit/fields.ts), placed as above. */
-export function auditEventToItem(event: ChainedAuditEvent): Item {
-  // Not part of the record (nor of its hash): the partition of the record in `byTime`.
+/** The table's TTL attribute (epoch seconds): set on records written with a hot window. */
+export const EXPIRES_AT = 'expiresAt';
+
+/** How long a record stays in the table before TTL removes it (its export keeps it: domain/audit/export.ts). */
+export interface AuditRetention {
+  hotDays: number;
+}
+
+/** The TTL of a record: its time plus the hot window, in epoch seconds. */
+export function expiryOf(time: string, retention: AuditRetention): number {
+  return Math.floor(Date.parse(time) / 1000) + retention.hotDays * 86_400;
+}
+
+/**
+ * The item of a record: every field of the table (domain/audit/fields.ts), placed as above,
+ * and with a hot window its TTL, on the item the write makes anyway (no extra write unit).
+ */
+export function auditEventToItem(event: ChainedAuditEvent, retention?: AuditRetention): Item {
+  // Not part of the record (nor of its hash): the partition of the record in `byTime`, its TTL.
   const item: Item = { ts: str(timeShardOf(event)) };
+  if (retention) item[EXPIRES_AT] = num(expiryOf(event.time, retention));
   const packed: Record<string, unknown> = {};
   for (const [name, , presence] of AUDIT_FIELDS) {
     const value = event[name];

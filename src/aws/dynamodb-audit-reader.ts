@@ -42,8 +42,16 @@ const CHAIN_START_MARGIN_MS = 3_600_000;
 const CHAINS_PER_WALK = 100;
 /** Partitions a walk reads at once. */
 const WALK_CONCURRENCY = 8;
-/** How far back an access key is looked for: its issuance is at most this old (docs/guides/audit.md). */
+/**
+ * How far back an access key is looked for without a hot window (records kept for ever): a
+ * bound on the lookup's cost. With one, the whole window (docs/guides/audit.md).
+ */
 export const ACCESS_KEY_LOOKBACK_DAYS = 31;
+/** The access-key walk goes back this much at a time, newest first, and stops once found. */
+const ACCESS_KEY_SLICE_DAYS = 7;
+/** Longest an issued session lives (STS: 12 hours): the records naming one key lie this close. */
+const SESSION_SPAN_MS = 12 * 3_600_000;
+const DAY_MS = 86_400_000;
 
 function onTime(segments: readonly string[], filter?: Segment['filter']): Segment[] {
   return segments.map((value) => ({
@@ -121,6 +129,8 @@ export class DynamoDbAuditReader implements AuditReader {
     private readonly tableName: string,
     /** MAC key of page cursors; a random one per process unless configured (then cursors outlive it). */
     cursorKey?: () => Promise<Buffer>,
+    /** The hot window (days); records older are not in the table. */
+    private readonly hotDays?: number,
   ) {
     const ownKey = randomBytes(32);
     this.cursorKey = cursorKey ?? (async () => ownKey);
@@ -227,17 +237,32 @@ export class DynamoDbAuditReader implements AuditReader {
 
   /**
    * Records naming an access key: its issuance (and a withholding or replay of it), looked for
-   * over the last {@link ACCESS_KEY_LOOKBACK_DAYS} days, every partition, index entries only.
+   * over the hot window (else {@link ACCESS_KEY_LOOKBACK_DAYS} days), every partition, index
+   * entries only: a week at a time, newest first, ending 12 hours (a session's longest life)
+   * past the first week that names the key. A recent key costs a week's entries; a key the
+   * table does not hold costs the whole window.
    */
   async byAccessKey(accessKeyId: string): Promise<ChainedAuditEvent[]> {
-    const to = new Date();
-    const from = new Date(to.getTime() - ACCESS_KEY_LOOKBACK_DAYS * 86_400_000);
-    const entries = await this.walk(allSegments(), from.toISOString(), to.toISOString(), {
+    const now = Date.now();
+    const oldest = now - (this.hotDays ?? ACCESS_KEY_LOOKBACK_DAYS) * DAY_MS;
+    const entries: Item[] = [];
+    for (let to = now; to > oldest && entries.length === 0; to -= ACCESS_KEY_SLICE_DAYS * DAY_MS) {
+      const from = Math.max(oldest, to - ACCESS_KEY_SLICE_DAYS * DAY_MS);
+      entries.push(...(await this.keyEntries(accessKeyId, from, to)));
+      if (entries.length > 0 && from > oldest)
+        entries.push(
+          ...(await this.keyEntries(accessKeyId, Math.max(oldest, from - SESSION_SPAN_MS), from - 1)),
+        );
+    }
+    return readAuditRecords(this.client, this.tableName, entries);
+  }
+
+  private keyEntries(accessKeyId: string, from: number, to: number): Promise<Item[]> {
+    return this.walk(allSegments(), new Date(from).toISOString(), new Date(to).toISOString(), {
       FilterExpression: '#k = :k',
       ExpressionAttributeNames: { '#k': SHORT_NAMES.accessKeyId },
       ExpressionAttributeValues: { ':k': { S: accessKeyId } },
     });
-    return readAuditRecords(this.client, this.tableName, entries);
   }
 
   /** Issuances made under one just-in-time grant (its records carry the request id). */

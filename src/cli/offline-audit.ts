@@ -1,5 +1,7 @@
-import { readdir, readFile } from 'node:fs/promises';
-import { join, relative, sep } from 'node:path';
+import { createHash } from 'node:crypto';
+import { readdir, readFile, stat } from 'node:fs/promises';
+import { basename, dirname, join, relative, sep } from 'node:path';
+import { gunzipSync } from 'node:zlib';
 import { itemToAuditEvent } from '../aws/audit-items.js';
 import { readDynamoDbExport } from '../aws/dynamodb-export.js';
 import type { ChainedAuditEvent } from '../domain/audit/audit.js';
@@ -9,6 +11,8 @@ import {
   type Finding,
   parseSignedDigest,
 } from '../domain/audit/digest-verify.js';
+import { EXPORT_OBJECT_NAME } from '../domain/audit/export.js';
+import { parseExportManifest } from '../domain/audit/export-manifest.js';
 import { auditEventWire, exportErrorLineWire } from '../wire/audit.js';
 import * as z from '../zod-mini.js';
 
@@ -48,7 +52,15 @@ function exportErrorFinding(value: unknown): Finding | undefined {
 }
 
 export async function readExport(path: string): Promise<ExportContents> {
-  const lines = (await readFile(path, 'utf8')).split('\n').filter((line) => line.trim() !== '');
+  const bytes = await readFile(path);
+  return parseExportLines(path, path.endsWith('.gz') ? gunzipSync(bytes) : bytes);
+}
+
+function parseExportLines(path: string, bytes: Buffer): ExportContents {
+  const lines = bytes
+    .toString('utf8')
+    .split('\n')
+    .filter((line) => line.trim() !== '');
   const contents: ExportContents = { records: [], errors: [] };
   lines.forEach((line, index) => {
     try {
@@ -62,6 +74,66 @@ export async function readExport(path: string): Promise<ExportContents> {
       );
     }
   });
+  return contents;
+}
+
+/**
+ * The records of every path given: NDJSON files (`.gz` too), and directories holding the
+ * hot-window export (a copy of the digest bucket, or of its `exports/` prefix). A record in
+ * two of them (the API's export of the hot window overlaps the bucket's) is read once when
+ * both copies agree; two different copies are both kept, and verification names the edit.
+ */
+export async function readRecords(paths: readonly string[]): Promise<ExportContents> {
+  const all: ExportContents = { records: [], errors: [] };
+  const seen = new Map<string, string>();
+  for (const path of paths) {
+    const contents = (await stat(path)).isDirectory()
+      ? await readExportDirectory(path)
+      : await readExport(path);
+    all.errors.push(...contents.errors);
+    for (const record of contents.records) {
+      const copy = JSON.stringify(record);
+      if (seen.get(record.eventId) === copy) continue;
+      seen.set(record.eventId, copy);
+      all.records.push(record);
+    }
+  }
+  return all;
+}
+
+/**
+ * The exported records under `root`: every manifest (`credvend-export-*.manifest.json`) and
+ * the data file it names, beside it. A data file missing, or not the bytes its manifest
+ * hashed, is an `incomplete-export` finding: its records cannot be vouched for as a whole.
+ */
+export async function readExportDirectory(root: string): Promise<ExportContents> {
+  const contents: ExportContents = { records: [], errors: [] };
+  const entries = await readdir(root, { recursive: true, withFileTypes: true });
+  const manifests = entries
+    .filter((e) => e.isFile() && e.name.startsWith(EXPORT_OBJECT_NAME) && e.name.endsWith('.manifest.json'))
+    .map((e) => join(e.parentPath, e.name))
+    .sort();
+  for (const path of manifests) {
+    const manifest = parseExportManifest(await readFile(path, 'utf8'));
+    if (!manifest) {
+      contents.errors.push({
+        kind: 'incomplete-export',
+        severity: 'error',
+        detail: `${path}: not an export manifest`,
+      });
+      continue;
+    }
+    const file = join(dirname(path), basename(manifest.file.key));
+    const bytes = await readFile(file).catch(() => undefined);
+    if (!bytes || createHash('sha256').update(bytes).digest('hex') !== manifest.file.sha256) {
+      const what = bytes ? 'differs from the file its manifest hashed' : 'is missing';
+      contents.errors.push({ kind: 'incomplete-export', severity: 'error', detail: `${file} ${what}` });
+      continue;
+    }
+    const read = parseExportLines(file, gunzipSync(bytes));
+    contents.records.push(...read.records);
+    contents.errors.push(...read.errors);
+  }
   return contents;
 }
 
@@ -112,6 +184,8 @@ export class DirectoryDigestSource implements DigestSource {
     const objects: DigestObject[] = [];
     for (const entry of entries) {
       if (!entry.isFile() || !entry.name.endsWith('.json') || entry.name === 'latest.json') continue;
+      // The hot-window export's manifests share the bucket: they are not digests.
+      if (entry.name.startsWith(EXPORT_OBJECT_NAME)) continue;
       const path = join(entry.parentPath, entry.name);
       objects.push({
         key: relative(this.root, path).split(sep).join('/'),

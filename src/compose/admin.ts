@@ -36,7 +36,12 @@ export function createAdminFunction(root: Composition): Hono<AppEnv> {
   return createAdminApp({
     access,
     revoker: new Revoker({
-      reader: new DynamoDbAuditReader(dynamodb, config.tables.audit),
+      reader: new DynamoDbAuditReader(
+        dynamodb,
+        config.tables.audit,
+        undefined,
+        config.auditRetention?.hotDays,
+      ),
       ...(revocations ? { revocations } : {}),
       audit,
       access,
@@ -58,9 +63,15 @@ export function createAdminFunction(root: Composition): Hono<AppEnv> {
     }),
     unused: new UnusedAccessReport({
       store: adminStore,
-      reader: new DynamoDbAuditReader(dynamodb, config.tables.audit),
+      reader: new DynamoDbAuditReader(
+        dynamodb,
+        config.tables.audit,
+        undefined,
+        config.auditRetention?.hotDays,
+      ),
       access,
       clock: systemClock,
+      ...(config.auditRetention ? { hotDays: config.auditRetention.hotDays } : {}),
     }),
     reviews: reviewServiceOf(root),
     authMethods: authMethodsOf(root),

@@ -25,7 +25,12 @@ function cursorKeyOf(root: Composition): (() => Promise<Buffer>) | undefined {
 /** The audit function: read-only queries for auditors. */
 export function createAuditFunction(root: Composition): Hono<AppEnv> {
   return createAuditApp({
-    reader: new DynamoDbAuditReader(dynamodbOf(root), root.config.tables.audit, cursorKeyOf(root)),
+    reader: new DynamoDbAuditReader(
+      dynamodbOf(root),
+      root.config.tables.audit,
+      cursorKeyOf(root),
+      root.config.auditRetention?.hotDays,
+    ),
     access: privilegedAccessOf(root),
     authMethods: authMethodsOf(root),
     clock: systemClock,
@@ -33,7 +38,20 @@ export function createAuditFunction(root: Composition): Hono<AppEnv> {
     sourceIp: root.runtime.sourceIp,
     ...withAnchoring(root),
     ...withActivity(root),
+    ...withHotWindow(root),
   });
+}
+
+function withHotWindow(root: Composition): Pick<AuditAppDependencies, 'hotWindow'> {
+  const { auditRetention, digests } = root.config;
+  return auditRetention && digests
+    ? {
+        hotWindow: {
+          days: auditRetention.hotDays,
+          exports: `s3://${digests.bucket}/${auditRetention.exportPrefix}`,
+        },
+      }
+    : {};
 }
 
 function withActivity(root: Composition): Pick<AuditAppDependencies, 'activity'> {

@@ -61,7 +61,7 @@ export function stsOf(root: Composition): STSClient {
 
 export function auditLogOf(root: Composition): TransactionalAuditLog {
   root.built.auditLog ??= new ChainedAuditLog(
-    new DynamoDbAuditSink(dynamodbOf(root), root.config.tables.audit),
+    new DynamoDbAuditSink(dynamodbOf(root), root.config.tables.audit, root.config.auditRetention),
     () => newEventId(),
   );
   return root.built.auditLog;

@@ -10,7 +10,8 @@ import type { Composition } from './composition.js';
 /**
  * The stream job: every record inserted into the audit table becomes one event. A record
  * changed or removed in place is never normal (the table is append-only): it is logged as
- * an error for an alarm, and verification names what it did.
+ * an error for an alarm, and verification names what it did. The one exception is TTL's own
+ * removal at the end of the hot window (DynamoDB's service identity), after the export.
  */
 export function createStreamJob(root: Composition): (event: DynamoDBStreamEvent) => Promise<void> {
   const { config } = root;
@@ -28,6 +29,8 @@ export function createStreamJob(root: Composition): (event: DynamoDBStreamEvent)
         if ('event' in read) records.push(read.event);
         // Skipped, not retried: a record this version cannot read would block the stream forever.
         else root.logger.error('audit record unreadable, not published', read);
+      } else if (record.eventName === 'REMOVE' && removedByTtl(record)) {
+        // The record left the hot window; its export in the digest bucket keeps it.
       } else
         root.logger.error('audit record changed in place', {
           eventName: record.eventName,
@@ -36,6 +39,15 @@ export function createStreamJob(root: Composition): (event: DynamoDBStreamEvent)
     }
     await publisher.publish(records);
   };
+}
+
+type StreamRecord = DynamoDBStreamEvent['Records'][number];
+
+/** A removal by TTL carries DynamoDB's own service identity, which no caller can take. */
+function removedByTtl(record: StreamRecord): boolean {
+  return (
+    record.userIdentity?.type === 'Service' && record.userIdentity?.principalId === 'dynamodb.amazonaws.com'
+  );
 }
 
 type StreamImage = NonNullable<NonNullable<DynamoDBStreamEvent['Records'][number]['dynamodb']>['NewImage']>;

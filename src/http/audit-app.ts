@@ -15,7 +15,7 @@ import { describeError, type Logger } from '../logging.js';
 import { type ActivityWire, activityQueryWire } from '../wire/activity.js';
 import { MAX_PAGE_SIZE } from '../wire/audit.js';
 import type { AppEnv } from './app-env.js';
-import { parseAuditQuery, parseVerifyQuery } from './audit-query-schema.js';
+import { type HotWindow, parseAuditQuery, parseVerifyQuery } from './audit-query-schema.js';
 import {
   exportFailureLine,
   toAccessKeyIssuanceWire,
@@ -52,6 +52,8 @@ export interface AuditAppDependencies {
   sourceIp: SourceIpResolver;
   /** Signed digests to verify against; absent, verify checks chain links only. */
   anchoring?: DigestAnchoring;
+  /** The table's hot window; absent, records never leave the table. */
+  hotWindow?: HotWindow;
   /** CloudTrail activity of issued sessions; absent, the activity routes answer 404. */
   activity?: { store: ActivityReader; grants: GrantIssuances };
 }
@@ -76,7 +78,7 @@ export function createAuditApp(deps: AuditAppDependencies): Hono<AppEnv> {
   });
 
   audit.get('/events', async (c) => {
-    const { request, format } = parseAuditQuery(singleValuedQuery(c), deps.clock.now());
+    const { request, format } = parseAuditQuery(singleValuedQuery(c), deps.clock.now(), deps.hotWindow);
     if (format === 'json') return c.json(toAuditPageWire(await deps.reader.page(request)));
     // NDJSON export for SIEM ingestion: one page in memory at a time, however long the range.
     c.header('content-type', 'application/x-ndjson');
@@ -149,7 +151,7 @@ export function createAuditApp(deps: AuditAppDependencies): Hono<AppEnv> {
   });
 
   audit.get('/verify', async (c) => {
-    const { from, to } = parseVerifyQuery(singleValuedQuery(c), deps.clock.now());
+    const { from, to } = parseVerifyQuery(singleValuedQuery(c), deps.clock.now(), deps.hotWindow);
     return c.json(toVerificationReportWire(await verifyAuditRange(deps.reader, from, to, deps.anchoring)));
   });
 

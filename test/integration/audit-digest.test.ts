@@ -1,9 +1,7 @@
-import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
-import { promisify } from 'node:util';
+import { dirname, join } from 'node:path';
 import {
   CreateTableCommand,
   DeleteItemCommand,
@@ -39,6 +37,7 @@ import { writeDynamoDbExport } from '../../src/local/dynamodb-export-writer.js';
 import { dropListPrefix } from '../../src/local/moto-s3.js';
 import { auditEventWire, type VerificationReportWire, verificationReportWire } from '../../src/wire/audit.js';
 import { readWire } from '../fixtures/read-wire.js';
+import { verifyOffline } from './offline-verify.js';
 import { auditApp, devToken, dynamodb, type Identities, identitiesOnAuditTable, stack } from './support.js';
 
 /**
@@ -407,34 +406,6 @@ describe('verification against signed digests', () => {
     }, 60_000);
   }
 });
-
-const run = promisify(execFile);
-
-/** The auditor's side: no credvend URL, no token, no AWS credentials; only files. */
-async function verifyOffline(
-  args: string[],
-  command = 'verify-offline',
-): Promise<{ code: number; report: VerificationReportWire }> {
-  const {
-    CREDVEND_API_URL: _u,
-    CREDVEND_TOKEN: _t,
-    AWS_ACCESS_KEY_ID: _a,
-    AWS_SECRET_ACCESS_KEY: _s,
-    ...env
-  } = process.env;
-  const argv = [resolve('bin/credvend.js'), '--json', 'audit', command, ...args];
-  try {
-    const { stdout } = await run(process.execPath, argv, {
-      env: { ...env, HOME: tmpdir() },
-      timeout: 60_000,
-    });
-    return { code: 0, report: verificationReportWire.parse(JSON.parse(stdout)) };
-  } catch (error) {
-    const e = error as { code?: number; stdout?: string; stderr?: string };
-    if (!e.stdout) throw new Error(`${command} failed: ${e.stderr}`);
-    return { code: e.code ?? -1, report: verificationReportWire.parse(JSON.parse(e.stdout)) };
-  }
-}
 
 describe('offline verification: an export, a copy of the digest bucket and the public key', () => {
   let s: Scenario;

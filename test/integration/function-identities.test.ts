@@ -128,9 +128,14 @@ const DYNAMODB_REFUSALS: Array<
       ),
   ],
   [
-    'digest reads the audit table, never writes it',
+    'digest reads the audit table (and holds back TTLs: audit-export.test.ts), never puts a record',
     'digest',
     (c) => c.send(new PutItemCommand({ TableName: table('audit'), Item: { eventId: { S: 'forged' } } })),
+  ],
+  [
+    'digest never deletes an audit record',
+    'digest',
+    (c) => c.send(new DeleteItemCommand({ TableName: table('audit'), Key: { eventId: { S: 'any' } } })),
   ],
   [
     'stream reads the audit stream, not the table',

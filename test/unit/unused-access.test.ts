@@ -3,7 +3,7 @@ import { EntitlementAdmin, type EntitlementInput } from '../../src/domain/admin/
 import { InMemoryEntitlementAdminStore } from '../../src/domain/admin/fakes.js';
 import { UnusedAccessReport } from '../../src/domain/reviews/unused-report.js';
 import { systemClock } from '../../src/domain/shared/clock.js';
-import { ForbiddenError } from '../../src/domain/shared/errors.js';
+import { ForbiddenError, InvalidRequestError } from '../../src/domain/shared/errors.js';
 import { newEventId } from '../../src/domain/shared/ids.js';
 import { caller, entitlement } from './fixtures.js';
 import { admin, context, world } from './world.js';
@@ -141,5 +141,26 @@ describe('Class: UnusedAccessReport', () => {
     // Assess
     expect(result.unused.map((u) => u.entitlement.id)).toEqual(['b']);
     await expect(refused).rejects.toThrow(ForbiddenError);
+  });
+
+  it('refuses a report longer than the audit table’s hot window, which would call access used before it unused', async () => {
+    // Prepare
+    const w = world();
+    const store = new InMemoryEntitlementAdminStore(w.entitlements, w.table);
+    const report = new UnusedAccessReport({
+      store,
+      reader: w.table,
+      access: w.access,
+      clock: systemClock,
+      hotDays: 90,
+    });
+
+    // Act
+    const refused = report.report(admin, { days: 120 }, context);
+
+    // Assess
+    await expect(refused).rejects.toThrow(InvalidRequestError);
+    await expect(refused).rejects.toThrow(/at most 90 days/);
+    expect((await report.report(admin, { days: 90 }, context)).unused).toEqual([]);
   });
 });

@@ -8,8 +8,8 @@ import { printJson, resolveTarget } from '../context.js';
 import {
   DirectoryDigestSource,
   type ExportContents,
-  readExport,
   readPublicKeyFile,
+  readRecords,
   readTableExport,
 } from '../offline-audit.js';
 import { out } from '../terminal-text.js';
@@ -108,13 +108,16 @@ export function registerAuditVerifyCommands(audit: Command, program: Command): v
   audit
     .command('verify-offline')
     .description('verify an NDJSON export against a copy of the digest bucket, trusting only the public key')
-    .requiredOption('--records <file>', 'NDJSON export (GET /v1/audit/events?format=ndjson)')
+    .requiredOption(
+      '--records <paths...>',
+      'NDJSON export (GET /v1/audit/events?format=ndjson), and/or a copy of the bucket holding the records past the hot window',
+    )
     .requiredOption('--digests <dir>', 'a copy of the digest bucket (aws s3 sync s3://BUCKET DIR)')
     .requiredOption('--public-key <file>', 'the digest key: PEM, or base64 DER from aws kms get-public-key')
     .option('--from <iso8601>', 'start of the range to judge', new Date(0).toISOString())
     .option('--to <iso8601>', 'end of the range to judge (default: now)')
-    .action(async (options: OfflineOptions & { records: string }) =>
-      printReport(await verifyOffline(await readExport(options.records), options), json()),
+    .action(async (options: OfflineOptions & { records: string[] }) =>
+      printReport(await verifyOffline(await readRecords(options.records), options), json()),
     );
 
   audit

@@ -6,6 +6,7 @@ import { type AuditRecordSink, ChainedAuditLog, canonicalJson } from './chain.js
 import type { ChainHead, ForwardDatedRecord, SignedDigest } from './digest.js';
 import { type DigestObject, type DigestSource, parseSignedDigest } from './digest-verify.js';
 import type { ChainHeadSource, DigestSigner, DigestStore } from './digest-writer.js';
+import type { ExportChunk, ExportManifest, ExportSource, ExportStore } from './export.js';
 import type { EntryKey, PartitionRead, TimeBound, TimeOrderedPartitions } from './merged-pages.js';
 import type { AuditPage, AuditPageRequest, AuditReader } from './query.js';
 
@@ -264,5 +265,98 @@ export class InMemoryPartitions<T extends EntryKey> implements TimeOrderedPartit
     return examined.length === limit && last
       ? { entries, stoppedAt: { time: last.time, eventId: last.eventId } }
       : { entries };
+  }
+}
+
+/**
+ * The audit table as the export sees it: records with a TTL (epoch seconds) each, `expire`
+ * removing those past it as DynamoDB's TTL would. A chunk holds whole milliseconds and is cut
+ * after `limit` records like the DynamoDB adapter's (which cuts per partition).
+ */
+export class InMemoryExportSource implements ExportSource {
+  readonly records: ChainedAuditEvent[] = [];
+  readonly expiresAt = new Map<string, number>();
+  readonly faults = new Faults<'read' | 'hold'>();
+  holds = 0;
+
+  add(record: ChainedAuditEvent, expiresAt?: number): void {
+    this.records.push(record);
+    this.records.sort((a, b) =>
+      a.time === b.time ? (a.eventId < b.eventId ? -1 : 1) : a.time < b.time ? -1 : 1,
+    );
+    if (expiresAt !== undefined) this.expiresAt.set(record.eventId, expiresAt);
+  }
+
+  /** What TTL does by `now`: removes every record whose TTL has passed. */
+  expire(now: Date): ChainedAuditEvent[] {
+    const gone = this.records.filter(
+      (r) => (this.expiresAt.get(r.eventId) ?? Infinity) * 1000 <= now.getTime(),
+    );
+    for (const r of gone) this.records.splice(this.records.indexOf(r), 1);
+    return gone;
+  }
+
+  async oldest(): Promise<string | undefined> {
+    this.faults.check('read');
+    return this.records[0]?.time;
+  }
+
+  async chunk(after: string, upTo: string, limit: number): Promise<ExportChunk> {
+    this.faults.check('read');
+    const inRange = this.records.filter((r) => r.time > after && r.time <= upTo);
+    const cut = inRange[limit - 1];
+    const through = cut && inRange.length > limit ? cut.time : upTo;
+    return {
+      records: inRange.filter((r) => r.time <= through).map((r) => structuredClone(r)),
+      unreadable: [],
+      through,
+    };
+  }
+
+  async holdExpiry(
+    after: string,
+    upTo: string,
+    hold: { expiringBefore: Date; until: Date },
+  ): Promise<number> {
+    this.faults.check('hold');
+    let held = 0;
+    for (const r of this.records) {
+      const ttl = this.expiresAt.get(r.eventId);
+      if (r.time <= after || r.time > upTo || ttl === undefined) continue;
+      if (ttl * 1000 >= hold.expiringBefore.getTime()) continue;
+      this.expiresAt.set(r.eventId, Math.floor(hold.until.getTime() / 1000));
+      held++;
+    }
+    this.holds += held;
+    return held;
+  }
+}
+
+/** The export prefix of the bucket in memory: files by key, manifests in order. */
+export class InMemoryExportStore implements ExportStore {
+  readonly files = new Map<string, Uint8Array>();
+  readonly manifests: ExportManifest[] = [];
+  readonly faults = new Faults<'latest' | 'put'>();
+
+  async latest(): Promise<ExportManifest | undefined> {
+    this.faults.check('latest');
+    return this.manifests.at(-1);
+  }
+
+  async putFile(key: string, body: Uint8Array): Promise<void> {
+    this.faults.check('put');
+    this.files.set(key, body);
+  }
+
+  async putManifest(manifest: ExportManifest): Promise<void> {
+    this.faults.check('put');
+    this.manifests.push(structuredClone(manifest));
+  }
+
+  /** The event ids the files hold, for an encoding that writes one id a line. */
+  exportedIds(): string[] {
+    return [...this.files.values()].flatMap((body) =>
+      Buffer.from(body).toString('utf8').split('\n').filter(Boolean),
+    );
   }
 }

@@ -4,6 +4,7 @@ import type { AuditReader } from '../audit/query.js';
 import { type AuditWindow, readAuditWindow } from '../audit/window.js';
 import type { PrivilegedAccess } from '../identity/privileged-access.js';
 import type { Clock } from '../shared/clock.js';
+import { InvalidRequestError } from '../shared/errors.js';
 import type { Caller, Entitlement, RequestContext } from '../shared/types.js';
 import { type EntitlementEvidence, EVIDENCE_DAYS, evidenceOf } from './evidence.js';
 
@@ -46,6 +47,8 @@ export class UnusedAccessReport {
       reader: AuditReader;
       access: PrivilegedAccess;
       clock: Clock;
+      /** The audit table's hot window: evidence older than it has left the table. */
+      hotDays?: number;
     },
   ) {}
 
@@ -55,6 +58,12 @@ export class UnusedAccessReport {
     context: RequestContext,
   ): Promise<UnusedAccessReportResult> {
     await this.deps.access.require(caller, 'admin', 'entitlement.read', context);
+    const hot = this.deps.hotDays;
+    // Use older than the hot window is not in the table: such a report would call it unused.
+    if (hot !== undefined && query.days > hot)
+      throw new InvalidRequestError(
+        `the audit table holds ${hot} days of issuances (its hot window): ask for at most ${hot} days; older issuances are in the export (docs/guides/audit.md: History past the hot window)`,
+      );
     const standing = (await standingEntitlements(this.deps.store)).filter(
       (e) => query.accountId === undefined || e.accountId === query.accountId,
     );

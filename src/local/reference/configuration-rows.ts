@@ -305,6 +305,12 @@ export const CONFIGURATION_ROWS: readonly {
       "how far behind now a digest window ends; the local timer's period (deployed: the `digestSchedule` param)",
   },
   {
+    variables: ['CREDVEND_AUDIT_HOT_DAYS', 'CREDVEND_AUDIT_EXPORT_PREFIX'],
+    default: 'unset (deployed: the `auditHotDays` param, 90), `exports/`',
+    meaning:
+      'days an audit record stays in the table (TTL) before only its export in the digest bucket holds it; needs CREDVEND_DIGEST_BUCKET. Unset: records never expire, nothing is exported',
+  },
+  {
     variables: ['CREDVEND_EVENT_BUS', 'CREDVEND_EVENT_SOURCE'],
     default: '`default`, `credvend`',
     meaning: 'where audit events go',
