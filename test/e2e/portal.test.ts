@@ -3,12 +3,20 @@ import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { gzipSync } from 'node:zlib';
+import { BucketAlreadyOwnedByYou, CreateBucketCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import axe from 'axe-core';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as z from 'zod';
+import { createActivityJob } from '../../src/compose/activity.js';
+import { compose } from '../../src/compose/composition.js';
+import { loadConfig } from '../../src/config.js';
+import { LOCAL_TRAIL_BUCKET } from '../../src/local/seed-aws.js';
+import { accessKeyIssuanceWire } from '../../src/wire/audit.js';
 import { callerWire } from '../../src/wire/caller.js';
-import { devToken, oidcPrincipal, stack, userEnvironment } from '../integration/support.js';
+import { assumedRole, objectCreated, record } from '../fixtures/cloudtrail.js';
+import { devToken, oidcPrincipal, stack, testRuntime, userEnvironment } from '../integration/support.js';
 import { launchChromium } from './browser.js';
 
 const run = promisify(execFile);
@@ -83,6 +91,59 @@ async function seriousViolations(page: Page): Promise<string[]> {
 }
 
 const pwned = (page: Page): Promise<unknown> => page.evaluate('window.__pwned');
+
+/**
+ * CloudTrail delivers a log file of what alice's issued session did (a management event, a data
+ * event on an object, an error), and the activity function ingests it under its own role.
+ */
+async function deliverActivity(issuance: { accessKeyId: string; sourceIdentity?: string | undefined }) {
+  const s3 = new S3Client({
+    region: 'us-east-1',
+    endpoint: stack().stsEndpoint,
+    forcePathStyle: true,
+    credentials: stack().operator,
+  });
+  await s3.send(new CreateBucketCommand({ Bucket: LOCAL_TRAIL_BUCKET })).catch((error: unknown) => {
+    if (!(error instanceof BucketAlreadyOwnedByYou)) throw error;
+  });
+  const session = assumedRole({ accessKeyId: issuance.accessKeyId, sourceIdentity: issuance.sourceIdentity });
+  const at = (seconds: number) => new Date(Date.now() + seconds * 1000).toISOString().replace(/\.\d+Z$/, 'Z');
+  const id = `portal-${Date.now()}`;
+  const Records = [
+    record(`${id}-1`, at(1), {
+      eventSource: 's3.amazonaws.com',
+      eventName: 'ListBuckets',
+      userIdentity: session,
+    }),
+    record(`${id}-2`, at(2), {
+      eventSource: 's3.amazonaws.com',
+      eventName: 'GetObject',
+      managementEvent: false,
+      eventCategory: 'Data',
+      userIdentity: session,
+      resources: [{ type: 'AWS::S3::Object', ARN: 'arn:aws:s3:::reports/q4.csv' }],
+    }),
+    record(`${id}-3`, at(3), {
+      eventSource: 'ec2.amazonaws.com',
+      eventName: 'RunInstances',
+      errorCode: 'Client.UnauthorizedOperation',
+      sourceIPAddress: '198.51.100.77',
+      userIdentity: session,
+    }),
+  ];
+  const key = `AWSLogs/o-exampleorgid/222222222222/CloudTrail/us-east-1/2026/12/07/222222222222_CloudTrail_us-east-1_${id}.json.gz`;
+  await s3.send(
+    new PutObjectCommand({
+      Bucket: LOCAL_TRAIL_BUCKET,
+      Key: key,
+      Body: gzipSync(JSON.stringify({ Records })),
+    }),
+  );
+  const job = createActivityJob(
+    compose(loadConfig(stack().credvendEnv), testRuntime('198.51.100.31', 'activity')),
+  );
+  await job(objectCreated(LOCAL_TRAIL_BUCKET, key));
+}
 
 describe('web portal in Chromium', () => {
   let browser: Browser;
@@ -402,6 +463,39 @@ describe('web portal in Chromium', () => {
       `(${oidcPrincipal('alice@example.com')})`,
     );
 
+    // What the issued session did, by its access key and by its issuance's audit record.
+    const token = await devToken('auditor@example.com');
+    const issued = accessKeyIssuanceWire.parse(
+      await (
+        await fetch(`${stack().apiUrl}/v1/audit/access-keys/${keyId}`, {
+          headers: { authorization: `Bearer ${token}` },
+        })
+      ).json(),
+    );
+    await deliverActivity({ accessKeyId: keyId, sourceIdentity: issued.sourceIdentity });
+    const calls = page.locator('section[aria-labelledby="activity-h"] tbody tr');
+    const shown = async () =>
+      await calls.evaluateAll((rows) =>
+        rows.map((row) => [...row.querySelectorAll('td')].slice(1).map((td) => td.textContent)),
+      );
+    const expected = [
+      ['s3', 'ListBuckets', '', '', '203.0.113.7'],
+      ['s3', 'GetObject', 'arn:aws:s3:::reports/q4.csv', '', '203.0.113.7'],
+      ['ec2', 'RunInstances', '', 'Client.UnauthorizedOperation', '198.51.100.77'],
+    ];
+    await page.getByLabel('Activity of').selectOption('key');
+    await page.getByLabel('Id', { exact: true }).fill(keyId);
+    await page.getByRole('button', { name: 'Show activity' }).click();
+    await poll(shown).toEqual(expect.arrayContaining(expected));
+    expect(await seriousViolations(page)).toEqual([]);
+    await page.getByLabel('Activity of').selectOption('event');
+    await page.getByLabel('Id', { exact: true }).fill(issued.eventId);
+    await page.getByRole('button', { name: 'Show activity' }).click();
+    await poll(() =>
+      page.locator('section[aria-labelledby="activity-h"] [role=status]').textContent(),
+    ).toMatch(/calls by 1 issued session/);
+    await poll(shown).toEqual(expect.arrayContaining(expected));
+
     await page.getByRole('button', { name: 'Verify chains' }).click();
     const verdict = page.locator('section[aria-labelledby="verify-h"] [role=status]');
     // Verification reads every chain of the day: on a loaded machine it takes longer than a page.
@@ -409,7 +503,6 @@ describe('web portal in Chromium', () => {
       .poll(() => verdict.textContent(), { timeout: 90_000, interval: 250 })
       .toMatch(/records in \d+ chains/);
     // The page reports what the API says, no more: the same verification through the API is the judge.
-    const token = await devToken('auditor@example.com');
     const response = await fetch(`${stack().apiUrl}/v1/audit/verify`, {
       headers: { authorization: `Bearer ${token}` },
     });

@@ -3,7 +3,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { CreateBucketCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
-import type { S3Event } from 'aws-lambda';
 import { beforeAll, describe, expect, it, onTestFinished } from 'vitest';
 import { createActivityJob } from '../../src/compose/activity.js';
 import { compose } from '../../src/compose/composition.js';
@@ -13,7 +12,7 @@ import { type ActivityWire, activityWire, policySuggestionWire } from '../../src
 import { credentialsResponseWire } from '../../src/wire/credentials.js';
 import { planResponseWire } from '../../src/wire/plan.js';
 import { runCli } from '../e2e/cli-run.js';
-import { assumedRole, record } from '../fixtures/cloudtrail.js';
+import { assumedRole, objectCreated, record } from '../fixtures/cloudtrail.js';
 import { readWire } from '../fixtures/read-wire.js';
 import { adminApp, auditApp, devToken, stack, testRuntime, userEnvironment, vendApp } from './support.js';
 
@@ -31,35 +30,6 @@ function operatorS3(): S3Client {
     forcePathStyle: true,
     credentials: stack().operator,
   });
-}
-
-/** The S3 event notification AWS sends for one new object (keys URL-encoded, `+` for a space). */
-function objectCreated(key: string): S3Event {
-  const encoded = encodeURIComponent(key).replace(/%2F/g, '/').replace(/%20/g, '+');
-  return {
-    Records: [
-      {
-        eventVersion: '2.1',
-        eventSource: 'aws:s3',
-        awsRegion: 'us-east-1',
-        eventTime: new Date().toISOString(),
-        eventName: 'ObjectCreated:Put',
-        userIdentity: { principalId: 'AWS:cloudtrail' },
-        requestParameters: { sourceIPAddress: '203.0.113.1' },
-        responseElements: { 'x-amz-request-id': 'r', 'x-amz-id-2': 'i' },
-        s3: {
-          s3SchemaVersion: '1.0',
-          configurationId: 'cloudtrail-activity',
-          bucket: {
-            name: TRAIL_BUCKET,
-            ownerIdentity: { principalId: 'o' },
-            arn: `arn:aws:s3:::${TRAIL_BUCKET}`,
-          },
-          object: { key: encoded, size: 1, eTag: 'e', sequencer: '01' },
-        },
-      },
-    ],
-  };
 }
 
 describe('CloudTrail activity of a real issuance, from the trail bucket to the API and the CLI', () => {
@@ -149,8 +119,8 @@ describe('CloudTrail activity of a real issuance, from the trail bucket to the A
 
   it('lists what the session did, and what its role chain did, once each even when S3 delivers twice', async () => {
     const key = await deliverLogFile('twice');
-    await job(objectCreated(key));
-    await job(objectCreated(key));
+    await job(objectCreated(TRAIL_BUCKET, key));
+    await job(objectCreated(TRAIL_BUCKET, key));
 
     const answer = await activityAt(`/v1/audit/events/${issuance.eventId}/activity`);
     const calls = answer.records.map((r) => [r.action, r.attribution, r.errorCode ?? '']);
@@ -232,7 +202,7 @@ describe('CloudTrail activity of a real issuance, from the trail bucket to the A
   it('skips a file that is not CloudTrail gzip JSON and keeps going', async () => {
     const key = `${LOG_FOLDER}/not-a-log.json.gz`;
     await operatorS3().send(new PutObjectCommand({ Bucket: TRAIL_BUCKET, Key: key, Body: 'plain text' }));
-    await expect(job(objectCreated(key))).resolves.toBeUndefined();
+    await expect(job(objectCreated(TRAIL_BUCKET, key))).resolves.toBeUndefined();
   });
 
   it.each([

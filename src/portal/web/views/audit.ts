@@ -179,6 +179,78 @@ function keyPanel(): HTMLElement {
   );
 }
 
+const ACTIVITY_COLUMNS = ['Time', 'Service', 'Action', 'Resource', 'Error code', 'Source IP'] as const;
+
+/** One call as CloudTrail recorded it; a call by a session the issued one assumed says so. */
+function activityRow(call: unknown): HTMLElement {
+  const chained = text(call, 'attribution') === 'role-chain' ? ' (role chain)' : '';
+  const cells: Child[] = [
+    when(text(call, 'time')),
+    text(call, 'service'),
+    `${text(call, 'action')}${chained}`,
+    list(call, 'resources').map(String).join(', '),
+    text(call, 'errorCode'),
+    text(call, 'sourceIp'),
+  ];
+  return el('tr', { 'data-call': text(call, 'eventId') }, ...cells.map((c) => el('td', {}, c)));
+}
+
+/** Where each kind of id is looked up: an issuance's record, its access key, or a grant. */
+const ACTIVITY_OF = {
+  event: (id: string) => `/v1/audit/events/${encodeURIComponent(id)}/activity`,
+  key: (id: string) => `/v1/audit/activity?accessKeyId=${encodeURIComponent(id)}`,
+  grant: (id: string) => `/v1/audit/activity?accessRequest=${encodeURIComponent(id)}`,
+} as const;
+
+/** What an issuance or a grant's sessions did, from CloudTrail (issue 28: the portal shows it). */
+function activityPanel(): HTMLElement {
+  const kind = el(
+    'select',
+    {},
+    el('option', { value: 'event' }, 'an issuance (audit event id)'),
+    el('option', { value: 'key' }, 'an access key id'),
+    el('option', { value: 'grant' }, 'a grant (access request id)'),
+  );
+  const id = el('input', { type: 'text', required: true, maxlength: '128' });
+  const report = status();
+  const result = el('div', {});
+  const form = el(
+    'form',
+    {},
+    field('Activity of', kind),
+    field('Id', id),
+    el('button', { type: 'submit' }, 'Show activity'),
+  );
+  form.addEventListener('submit', (event) => {
+    event.preventDefault();
+    void (async () => {
+      try {
+        const of =
+          kind.value === 'key'
+            ? ACTIVITY_OF.key
+            : kind.value === 'grant'
+              ? ACTIVITY_OF.grant
+              : ACTIVITY_OF.event;
+        const { body } = await api(of(id.value.trim()));
+        const calls = list(body, 'records');
+        replaceChildren(result, dataTable(`${calls.length} calls`, ACTIVITY_COLUMNS, calls.map(activityRow)));
+        const sessions = list(body, 'issuances').length;
+        report.textContent = `${calls.length} calls by ${sessions} issued session(s)${bool(body, 'truncated') ? ', more not shown' : ''}.`;
+      } catch (error) {
+        report.textContent = errorText(error);
+      }
+    })();
+  });
+  return el(
+    'section',
+    { 'aria-labelledby': 'activity-h' },
+    el('h3', { id: 'activity-h' }, 'What did the credentials do?'),
+    form,
+    report,
+    result,
+  );
+}
+
 function verifyPanel(): HTMLElement {
   const from = el('input', { type: 'datetime-local' });
   const to = el('input', { type: 'datetime-local' });
@@ -228,5 +300,12 @@ function verifyPanel(): HTMLElement {
 }
 
 export function renderAudit(root: HTMLElement, settings: PortalSettings): void {
-  replaceChildren(root, el('h2', {}, 'Audit'), keyPanel(), verifyPanel(), searchPanel(settings));
+  replaceChildren(
+    root,
+    el('h2', {}, 'Audit'),
+    keyPanel(),
+    activityPanel(),
+    verifyPanel(),
+    searchPanel(settings),
+  );
 }
