@@ -345,6 +345,22 @@ describe('web portal in Chromium', () => {
     await alice.getByRole('button', { name: 'Sign in' }).click();
     await poll(() => alice.getByRole('heading', { name: 'Active grants' }).count()).toBe(1);
     await poll(() => alice.locator('li', { hasText: 'portal-readonly' }).count()).toBe(1);
+
+    // A scheduled start, typed in the reader's local time: the request says when it would start.
+    const later = new Date(Date.now() + 2 * 3600_000);
+    const two = (n: number) => String(n).padStart(2, '0');
+    const local = `${later.getFullYear()}-${two(later.getMonth() + 1)}-${two(later.getDate())}T${two(later.getHours())}:${two(later.getMinutes())}`;
+    await go(alice, '#/requests', 'Requests');
+    await alice.getByLabel('Access').selectOption('portal-readonly');
+    await alice.getByLabel('Reason').fill('scheduled maintenance window');
+    await alice.getByLabel('Start (optional, your local time)').fill(local);
+    await alice.getByRole('button', { name: 'Request access' }).click();
+    await poll(() => alice.getByRole('status').first().textContent()).toContain('is requested');
+    const scheduled = alice.locator('tr', { hasText: 'scheduled maintenance window' });
+    await poll(() => scheduled.locator('.state').textContent()).toContain('to start');
+    expect(await scheduled.locator('.state time').getAttribute('datetime')).toBe(
+      new Date(local).toISOString(),
+    );
   });
 
   it('bob reviews: each item with its evidence, keep until a date and remove apply at once, his own access is shown but not his to decide', async () => {
