@@ -4,6 +4,8 @@
  * entries, sized by DynamoDB's rules). The cost model prices these; the write-unit test
  * (test/integration/write-units.test.ts) asserts on the same measurement.
  */
+
+import { gzipSync } from 'node:zlib';
 import {
   type AttributeValue,
   type ConsumedCapacity,
@@ -13,6 +15,7 @@ import {
   PutItemCommand,
 } from '@aws-sdk/client-dynamodb';
 import { buildSignedGetCallerIdentity } from '../src/auth/signed-identity-request.js';
+import { readAuditRecords } from '../src/aws/dynamodb-audit-records.js';
 import { entitlementToItem } from '../src/aws/entitlement-items.js';
 import { type Composition, compose, dynamodbOf } from '../src/compose/composition.js';
 import type { Credentials } from '../src/compose/runtime.js';
@@ -20,6 +23,7 @@ import { createVendFunction } from '../src/compose/vend.js';
 import { loadConfig } from '../src/config.js';
 import type { Entitlement } from '../src/domain/shared/types.js';
 import { awsPrincipalSubject, oidcSubject } from '../src/domain/subjects/subjects.js';
+import { toExportLines } from '../src/http/audit-view.js';
 import type { LocalEnvironment } from '../src/local/environment.js';
 
 const READS = new Set(['QueryCommand', 'GetItemCommand', 'BatchGetItemCommand', 'ScanCommand']);
@@ -79,6 +83,8 @@ export interface CapacityFigures {
   responseBytes: number;
   /** Stored bytes of one audit record: the item and each index entry, DynamoDB's 100-byte overhead each. */
   storedBytes: number;
+  /** Bytes a record takes in the hot-window export: its NDJSON line, gzipped with the others issued. */
+  exportBytes: number;
   /** Audit record item size, without overhead (what a write unit is counted on). */
   itemBytes: number;
   /** Each index entry of the record whose partition key one role, account or caller shares. */
@@ -253,6 +259,7 @@ export async function measureIssuances(
   let shared: Composition | undefined;
   let responseBytes = 0;
   let lastEventId = '';
+  const eventIds: string[] = [];
   for (let i = 0; i < count; i++) {
     if (pattern === 'sparse' || !shared) shared = composition(stack, counter);
     const root = shared;
@@ -280,8 +287,10 @@ export async function measureIssuances(
       parsed !== null &&
       'eventId' in parsed &&
       typeof parsed.eventId === 'string'
-    )
+    ) {
       lastEventId = parsed.eventId;
+      eventIds.push(parsed.eventId);
+    }
   }
   const inspect = compose(loadConfig(stack.credvendEnv), {
     kind: 'node',
@@ -294,6 +303,13 @@ export async function measureIssuances(
   );
   if (!Item) throw new Error(`audit record ${lastEventId} not found`);
   const stored = await storage(dynamodbOf(inspect), table, Item);
+  // The export file of these records, as the digest function writes it.
+  const records = await readAuditRecords(
+    dynamodbOf(inspect),
+    table,
+    eventIds.slice(-100).map((eventId) => ({ eventId: { S: eventId } })),
+  );
+  const exportBytes = gzipSync(toExportLines({ events: records }, 'bench')).byteLength / records.length;
   return {
     issuances: count,
     writeUnits: counter.write / count,
@@ -302,6 +318,7 @@ export async function measureIssuances(
     calls: new Map([...counter.calls].map(([name, n]) => [name, n / count])),
     responseBytes: responseBytes / count,
     storedBytes: stored.total,
+    exportBytes,
     itemBytes: itemBytes(Item),
     sharedPartitions: stored.shared,
   };

@@ -21,7 +21,7 @@ import {
 import type { ColdStartFigures } from './cold-start.js';
 import { isRecord, readServerlessYml } from './lambda-build.js';
 import type { OwnCpuFigures } from './own-cpu.js';
-import { FULL_VCPU_MB, logRetentionDays, memorySizeOf, PRICES } from './prices.js';
+import { defaultParamDays, FULL_VCPU_MB, logRetentionDays, memorySizeOf, PRICES } from './prices.js';
 import { benchRejectionCost } from './rejection-cost.js';
 
 /**
@@ -46,13 +46,16 @@ const ASSUMED = {
   issuancesPerColdStart: 1000,
   /** A cold start's waits beyond its CPU: TLS to DynamoDB and STS, the issuer's discovery and JWKS. */
   coldStartNetworkMs: 250,
-  /** Audit records kept in DynamoDB (the hot window); older ones are exported or expire. */
-  auditMonthsInDynamoDb: 1,
   /** The stream function's time per invocation: one PutEvents round trip and its own CPU. */
   streamInvocationMs: 25,
-  /** The digest job per run: reads chain heads, one KMS Sign, two S3 PUTs (digest, latest). */
-  digestRunMs: 300,
-  digestS3PutsPerRun: 2,
+  /**
+   * The digest job per run: reads chain heads, one KMS Sign, two S3 PUTs (digest, latest); and
+   * the export of the run's records (about 600 at this volume): three PUTs (data file, manifest,
+   * latest), one read unit per record (BatchGetItem, strongly consistent) and the time to read
+   * and gzip them.
+   */
+  digestRunMs: 600,
+  digestS3PutsPerRun: 5,
   /** KMS keys billed monthly: the digest signing key and the log groups' key. */
   kmsKeys: 2,
   /** CloudWatch Logs stores compressed data; billed on about this share of the ingested bytes. */
@@ -104,6 +107,9 @@ interface Inputs {
   digestMb: number;
   accessLog: number;
   retentionDays: number;
+  /** The audit's hot window (auditHotDays) and how long Object Lock keeps the export (digestRetentionDays). */
+  hotDays: number;
+  exportRetentionDays: number;
   streamBatching: { batchSize: number; windowSeconds: number };
 }
 
@@ -143,8 +149,14 @@ function vendParts(i: Inputs): Part[] {
     ],
     [
       'DynamoDB storage',
-      storedGb * PRICES.dynamodbStoragePerGbMonth * ASSUMED.auditMonthsInDynamoDb,
-      `${i.capacity.storedBytes} bytes per record with index entries, ${ASSUMED.auditMonthsInDynamoDb} month kept`,
+      storedGb * PRICES.dynamodbStoragePerGbMonth * (i.hotDays / 30),
+      `${i.capacity.storedBytes} bytes per record with index entries, the hot window (${i.hotDays} days) only`,
+    ],
+    [
+      'audit export (S3, reads)',
+      ((i.capacity.exportBytes * 1e6) / 1e9) * PRICES.s3StandardPerGbMonth * (i.exportRetentionDays / 30) +
+        PRICES.dynamodbPerMillionReadUnits,
+      `${i.capacity.exportBytes.toFixed(0)} bytes per record gzipped, S3 Standard for the Object Lock retention (${i.exportRetentionDays} days); 1 read unit to export it`,
     ],
     [
       'CloudWatch Logs',
@@ -290,6 +302,8 @@ export async function benchCostModel(
     digestMb: await memorySizeOf('digest'),
     accessLog: await accessLogBytes(),
     retentionDays: await logRetentionDays(),
+    hotDays: await defaultParamDays('auditHotDays'),
+    exportRetentionDays: await defaultParamDays('digestRetentionDays'),
     streamBatching: await streamBatching(),
   };
   console.log(

@@ -59,3 +59,13 @@ export async function logRetentionDays(): Promise<number> {
   const days = isRecord(provider) ? provider.logRetentionInDays : undefined;
   return typeof days === 'number' ? days : 0;
 }
+
+/** A deploy parameter's default (serverless.yml `params.default`), as a number. */
+export async function defaultParamDays(name: string): Promise<number> {
+  const document = await readServerlessYml();
+  const params = isRecord(document) ? document.params : undefined;
+  const defaults = isRecord(params) ? params.default : undefined;
+  const value = isRecord(defaults) ? defaults[name] : undefined;
+  if (typeof value !== 'number') throw new Error(`serverless.yml: params.default.${name} is not a number`);
+  return value;
+}
