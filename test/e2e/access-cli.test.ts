@@ -33,6 +33,8 @@ describe('credvend access (access as code)', () => {
   const run = Date.now();
   const prefix = `ac${run}.`;
   const carol = `carol-ac-${run}@example.com`;
+  // A member of the directory's group: the local IdP's dev token carries the group asked for.
+  const erin = `erin-ac-${run}@example.com`;
   let home: string;
   let repo: string;
   let env: NodeJS.ProcessEnv;
@@ -190,6 +192,12 @@ describe('credvend access (access as code)', () => {
       body: JSON.stringify({ entitlement: `${prefix}carol-read` }),
     });
     expect(vend.status).toBe(200);
+    const erinVend = await fetch(`${stack().apiUrl}/v1/credentials`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${await devToken(erin, { groups: [`engineers-${run}`] })}` },
+      body: JSON.stringify({ entitlement: `${prefix}engineers-read` }),
+    });
+    expect(erinVend.status).toBe(200);
     await writeFile(
       join(repo, 'team.yaml'),
       files(900)['team.yaml'].replace(/ {2}ac\d+\.engineers-read:[\s\S]*?(?= {2}ac\d+\.carol-read:)/, ''),
@@ -212,14 +220,16 @@ describe('credvend access (access as code)', () => {
       ],
       ['loses', `${prefix}engineers-read`, []],
     ]);
-    // The callers of each changed or removed row are named, from the service's evidence.
+    // The callers of each changed or removed row are named, from the service's evidence: for
+    // the group's row, the member who used it.
     expect(doc.callersNote).toBeUndefined();
     expect(doc.effects.map((e) => e.callers)).toEqual([
       [expect.objectContaining({ principal: oidcPrincipal(carol), name: carol, issuances: 1 })],
-      [],
+      [expect.objectContaining({ principal: oidcPrincipal(erin), name: erin, issuances: 1 })],
     ]);
     expect(text.stdout).toContain(`- group engineers-${run} at ${stack().issuer} loses credvend-readonly`);
     expect(text.stdout).toContain(`      ${carol} (${oidcPrincipal(carol)}): 1 issuance(s), last `);
+    expect(text.stdout).toContain(`      ${erin} (${oidcPrincipal(erin)}): 1 issuance(s), last `);
 
     const applied = await cli(['access', 'apply', repo]);
     expect(applied.code).toBe(0);

@@ -12,7 +12,15 @@ import { type ActivityWire, activityWire, policySuggestionWire } from '../../src
 import { credentialsResponseWire } from '../../src/wire/credentials.js';
 import { planResponseWire } from '../../src/wire/plan.js';
 import { runCli } from '../e2e/cli-run.js';
-import { assumedRole, objectCreated, record } from '../fixtures/cloudtrail.js';
+import {
+  assumedRole,
+  CHAINED_KEY,
+  CLOUDTRAIL_CASES,
+  CREDVEND_SI,
+  ISSUED_KEY,
+  objectCreated,
+  record,
+} from '../fixtures/cloudtrail.js';
 import { readWire } from '../fixtures/read-wire.js';
 import { adminApp, auditApp, devToken, stack, testRuntime, userEnvironment, vendApp } from './support.js';
 
@@ -251,5 +259,43 @@ describe('CloudTrail activity of a real issuance, from the trail bucket to the A
     const wrong = await runCli(['audit', 'activity', 'not an id'], env);
     expect(wrong.code).toBe(1);
     expect(wrong.stderr).toMatch(/neither an audit event id/);
+  });
+
+  it('attributes each of the fixture table’s event shapes as the table says, delivered through the trail bucket', async () => {
+    // The table's shapes (management and data events, errors, a chain, strangers, a broken
+    // record) carried over to this stack's real issuance: its key, its SourceIdentity, and
+    // times inside its session.
+    const now = Date.now();
+    const chainedKey = 'ASIAEXAMPLECHAINED12';
+    const Records = CLOUDTRAIL_CASES.map((entry, index) => {
+      const text = JSON.stringify(entry.record)
+        .replaceAll(ISSUED_KEY, issuance.accessKeyId)
+        .replaceAll(CREDVEND_SI, issuance.sourceIdentity)
+        .replaceAll(CHAINED_KEY, chainedKey)
+        .replaceAll('"eventID":"e-', '"eventID":"shapes-e-');
+      const shaped: Record<string, unknown> = JSON.parse(text);
+      if ('eventTime' in shaped) shaped.eventTime = new Date(now + (20 + index) * 1000).toISOString();
+      return shaped;
+    });
+    const key = `${LOG_FOLDER}/222222222222_CloudTrail_us-east-1_shapes.json.gz`;
+    await operatorS3().send(
+      new PutObjectCommand({ Bucket: TRAIL_BUCKET, Key: key, Body: gzipSync(JSON.stringify({ Records })) }),
+    );
+    await job(objectCreated(TRAIL_BUCKET, key));
+
+    const answer = await activityAt(`/v1/audit/events/${issuance.eventId}/activity`);
+    const listed = answer.records
+      .filter((r) => r.eventId.startsWith('shapes-'))
+      .map((r) => [r.eventId, r.attribution, r.errorCode ?? '']);
+    const expected = CLOUDTRAIL_CASES.filter((entry) => entry.attributed !== undefined).map((entry) => [
+      `shapes-${entry.record.eventID}`,
+      entry.attributed === CHAINED_KEY ? 'role-chain' : 'session',
+      'errorCode' in entry.record ? entry.record.errorCode : '',
+    ]);
+    expect(CLOUDTRAIL_CASES.length).toBeGreaterThanOrEqual(10);
+    expect(expected.length).toBeGreaterThan(0);
+    expect(listed).toEqual(expected);
+    const dataEvent = answer.records.find((r) => r.eventId === 'shapes-e-06');
+    expect(dataEvent?.resources).toEqual(['arn:aws:dynamodb:us-east-1:222222222222:table/orders']);
   });
 });

@@ -157,7 +157,10 @@ export async function identitiesOnAuditTable(
 }
 
 /** A token from the stack's real IdP (oidc-provider, dev-token grant), fetched over HTTP as the CLI does. */
-export function devToken(sub: string, extra: { ttlSeconds?: number; email?: string } = {}): Promise<string> {
+export function devToken(
+  sub: string,
+  extra: { ttlSeconds?: number; email?: string; groups?: readonly string[] } = {},
+): Promise<string> {
   return requestDevToken({ issuer: stack().issuer, sub, ...extra });
 }
 

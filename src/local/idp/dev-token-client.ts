@@ -6,6 +6,8 @@ export interface DevTokenRequest {
   sub: string;
   email?: string;
   ttlSeconds?: number;
+  /** Groups the token carries instead of the demo user's (tests of group subjects). */
+  groups?: readonly string[];
 }
 
 export class DevTokenError extends Error {
@@ -20,6 +22,7 @@ export async function requestDevToken(request: DevTokenRequest): Promise<string>
     subject: request.sub,
     ...(request.email ? { email: request.email } : {}),
     ...(request.ttlSeconds !== undefined ? { ttl: String(request.ttlSeconds) } : {}),
+    ...(request.groups ? { groups: request.groups.join(',') } : {}),
   });
   let response: Response;
   try {

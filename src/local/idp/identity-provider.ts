@@ -5,7 +5,7 @@ import Provider, { type Configuration, errors, type ResourceServer } from 'oidc-
 import { escapeHtml } from '../../http/html.js';
 import { localClients, SHORT_LIVED_CLI_CLIENT_ID, SHORT_LIVED_TTL } from './clients.js';
 import { claimsFor } from './demo-users.js';
-import { devTokenEmails, registerDevTokenGrant } from './dev-token-grant.js';
+import { devTokenEmails, devTokenGroups, registerDevTokenGrant } from './dev-token-grant.js';
 import { loginInteractions } from './login-interactions.js';
 import { logoutSource } from './logout-page.js';
 
@@ -82,10 +82,11 @@ export async function createLocalIdentityProvider(
       if (!sub) return undefined;
       const claims = claimsFor(sub);
       const email = devTokenEmails.get(token) ?? claims.email;
+      const groups = devTokenGroups.get(token) ?? claims.groups;
       // The IdP verified these addresses (they are its own users'), as email_verified says.
       return {
         ...(email ? { email, email_verified: true } : {}),
-        ...(claims.groups ? { groups: claims.groups } : {}),
+        ...(groups ? { groups } : {}),
       };
     },
     // CLIs sign in once and refresh silently: every client allowed the grant gets a refresh token.
