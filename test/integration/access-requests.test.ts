@@ -411,9 +411,9 @@ describe('extending a grant', () => {
     const id = await putRequestable(app, {
       requesters: { principals: [principalOf(p.alice)], groups: [] },
       approvers: { principals: [principalOf(p.bob)], groups: [] },
-      maxGrantSeconds: 3600,
+      maxGrantSeconds: 5400,
     });
-    const request = await open(p.alice, id, { durationSeconds: 1200 });
+    const request = await open(p.alice, id, { durationSeconds: 1800 });
     await call(app, p.bob, 'POST', `/v1/access-requests/${request.id}/approve`, {});
     const oldEnd = Date.parse((await stored(request.id)).grant?.end ?? '');
     const before = await vendUnderGrant(p.alice, request.id);
@@ -423,7 +423,7 @@ describe('extending a grant', () => {
 
     // Beyond the maximum from the grant's start, by someone else, with no body: 4xx, nothing changes.
     const tooLong = await call(app, p.alice, 'POST', `/v1/access-requests/${request.id}/extend`, {
-      durationSeconds: 2401,
+      durationSeconds: 3601,
       reason: 'the migration runs late',
     });
     expect([tooLong.status, tooLong.contentType, tooLong.body.type]).toEqual([
@@ -469,9 +469,9 @@ describe('extending a grant', () => {
     expect(Date.parse(after.expiration)).toBeGreaterThan(oldEnd + 1_000_000);
     expect(Date.parse(after.expiration)).toBeLessThanOrEqual(newEnd + SLACK_MS);
 
-    // Refused: the rest of the hour is used; the grant stays as it is.
+    // Refused: 1801 s more would pass the 90 minutes from the grant's start; the grant stays as it is.
     const beyond = await call(app, p.alice, 'POST', `/v1/access-requests/${request.id}/extend`, {
-      durationSeconds: 1200,
+      durationSeconds: 1801,
       reason: 'and more',
     });
     expect(beyond.status).toBe(400);
