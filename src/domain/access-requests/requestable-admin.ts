@@ -1,8 +1,7 @@
 import { withinScope } from '../admin/admin-scope.js';
 import { validateEntitlement } from '../admin/entitlement-validation.js';
-import type { AuditAction, AuditEvent } from '../audit/audit.js';
-import { baseAuditEvent } from '../audit/base-event.js';
-import { canonicalJson } from '../audit/chain.js';
+import { adminChangeEvent } from '../audit/admin-change.js';
+import type { AuditAction } from '../audit/audit.js';
 import type { TransactionalAuditLog } from '../audit/ports.js';
 import { identitiesOfListed } from '../identity/principal-names.js';
 import type { PrivilegedAccess } from '../identity/privileged-access.js';
@@ -213,27 +212,14 @@ export class RequestableAdmin {
     after: Requestable | undefined,
   ): Promise<void> {
     const now = this.deps.clock.now();
-    const subject = after ?? before;
-    if (!subject) throw new Error('a requestable change needs a before or an after');
-    const redact = (r: Requestable | undefined) =>
-      r ? { ...r, ...(r.externalId !== undefined ? { externalId: '(set)' } : {}) } : null;
-    const event: AuditEvent = {
-      ...baseAuditEvent(
-        { eventId: this.deps.newEventId(now), now },
-        { action, outcome: 'applied' },
-        caller,
-        context,
-      ),
-      accountId: subject.accountId,
-      roleArn: subject.roleArn,
-      detail: `requestable access ${subject.id}`,
-      change: canonicalJson({ before: redact(before), after: redact(after) }),
-    };
-    const change = {
-      id: subject.id,
-      ...(before ? { expected: before } : {}),
-      ...(after ? { next: after } : {}),
-    };
-    await this.deps.audit.appendWith(event, (record) => this.deps.store.write(change, record));
+    const { subject, event, write } = adminChangeEvent(
+      { eventId: this.deps.newEventId(now), now },
+      action,
+      caller,
+      context,
+      { before, after },
+    );
+    event.detail = `requestable access ${subject.id}`;
+    await this.deps.audit.appendWith(event, (record) => this.deps.store.write(write, record));
   }
 }

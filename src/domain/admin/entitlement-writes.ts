@@ -1,6 +1,5 @@
-import type { AuditEvent } from '../audit/audit.js';
-import { type AuditActor, baseAuditEvent } from '../audit/base-event.js';
-import { canonicalJson } from '../audit/chain.js';
+import { adminChangeEvent } from '../audit/admin-change.js';
+import type { AuditActor } from '../audit/base-event.js';
 import type { TransactionalAuditLog } from '../audit/ports.js';
 import type { Clock } from '../shared/clock.js';
 import { InvalidRequestError } from '../shared/errors.js';
@@ -14,12 +13,6 @@ export interface EntitlementWritesDependencies {
   audit: TransactionalAuditLog;
   clock: Clock;
   newEventId: (now: Date) => string;
-}
-
-/** An entitlement as recorded in audit: the ExternalId is a confused-deputy guard, so it is redacted. */
-function forAudit(entitlement: Entitlement | undefined): unknown {
-  if (!entitlement) return null;
-  return { ...entitlement, ...(entitlement.externalId !== undefined ? { externalId: '(set)' } : {}) };
 }
 
 /**
@@ -68,26 +61,15 @@ export class EntitlementWrites {
     reason?: string,
   ): Promise<void> {
     const now = this.deps.clock.now();
-    const subject = after ?? before;
-    if (!subject) throw new Error('an entitlement change needs a before or an after');
-    const event: AuditEvent = {
-      ...baseAuditEvent(
-        { eventId: this.deps.newEventId(now), now },
-        { action, outcome: 'applied' },
-        caller,
-        context,
-      ),
-      entitlementId: subject.id,
-      accountId: subject.accountId,
-      roleArn: subject.roleArn,
-      change: canonicalJson({ before: forAudit(before), after: forAudit(after) }),
-      ...(reason !== undefined ? { reason } : {}),
-    };
-    const change = {
-      id: subject.id,
-      ...(before ? { expected: before } : {}),
-      ...(after ? { next: after } : {}),
-    };
-    await this.deps.audit.appendWith(event, (record) => this.deps.store.write(change, record));
+    const { subject, event, write } = adminChangeEvent(
+      { eventId: this.deps.newEventId(now), now },
+      action,
+      caller,
+      context,
+      { before, after },
+    );
+    event.entitlementId = subject.id;
+    if (reason !== undefined) event.reason = reason;
+    await this.deps.audit.appendWith(event, (record) => this.deps.store.write(write, record));
   }
 }
