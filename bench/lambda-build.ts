@@ -37,7 +37,20 @@ const PLUGIN_KEYS = new Set([
 const PLUGIN_DEFAULTS = { bundle: true, target: 'node18', external: [], platform: 'node' };
 
 /** CloudFormation short forms parse to plain values: only custom.esbuild is read here. */
-const intrinsicTags = ['Ref', 'GetAtt', 'If', 'Sub', 'Join', 'Equals', 'Not'].flatMap((name) =>
+const intrinsicTags = [
+  'Ref',
+  'GetAtt',
+  'If',
+  'Sub',
+  'Join',
+  'Equals',
+  'Not',
+  'And',
+  'Or',
+  'Select',
+  'Split',
+  'FindInMap',
+].flatMap((name) =>
   (['scalar', 'seq'] as const).map((collection) => ({
     tag: `!${name}`,
     ...(collection === 'seq' ? { collection } : {}),
