@@ -6,22 +6,14 @@ import {
   StaleRequestError,
 } from '../../src/domain/access-requests/errors.js';
 import {
-  InMemoryAccessRequestStore,
-  InMemoryRequestableStore,
-  RecordingNotifier,
-} from '../../src/domain/access-requests/fakes.js';
-import {
   type Actor,
   grantEntitlementId,
   plannedGrantEnd,
   type Requester,
 } from '../../src/domain/access-requests/lifecycle.js';
-import { AccessRequestService } from '../../src/domain/access-requests/service.js';
 import type { AccessRequestInput, Requestable } from '../../src/domain/access-requests/types.js';
-import { NO_FEDERATION } from '../../src/domain/identity/principal-names.js';
 import { InMemoryRevocationApplier } from '../../src/domain/revocation/fakes.js';
 import { GRANT_TAG, grantRevocationStatement } from '../../src/domain/revocation/revocation.js';
-import { systemClock } from '../../src/domain/shared/clock.js';
 import {
   ConflictError,
   InvalidRequestError,
@@ -32,7 +24,7 @@ import {
 } from '../../src/domain/shared/errors.js';
 import { newEventId } from '../../src/domain/shared/ids.js';
 import { caller, ISSUER } from './fixtures.js';
-import { admin, auditor, context, world } from './world.js';
+import { accessRequestWorld, admin, auditor, context, } from './world.js';
 
 const T0 = new Date('2026-06-01T09:00:00.000Z');
 const later = (seconds: number) => vi.setSystemTime(new Date(Date.now() + seconds * 1000));
@@ -91,27 +83,13 @@ const input: AccessRequestInput = {
 };
 
 function setup(options: { requestables?: Requestable[]; revocations?: boolean } = {}) {
-  const w = world();
-  const requests = new InMemoryAccessRequestStore(w.entitlements, w.table);
-  const requestables = new InMemoryRequestableStore(w.table, options.requestables ?? [requestable()]);
-  const notifier = new RecordingNotifier();
   const applier = new InMemoryRevocationApplier();
   const auditFailures: unknown[] = [];
-  let n = 0;
-  const service = new AccessRequestService({
-    requests,
-    requestables,
-    audit: w.audit,
-    clock: systemClock,
-    newEventId,
-    newRequestId: () => `REQ${++n}`,
-    assignments: w.assignments,
-    identityRules: NO_FEDERATION,
-    notifier,
+  const w = accessRequestWorld(options.requestables ?? [requestable()], {
     ...(options.revocations === false ? {} : { revocations: applier }),
     onAuditFailure: (error) => auditFailures.push(error),
   });
-  return { ...w, requests, requestables, notifier, applier, service, auditFailures };
+  return { ...w, applier, auditFailures };
 }
 
 describe('Class: AccessRequestService', () => {

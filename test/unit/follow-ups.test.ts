@@ -1,21 +1,16 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { NotApproverError } from '../../src/domain/access-requests/errors.js';
 import {
-  InMemoryAccessRequestStore,
   InMemoryFollowUpMarkers,
-  InMemoryRequestableStore,
-  RecordingNotifier,
 } from '../../src/domain/access-requests/fakes.js';
 import { dueFollowUps, runFollowUps } from '../../src/domain/access-requests/follow-ups.js';
 import { type Actor, approversAt, type Requester } from '../../src/domain/access-requests/lifecycle.js';
 import { validateRequestable } from '../../src/domain/access-requests/requestable-admin.js';
-import { AccessRequestService } from '../../src/domain/access-requests/service.js';
 import type { Requestable } from '../../src/domain/access-requests/types.js';
 import { NO_FEDERATION } from '../../src/domain/identity/principal-names.js';
 import { systemClock } from '../../src/domain/shared/clock.js';
-import { newEventId } from '../../src/domain/shared/ids.js';
 import { ISSUER } from './fixtures.js';
-import { context, world } from './world.js';
+import { accessRequestWorld, context, } from './world.js';
 
 const T0 = new Date('2026-06-01T09:00:00.000Z');
 const MIN = 60;
@@ -57,23 +52,9 @@ function requestable(overrides: Partial<Requestable> = {}): Requestable {
 }
 
 function setup(r: Requestable = requestable()) {
-  const w = world();
-  const requests = new InMemoryAccessRequestStore(w.entitlements, w.table);
-  const requestables = new InMemoryRequestableStore(w.table, [r]);
-  const notifier = new RecordingNotifier();
+  const w = accessRequestWorld([r]);
+  const { requests, requestables, notifier } = w;
   const markers = new InMemoryFollowUpMarkers();
-  let n = 0;
-  const service = new AccessRequestService({
-    requests,
-    requestables,
-    audit: w.audit,
-    clock: systemClock,
-    newEventId,
-    newRequestId: () => `REQ${++n}`,
-    assignments: w.assignments,
-    identityRules: NO_FEDERATION,
-    notifier,
-  });
   const failures: string[] = [];
   const run = () =>
     runFollowUps({
@@ -86,7 +67,7 @@ function setup(r: Requestable = requestable()) {
     });
   const followUps = () =>
     notifier.notices.filter((x) => x.actor === 'credvend:scheduler').map((x) => x.transition);
-  return { ...w, requests, service, notifier, markers, run, followUps, failures };
+  return { ...w, markers, run, followUps, failures };
 }
 
 const ask = { requestableId: 'prod-db', grantSeconds: 3600, reason: 'migrate the orders table' };

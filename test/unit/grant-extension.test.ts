@@ -2,25 +2,19 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { IllegalTransitionError, NotApproverError } from '../../src/domain/access-requests/errors.js';
 import { extensionAllowance, extensionStateAt } from '../../src/domain/access-requests/extension.js';
 import {
-  InMemoryAccessRequestStore,
   InMemoryOnCallDirectory,
-  InMemoryRequestableStore,
-  RecordingNotifier,
 } from '../../src/domain/access-requests/fakes.js';
 import {
   type Actor,
   grantEntitlementId,
   type Requester,
 } from '../../src/domain/access-requests/lifecycle.js';
-import { AccessRequestService } from '../../src/domain/access-requests/service.js';
 import type { Requestable } from '../../src/domain/access-requests/types.js';
-import { NO_FEDERATION } from '../../src/domain/identity/principal-names.js';
 import { InMemoryRevocationApplier } from '../../src/domain/revocation/fakes.js';
-import { systemClock } from '../../src/domain/shared/clock.js';
 import { ConflictError, InvalidRequestError } from '../../src/domain/shared/errors.js';
 import { newEventId } from '../../src/domain/shared/ids.js';
 import { ISSUER } from './fixtures.js';
-import { context, world } from './world.js';
+import { accessRequestWorld, context, } from './world.js';
 
 const T0 = new Date('2026-06-01T09:00:00.000Z');
 /** The error a refused call threw, so refusals are awaited (and audited) in order. */
@@ -67,25 +61,10 @@ function requestable(overrides: Partial<Requestable> = {}): Requestable {
 }
 
 function setup(overrides: Partial<Requestable> = {}, directory?: InMemoryOnCallDirectory) {
-  const w = world();
-  const requests = new InMemoryAccessRequestStore(w.entitlements, w.table);
-  const requestables = new InMemoryRequestableStore(w.table, [requestable(overrides)]);
-  const notifier = new RecordingNotifier();
-  let n = 0;
-  const service = new AccessRequestService({
-    requests,
-    requestables,
-    audit: w.audit,
-    clock: systemClock,
-    newEventId,
-    newRequestId: () => `REQ${++n}`,
-    assignments: w.assignments,
-    identityRules: NO_FEDERATION,
-    notifier,
+  return accessRequestWorld([requestable(overrides)], {
     revocations: new InMemoryRevocationApplier(),
     ...(directory ? { onCall: directory } : {}),
   });
-  return { ...w, requests, requestables, notifier, service };
 }
 
 /** An admin's edit of the requestable (version 2), written with its audit record. */

@@ -1,9 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import {
-  InMemoryAccessRequestStore,
   InMemoryOnCallDirectory,
-  InMemoryRequestableStore,
-  RecordingNotifier,
 } from '../../src/domain/access-requests/fakes.js';
 import type { Requester } from '../../src/domain/access-requests/lifecycle.js';
 import {
@@ -12,13 +9,10 @@ import {
   OnCallUnavailableError,
 } from '../../src/domain/access-requests/on-call.js';
 import { validateRequestable } from '../../src/domain/access-requests/requestable-admin.js';
-import { AccessRequestService } from '../../src/domain/access-requests/service.js';
 import type { Requestable } from '../../src/domain/access-requests/types.js';
 import { NO_FEDERATION } from '../../src/domain/identity/principal-names.js';
-import { systemClock } from '../../src/domain/shared/clock.js';
-import { newEventId } from '../../src/domain/shared/ids.js';
 import { ISSUER } from './fixtures.js';
-import { context, world } from './world.js';
+import { accessRequestWorld, context, } from './world.js';
 
 const T0 = new Date('2026-06-01T09:00:00.000Z');
 const at = (seconds: number) => new Date(T0.getTime() + seconds * 1000);
@@ -59,25 +53,12 @@ function requestable(overrides: Partial<Requestable> = {}): Requestable {
 }
 
 function setup(options: { requestable?: Requestable; directory?: boolean } = {}) {
-  const w = world();
-  const requests = new InMemoryAccessRequestStore(w.entitlements, w.table);
-  const requestables = new InMemoryRequestableStore(w.table, [options.requestable ?? requestable()]);
   const directory = new InMemoryOnCallDirectory();
-  const notifier = new RecordingNotifier();
-  let n = 0;
-  const service = new AccessRequestService({
-    requests,
-    requestables,
-    audit: w.audit,
-    clock: systemClock,
-    newEventId,
-    newRequestId: () => `REQ${++n}`,
-    assignments: w.assignments,
-    identityRules: NO_FEDERATION,
-    notifier,
-    ...(options.directory === false ? {} : { onCall: directory }),
-  });
-  return { ...w, service, directory, notifier, requests };
+  const w = accessRequestWorld(
+    [options.requestable ?? requestable()],
+    options.directory === false ? {} : { onCall: directory },
+  );
+  return { ...w, directory };
 }
 
 const ask = (grantSeconds: number) => ({ requestableId: 'prod-ops', grantSeconds, reason: 'page 4711' });

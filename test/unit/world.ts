@@ -1,4 +1,15 @@
+import {
+  InMemoryAccessRequestStore,
+  InMemoryRequestableStore,
+  RecordingNotifier,
+} from '../../src/domain/access-requests/fakes.js';
+import {
+  type AccessRequestDependencies,
+  AccessRequestService,
+} from '../../src/domain/access-requests/service.js';
+import type { Requestable } from '../../src/domain/access-requests/types.js';
 import { InMemoryAuditTable, inMemoryAuditLog } from '../../src/domain/audit/fakes.js';
+import { NO_FEDERATION } from '../../src/domain/identity/principal-names.js';
 import { PrivilegedAccess } from '../../src/domain/identity/privileged-access.js';
 import type { RoleAssignments } from '../../src/domain/identity/roles.js';
 import { FakeRoleAssumer, InMemoryEntitlements } from '../../src/domain/issuance/fakes.js';
@@ -53,4 +64,34 @@ export function world(
     roleChaining: false,
   });
   return { table, audit, entitlements, sts, assignments, access, vendor, ids: sequentialIds('id') };
+}
+
+/** What a test may add to the access-request service: the optional ports, absent unless given. */
+type AccessRequestExtras = Partial<
+  Pick<AccessRequestDependencies, 'onCall' | 'revocations' | 'onAuditFailure'>
+>;
+
+/**
+ * `world()` with just-in-time access: in-memory request and requestable stores over its audit
+ * table, a recording notifier, and the service over them, its request ids REQ1, REQ2, …
+ */
+export function accessRequestWorld(requestables: Requestable[], extras: AccessRequestExtras = {}) {
+  const w = world();
+  const requests = new InMemoryAccessRequestStore(w.entitlements, w.table);
+  const requestableStore = new InMemoryRequestableStore(w.table, requestables);
+  const notifier = new RecordingNotifier();
+  let n = 0;
+  const service = new AccessRequestService({
+    requests,
+    requestables: requestableStore,
+    audit: w.audit,
+    clock: systemClock,
+    newEventId,
+    newRequestId: () => `REQ${++n}`,
+    assignments: w.assignments,
+    identityRules: NO_FEDERATION,
+    notifier,
+    ...extras,
+  });
+  return { ...w, requests, requestables: requestableStore, notifier, service };
 }
