@@ -94,10 +94,9 @@ const LOCAL_TABLE_NAMES: TableNames = {
 export async function startLocalStack(options: LocalStackOptions): Promise<LocalStack> {
   assertCommandAvailable(
     'java',
-    ['-version'],
     'install a Java 17+ runtime (Debian: apt-get install openjdk-17-jre-headless)',
   );
-  assertCommandAvailable('moto_server', ['--help'], "install it with pip install 'moto[server]'");
+  assertCommandAvailable('moto_server', "install it with pip install 'moto[server]'");
   await assertPortFree(options.host, options.dynamodbPort, 'CREDVEND_DYNAMODB_PORT');
   await assertPortFree(options.host, options.motoPort, 'CREDVEND_MOTO_PORT');
 

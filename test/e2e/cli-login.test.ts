@@ -136,7 +136,29 @@ describe('credvend login against the local IdP (oidc-provider), driven by Chromi
     expect(token.stdout).toMatch(/^eyJ/);
   });
 
-  it("the README walkthrough's try: lines, as printed, on this stack's non-default ports", async () => {
+  it('device flow: prints a code, the user confirms in a browser, the CLI receives the tokens', async () => {
+    const login = startLogin(
+      ['--profile', 'headless', 'login', '--issuer', stack().issuer, '--device'],
+      env,
+      /^\s+or open (http\S+)$/,
+    );
+    const page = await browser.newPage();
+    await page.goto(await login.url);
+    await page.getByRole('button', { name: 'Continue' }).click();
+    await page.getByRole('button', { name: 'Bob' }).click();
+    await page.waitForLoadState();
+    await page.close();
+    const result = await login.done;
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.stderr).toMatch(/To sign in, visit http\S+ and enter the code \S+/);
+    expect(result.stdout).toContain(`#bob@example.com`);
+    const roles = await runCli(['--profile', 'headless', 'roles'], env);
+    expect(roles.stdout).toBe('no entitlements\n');
+  });
+
+  // The walkthrough runs beside the refresh test below, which spends most of its time waiting out a refresh
+  // token's life: each uses profiles and files of its own (the walkthrough its own config, tokens and AWS config).
+  it.concurrent("the README walkthrough's try: lines, as printed, on this stack's non-default ports", async () => {
     const readme = await readFile('README.md', 'utf8');
     const block = /\ntry:\n([\s\S]*?)\n\n/.exec(readme)?.[1] ?? '';
     const api = new URL(stack().apiUrl);
@@ -185,27 +207,7 @@ describe('credvend login against the local IdP (oidc-provider), driven by Chromi
     expect(outputs[6]).toMatch(/^[0-9A-Z]{26} requested\n$/);
   });
 
-  it('device flow: prints a code, the user confirms in a browser, the CLI receives the tokens', async () => {
-    const login = startLogin(
-      ['--profile', 'headless', 'login', '--issuer', stack().issuer, '--device'],
-      env,
-      /^\s+or open (http\S+)$/,
-    );
-    const page = await browser.newPage();
-    await page.goto(await login.url);
-    await page.getByRole('button', { name: 'Continue' }).click();
-    await page.getByRole('button', { name: 'Bob' }).click();
-    await page.waitForLoadState();
-    await page.close();
-    const result = await login.done;
-    expect(result.code, result.stderr).toBe(0);
-    expect(result.stderr).toMatch(/To sign in, visit http\S+ and enter the code \S+/);
-    expect(result.stdout).toContain(`#bob@example.com`);
-    const roles = await runCli(['--profile', 'headless', 'roles'], env);
-    expect(roles.stdout).toBe('no entitlements\n');
-  });
-
-  it('refreshes silently, then says clearly when the refresh token has expired', {
+  it.concurrent('refreshes silently, then says clearly when the refresh token has expired', {
     timeout: 120_000,
   }, async () => {
     const signedIn = await browserLogin([

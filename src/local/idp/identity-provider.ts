@@ -6,6 +6,7 @@ import { escapeHtml } from '../../http/html.js';
 import { localClients, SHORT_LIVED_CLI_CLIENT_ID, SHORT_LIVED_TTL } from './clients.js';
 import { claimsFor } from './demo-users.js';
 import { devTokenEmails, devTokenGroups, registerDevTokenGrant } from './dev-token-grant.js';
+import { deviceInterval } from './device-interval.js';
 import { loginInteractions } from './login-interactions.js';
 import { logoutSource } from './logout-page.js';
 
@@ -113,6 +114,7 @@ export async function createLocalIdentityProvider(
   provider.proxy = false;
   registerDevTokenGrant(provider, CREDVEND_RESOURCE, resourceServer);
   provider.use(loginInteractions(provider, basePath));
+  provider.use(deviceInterval());
   const callback = provider.callback();
   return {
     issuer,
