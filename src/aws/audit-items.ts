@@ -101,6 +101,16 @@ export interface AuditRetention {
   hotDays: number;
 }
 
+/**
+ * The audit table as a writer of records sees it: its name and, with a hot window, the TTL
+ * every record written to it gets, whichever write carries it (an issuance's PutItem or an
+ * admin change's transaction): each is exported before then (domain/audit/export.ts).
+ */
+export interface AuditTable {
+  name: string;
+  retention?: AuditRetention;
+}
+
 /** The TTL of a record: its time plus the hot window, in epoch seconds. */
 export function expiryOf(time: string, retention: AuditRetention): number {
   return Math.floor(Date.parse(time) / 1000) + retention.hotDays * 86_400;

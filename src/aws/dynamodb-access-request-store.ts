@@ -5,6 +5,7 @@ import type { ChainedAuditEvent } from '../domain/audit/audit.js';
 import type { Entitlement } from '../domain/shared/types.js';
 import { EXTENSION_PENDING, PENDING, REVIEW_DUE } from './access-request-items.js';
 import { num, str } from './attribute-values.js';
+import type { AuditTable } from './audit-items.js';
 import { REGISTRY_SUBJECT, registryItem } from './dynamodb-entitlement-rows.js';
 import { DynamoDbGrantDenyStore, requestPut } from './dynamodb-grant-deny-store.js';
 import { entitlementToItem } from './entitlement-items.js';
@@ -13,7 +14,7 @@ import { ACCESS_REQUEST_INDEX } from './table-schema.js';
 export interface AccessRequestTables {
   requests: string;
   entitlements: string;
-  audit: string;
+  audit: AuditTable;
 }
 
 /** A grant's rows leave the table a day after it ends; being past `notAfter` already refuses it. */

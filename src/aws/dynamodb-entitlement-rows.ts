@@ -10,6 +10,7 @@ import type { ChainedAuditEvent } from '../domain/audit/audit.js';
 import { ConflictError } from '../domain/shared/errors.js';
 import type { Entitlement } from '../domain/shared/types.js';
 import { num, readString, str } from './attribute-values.js';
+import type { AuditTable } from './audit-items.js';
 import { writeAudited } from './audited-transaction.js';
 import { entitlementToItem, itemToEntitlement } from './entitlement-items.js';
 
@@ -39,7 +40,7 @@ export class DynamoDbEntitlementRows implements EntitlementRowStore {
   constructor(
     protected readonly client: DynamoDBClient,
     protected readonly tableName: string,
-    private readonly auditTableName: string,
+    private readonly auditTable: AuditTable,
   ) {}
 
   async countSubject(subject: string, upTo: number): Promise<number> {
@@ -121,7 +122,7 @@ export class DynamoDbEntitlementRows implements EntitlementRowStore {
     await writeAudited(
       this.client,
       items,
-      { tableName: this.auditTableName, record: audit },
+      { table: this.auditTable, record: audit },
       (cause) =>
         new ConflictError(`entitlement ${change.id} changed since it was read; read it again`, { cause }),
     );

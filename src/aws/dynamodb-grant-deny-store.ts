@@ -10,6 +10,7 @@ import type { AccessRequest } from '../domain/access-requests/types.js';
 import type { ChainedAuditEvent } from '../domain/audit/audit.js';
 import { accessRequestToItem, DENY_DUE, itemToAccessRequest } from './access-request-items.js';
 import { num, str } from './attribute-values.js';
+import type { AuditTable } from './audit-items.js';
 import { writeAudited } from './audited-transaction.js';
 import { ACCESS_REQUEST_INDEX } from './table-schema.js';
 
@@ -37,7 +38,7 @@ export function requestPut(tableName: string, next: AccessRequest): TransactWrit
 export class DynamoDbGrantDenyStore implements GrantDenyStore {
   constructor(
     protected readonly client: DynamoDBClient,
-    protected readonly tables: { requests: string; audit: string },
+    protected readonly tables: { requests: string; audit: AuditTable },
   ) {}
 
   async get(id: string): Promise<AccessRequest | undefined> {
@@ -63,7 +64,7 @@ export class DynamoDbGrantDenyStore implements GrantDenyStore {
     return writeAudited(
       this.client,
       items,
-      { tableName: this.tables.audit, record: audit },
+      { table: this.tables.audit, record: audit },
       (cause) => new StaleRequestError(`access request ${next.id} changed since it was read`, { cause }),
     );
   }

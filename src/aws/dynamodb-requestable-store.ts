@@ -5,6 +5,7 @@ import type { ChainedAuditEvent } from '../domain/audit/audit.js';
 import { ConflictError } from '../domain/shared/errors.js';
 import { itemToRequestable, requestableToItem } from './access-request-items.js';
 import { num, str } from './attribute-values.js';
+import type { AuditTable } from './audit-items.js';
 import { writeAudited } from './audited-transaction.js';
 import { scanRequestables } from './dynamodb-requestable-list.js';
 
@@ -13,7 +14,7 @@ export class DynamoDbRequestableStore implements RequestableStore {
   constructor(
     private readonly client: DynamoDBClient,
     private readonly tableName: string,
-    private readonly auditTableName: string,
+    private readonly auditTable: AuditTable,
   ) {}
 
   async get(id: string): Promise<Requestable | undefined> {
@@ -44,7 +45,7 @@ export class DynamoDbRequestableStore implements RequestableStore {
     await writeAudited(
       this.client,
       [write],
-      { tableName: this.auditTableName, record: audit },
+      { table: this.auditTable, record: audit },
       (cause) =>
         new ConflictError(`requestable access ${change.id} changed since it was read; read it again`, {
           cause,

@@ -13,6 +13,7 @@ import type { ItemDecision, ItemOutcome, Review, ReviewItem } from '../domain/re
 import type { ReviewStore } from '../domain/reviews/ports.js';
 import { ConflictError } from '../domain/shared/errors.js';
 import { type Item, readString, str } from './attribute-values.js';
+import type { AuditTable } from './audit-items.js';
 import { writeAudited } from './audited-transaction.js';
 import {
   decisionAttributes,
@@ -34,7 +35,7 @@ export class DynamoDbReviewStore implements ReviewStore {
   constructor(
     protected readonly client: DynamoDBClient,
     protected readonly tableName: string,
-    private readonly auditTableName: string,
+    private readonly auditTable: AuditTable,
   ) {}
 
   async get(id: string): Promise<Review | undefined> {
@@ -190,7 +191,7 @@ export class DynamoDbReviewStore implements ReviewStore {
   protected async audited(changes: TransactWriteItem[], audit: ChainedAuditEvent, conflict: string) {
     const asConflict = (cause: Error) => new ConflictError(conflict, { cause });
     try {
-      await writeAudited(this.client, changes, { tableName: this.auditTableName, record: audit }, asConflict);
+      await writeAudited(this.client, changes, { table: this.auditTable, record: audit }, asConflict);
     } catch (error) {
       if (
         error instanceof TransactionCanceledException &&

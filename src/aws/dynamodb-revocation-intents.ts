@@ -9,6 +9,7 @@ import {
 } from '../domain/revocation/ports.js';
 import { AUTH_METHODS } from '../domain/shared/types.js';
 import { type Item, MalformedItemError } from './attribute-values.js';
+import type { AuditTable } from './audit-items.js';
 import { writeAudited } from './audited-transaction.js';
 
 /**
@@ -41,7 +42,7 @@ const intentSchema = z.object({
 export class DynamoDbRevocationIntentLog implements RevocationIntentLog {
   constructor(
     private readonly client: DynamoDBClient,
-    private readonly tables: { rateLimits: string; audit: string },
+    private readonly tables: { rateLimits: string; audit: AuditTable },
   ) {}
 
   async record(intent: RevocationIntent): Promise<void> {
@@ -85,7 +86,7 @@ export class DynamoDbRevocationIntentLog implements RevocationIntentLog {
           },
         },
       ],
-      { tableName: this.tables.audit, record },
+      { table: this.tables.audit, record },
       (cause) => new IntentCompletedError(`revocation ${id} is no longer due`, { cause }),
     );
   }

@@ -13,6 +13,7 @@ import type { AppEnv } from '../http/app-env.js';
 import { activityReaderOf } from './activity-reader.js';
 import {
   auditLogOf,
+  auditTableOf,
   authMethodsOf,
   type Composition,
   dynamodbOf,
@@ -31,7 +32,7 @@ export function createAdminFunction(root: Composition): Hono<AppEnv> {
   const adminStore = new DynamoDbEntitlementAdminStore(
     dynamodb,
     config.tables.entitlements,
-    config.tables.audit,
+    auditTableOf(root),
   );
   return createAdminApp({
     access,

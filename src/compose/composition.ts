@@ -6,6 +6,7 @@ import type { AuthMethod } from '../auth/auth-method.js';
 import { createSigV4AuthMethod } from '../auth/aws-sigv4.js';
 import { bearerAuth } from '../auth/bearer.js';
 import { OidcIssuers } from '../auth/oidc-issuers.js';
+import type { AuditTable } from '../aws/audit-items.js';
 import { DynamoDbAuditSink } from '../aws/dynamodb-audit-sink.js';
 import { DynamoDbQuotaLedger } from '../aws/dynamodb-quota-ledger.js';
 import type { Config } from '../config.js';
@@ -57,6 +58,18 @@ export function dynamodbOf(root: Composition): DynamoDBClient {
 export function stsOf(root: Composition): STSClient {
   root.built.sts ??= createStsClient(root.config, root.runtime.credentials, root.runtime.requestHandler);
   return root.built.sts;
+}
+
+/**
+ * The audit table for stores that write a record in their own transaction (admin changes,
+ * reviews, grants, revocations): its records get the same TTL as the audit log's.
+ */
+export function auditTableOf(root: Composition): AuditTable {
+  const { config } = root;
+  return {
+    name: config.tables.audit,
+    ...(config.auditRetention ? { retention: config.auditRetention } : {}),
+  };
 }
 
 export function auditLogOf(root: Composition): TransactionalAuditLog {

@@ -13,6 +13,7 @@ import { NotificationDispatcher } from '../notify/dispatcher.js';
 import { onCallDirectory } from '../oncall/directory.js';
 import {
   auditLogOf,
+  auditTableOf,
   authMethodsOf,
   type Composition,
   dynamodbOf,
@@ -61,9 +62,9 @@ function serviceOf(root: Composition, clock: Clock): AccessRequestService {
     requests: new DynamoDbAccessRequestStore(dynamodb, {
       requests: settings.tables.requests,
       entitlements: config.tables.entitlements,
-      audit: config.tables.audit,
+      audit: auditTableOf(root),
     }),
-    requestables: new DynamoDbRequestableStore(dynamodb, settings.tables.requestables, config.tables.audit),
+    requestables: new DynamoDbRequestableStore(dynamodb, settings.tables.requestables, auditTableOf(root)),
     audit,
     clock,
     newEventId,
@@ -91,11 +92,7 @@ export function createRequestsFunction(root: Composition, clock: Clock = systemC
   return createAccessRequestsApp({
     requests: serviceOf(root, clock),
     requestables: new RequestableAdmin({
-      store: new DynamoDbRequestableStore(
-        dynamodbOf(root),
-        settings.tables.requestables,
-        config.tables.audit,
-      ),
+      store: new DynamoDbRequestableStore(dynamodbOf(root), settings.tables.requestables, auditTableOf(root)),
       audit,
       access: privilegedAccessOf(root),
       clock,

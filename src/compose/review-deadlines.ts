@@ -6,7 +6,7 @@ import { ReviewSettlement } from '../domain/reviews/settlement.js';
 import { type Clock, systemClock } from '../domain/shared/clock.js';
 import { newEventId } from '../domain/shared/ids.js';
 import { NotificationDispatcher } from '../notify/dispatcher.js';
-import { auditLogOf, type Composition, dynamodbOf } from './composition.js';
+import { auditLogOf, auditTableOf, type Composition, dynamodbOf } from './composition.js';
 import { recordDeliveryFailure, sinksOf } from './notices.js';
 
 /**
@@ -21,9 +21,9 @@ export function createReviewDeadlineJob(
   const settings = config.accessRequests;
   const audit = auditLogOf(root);
   const dynamodb = dynamodbOf(root);
-  const reviews = new DynamoDbReviewStore(dynamodb, config.tables.reviews, config.tables.audit);
+  const reviews = new DynamoDbReviewStore(dynamodb, config.tables.reviews, auditTableOf(root));
   // Only what settling needs: no entitlement listing, no review opening, no audit reading.
-  const rows = new DynamoDbEntitlementRows(dynamodb, config.tables.entitlements, config.tables.audit);
+  const rows = new DynamoDbEntitlementRows(dynamodb, config.tables.entitlements, auditTableOf(root));
   const deadlines = new ReviewDeadlines({
     reviews,
     service: new ReviewSettlement({

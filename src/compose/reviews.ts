@@ -6,7 +6,7 @@ import { ReviewService } from '../domain/reviews/review-service.js';
 import { UnusedAccessReport } from '../domain/reviews/unused-report.js';
 import { type Clock, systemClock } from '../domain/shared/clock.js';
 import { newEventId } from '../domain/shared/ids.js';
-import { auditLogOf, type Composition, dynamodbOf, privilegedAccessOf } from './composition.js';
+import { auditLogOf, auditTableOf, type Composition, dynamodbOf, privilegedAccessOf } from './composition.js';
 
 /**
  * The review service over the reviews, entitlements and audit tables, as the admin function
@@ -20,10 +20,10 @@ export function reviewServiceOf(root: Composition, clock: Clock = systemClock): 
   const entitlements = new DynamoDbEntitlementAdminStore(
     dynamodb,
     config.tables.entitlements,
-    config.tables.audit,
+    auditTableOf(root),
   );
   return new ReviewService({
-    reviews: new DynamoDbReviewCampaignStore(dynamodb, config.tables.reviews, config.tables.audit),
+    reviews: new DynamoDbReviewCampaignStore(dynamodb, config.tables.reviews, auditTableOf(root)),
     entitlements,
     admin: new EntitlementAdmin({ store: entitlements, audit, access, clock, newEventId }),
     evidence: new UnusedAccessReport({

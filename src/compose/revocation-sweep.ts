@@ -3,7 +3,7 @@ import { GrantSessionDenier } from '../domain/access-requests/grant-revocation.j
 import { type Clock, systemClock } from '../domain/shared/clock.js';
 import { newEventId } from '../domain/shared/ids.js';
 import { describeError, type Logger } from '../logging.js';
-import { auditLogOf, type Composition, dynamodbOf, logAuditFailure } from './composition.js';
+import { auditLogOf, auditTableOf, type Composition, dynamodbOf, logAuditFailure } from './composition.js';
 import { revocationApplierOf, writeAheadRevocationsOf } from './revocations.js';
 
 /** The line the failed-revocations alarm counts (serverless.yml: FailedRevocationsFilter). */
@@ -44,7 +44,7 @@ export function createRevocationSweep(
   const grants = new GrantSessionDenier({
     requests: new DynamoDbGrantDenyStore(dynamodbOf(root), {
       requests: config.accessRequests.tables.requests,
-      audit: config.tables.audit,
+      audit: auditTableOf(root),
     }),
     audit,
     clock,

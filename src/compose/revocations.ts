@@ -7,7 +7,14 @@ import { WriteAheadRevocations } from '../domain/revocation/write-ahead.js';
 import { systemClock } from '../domain/shared/clock.js';
 import { newEventId } from '../domain/shared/ids.js';
 import { createIamClient } from './clients.js';
-import { auditLogOf, type Composition, dynamodbOf, logAuditFailure, stsOf } from './composition.js';
+import {
+  auditLogOf,
+  auditTableOf,
+  type Composition,
+  dynamodbOf,
+  logAuditFailure,
+  stsOf,
+} from './composition.js';
 
 /** Writes revocations into target roles, one per role at a time; undefined when credvend only prints them. */
 export function revocationApplierOf(root: Composition): RevocationApplier | undefined {
@@ -31,7 +38,7 @@ export function writeAheadRevocationsOf(root: Composition): WriteAheadRevocation
     iam,
     intents: new DynamoDbRevocationIntentLog(dynamodbOf(root), {
       rateLimits: tables.rateLimits,
-      audit: tables.audit,
+      audit: auditTableOf(root),
     }),
     audit: auditLogOf(root),
     clock: systemClock,

@@ -1,5 +1,8 @@
+import { GetItemCommand } from '@aws-sdk/client-dynamodb';
 import { beforeAll, describe, expect, it } from 'vitest';
 import * as z from 'zod';
+import { expiryOf } from '../../src/aws/audit-items.js';
+import { DynamoDbAuditExportSource } from '../../src/aws/dynamodb-audit-export.js';
 import { adminEntitlementListWire } from '../../src/wire/entitlements.js';
 import { problemWire } from '../../src/wire/problem.js';
 import { readWire } from '../fixtures/read-wire.js';
@@ -7,7 +10,9 @@ import {
   adminApp,
   auditOfPrincipal,
   auditOfRequest,
+  auditTable,
   devToken,
+  dynamodb,
   oidcPrincipal,
   stack,
   vendApp,
@@ -163,6 +168,51 @@ describe('entitlement admin API', () => {
         (e) => e.action === 'entitlement.delete' && e.entitlementId === id && e.outcome === 'applied',
       ),
     ).toBe(true);
+  });
+
+  // The admin function's own transaction writes these records (entitlement and record in one),
+  // not the audit log's PutItem: they get the same TTL, and the export guard finds them in byTime.
+  it('gives admin changes the hot window’s TTL, which the export guard holds back like any record', async () => {
+    const hotDays = 30;
+    const windowed = adminApp({ CREDVEND_AUDIT_HOT_DAYS: String(hotDays) });
+    const ttlId = `ttl-${id}`;
+    const headers = { authorization: `Bearer ${adminToken}`, 'content-type': 'application/json' };
+    const path = `/v1/entitlements/${ttlId}`;
+    expect((await windowed.request(path, { method: 'PUT', headers, body: body() })).status).toBe(201);
+    const removed = await windowed.request(path, {
+      method: 'DELETE',
+      headers: { ...headers, 'if-match': '"v1"' },
+    });
+    expect(removed.status).toBe(204);
+
+    const records = (await auditOfPrincipal(oidcPrincipal('admin@example.com'))).filter(
+      (e) => e.entitlementId === ttlId && e.outcome === 'applied',
+    );
+    expect(records.map((e) => e.action).sort()).toEqual(['entitlement.delete', 'entitlement.put']);
+    const expiresAt = async (eventId: string) => {
+      const output = await dynamodb().send(
+        new GetItemCommand({
+          TableName: auditTable(),
+          Key: { eventId: { S: eventId } },
+          ConsistentRead: true,
+        }),
+      );
+      return Number(output.Item?.expiresAt?.N);
+    };
+    for (const record of records)
+      expect(await expiresAt(record.eventId)).toBe(expiryOf(record.time, { hotDays }));
+    // Their range alone (one walk of byTime), with the export far behind: the guard pushes their
+    // TTL out as it does an issuance's.
+    const times = records.map((e) => e.time).sort();
+    const until = new Date(Date.now() + (hotDays + 10) * 86_400_000);
+    const held = await new DynamoDbAuditExportSource(dynamodb(), auditTable()).holdExpiry(
+      new Date(Date.parse(times[0] ?? '') - 1).toISOString(),
+      times.at(-1) ?? '',
+      { expiringBefore: new Date(Date.now() + (hotDays + 1) * 86_400_000), until },
+    );
+    expect(held).toBeGreaterThanOrEqual(records.length);
+    for (const record of records)
+      expect(await expiresAt(record.eventId)).toBe(Math.floor(until.getTime() / 1000));
   });
 
   it('lists entitlements for admins', async () => {
