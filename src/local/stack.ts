@@ -153,10 +153,11 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     });
     started.unshift({ name: 'IAM gate', stop: gate.stop });
     const operator = await seedOperator(gate.endpoint, roots);
-    const anchoring = await seedAnchoring(gate.endpoint, operator, {
-      demoRule: options.demoEventRule ?? true,
-    });
-    const secrets = await seedSecrets(gate.endpoint, operator);
+    // Independent of each other (KMS, S3 and EventBridge; Secrets Manager): seeded side by side.
+    const [anchoring, secrets] = await Promise.all([
+      seedAnchoring(gate.endpoint, operator, { demoRule: options.demoEventRule ?? true }),
+      seedSecrets(gate.endpoint, operator),
+    ]);
     const seed = await seedMoto(gate.endpoint, roots, await template, {
       tables: LOCAL_TABLE_NAMES,
       digestKeyId: anchoring.digestKeyId,

@@ -83,7 +83,8 @@ async function go(page: Page, hash: string, heading: string): Promise<void> {
 
 /** axe-core, run inside the page (evaluate is not subject to the page's CSP). */
 async function seriousViolations(page: Page): Promise<string[]> {
-  await page.evaluate(axe.source);
+  // Injected once per document (half a megabyte to parse each time); a new document needs it again.
+  if ((await page.evaluate('typeof axe')) === 'undefined') await page.evaluate(axe.source);
   const ids: unknown = await page.evaluate(
     `axe.run().then((r) => r.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => v.id + ' at ' + v.nodes.map((n) => n.target.join(' ')).join(', ')))`,
   );
