@@ -109,26 +109,30 @@ describe('the local stack refuses what AWS would refuse (real AWS CLI)', () => {
     });
     const plain = await entitle(sub);
     const bounded = (await vend(sub, ceiling)).credentials;
+    const withoutCeiling = (await vend(sub, plain)).credentials;
 
-    const get = await aws(
-      bounded,
-      's3api',
-      'get-object',
-      '--bucket',
-      stack().bucket,
-      '--key',
-      'hello.txt',
-      join(dir, 'hello.txt'),
-    );
+    // Independent AWS CLI runs (a Python start each) at once.
+    const [get, list, unbounded] = await Promise.all([
+      aws(
+        bounded,
+        's3api',
+        'get-object',
+        '--bucket',
+        stack().bucket,
+        '--key',
+        'hello.txt',
+        join(dir, 'hello.txt'),
+      ),
+      aws(bounded, 's3api', 'list-buckets'),
+      // The role itself allows it: the same caller without the ceiling lists the buckets.
+      aws(withoutCeiling, 's3api', 'list-buckets'),
+    ]);
     expect(get.stderr).toBe('');
     expect(get.ok).toBe(true);
-    const list = await aws(bounded, 's3api', 'list-buckets');
     expect(list.ok).toBe(false);
     expect(list.stderr).toMatch(
       /\(AccessDenied\) when calling the ListBuckets operation: .*s3:ListAllMyBuckets because no session policy allows/,
     );
-    // The role itself allows it: the same caller without the ceiling lists the buckets.
-    const unbounded = await aws((await vend(sub, plain)).credentials, 's3api', 'list-buckets');
     expect(unbounded.stdout).toContain(stack().bucket);
   });
 
@@ -148,12 +152,14 @@ describe('the local stack refuses what AWS would refuse (real AWS CLI)', () => {
       );
       expect(revoked.status).toBe(200);
 
-      const refused = await aws(carolIssued.credentials, 's3api', 'list-buckets');
+      const [refused, other] = await Promise.all([
+        aws(carolIssued.credentials, 's3api', 'list-buckets'),
+        aws(daveIssued.credentials, 's3api', 'list-buckets'),
+      ]);
       expect(refused.ok).toBe(false);
       expect(refused.stderr).toMatch(
         /\(AccessDenied\) when calling the ListBuckets operation: .*explicit deny/,
       );
-      const other = await aws(daveIssued.credentials, 's3api', 'list-buckets');
       expect(other.stderr).toBe('');
       expect(other.stdout).toContain(stack().bucket);
     } finally {
@@ -170,28 +176,21 @@ describe('the local stack refuses what AWS would refuse (real AWS CLI)', () => {
       '--role-session-name',
       'gate-test',
     ];
-    const bare = await aws(vendingCredentials(), ...role);
+    const tag = ['--tags', 'Key=credvend-caller,Value=gate-test'];
+    const sourceIdentity = ['--source-identity', 'gate-test'];
+    // Four independent AWS CLI runs (a Python start each) at once.
+    const [bare, noTag, noSourceIdentity, both] = await Promise.all([
+      aws(vendingCredentials(), ...role),
+      aws(vendingCredentials(), ...role, ...sourceIdentity),
+      aws(vendingCredentials(), ...role, ...tag),
+      aws(vendingCredentials(), ...role, ...sourceIdentity, ...tag),
+    ]);
     expect(bare.ok).toBe(false);
     expect(bare.stderr).toMatch(
       /\(AccessDenied\) when calling the AssumeRole operation: .*sts:AssumeRole on resource/,
     );
-    const noTag = await aws(vendingCredentials(), ...role, '--source-identity', 'gate-test');
     expect(noTag.ok).toBe(false);
-    const noSourceIdentity = await aws(
-      vendingCredentials(),
-      ...role,
-      '--tags',
-      'Key=credvend-caller,Value=gate-test',
-    );
     expect(noSourceIdentity.ok).toBe(false);
-    const both = await aws(
-      vendingCredentials(),
-      ...role,
-      '--source-identity',
-      'gate-test',
-      '--tags',
-      'Key=credvend-caller,Value=gate-test',
-    );
     expect(both.stderr).toBe('');
     expect(both.stdout).toContain('assumed-role/credvend-readonly/gate-test');
   });

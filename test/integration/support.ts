@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
-import { type AttributeValue, DynamoDBClient, ScanCommand } from '@aws-sdk/client-dynamodb';
+import { type AttributeValue, DynamoDBClient, paginateQuery, ScanCommand } from '@aws-sdk/client-dynamodb';
 import {
   CreatePolicyVersionCommand,
   DeletePolicyVersionCommand,
@@ -17,13 +17,17 @@ import {
 import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
 import type { AwsCredentialIdentityProvider } from '@smithy/types';
 import { inject } from 'vitest';
-import { itemToAuditEvent, packedFields } from '../../src/aws/audit-items.js';
+import { itemToAuditEvent, packedFields, SHORT_NAMES } from '../../src/aws/audit-items.js';
+import { allSegments, principalSegments } from '../../src/aws/audit-shards.js';
 import { DynamoDbAuditReader } from '../../src/aws/dynamodb-audit-reader.js';
+import { readAuditRecords } from '../../src/aws/dynamodb-audit-records.js';
+import { AUDIT_INDEX } from '../../src/aws/table-schema.js';
 import { createFunctions } from '../../src/compose/functions.js';
 import type { Credentials, Runtime } from '../../src/compose/runtime.js';
 import { loadConfig } from '../../src/config.js';
 import type { ChainedAuditEvent } from '../../src/domain/audit/audit.js';
 import { NOTHING_REVOKED, REVOCATION_POLICY_PATH } from '../../src/domain/revocation/revocation.js';
+import { mapLimited } from '../../src/domain/shared/map-limited.js';
 import { packagedTemplate } from '../../src/local/cloudformation/packaged-template.js';
 import { functionIdentities } from '../../src/local/environment.js';
 import { type LocalFunction, lambdaIdentities } from '../../src/local/function-identities.js';
@@ -238,13 +242,25 @@ export function auditOfPrincipal(principal: string, client?: DynamoDBClient): Pr
   return auditPartition({ by: 'principal', value: principal }, client);
 }
 
+/** Longer than any request runs (API Gateway gives up after 29 s): one request's records lie this close. */
+const REQUEST_SPAN_MS = 60_000;
+
 /**
  * What one API request, made just now, recorded: its caller's records of the last ten minutes
- * carrying its request id (the demo callers have thousands of records by the end of a run).
+ * carrying its request id, oldest first (the demo callers have thousands of records by the end
+ * of a run). The caller's last two minutes are read first: when the newest record found is a
+ * request span inside them, every record of the request is too, and the ten minutes are not read.
  */
 export async function auditOfRequest(principal: string, requestId: string): Promise<ChainedAuditEvent[]> {
-  const records = await auditPartition({ by: 'principal', value: principal }, undefined, 600_000);
-  return records.filter((e) => e.requestId === requestId);
+  const now = Date.now();
+  const ofRequest = async (sinceMs: number) =>
+    (await auditSince(new Date(now - sinceMs), { principal }))
+      .filter((e) => e.requestId === requestId)
+      .sort((a, b) => a.time.localeCompare(b.time) || a.eventId.localeCompare(b.eventId));
+  const recent = await ofRequest(2 * REQUEST_SPAN_MS);
+  const newest = recent.at(-1);
+  if (newest && Date.parse(newest.time) - REQUEST_SPAN_MS >= now - 2 * REQUEST_SPAN_MS) return recent;
+  return ofRequest(600_000);
 }
 
 /** Records with one outcome (Queries on the outcome shards of the time index). */
@@ -393,4 +409,60 @@ export function listBuckets(c: { accessKeyId: string; secretAccessKey: string; s
       sessionToken: c.sessionToken,
     },
   }).send(new ListBucketsCommand({}));
+}
+
+/** What {@link auditSince} selects on: attributes the `byTime` index projects, so no record is read to filter. */
+export interface AuditWhere {
+  principal?: string;
+  action?: ChainedAuditEvent['action'];
+  outcome?: ChainedAuditEvent['outcome'];
+}
+
+/**
+ * The audit records dated from `since` on that match `where`, instead of a scan of the whole
+ * table: one Query per partition of the `byTime` index (the principal's row of it when
+ * `where` names one, else all 64), filtered on projected attributes, then only the matching
+ * records read by key. Every record written since `since` lies in a partition walked, so a
+ * check that no such record exists can fail.
+ */
+export async function auditSince(since: Date, where: AuditWhere = {}): Promise<ChainedAuditEvent[]> {
+  const client = dynamodb();
+  try {
+    const names: Record<string, string> = { '#pk': 'ts', '#time': 'time' };
+    const values: Record<string, AttributeValue> = {
+      ':from': { S: since.toISOString() },
+      ':to': { S: new Date(Date.now() + 86_400_000).toISOString() },
+    };
+    const conditions: string[] = [];
+    const match = (attribute: string, value: string | undefined) => {
+      if (value === undefined) return;
+      const n = conditions.length;
+      names[`#f${n}`] = attribute;
+      values[`:f${n}`] = { S: value };
+      conditions.push(`#f${n} = :f${n}`);
+    };
+    match(SHORT_NAMES.principal, where.principal);
+    match('action', where.action);
+    match('outcome', where.outcome);
+    const segments = where.principal ? principalSegments(where.principal) : allSegments();
+    const entries = await mapLimited(segments, 8, async (segment) => {
+      const found: Array<Record<string, AttributeValue>> = [];
+      const pages = paginateQuery(
+        { client },
+        {
+          TableName: auditTable(),
+          IndexName: AUDIT_INDEX.byTime,
+          KeyConditionExpression: '#pk = :pk AND #time BETWEEN :from AND :to',
+          ...(conditions.length ? { FilterExpression: conditions.join(' AND ') } : {}),
+          ExpressionAttributeNames: names,
+          ExpressionAttributeValues: { ...values, ':pk': { S: segment } },
+        },
+      );
+      for await (const page of pages) found.push(...(page.Items ?? []));
+      return found;
+    });
+    return await readAuditRecords(client, auditTable(), entries.flat());
+  } finally {
+    client.destroy();
+  }
 }

@@ -8,7 +8,15 @@ import { credentialsResponseWire } from '../../src/wire/credentials.js';
 import { entitlementPutResultWire } from '../../src/wire/entitlements.js';
 import { problemWire } from '../../src/wire/problem.js';
 import { readWire } from '../fixtures/read-wire.js';
-import { adminApp, auditEvents, auditRecord, devToken, dynamodb, stack } from './support.js';
+import {
+  adminApp,
+  auditOfRequest,
+  auditRecord,
+  devToken,
+  dynamodb,
+  oidcPrincipal,
+  stack,
+} from './support.js';
 import {
   createOtherSecret,
   createVendingUser,
@@ -177,7 +185,7 @@ describe('vending identity: an IAM user whose rotated key lives in Secrets Manag
     const problem = await readWire(response, problemWire);
     expect(problem.type).toBe('urn:credvend:problem:sts-unavailable');
     expect(JSON.stringify(problem)).not.toMatch(/secret/i);
-    const record = (await auditEvents(dynamodb())).find((e) => e.requestId === problem.requestId);
+    const [record] = await auditOfRequest(oidcPrincipal(sub), problem.requestId);
     expect(record).toMatchObject({ outcome: 'error', problemCode: 'sts-unavailable' });
   });
 });
