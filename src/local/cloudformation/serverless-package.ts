@@ -1,10 +1,11 @@
 import { execFile } from 'node:child_process';
-import { rmSync } from 'node:fs';
-import { copyFile, mkdir, mkdtemp, readdir, rm } from 'node:fs/promises';
+import { existsSync, rmSync } from 'node:fs';
+import { copyFile, mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { withPackagingLock } from './packaging-lock.js';
 
 const run = promisify(execFile);
 
@@ -20,31 +21,43 @@ const PACKAGING_ENV = {
 };
 
 /**
- * Where this process keeps the function zips of its first packaging. Bundling every function is
+ * Where a test run keeps the function zips of its first packaging. Bundling every function is
  * most of a packaging's time (esbuild: about 11 s of its 18 s on an idle machine, several times
  * that while the machine is shared), and the zips depend on the sources only: serverless.yml's
  * esbuild options are fixed, and neither the stage nor a deploy parameter reaches a bundle (the
- * same sources give byte-identical zips). So later packagings in the same process (the package
- * tests' second variant, the local stack's template) render their template around those zips,
- * which serverless-esbuild's skipBuild takes from the --package folder. On globalThis, not in
- * this module: vitest loads each project's global setup in a module graph of its own. The
- * sources do not change while one test run lasts.
+ * same sources give byte-identical zips). So later packagings of the run (the package tests'
+ * second variant, the local stack's template) render their template around those zips, which
+ * serverless-esbuild's skipBuild takes from the --package folder. `npm test` (test/run.ts) names
+ * one folder for both of its lanes in CREDVEND_SHARED_BUNDLES; otherwise a process keeps its own,
+ * named on globalThis, not in this module: vitest loads each project's global setup in a module
+ * graph of its own. The sources do not change while one test run lasts.
  */
 const BUNDLES = Symbol.for('credvend.packaged-bundles');
-type BundleStore = { [BUNDLES]?: Promise<string> };
+type BundleStore = { [BUNDLES]?: string };
+/** Written last: a folder without it holds no complete set of zips. */
+const COMPLETE = '.complete';
 
-async function keepBundles(dir: string): Promise<string> {
-  const kept = await mkdtemp(join(tmpdir(), 'credvend-bundles-'));
-  process.once('exit', () => rmSync(kept, { recursive: true, force: true }));
-  const zips = (await readdir(dir)).filter((name) => name.endsWith('.zip'));
-  await Promise.all(zips.map((name) => copyFile(join(dir, name), join(kept, name))));
-  return kept;
+function bundleFolder(): string | undefined {
+  return process.env.CREDVEND_SHARED_BUNDLES ?? (globalThis as BundleStore)[BUNDLES];
 }
 
-/** Copies the kept zips into `dir`; false when this process has built none yet. */
+async function keepBundles(dir: string): Promise<void> {
+  let kept = bundleFolder();
+  if (kept === undefined) {
+    const own = await mkdtemp(join(tmpdir(), 'credvend-bundles-'));
+    process.once('exit', () => rmSync(own, { recursive: true, force: true }));
+    (globalThis as BundleStore)[BUNDLES] = own;
+    kept = own;
+  }
+  const zips = (await readdir(dir)).filter((name) => name.endsWith('.zip'));
+  await Promise.all(zips.map((name) => copyFile(join(dir, name), join(kept, name))));
+  await writeFile(join(kept, COMPLETE), '');
+}
+
+/** Copies the kept zips into `dir`; false when this run has built none yet. */
 async function reuseBundles(dir: string): Promise<boolean> {
-  const kept = await (globalThis as BundleStore)[BUNDLES]?.catch(() => undefined);
-  if (kept === undefined) return false;
+  const kept = bundleFolder();
+  if (kept === undefined || !existsSync(join(kept, COMPLETE))) return false;
   await mkdir(dir, { recursive: true });
   const zips = (await readdir(kept)).filter((name) => name.endsWith('.zip'));
   await Promise.all(zips.map((name) => copyFile(join(kept, name), join(dir, name))));
@@ -54,9 +67,10 @@ async function reuseBundles(dir: string): Promise<boolean> {
 /**
  * `serverless package --stage <stage>` into `dir` with deploy parameters (and variables added to
  * the packaging process's environment); rejects with the CLI's output. esbuild works in the
- * service's .esbuild folder: never run two at once. With `shareBundles`, the first such packaging
- * of the process bundles the functions and later ones reuse its zips (above); without it (a
- * packaging expected to fail, whose --package folder must stay empty) esbuild runs as usual.
+ * service's .esbuild folder, so packagings take turns (packaging-lock.ts). With `shareBundles`, the
+ * first such packaging of the run bundles the functions and later ones reuse its zips (above);
+ * without it (a packaging expected to fail, whose --package folder must stay empty) esbuild runs
+ * as usual.
  */
 export async function serverlessPackage(
   dir: string,
@@ -64,6 +78,16 @@ export async function serverlessPackage(
   stage = 'test',
   environment: Record<string, string> = {},
   { shareBundles = false }: { shareBundles?: boolean } = {},
+): Promise<void> {
+  await withPackagingLock(() => packageNow(dir, params, stage, environment, shareBundles));
+}
+
+async function packageNow(
+  dir: string,
+  params: Record<string, string>,
+  stage: string,
+  environment: Record<string, string>,
+  shareBundles: boolean,
 ): Promise<void> {
   const prebuilt = shareBundles && (await reuseBundles(dir));
   // serverless-esbuild leaves a folder per function in the temporary directory: give it one
@@ -95,6 +119,5 @@ export async function serverlessPackage(
   } finally {
     await rm(scratch, { recursive: true, force: true });
   }
-  const store = globalThis as BundleStore;
-  if (shareBundles && !prebuilt && store[BUNDLES] === undefined) store[BUNDLES] = keepBundles(dir);
+  if (shareBundles && !prebuilt) await keepBundles(dir);
 }
