@@ -9,6 +9,7 @@ import { gzipSync } from 'node:zlib';
 import {
   type AttributeValue,
   type ConsumedCapacity,
+  DeleteItemCommand,
   DescribeTableCommand,
   type DynamoDBClient,
   GetItemCommand,
@@ -255,6 +256,33 @@ export async function measureIssuances(
   count: number,
 ): Promise<CapacityFigures> {
   const { sub, entitlement } = await entitle(stack, kind, `capacity-${kind}-${pattern}`);
+  try {
+    return await measureEntitled(stack, kind, pattern, count, sub, entitlement);
+  } finally {
+    // The AWS caller is the stack's one IAM user: a row left behind would show up in other
+    // tests' views of that user's entitlements.
+    const root = compose(loadConfig(stack.credvendEnv), {
+      kind: 'node',
+      sourceIp: () => undefined,
+      credentials: stack.operatorCredentials,
+    });
+    await dynamodbOf(root).send(
+      new DeleteItemCommand({
+        TableName: root.config.tables.entitlements,
+        Key: { subject: { S: entitlement.subject }, entitlementId: { S: entitlement.id } },
+      }),
+    );
+  }
+}
+
+async function measureEntitled(
+  stack: CapacityStack,
+  kind: CallerKind,
+  pattern: Pattern,
+  count: number,
+  sub: string,
+  entitlement: Entitlement,
+): Promise<CapacityFigures> {
   const counter: Counter = { read: 0, write: 0, indexWrite: 0, calls: new Map() };
   let shared: Composition | undefined;
   let responseBytes = 0;
