@@ -46,32 +46,69 @@ const VENDING_KEY_SECRET = `arn:aws:secretsmanager:us-east-1:${ACCOUNT}:secret:c
  * follow-ups); Slack's signing secret, which verifies interactions, by requests alone.
  */
 const NOTIFIERS = ['RequestsRole', 'ReviewsRole', 'RemindersRole'];
-const SECRETS: Array<{ param: string; arn: string; readers: string[] }> = [
-  { param: 'idempotencySecretId', arn: arnOf(ALL_FEATURES.idempotencySecretId), readers: ['VendRole'] },
-  { param: 'cursorSecretId', arn: arnOf(ALL_FEATURES.cursorSecretId), readers: ['AuditRole'] },
-  { param: 'slackTokenSecretId', arn: arnOf(ALL_FEATURES.slackTokenSecretId), readers: NOTIFIERS },
+/** `condition`: the template's condition that holds while the secret is configured. */
+const SECRETS: Array<{ param: string; condition: string; arn: string; readers: string[] }> = [
+  {
+    param: 'idempotencySecretId',
+    condition: 'ReadsIdempotencySecret',
+    arn: arnOf(ALL_FEATURES.idempotencySecretId),
+    readers: ['VendRole'],
+  },
+  {
+    param: 'cursorSecretId',
+    condition: 'ReadsCursorSecret',
+    arn: arnOf(ALL_FEATURES.cursorSecretId),
+    readers: ['AuditRole'],
+  },
+  {
+    param: 'slackTokenSecretId',
+    condition: 'ReadsSlackTokenSecret',
+    arn: arnOf(ALL_FEATURES.slackTokenSecretId),
+    readers: NOTIFIERS,
+  },
   {
     param: 'slackSigningSecretId',
+    condition: 'ReadsSlackSigningSecret',
     arn: arnOf(ALL_FEATURES.slackSigningSecretId),
     readers: ['RequestsRole'],
   },
-  { param: 'webhookSecretId', arn: arnOf(ALL_FEATURES.webhookSecretId), readers: NOTIFIERS },
-  { param: 'teamsWebhookSecretId', arn: arnOf(ALL_FEATURES.teamsWebhookSecretId), readers: NOTIFIERS },
+  {
+    param: 'webhookSecretId',
+    condition: 'ReadsWebhookSecret',
+    arn: arnOf(ALL_FEATURES.webhookSecretId),
+    readers: NOTIFIERS,
+  },
+  {
+    param: 'teamsWebhookSecretId',
+    condition: 'ReadsTeamsWebhookSecret',
+    arn: arnOf(ALL_FEATURES.teamsWebhookSecretId),
+    readers: NOTIFIERS,
+  },
   {
     param: 'pagerDutyTokenSecretId',
+    condition: 'ReadsPagerDutySecret',
     arn: arnOf(ALL_FEATURES.pagerDutyTokenSecretId),
     readers: ['RequestsRole'],
   },
-  { param: 'opsgenieKeySecretId', arn: arnOf(ALL_FEATURES.opsgenieKeySecretId), readers: ['RequestsRole'] },
+  {
+    param: 'opsgenieKeySecretId',
+    condition: 'ReadsOpsgenieSecret',
+    arn: arnOf(ALL_FEATURES.opsgenieKeySecretId),
+    readers: ['RequestsRole'],
+  },
 ];
 
 /** Each Lambda function's role and its policies, as deployed. */
-async function functionRoles(which: 'defaults' | 'allFeatures'): Promise<Map<string, object[]>> {
+async function functionRoles(
+  which: 'defaults' | 'allFeatures',
+  conditions: Record<string, boolean> = {},
+): Promise<Map<string, object[]>> {
   const template = await packagedTemplate(which);
   const deployed = deploy(template, {
     accountId: ACCOUNT,
     region: 'us-east-1',
     stackName: 'credvend-test',
+    conditions,
   });
   const roles = new Map<string, object[]>();
   for (const [id, resource] of Object.entries(template.Resources)) {
@@ -196,6 +233,19 @@ describe('secrets, as packaged', () => {
       expect(await decrypts(policies, 'secretsmanager.us-east-1.amazonaws.com'), role).toBe(reader);
       expect(await decrypts(policies), `${role} directly`).toBe(false);
       expect(await decrypts(policies, 's3.us-east-1.amazonaws.com'), `${role} through S3`).toBe(false);
+    }
+  });
+
+  it('lets a function decrypt with the secrets key only while a secret it reads is configured', async () => {
+    for (const only of SECRETS) {
+      // The every-feature template as if `only` were the one secret configured.
+      const configured = Object.fromEntries(SECRETS.map((s) => [s.condition, s === only]));
+      const roles = await functionRoles('allFeatures', configured);
+      for (const [role, policies] of roles)
+        expect(
+          await decrypts(policies, 'secretsmanager.us-east-1.amazonaws.com'),
+          `${role}, ${only.param} alone`,
+        ).toBe(only.readers.includes(role));
     }
   });
 
