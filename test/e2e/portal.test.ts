@@ -324,7 +324,7 @@ describe('web portal in Chromium', () => {
     const alice = await signIn(await newContext(), 'Alice');
     await go(alice, '#/requests', 'Requests');
     await alice.getByLabel('Access').selectOption('portal-readonly');
-    await alice.getByLabel('Reason').fill(`incident review ${XSS}`);
+    await alice.getByLabel('Reason', { exact: true }).fill(`incident review ${XSS}`);
     await alice.getByRole('button', { name: 'Request access' }).click();
     await poll(() => alice.getByRole('status').first().textContent()).toContain('is requested');
 
@@ -353,7 +353,7 @@ describe('web portal in Chromium', () => {
     const local = `${later.getFullYear()}-${two(later.getMonth() + 1)}-${two(later.getDate())}T${two(later.getHours())}:${two(later.getMinutes())}`;
     await go(alice, '#/requests', 'Requests');
     await alice.getByLabel('Access').selectOption('portal-readonly');
-    await alice.getByLabel('Reason').fill('scheduled maintenance window');
+    await alice.getByLabel('Reason', { exact: true }).fill('scheduled maintenance window');
     await alice.getByLabel('Start (optional, your local time)').fill(local);
     await alice.getByRole('button', { name: 'Request access' }).click();
     await poll(() => alice.getByRole('status').first().textContent()).toContain('is requested');
@@ -362,6 +362,24 @@ describe('web portal in Chromium', () => {
     expect(await scheduled.locator('.state time').getAttribute('datetime')).toBe(
       new Date(local).toISOString(),
     );
+
+    // One hour more: alice asks, bob approves the extension, alice sees the later end.
+    const grant = alice.locator('tr', { hasText: 'incident review' });
+    const endOf = async () => (await grant.locator('.state time').first().getAttribute('datetime')) ?? '';
+    const end = await endOf();
+    await grant.getByLabel('Reason to extend').fill('the review runs over');
+    await grant.getByRole('button', { name: 'Extend by 1 h' }).click();
+    await poll(() => grant.locator('.state').textContent()).toContain(
+      'extension of 60 min requested (“the review runs over”)',
+    );
+    await go(bob, '#/', 'My access');
+    await go(bob, '#/requests', 'Requests');
+    await poll(() => row.locator('.state').textContent()).toContain('extension of 60 min requested');
+    await row.getByRole('button', { name: 'Approve' }).click();
+    await poll(() => bob.getByRole('status').first().textContent()).toContain('extension/approve: done');
+    await go(alice, '#/', 'My access');
+    await go(alice, '#/requests', 'Requests');
+    await poll(endOf).toBe(new Date(Date.parse(end) + 3600_000).toISOString());
   });
 
   it('bob reviews: each item with its evidence, keep until a date and remove apply at once, his own access is shown but not his to decide', async () => {
