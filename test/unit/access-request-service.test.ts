@@ -24,7 +24,7 @@ import {
 } from '../../src/domain/shared/errors.js';
 import { newEventId } from '../../src/domain/shared/ids.js';
 import { caller, ISSUER } from './fixtures.js';
-import { accessRequestWorld, admin, auditor, context, } from './world.js';
+import { accessRequestWorld, admin, auditor, context } from './world.js';
 
 const T0 = new Date('2026-06-01T09:00:00.000Z');
 const later = (seconds: number) => vi.setSystemTime(new Date(Date.now() + seconds * 1000));

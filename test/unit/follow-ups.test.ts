@@ -1,8 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { NotApproverError } from '../../src/domain/access-requests/errors.js';
-import {
-  InMemoryFollowUpMarkers,
-} from '../../src/domain/access-requests/fakes.js';
+import { InMemoryFollowUpMarkers } from '../../src/domain/access-requests/fakes.js';
 import { dueFollowUps, runFollowUps } from '../../src/domain/access-requests/follow-ups.js';
 import { type Actor, approversAt, type Requester } from '../../src/domain/access-requests/lifecycle.js';
 import { validateRequestable } from '../../src/domain/access-requests/requestable-admin.js';
@@ -10,7 +8,7 @@ import type { Requestable } from '../../src/domain/access-requests/types.js';
 import { NO_FEDERATION } from '../../src/domain/identity/principal-names.js';
 import { systemClock } from '../../src/domain/shared/clock.js';
 import { ISSUER } from './fixtures.js';
-import { accessRequestWorld, context, } from './world.js';
+import { accessRequestWorld, context } from './world.js';
 
 const T0 = new Date('2026-06-01T09:00:00.000Z');
 const MIN = 60;

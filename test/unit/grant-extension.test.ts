@@ -1,9 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { IllegalTransitionError, NotApproverError } from '../../src/domain/access-requests/errors.js';
 import { extensionAllowance, extensionStateAt } from '../../src/domain/access-requests/extension.js';
-import {
-  InMemoryOnCallDirectory,
-} from '../../src/domain/access-requests/fakes.js';
+import { InMemoryOnCallDirectory } from '../../src/domain/access-requests/fakes.js';
 import {
   type Actor,
   grantEntitlementId,
@@ -14,7 +12,7 @@ import { InMemoryRevocationApplier } from '../../src/domain/revocation/fakes.js'
 import { ConflictError, InvalidRequestError } from '../../src/domain/shared/errors.js';
 import { newEventId } from '../../src/domain/shared/ids.js';
 import { ISSUER } from './fixtures.js';
-import { accessRequestWorld, context, } from './world.js';
+import { accessRequestWorld, context } from './world.js';
 
 const T0 = new Date('2026-06-01T09:00:00.000Z');
 /** The error a refused call threw, so refusals are awaited (and audited) in order. */

@@ -1,7 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import {
-  InMemoryOnCallDirectory,
-} from '../../src/domain/access-requests/fakes.js';
+import { InMemoryOnCallDirectory } from '../../src/domain/access-requests/fakes.js';
 import type { Requester } from '../../src/domain/access-requests/lifecycle.js';
 import {
   checkOnCall,
@@ -12,7 +10,7 @@ import { validateRequestable } from '../../src/domain/access-requests/requestabl
 import type { Requestable } from '../../src/domain/access-requests/types.js';
 import { NO_FEDERATION } from '../../src/domain/identity/principal-names.js';
 import { ISSUER } from './fixtures.js';
-import { accessRequestWorld, context, } from './world.js';
+import { accessRequestWorld, context } from './world.js';
 
 const T0 = new Date('2026-06-01T09:00:00.000Z');
 const at = (seconds: number) => new Date(T0.getTime() + seconds * 1000);
