@@ -6,6 +6,7 @@ import {
 } from '@aws-sdk/client-dynamodb';
 import type { ChainHead, ForwardDatedRecord } from '../domain/audit/digest.js';
 import type { ChainHeadSource } from '../domain/audit/digest-writer.js';
+import { mapLimited } from '../domain/shared/map-limited.js';
 import { readNumber, readString } from './attribute-values.js';
 import { allSegments } from './audit-shards.js';
 import { AUDIT_INDEX } from './table-schema.js';
@@ -16,6 +17,11 @@ const INDEX_PROJECTION = 'eventId, c, seq, #hash, #time';
 /** Later than any time a record can carry: the open end of a "dated after" Query. */
 const END_OF_TIME = '9999-12-31T23:59:59.999Z';
 const NAMES = { '#hash': 'hash', '#time': 'time' };
+/**
+ * Partitions read at once, as the audit reader and the export read them: one at a time, a
+ * digest run waited for 128 Queries in a row (64 for records dated ahead, 64 for the window).
+ */
+const WALK_CONCURRENCY = 8;
 
 type WindowHead = ChainHead & { records: number; minSeq: number };
 
@@ -56,26 +62,25 @@ export class DynamoDbChainHeads implements ChainHeadSource {
       if (seq > seen.seq) Object.assign(seen, { seq, hash: readString(item, 'hash'), time });
     };
     if (after === undefined) await this.scan(add);
-    else for (const segment of allSegments()) await this.queryShard(segment, after, upTo, add);
+    else for (const item of await this.queryShards(after, upTo)) add(item);
     return [...heads.values()];
   }
 
   /** Records dated after `after`: one Query per partition, usually each finding nothing. */
   async recordsAfter(after: string): Promise<Array<Omit<ForwardDatedRecord, 'seenAt'>>> {
-    const found: Array<Omit<ForwardDatedRecord, 'seenAt'>> = [];
-    for (const segment of allSegments())
-      await this.queryShard(segment, after, END_OF_TIME, (item) => {
-        const time = readString(item, 'time');
-        if (time <= after) return;
-        found.push({
+    return (await this.queryShards(after, END_OF_TIME)).flatMap((item) => {
+      const time = readString(item, 'time');
+      if (time <= after) return [];
+      return [
+        {
           chainId: chainOf(item),
           seq: readNumber(item, 'seq'),
           eventId: readString(item, 'eventId'),
           time,
           hash: readString(item, 'hash'),
-        });
-      });
-    return found;
+        },
+      ];
+    });
   }
 
   private async scan(add: (item: Record<string, AttributeValue>) => void): Promise<void> {
@@ -86,12 +91,20 @@ export class DynamoDbChainHeads implements ChainHeadSource {
     for await (const page of pages) for (const item of page.Items ?? []) add(item);
   }
 
+  /** Entries of every partition with `time` in [after, upTo], partition by partition in grid order. */
+  private async queryShards(after: string, upTo: string): Promise<Array<Record<string, AttributeValue>>> {
+    const found = await mapLimited(allSegments(), WALK_CONCURRENCY, (segment) =>
+      this.queryShard(segment, after, upTo),
+    );
+    return found.flat();
+  }
+
   private async queryShard(
     segment: string,
     after: string,
     upTo: string,
-    add: (item: Record<string, AttributeValue>) => void,
-  ): Promise<void> {
+  ): Promise<Array<Record<string, AttributeValue>>> {
+    const items: Array<Record<string, AttributeValue>> = [];
     const pages = paginateQuery(
       { client: this.client },
       {
@@ -103,6 +116,7 @@ export class DynamoDbChainHeads implements ChainHeadSource {
         ExpressionAttributeValues: { ':shard': { S: segment }, ':after': { S: after }, ':upTo': { S: upTo } },
       },
     );
-    for await (const page of pages) for (const item of page.Items ?? []) add(item);
+    for await (const page of pages) items.push(...(page.Items ?? []));
+    return items;
   }
 }
