@@ -1,12 +1,12 @@
-import { randomBytes } from 'node:crypto';
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
+import { isDeepStrictEqual } from 'node:util';
 import {
   CreateTableCommand,
   DeleteItemCommand,
-  type DynamoDBClient,
   PutItemCommand,
+  ScanCommand,
   UpdateItemCommand,
   waitUntilTableExists,
 } from '@aws-sdk/client-dynamodb';
@@ -14,53 +14,57 @@ import { CreateKeyCommand, GetPublicKeyCommand, KMSClient, SignCommand } from '@
 import {
   DeleteBucketPolicyCommand,
   DeleteObjectCommand,
+  GetBucketPolicyCommand,
   GetObjectCommand,
   ListObjectsV2Command,
+  PutBucketPolicyCommand,
   PutObjectCommand,
   S3Client,
 } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Item } from '../../src/aws/attribute-values.js';
 import { auditEventToItem } from '../../src/aws/audit-items.js';
 import { DynamoDbAuditSink } from '../../src/aws/dynamodb-audit-sink.js';
 import { readDynamoDbExport } from '../../src/aws/dynamodb-export.js';
 import { restoreItems } from '../../src/aws/dynamodb-restore.js';
 import { auditTableDefinition } from '../../src/aws/table-schema.js';
-import { compose } from '../../src/compose/composition.js';
-import { createDigestJob } from '../../src/compose/digest.js';
-import { loadConfig } from '../../src/config.js';
 import type { AuditEvent, ChainedAuditEvent } from '../../src/domain/audit/audit.js';
 import { ChainedAuditLog, canonicalJson, hashRecord } from '../../src/domain/audit/chain.js';
 import { digestSigningString, type SignedDigest } from '../../src/domain/audit/digest.js';
 import type { FindingKind } from '../../src/domain/audit/digest-verify.js';
 import { newEventId } from '../../src/domain/shared/ids.js';
 import { writeDynamoDbExport } from '../../src/local/dynamodb-export-writer.js';
-import { dropListPrefix } from '../../src/local/moto-s3.js';
 import { auditEventWire, type VerificationReportWire, verificationReportWire } from '../../src/wire/audit.js';
 import { readWire } from '../fixtures/read-wire.js';
 import { verifyOffline } from './offline-verify.js';
-import { auditApp, devToken, dynamodb, type Identities, identitiesOnAuditTable, stack } from './support.js';
+import {
+  type AuditStack,
+  auditApp,
+  devToken,
+  identitiesOnAuditTable,
+  newAuditStack,
+  stack,
+} from './support.js';
 
 /**
- * The tamper matrix: each scenario is a second stack of the template (its own audit table,
- * digest bucket with the template's bucket policy, digest and audit roles), with three
- * signed digests over two chains written through the real sink, two records after the last
- * digest, then one kind of tampering; verify must name it.
+ * The tamper matrix: one second stack of the template (its own audit table, digest bucket
+ * with the template's bucket policy, digest and audit roles), with three signed digests over
+ * two chains written through the real sink and two records after the last digest. Each case
+ * does one kind of tampering, which verify must name, then puts everything back as it was
+ * written (records, digests, bucket policy), which verify must pass again: the next case
+ * starts from the untouched scenario.
  */
 
 const AUDITOR = 'auditor@example.com';
 
-interface Scenario {
-  table: string;
-  /** Its own digest bucket: the template's policy lets only the scenario's digest role write it. */
-  bucket: string;
-  /** The template's digest and audit roles, deployed for this scenario's audit table. */
-  identities: Identities;
-  prefix: string;
-  config: Record<string, string>;
-  client: DynamoDBClient;
+interface Scenario extends AuditStack {
   /** Records by chain, in seq order, as written. */
   chains: ChainedAuditEvent[][];
   digests: SignedDigest[];
+  /** The table's items and the digests' bodies as written, and the bucket's policy: what undo puts back. */
+  pristine: { items: Item[]; digestBodies: Map<string, string>; bucketPolicy: string };
+  /** Set by a forger who lifted the bucket policy: undo puts the digests and the policy back. */
+  policyLifted: boolean;
   verify(): Promise<VerificationReportWire>;
 }
 
@@ -92,21 +96,8 @@ function event(time: Date, n: number): AuditEvent {
 const pause = () => new Promise((resolve) => setTimeout(resolve, 3));
 
 async function newScenario(): Promise<Scenario> {
-  const id = randomBytes(4).toString('hex');
-  const table = `credvend-audit-tamper-${id}`;
-  const prefix = `tamper-${id}/`;
-  const bucket = `credvend-digests-tamper-${id}`;
-  const client = dynamodb();
-  await client.send(new CreateTableCommand(auditTableDefinition(table)));
-  await waitUntilTableExists({ client, maxWaitTime: 30, minDelay: 1 }, { TableName: table });
-  const identities = await identitiesOnAuditTable(table, ['digest', 'audit'], { digestBucket: bucket });
-  const config = {
-    ...stack().credvendEnv,
-    CREDVEND_AUDIT_TABLE: table,
-    CREDVEND_DIGEST_BUCKET: bucket,
-    CREDVEND_DIGEST_PREFIX: prefix,
-    CREDVEND_DIGEST_SETTLE_SECONDS: '0',
-  };
+  const audit = await newAuditStack('tamper');
+  const { client, table } = audit;
   const written: ChainedAuditEvent[] = [];
   const log = new ChainedAuditLog(
     {
@@ -118,14 +109,7 @@ async function newScenario(): Promise<Scenario> {
     () => newEventId(),
     2,
   );
-  const digestJob = createDigestJob(
-    compose(loadConfig(config), {
-      kind: 'node',
-      sourceIp: () => undefined,
-      credentials: identities('digest'),
-      adjustS3: dropListPrefix,
-    }),
-  );
+  const digestJob = audit.digestJob();
   const digests: SignedDigest[] = [];
   let n = 0;
   // Two records at a time: the two chains of this writer both advance in every window.
@@ -146,17 +130,14 @@ async function newScenario(): Promise<Scenario> {
   const chains = [...new Set(written.map((r) => r.chainId))].map((chainId) =>
     written.filter((r) => r.chainId === chainId).sort((a, b) => a.seq - b.seq),
   );
-  const app = auditApp(config, identities);
+  const app = auditApp(audit.config, audit.identities);
   const from = new Date(Date.now() - 3_600_000).toISOString();
-  return {
-    table,
-    bucket,
-    identities,
-    prefix,
-    config,
-    client,
+  const scenario: Scenario = {
+    ...audit,
     chains,
     digests,
+    pristine: { items: [], digestBodies: new Map(), bucketPolicy: '' },
+    policyLifted: false,
     verify: async () => {
       const to = new Date(Date.now() + 1000).toISOString();
       const response = await app.request(`/v1/audit/verify?from=${from}&to=${to}`, {
@@ -166,7 +147,52 @@ async function newScenario(): Promise<Scenario> {
       return await readWire(response, verificationReportWire);
     },
   };
+  const policy = await s3().send(new GetBucketPolicyCommand({ Bucket: audit.bucket }));
+  scenario.pristine = {
+    items: await tableItems(scenario),
+    digestBodies: new Map(
+      await Promise.all(
+        digests.map(async ({ digest }) => [digest.key, await digestBody(scenario, digest.key)] as const),
+      ),
+    ),
+    bucketPolicy: policy.Policy ?? '',
+  };
+  return scenario;
 }
+
+async function tableItems(s: Scenario): Promise<Item[]> {
+  const scanned = await s.client.send(new ScanCommand({ TableName: s.table, ConsistentRead: true }));
+  if (scanned.LastEvaluatedKey) throw new Error('the tamper table outgrew one Scan page');
+  return scanned.Items ?? [];
+}
+
+/**
+ * Undoes any tampering: records not written by the scenario deleted, every record written
+ * put back as it was (rewritten or deleted ones), and when a forger lifted the bucket policy,
+ * the digests as signed and then the policy, which refuses the administrator again.
+ */
+async function undoTampering(s: Scenario): Promise<void> {
+  const original = new Map(s.pristine.items.map((item) => [item.eventId?.S ?? '', item]));
+  const now = new Map((await tableItems(s)).map((item) => [item.eventId?.S ?? '', item]));
+  for (const eventId of now.keys())
+    if (!original.has(eventId))
+      await s.client.send(new DeleteItemCommand({ TableName: s.table, Key: { eventId: { S: eventId } } }));
+  for (const [eventId, item] of original)
+    if (!isDeepStrictEqual(now.get(eventId), item))
+      await s.client.send(new PutItemCommand({ TableName: s.table, Item: item }));
+  if (!s.policyLifted) return;
+  for (const [key, body] of s.pristine.digestBodies) await putDigest(s, key, body);
+  await s3().send(new PutBucketPolicyCommand({ Bucket: s.bucket, Policy: s.pristine.bucketPolicy }));
+  s.policyLifted = false;
+  expect(await refusal(putDigest(s, s.digests[0]?.digest.key ?? '', '{"forged":true}'))).toBe('AccessDenied');
+}
+
+/** The error's name a call failed with, or 'allowed'. */
+const refusal = (call: Promise<unknown>) =>
+  call.then(
+    () => 'allowed',
+    (error: unknown) => (error instanceof Error ? error.name : String(error)),
+  );
 
 const kinds = (report: VerificationReportWire) =>
   new Set(report.findings.filter((f) => f.severity === 'error').map((f) => f.kind));
@@ -201,6 +227,7 @@ function rehashFrom(
  * policy (it denies writes to everyone but the digest role, administrators included).
  */
 async function liftBucketPolicy(s: Scenario): Promise<void> {
+  s.policyLifted = true;
   await s3().send(new DeleteBucketPolicyCommand({ Bucket: s.bucket }));
 }
 
@@ -213,14 +240,15 @@ async function digestBody(s: Scenario, key: string): Promise<string> {
   return (await output.Body?.transformToString('utf8')) ?? '';
 }
 
-describe('verification against signed digests', () => {
-  let baseline: Scenario;
-  beforeAll(async () => {
-    auditorToken = await devToken(AUDITOR);
-    baseline = await newScenario();
-  }, 60_000);
-  afterAll(() => baseline?.client.destroy());
+/** The file's one scenario: every case below reads it, or tampers with it and undoes that. */
+let baseline: Scenario;
+beforeAll(async () => {
+  auditorToken = await devToken(AUDITOR);
+  baseline = await newScenario();
+}, 60_000);
+afterAll(() => baseline?.client.destroy());
 
+describe('verification against signed digests', () => {
   it('passes untouched records, anchoring all but those written after the last digest', async () => {
     const report = await baseline.verify();
     expect(report).toMatchObject({ ok: true, anchoring: 'digests', digestsChecked: 3, unanchoredRecords: 2 });
@@ -244,11 +272,6 @@ describe('verification against signed digests', () => {
     // The operator may do anything its identity policy names (s3:* on every bucket included);
     // the template's bucket policy, judged by the IAM gate as S3 would, still refuses it.
     const key = baseline.digests[0]?.digest.key ?? '';
-    const refusal = (call: Promise<unknown>) =>
-      call.then(
-        () => 'allowed',
-        (error: unknown) => (error instanceof Error ? error.name : String(error)),
-      );
     expect(await refusal(putDigest(baseline, key, '{"forged":true}'))).toBe('AccessDenied');
     expect(await refusal(s3().send(new DeleteObjectCommand({ Bucket: baseline.bucket, Key: key })))).toBe(
       'AccessDenied',
@@ -388,9 +411,9 @@ describe('verification against signed digests', () => {
 
   for (const [name, kind, tamper] of scenarios) {
     it(`names ${name}: ${kind}`, async () => {
-      const s = await newScenario();
+      const s = baseline;
+      expect((await s.verify()).ok).toBe(true);
       try {
-        expect((await s.verify()).ok).toBe(true);
         await tamper(s);
         const report = await s.verify();
         expect(report.ok, JSON.stringify(report.findings.slice(0, 5))).toBe(false);
@@ -401,8 +424,17 @@ describe('verification against signed digests', () => {
           expect(finding?.digestKey).toMatch(new RegExp(`^${s.prefix}`));
         else expect(finding?.chainId).toBeDefined();
       } finally {
-        s.client.destroy();
+        await undoTampering(s);
       }
+      // Undone: the scenario verifies exactly as it did untouched.
+      const undone = await s.verify();
+      expect(undone).toMatchObject({
+        ok: true,
+        digestsChecked: 3,
+        anchoredRecords: 12,
+        unanchoredRecords: 2,
+      });
+      expect(undone.findings.map((f) => f.kind)).toEqual(['digests-end-early', 'unanchored', 'unanchored']);
     }, 60_000);
   }
 });
@@ -414,8 +446,7 @@ describe('offline verification: an export, a copy of the digest bucket and the p
   let exported: string;
 
   beforeAll(async () => {
-    auditorToken ??= await devToken(AUDITOR);
-    s = await newScenario();
+    s = baseline;
     dir = await mkdtemp(join(tmpdir(), 'credvend-offline-'));
     // 1. the export, through the API as an auditor would fetch it
     const from = new Date(Date.now() - 3_600_000).toISOString();
@@ -454,7 +485,6 @@ describe('offline verification: an export, a copy of the digest bucket and the p
     ];
   }, 90_000);
   afterAll(async () => {
-    s?.client.destroy();
     await rm(dir, { recursive: true, force: true });
   });
 

@@ -3,32 +3,21 @@ import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { gunzipSync, gzipSync } from 'node:zlib';
-import {
-  CreateTableCommand,
-  DeleteItemCommand,
-  type DynamoDBClient,
-  GetItemCommand,
-  waitUntilTableExists,
-} from '@aws-sdk/client-dynamodb';
+import { DeleteItemCommand, type DynamoDBClient, GetItemCommand } from '@aws-sdk/client-dynamodb';
 import { GetPublicKeyCommand, KMSClient } from '@aws-sdk/client-kms';
 import { GetObjectCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { expiryOf } from '../../src/aws/audit-items.js';
 import { DynamoDbAuditSink } from '../../src/aws/dynamodb-audit-sink.js';
-import { auditTableDefinition } from '../../src/aws/table-schema.js';
-import { compose } from '../../src/compose/composition.js';
-import { createDigestJob } from '../../src/compose/digest.js';
-import { loadConfig } from '../../src/config.js';
 import type { AuditEvent, ChainedAuditEvent } from '../../src/domain/audit/audit.js';
 import { ChainedAuditLog } from '../../src/domain/audit/chain.js';
 import { EXPORT_GUARD_DAYS } from '../../src/domain/audit/export.js';
 import { newEventId } from '../../src/domain/shared/ids.js';
-import { dropListPrefix } from '../../src/local/moto-s3.js';
 import { auditEventWire } from '../../src/wire/audit.js';
 import { problemWire } from '../../src/wire/problem.js';
 import { readWire } from '../fixtures/read-wire.js';
 import { verifyOffline } from './offline-verify.js';
-import { auditApp, devToken, dynamodb, type Identities, identitiesOnAuditTable, stack } from './support.js';
+import { type AuditStack, auditApp, devToken, type Identities, newAuditStack, stack } from './support.js';
 
 /**
  * The hot window end to end on the local stack: records written with their TTL, exported by the
@@ -66,10 +55,10 @@ const s3 = () =>
   });
 
 describe('audit history past the hot window: TTL, export, guard, offline verification', () => {
-  const id = randomBytes(4).toString('hex');
-  const table = `credvend-audit-hot-${id}`;
-  const bucket = `credvend-digests-hot-${id}`;
-  const exportPrefix = `exports-${id}/`;
+  const exportPrefix = `exports-${randomBytes(4).toString('hex')}/`;
+  let audit: AuditStack;
+  let table: string;
+  let bucket: string;
   let client: DynamoDBClient;
   let identities: Identities;
   let config: Record<string, string>;
@@ -99,26 +88,11 @@ describe('audit history past the hot window: TTL, export, guard, offline verific
 
   beforeAll(async () => {
     auditor = await devToken('auditor@example.com');
-    client = dynamodb();
-    await client.send(new CreateTableCommand(auditTableDefinition(table)));
-    await waitUntilTableExists({ client, maxWaitTime: 30, minDelay: 1 }, { TableName: table });
-    identities = await identitiesOnAuditTable(table, ['digest', 'audit'], { digestBucket: bucket });
-    config = {
-      ...stack().credvendEnv,
-      CREDVEND_AUDIT_TABLE: table,
-      CREDVEND_DIGEST_BUCKET: bucket,
-      CREDVEND_DIGEST_PREFIX: `digests-${id}/`,
-      CREDVEND_DIGEST_SETTLE_SECONDS: '0',
-      CREDVEND_AUDIT_HOT_DAYS: String(HOT_DAYS),
-      CREDVEND_AUDIT_EXPORT_PREFIX: exportPrefix,
-    };
-    const root = compose(loadConfig(config), {
-      kind: 'node',
-      sourceIp: () => undefined,
-      credentials: identities('digest'),
-      adjustS3: dropListPrefix,
+    audit = await newAuditStack('hot', {
+      env: { CREDVEND_AUDIT_HOT_DAYS: String(HOT_DAYS), CREDVEND_AUDIT_EXPORT_PREFIX: exportPrefix },
     });
-    job = createDigestJob(root, { now: () => new Date(Date.now() + ahead) });
+    ({ table, bucket, client, identities, config } = audit);
+    job = audit.digestJob({ now: () => new Date(Date.now() + ahead) });
     const sink = new DynamoDbAuditSink(client, table, { hotDays: HOT_DAYS });
     log = new ChainedAuditLog(
       {
@@ -191,7 +165,7 @@ describe('audit history past the hot window: TTL, export, guard, offline verific
     const copy = join(dir, 'bucket');
     const listed = await s3().send(new ListObjectsV2Command({ Bucket: bucket }));
     for (const { Key } of listed.Contents ?? []) {
-      if (!Key || !(Key.startsWith(exportPrefix) || Key.startsWith(`digests-${id}/`))) continue;
+      if (!Key || !(Key.startsWith(exportPrefix) || Key.startsWith(audit.prefix))) continue;
       await mkdir(dirname(join(copy, Key)), { recursive: true });
       await writeFile(join(copy, Key), await object(Key));
     }

@@ -1,6 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
-import { type AttributeValue, DynamoDBClient, paginateQuery, ScanCommand } from '@aws-sdk/client-dynamodb';
+import {
+  type AttributeValue,
+  CreateTableCommand,
+  DynamoDBClient,
+  paginateQuery,
+  ScanCommand,
+  waitUntilTableExists,
+} from '@aws-sdk/client-dynamodb';
 import {
   CreatePolicyVersionCommand,
   DeletePolicyVersionCommand,
@@ -21,12 +28,16 @@ import { itemToAuditEvent, packedFields, SHORT_NAMES } from '../../src/aws/audit
 import { allSegments, principalSegments } from '../../src/aws/audit-shards.js';
 import { DynamoDbAuditReader } from '../../src/aws/dynamodb-audit-reader.js';
 import { readAuditRecords } from '../../src/aws/dynamodb-audit-records.js';
-import { AUDIT_INDEX } from '../../src/aws/table-schema.js';
+import { AUDIT_INDEX, auditTableDefinition } from '../../src/aws/table-schema.js';
+import { compose } from '../../src/compose/composition.js';
+import { createDigestJob } from '../../src/compose/digest.js';
 import { createFunctions } from '../../src/compose/functions.js';
 import type { Credentials, Runtime } from '../../src/compose/runtime.js';
 import { loadConfig } from '../../src/config.js';
 import type { ChainedAuditEvent } from '../../src/domain/audit/audit.js';
+import type { SignedDigest } from '../../src/domain/audit/digest.js';
 import { NOTHING_REVOKED, REVOCATION_POLICY_PATH } from '../../src/domain/revocation/revocation.js';
+import type { Clock } from '../../src/domain/shared/clock.js';
 import { mapLimited } from '../../src/domain/shared/map-limited.js';
 import { packagedTemplate } from '../../src/local/cloudformation/packaged-template.js';
 import { functionIdentities } from '../../src/local/environment.js';
@@ -158,6 +169,64 @@ export async function identitiesOnAuditTable(
     functions,
     ...(options.digestBucket && !existing ? { digestBucket: options.digestBucket } : {}),
   });
+}
+
+/** The audit side of a second stack: its own audit table and digest bucket, and the template's roles for them. */
+export interface AuditStack {
+  table: string;
+  bucket: string;
+  /** The digest prefix its configuration names. */
+  prefix: string;
+  /** DynamoDB as the operator: the test's own fixtures and reads. */
+  client: DynamoDBClient;
+  identities: Identities;
+  /** The stack's configuration pointing at the table and bucket (digests settle at once). */
+  config: Record<string, string>;
+  /** The scheduled digest job under this stack's digest role, on `clock` if given. */
+  digestJob(clock?: Clock): () => Promise<SignedDigest | undefined>;
+}
+
+/**
+ * A new audit table (`credvend-audit-<name>-<id>`) and digest bucket (its template bucket
+ * policy lets only this stack's digest role write), with the template's roles of `functions`
+ * deployed for them; `env` adds to (or overrides) the configuration.
+ */
+export async function newAuditStack(
+  name: string,
+  options: { functions?: LocalFunction[]; env?: Record<string, string> } = {},
+): Promise<AuditStack> {
+  const id = randomUUID().slice(0, 8);
+  const table = `credvend-audit-${name}-${id}`;
+  const bucket = `credvend-digests-${name}-${id}`;
+  const client = dynamodb();
+  await client.send(new CreateTableCommand(auditTableDefinition(table)));
+  await waitUntilTableExists({ client, maxWaitTime: 30, minDelay: 1 }, { TableName: table });
+  const identities = await identitiesOnAuditTable(table, options.functions ?? ['digest', 'audit'], {
+    digestBucket: bucket,
+  });
+  const config = {
+    ...stack().credvendEnv,
+    CREDVEND_AUDIT_TABLE: table,
+    CREDVEND_DIGEST_BUCKET: bucket,
+    CREDVEND_DIGEST_PREFIX: `${name}-${id}/`,
+    CREDVEND_DIGEST_SETTLE_SECONDS: '0',
+    ...options.env,
+  };
+  const runtime: Runtime = {
+    kind: 'node',
+    sourceIp: () => undefined,
+    credentials: identities('digest'),
+    adjustS3: dropListPrefix,
+  };
+  return {
+    table,
+    bucket,
+    prefix: config.CREDVEND_DIGEST_PREFIX,
+    client,
+    identities,
+    config,
+    digestJob: (clock) => createDigestJob(compose(loadConfig(config), runtime), clock),
+  };
 }
 
 /** A token from the stack's real IdP (oidc-provider, dev-token grant), fetched over HTTP as the CLI does. */
