@@ -340,11 +340,6 @@ export async function auditOfRequest(principal: string, requestId: string): Prom
   return ofRequest(600_000);
 }
 
-/** Records with one outcome (Queries on the outcome shards of the time index). */
-export function auditWithOutcome(outcome: ChainedAuditEvent['outcome']): Promise<ChainedAuditEvent[]> {
-  return auditPartition({ by: 'outcome', value: outcome });
-}
-
 /** The records about one access request (Query on the by-access-request index). */
 export function auditOfAccessRequest(id: string): Promise<ChainedAuditEvent[]> {
   return auditPartition({ by: 'accessRequestId', value: id });
