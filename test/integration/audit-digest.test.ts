@@ -36,7 +36,7 @@ import { newEventId } from '../../src/domain/shared/ids.js';
 import { writeDynamoDbExport } from '../../src/local/dynamodb-export-writer.js';
 import { auditEventWire, type VerificationReportWire, verificationReportWire } from '../../src/wire/audit.js';
 import { readWire } from '../fixtures/read-wire.js';
-import { verifyOffline } from './offline-verify.js';
+import { verifyOffline, writeDigestPublicKey } from './offline-verify.js';
 import {
   type AuditStack,
   auditApp,
@@ -465,16 +465,7 @@ describe('offline verification: an export, a copy of the digest bucket and the p
       await writeFile(join(dir, 'digests', Key), await digestBody(s, Key));
     }
     // 3. the public key, as `aws kms get-public-key --output text --query PublicKey` prints it
-    const kms = new KMSClient({
-      region: 'us-east-1',
-      endpoint: stack().stsEndpoint,
-      credentials: stack().operator,
-    });
-    const key = await kms.send(new GetPublicKeyCommand({ KeyId: stack().digestKeyId }));
-    await writeFile(
-      join(dir, 'digest-key.b64'),
-      Buffer.from(key.PublicKey ?? new Uint8Array()).toString('base64'),
-    );
+    await writeDigestPublicKey(join(dir, 'digest-key.b64'));
     args = [
       '--records',
       join(dir, 'audit.ndjson'),

@@ -4,7 +4,6 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import { DeleteItemCommand, type DynamoDBClient, GetItemCommand } from '@aws-sdk/client-dynamodb';
-import { GetPublicKeyCommand, KMSClient } from '@aws-sdk/client-kms';
 import { GetObjectCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { expiryOf } from '../../src/aws/audit-items.js';
@@ -16,7 +15,7 @@ import { newEventId } from '../../src/domain/shared/ids.js';
 import { auditEventWire } from '../../src/wire/audit.js';
 import { problemWire } from '../../src/wire/problem.js';
 import { readWire } from '../fixtures/read-wire.js';
-import { verifyOffline } from './offline-verify.js';
+import { verifyOffline, writeDigestPublicKey } from './offline-verify.js';
 import { type AuditStack, auditApp, devToken, type Identities, newAuditStack, stack } from './support.js';
 
 /**
@@ -169,13 +168,7 @@ describe('audit history past the hot window: TTL, export, guard, offline verific
       await mkdir(dirname(join(copy, Key)), { recursive: true });
       await writeFile(join(copy, Key), await object(Key));
     }
-    const kms = new KMSClient({
-      region: 'us-east-1',
-      endpoint: stack().stsEndpoint,
-      credentials: stack().operator,
-    });
-    const key = await kms.send(new GetPublicKeyCommand({ KeyId: stack().digestKeyId }));
-    await writeFile(join(dir, 'key.b64'), Buffer.from(key.PublicKey ?? new Uint8Array()).toString('base64'));
+    await writeDigestPublicKey(join(dir, 'key.b64'));
     const to = new Date(Date.now() + ahead + 60_000).toISOString();
     const args = ['--records', copy, '--digests', copy, '--public-key', join(dir, 'key.b64'), '--to', to];
     const { code, report } = await verifyOffline(args);

@@ -4,7 +4,7 @@ import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { createServer, request as httpRequest, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
+import { dirname, join } from 'node:path';
 import { promisify } from 'node:util';
 import {
   CreateTableCommand,
@@ -13,7 +13,6 @@ import {
   PutItemCommand,
   waitUntilTableExists,
 } from '@aws-sdk/client-dynamodb';
-import { GetPublicKeyCommand, KMSClient } from '@aws-sdk/client-kms';
 import { GetObjectCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -24,15 +23,11 @@ import type { ChainedAuditEvent } from '../../src/domain/audit/audit.js';
 import { ChainedAuditLog } from '../../src/domain/audit/chain.js';
 import { newEventId } from '../../src/domain/shared/ids.js';
 import { mapLimited } from '../../src/domain/shared/map-limited.js';
-import {
-  auditExportLineWire,
-  auditPageWire,
-  type VerificationReportWire,
-  verificationReportWire,
-} from '../../src/wire/audit.js';
+import { auditExportLineWire, auditPageWire, verificationReportWire } from '../../src/wire/audit.js';
 import { problemWire } from '../../src/wire/problem.js';
 import { anyAuditEvent, everyKindOfEvent, stamp, type UnstampedEvent } from '../fixtures/audit-records.js';
 import { readWire } from '../fixtures/read-wire.js';
+import { verifyOffline, writeDigestPublicKey } from './offline-verify.js';
 import {
   type AuditStack,
   auditApp,
@@ -62,7 +57,7 @@ const FILTERS = [
 const LOOKUPS_AT_ONCE = 4;
 
 const sleep = (ms: number) => new Promise((done) => setTimeout(done, ms));
-const run = promisify(execFile);
+const _run = promisify(execFile);
 
 async function newTable(client: DynamoDBClient, name: string): Promise<void> {
   await client.send(new CreateTableCommand(auditTableDefinition(name)));
@@ -80,23 +75,6 @@ function recordingSink(client: DynamoDBClient, table: string, written: ChainedAu
   };
 }
 
-/** The auditor's side of verify-offline: the bundled CLI, no credvend URL, token or AWS credentials. */
-async function verifyOffline(args: string[]): Promise<{ code: number; report: VerificationReportWire }> {
-  const { CREDVEND_API_URL: _u, CREDVEND_TOKEN: _t, AWS_ACCESS_KEY_ID: _a, ...env } = process.env;
-  const argv = [resolve('bin/credvend.js'), '--json', 'audit', 'verify-offline', ...args];
-  try {
-    const { stdout } = await run(process.execPath, argv, {
-      env: { ...env, HOME: tmpdir() },
-      timeout: 60_000,
-    });
-    return { code: 0, report: verificationReportWire.parse(JSON.parse(stdout)) };
-  } catch (error) {
-    const e = error as { code?: number; stdout?: string; stderr?: string };
-    if (!e.stdout) throw new Error(`verify-offline failed: ${e.stderr}`);
-    return { code: e.code ?? -1, report: verificationReportWire.parse(JSON.parse(e.stdout)) };
-  }
-}
-
 /** The digests under `prefix` as `aws s3 sync` lays them out, and the public key as the CLI saves it. */
 async function downloadAnchoring(dir: string, bucket: string, prefix: string): Promise<string[]> {
   const s3 = new S3Client({
@@ -112,13 +90,7 @@ async function downloadAnchoring(dir: string, bucket: string, prefix: string): P
     await mkdir(dirname(join(dir, 'digests', Key)), { recursive: true });
     await writeFile(join(dir, 'digests', Key), (await object.Body?.transformToString()) ?? '');
   }
-  const kms = new KMSClient({
-    region: 'us-east-1',
-    endpoint: stack().stsEndpoint,
-    credentials: stack().operator,
-  });
-  const key = await kms.send(new GetPublicKeyCommand({ KeyId: stack().digestKeyId }));
-  await writeFile(join(dir, 'key.b64'), Buffer.from(key.PublicKey ?? new Uint8Array()).toString('base64'));
+  await writeDigestPublicKey(join(dir, 'key.b64'));
   return ['--digests', join(dir, 'digests'), '--public-key', join(dir, 'key.b64')];
 }
 
